@@ -1,0 +1,160 @@
+import {
+  type Cluster,
+  type ContainerInstance,
+  CreateServiceCommand,
+  type CreateServiceCommandInput,
+  DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  type Service,
+  type Task,
+  type TaskDefinition,
+  UpdateServiceCommand,
+  type UpdateServiceCommandInput,
+} from "@aws-sdk/client-ecs";
+import { type AwsConfig, sdkClientOptions } from "./config.js";
+import { type AwsCallContext, translateAwsError } from "./errors.js";
+
+/** The part of ECS that mcctl uses, in mcctl's terms. */
+export interface EcsApi {
+  describeCluster(cluster: string): Promise<Cluster | undefined>;
+  /** Every ACTIVE or DRAINING container instance of the cluster, described. */
+  listContainerInstances(cluster: string): Promise<ContainerInstance[]>;
+  /** The newest ACTIVE revision of a family, or undefined when the family has none. */
+  findLatestTaskDefinition(family: string): Promise<TaskDefinition | undefined>;
+  describeTaskDefinition(reference: string): Promise<TaskDefinition>;
+  registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition>;
+  /** The service, or undefined when ECS reports it MISSING. */
+  describeService(cluster: string, service: string): Promise<Service | undefined>;
+  createService(input: CreateServiceCommandInput): Promise<Service>;
+  updateService(input: UpdateServiceCommandInput): Promise<Service>;
+  listServiceTasks(cluster: string, service: string, desiredStatus: "RUNNING" | "STOPPED"): Promise<string[]>;
+  describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
+}
+
+const DESCRIBE_BATCH = 100;
+
+export function createEcsApi(config: AwsConfig): EcsApi {
+  const client = new ECSClient(sdkClientOptions(config));
+  const call = async <T>(context: Omit<AwsCallContext, "region">, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw translateAwsError(error, { ...context, region: config.region });
+    }
+  };
+
+  return {
+    describeCluster: (cluster) =>
+      call({ action: "ecs:DescribeClusters", cluster }, async () => {
+        const output = await client.send(new DescribeClustersCommand({ clusters: [cluster] }));
+        return output.clusters?.[0];
+      }),
+
+    listContainerInstances: (cluster) =>
+      call({ action: "ecs:ListContainerInstances", cluster }, async () => {
+        const arns: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(new ListContainerInstancesCommand({ cluster, nextToken }));
+          arns.push(...(page.containerInstanceArns ?? []));
+          nextToken = page.nextToken;
+        } while (nextToken);
+        const instances: ContainerInstance[] = [];
+        for (let start = 0; start < arns.length; start += DESCRIBE_BATCH) {
+          const described = await client.send(
+            new DescribeContainerInstancesCommand({
+              cluster,
+              containerInstances: arns.slice(start, start + DESCRIBE_BATCH),
+            }),
+          );
+          instances.push(...(described.containerInstances ?? []));
+        }
+        return instances;
+      }),
+
+    findLatestTaskDefinition: (family) =>
+      call({ action: "ecs:DescribeTaskDefinition" }, async () => {
+        try {
+          const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: family }));
+          return output.taskDefinition;
+        } catch (error) {
+          // ECS answers a family without ACTIVE revisions with this ClientException, not a 404.
+          if (
+            (error as Error).name === "ClientException" &&
+            /Unable to describe/i.test((error as Error).message)
+          ) {
+            return undefined;
+          }
+          throw error;
+        }
+      }),
+
+    describeTaskDefinition: (reference) =>
+      call({ action: "ecs:DescribeTaskDefinition" }, async () => {
+        const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
+        if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
+        return output.taskDefinition;
+      }),
+
+    registerTaskDefinition: (input) =>
+      call({ action: "ecs:RegisterTaskDefinition" }, async () => {
+        const output = await client.send(new RegisterTaskDefinitionCommand(input));
+        if (!output.taskDefinition) throw new Error("ECS returned no task definition after registering");
+        return output.taskDefinition;
+      }),
+
+    describeService: (cluster, service) =>
+      call({ action: "ecs:DescribeServices", cluster, service }, async () => {
+        const output = await client.send(new DescribeServicesCommand({ cluster, services: [service] }));
+        return output.services?.[0];
+      }),
+
+    createService: (input) =>
+      call({ action: "ecs:CreateService", cluster: input.cluster, service: input.serviceName }, async () => {
+        const output = await client.send(new CreateServiceCommand(input));
+        if (!output.service) throw new Error("ECS returned no service after creating it");
+        return output.service;
+      }),
+
+    updateService: (input) =>
+      call({ action: "ecs:UpdateService", cluster: input.cluster, service: input.service }, async () => {
+        const output = await client.send(new UpdateServiceCommand(input));
+        if (!output.service) throw new Error("ECS returned no service after updating it");
+        return output.service;
+      }),
+
+    listServiceTasks: (cluster, service, desiredStatus) =>
+      call({ action: "ecs:ListTasks", cluster, service }, async () => {
+        const arns: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListTasksCommand({ cluster, serviceName: service, desiredStatus, nextToken }),
+          );
+          arns.push(...(page.taskArns ?? []));
+          nextToken = page.nextToken;
+        } while (nextToken);
+        return arns;
+      }),
+
+    describeTasks: (cluster, taskArns) =>
+      call({ action: "ecs:DescribeTasks", cluster }, async () => {
+        const tasks: Task[] = [];
+        for (let start = 0; start < taskArns.length; start += DESCRIBE_BATCH) {
+          const output = await client.send(
+            new DescribeTasksCommand({ cluster, tasks: taskArns.slice(start, start + DESCRIBE_BATCH) }),
+          );
+          tasks.push(...(output.tasks ?? []));
+        }
+        return tasks;
+      }),
+  };
+}

@@ -1,0 +1,110 @@
+import { Command, CommanderError, Option } from "commander";
+import type { GlobalOptions } from "./context.js";
+import { ExitCode, McctlError } from "./errors.js";
+
+const VERSION = "0.1.0";
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0    success
+  1    failure (AWS refused, a deployment failed, a wait timed out, cancelled at a confirmation)
+  2    usage error or missing input (bad flag, bad mcctl.json, a value that cannot be asked for)
+  130  interrupted (Ctrl-C)`;
+
+type CommandModule = { run(globals: GlobalOptions, options: Record<string, unknown>): Promise<void> };
+
+/** Commands are imported only when they run, so `mcctl --help` loads neither the AWS SDK nor prompts. */
+function lazyAction(load: () => Promise<CommandModule>) {
+  return async (options: Record<string, unknown>, command: Command) => {
+    const module = await load();
+    await module.run(command.optsWithGlobals<GlobalOptions>(), options);
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command("mcctl")
+    .description("Install and operate Model Catalogue (metadata/registry) on Amazon ECS.")
+    .version(VERSION)
+    .option("--region <region>", "AWS region (default: AWS_REGION, then mcctl.json)")
+    .option("--profile <name>", "AWS shared-config profile (default: AWS_PROFILE)")
+    .option("--endpoint-url <url>", "custom AWS endpoint, e.g. LocalStack (default: AWS_ENDPOINT_URL)")
+    .option("--cluster <name>", 'ECS cluster (default: MCCTL_CLUSTER, mcctl.json, then "default")')
+    .option("--service <name>", 'ECS service (default: MCCTL_SERVICE, mcctl.json, then "mc")')
+    .option("--config <path>", "settings file", "mcctl.json")
+    .option("-y, --yes", "answer yes to confirmations and never prompt (missing answers are an error)")
+    .option("--json", "print the result as JSON on stdout")
+    .option("--debug", "print stack traces and AWS details")
+    .option("--no-color", "disable colours (also NO_COLOR)")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", EXIT_CODES_HELP);
+
+  program
+    .command("register-task")
+    .description("render the two-container Model Catalogue task definition and register it as a new revision")
+    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
+    .option("--dry-run", "print the task definition (secrets masked) and touch no AWS API")
+    .option("--force", "register a new revision even when nothing changed")
+    .addHelpText(
+      "after",
+      "\nSecrets (METADATA_PASSWORD, MC_SUPERVISOR_PASSWORD, MC_MAIL_PASSWORD, MC_S3_KEY, MC_S3_SECRET,\n" +
+        "MC_GOOGLE_SECRET) are read from the environment variable of the same name or asked with a masked prompt.",
+    )
+    .action(lazyAction(() => import("./commands/register-task.js")));
+
+  program
+    .command("create-service")
+    .description(
+      "create the ECS service (desired count 1) from the latest task definition and wait until steady",
+    )
+    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
+    .option("--task-definition <family:revision|arn>", "use this revision instead of the family's latest")
+    .option("--dry-run", "check the cluster and print what would be created, without creating it")
+    .option("--no-wait", "return once ECS accepted the service")
+    .addOption(new Option("--timeout <duration>", "how long to wait for a steady service").default("10m"))
+    .action(lazyAction(() => import("./commands/create-service.js")));
+
+  return program;
+}
+
+/** Runs mcctl and returns the exit code; the only place that decides how an error is shown. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+    return ExitCode.ok;
+  } catch (error) {
+    return reportError(error, argv.includes("--debug"));
+  }
+}
+
+export function reportError(
+  error: unknown,
+  debug: boolean,
+  stderr: NodeJS.WritableStream = process.stderr,
+): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help text).
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof McctlError) {
+    stderr.write(`mcctl: ${error.message}\n`);
+    if (error.suggestion) stderr.write(`  ${error.suggestion}\n`);
+    if (debug) stderr.write(`${describeForDebug(error)}\n`);
+    return error.exitCode;
+  }
+  stderr.write(`mcctl: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  stderr.write(
+    debug ? `${describeForDebug(error)}\n` : "  Run again with --debug for details, and report it.\n",
+  );
+  return ExitCode.failure;
+}
+
+function describeForDebug(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error) {
+    parts.push(current.stack ?? String(current));
+    current = current.cause;
+  }
+  return parts.join("\nCaused by: ");
+}

@@ -1,0 +1,111 @@
+import { AwsClients } from "./aws/clients.js";
+import { resolveAwsConfig } from "./aws/config.js";
+import { DEFAULT_SETTINGS_PATH, type LoadedSettings, loadSettings } from "./config/settings.js";
+import { McctlError, MissingInputError } from "./errors.js";
+import { Output } from "./ui/output.js";
+import { askConfirm } from "./ui/prompts.js";
+
+/** Options every command accepts (see `mcctl --help`). */
+export interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  cluster?: string;
+  service?: string;
+  config?: string;
+  yes?: boolean;
+  json?: boolean;
+  debug?: boolean;
+  color?: boolean;
+}
+
+export const DEFAULT_CLUSTER = "default";
+export const DEFAULT_SERVICE = "mc";
+
+/** Everything a command needs from the outside world, built once per run. */
+export interface CommandContext {
+  options: GlobalOptions;
+  output: Output;
+  /** Questions may be asked: stdin is a terminal and --yes was not given. */
+  interactive: boolean;
+  settings: LoadedSettings;
+  env: NodeJS.ProcessEnv;
+  cluster: string;
+  service: string;
+  aws: AwsClients;
+}
+
+export interface ContextDependencies {
+  env?: NodeJS.ProcessEnv;
+  stdinIsTTY?: boolean;
+  output?: Output;
+}
+
+export async function createContext(
+  options: GlobalOptions,
+  deps: ContextDependencies = {},
+): Promise<CommandContext> {
+  const env = deps.env ?? process.env;
+  const output =
+    deps.output ??
+    new Output({ json: options.json ?? false, color: options.color ?? true, debug: options.debug ?? false });
+  const settings = await loadSettings(options.config ?? DEFAULT_SETTINGS_PATH);
+  const file = settings.settings;
+  return {
+    options,
+    output,
+    interactive: (deps.stdinIsTTY ?? Boolean(process.stdin.isTTY)) && !options.yes,
+    settings,
+    env,
+    // Precedence everywhere: flag > environment variable > settings file > default.
+    cluster: options.cluster ?? env.MCCTL_CLUSTER ?? file.cluster ?? DEFAULT_CLUSTER,
+    service: options.service ?? env.MCCTL_SERVICE ?? file.service ?? DEFAULT_SERVICE,
+    aws: new AwsClients(resolveAwsConfig(options, env, file.region)),
+  };
+}
+
+const CONFIRMATION = "confirmation (--yes)";
+
+/** True when a change could not be confirmed: no terminal to ask and no --yes. */
+export function confirmationImpossible(context: CommandContext): boolean {
+  return !context.options.yes && !context.interactive;
+}
+
+/**
+ * Fails before any AWS call when the command would later need a confirmation nobody can give, adding
+ * it to whatever else `work` found missing so the operator sees the whole list at once.
+ */
+export async function withConfirmationCheck<T>(
+  context: CommandContext,
+  needsConfirmation: boolean,
+  work: () => Promise<T>,
+): Promise<T> {
+  const missingConfirmation = needsConfirmation && confirmationImpossible(context);
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    if (missingConfirmation && error instanceof MissingInputError) {
+      throw new MissingInputError([...error.missing, CONFIRMATION]);
+    }
+    throw error;
+  }
+  if (missingConfirmation) {
+    throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
+  }
+  return result;
+}
+
+/**
+ * Asks before a change to the AWS account. --yes skips the question; without a terminal there is
+ * nobody to ask, so the command stops rather than guess.
+ */
+export async function confirmChange(context: CommandContext, question: string): Promise<void> {
+  if (context.options.yes) return;
+  if (!context.interactive) {
+    throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
+  }
+  if (!(await askConfirm(question, false))) {
+    throw new McctlError("cancelled; nothing was changed");
+  }
+}

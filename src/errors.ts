@@ -1,0 +1,62 @@
+/** Exit codes are part of mcctl's interface: README.md documents them. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface McctlErrorOptions {
+  /** What the operator should do next; printed on its own line under the message. */
+  suggestion?: string;
+  exitCode?: ExitCode;
+  cause?: unknown;
+}
+
+/**
+ * An error the operator can act on. The top-level handler prints its message (and suggestion)
+ * without a stack trace; anything that is not an McctlError is treated as a bug.
+ */
+export class McctlError extends Error {
+  readonly suggestion: string | undefined;
+  readonly exitCode: ExitCode;
+
+  constructor(message: string, options: McctlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "McctlError";
+    this.suggestion = options.suggestion;
+    this.exitCode = options.exitCode ?? ExitCode.failure;
+  }
+}
+
+/** Bad flags, a bad settings file, or input that cannot be asked for. */
+export class UsageError extends McctlError {
+  constructor(message: string, options: Omit<McctlErrorOptions, "exitCode"> = {}) {
+    super(message, { ...options, exitCode: ExitCode.usage });
+    this.name = "UsageError";
+  }
+}
+
+/** Values that are needed but could not be asked for (stdin is not a TTY, or --yes). */
+export class MissingInputError extends UsageError {
+  readonly missing: readonly string[];
+
+  constructor(missing: readonly string[], suggestion?: string) {
+    super(`missing input: ${missing.join(", ")}`, {
+      suggestion:
+        suggestion ??
+        "Run on a terminal to be asked, or provide them in mcctl.json or the environment (secrets: environment only).",
+    });
+    this.name = "MissingInputError";
+    this.missing = missing;
+  }
+}
+
+/** The operator pressed Ctrl-C or declined a confirmation. */
+export class InterruptedError extends McctlError {
+  constructor(message = "interrupted", options: Omit<McctlErrorOptions, "exitCode"> = {}) {
+    super(message, { ...options, exitCode: ExitCode.interrupted });
+    this.name = "InterruptedError";
+  }
+}

@@ -1,0 +1,200 @@
+import type { Service, ServiceEvent, Task } from "@aws-sdk/client-ecs";
+import type { EcsApi } from "../aws/ecs.js";
+import { McctlError } from "../errors.js";
+import { formatDuration } from "../ui/output.js";
+import { isTransientError, sleep } from "./poll.js";
+import {
+  adviceForEvent,
+  adviceForFailure,
+  describeStoppedTask,
+  isFailedTask,
+  isSteady,
+  primaryDeployment,
+  taskId,
+} from "./service-state.js";
+
+/** How a wait tells the operator what is happening; the command decides how it looks. */
+export interface WaitReporter {
+  progress(text: string): void;
+  /** A line worth keeping on screen: a new service event, a stopped task, advice. */
+  line(text: string): void;
+  /** Called when a poll failed for a reason worth another try. */
+  retrying?(error: unknown): void;
+}
+
+export interface ServiceSnapshot {
+  service: Service;
+  /** Every task of the service that has not reached STOPPED yet (including STOPPING ones). */
+  activeTasks: Task[];
+}
+
+/**
+ * Watches one ECS service with at most three calls a poll (DescribeServices, ListTasks,
+ * DescribeTasks). Tasks are remembered once seen and described until they reach STOPPED, because
+ * ListTasks stops listing a task as soon as it is told to stop — while it still holds host port 80.
+ */
+export class ServiceMonitor {
+  private readonly seenEvents = new Set<string>();
+  private readonly tracked = new Map<string, Task>();
+  private readonly reportedStops = new Set<string>();
+  /** Tasks that stopped without being asked to, newest last. */
+  readonly failures: { task: Task; description: string }[] = [];
+
+  constructor(
+    private readonly ecs: EcsApi,
+    readonly cluster: string,
+    readonly service: string,
+    private readonly reporter: WaitReporter,
+  ) {}
+
+  /** Events from before the change mcctl made: not news, so not shown. */
+  ignoreEvents(events: readonly ServiceEvent[] | undefined): void {
+    for (const event of events ?? []) if (event.id) this.seenEvents.add(event.id);
+  }
+
+  /** Remember tasks the caller already knows about, so their stop is seen even if it is quick. */
+  track(tasks: readonly Task[]): void {
+    for (const task of tasks) if (task.taskArn) this.tracked.set(task.taskArn, task);
+  }
+
+  async poll(): Promise<ServiceSnapshot> {
+    const service = await this.ecs.describeService(this.cluster, this.service);
+    if (!service || service.status === "INACTIVE") {
+      throw new McctlError(`service ${this.service} no longer exists in cluster ${this.cluster}`, {
+        suggestion:
+          "Someone deleted it while mcctl was waiting; create it again with `mcctl create-service`.",
+      });
+    }
+    this.reportNewEvents(service.events ?? []);
+    for (const arn of await this.ecs.listServiceTasks(this.cluster, this.service, "RUNNING")) {
+      if (!this.tracked.has(arn)) this.tracked.set(arn, { taskArn: arn });
+    }
+    const unfinished = [...this.tracked.values()]
+      .filter((task) => task.lastStatus !== "STOPPED")
+      .map((task) => task.taskArn as string);
+    if (unfinished.length > 0) {
+      for (const task of await this.ecs.describeTasks(this.cluster, unfinished)) {
+        if (task.taskArn) this.tracked.set(task.taskArn, task);
+        if (task.lastStatus === "STOPPED") this.reportStop(task);
+      }
+    }
+    const activeTasks = [...this.tracked.values()].filter((task) => task.lastStatus !== "STOPPED");
+    return { service, activeTasks };
+  }
+
+  private reportNewEvents(events: readonly ServiceEvent[]): void {
+    // ECS lists events newest first; show them in the order they happened.
+    const fresh = [...events].reverse().filter((event) => event.id && !this.seenEvents.has(event.id));
+    for (const event of fresh) {
+      this.seenEvents.add(event.id as string);
+      this.reporter.line(`event: ${event.message ?? ""}`);
+      const advice = adviceForEvent(event.message ?? "");
+      if (advice) this.reporter.line(`  likely cause: ${advice}`);
+    }
+  }
+
+  private reportStop(task: Task): void {
+    const arn = task.taskArn as string;
+    if (this.reportedStops.has(arn)) return;
+    this.reportedStops.add(arn);
+    const description = describeStoppedTask(task);
+    this.reporter.line(`task ${taskId(arn)} stopped: ${description}`);
+    if (isFailedTask(task)) this.failures.push({ task, description });
+  }
+}
+
+export interface WaitOptions {
+  /** Absolute time (Date.now()) after which the wait gives up. */
+  deadline: number;
+  pollIntervalMs: number;
+  signal?: AbortSignal;
+  /** What is being waited for, for the spinner: "Waiting for mc to stop". */
+  label: string;
+  /** Builds the timeout error; the caller knows which command finishes the job. */
+  onTimeout(snapshot: ServiceSnapshot | undefined): McctlError;
+}
+
+/**
+ * Polls until `isDone` holds. Transient AWS errors are retried until the deadline; everything
+ * else (and `check` throwing) ends the wait at once.
+ */
+export async function waitFor(
+  monitor: ServiceMonitor,
+  isDone: (snapshot: ServiceSnapshot) => boolean,
+  options: WaitOptions,
+  reporter: WaitReporter,
+  check?: (snapshot: ServiceSnapshot) => void,
+): Promise<ServiceSnapshot> {
+  const started = Date.now();
+  let last: ServiceSnapshot | undefined;
+  for (;;) {
+    try {
+      last = await monitor.poll();
+      check?.(last);
+      if (isDone(last)) return last;
+      reporter.progress(`${options.label}: ${summarize(last)} (${formatDuration(Date.now() - started)})`);
+    } catch (error) {
+      if (!isTransientError(error)) throw error;
+      reporter.retrying?.(error);
+    }
+    if (Date.now() + options.pollIntervalMs > options.deadline) throw options.onTimeout(last);
+    await sleep(options.pollIntervalMs, options.signal);
+  }
+}
+
+export function summarize(snapshot: ServiceSnapshot): string {
+  const { service, activeTasks } = snapshot;
+  const stopping = activeTasks.filter((task) => task.desiredStatus === "STOPPED").length;
+  const parts = [
+    `running ${service.runningCount ?? 0}/${service.desiredCount ?? 0}`,
+    `pending ${service.pendingCount ?? 0}`,
+  ];
+  if (stopping > 0) parts.push(`stopping ${stopping}`);
+  const deployments = service.deployments?.length ?? 0;
+  if (deployments > 1) parts.push(`${deployments} deployments`);
+  return parts.join(", ");
+}
+
+export interface SteadyWaitOptions extends Omit<WaitOptions, "label"> {
+  /** Stop waiting after this many tasks failed to start or crashed (default 2). */
+  maxFailures?: number;
+}
+
+/** Waits until the service is steady, failing fast when its tasks keep failing or its rollout failed. */
+export function waitForSteady(
+  monitor: ServiceMonitor,
+  options: SteadyWaitOptions,
+  reporter: WaitReporter,
+): Promise<ServiceSnapshot> {
+  const maxFailures = options.maxFailures ?? 2;
+  return waitFor(
+    monitor,
+    (snapshot) => isSteady(snapshot.service, snapshot.activeTasks),
+    { ...options, label: `Waiting for ${monitor.service} to become steady` },
+    reporter,
+    (snapshot) => {
+      const primary = primaryDeployment(snapshot.service);
+      if (primary?.rolloutState === "FAILED") {
+        throw deploymentFailed(monitor, [primary.rolloutStateReason ?? "ECS marked the deployment FAILED"]);
+      }
+      const failures = monitor.failures.filter(
+        (failure) => !primary?.taskDefinition || failure.task.taskDefinitionArn === primary.taskDefinition,
+      );
+      if (failures.length >= maxFailures) {
+        throw deploymentFailed(
+          monitor,
+          failures.map((failure) => failure.description),
+        );
+      }
+    },
+  );
+}
+
+function deploymentFailed(monitor: ServiceMonitor, reasons: readonly string[]): McctlError {
+  const unique = [...new Set(reasons)];
+  const advice = unique.map(adviceForFailure).find((text) => text !== undefined);
+  return new McctlError(`the deployment of ${monitor.service} is failing: ${unique.join(" | ")}`, {
+    suggestion:
+      advice ?? "Check the service events and the container logs, fix the cause, then run `mcctl restart`.",
+  });
+}

@@ -1,0 +1,138 @@
+import type { Writable } from "node:stream";
+import { Chalk, type ChalkInstance } from "chalk";
+
+export interface OutputOptions {
+  json: boolean;
+  color: boolean;
+  debug: boolean;
+  stdout?: Writable & { isTTY?: boolean };
+  stderr?: Writable & { isTTY?: boolean };
+}
+
+export interface Spinner {
+  update(text: string): void;
+  /** Prints a line above the spinner without disturbing it. */
+  log(line: string): void;
+  succeed(text: string): void;
+  fail(text: string): void;
+  stop(): void;
+}
+
+/**
+ * The one place that writes to the terminal. Results go to stdout (JSON with --json);
+ * progress, warnings and prompts go to stderr so that stdout stays machine-readable.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly debugEnabled: boolean;
+  readonly style: ChalkInstance;
+  private readonly stdout: Writable & { isTTY?: boolean };
+  private readonly stderr: Writable & { isTTY?: boolean };
+
+  constructor(options: OutputOptions) {
+    this.json = options.json;
+    this.debugEnabled = options.debug;
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+    const colorWanted = options.color && !process.env.NO_COLOR && Boolean(this.stderr.isTTY);
+    this.style = new Chalk({ level: colorWanted ? 1 : 0 });
+  }
+
+  /** The command's result: `data` as JSON with --json, otherwise the text. */
+  result(data: unknown, text: string): void {
+    this.stdout.write(this.json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`);
+  }
+
+  info(message: string): void {
+    this.stderr.write(`${message}\n`);
+  }
+
+  success(message: string): void {
+    this.stderr.write(`${this.style.green("✔")} ${message}\n`);
+  }
+
+  warn(message: string): void {
+    this.stderr.write(`${this.style.yellow("⚠")} ${this.style.yellow(message)}\n`);
+  }
+
+  error(message: string): void {
+    this.stderr.write(`${this.style.red("✖")} ${message}\n`);
+  }
+
+  hint(message: string): void {
+    this.stderr.write(`  ${this.style.dim(message)}\n`);
+  }
+
+  debug(message: string): void {
+    if (this.debugEnabled) this.stderr.write(`${this.style.dim(`[debug] ${message}`)}\n`);
+  }
+
+  /**
+   * An animated spinner on a terminal; plain progress lines elsewhere (CI logs, pipes), where
+   * redrawn frames would only be noise. ora is loaded only when a spinner is needed.
+   */
+  async spinner(text: string): Promise<Spinner> {
+    if (!this.stderr.isTTY) return new LineSpinner(this, text);
+    const { default: ora } = await import("ora");
+    const spinner = ora({ text, stream: this.stderr, color: "cyan", isEnabled: true }).start();
+    return {
+      update: (next) => {
+        spinner.text = next;
+      },
+      log: (line) => {
+        spinner.clear();
+        this.stderr.write(`${line}\n`);
+        spinner.render();
+      },
+      succeed: (message) => void spinner.succeed(message),
+      fail: (message) => void spinner.fail(message),
+      stop: () => void spinner.stop(),
+    };
+  }
+}
+
+class LineSpinner implements Spinner {
+  private lastText: string;
+
+  constructor(
+    private readonly output: Output,
+    text: string,
+  ) {
+    this.lastText = text;
+    output.info(`… ${text}`);
+  }
+
+  update(text: string): void {
+    // Only the phase changes deserve a line; elapsed-time ticks would flood a log.
+    const phase = stripElapsed(text);
+    if (phase !== stripElapsed(this.lastText)) this.output.info(`… ${text}`);
+    this.lastText = text;
+  }
+
+  log(line: string): void {
+    this.output.info(line);
+  }
+
+  succeed(text: string): void {
+    this.output.success(text);
+  }
+
+  fail(text: string): void {
+    this.output.error(text);
+  }
+
+  stop(): void {}
+}
+
+function stripElapsed(text: string): string {
+  return text.replace(/\s*\(\d+[hms][\dhms ]*\)\s*$/, "");
+}
+
+export function formatDuration(milliseconds: number): string {
+  const seconds = Math.floor(milliseconds / 1000);
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  if (hours > 0) return `${hours}h ${minutes % 60}m`;
+  if (minutes > 0) return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
+  return `${seconds}s`;
+}

@@ -1,0 +1,66 @@
+import { PassThrough } from "node:stream";
+import { AwsClients } from "../../src/aws/clients.js";
+import { resolveAwsConfig } from "../../src/aws/config.js";
+import type { Settings } from "../../src/config/settings.js";
+import type { CommandContext, GlobalOptions } from "../../src/context.js";
+import { Output } from "../../src/ui/output.js";
+
+export interface CapturedOutput {
+  output: Output;
+  stdout(): string;
+  stderr(): string;
+  /** Everything printed, both streams: where a leaked secret would show. */
+  all(): string;
+}
+
+export function captureOutput(options: { json?: boolean; debug?: boolean } = {}): CapturedOutput {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk) => {
+    out += String(chunk);
+  });
+  stderr.on("data", (chunk) => {
+    err += String(chunk);
+  });
+  const output = new Output({
+    json: options.json ?? false,
+    color: false,
+    debug: options.debug ?? false,
+    stdout,
+    stderr,
+  });
+  return { output, stdout: () => out, stderr: () => err, all: () => out + err };
+}
+
+export interface TestContextOptions {
+  settings?: Settings;
+  settingsPath?: string;
+  env?: NodeJS.ProcessEnv;
+  interactive?: boolean;
+  options?: GlobalOptions;
+  json?: boolean;
+}
+
+/** A CommandContext as createContext builds it, with captured output and no real terminal. */
+export function testContext(options: TestContextOptions = {}): CommandContext & { captured: CapturedOutput } {
+  const captured = captureOutput({ json: options.json });
+  const globals = options.options ?? {};
+  const env = options.env ?? {};
+  return {
+    options: globals,
+    output: captured.output,
+    interactive: options.interactive ?? false,
+    settings: {
+      path: options.settingsPath ?? "/nonexistent/mcctl.json",
+      exists: options.settings !== undefined,
+      settings: options.settings ?? {},
+    },
+    env,
+    cluster: globals.cluster ?? "default",
+    service: globals.service ?? "mc",
+    aws: new AwsClients(resolveAwsConfig(globals, { AWS_REGION: "eu-west-1", ...env }, undefined)),
+    captured,
+  };
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    environment: "node",
+    // Keep the AWS SDK quiet and away from any real account while testing.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      AWS_ACCESS_KEY_ID: "AKIDTESTONLY",
+      AWS_SECRET_ACCESS_KEY: "test-secret-not-real",
+      AWS_REGION: "eu-west-1",
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+    testTimeout: 20_000,
+  },
+});
