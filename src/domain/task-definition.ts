@@ -1,0 +1,135 @@
+import type {
+  ContainerDefinition,
+  KeyValuePair,
+  RegisterTaskDefinitionCommandInput,
+} from "@aws-sdk/client-ecs";
+import { isSecretVariable, type McEnvironment, SECRET_MASK } from "./environment.js";
+
+export interface ContainerSettings {
+  image: string;
+  /** Hard memory limit in MiB; the container is killed when it uses more. */
+  memory: number;
+  /** CPU units (1024 = one vCPU). */
+  cpu: number;
+}
+
+export interface TaskSettings {
+  family: string;
+  mc: ContainerSettings & { hostPort: number };
+  es: ContainerSettings & { dataPath: string; heapSize: string };
+}
+
+export const MC_CONTAINER = "mc";
+export const ES_CONTAINER = "mc-es";
+export const ES_VOLUME = "mc-es-data";
+/** Tomcat's port inside the metadata/registry image. */
+export const MC_CONTAINER_PORT = 8080;
+export const ES_DATA_CONTAINER_PATH = "/usr/share/elasticsearch/data";
+
+/** Frozen, so that a command adjusting its own copy cannot change the defaults of every other. */
+export const DEFAULT_TASK_SETTINGS: TaskSettings = Object.freeze({
+  family: "model-catalogue",
+  mc: Object.freeze({ image: "metadata/registry:2", memory: 10240, cpu: 2048, hostPort: 80 }),
+  es: Object.freeze({
+    image: "metadata/registry-elasticsearch:2",
+    memory: 4096,
+    cpu: 1024,
+    dataPath: "/opt/docker-volumes/mc-es-data",
+    heapSize: "2g",
+  }),
+});
+
+const FAMILY_PATTERN = /^[A-Za-z0-9_-]+$/;
+const MAX_FAMILY_LENGTH = 255;
+
+/**
+ * The task definition of the manual procedure: Model Catalogue and its Elasticsearch side-car on one EC2
+ * instance, in ECS's default bridge network. Fields ECS would leave empty are not sent at all.
+ */
+export function buildTaskDefinition(
+  task: TaskSettings,
+  env: McEnvironment,
+): RegisterTaskDefinitionCommandInput {
+  const mcEnvironment = environmentEntries(env);
+  const mc: ContainerDefinition = {
+    name: MC_CONTAINER,
+    image: task.mc.image,
+    memory: task.mc.memory,
+    cpu: task.mc.cpu,
+    essential: true,
+    portMappings: [{ hostPort: task.mc.hostPort, containerPort: MC_CONTAINER_PORT, protocol: "tcp" }],
+    // The legacy link makes Docker set MC_ES_NAME, which is how the app learns to use the "mc-es" host.
+    links: [`${ES_CONTAINER}:${ES_CONTAINER}`],
+    logConfiguration: { logDriver: "syslog" },
+    ...(mcEnvironment.length === 0 ? {} : { environment: mcEnvironment }),
+  };
+  const es: ContainerDefinition = {
+    name: ES_CONTAINER,
+    image: task.es.image,
+    memory: task.es.memory,
+    cpu: task.es.cpu,
+    essential: true,
+    mountPoints: [{ containerPath: ES_DATA_CONTAINER_PATH, sourceVolume: ES_VOLUME }],
+    logConfiguration: { logDriver: "json-file" },
+    environment: [{ name: "ES_HEAP_SIZE", value: task.es.heapSize }],
+  };
+  return {
+    family: task.family,
+    containerDefinitions: [mc, es],
+    volumes: [{ name: ES_VOLUME, host: { sourcePath: task.es.dataPath } }],
+  };
+}
+
+/** A deep copy in which the value of every secret environment variable is replaced by a mask. */
+export function redactTaskDefinition<T extends { containerDefinitions?: ContainerDefinition[] | undefined }>(
+  td: T,
+): T {
+  const copy = structuredClone(td);
+  for (const container of copy.containerDefinitions ?? []) {
+    for (const entry of container.environment ?? []) {
+      if (entry.name !== undefined && isSecretVariable(entry.name) && entry.value !== undefined) {
+        entry.value = SECRET_MASK;
+      }
+    }
+  }
+  return copy;
+}
+
+/** What a container instance must offer to place the task. */
+export interface TaskRequirements {
+  cpu: number;
+  memoryMiB: number;
+  hostPorts: number[];
+}
+
+export function taskRequirements(task: TaskSettings): TaskRequirements {
+  return {
+    cpu: task.mc.cpu + task.es.cpu,
+    memoryMiB: task.mc.memory + task.es.memory,
+    hostPorts: [task.mc.hostPort],
+  };
+}
+
+/** Elasticsearch wants half its memory as heap; the file-system cache uses the other half. */
+export function esHeapSizeFor(esMemoryMiB: number): string {
+  const heapMiB = Math.floor(esMemoryMiB / 2);
+  return heapMiB > 0 && heapMiB % 1024 === 0 ? `${heapMiB / 1024}g` : `${heapMiB}m`;
+}
+
+export function validateFamily(name: string): string | undefined {
+  if (name === "") return "the task definition family is empty";
+  if (name.length > MAX_FAMILY_LENGTH) {
+    return `the task definition family is ${name.length} characters long; ECS allows at most ${MAX_FAMILY_LENGTH}`;
+  }
+  if (!FAMILY_PATTERN.test(name)) {
+    return `task definition family "${name}" may only contain letters, digits, hyphens and underscores`;
+  }
+  return undefined;
+}
+
+function environmentEntries(env: McEnvironment): KeyValuePair[] {
+  return Object.entries(env)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => ({ name, value }));
+}
