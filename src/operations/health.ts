@@ -1,0 +1,50 @@
+import { McctlError } from "../errors.js";
+import { sleep } from "./poll.js";
+
+export interface HealthCheckOptions {
+  url: string;
+  deadline: number;
+  intervalMs: number;
+  signal?: AbortSignal;
+  onAttempt?: (outcome: string) => void;
+  fetchImpl?: typeof fetch;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Model Catalogue needs a minute or two after its container starts before it answers: poll until
+ * the page answers HTTP 200 or the deadline passes.
+ */
+export async function waitForHealthy(options: HealthCheckOptions): Promise<void> {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  let lastOutcome = "no answer yet";
+  for (;;) {
+    try {
+      const response = await fetchImpl(options.url, {
+        redirect: "manual",
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      await response.body?.cancel();
+      if (response.status === 200) return;
+      lastOutcome = `HTTP ${response.status}`;
+    } catch (error) {
+      lastOutcome = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : String(error);
+    }
+    options.onAttempt?.(lastOutcome);
+    if (Date.now() + options.intervalMs > options.deadline) {
+      throw new McctlError(`${options.url} did not answer HTTP 200 in time (last: ${lastOutcome})`, {
+        suggestion:
+          "The task is running but the application is not answering: check its logs on the container instance (docker logs).",
+      });
+    }
+    await sleep(options.intervalMs, options.signal);
+  }
+}
+
+/** METADATA_SCHEME://METADATA_HOST/ — where Model Catalogue says its users reach it. */
+export function appUrl(environment: readonly { name?: string; value?: string }[] | undefined): string | undefined {
+  const value = (name: string) => environment?.find((entry) => entry.name === name)?.value;
+  const host = value("METADATA_HOST");
+  return host ? `${value("METADATA_SCHEME") ?? "http"}://${host}/` : undefined;
+}
