@@ -36,6 +36,9 @@ export function buildProgram(): Command {
     .option("--debug", "print stack traces and AWS details")
     .option("--no-color", "disable colours (also NO_COLOR)")
     .showHelpAfterError("(run with --help for usage)")
+    // Before the subcommands are added, so that they inherit it: commander then throws instead of
+    // calling process.exit, and main() maps usage errors to exit code 2.
+    .exitOverride()
     .addHelpText("after", EXIT_CODES_HELP);
 
   program
@@ -68,7 +71,7 @@ export function buildProgram(): Command {
 
 /** Runs mcctl and returns the exit code; the only place that decides how an error is shown. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
     return ExitCode.ok;

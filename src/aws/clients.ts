@@ -1,4 +1,5 @@
 import type { AwsConfig } from "./config.js";
+import type { Ec2Api } from "./ec2.js";
 import type { EcsApi } from "./ecs.js";
 
 /**
@@ -7,12 +8,18 @@ import type { EcsApi } from "./ecs.js";
  */
 export class AwsClients {
   private ecsApi: Promise<EcsApi> | undefined;
+  private ec2Api: Promise<Ec2Api> | undefined;
 
   constructor(readonly config: AwsConfig) {}
 
   ecs(): Promise<EcsApi> {
     this.ecsApi ??= loadSdk(() => import("./ecs.js")).then(({ createEcsApi }) => createEcsApi(this.config));
     return this.ecsApi;
+  }
+
+  ec2(): Promise<Ec2Api> {
+    this.ec2Api ??= loadSdk(() => import("./ec2.js")).then(({ createEc2Api }) => createEc2Api(this.config));
+    return this.ec2Api;
   }
 }
 

@@ -10,10 +10,12 @@ import {
   DescribeTasksCommand,
   ECSClient,
   ListContainerInstancesCommand,
+  ListTaskDefinitionsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   type Service,
+  type Tag,
   type Task,
   type TaskDefinition,
   UpdateServiceCommand,
@@ -30,6 +32,11 @@ export interface EcsApi {
   /** The newest ACTIVE revision of a family, or undefined when the family has none. */
   findLatestTaskDefinition(family: string): Promise<TaskDefinition | undefined>;
   describeTaskDefinition(reference: string): Promise<TaskDefinition>;
+  /** The revision and its tags (ECS returns tags beside the task definition, not in it). */
+  describeTaskDefinitionWithTags(reference: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }>;
+  /** ARNs of a family's ACTIVE revisions, newest first. */
+  listActiveRevisions(family: string): Promise<string[]>;
+  describeContainerInstances(cluster: string, arns: readonly string[]): Promise<ContainerInstance[]>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition>;
   /** The service, or undefined when ECS reports it MISSING. */
   describeService(cluster: string, service: string): Promise<Service | undefined>;
@@ -51,6 +58,20 @@ export function createEcsApi(config: AwsConfig): EcsApi {
     }
   };
 
+  const describeInstances = async (cluster: string, arns: readonly string[]) => {
+    const instances: ContainerInstance[] = [];
+    for (let start = 0; start < arns.length; start += DESCRIBE_BATCH) {
+      const described = await client.send(
+        new DescribeContainerInstancesCommand({
+          cluster,
+          containerInstances: arns.slice(start, start + DESCRIBE_BATCH),
+        }),
+      );
+      instances.push(...(described.containerInstances ?? []));
+    }
+    return instances;
+  };
+
   return {
     describeCluster: (cluster) =>
       call({ action: "ecs:DescribeClusters", cluster }, async () => {
@@ -67,18 +88,11 @@ export function createEcsApi(config: AwsConfig): EcsApi {
           arns.push(...(page.containerInstanceArns ?? []));
           nextToken = page.nextToken;
         } while (nextToken);
-        const instances: ContainerInstance[] = [];
-        for (let start = 0; start < arns.length; start += DESCRIBE_BATCH) {
-          const described = await client.send(
-            new DescribeContainerInstancesCommand({
-              cluster,
-              containerInstances: arns.slice(start, start + DESCRIBE_BATCH),
-            }),
-          );
-          instances.push(...(described.containerInstances ?? []));
-        }
-        return instances;
+        return describeInstances(cluster, arns);
       }),
+
+    describeContainerInstances: (cluster, arns) =>
+      call({ action: "ecs:DescribeContainerInstances", cluster }, () => describeInstances(cluster, arns)),
 
     findLatestTaskDefinition: (family) =>
       call({ action: "ecs:DescribeTaskDefinition" }, async () => {
@@ -102,6 +116,35 @@ export function createEcsApi(config: AwsConfig): EcsApi {
         const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
         if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
         return output.taskDefinition;
+      }),
+
+    describeTaskDefinitionWithTags: (reference) =>
+      call({ action: "ecs:DescribeTaskDefinition" }, async () => {
+        const output = await client.send(
+          new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ["TAGS"] }),
+        );
+        if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
+        return { taskDefinition: output.taskDefinition, tags: output.tags ?? [] };
+      }),
+
+    listActiveRevisions: (family) =>
+      call({ action: "ecs:ListTaskDefinitions" }, async () => {
+        const arns: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListTaskDefinitionsCommand({
+              familyPrefix: family,
+              status: "ACTIVE",
+              sort: "DESC",
+              nextToken,
+            }),
+          );
+          arns.push(...(page.taskDefinitionArns ?? []));
+          nextToken = page.nextToken;
+        } while (nextToken);
+        // familyPrefix also matches longer family names ("mc" matches "mc-test"): keep exact matches.
+        return arns.filter((arn) => arn.split("/").pop()?.replace(/:\d+$/, "") === family);
       }),
 
     registerTaskDefinition: (input) =>

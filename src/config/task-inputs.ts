@@ -114,18 +114,22 @@ class EnvironmentCollector {
   }
 
   async collect(): Promise<void> {
-    const deferred: [VariableSpec, GroupSpec][] = [];
+    const needsMail: [VariableSpec, GroupSpec][] = [];
+    const advanced: [VariableSpec, GroupSpec][] = [];
     for (const group of GROUPS) {
       if (!(await this.groupEnabled(group))) continue;
       for (const spec of VARIABLES.filter((variable) => variable.group === group.id)) {
-        if (NEEDS_MAIL.has(spec.name)) deferred.push([spec, group]);
+        if (NEEDS_MAIL.has(spec.name)) needsMail.push([spec, group]);
+        else if (ADVANCED.has(spec.name)) advanced.push([spec, group]);
         else await this.collectVariable(spec, group);
       }
     }
     // Sign-up sends confirmation mail: offer it only once mail is known to work.
-    for (const [spec, group] of deferred) {
+    for (const [spec, group] of needsMail) {
       if (this.given(spec.name) !== undefined || this.mailWorks()) await this.collectVariable(spec, group);
     }
+    // Rarely changed settings come last, behind one yes/no question.
+    for (const [spec, group] of advanced) await this.collectVariable(spec, group);
     if (this.missing.length > 0) throw new MissingInputError(this.missing);
   }
 

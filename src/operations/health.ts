@@ -29,7 +29,8 @@ export async function waitForHealthy(options: HealthCheckOptions): Promise<void>
       if (response.status === 200) return;
       lastOutcome = `HTTP ${response.status}`;
     } catch (error) {
-      lastOutcome = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : String(error);
+      lastOutcome =
+        (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : String(error);
     }
     options.onAttempt?.(lastOutcome);
     if (Date.now() + options.intervalMs > options.deadline) {
@@ -43,7 +44,9 @@ export async function waitForHealthy(options: HealthCheckOptions): Promise<void>
 }
 
 /** METADATA_SCHEME://METADATA_HOST/ — where Model Catalogue says its users reach it. */
-export function appUrl(environment: readonly { name?: string; value?: string }[] | undefined): string | undefined {
+export function appUrl(
+  environment: readonly { name?: string; value?: string }[] | undefined,
+): string | undefined {
   const value = (name: string) => environment?.find((entry) => entry.name === name)?.value;
   const host = value("METADATA_HOST");
   return host ? `${value("METADATA_SCHEME") ?? "http"}://${host}/` : undefined;

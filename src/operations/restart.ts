@@ -4,7 +4,13 @@ import { InterruptedError, McctlError } from "../errors.js";
 import { type ServiceMonitor, type WaitReporter, waitFor, waitForSteady } from "./service-monitor.js";
 import { timeoutError } from "./timeouts.js";
 
-export type RestartPhase = "scaling-down" | "waiting-for-stop" | "scaling-up" | "waiting-for-steady" | "checking-health" | "done";
+export type RestartPhase =
+  | "scaling-down"
+  | "waiting-for-stop"
+  | "scaling-up"
+  | "waiting-for-steady"
+  | "checking-health"
+  | "done";
 
 export interface RestartRequest {
   cluster: string;
@@ -60,9 +66,12 @@ export async function restartService(
 ): Promise<RestartResult> {
   const before = await ecs.describeService(request.cluster, request.service);
   if (!before || before.status !== "ACTIVE") {
-    throw new McctlError(`service ${request.service} does not exist or is not ACTIVE in cluster ${request.cluster}`, {
-      suggestion: "Check --service and --cluster, or create it with `mcctl create-service`.",
-    });
+    throw new McctlError(
+      `service ${request.service} does not exist or is not ACTIVE in cluster ${request.cluster}`,
+      {
+        suggestion: "Check --service and --cluster, or create it with `mcctl create-service`.",
+      },
+    );
   }
   const state: RestartState = {
     cluster: request.cluster,
@@ -145,7 +154,11 @@ export async function restartService(
 }
 
 async function scaleBackUp(ecs: EcsApi, state: RestartState): Promise<void> {
-  await ecs.updateService({ cluster: state.cluster, service: state.service, desiredCount: state.targetCount });
+  await ecs.updateService({
+    cluster: state.cluster,
+    service: state.service,
+    desiredCount: state.targetCount,
+  });
   state.scaledDown = false;
 }
 
@@ -170,9 +183,12 @@ async function restoreAfterFailure(
   }
   reporter.line(`Desired count of ${state.service} restored to ${state.targetCount}.`);
   if (error instanceof InterruptedError) {
-    return new InterruptedError(`interrupted; the desired count of ${state.service} was restored to ${state.targetCount}`, {
-      suggestion: "ECS is starting the task again; follow it with `mcctl status`.",
-    });
+    return new InterruptedError(
+      `interrupted; the desired count of ${state.service} was restored to ${state.targetCount}`,
+      {
+        suggestion: "ECS is starting the task again; follow it with `mcctl status`.",
+      },
+    );
   }
   if (error instanceof McctlError) {
     return new McctlError(`${error.message}; the desired count was restored to ${state.targetCount}`, {

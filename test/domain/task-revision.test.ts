@@ -51,7 +51,7 @@ describe("reviseTaskDefinition", () => {
   });
 
   it("drops the read-only fields DescribeTaskDefinition adds", () => {
-    const input = reviseTaskDefinition(described, undefined, []) as Record<string, unknown>;
+    const input = reviseTaskDefinition(described, undefined, []) as unknown as Record<string, unknown>;
     for (const field of [
       "taskDefinitionArn",
       "revision",
