@@ -66,7 +66,34 @@ export function buildProgram(): Command {
     .addOption(new Option("--timeout <duration>", "how long to wait for a steady service").default("10m"))
     .action(lazyAction(() => import("./commands/create-service.js")));
 
+  addRestartFlags(
+    program
+      .command("restart")
+      .description(
+        "scale the service to 0, wait until every task has stopped, scale back and wait until steady",
+      )
+      .option("--count <n>", "desired count to restore when the service is already at 0", "1"),
+  ).action(lazyAction(() => import("./commands/restart.js")));
+
   return program;
+}
+
+/** The flags of every command that ends with the restart sequence. */
+function addRestartFlags(command: Command): Command {
+  return command
+    .option("--dry-run", "print the plan and change nothing")
+    .option("--timeout <duration>", "bound for the whole command, e.g. 15m", "15m")
+    .option("--poll-interval <duration>", "how often to look at ECS", "3s")
+    .option("--health-url <url>", "after the service is steady, wait until this URL answers HTTP 200")
+    .option(
+      "--check-health",
+      "like --health-url, with METADATA_SCHEME://METADATA_HOST/ from the task definition",
+    )
+    .addHelpText(
+      "after",
+      "\nCtrl-C while the service is at 0 puts the desired count back before exiting (exit 130); a second\n" +
+        "Ctrl-C quits at once and prints the command that restores it.",
+    );
 }
 
 /** Runs mcctl and returns the exit code; the only place that decides how an error is shown. */

@@ -7,32 +7,18 @@ import {
   withConfirmationCheck,
 } from "../context.js";
 import { DEFAULT_TASK_SETTINGS } from "../domain/task-definition.js";
-import { UsageError } from "../errors.js";
 import { planCreateService } from "../operations/create-service.js";
-import { parseDuration } from "../operations/durations.js";
 import { ServiceMonitor, waitForSteady } from "../operations/service-monitor.js";
 import { timeoutError } from "../operations/timeouts.js";
 import { withProgress } from "../ui/progress.js";
+import { durationOption, familyOption, parseOptions } from "./options.js";
 
 export const CreateServiceOptionsSchema = z.object({
-  family: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,255}$/, "--family may contain only letters, digits, - and _")
-    .optional(),
+  family: familyOption,
   taskDefinition: z.string().min(1).optional(),
   dryRun: z.boolean().default(false),
   wait: z.boolean().default(true),
-  timeout: z
-    .string()
-    .default("10m")
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: "custom", message: `--timeout ${text} is not a duration like 90s, 10m or 1h` });
-        return z.NEVER;
-      }
-      return ms;
-    }),
+  timeout: durationOption("--timeout", "10m"),
   pollInterval: z.number().int().positive().default(3000),
 });
 export type CreateServiceOptions = z.input<typeof CreateServiceOptionsSchema>;
@@ -42,9 +28,7 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
 }
 
 export async function runCreateService(context: CommandContext, rawOptions: CreateServiceOptions) {
-  const parsed = CreateServiceOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  const options = parsed.data;
+  const options = parseOptions(CreateServiceOptionsSchema, rawOptions);
   const { output, cluster, service } = context;
   const family = options.family ?? context.settings.settings.taskFamily ?? DEFAULT_TASK_SETTINGS.family;
   const deadline = Date.now() + options.timeout;

@@ -10,15 +10,12 @@ import {
 } from "../context.js";
 import { buildTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
 import { diffTaskDefinitions } from "../domain/task-definition-diff.js";
-import { UsageError } from "../errors.js";
 import { renderChanges } from "../ui/diff.js";
 import * as prompts from "../ui/prompts.js";
+import { familyOption, parseOptions } from "./options.js";
 
 export const RegisterTaskOptionsSchema = z.object({
-  family: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,255}$/, "--family may contain only letters, digits, - and _")
-    .optional(),
+  family: familyOption,
   dryRun: z.boolean().default(false),
   force: z.boolean().default(false),
 });
@@ -33,9 +30,7 @@ export interface RegisterTaskResult {
 }
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  const parsed = RegisterTaskOptionsSchema.safeParse(rawOptions);
-  if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  await runRegisterTask(await createContext(globals), parsed.data);
+  await runRegisterTask(await createContext(globals), parseOptions(RegisterTaskOptionsSchema, rawOptions));
 }
 
 export async function runRegisterTask(

@@ -65,7 +65,7 @@ export async function restartService(
   reporter: WaitReporter,
 ): Promise<RestartResult> {
   const before = await ecs.describeService(request.cluster, request.service);
-  if (!before || before.status !== "ACTIVE") {
+  if (before?.status !== "ACTIVE") {
     throw new McctlError(
       `service ${request.service} does not exist or is not ACTIVE in cluster ${request.cluster}`,
       {

@@ -155,6 +155,8 @@ export function summarize(snapshot: ServiceSnapshot): string {
   return parts.join(", ");
 }
 
+const STEADY_CONFIRMATIONS = 2;
+
 export interface SteadyWaitOptions extends Omit<WaitOptions, "label"> {
   /** Stop waiting after this many tasks failed to start or crashed (default 2). */
   maxFailures?: number;
@@ -167,9 +169,14 @@ export function waitForSteady(
   reporter: WaitReporter,
 ): Promise<ServiceSnapshot> {
   const maxFailures = options.maxFailures ?? 2;
+  // A task that crashes right after starting looks steady for a moment: believe it on the second look.
+  let steadyPolls = 0;
   return waitFor(
     monitor,
-    (snapshot) => isSteady(snapshot.service, snapshot.activeTasks),
+    (snapshot) => {
+      steadyPolls = isSteady(snapshot.service, snapshot.activeTasks) ? steadyPolls + 1 : 0;
+      return steadyPolls >= STEADY_CONFIRMATIONS;
+    },
     { ...options, label: `Waiting for ${monitor.service} to become steady` },
     reporter,
     (snapshot) => {

@@ -1,0 +1,188 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runCreateService } from "../../src/commands/create-service.js";
+import { McctlError, MissingInputError } from "../../src/errors.js";
+import { testContext } from "../helpers/context.js";
+import { runUntilSettled } from "../helpers/time.js";
+import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
+import { createSimulatedAws, type SimulatedAws, taskFailures } from "../sim/index.js";
+
+let sim: SimulatedAws;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(Date.parse("2026-11-25T03:00:00Z"));
+  sim = createSimulatedAws();
+  sim.install();
+});
+
+afterEach(() => {
+  sim.restore();
+  vi.useRealTimers();
+});
+
+function readyAccount() {
+  sim.ecs.addCluster("default");
+  sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-0123456789abcdef0" });
+  sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+}
+
+const yes = () => testContext({ options: { yes: true } });
+
+async function expectFailure(promise: Promise<unknown>, pattern: RegExp): Promise<McctlError> {
+  const error = await runUntilSettled(promise).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(McctlError);
+  expect((error as McctlError).message).toMatch(pattern);
+  expect(sim.callsOf("CreateService")).toHaveLength(0);
+  return error as McctlError;
+}
+
+describe("create-service", () => {
+  it("creates the service from the latest revision with min 0% / max 100% and waits until steady", async () => {
+    readyAccount();
+    sim.ecs.registerTaskDefinition(
+      mcTaskDefinition({ family: "model-catalogue", image: "metadata/registry:2.1" }),
+    );
+    const context = yes();
+    const result = await runUntilSettled(runCreateService(context, {}));
+
+    expect(result).toMatchObject({ steady: true, service: "mc", taskDefinition: "model-catalogue:2" });
+    const [call] = sim.callsOf("CreateService");
+    expect(call?.input).toMatchObject({
+      cluster: "default",
+      serviceName: "mc",
+      desiredCount: 1,
+      launchType: "EC2",
+      deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 },
+    });
+    expect(call?.input.taskDefinition).toMatch(/model-catalogue:2$/);
+    expect(sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" })).toHaveLength(1);
+    // New service events are shown as they arrive.
+    expect(context.captured.stderr()).toMatch(/event: \(service mc\) has started 1 tasks/);
+    expect(context.captured.stdout()).toContain("(steady)");
+  });
+
+  it("uses --task-definition when given", async () => {
+    readyAccount();
+    sim.ecs.registerTaskDefinition(
+      mcTaskDefinition({ family: "model-catalogue", image: "metadata/registry:2.1" }),
+    );
+    await runUntilSettled(runCreateService(yes(), { taskDefinition: "model-catalogue:1", wait: false }));
+    expect(sim.callsOf("CreateService")[0]?.input.taskDefinition).toMatch(/model-catalogue:1$/);
+  });
+
+  it("with --dry-run checks everything but creates nothing", async () => {
+    readyAccount();
+    const context = testContext();
+    const result = await runUntilSettled(runCreateService(context, { dryRun: true }));
+    expect(result).toMatchObject({ dryRun: true });
+    expect(sim.callsOf("CreateService")).toHaveLength(0);
+    expect(JSON.parse(context.captured.stdout())).toMatchObject({ serviceName: "mc", desiredCount: 1 });
+  });
+
+  it("refuses to run without a terminal or --yes, before calling AWS", async () => {
+    readyAccount();
+    await expect(runCreateService(testContext(), {})).rejects.toBeInstanceOf(MissingInputError);
+    expect(sim.calls).toHaveLength(0);
+  });
+
+  describe("preflight", () => {
+    it("fails when the cluster does not exist", async () => {
+      await expectFailure(runCreateService(yes(), {}), /ECS cluster default does not exist/);
+    });
+
+    it("fails when the cluster is INACTIVE", async () => {
+      sim.ecs.addCluster("default", { status: "INACTIVE" });
+      await expectFailure(runCreateService(yes(), {}), /is INACTIVE/);
+    });
+
+    it("fails when the family has no revision, pointing to register-task", async () => {
+      sim.ecs.addCluster("default");
+      sim.ecs.addContainerInstance("default");
+      const error = await expectFailure(
+        runCreateService(yes(), {}),
+        /model-catalogue has no ACTIVE revision/,
+      );
+      expect(error.suggestion).toContain("mcctl register-task");
+    });
+
+    it("fails when no container instance is registered", async () => {
+      sim.ecs.addCluster("default");
+      sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+      await expectFailure(
+        runCreateService(yes(), {}),
+        /no container instance is registered in cluster default/,
+      );
+    });
+
+    it("fails when no instance has enough memory, naming what is short", async () => {
+      sim.ecs.addCluster("default");
+      sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-small", memoryMiB: 7680, cpu: 2048 });
+      sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+      const error = await expectFailure(
+        runCreateService(yes(), {}),
+        /no container instance in default can run the task/,
+      );
+      expect(error.message).toContain("i-small: 2048 of 3072 CPU units free, 7680 of 14336 MiB memory free");
+    });
+
+    it("fails when port 80 is taken on every instance", async () => {
+      sim.ecs.addCluster("default");
+      sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-busy", reservedPorts: [22, 80] });
+      sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+      await expectFailure(runCreateService(yes(), {}), /i-busy: port 80 in use/);
+    });
+
+    it("fails when the service already exists, pointing to upgrade and restart", async () => {
+      readyAccount();
+      sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
+      const error = await expectFailure(
+        runCreateService(yes(), {}),
+        /service mc already exists in cluster default/,
+      );
+      expect(error.suggestion).toMatch(/mcctl upgrade.*mcctl restart/);
+    });
+  });
+
+  it("stops waiting when tasks keep failing to start, with the reason and advice", async () => {
+    readyAccount();
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.cannotPullImage("metadata/registry:2"),
+      times: Number.POSITIVE_INFINITY,
+    });
+    const error = await runUntilSettled(runCreateService(yes(), {})).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toMatch(/deployment of mc is failing: CannotPullContainerError/);
+    expect((error as McctlError).suggestion).toMatch(/image could not be pulled/);
+  });
+
+  it("times out with the state it saw and exit code 1", async () => {
+    readyAccount();
+    sim.ecs.setTimings({ pendingMs: 30 * 60_000 });
+    const error = await runUntilSettled(runCreateService(yes(), { timeout: "2m" })).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toMatch(
+      /timed out after 2m 00s waiting for service mc to become steady \(last seen: running 0\/1/,
+    );
+    expect((error as McctlError).exitCode).toBe(1);
+  });
+
+  it("rides out throttling while waiting", async () => {
+    readyAccount();
+    // The first DescribeServices is the preflight; the next ones are the wait.
+    sim.faults.inject({
+      service: "ECS",
+      command: "DescribeServices",
+      error: "throttling",
+      times: 3,
+      after: 1,
+    });
+    sim.faults.inject({ service: "ECS", command: "ListTasks", error: "connection-reset", after: 2 });
+    const result = await runUntilSettled(runCreateService(yes(), {}));
+    expect(result).toMatchObject({ steady: true });
+  });
+});

@@ -1,0 +1,597 @@
+/**
+ * Internal state of the simulated ECS and the pure functions that turn it into API shapes. The
+ * behaviour (scheduler, task lifecycle, API methods) lives in ecs.ts.
+ */
+import type {
+  Attribute,
+  Container,
+  ContainerDefinition,
+  ContainerInstance,
+  DeploymentConfiguration,
+  NetworkBinding,
+  PortMapping,
+  RegisterTaskDefinitionRequest,
+  Resource,
+  Service,
+  ServiceEvent,
+  Tag,
+  Task,
+  TaskDefinition,
+  TaskStopCode,
+} from "@aws-sdk/client-ecs";
+import { compact } from "./core.js";
+
+export type TaskLastStatus = "PROVISIONING" | "PENDING" | "RUNNING" | "STOPPING" | "STOPPED";
+
+/** Lifecycle timings of simulated tasks, in milliseconds of (fake) time. */
+export interface TaskTimings {
+  /** PROVISIONING → PENDING. */
+  provisioningMs: number;
+  /** PENDING → RUNNING (image pull and container start), or PENDING → failure for a scripted PENDING failure. */
+  pendingMs: number;
+  /** STOPPING → STOPPED for a stop requested by the service scheduler or StopTask (SIGTERM grace, teardown). */
+  stoppingMs: number;
+  /** STOPPING → STOPPED after a task failed (an essential container exited, the image could not be pulled). */
+  failedStoppingMs: number;
+  /** Time a task stays RUNNING before a scripted RUNNING-stage failure, unless the script says otherwise. */
+  runningFailureMs: number;
+  /** How long STOPPED tasks stay visible to ListTasks / DescribeTasks. */
+  stoppedTaskRetentionMs: number;
+  /** While a service cannot place a task, the scheduler tries again this often (even if nothing else happens). */
+  placementRetryMs: number;
+  /** An identical throttled service event (e.g. "unable to place a task") is not repeated within this window. */
+  repeatedEventIntervalMs: number;
+}
+
+export const defaultTaskTimings: Readonly<TaskTimings> = {
+  provisioningMs: 2_000,
+  pendingMs: 10_000,
+  stoppingMs: 20_000,
+  failedStoppingMs: 1_000,
+  runningFailureMs: 5_000,
+  stoppedTaskRetentionMs: 60 * 60_000,
+  placementRetryMs: 30_000,
+  repeatedEventIntervalMs: 5 * 60_000,
+};
+
+/** A scripted task failure (see `EcsSimulator.scriptTaskFailure` and `taskFailures`). */
+export interface TaskFailureScript {
+  /** Which task definitions it applies to. Default: every task. */
+  match?: (taskDefinition: TaskDefinition) => boolean;
+  /** PENDING: the task never reaches RUNNING (e.g. image pull fails). RUNNING: it dies after running a while. */
+  stage: "PENDING" | "RUNNING";
+  /** Default: TaskFailedToStart for PENDING, EssentialContainerExited for RUNNING. */
+  stopCode?: TaskStopCode;
+  stoppedReason: string;
+  /** Per-container outcome; containers not listed are stopped without an exit code of their own. */
+  containers?: Array<{ name: string; exitCode?: number; reason?: string }>;
+  /** How many tasks fail this way. Default 1; `Infinity` for all. */
+  times?: number;
+  /** RUNNING stage only: how long the task runs before failing. Default `timings.runningFailureMs`. */
+  afterMs?: number;
+}
+
+/** Ready-made failure scripts with ECS's wording. */
+export const taskFailures = {
+  /** The image (e.g. "metadata/registry:nope") does not exist. */
+  cannotPullImage(image: string, container = "mc"): TaskFailureScript {
+    const ref = image.split("/")[0]?.includes(".") ? image : `docker.io/${image}`;
+    const reason = `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${ref}: not found`;
+    return {
+      stage: "PENDING",
+      stopCode: "TaskFailedToStart",
+      stoppedReason: reason,
+      containers: [{ name: container, reason }],
+    };
+  },
+  /** The container exceeded its hard memory limit and was OOM-killed. */
+  outOfMemory(container = "mc"): TaskFailureScript {
+    const reason = "OutOfMemoryError: Container killed due to memory usage";
+    return {
+      stage: "RUNNING",
+      stopCode: "EssentialContainerExited",
+      stoppedReason: reason,
+      containers: [{ name: container, exitCode: 137, reason }],
+    };
+  },
+  /** An essential container exited on its own (e.g. the application crashed at startup). */
+  essentialContainerExited(container = "mc", exitCode = 1): TaskFailureScript {
+    return {
+      stage: "RUNNING",
+      stopCode: "EssentialContainerExited",
+      stoppedReason: "Essential container in task exited",
+      containers: [{ name: container, exitCode }],
+    };
+  },
+} as const;
+
+export interface ClusterState {
+  name: string;
+  arn: string;
+  status: "ACTIVE" | "INACTIVE";
+  tags: Tag[];
+}
+
+export interface InstanceState {
+  id: string;
+  arn: string;
+  clusterArn: string;
+  ec2InstanceId: string;
+  instanceType: string;
+  status: "ACTIVE" | "DRAINING" | "INACTIVE";
+  agentConnected: boolean;
+  cpu: number;
+  memoryMiB: number;
+  reservedPorts: number[];
+  reservedUdpPorts: number[];
+  registeredAt: Date;
+  version: number;
+  /** Registration order; ties in placement go to the earlier instance. */
+  seq: number;
+}
+
+export interface PortClaim {
+  port: number;
+  protocol: "tcp" | "udp";
+}
+
+/** What a task reserves on its container instance from placement until it is STOPPED. */
+export interface Requirements {
+  cpu: number;
+  memoryMiB: number;
+  ports: PortClaim[];
+}
+
+export interface TaskDefinitionState {
+  arn: string;
+  family: string;
+  revision: number;
+  status: "ACTIVE" | "INACTIVE";
+  definition: TaskDefinition;
+  tags: Tag[];
+  requirements: Requirements;
+}
+
+export interface DeploymentState {
+  id: string;
+  status: "PRIMARY" | "ACTIVE" | "INACTIVE";
+  taskDefinitionArn: string;
+  failedTasks: number;
+  /** Tasks that failed to start since a task of this deployment last reached RUNNING (circuit breaker). */
+  consecutiveFailures: number;
+  createdAt: Date;
+  updatedAt: Date;
+  rolloutState: "IN_PROGRESS" | "COMPLETED" | "FAILED";
+  rolloutStateReason: string;
+}
+
+export interface NormalizedDeploymentConfiguration {
+  maximumPercent: number;
+  minimumHealthyPercent: number;
+  deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+}
+
+export interface ServiceState {
+  name: string;
+  arn: string;
+  clusterArn: string;
+  status: "ACTIVE" | "DRAINING" | "INACTIVE";
+  desiredCount: number;
+  taskDefinitionArn: string;
+  deploymentConfiguration: NormalizedDeploymentConfiguration;
+  createdAt: Date;
+  clientToken: string | undefined;
+  /** Newest first; the PRIMARY deployment is always the first. */
+  deployments: DeploymentState[];
+  /** Newest first, at most 100, like DescribeServices. */
+  events: ServiceEvent[];
+  /** Whether the last reconciliation found the service steady (to emit "reached a steady state" once). */
+  steady: boolean;
+  /** Whether a placement retry is scheduled. */
+  retryScheduled: boolean;
+  /** Throttled event messages and when they were last emitted. */
+  recentMessages: Map<string, number>;
+  lastCompleted: { deploymentId: string; taskDefinitionArn: string } | undefined;
+  /** Request fields echoed back as they were given. */
+  echo: Pick<
+    Service,
+    | "loadBalancers"
+    | "serviceRegistries"
+    | "placementConstraints"
+    | "placementStrategy"
+    | "roleArn"
+    | "healthCheckGracePeriodSeconds"
+    | "enableECSManagedTags"
+    | "propagateTags"
+    | "enableExecuteCommand"
+    | "tags"
+  >;
+}
+
+export interface ContainerState {
+  name: string;
+  image: string;
+  arn: string;
+  runtimeId: string | undefined;
+  lastStatus: "PENDING" | "RUNNING" | "STOPPED";
+  exitCode: number | undefined;
+  reason: string | undefined;
+  definition: ContainerDefinition;
+}
+
+export interface TaskState {
+  id: string;
+  arn: string;
+  clusterArn: string;
+  instance: InstanceState;
+  taskDefinition: TaskDefinitionState;
+  serviceName: string | undefined;
+  deploymentId: string | undefined;
+  group: string;
+  startedBy: string | undefined;
+  lastStatus: TaskLastStatus;
+  desiredStatus: "RUNNING" | "STOPPED";
+  createdAt: Date;
+  connectivityAt: Date;
+  pullStartedAt?: Date;
+  pullStoppedAt?: Date;
+  startedAt?: Date;
+  stoppingAt?: Date;
+  stoppedAt?: Date;
+  executionStoppedAt?: Date;
+  stopCode?: TaskStopCode;
+  stoppedReason?: string;
+  containers: ContainerState[];
+  version: number;
+  failure: TaskFailureScript | undefined;
+}
+
+/** ARNs in the current (long) ECS format. */
+export class EcsArns {
+  constructor(
+    private readonly region: string,
+    private readonly accountId: string,
+  ) {}
+
+  cluster(name: string): string {
+    return this.#arn(`cluster/${name}`);
+  }
+
+  service(clusterName: string, name: string): string {
+    return this.#arn(`service/${clusterName}/${name}`);
+  }
+
+  task(clusterName: string, id: string): string {
+    return this.#arn(`task/${clusterName}/${id}`);
+  }
+
+  container(clusterName: string, taskId: string, uuid: string): string {
+    return this.#arn(`container/${clusterName}/${taskId}/${uuid}`);
+  }
+
+  containerInstance(clusterName: string, id: string): string {
+    return this.#arn(`container-instance/${clusterName}/${id}`);
+  }
+
+  taskDefinition(familyAndRevision: string): string {
+    return this.#arn(`task-definition/${familyAndRevision}`);
+  }
+
+  #arn(resource: string): string {
+    return `arn:aws:ecs:${this.region}:${this.accountId}:${resource}`;
+  }
+}
+
+/** The name or id in a name/id/ARN reference: everything after the last "/". */
+export function lastSegment(ref: string): string {
+  return ref.slice(ref.lastIndexOf("/") + 1);
+}
+
+/** "family", "family:3" or a task definition ARN → "family" / "family:3". */
+export function taskDefinitionName(ref: string): string {
+  const marker = ":task-definition/";
+  const at = ref.indexOf(marker);
+  return ref.startsWith("arn:") && at !== -1 ? ref.slice(at + marker.length) : ref;
+}
+
+export function clusterNameOf(clusterArn: string): string {
+  return lastSegment(clusterArn);
+}
+
+export function normalizeDeploymentConfiguration(
+  given: DeploymentConfiguration | undefined,
+  base: NormalizedDeploymentConfiguration = {
+    maximumPercent: 200,
+    minimumHealthyPercent: 100,
+    deploymentCircuitBreaker: { enable: false, rollback: false },
+  },
+): NormalizedDeploymentConfiguration {
+  return {
+    maximumPercent: given?.maximumPercent ?? base.maximumPercent,
+    minimumHealthyPercent: given?.minimumHealthyPercent ?? base.minimumHealthyPercent,
+    deploymentCircuitBreaker: {
+      enable: given?.deploymentCircuitBreaker?.enable ?? base.deploymentCircuitBreaker.enable,
+      rollback: given?.deploymentCircuitBreaker?.rollback ?? base.deploymentCircuitBreaker.rollback,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Task definitions
+
+/** The task definition as RegisterTaskDefinition/DescribeTaskDefinition return it. */
+export function echoTaskDefinition(
+  input: RegisterTaskDefinitionRequest,
+  meta: { arn: string; revision: number; registeredAt: Date; registeredBy: string },
+): TaskDefinition {
+  return compact({
+    ...input,
+    tags: undefined,
+    taskDefinitionArn: meta.arn,
+    containerDefinitions: (input.containerDefinitions ?? []).map((c) => echoContainer(c, input.networkMode)),
+    revision: meta.revision,
+    volumes: input.volumes ?? [],
+    status: "ACTIVE",
+    requiresAttributes: requiredAttributes(input),
+    placementConstraints: input.placementConstraints ?? [],
+    compatibilities: ["EC2"],
+    registeredAt: meta.registeredAt,
+    registeredBy: meta.registeredBy,
+  } satisfies TaskDefinition & { tags: undefined });
+}
+
+function echoContainer(container: ContainerDefinition, networkMode: string | undefined): ContainerDefinition {
+  return compact({
+    ...container,
+    cpu: container.cpu ?? 0,
+    portMappings: (container.portMappings ?? []).map((mapping) => echoPortMapping(mapping, networkMode)),
+    essential: container.essential ?? true,
+    environment: container.environment ?? [],
+    mountPoints: container.mountPoints ?? [],
+    volumesFrom: container.volumesFrom ?? [],
+  });
+}
+
+function echoPortMapping(mapping: PortMapping, networkMode: string | undefined): PortMapping {
+  const hostPortDefault = networkMode === "host" || networkMode === "awsvpc" ? mapping.containerPort : 0;
+  return { ...mapping, hostPort: mapping.hostPort ?? hostPortDefault, protocol: mapping.protocol ?? "tcp" };
+}
+
+function requiredAttributes(input: RegisterTaskDefinitionRequest): Attribute[] {
+  const names = new Set<string>();
+  for (const container of input.containerDefinitions ?? []) {
+    const driver = container.logConfiguration?.logDriver;
+    if (driver) {
+      names.add(`com.amazonaws.ecs.capability.logging-driver.${driver}`);
+      names.add("com.amazonaws.ecs.capability.docker-remote-api.1.18");
+    }
+    if (container.memoryReservation !== undefined && container.memoryReservation !== null) {
+      names.add("com.amazonaws.ecs.capability.docker-remote-api.1.21");
+    }
+  }
+  if (input.taskRoleArn) names.add("com.amazonaws.ecs.capability.task-iam-role");
+  if (input.networkMode === "awsvpc") names.add("ecs.capability.task-eni");
+  return [...names].map((name) => ({ name }));
+}
+
+/** CPU units, MiB and host ports a task of this definition reserves on an EC2 container instance. */
+export function taskRequirements(definition: TaskDefinition): Requirements {
+  const containers = definition.containerDefinitions ?? [];
+  const cpu = parseUnits(definition.cpu, "vcpu") ?? sum(containers.map((c) => c.cpu ?? 0));
+  const memoryMiB =
+    parseUnits(definition.memory, "gb") ?? sum(containers.map((c) => c.memoryReservation ?? c.memory ?? 0));
+  const ports =
+    definition.networkMode === "awsvpc"
+      ? []
+      : containers.flatMap((c) =>
+          (c.portMappings ?? [])
+            .filter((mapping) => (mapping.hostPort ?? 0) > 0)
+            .map(
+              (mapping): PortClaim => ({ port: mapping.hostPort ?? 0, protocol: mapping.protocol ?? "tcp" }),
+            ),
+        );
+  return { cpu, memoryMiB, ports };
+}
+
+/** "1024" → 1024; "1 vCPU" / "2 GB" → ×1024. */
+function parseUnits(value: string | undefined, unit: "vcpu" | "gb"): number | undefined {
+  if (value === undefined || value === null || value.trim() === "") return undefined;
+  const number = Number.parseFloat(value);
+  return value.toLowerCase().includes(unit) ? Math.round(number * 1024) : number;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Container instances
+
+export interface InstanceUsage {
+  cpu: number;
+  memoryMiB: number;
+  ports: PortClaim[];
+  runningTasks: number;
+  pendingTasks: number;
+}
+
+export function renderContainerInstance(
+  instance: InstanceState,
+  usage: InstanceUsage,
+  region: string,
+): ContainerInstance {
+  const portsOf = (protocol: "tcp" | "udp") =>
+    usage.ports.filter((p) => p.protocol === protocol).map((p) => p.port);
+  return {
+    containerInstanceArn: instance.arn,
+    ec2InstanceId: instance.ec2InstanceId,
+    version: instance.version,
+    versionInfo: { agentVersion: "1.97.1", agentHash: "4e3f8a21", dockerVersion: "DockerVersion: 25.0.8" },
+    remainingResources: resources({
+      cpu: instance.cpu - usage.cpu,
+      memoryMiB: instance.memoryMiB - usage.memoryMiB,
+      ports: unique([...instance.reservedPorts, ...portsOf("tcp")]),
+      udpPorts: unique([...instance.reservedUdpPorts, ...portsOf("udp")]),
+    }),
+    registeredResources: resources({
+      cpu: instance.cpu,
+      memoryMiB: instance.memoryMiB,
+      ports: instance.reservedPorts,
+      udpPorts: instance.reservedUdpPorts,
+    }),
+    status: instance.status,
+    agentConnected: instance.agentConnected,
+    runningTasksCount: usage.runningTasks,
+    pendingTasksCount: usage.pendingTasks,
+    attributes: [
+      { name: "ecs.os-type", value: "linux" },
+      { name: "ecs.os-family", value: "LINUX" },
+      { name: "ecs.cpu-architecture", value: "x86_64" },
+      { name: "ecs.instance-type", value: instance.instanceType },
+      { name: "ecs.availability-zone", value: `${region}a` },
+      { name: "ecs.capability.execution-role-awslogs" },
+      { name: "com.amazonaws.ecs.capability.logging-driver.syslog" },
+      { name: "com.amazonaws.ecs.capability.logging-driver.json-file" },
+      { name: "com.amazonaws.ecs.capability.logging-driver.awslogs" },
+      { name: "com.amazonaws.ecs.capability.docker-remote-api.1.18" },
+      { name: "com.amazonaws.ecs.capability.docker-remote-api.1.21" },
+      { name: "com.amazonaws.ecs.capability.task-iam-role" },
+    ],
+    registeredAt: instance.registeredAt,
+    attachments: [],
+    tags: [],
+  };
+}
+
+function resources(values: {
+  cpu: number;
+  memoryMiB: number;
+  ports: number[];
+  udpPorts: number[];
+}): Resource[] {
+  const base = { doubleValue: 0, longValue: 0, integerValue: 0 };
+  return [
+    { ...base, name: "CPU", type: "INTEGER", integerValue: values.cpu },
+    { ...base, name: "MEMORY", type: "INTEGER", integerValue: values.memoryMiB },
+    { ...base, name: "PORTS", type: "STRINGSET", stringSetValue: values.ports.map(String) },
+    { ...base, name: "PORTS_UDP", type: "STRINGSET", stringSetValue: values.udpPorts.map(String) },
+  ];
+}
+
+function unique(values: number[]): number[] {
+  return [...new Set(values)];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tasks
+
+export function renderTask(task: TaskState, region: string): Task {
+  const { requirements } = task.taskDefinition;
+  return compact({
+    attachments: [],
+    attributes: [{ name: "ecs.cpu-architecture", value: "x86_64" }],
+    availabilityZone: `${region}a`,
+    clusterArn: task.clusterArn,
+    connectivity: "CONNECTED",
+    connectivityAt: task.connectivityAt,
+    containerInstanceArn: task.instance.arn,
+    containers: task.containers.map((container) => renderContainer(container, task)),
+    cpu: String(requirements.cpu),
+    createdAt: task.createdAt,
+    desiredStatus: task.desiredStatus,
+    enableExecuteCommand: false,
+    executionStoppedAt: task.executionStoppedAt,
+    group: task.group,
+    healthStatus: "UNKNOWN",
+    lastStatus: task.lastStatus,
+    launchType: "EC2",
+    memory: String(requirements.memoryMiB),
+    overrides: {
+      containerOverrides: task.containers.map((container) => ({ name: container.name })),
+      inferenceAcceleratorOverrides: [],
+    },
+    pullStartedAt: task.pullStartedAt,
+    pullStoppedAt: task.pullStoppedAt,
+    startedAt: task.startedAt,
+    startedBy: task.startedBy,
+    stopCode: task.stopCode,
+    stoppedAt: task.stoppedAt,
+    stoppedReason: task.stoppedReason,
+    stoppingAt: task.stoppingAt,
+    tags: [],
+    taskArn: task.arn,
+    taskDefinitionArn: task.taskDefinition.arn,
+    version: task.version,
+  } satisfies Task);
+}
+
+function renderContainer(container: ContainerState, task: TaskState): Container {
+  const { definition } = container;
+  return compact({
+    containerArn: container.arn,
+    taskArn: task.arn,
+    name: container.name,
+    image: container.image,
+    runtimeId: container.runtimeId,
+    lastStatus: container.lastStatus,
+    exitCode: container.exitCode,
+    reason: container.reason,
+    networkBindings: container.lastStatus === "RUNNING" ? networkBindings(definition) : [],
+    networkInterfaces: [],
+    healthStatus: "UNKNOWN",
+    cpu: String(definition.cpu ?? 0),
+    memory: definition.memory === undefined ? undefined : String(definition.memory),
+    memoryReservation:
+      definition.memoryReservation === undefined ? undefined : String(definition.memoryReservation),
+  } satisfies Container);
+}
+
+function networkBindings(definition: ContainerDefinition): NetworkBinding[] {
+  return (definition.portMappings ?? [])
+    .filter((mapping) => (mapping.hostPort ?? 0) > 0)
+    .map((mapping) => ({
+      bindIP: "0.0.0.0",
+      containerPort: mapping.containerPort,
+      hostPort: mapping.hostPort,
+      protocol: mapping.protocol ?? "tcp",
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Service event messages, in ECS's wording
+
+const troubleshooting =
+  "For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.";
+
+export const serviceMessages = {
+  started: (service: string, taskIds: string[]) =>
+    `(service ${service}) has started ${taskIds.length} tasks: ${taskIds.map((id) => `(task ${id})`).join(" ")}.`,
+  stopped: (service: string, taskIds: string[]) =>
+    `(service ${service}) has stopped ${taskIds.length} running tasks: ${taskIds.map((id) => `(task ${id})`).join(" ")}.`,
+  steadyState: (service: string) => `(service ${service}) has reached a steady state.`,
+  deploymentCompleted: (service: string, deploymentId: string) =>
+    `(service ${service}) (deployment ${deploymentId}) deployment completed.`,
+  deploymentFailed: (service: string, deploymentId: string) =>
+    `(service ${service}) (deployment ${deploymentId}) deployment failed: tasks failed to start.`,
+  /** `detail`: "The closest matching (container-instance …) has insufficient memory available." */
+  unableToPlace: (service: string, detail: string) =>
+    `(service ${service}) was unable to place a task because no container instance met all of its requirements. ${detail} ${troubleshooting}`,
+  noContainerInstances: "Reason: No Container Instances were found in your cluster.",
+  closestMatching: (containerInstanceId: string, shortfall: string) =>
+    `The closest matching (container-instance ${containerInstanceId}) ${shortfall}.`,
+} as const;
+
+/** Why a container instance cannot take a task, in the order ECS reports them. */
+export const shortfalls = {
+  memory: "has insufficient memory available",
+  cpu: "has insufficient CPU units available",
+  ports: "is already using a port required by your task",
+} as const;
+
+export const rolloutReasons = {
+  inProgress: (deploymentId: string) => `ECS deployment ${deploymentId} in progress.`,
+  completed: (deploymentId: string) => `ECS deployment ${deploymentId} completed.`,
+  circuitBreakerFailed: "ECS deployment circuit breaker: tasks failed to start.",
+  rollingBack: (deploymentId: string) =>
+    `ECS deployment circuit breaker: rolling back to deploymentId ${deploymentId}.`,
+} as const;

@@ -1,0 +1,147 @@
+/**
+ * AWS-like errors, shaped the way AWS SDK v3 hands them to application code: the service's own
+ * exception classes for modeled errors, the service base exception (with `name` set to the error code)
+ * for unmodeled ones such as throttling, and plain Node errors for network failures.
+ */
+import { type AwsResponseMetadata, type IdSource, responseMetadata } from "./core.js";
+
+/** A modeled exception class from an SDK client, e.g. `ClusterNotFoundException` from @aws-sdk/client-ecs. */
+export type ModeledExceptionClass<E extends Error = Error> = new (options: {
+  message: string;
+  $metadata: AwsResponseMetadata;
+}) => E;
+
+/** The base exception class of an SDK client, e.g. `ECSServiceException`; used for unmodeled errors. */
+export type BaseExceptionClass = new (options: {
+  name: string;
+  $fault: "client" | "server";
+  message?: string;
+  $metadata: AwsResponseMetadata;
+}) => Error;
+
+/** What the fault injector needs to know about a simulated service to build its errors. */
+export interface ServiceErrorProfile {
+  /** SDK service name, e.g. "ECS". */
+  readonly service: string;
+  /** IAM action prefix, e.g. "ecs". */
+  readonly iamPrefix: string;
+  readonly BaseException: BaseExceptionClass;
+  /** The service's modeled AccessDeniedException, when it has one. */
+  readonly AccessDeniedException?: ModeledExceptionClass;
+  /** The resource an access-denied message names for a call, e.g. a service ARN; "*" when none. */
+  resourceArn(command: string, input: unknown): string;
+}
+
+/** Builds a modeled service exception the way the SDK deserializer does. */
+export function modeledError<E extends Error>(
+  Exception: ModeledExceptionClass<E>,
+  message: string,
+  ids: IdSource,
+  httpStatusCode = 400,
+): E {
+  return new Exception({ message, $metadata: responseMetadata(httpStatusCode, ids.uuid()) });
+}
+
+/** Builds an unmodeled service error (the SDK uses the base exception class with the error code as name). */
+export function unmodeledError(
+  Base: BaseExceptionClass,
+  options: { name: string; message: string; httpStatusCode: number; ids: IdSource },
+): Error {
+  return new Base({
+    name: options.name,
+    $fault: options.httpStatusCode >= 500 ? "server" : "client",
+    message: options.message,
+    $metadata: responseMetadata(options.httpStatusCode, options.ids.uuid()),
+  });
+}
+
+/** `ThrottlingException: Rate exceeded` (HTTP 400), which the SDK classifies as retryable throttling. */
+export function throttlingError(Base: BaseExceptionClass, ids: IdSource, message = "Rate exceeded"): Error {
+  const error = unmodeledError(Base, { name: "ThrottlingException", message, httpStatusCode: 400, ids });
+  return Object.assign(error, { $retryable: { throttling: true } });
+}
+
+/** `InternalFailure` (HTTP 500). */
+export function internalFailureError(Base: BaseExceptionClass, ids: IdSource): Error {
+  const message = "We encountered an internal error. Please try again.";
+  return unmodeledError(Base, { name: "InternalFailure", message, httpStatusCode: 500, ids });
+}
+
+/** `ServiceUnavailable` (HTTP 503). */
+export function serviceUnavailableError(Base: BaseExceptionClass, ids: IdSource): Error {
+  const message = "Service is unavailable. Please try again later.";
+  return unmodeledError(Base, { name: "ServiceUnavailable", message, httpStatusCode: 503, ids });
+}
+
+/**
+ * `AccessDeniedException` with the IAM wording, e.g. "User: arn:aws:iam::123456789012:user/test is not
+ * authorized to perform: ecs:CreateService on resource: arn:aws:ecs:…:service/default/mc because no
+ * identity-based policy allows the ecs:CreateService action".
+ */
+export function accessDeniedError(
+  profile: ServiceErrorProfile,
+  options: { command: string; input: unknown; principalArn: string; ids: IdSource },
+): Error {
+  const action = `${profile.iamPrefix}:${options.command}`;
+  const resource = profile.resourceArn(options.command, options.input);
+  const message =
+    `User: ${options.principalArn} is not authorized to perform: ${action} on resource: ${resource}` +
+    ` because no identity-based policy allows the ${action} action`;
+  if (profile.AccessDeniedException) return modeledError(profile.AccessDeniedException, message, options.ids);
+  return unmodeledError(profile.BaseException, {
+    name: "AccessDeniedException",
+    message,
+    httpStatusCode: 400,
+    ids: options.ids,
+  });
+}
+
+/** What the Node HTTP handler rejects with when the peer drops the connection. */
+export function connectionResetError(): Error {
+  return Object.assign(new Error("read ECONNRESET"), {
+    code: "ECONNRESET",
+    errno: -104,
+    syscall: "read",
+    $metadata: { attempts: 1, totalRetryDelay: 0 },
+  });
+}
+
+/** What the Node HTTP handler rejects with when a connection times out. */
+export function timeoutError(timeoutMs = 1000): Error {
+  const error = new Error(`Connection timed out after ${timeoutMs} ms`);
+  error.name = "TimeoutError";
+  return Object.assign(error, { $metadata: { attempts: 1, totalRetryDelay: 0 } });
+}
+
+/** Fault kinds the injector can produce by name. */
+export type FaultKind =
+  | "throttling"
+  | "server"
+  | "unavailable"
+  | "access-denied"
+  | "connection-reset"
+  | "timeout";
+
+/** Builds the error for a named fault kind on a call to `profile`'s service. */
+export function faultError(
+  kind: FaultKind,
+  profile: ServiceErrorProfile,
+  call: { command: string; input: unknown },
+  context: { principalArn: string; ids: IdSource },
+): Error {
+  const { ids } = context;
+  switch (kind) {
+    case "throttling":
+      return throttlingError(profile.BaseException, ids);
+    case "server":
+      return internalFailureError(profile.BaseException, ids);
+    case "unavailable":
+      return serviceUnavailableError(profile.BaseException, ids);
+    case "access-denied":
+      return accessDeniedError(profile, { ...call, principalArn: context.principalArn, ids });
+    case "connection-reset":
+      return connectionResetError();
+    case "timeout":
+      return timeoutError();
+  }
+}

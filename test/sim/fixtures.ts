@@ -1,0 +1,61 @@
+/** Ready-made Model Catalogue resources for tests that use the simulated AWS. */
+import type { CreateServiceCommandInput, RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
+import type { SimulatedAws } from "./index.js";
+
+/**
+ * The Model Catalogue task definition in its usual shape: `mc` (metadata/registry, 2048 CPU, 10240 MiB,
+ * host port 80 → 8080) and `mc-es` (1024 CPU, 4096 MiB). Together 3072 CPU / 14336 MiB: one task fits the
+ * default simulated container instance (4096 / 15360) and a second one does not.
+ */
+export function mcTaskDefinition(
+  options: { family?: string; image?: string; hostPort?: number } = {},
+): RegisterTaskDefinitionCommandInput {
+  return {
+    family: options.family ?? "mc",
+    containerDefinitions: [
+      {
+        name: "mc",
+        image: options.image ?? "metadata/registry:2",
+        cpu: 2048,
+        memory: 10240,
+        essential: true,
+        portMappings: [{ hostPort: options.hostPort ?? 80, containerPort: 8080, protocol: "tcp" }],
+        links: ["mc-es:mc-es"],
+        environment: [{ name: "MC_NAME", value: "Model Catalogue" }],
+      },
+      {
+        name: "mc-es",
+        image: "metadata/registry-elasticsearch:2",
+        cpu: 1024,
+        memory: 4096,
+        essential: true,
+        mountPoints: [{ containerPath: "/usr/share/elasticsearch/data", sourceVolume: "mc-es-data" }],
+      },
+    ],
+    volumes: [{ name: "mc-es-data", host: { sourcePath: "/opt/docker-volumes/mc-es-data" } }],
+  };
+}
+
+/** Cluster `mc` with one default container instance and the `mc` task definition registered (revision 1). */
+export function seedMcCluster(sim: SimulatedAws, options: { cluster?: string } = {}): { cluster: string } {
+  const cluster = options.cluster ?? "mc";
+  sim.ecs.addCluster(cluster);
+  sim.ecs.addContainerInstance(cluster);
+  sim.ecs.registerTaskDefinition(mcTaskDefinition());
+  return { cluster };
+}
+
+/** CreateService input for the `mc` service: one task, old task stops before the new one starts. */
+export function mcServiceInput(
+  overrides: Partial<CreateServiceCommandInput> = {},
+): CreateServiceCommandInput {
+  return {
+    cluster: "mc",
+    serviceName: "mc",
+    taskDefinition: "mc",
+    desiredCount: 1,
+    launchType: "EC2",
+    deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 },
+    ...overrides,
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * A stateful simulated AWS for offline tests, plugged into the AWS SDK v3 with aws-sdk-client-mock.
+ *
+ *   const sim = createSimulatedAws();
+ *   sim.install();                       // every ECSClient now talks to the simulator
+ *   sim.ecs.addCluster("mc");
+ *   ...
+ *   sim.restore();                       // in afterEach
+ *
+ * Time comes from `Date.now()`: use `vi.useFakeTimers()` and `vi.advanceTimersByTimeAsync(ms)`.
+ */
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { type AwsStub, mockClient } from "aws-sdk-client-mock";
+import {
+  type CallRecord,
+  clone,
+  createSimContext,
+  responseMetadata,
+  type SimClock,
+  type SimContext,
+} from "./core.js";
+import {
+  type EcsCommandName,
+  type EcsInput,
+  type EcsInputs,
+  EcsSimulator,
+  ecsCommands,
+  type TaskTimings,
+} from "./ecs.js";
+import { faultError, type ServiceErrorProfile } from "./errors.js";
+import { type FaultCall, FaultInjector } from "./faults.js";
+
+export type { CallRecord } from "./core.js";
+export { EcsSimulator, type TaskFailureScript, type TaskTimings, taskFailures } from "./ecs.js";
+export type { FaultSpec, InjectedFault } from "./faults.js";
+
+export interface SimulatedAwsOptions {
+  accountId?: string;
+  region?: string;
+  /** Identity named in access-denied messages. Default `arn:aws:iam::<account>:user/test`. */
+  principalArn?: string;
+  /** ECS task lifecycle timings. */
+  timings?: Partial<TaskTimings>;
+  /** Force the ECS deployment circuit breaker on for every service, and/or set its threshold. */
+  circuitBreaker?: { enabled?: boolean; threshold?: number };
+  /** Seed for the deterministic ids. */
+  seed?: number;
+}
+
+export interface SimulatedAws {
+  readonly accountId: string;
+  readonly region: string;
+  readonly clock: SimClock;
+  readonly ecs: EcsSimulator;
+  /** Typed per operation: `inject({ command: "UpdateService", match: (input) => input.desiredCount === 1, … })`. */
+  readonly faults: FaultInjector<EcsInputs>;
+  /** Every call made through an installed client, in order, including failed and faulted ones. */
+  readonly calls: readonly CallRecord[];
+  /** The calls of one operation, e.g. `callsOf("UpdateService")` (inputs typed for known ECS operations). */
+  callsOf<N extends EcsCommandName>(command: N, service?: "ECS"): CallRecord<EcsInput<N>>[];
+  callsOf(command: string, service?: string): CallRecord[];
+  /** Routes the SDK clients' `send` to the simulator. */
+  install(): void;
+  /** Puts the real `send` back. Safe to call when not installed. */
+  restore(): void;
+  /** Processes everything due up to `Date.now()` (API calls do this on their own). */
+  advance(): void;
+}
+
+/** A command class as aws-sdk-client-mock's `on()` accepts it. */
+type AnyCommandClass = Parameters<AwsStub<object, { $metadata: object }, unknown>["on"]>[0];
+
+export function createSimulatedAws(options: SimulatedAwsOptions = {}): SimulatedAws {
+  const context = createSimContext(options);
+  const ecs = new EcsSimulator(context, { timings: options.timings, circuitBreaker: options.circuitBreaker });
+  const profiles = new Map<string, ServiceErrorProfile>([["ECS", ecs.errorProfile]]);
+  const faults = new FaultInjector<EcsInputs>((kind, call) => {
+    const profile = profiles.get(call.service);
+    if (!profile) throw new Error(`simulated AWS: no error profile for ${call.service}`);
+    return faultError(kind, profile, call, context);
+  });
+  const calls: CallRecord[] = [];
+  const stubs: Array<{ restore(): void }> = [];
+
+  const dispatch = (service: string, command: string, input: unknown, handle: (() => unknown) | undefined) =>
+    handleCall({ context, faults, calls }, { service, command, input }, handle);
+
+  return {
+    accountId: context.accountId,
+    region: context.region,
+    clock: context.clock,
+    ecs,
+    faults,
+    calls,
+    callsOf: (command: string, service?: string) =>
+      calls.filter((call) => call.command === command && (service === undefined || call.service === service)),
+    install() {
+      if (stubs.length > 0) return;
+      const stub = mockClient(ECSClient);
+      // Anything not wired below lands here (aws-sdk-client-mock tries `on(...)` behaviours first).
+      stub.send.callsFake((command) => {
+        const name = command.constructor.name.replace(/Command$/, "");
+        return dispatch("ECS", name, command.input, undefined) as Promise<never>;
+      });
+      for (const [name, [command, method]] of Object.entries(ecsCommands)) {
+        const call = ecs[method] as (input: unknown) => unknown;
+        stub
+          .on(command as AnyCommandClass)
+          .callsFake((input: unknown) => dispatch("ECS", name, input, () => call.call(ecs, input)));
+      }
+      stubs.push(stub);
+    },
+    restore() {
+      for (const stub of stubs.splice(0)) stub.restore();
+    },
+    advance() {
+      context.clock.advance();
+    },
+  };
+}
+
+/**
+ * One call through the simulated AWS: log it, bring the world up to date, apply faults, run the handler.
+ * `handle` is undefined for operations the simulator does not implement: those always fail, loudly.
+ */
+function handleCall(
+  sim: { context: SimContext; faults: FaultInjector; calls: CallRecord[] },
+  call: FaultCall,
+  handle: (() => unknown) | undefined,
+): Promise<unknown> {
+  const record: CallRecord = {
+    service: call.service,
+    command: call.command,
+    input: clone(call.input),
+    at: Date.now(),
+  };
+  sim.calls.push(record);
+  try {
+    if (!handle) throw new Error(`simulated AWS does not implement ${call.service}:${call.command}`);
+    sim.context.clock.advance();
+    const fault = sim.faults.take(call);
+    if (fault && !fault.applied) throw fault.error;
+    const output = handle();
+    if (fault) throw fault.error;
+    record.output = clone(output);
+    return Promise.resolve({
+      ...clone(output as object),
+      $metadata: responseMetadata(200, sim.context.ids.uuid()),
+    });
+  } catch (error) {
+    record.error = error;
+    return Promise.reject(error);
+  }
+}
