@@ -32,7 +32,7 @@ async function runningService(desiredCount = 1) {
   );
   await vi.advanceTimersByTimeAsync(60_000);
   expect(sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" })).toHaveLength(desiredCount);
-  sim.calls.splice(0);
+  sim.clearCalls();
 }
 
 const options = (overrides: Record<string, unknown> = {}) => ({
@@ -92,7 +92,7 @@ describe("restart", () => {
     await runningService();
     sim.ecs.updateService({ cluster: "default", service: "mc", desiredCount: 0 });
     await vi.advanceTimersByTimeAsync(60_000);
-    sim.calls.splice(0);
+    sim.clearCalls();
     await runUntilSettled(runRestart(testContext({ options: { yes: true } }), options({ count: 1 })));
     expect(desiredCounts()).toEqual([0, 1]);
   });

@@ -59,6 +59,8 @@ export interface SimulatedAws {
   /** The calls of one operation, e.g. `callsOf("UpdateService")` (inputs typed for known ECS operations). */
   callsOf<N extends EcsCommandName>(command: N, service?: "ECS"): CallRecord<EcsInput<N>>[];
   callsOf(command: string, service?: string): CallRecord[];
+  /** Forgets the calls made so far, e.g. after a test's set-up. */
+  clearCalls(): void;
   /** Routes the SDK clients' `send` to the simulator. */
   install(): void;
   /** Puts the real `send` back. Safe to call when not installed. */
@@ -94,6 +96,9 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
     calls,
     callsOf: (command: string, service?: string) =>
       calls.filter((call) => call.command === command && (service === undefined || call.service === service)),
+    clearCalls() {
+      calls.splice(0);
+    },
     install() {
       if (stubs.length > 0) return;
       const stub = mockClient(ECSClient);
