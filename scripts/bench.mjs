@@ -69,3 +69,47 @@ for (const benchCase of cases) {
   );
 }
 process.exitCode = failed ? 1 : 0;
+
+// Simulated restart: bundle the bench (it uses the test simulator) and run it in a fresh process so
+// that its peak RSS is the restart's own.
+const { build } = await import("esbuild");
+const bundle = "node_modules/.cache/mcctl-bench/restart.mjs";
+await build({
+  entryPoints: ["scripts/bench-restart.ts"],
+  outfile: bundle,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  packages: "external",
+  logLevel: "warning",
+});
+const restartRun = spawnSync(process.execPath, [bundle], {
+  env: {
+    ...process.env,
+    AWS_REGION: "eu-west-1",
+    AWS_ACCESS_KEY_ID: "bench",
+    AWS_SECRET_ACCESS_KEY: "bench",
+  },
+  encoding: "utf8",
+});
+if (restartRun.status !== 0) throw new Error(`restart bench failed: ${restartRun.stderr}`);
+const restart = JSON.parse(restartRun.stdout.trim().split("\n").pop());
+const checks = [
+  [
+    "STOPPED → scale-up call",
+    `${restart.stoppedToScaleUpMs} ms`,
+    `≤ one poll interval (${restart.pollIntervalMs} ms)`,
+    restart.stoppedToScaleUpMs !== null && restart.stoppedToScaleUpMs <= restart.pollIntervalMs,
+  ],
+  ["ECS calls per poll", restart.callsPerPoll.toFixed(2), "≤ 3", restart.callsPerPoll <= 3],
+  ["peak RSS of a restart", `${restart.peakRssMiB.toFixed(1)} MiB`, "< 150 MiB", restart.peakRssMiB < 150],
+];
+console.log(
+  `\nsimulated restart (${restart.polls} polls, ${restart.restartMs} ms with scaled-down ECS timings)`,
+);
+for (const [name, value, target, ok] of checks) {
+  if (!ok) failed = true;
+  console.log(`${name.padEnd(38)} ${value.padStart(10)}  (target ${target}) ${ok ? "ok" : "OVER TARGET"}`);
+}
+process.exitCode = failed ? 1 : 0;

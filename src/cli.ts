@@ -75,6 +75,42 @@ export function buildProgram(): Command {
       .option("--count <n>", "desired count to restore when the service is already at 0", "1"),
   ).action(lazyAction(() => import("./commands/restart.js")));
 
+  addRestartFlags(
+    program
+      .command("upgrade")
+      .description(
+        "deploy another image tag as a new task definition revision, then restart; or pull and restart",
+      )
+      .option("--tag <tag>", "new tag for the mc container's image (repository kept)")
+      .option("--image <repository:tag>", "new image for the mc container")
+      .option("--es-tag <tag>", "new tag for the mc-es (Elasticsearch) container's image")
+      .option(
+        "--rollback-on-failure",
+        "go back to the previous revision without asking when the upgrade fails",
+      )
+      .option("--skip-pull", "without --tag: restart only, do not pull over ssh first")
+      .option("--ssh-key <path>", "without --tag: private key for ssh to the container instances")
+      .option("--ssh-user <user>", "without --tag: ssh user", "ec2-user")
+      .option(
+        "--ssh-private-ip",
+        "without --tag: connect to the instances' private IPs instead of public DNS names",
+      )
+      .addHelpText(
+        "after",
+        "\nWithout --tag/--image/--es-tag (floating tags such as :2) mcctl pulls each image on the hosts running\n" +
+          "the service with the system ssh, then restarts. Current ECS agents pull images when a task starts\n" +
+          "unless ECS_IMAGE_PULL_BEHAVIOR=prefer-cached/once, so --skip-pull is often enough.\n" +
+          "Old revisions are never deregistered.",
+      ),
+  ).action(lazyAction(() => import("./commands/upgrade.js")));
+
+  addRestartFlags(
+    program
+      .command("rollback")
+      .description("point the service back at the previous ACTIVE revision (or --to) and restart")
+      .option("--to <revision>", "revision number, family:revision or ARN to go back to"),
+  ).action(lazyAction(() => import("./commands/rollback.js")));
+
   return program;
 }
 

@@ -22,7 +22,7 @@ import {
   type UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
 import { type AwsConfig, sdkClientOptions } from "./config.js";
-import { type AwsCallContext, translateAwsError } from "./errors.js";
+import { awsCaller } from "./errors.js";
 
 /** The part of ECS that mcctl uses, in mcctl's terms. */
 export interface EcsApi {
@@ -50,14 +50,7 @@ const DESCRIBE_BATCH = 100;
 
 export function createEcsApi(config: AwsConfig): EcsApi {
   const client = new ECSClient(sdkClientOptions(config));
-  const call = async <T>(context: Omit<AwsCallContext, "region">, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      throw translateAwsError(error, { ...context, region: config.region });
-    }
-  };
-
+  const call = awsCaller(config.region);
   const describeInstances = async (cluster: string, arns: readonly string[]) => {
     const instances: ContainerInstance[] = [];
     for (let start = 0; start < arns.length; start += DESCRIBE_BATCH) {

@@ -72,7 +72,9 @@ export function translateAwsError(error: unknown, context: AwsCallContext): unkn
       "Check --service and --cluster, or create it with `mcctl create-service`.",
     );
   }
-  if (["ThrottlingException", "Throttling", "TooManyRequestsException"].includes(name)) {
+  if (
+    ["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"].includes(name)
+  ) {
     return make(`AWS is throttling ${context.action} requests`, "Wait a minute and run the command again.");
   }
   if (["ENOTFOUND", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN"].includes(awsError.code ?? "")) {
@@ -85,4 +87,22 @@ export function translateAwsError(error: unknown, context: AwsCallContext): unkn
     return make(`${context.action} failed${where}: ${name}: ${message}`);
   }
   return error;
+}
+
+/** Runs one SDK call and translates what it throws, naming the action. */
+export function awsCaller(region: string | undefined) {
+  return async <T>(context: Omit<AwsCallContext, "region">, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw translateAwsError(error, { ...context, region });
+    }
+  };
+}
+
+/** The SDK error's name or code, for the few places that treat one AWS answer as an expected outcome. */
+export function awsErrorName(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const candidate = error as Error & { Code?: string; code?: string };
+  return candidate.name !== "Error" ? candidate.name : (candidate.Code ?? candidate.code);
 }

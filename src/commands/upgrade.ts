@@ -1,0 +1,164 @@
+import { z } from "zod";
+import {
+  type CommandContext,
+  confirmChange,
+  createContext,
+  type GlobalOptions,
+  withConfirmationCheck,
+} from "../context.js";
+import { isValidTag, validateImageReference, withTag } from "../domain/images.js";
+import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
+import { containerImage, type ImageChange, reviseTaskDefinition } from "../domain/task-revision.js";
+import { McctlError, UsageError } from "../errors.js";
+import {
+  buildPullCommands,
+  findServiceHosts,
+  formatCommand,
+  runPullCommands,
+} from "../operations/pull-images.js";
+import { describeServiceRevision, switchRevision } from "./deploy.js";
+import { parseOptions } from "./options.js";
+import { performRestart, RestartFlagsSchema, shortRevision } from "./restart.js";
+
+const tag = (flag: string) =>
+  z
+    .string()
+    .refine(isValidTag, {
+      error: `${flag} must be a Docker tag: letters, digits, _ . - (max 128), e.g. 2.0.0-beta-11`,
+    })
+    .optional();
+
+export const UpgradeOptionsSchema = RestartFlagsSchema.extend({
+  tag: tag("--tag"),
+  image: z
+    .string()
+    .refine((value) => validateImageReference(value) === undefined, {
+      error: "--image must look like REPOSITORY:TAG",
+    })
+    .optional(),
+  esTag: tag("--es-tag"),
+  rollbackOnFailure: z.boolean().default(false),
+  skipPull: z.boolean().default(false),
+  sshKey: z.string().min(1).optional(),
+  sshUser: z.string().min(1).default("ec2-user"),
+  sshPrivateIp: z.boolean().default(false),
+}).refine((options) => !(options.tag && options.image), { error: "give --tag or --image, not both" });
+export type UpgradeOptions = z.output<typeof UpgradeOptionsSchema>;
+
+export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
+  await runUpgrade(await createContext(globals), parseOptions(UpgradeOptionsSchema, rawOptions));
+}
+
+export async function runUpgrade(context: CommandContext, options: UpgradeOptions) {
+  const deadline = Date.now() + options.timeout;
+  await withConfirmationCheck(context, !options.dryRun, async () => undefined);
+  const ecs = await context.aws.ecs();
+  const { current, tags } = await describeServiceRevision(context, ecs);
+
+  const changes: ImageChange[] = [];
+  const mcImage =
+    options.image ?? (options.tag ? withTag(imageOf(current, MC_CONTAINER), options.tag) : undefined);
+  if (mcImage) changes.push({ container: MC_CONTAINER, image: mcImage });
+  if (options.esTag)
+    changes.push({ container: ES_CONTAINER, image: withTag(imageOf(current, ES_CONTAINER), options.esTag) });
+  if (changes.length === 0) return pullAndRestart(context, options, deadline);
+
+  const next = reviseTaskDefinition(current, tags, changes);
+  if (changes.every((change) => containerImage(current, change.container) === change.image)) {
+    throw new UsageError(
+      `${shortRevision(current.taskDefinitionArn)} already uses ${changes.map((c) => c.image).join(", ")}`,
+      {
+        suggestion: "To pull a newer build of the same tag and restart, run `mcctl upgrade` without --tag.",
+      },
+    );
+  }
+  return switchRevision(context, ecs, {
+    ...options,
+    deadline,
+    current,
+    next,
+    verb: "Upgrade",
+    offerRollback: true,
+  });
+}
+
+function imageOf(taskDefinition: Parameters<typeof containerImage>[0], container: string): string {
+  const image = containerImage(taskDefinition, container);
+  if (!image) {
+    throw new McctlError(
+      `task definition ${shortRevision(taskDefinition.taskDefinitionArn)} has no container named ${container}`,
+      { suggestion: "Is the service running a Model Catalogue task definition? Check with `mcctl status`." },
+    );
+  }
+  return image;
+}
+
+/**
+ * The wiki's way for floating tags such as `:2`: pull the newer image on each host over ssh, then
+ * restart. (Current ECS agents pull on task start anyway unless ECS_IMAGE_PULL_BEHAVIOR says otherwise.)
+ */
+async function pullAndRestart(context: CommandContext, options: UpgradeOptions, deadline: number) {
+  const { output, cluster, service } = context;
+  const ecs = await context.aws.ecs();
+  const { current } = await describeServiceRevision(context, ecs);
+  const images = (current.containerDefinitions ?? []).flatMap((container) =>
+    container.image ? [container.image] : [],
+  );
+  let commands: ReturnType<typeof buildPullCommands> = [];
+  if (!options.skipPull) {
+    const hosts = await findServiceHosts(ecs, await context.aws.ec2(), cluster, service, {
+      usePrivateIp: options.sshPrivateIp,
+    });
+    if (hosts.length === 0) {
+      throw new McctlError(`no running task of ${service} was found, so there is no host to pull images on`, {
+        suggestion:
+          "Use `mcctl upgrade --skip-pull` to restart only; the ECS agent pulls the image when the task starts.",
+      });
+    }
+    commands = buildPullCommands(hosts, images, { key: options.sshKey, user: options.sshUser });
+  }
+  output.info(`Upgrade ${service} (${shortRevision(current.taskDefinitionArn)}) in place:`);
+  for (const command of commands) output.info(`  ${formatCommand(command.argv)}`);
+  output.info("  then restart the service (scale to 0, wait until stopped, scale back, wait until steady)");
+  if (options.dryRun) {
+    output.result(
+      { dryRun: true, pulls: commands.map((command) => command.argv), restart: true },
+      "dry run: nothing was changed",
+    );
+    return { dryRun: true, from: shortRevision(current.taskDefinitionArn) };
+  }
+  await confirmChange(context, `Pull the images and restart ${service}?`);
+  if (commands.length > 0) {
+    const results = await runPullCommands(commands, {
+      onResult: (result) =>
+        result.exitCode === 0
+          ? output.success(`${result.host}: pulled ${result.image}`)
+          : output.error(
+              `${result.host}: pulling ${result.image} failed (exit ${result.exitCode}): ${result.lastError}`,
+            ),
+    });
+    const failed = results.filter((result) => result.exitCode !== 0);
+    if (failed.length > 0) {
+      throw new McctlError(
+        `${failed.length} of ${results.length} image pulls failed; the service was not restarted`,
+        {
+          suggestion: "Check --ssh-key, --ssh-user and that port 22 is reachable, or use --skip-pull.",
+        },
+      );
+    }
+  }
+  const result = await performRestart(context, ecs, { ...options, deadline });
+  output.result(
+    {
+      dryRun: false,
+      from: shortRevision(current.taskDefinitionArn),
+      to: shortRevision(result.taskDefinition),
+    },
+    `${service} restarted on ${shortRevision(result.taskDefinition)} with freshly pulled images`,
+  );
+  return {
+    dryRun: false,
+    from: shortRevision(current.taskDefinitionArn),
+    to: shortRevision(result.taskDefinition),
+  };
+}

@@ -1,0 +1,199 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { RollbackOptionsSchema, runRollback } from "../../src/commands/rollback.js";
+import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
+import { McctlError, UsageError } from "../../src/errors.js";
+import { askConfirm } from "../../src/ui/prompts.js";
+import { testContext } from "../helpers/context.js";
+import { runUntilSettled } from "../helpers/time.js";
+import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
+import { createSimulatedAws, type SimulatedAws, taskFailures } from "../sim/index.js";
+
+vi.mock("../../src/ui/prompts.js", () => ({ askConfirm: vi.fn() }));
+
+let sim: SimulatedAws;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(Date.parse("2026-11-25T03:00:00Z"));
+  sim = createSimulatedAws();
+  sim.install();
+});
+
+afterEach(() => {
+  sim.restore();
+  vi.clearAllMocks();
+  vi.useRealTimers();
+});
+
+async function runningService(image = "metadata/registry:2.0.0-beta-10") {
+  sim.ecs.addCluster("default");
+  sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-0abc" });
+  sim.ecs.registerTaskDefinition({
+    ...mcTaskDefinition({ family: "model-catalogue", image }),
+    taskRoleArn: "arn:aws:iam::123456789012:role/mc-task",
+    placementConstraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type =~ m5.*" }],
+  });
+  sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
+  await vi.advanceTimersByTimeAsync(60_000);
+  sim.clearCalls();
+}
+
+const upgrade = (raw: Record<string, unknown>, interactive = false) =>
+  runUntilSettled(
+    runUpgrade(
+      testContext({ options: { yes: !interactive }, interactive }),
+      UpgradeOptionsSchema.parse({ pollInterval: "3s", ...raw }),
+    ),
+  );
+
+const runningRevisions = () =>
+  sim.ecs
+    .tasks({ serviceName: "mc", lastStatus: "RUNNING" })
+    .map((task) => task.taskDefinitionArn?.split("/").pop());
+
+describe("upgrade --tag", () => {
+  it("registers a copy of the current revision with only the mc image changed, then restarts onto it", async () => {
+    await runningService();
+    const result = await upgrade({ tag: "2.0.0-beta-11" });
+
+    const [registered] = sim.callsOf("RegisterTaskDefinition");
+    const expected = {
+      ...mcTaskDefinition({ family: "model-catalogue", image: "metadata/registry:2.0.0-beta-11" }),
+      taskRoleArn: "arn:aws:iam::123456789012:role/mc-task",
+      placementConstraints: [{ type: "memberOf", expression: "attribute:ecs.instance-type =~ m5.*" }],
+    };
+    expect(registered?.input.family).toBe("model-catalogue");
+    expect(registered?.input.containerDefinitions?.map((container) => container.image)).toEqual([
+      "metadata/registry:2.0.0-beta-11",
+      "metadata/registry-elasticsearch:2",
+    ]);
+    expect(registered?.input).toMatchObject(expected);
+    expect(registered?.input).not.toHaveProperty("revision");
+    expect(registered?.input).not.toHaveProperty("taskDefinitionArn");
+    // Pointed at the new revision while scaling to 0, then scaled back.
+    expect(
+      sim
+        .callsOf("UpdateService")
+        .map((call) => [call.input.desiredCount, call.input.taskDefinition?.split("/").pop()]),
+    ).toEqual([
+      [0, "model-catalogue:2"],
+      [1, undefined],
+    ]);
+    expect(runningRevisions()).toEqual(["model-catalogue:2"]);
+    expect(result).toMatchObject({ from: "model-catalogue:1", to: "model-catalogue:2" });
+    expect(sim.callsOf("DeregisterTaskDefinition")).toHaveLength(0);
+  });
+
+  it("changes the Elasticsearch tag with --es-tag and the whole image with --image", async () => {
+    await runningService();
+    await upgrade({ image: "example.org:5000/mc/registry:3.0", esTag: "3" });
+    const images = sim
+      .callsOf("RegisterTaskDefinition")[0]
+      ?.input.containerDefinitions?.map((container) => container.image);
+    expect(images).toEqual(["example.org:5000/mc/registry:3.0", "metadata/registry-elasticsearch:3"]);
+  });
+
+  it("--dry-run shows the image change and registers nothing", async () => {
+    await runningService();
+    const context = testContext();
+    await runUntilSettled(runUpgrade(context, UpgradeOptionsSchema.parse({ tag: "2.1", dryRun: true })));
+    expect(context.captured.stderr()).toContain(
+      "~ mc image: metadata/registry:2.0.0-beta-10 → metadata/registry:2.1",
+    );
+    expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(0);
+    expect(sim.callsOf("UpdateService")).toHaveLength(0);
+  });
+
+  it("rejects an invalid tag and --tag with --image", () => {
+    expect(() => UpgradeOptionsSchema.parse({ tag: "bad tag!" })).toThrow(/must be a Docker tag/);
+    expect(() => UpgradeOptionsSchema.parse({ tag: "2", image: "x:1" })).toThrow(/not both/);
+  });
+
+  it("refuses when the running revision already uses that image", async () => {
+    await runningService();
+    await expect(upgrade({ tag: "2.0.0-beta-10" })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it("fails clearly when the task definition has no mc container", async () => {
+    sim.ecs.addCluster("default");
+    sim.ecs.addContainerInstance("default");
+    sim.ecs.registerTaskDefinition({
+      family: "web",
+      containerDefinitions: [{ name: "web", image: "nginx:1", memory: 512, essential: true }],
+    });
+    sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "web" }));
+    await expect(upgrade({ tag: "2" })).rejects.toThrow("task definition web:1 has no container named mc");
+    expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(0);
+  });
+
+  it("rolls back to the previous revision on failure with --rollback-on-failure", async () => {
+    await runningService();
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.cannotPullImage("metadata/registry:nope"),
+      match: (taskDefinition) => taskDefinition.revision === 2,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const error = (await upgrade({ tag: "nope", rollbackOnFailure: true }).catch(
+      (caught: unknown) => caught,
+    )) as McctlError;
+    expect(error).toBeInstanceOf(McctlError);
+    expect(error.exitCode).toBe(1);
+    expect(error.message).toMatch(/upgrade failed and was rolled back: mc runs model-catalogue:1 again/);
+    expect(error.message).toMatch(/CannotPullContainerError/);
+    expect(runningRevisions()).toEqual(["model-catalogue:1"]);
+    expect(askConfirm).not.toHaveBeenCalled();
+    expect(sim.callsOf("DeregisterTaskDefinition")).toHaveLength(0);
+  });
+
+  it("asks on a terminal before rolling back, and says how to roll back later when declined", async () => {
+    await runningService();
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.cannotPullImage("metadata/registry:nope"),
+      match: (taskDefinition) => taskDefinition.revision === 2,
+      times: Number.POSITIVE_INFINITY,
+    });
+    vi.mocked(askConfirm).mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+    const error = (await upgrade({ tag: "nope" }, true).catch((caught: unknown) => caught)) as McctlError;
+    expect(vi.mocked(askConfirm).mock.calls.map((call) => call[0])).toEqual([
+      "Upgrade mc? Model Catalogue is unavailable until the new task has started.",
+      "Roll back to model-catalogue:1?",
+    ]);
+    expect(error.message).toMatch(/^upgrade failed: the deployment of mc is failing/);
+    expect(error.suggestion).toContain("mcctl rollback --to 1");
+  });
+});
+
+describe("rollback", () => {
+  const rollback = (raw: Record<string, unknown> = {}) =>
+    runUntilSettled(
+      runRollback(
+        testContext({ options: { yes: true } }),
+        RollbackOptionsSchema.parse({ pollInterval: "3s", ...raw }),
+      ),
+    );
+
+  it("goes back to the previous ACTIVE revision and restarts onto it", async () => {
+    await runningService();
+    await upgrade({ tag: "2.1" });
+    sim.clearCalls();
+    const result = await rollback();
+    expect(result).toMatchObject({ from: "model-catalogue:2", to: "model-catalogue:1" });
+    expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(0);
+    expect(runningRevisions()).toEqual(["model-catalogue:1"]);
+  });
+
+  it("goes to the revision named with --to", async () => {
+    await runningService();
+    await upgrade({ tag: "2.1" });
+    await upgrade({ tag: "2.2" });
+    await rollback({ to: "1" });
+    expect(runningRevisions()).toEqual(["model-catalogue:1"]);
+  });
+
+  it("says so when there is nothing older to roll back to", async () => {
+    await runningService();
+    await expect(rollback()).rejects.toThrow(
+      "model-catalogue has no ACTIVE revision older than 1 to roll back to",
+    );
+  });
+});
