@@ -111,6 +111,14 @@ export function buildProgram(): Command {
       .option("--to <revision>", "revision number, family:revision or ARN to go back to"),
   ).action(lazyAction(() => import("./commands/rollback.js")));
 
+  program
+    .command("status")
+    .description(
+      "show the service, its deployments, tasks, container instances, recent events and the app URL",
+    )
+    .option("--check", "exit 1 when fewer tasks run than desired or more than one deployment is active")
+    .action(lazyAction(() => import("./commands/status.js")));
+
   return program;
 }
 

@@ -15,7 +15,7 @@ export async function describeServiceRevision(
   const { cluster, service: name } = context;
   const service = await ecs.describeService(cluster, name);
   if (service?.status !== "ACTIVE" || !service.taskDefinition) {
-    throw new UsageError(`service ${name} does not exist or is not ACTIVE in cluster ${cluster}`, {
+    throw new McctlError(`service ${name} does not exist or is not ACTIVE in cluster ${cluster}`, {
       suggestion: "Check --service and --cluster, or create it with `mcctl create-service`.",
     });
   }

@@ -8,7 +8,7 @@ import {
   withConfirmationCheck,
 } from "../context.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
-import { UsageError } from "../errors.js";
+import { McctlError, UsageError } from "../errors.js";
 import { appUrl, waitForHealthy } from "../operations/health.js";
 import {
   type RestartResult,
@@ -48,7 +48,7 @@ export async function runRestart(context: CommandContext, options: z.output<type
   const ecs = await context.aws.ecs();
   const current = await ecs.describeService(cluster, service);
   if (current?.status !== "ACTIVE") {
-    throw new UsageError(`service ${service} does not exist or is not ACTIVE in cluster ${cluster}`, {
+    throw new McctlError(`service ${service} does not exist or is not ACTIVE in cluster ${cluster}`, {
       suggestion: "Check --service and --cluster, or create it with `mcctl create-service`.",
     });
   }

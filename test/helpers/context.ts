@@ -1,4 +1,8 @@
 import { PassThrough } from "node:stream";
+// Loaded up front: commands import these lazily, and a first load that takes real time while a test
+// runs fake time would let minutes of simulated time pass before the command's first AWS call.
+import "../../src/aws/ec2.js";
+import "../../src/aws/ecs.js";
 import { AwsClients } from "../../src/aws/clients.js";
 import { resolveAwsConfig } from "../../src/aws/config.js";
 import type { Settings } from "../../src/config/settings.js";

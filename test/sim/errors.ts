@@ -30,6 +30,15 @@ export interface ServiceErrorProfile {
   readonly AccessDeniedException?: ModeledExceptionClass;
   /** The resource an access-denied message names for a call, e.g. a service ARN; "*" when none. */
   resourceArn(command: string, input: unknown): string;
+  /**
+   * For services whose error codes differ from the common ones (EC2 answers `RequestLimitExceeded` and
+   * `UnauthorizedOperation`): the error for a named fault, or undefined to use the common one.
+   */
+  faultError?(
+    kind: FaultKind,
+    call: { command: string; input: unknown },
+    context: { principalArn: string; ids: IdSource },
+  ): Error | undefined;
 }
 
 /** Builds a modeled service exception the way the SDK deserializer does. */
@@ -129,6 +138,8 @@ export function faultError(
   call: { command: string; input: unknown },
   context: { principalArn: string; ids: IdSource },
 ): Error {
+  const own = profile.faultError?.(kind, call, context);
+  if (own) return own;
   const { ids } = context;
   switch (kind) {
     case "throttling":
@@ -143,5 +154,72 @@ export function faultError(
       return connectionResetError();
     case "timeout":
       return timeoutError();
+  }
+}
+
+/**
+ * Members the AWS query protocol (IAM, RDS, STS) deserializer copies from the XML error body onto every
+ * exception it throws: `Type` ("Sender" for 4xx, "Receiver" for 5xx), `Code` (the wire error code, which for
+ * modeled errors can differ from `name`: `DBInstanceNotFound` for `DBInstanceNotFoundFault`) and `Error`.
+ */
+export function withQueryErrorFields<E extends Error>(error: E, code: string, httpStatusCode: number): E {
+  const type = httpStatusCode >= 500 ? "Receiver" : "Sender";
+  return Object.assign(error, { Type: type, Code: code, Error: { Type: type, Code: code, Message: error.message } });
+}
+
+/** A modeled error of a query-protocol service, e.g. RDS `DBInstanceNotFoundFault` (wire code `DBInstanceNotFound`). */
+export function queryModeledError<E extends Error>(
+  Exception: ModeledExceptionClass<E>,
+  options: { code: string; message: string; httpStatusCode: number; ids: IdSource },
+): E {
+  const error = modeledError(Exception, options.message, options.ids, options.httpStatusCode);
+  return withQueryErrorFields(error, options.code, options.httpStatusCode);
+}
+
+/** An unmodeled error of a query-protocol service, e.g. RDS `InvalidParameterCombination`. */
+export function queryUnmodeledError(
+  Base: BaseExceptionClass,
+  options: { name: string; message: string; httpStatusCode: number; ids: IdSource },
+): Error {
+  return withQueryErrorFields(unmodeledError(Base, options), options.name, options.httpStatusCode);
+}
+
+/**
+ * Named faults as the query-protocol services (IAM, RDS, STS) answer them: `Throttling` ("Rate exceeded"),
+ * `InternalFailure`, `ServiceUnavailable` and `AccessDenied` (HTTP 403, IAM wording), each with the query
+ * protocol's `Type`/`Code`/`Error` members. Use as a `ServiceErrorProfile.faultError`.
+ */
+export function queryProtocolFaultError(
+  profile: Pick<ServiceErrorProfile, "BaseException" | "iamPrefix" | "resourceArn">,
+  kind: FaultKind,
+  call: { command: string; input: unknown },
+  context: { principalArn: string; ids: IdSource },
+): Error | undefined {
+  const { BaseException } = profile;
+  const ids = context.ids;
+  switch (kind) {
+    case "throttling": {
+      const error = queryUnmodeledError(BaseException, {
+        name: "Throttling",
+        message: "Rate exceeded",
+        httpStatusCode: 400,
+        ids,
+      });
+      return Object.assign(error, { $retryable: { throttling: true } });
+    }
+    case "server":
+      return withQueryErrorFields(internalFailureError(BaseException, ids), "InternalFailure", 500);
+    case "unavailable":
+      return withQueryErrorFields(serviceUnavailableError(BaseException, ids), "ServiceUnavailable", 503);
+    case "access-denied": {
+      const action = `${profile.iamPrefix}:${call.command}`;
+      const resource = profile.resourceArn(call.command, call.input);
+      const message =
+        `User: ${context.principalArn} is not authorized to perform: ${action} on resource: ${resource}` +
+        ` because no identity-based policy allows the ${action} action`;
+      return queryUnmodeledError(BaseException, { name: "AccessDenied", message, httpStatusCode: 403, ids });
+    }
+    default:
+      return undefined;
   }
 }

@@ -1,5 +1,12 @@
 /** Ready-made Model Catalogue resources for tests that use the simulated AWS. */
-import type { CreateServiceCommandInput, RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
+import type { Instance } from "@aws-sdk/client-ec2";
+import type {
+  ContainerInstance,
+  CreateServiceCommandInput,
+  RegisterTaskDefinitionCommandInput,
+} from "@aws-sdk/client-ecs";
+import type { AddInstanceOptions } from "./ec2.js";
+import type { AddContainerInstanceOptions } from "./ecs.js";
 import type { SimulatedAws } from "./index.js";
 
 /**
@@ -36,11 +43,42 @@ export function mcTaskDefinition(
   };
 }
 
-/** Cluster `mc` with one default container instance and the `mc` task definition registered (revision 1). */
+export type HostOptions = AddInstanceOptions &
+  Omit<AddContainerInstanceOptions, "ec2InstanceId" | "instanceType">;
+
+/**
+ * A container instance as it really comes about: an EC2 instance (running, with a public DNS name unless
+ * `publicDnsName: null`) whose ECS agent registered it in `cluster`. Options go to `sim.ec2.addInstance`
+ * (instanceId, publicDnsName, privateIpAddress, instanceType, state…) and `sim.ecs.addContainerInstance`
+ * (cpu, memoryMiB, agentConnected, status, reservedPorts).
+ */
+export function addMcHost(
+  sim: SimulatedAws,
+  cluster: string,
+  options: HostOptions = {},
+): { instance: Instance; containerInstance: ContainerInstance } {
+  const { cpu, memoryMiB, agentConnected, status, reservedPorts, ...ec2Options } = options;
+  const instance = sim.ec2.addInstance(ec2Options);
+  const containerInstance = sim.ecs.addContainerInstance(cluster, {
+    ec2InstanceId: instance.InstanceId,
+    instanceType: instance.InstanceType,
+    cpu,
+    memoryMiB,
+    agentConnected,
+    status,
+    reservedPorts,
+  });
+  return { instance, containerInstance };
+}
+
+/**
+ * Cluster `mc` with one default container instance (on an EC2 instance with a public DNS name) and the
+ * `mc` task definition registered (revision 1).
+ */
 export function seedMcCluster(sim: SimulatedAws, options: { cluster?: string } = {}): { cluster: string } {
   const cluster = options.cluster ?? "mc";
   sim.ecs.addCluster(cluster);
-  sim.ecs.addContainerInstance(cluster);
+  addMcHost(sim, cluster);
   sim.ecs.registerTaskDefinition(mcTaskDefinition());
   return { cluster };
 }

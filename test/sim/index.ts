@@ -9,6 +9,7 @@
  *
  * Time comes from `Date.now()`: use `vi.useFakeTimers()` and `vi.advanceTimersByTimeAsync(ms)`.
  */
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import {
@@ -19,6 +20,7 @@ import {
   type SimClock,
   type SimContext,
 } from "./core.js";
+import { type Ec2CommandName, type Ec2Input, type Ec2Inputs, Ec2Simulator, ec2Commands } from "./ec2.js";
 import {
   type EcsCommandName,
   type EcsInput,
@@ -31,6 +33,7 @@ import { faultError, type ServiceErrorProfile } from "./errors.js";
 import { type FaultCall, FaultInjector } from "./faults.js";
 
 export type { CallRecord } from "./core.js";
+export { type AddInstanceOptions, type Ec2InstanceState, Ec2Simulator } from "./ec2.js";
 export { EcsSimulator, type TaskFailureScript, type TaskTimings, taskFailures } from "./ecs.js";
 export type { FaultSpec, InjectedFault } from "./faults.js";
 
@@ -52,12 +55,14 @@ export interface SimulatedAws {
   readonly region: string;
   readonly clock: SimClock;
   readonly ecs: EcsSimulator;
+  readonly ec2: Ec2Simulator;
   /** Typed per operation: `inject({ command: "UpdateService", match: (input) => input.desiredCount === 1, … })`. */
-  readonly faults: FaultInjector<EcsInputs>;
+  readonly faults: FaultInjector<EcsInputs & Ec2Inputs>;
   /** Every call made through an installed client, in order, including failed and faulted ones. */
   readonly calls: readonly CallRecord[];
   /** The calls of one operation, e.g. `callsOf("UpdateService")` (inputs typed for known ECS operations). */
   callsOf<N extends EcsCommandName>(command: N, service?: "ECS"): CallRecord<EcsInput<N>>[];
+  callsOf<N extends Ec2CommandName>(command: N, service?: "EC2"): CallRecord<Ec2Input<N>>[];
   callsOf(command: string, service?: string): CallRecord[];
   /** Forgets the calls made so far, e.g. after a test's set-up. */
   clearCalls(): void;
@@ -72,11 +77,30 @@ export interface SimulatedAws {
 /** A command class as aws-sdk-client-mock's `on()` accepts it. */
 type AnyCommandClass = Parameters<AwsStub<object, { $metadata: object }, unknown>["on"]>[0];
 
+/** An SDK client class as aws-sdk-client-mock's `mockClient()` accepts it. */
+type AnyClientClass = Parameters<typeof mockClient>[0];
+
+/** One simulated service as `install()` wires it: its SDK client, simulator and command table. */
+interface ServiceBinding {
+  /** SDK service name, as recorded in the call log and matched by faults: "ECS", "EC2". */
+  name: string;
+  Client: AnyClientClass;
+  simulator: { readonly errorProfile: ServiceErrorProfile };
+  /** Operation name → [SDK command class, simulator method name]. */
+  commands: Record<string, readonly [unknown, string]>;
+}
+
 export function createSimulatedAws(options: SimulatedAwsOptions = {}): SimulatedAws {
   const context = createSimContext(options);
   const ecs = new EcsSimulator(context, { timings: options.timings, circuitBreaker: options.circuitBreaker });
-  const profiles = new Map<string, ServiceErrorProfile>([["ECS", ecs.errorProfile]]);
-  const faults = new FaultInjector<EcsInputs>((kind, call) => {
+  const ec2 = new Ec2Simulator(context);
+  // To add a service: create its simulator on `context` above and bind it here.
+  const bindings: ServiceBinding[] = [
+    { name: "ECS", Client: ECSClient, simulator: ecs, commands: ecsCommands },
+    { name: "EC2", Client: EC2Client, simulator: ec2, commands: ec2Commands },
+  ];
+  const profiles = new Map(bindings.map((binding) => [binding.name, binding.simulator.errorProfile]));
+  const faults = new FaultInjector<EcsInputs & Ec2Inputs>((kind, call) => {
     const profile = profiles.get(call.service);
     if (!profile) throw new Error(`simulated AWS: no error profile for ${call.service}`);
     return faultError(kind, profile, call, context);
@@ -92,6 +116,7 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
     region: context.region,
     clock: context.clock,
     ecs,
+    ec2,
     faults,
     calls,
     callsOf: (command: string, service?: string) =>
@@ -101,19 +126,7 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
     },
     install() {
       if (stubs.length > 0) return;
-      const stub = mockClient(ECSClient);
-      // Anything not wired below lands here (aws-sdk-client-mock tries `on(...)` behaviours first).
-      stub.send.callsFake((command) => {
-        const name = command.constructor.name.replace(/Command$/, "");
-        return dispatch("ECS", name, command.input, undefined) as Promise<never>;
-      });
-      for (const [name, [command, method]] of Object.entries(ecsCommands)) {
-        const call = ecs[method] as (input: unknown) => unknown;
-        stub
-          .on(command as AnyCommandClass)
-          .callsFake((input: unknown) => dispatch("ECS", name, input, () => call.call(ecs, input)));
-      }
-      stubs.push(stub);
+      for (const binding of bindings) stubs.push(installService(binding, dispatch));
     },
     restore() {
       for (const stub of stubs.splice(0)) stub.restore();
@@ -122,6 +135,33 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
       context.clock.advance();
     },
   };
+}
+
+/** Routes one SDK client's `send` to its simulator; commands not in its table fail as unimplemented. */
+function installService(
+  binding: ServiceBinding,
+  dispatch: (
+    service: string,
+    command: string,
+    input: unknown,
+    handle: (() => unknown) | undefined,
+  ) => unknown,
+): { restore(): void } {
+  const stub = mockClient(binding.Client);
+  // Anything not wired below lands here (aws-sdk-client-mock tries `on(...)` behaviours first).
+  stub.send.callsFake((command: { constructor: { name: string }; input: unknown }) => {
+    const name = command.constructor.name.replace(/Command$/, "");
+    return dispatch(binding.name, name, command.input, undefined) as Promise<never>;
+  });
+  const simulator = binding.simulator as unknown as Record<string, (input: unknown) => unknown>;
+  for (const [name, [command, method]] of Object.entries(binding.commands)) {
+    const call = simulator[method];
+    if (typeof call !== "function") throw new Error(`simulated ${binding.name} has no method ${method}`);
+    stub
+      .on(command as AnyCommandClass)
+      .callsFake((input: unknown) => dispatch(binding.name, name, input, () => call.call(simulator, input)));
+  }
+  return stub;
 }
 
 /**

@@ -1,0 +1,24 @@
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { type AwsConfig, sdkClientOptions } from "./config.js";
+import { awsCaller } from "./errors.js";
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+}
+
+export interface StsApi {
+  callerIdentity(): Promise<CallerIdentity>;
+}
+
+export function createStsApi(config: AwsConfig): StsApi {
+  const client = new STSClient(sdkClientOptions(config));
+  const call = awsCaller(config.region);
+  return {
+    callerIdentity: () =>
+      call({ action: "sts:GetCallerIdentity" }, async () => {
+        const output = await client.send(new GetCallerIdentityCommand({}));
+        return { account: output.Account ?? "(unknown)", arn: output.Arn ?? "(unknown)" };
+      }),
+  };
+}
