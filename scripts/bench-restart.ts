@@ -1,49 +1,121 @@
-// A restart against the simulated AWS with real (scaled-down) time, measuring what an operator
-// feels: how soon after the old task has STOPPED mcctl scales back up, how many ECS calls each poll
-// costs, and the process's peak memory. Run through `npm run bench`, which bundles it first.
-import { runRestart } from "../src/commands/restart.js";
-import { testContext } from "../test/helpers/context.js";
+// Benchmark of a real `mcctl restart`: the built binary talks over HTTP (--endpoint-url) to a local
+// ECS endpoint backed by the test simulator, with scaled-down ECS timings and real time. Measures
+// what an operator feels — how soon after the old task has STOPPED mcctl scales back up, how many
+// ECS calls each poll costs — and the mcctl process's peak RSS (VmHWM). Run by `npm run bench`.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createSimContext } from "../test/sim/core.js";
+import { EcsSimulator, ecsCommands } from "../test/sim/ecs.js";
 import { mcServiceInput, mcTaskDefinition } from "../test/sim/fixtures.js";
-import { createSimulatedAws } from "../test/sim/index.js";
 
 const POLL_INTERVAL_MS = 300;
-const sim = createSimulatedAws({ timings: { provisioningMs: 200, pendingMs: 1_000, stoppingMs: 2_000 } });
-sim.install();
-sim.ecs.addCluster("default");
-sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-bench" });
-sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
-sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
-await new Promise((resolve) => setTimeout(resolve, 2_000));
-sim.clearCalls();
-const [oldTask] = sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" });
+const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
 
-const context = testContext({ options: { yes: true } });
-const started = Date.now();
-await runRestart(context, {
-  timeout: 60_000,
-  pollInterval: POLL_INTERVAL_MS,
-  checkHealth: false,
-  dryRun: false,
-  count: 1,
+const context = createSimContext();
+const ecs = new EcsSimulator(context, {
+  timings: { provisioningMs: 200, pendingMs: 1_000, stoppingMs: 2_000 },
 });
-const elapsed = Date.now() - started;
+const calls: { command: string; input: Record<string, unknown>; at: number }[] = [];
 
-const stoppedAt = sim.ecs
+function toWire(_key: string, value: unknown): unknown {
+  // The AWS JSON protocol sends timestamps as epoch seconds.
+  if (typeof value === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) {
+    return Date.parse(value) / 1000;
+  }
+  return value;
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const command = String(request.headers["x-amz-target"] ?? "").replace(TARGET_PREFIX, "");
+  const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+  calls.push({ command, input, at: Date.now() });
+  const entry = ecsCommands[command as keyof typeof ecsCommands];
+  response.setHeader("content-type", "application/x-amz-json-1.1");
+  try {
+    if (!entry)
+      throw Object.assign(new Error(`not simulated: ${command}`), { name: "UnknownOperationException" });
+    context.clock.advance();
+    const method = ecs[entry[1]] as (input: unknown) => unknown;
+    const output = method.call(ecs, input);
+    response.end(JSON.stringify(output, toWire));
+  } catch (error) {
+    response.statusCode = 400;
+    response.end(JSON.stringify({ __type: (error as Error).name, message: (error as Error).message }));
+  }
+}
+
+function peakRssMiB(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+ecs.addCluster("default");
+ecs.addContainerInstance("default", { ec2InstanceId: "i-0123456789abcdef0" });
+ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
+await new Promise((resolve) => setTimeout(resolve, 2_000));
+context.clock.advance();
+const [oldTask] = ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" });
+if (!oldTask) throw new Error("the simulated service did not start");
+
+const server = createServer((request, response) => void handle(request, response));
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+const { port } = server.address() as AddressInfo;
+
+const started = Date.now();
+const child = spawn(
+  process.execPath,
+  ["bin/mcctl.js", "restart", "--yes", "--poll-interval", `${POLL_INTERVAL_MS}ms`, "--timeout", "1m"],
+  {
+    env: {
+      PATH: process.env.PATH,
+      AWS_REGION: "eu-west-1",
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench",
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  },
+);
+let peak = 0;
+const sampler = setInterval(() => {
+  peak = Math.max(peak, peakRssMiB(child.pid ?? 0) ?? 0);
+}, 20);
+let stderr = "";
+child.stderr.on("data", (chunk) => {
+  stderr += String(chunk);
+});
+const exitCode = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+clearInterval(sampler);
+server.close();
+if (exitCode !== 0) throw new Error(`mcctl restart exited ${exitCode}:\n${stderr}`);
+
+context.clock.advance();
+const stoppedAt = ecs
   .tasks({ serviceName: "mc" })
-  .find((task) => task.taskArn === oldTask?.taskArn)?.stoppedAt;
-const scaleUp = sim.callsOf("UpdateService").find((call) => call.input.desiredCount === 1);
-const polls = sim.callsOf("DescribeServices").length;
-const pollCalls = sim.calls.filter((call) =>
+  .find((task) => task.taskArn === oldTask.taskArn)?.stoppedAt;
+const scaleUp = calls.find((call) => call.command === "UpdateService" && call.input.desiredCount === 1);
+const polls = calls.filter((call) => call.command === "DescribeServices").length;
+const pollCalls = calls.filter((call) =>
   ["DescribeServices", "ListTasks", "DescribeTasks"].includes(call.command),
 );
-sim.restore();
 console.log(
   JSON.stringify({
     pollIntervalMs: POLL_INTERVAL_MS,
-    restartMs: elapsed,
+    restartMs: Date.now() - started,
     stoppedToScaleUpMs: scaleUp && stoppedAt ? scaleUp.at - stoppedAt.getTime() : null,
     polls,
     callsPerPoll: pollCalls.length / polls,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiB: peak,
   }),
 );

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import {
   type CommandContext,
   confirmChange,
@@ -11,15 +11,16 @@ import { planCreateService } from "../operations/create-service.js";
 import { ServiceMonitor, waitForSteady } from "../operations/service-monitor.js";
 import { timeoutError } from "../operations/timeouts.js";
 import { withProgress } from "../ui/progress.js";
-import { durationOption, familyOption, parseOptions } from "./options.js";
+import "../zod-messages.js";
+import { durationOption, familyOption, flag, optionalText, parseOptions } from "./options.js";
 
 export const CreateServiceOptionsSchema = z.object({
   family: familyOption,
-  taskDefinition: z.string().min(1).optional(),
-  dryRun: z.boolean().default(false),
-  wait: z.boolean().default(true),
+  taskDefinition: optionalText,
+  dryRun: flag(false),
+  wait: flag(true),
   timeout: durationOption("--timeout", "10m"),
-  pollInterval: z.number().int().positive().default(3000),
+  pollInterval: durationOption("--poll-interval", "3s"),
 });
 export type CreateServiceOptions = z.input<typeof CreateServiceOptionsSchema>;
 

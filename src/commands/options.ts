@@ -1,29 +1,38 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { UsageError } from "../errors.js";
 import { parseDuration } from "../operations/durations.js";
+import "../zod-messages.js";
+
+/** An on/off flag with its default. */
+export const flag = (fallback: boolean) => z._default(z.boolean(), fallback);
+
+export const optionalText = z.optional(z.string().check(z.minLength(1)));
 
 /** A duration flag such as --timeout 15m, parsed into milliseconds. */
-export function durationOption(flag: string, fallback: string) {
-  return z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
+export function durationOption(name: string, fallback: string) {
+  return z.pipe(
+    z._default(z.string(), fallback),
+    z.transform((text: string, ctx) => {
       const ms = parseDuration(text);
       if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: "custom", message: `${flag} ${text} is not a duration like 90s, 15m or 1h` });
+        ctx.issues.push({
+          code: "custom",
+          message: `${name} ${text} is not a duration like 90s, 15m or 1h`,
+          input: text,
+        });
         return z.NEVER;
       }
       return ms;
-    });
+    }),
+  );
 }
 
-export const familyOption = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,255}$/, "--family may contain only letters, digits, - and _")
-  .optional();
+export const familyOption = z.optional(
+  z.string().check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, "--family may contain only letters, digits, - and _")),
+);
 
 /** Parses a command's options with its schema; a bad flag value is a usage error (exit 2). */
-export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
+export function parseOptions<T extends z.ZodMiniType>(schema: T, raw: unknown): z.output<T> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
   return parsed.data;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { mergeSettings, saveSettings } from "../config/settings.js";
 import { gatherTaskInputs } from "../config/task-inputs.js";
 import {
@@ -12,14 +12,15 @@ import { buildTaskDefinition, redactTaskDefinition } from "../domain/task-defini
 import { diffTaskDefinitions } from "../domain/task-definition-diff.js";
 import { renderChanges } from "../ui/diff.js";
 import * as prompts from "../ui/prompts.js";
-import { familyOption, parseOptions } from "./options.js";
+import "../zod-messages.js";
+import { familyOption, flag, parseOptions } from "./options.js";
 
 export const RegisterTaskOptionsSchema = z.object({
   family: familyOption,
-  dryRun: z.boolean().default(false),
-  force: z.boolean().default(false),
+  dryRun: flag(false),
+  force: flag(false),
 });
-export type RegisterTaskOptions = z.infer<typeof RegisterTaskOptionsSchema>;
+export type RegisterTaskOptions = z.output<typeof RegisterTaskOptionsSchema>;
 
 export interface RegisterTaskResult {
   family: string;

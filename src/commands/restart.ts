@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { EcsApi } from "../aws/ecs.js";
 import {
   type CommandContext,
@@ -19,7 +19,8 @@ import {
 import { ServiceMonitor } from "../operations/service-monitor.js";
 import { trapInterrupts } from "../ui/interrupt.js";
 import { withProgress } from "../ui/progress.js";
-import { durationOption, parseOptions } from "./options.js";
+import "../zod-messages.js";
+import { durationOption, flag, parseOptions } from "./options.js";
 
 export const DEFAULT_POLL_INTERVAL = "3s";
 
@@ -27,14 +28,17 @@ export const DEFAULT_POLL_INTERVAL = "3s";
 export const RestartFlagsSchema = z.object({
   timeout: durationOption("--timeout", "15m"),
   pollInterval: durationOption("--poll-interval", DEFAULT_POLL_INTERVAL),
-  healthUrl: z.url({ protocol: /^https?$/, error: "--health-url must be an http(s) URL" }).optional(),
-  checkHealth: z.boolean().default(false),
-  dryRun: z.boolean().default(false),
+  healthUrl: z.optional(z.url({ protocol: /^https?$/, error: "--health-url must be an http(s) URL" })),
+  checkHealth: flag(false),
+  dryRun: flag(false),
 });
 export type RestartFlags = z.output<typeof RestartFlagsSchema>;
 
-export const RestartOptionsSchema = RestartFlagsSchema.extend({
-  count: z.coerce.number().int().min(1, "--count must be at least 1").default(1),
+export const RestartOptionsSchema = z.extend(RestartFlagsSchema, {
+  count: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1, "--count must be a whole number, at least 1")),
+    1,
+  ),
 });
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {

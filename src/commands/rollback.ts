@@ -1,20 +1,25 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { EcsApi } from "../aws/ecs.js";
 import { type CommandContext, createContext, type GlobalOptions, withConfirmationCheck } from "../context.js";
 import { reviseTaskDefinition } from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
+import "../zod-messages.js";
 import { describeServiceRevision, switchRevision } from "./deploy.js";
 import { parseOptions } from "./options.js";
 import { RestartFlagsSchema } from "./restart.js";
 
-export const RollbackOptionsSchema = RestartFlagsSchema.extend({
-  to: z
-    .string()
-    .regex(/^(\d+|[A-Za-z0-9_-]+:\d+|arn:aws[\w-]*:ecs:.+:task-definition\/.+:\d+)$/, {
-      error: "--to takes a revision number, family:revision or a task definition ARN",
-    })
-    .optional(),
+export const RollbackOptionsSchema = z.extend(RestartFlagsSchema, {
+  to: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(\d+|[A-Za-z0-9_-]+:\d+|arn:aws[\w-]*:ecs:.+:task-definition\/.+:\d+)$/,
+          "--to takes a revision number, family:revision or a task definition ARN",
+        ),
+      ),
+  ),
 });
 export type RollbackOptions = z.output<typeof RollbackOptionsSchema>;
 

@@ -1,12 +1,13 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
 import { McctlError } from "../errors.js";
 import { gatherStatus, type StatusReport } from "../operations/status.js";
 import { renderStatus } from "../ui/status.js";
-import { parseOptions } from "./options.js";
+import "../zod-messages.js";
+import { flag, parseOptions } from "./options.js";
 
 export const StatusOptionsSchema = z.object({
-  check: z.boolean().default(false),
+  check: flag(false),
 });
 export type StatusOptions = z.input<typeof StatusOptionsSchema>;
 

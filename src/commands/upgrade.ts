@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import {
   type CommandContext,
   confirmChange,
@@ -16,33 +16,44 @@ import {
   formatCommand,
   runPullCommands,
 } from "../operations/pull-images.js";
+import "../zod-messages.js";
 import { describeServiceRevision, switchRevision } from "./deploy.js";
-import { parseOptions } from "./options.js";
+import { flag, optionalText, parseOptions } from "./options.js";
 import { performRestart, RestartFlagsSchema, shortRevision } from "./restart.js";
 
-const tag = (flag: string) =>
-  z
-    .string()
-    .refine(isValidTag, {
-      error: `${flag} must be a Docker tag: letters, digits, _ . - (max 128), e.g. 2.0.0-beta-11`,
-    })
-    .optional();
+const tag = (name: string) =>
+  z.optional(
+    z
+      .string()
+      .check(
+        z.refine(
+          isValidTag,
+          `${name} must be a Docker tag: letters, digits, _ . - (max 128), e.g. 2.0.0-beta-11`,
+        ),
+      ),
+  );
 
-export const UpgradeOptionsSchema = RestartFlagsSchema.extend({
-  tag: tag("--tag"),
-  image: z
-    .string()
-    .refine((value) => validateImageReference(value) === undefined, {
-      error: "--image must look like REPOSITORY:TAG",
-    })
-    .optional(),
-  esTag: tag("--es-tag"),
-  rollbackOnFailure: z.boolean().default(false),
-  skipPull: z.boolean().default(false),
-  sshKey: z.string().min(1).optional(),
-  sshUser: z.string().min(1).default("ec2-user"),
-  sshPrivateIp: z.boolean().default(false),
-}).refine((options) => !(options.tag && options.image), { error: "give --tag or --image, not both" });
+export const UpgradeOptionsSchema = z
+  .extend(RestartFlagsSchema, {
+    tag: tag("--tag"),
+    image: z.optional(
+      z
+        .string()
+        .check(
+          z.refine(
+            (value) => validateImageReference(value) === undefined,
+            "--image must look like REPOSITORY:TAG",
+          ),
+        ),
+    ),
+    esTag: tag("--es-tag"),
+    rollbackOnFailure: flag(false),
+    skipPull: flag(false),
+    sshKey: optionalText,
+    sshUser: z._default(z.string().check(z.minLength(1)), "ec2-user"),
+    sshPrivateIp: flag(false),
+  })
+  .check(z.refine((options) => !(options.tag && options.image), "give --tag or --image, not both"));
 export type UpgradeOptions = z.output<typeof UpgradeOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {

@@ -1,67 +1,75 @@
 import { chmod, readFile, rename, writeFile } from "node:fs/promises";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { isSecretVariable, variableSpec } from "../domain/environment.js";
 import { UsageError } from "../errors.js";
+import "../zod-messages.js";
 
-const positiveInt = z.number().int().positive();
+const positiveInt = z.int().check(z.positive());
+const nonEmpty = z.string().check(z.minLength(1));
 
-const ContainerSchema = z
-  .object({
-    image: z.string().min(1),
-    memory: positiveInt,
-    cpu: z.number().int().nonnegative(),
-  })
-  .partial();
+const containerShape = {
+  image: z.optional(nonEmpty),
+  memory: z.optional(positiveInt),
+  cpu: z.optional(z.int().check(z.nonnegative())),
+};
 
-const EnvironmentSchema = z.record(z.string(), z.union([z.string(), z.boolean()])).superRefine((env, ctx) => {
-  for (const [name, value] of Object.entries(env)) {
-    const spec = variableSpec(name);
-    if (!spec) {
-      ctx.addIssue({ code: "custom", path: [name], message: "is not a variable Model Catalogue reads" });
-    } else if (isSecretVariable(name)) {
-      ctx.addIssue({
-        code: "custom",
-        path: [name],
-        message: `is a secret and must not be stored in the settings file; set the ${name} environment variable instead`,
-      });
-    } else if (typeof value === "boolean" && !spec.isSwitch) {
-      ctx.addIssue({
-        code: "custom",
-        path: [name],
-        message: "must be a string (only on/off switches take true/false)",
-      });
-    } else if (typeof value === "string") {
-      const problem = spec.validate(value);
-      if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
+const EnvironmentSchema = z.record(z.string(), z.union([z.string(), z.boolean()])).check(
+  z.superRefine((env, ctx) => {
+    const problem = (name: string, message: string) =>
+      ctx.addIssue({ code: "custom", path: [name], message, input: env[name] });
+    for (const [name, value] of Object.entries(env)) {
+      const spec = variableSpec(name);
+      if (!spec) {
+        problem(name, "is not a variable Model Catalogue reads");
+      } else if (isSecretVariable(name)) {
+        problem(
+          name,
+          `is a secret and must not be stored in the settings file; set the ${name} environment variable instead`,
+        );
+      } else if (typeof value === "boolean" && !spec.isSwitch) {
+        problem(name, "must be a string (only on/off switches take true/false)");
+      } else if (typeof value === "string") {
+        const invalid = spec.validate(value);
+        if (invalid) problem(name, invalid);
+      }
     }
-  }
-});
+  }),
+);
 
 /**
  * The settings file: everything mcctl asked once and will need again. Never a secret.
  * Switch variables are stored as booleans so that "no" is remembered without sending the variable.
  */
-export const SettingsSchema = z
-  .object({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must look like eu-west-1"),
-    cluster: z.string().min(1),
-    service: z.string().min(1),
-    taskFamily: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, "may contain only letters, digits, - and _"),
-    mc: ContainerSchema.extend({ hostPort: z.number().int().min(1).max(65535) })
-      .partial()
-      .strict(),
-    es: ContainerSchema.extend({
-      dataPath: z.string().startsWith("/"),
-      heapSize: z.string().regex(/^\d+[mg]$/),
-    })
-      .partial()
-      .strict(),
-    environment: EnvironmentSchema,
-    /** Answers to the optional feature questions (mail, S3 assets, Google login). */
-    features: z.object({ mail: z.boolean(), assets: z.boolean(), google: z.boolean() }).partial().strict(),
-  })
-  .partial()
-  .strict();
+export const SettingsSchema = z.strictObject({
+  region: z.optional(z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must look like eu-west-1"))),
+  cluster: z.optional(nonEmpty),
+  service: z.optional(nonEmpty),
+  taskFamily: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, "may contain only letters, digits, - and _")),
+  ),
+  mc: z.optional(
+    z.strictObject({
+      ...containerShape,
+      hostPort: z.optional(z.int().check(z.minimum(1), z.maximum(65535))),
+    }),
+  ),
+  es: z.optional(
+    z.strictObject({
+      ...containerShape,
+      dataPath: z.optional(z.string().check(z.startsWith("/"))),
+      heapSize: z.optional(z.string().check(z.regex(/^\d+[mg]$/, "must look like 2g or 1536m"))),
+    }),
+  ),
+  environment: z.optional(EnvironmentSchema),
+  /** Answers to the optional feature questions (mail, S3 assets, Google login). */
+  features: z.optional(
+    z.strictObject({
+      mail: z.optional(z.boolean()),
+      assets: z.optional(z.boolean()),
+      google: z.optional(z.boolean()),
+    }),
+  ),
+});
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
