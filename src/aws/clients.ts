@@ -1,31 +1,53 @@
 import type { AwsConfig } from "./config.js";
 import type { Ec2Api } from "./ec2.js";
 import type { EcsApi } from "./ecs.js";
+import type { IamApi } from "./iam.js";
+import type { RdsApi } from "./rds.js";
+import type { S3Api } from "./s3.js";
+import type { StsApi } from "./sts.js";
 
 /**
  * Hands out narrow per-service APIs, each built on first use: a command loads only the SDK clients
  * it calls, and `--help` or `register-task --dry-run` load none.
  */
 export class AwsClients {
-  private ecsApi: Promise<EcsApi> | undefined;
-  private ec2Api: Promise<Ec2Api> | undefined;
+  private readonly loaded = new Map<string, Promise<unknown>>();
 
   constructor(readonly config: AwsConfig) {}
 
   ecs(): Promise<EcsApi> {
-    this.ecsApi ??= loadSdk(() => import("./ecs.js")).then(({ createEcsApi }) => createEcsApi(this.config));
-    return this.ecsApi;
+    return this.load("ecs", async () => (await import("./ecs.js")).createEcsApi(this.config));
   }
 
   ec2(): Promise<Ec2Api> {
-    this.ec2Api ??= loadSdk(() => import("./ec2.js")).then(({ createEc2Api }) => createEc2Api(this.config));
-    return this.ec2Api;
+    return this.load("ec2", async () => (await import("./ec2.js")).createEc2Api(this.config));
   }
-}
 
-function loadSdk<T>(load: () => Promise<T>): Promise<T> {
-  // SDK releases print a multi-line NodeVersionSupportWarning on Node 20 on every run. mcctl states
-  // the Node versions it supports in package.json and README, so operators need not see it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  return load();
+  s3(): Promise<S3Api> {
+    return this.load("s3", async () => (await import("./s3.js")).createS3Api(this.config));
+  }
+
+  rds(): Promise<RdsApi> {
+    return this.load("rds", async () => (await import("./rds.js")).createRdsApi(this.config));
+  }
+
+  sts(): Promise<StsApi> {
+    return this.load("sts", async () => (await import("./sts.js")).createStsApi(this.config));
+  }
+
+  iam(): Promise<IamApi> {
+    return this.load("iam", async () => (await import("./iam.js")).createIamApi(this.config));
+  }
+
+  private load<T>(name: string, create: () => Promise<T>): Promise<T> {
+    // SDK releases print a multi-line NodeVersionSupportWarning on Node 20 on every run. mcctl states
+    // the Node versions it supports in package.json and README, so operators need not see it.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+    let api = this.loaded.get(name) as Promise<T> | undefined;
+    if (!api) {
+      api = create();
+      this.loaded.set(name, api);
+    }
+    return api;
+  }
 }

@@ -1,6 +1,26 @@
-import { DescribeInstancesCommand, EC2Client, type Instance } from "@aws-sdk/client-ec2";
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeKeyPairsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  type Filter,
+  type Image,
+  type Instance,
+  type IpPermission,
+  type KeyPairInfo,
+  RunInstancesCommand,
+  type RunInstancesCommandInput,
+  type SecurityGroup,
+  type Subnet,
+  type Vpc,
+} from "@aws-sdk/client-ec2";
 import { type AwsConfig, sdkClientOptions } from "./config.js";
-import { translateAwsError } from "./errors.js";
+import { awsCaller, awsErrorName, translateAwsError } from "./errors.js";
 
 /** The part of EC2 that mcctl uses. */
 export interface Ec2Api {
@@ -9,6 +29,22 @@ export interface Ec2Api {
    * about an hour) are left out, where EC2 itself would fail the whole call.
    */
   describeInstances(instanceIds: readonly string[]): Promise<Instance[]>;
+  /** Instances matching EC2 filters, e.g. a tag mcctl set at launch and a state. */
+  findInstances(filters: Filter[]): Promise<Instance[]>;
+  defaultVpc(): Promise<Vpc | undefined>;
+  subnets(vpcId: string): Promise<Subnet[]>;
+  securityGroups(filters: Filter[]): Promise<SecurityGroup[]>;
+  createSecurityGroup(input: {
+    name: string;
+    description: string;
+    vpcId: string;
+    tags: Record<string, string>;
+  }): Promise<string>;
+  /** Adds an ingress rule; a rule that already exists counts as success (returns false). */
+  authorizeIngress(groupId: string, permission: IpPermission): Promise<boolean>;
+  keyPairs(): Promise<KeyPairInfo[]>;
+  images(owners: string[], filters: Filter[]): Promise<Image[]>;
+  runInstance(input: RunInstancesCommandInput): Promise<Instance>;
 }
 
 const NOT_FOUND = "InvalidInstanceID.NotFound";
@@ -29,7 +65,97 @@ export function createEc2Api(config: AwsConfig): Ec2Api {
     return instances;
   };
 
+  const call = awsCaller(config.region);
+
   return {
+    findInstances: (filters) =>
+      call({ action: "ec2:DescribeInstances" }, async () => {
+        const instances: Instance[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new DescribeInstancesCommand({ Filters: filters, NextToken: nextToken }),
+          );
+          for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
+          nextToken = page.NextToken;
+        } while (nextToken);
+        return instances;
+      }),
+
+    defaultVpc: () =>
+      call({ action: "ec2:DescribeVpcs" }, async () => {
+        const output = await client.send(
+          new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
+        );
+        return output.Vpcs?.[0];
+      }),
+
+    subnets: (vpcId) =>
+      call({ action: "ec2:DescribeSubnets" }, async () => {
+        const output = await client.send(
+          new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
+        );
+        return output.Subnets ?? [];
+      }),
+
+    securityGroups: (filters) =>
+      call({ action: "ec2:DescribeSecurityGroups" }, async () => {
+        const output = await client.send(new DescribeSecurityGroupsCommand({ Filters: filters }));
+        return output.SecurityGroups ?? [];
+      }),
+
+    createSecurityGroup: ({ name, description, vpcId, tags }) =>
+      call({ action: "ec2:CreateSecurityGroup" }, async () => {
+        const output = await client.send(
+          new CreateSecurityGroupCommand({
+            GroupName: name,
+            Description: description,
+            VpcId: vpcId,
+            TagSpecifications: [
+              {
+                ResourceType: "security-group",
+                Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+              },
+            ],
+          }),
+        );
+        if (!output.GroupId) throw new Error("EC2 returned no id for the new security group");
+        return output.GroupId;
+      }),
+
+    authorizeIngress: (groupId, permission) =>
+      call({ action: "ec2:AuthorizeSecurityGroupIngress" }, async () => {
+        try {
+          await client.send(
+            new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }),
+          );
+          return true;
+        } catch (error) {
+          if (awsErrorName(error) === "InvalidPermission.Duplicate") return false;
+          throw error;
+        }
+      }),
+
+    keyPairs: () =>
+      call({ action: "ec2:DescribeKeyPairs" }, async () => {
+        const output = await client.send(new DescribeKeyPairsCommand({}));
+        return output.KeyPairs ?? [];
+      }),
+
+    images: (owners, filters) =>
+      call({ action: "ec2:DescribeImages" }, async () => {
+        const output = await client.send(new DescribeImagesCommand({ Owners: owners, Filters: filters }));
+        return output.Images ?? [];
+      }),
+
+    runInstance: (input) =>
+      call({ action: "ec2:RunInstances" }, async () => {
+        const output = await client.send(new RunInstancesCommand(input));
+        const instance = output.Instances?.[0];
+        if (!instance) throw new Error("EC2 returned no instance after launching one");
+        return instance;
+      }),
+
     describeInstances: async (instanceIds) => {
       const ids = [...new Set(instanceIds)];
       if (ids.length === 0) return [];

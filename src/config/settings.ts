@@ -69,6 +69,35 @@ export const SettingsSchema = z.strictObject({
       google: z.optional(z.boolean()),
     }),
   ),
+  /** Answers of `mcctl setup`, so that a re-run finds (and never duplicates) what it created. */
+  setup: z.optional(
+    z.strictObject({
+      bucket: z.optional(nonEmpty),
+      database: z.optional(
+        z.strictObject({
+          identifier: z.optional(nonEmpty),
+          /** false: the instance already existed; setup never creates or changes it. */
+          create: z.optional(z.boolean()),
+          instanceClass: z.optional(nonEmpty),
+          engineVersion: z.optional(nonEmpty),
+          storageGiB: z.optional(z.int().check(z.minimum(20), z.maximum(65536))),
+          masterUsername: z.optional(nonEmpty),
+          databaseName: z.optional(nonEmpty),
+        }),
+      ),
+      instance: z.optional(
+        z.strictObject({
+          type: z.optional(nonEmpty),
+          /** A key pair name, or false for none (no SSH). */
+          keyPair: z.optional(z.union([nonEmpty, z.literal(false)])),
+          instanceProfile: z.optional(nonEmpty),
+          subnetId: z.optional(nonEmpty),
+          securityGroupId: z.optional(nonEmpty),
+          instanceId: z.optional(nonEmpty),
+        }),
+      ),
+    }),
+  ),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -116,13 +145,16 @@ export function parseSettings(text: string, path: string): Settings {
 
 /** Deep-merges `update` into `base`; plain objects merge, everything else is replaced. */
 export function mergeSettings(base: Settings, update: Settings): Settings {
+  return mergeObjects(base as Record<string, unknown>, update as Record<string, unknown>) as Settings;
+}
+
+function mergeObjects(base: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(update)) {
     const previous = merged[key];
-    merged[key] =
-      isPlainObject(previous) && isPlainObject(value) ? { ...previous, ...value } : (value as unknown);
+    merged[key] = isPlainObject(previous) && isPlainObject(value) ? mergeObjects(previous, value) : value;
   }
-  return merged as Settings;
+  return merged;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

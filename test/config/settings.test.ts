@@ -91,3 +91,15 @@ describe("settings file", () => {
     });
   });
 });
+
+describe("mergeSettings in depth", () => {
+  it("merges nested setup answers without losing siblings", () => {
+    const merged = mergeSettings(
+      { setup: { bucket: "b", database: { identifier: "db", storageGiB: 20 } } },
+      { setup: { database: { masterUsername: "admin" } } },
+    );
+    expect(merged).toEqual({
+      setup: { bucket: "b", database: { identifier: "db", storageGiB: 20, masterUsername: "admin" } },
+    });
+  });
+});

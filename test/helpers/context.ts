@@ -3,6 +3,10 @@ import { PassThrough } from "node:stream";
 // runs fake time would let minutes of simulated time pass before the command's first AWS call.
 import "../../src/aws/ec2.js";
 import "../../src/aws/ecs.js";
+import "../../src/aws/iam.js";
+import "../../src/aws/rds.js";
+import "../../src/aws/s3.js";
+import "../../src/aws/sts.js";
 import { AwsClients } from "../../src/aws/clients.js";
 import { resolveAwsConfig } from "../../src/aws/config.js";
 import type { Settings } from "../../src/config/settings.js";
