@@ -1,6 +1,7 @@
 import {
   type Cluster,
   type ContainerInstance,
+  CreateClusterCommand,
   CreateServiceCommand,
   type CreateServiceCommandInput,
   DescribeClustersCommand,
@@ -27,6 +28,7 @@ import { awsCaller } from "./errors.js";
 /** The part of ECS that mcctl uses, in mcctl's terms. */
 export interface EcsApi {
   describeCluster(cluster: string): Promise<Cluster | undefined>;
+  createCluster(cluster: string, tags: Record<string, string>): Promise<Cluster>;
   /** Every ACTIVE or DRAINING container instance of the cluster, described. */
   listContainerInstances(cluster: string): Promise<ContainerInstance[]>;
   /** The newest ACTIVE revision of a family, or undefined when the family has none. */
@@ -70,6 +72,18 @@ export function createEcsApi(config: AwsConfig): EcsApi {
       call({ action: "ecs:DescribeClusters", cluster }, async () => {
         const output = await client.send(new DescribeClustersCommand({ clusters: [cluster] }));
         return output.clusters?.[0];
+      }),
+
+    createCluster: (cluster, tags) =>
+      call({ action: "ecs:CreateCluster", cluster }, async () => {
+        const output = await client.send(
+          new CreateClusterCommand({
+            clusterName: cluster,
+            tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+          }),
+        );
+        if (!output.cluster) throw new Error("ECS returned no cluster after creating it");
+        return output.cluster;
       }),
 
     listContainerInstances: (cluster) =>

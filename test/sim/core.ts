@@ -218,3 +218,9 @@ function decodeToken(token: string, invalid: (message: string) => Error): number
   }
   throw invalid("Invalid nextToken.");
 }
+
+/** What a simulator may learn about the SDK client a call came through (passed as a method's second argument). */
+export interface SimRequest {
+  /** The calling client's configuration, e.g. S3's `followRegionRedirects`. Async providers are not resolved. */
+  readonly clientConfig?: Readonly<Record<string, unknown>>;
+}
