@@ -3,7 +3,7 @@ import { resolveAwsConfig } from "./aws/config.js";
 import { DEFAULT_SETTINGS_PATH, type LoadedSettings, loadSettings } from "./config/settings.js";
 import { McctlError, MissingInputError } from "./errors.js";
 import { Output } from "./ui/output.js";
-import { askConfirm } from "./ui/prompts.js";
+import * as prompts from "./ui/prompts.js";
 
 /** Options every command accepts (see `mcctl --help`). */
 export interface GlobalOptions {
@@ -33,6 +33,8 @@ export interface CommandContext {
   cluster: string;
   service: string;
   aws: AwsClients;
+  /** Every question goes through here; tests put a scripted Asker in its place. */
+  ask: prompts.Asker;
 }
 
 export interface ContextDependencies {
@@ -61,6 +63,7 @@ export async function createContext(
     cluster: options.cluster ?? env.MCCTL_CLUSTER ?? file.cluster ?? DEFAULT_CLUSTER,
     service: options.service ?? env.MCCTL_SERVICE ?? file.service ?? DEFAULT_SERVICE,
     aws: new AwsClients(resolveAwsConfig(options, env, file.region)),
+    ask: prompts,
   };
 }
 
@@ -105,7 +108,7 @@ export async function confirmChange(context: CommandContext, question: string): 
   if (!context.interactive) {
     throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
   }
-  if (!(await askConfirm(question, false))) {
+  if (!(await context.ask.askConfirm(question, false))) {
     throw new McctlError("cancelled; nothing was changed");
   }
 }

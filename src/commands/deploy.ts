@@ -4,7 +4,6 @@ import { type CommandContext, confirmChange } from "../context.js";
 import { diffTaskDefinitions } from "../domain/task-definition-diff.js";
 import { InterruptedError, McctlError, UsageError } from "../errors.js";
 import { renderChanges } from "../ui/diff.js";
-import { askConfirm } from "../ui/prompts.js";
 import { performRestart, type RestartFlags, shortRevision } from "./restart.js";
 
 /** The service and the revision it points at; fails clearly when there is no such service. */
@@ -110,7 +109,7 @@ async function rollBackAfterFailure(
   output.error(failure.message);
   const wanted =
     plan.rollbackOnFailure ||
-    (context.interactive && (await askConfirm(`Roll back to ${shortRevision(previous)}?`, true)));
+    (context.interactive && (await context.ask.askConfirm(`Roll back to ${shortRevision(previous)}?`, true)));
   if (!wanted) {
     return new McctlError(`${plan.verb.toLowerCase()} failed: ${failure.message}`, {
       suggestion:

@@ -9,9 +9,8 @@ import {
   withConfirmationCheck,
 } from "../context.js";
 import { buildTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
-import { diffTaskDefinitions } from "../domain/task-definition-diff.js";
-import { renderChanges } from "../ui/diff.js";
-import * as prompts from "../ui/prompts.js";
+import { registerIfChanged } from "../operations/task-registration.js";
+import { reportFindings } from "../ui/findings.js";
 import "../zod-messages.js";
 import { familyOption, flag, parseOptions } from "./options.js";
 
@@ -37,7 +36,6 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
 export async function runRegisterTask(
   context: CommandContext,
   options: RegisterTaskOptions,
-  ask: prompts.Asker = prompts,
 ): Promise<RegisterTaskResult> {
   const { output, settings } = context;
   const inputs = await withConfirmationCheck(context, !options.dryRun, () =>
@@ -49,13 +47,10 @@ export async function runRegisterTask(
         familyFlag: options.family,
         region: context.aws.config.region,
       },
-      ask,
+      context.ask,
     ),
   );
-  for (const finding of inputs.findings) {
-    output.warn(`${finding.variable}: ${finding.message}`);
-    if (finding.suggestion) output.hint(`suggested: ${finding.suggestion}`);
-  }
+  reportFindings(output, inputs.findings);
   const input = buildTaskDefinition(inputs.task, inputs.environment);
   const family = inputs.task.family;
 
@@ -71,35 +66,16 @@ export async function runRegisterTask(
   }
 
   const ecs = await context.aws.ecs();
-  const current = await ecs.findLatestTaskDefinition(family);
-  if (current) {
-    const changes = diffTaskDefinitions(current, input);
-    if (changes.length === 0 && !options.force) {
-      const result = {
-        family,
-        revision: current.revision,
-        taskDefinitionArn: current.taskDefinitionArn,
-        registered: false,
-        dryRun: false,
-      };
-      output.result(result, `No changes: ${family}:${current.revision} is up to date; nothing registered.`);
-      return result;
-    }
-    output.info(`Changes from ${family}:${current.revision}:`);
-    output.info(changes.length > 0 ? renderChanges(changes, output.style) : "  (none; --force)");
-  } else {
-    output.info(`Family ${family} has no revision yet: this registers revision 1.`);
-  }
-
-  await confirmChange(context, `Register a new revision of ${family}?`);
-  const registered = await ecs.registerTaskDefinition(input);
-  const result = {
-    family,
-    revision: registered.revision,
-    taskDefinitionArn: registered.taskDefinitionArn,
-    registered: true,
-    dryRun: false,
-  };
-  output.result(result, `${family}:${registered.revision}\n${registered.taskDefinitionArn}`);
+  const registration = await registerIfChanged(ecs, output, input, {
+    force: options.force,
+    confirm: (name) => confirmChange(context, `Register a new revision of ${name}?`),
+  });
+  const result = { ...registration, dryRun: false };
+  output.result(
+    result,
+    registration.registered
+      ? `${family}:${registration.revision}\n${registration.taskDefinitionArn}`
+      : `${family}:${registration.revision} is up to date`,
+  );
   return result;
 }

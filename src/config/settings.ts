@@ -148,7 +148,10 @@ export function mergeSettings(base: Settings, update: Settings): Settings {
   return mergeObjects(base as Record<string, unknown>, update as Record<string, unknown>) as Settings;
 }
 
-function mergeObjects(base: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
+function mergeObjects(
+  base: Record<string, unknown>,
+  update: Record<string, unknown>,
+): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(update)) {
     const previous = merged[key];

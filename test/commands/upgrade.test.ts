@@ -2,13 +2,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { RollbackOptionsSchema, runRollback } from "../../src/commands/rollback.js";
 import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
 import { McctlError, UsageError } from "../../src/errors.js";
-import { askConfirm } from "../../src/ui/prompts.js";
+import type { Asker } from "../../src/ui/prompts.js";
 import { testContext } from "../helpers/context.js";
 import { runUntilSettled } from "../helpers/time.js";
 import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
 import { createSimulatedAws, type SimulatedAws, taskFailures } from "../sim/index.js";
 
-vi.mock("../../src/ui/prompts.js", () => ({ askConfirm: vi.fn() }));
+const askConfirm = vi.fn<Asker["askConfirm"]>();
+const asker: Asker = {
+  askConfirm,
+  askText: vi.fn(),
+  askSecret: vi.fn(),
+  askChoice: vi.fn(),
+};
 
 let sim: SimulatedAws;
 
@@ -41,7 +47,7 @@ async function runningService(image = "metadata/registry:2.0.0-beta-10") {
 const upgrade = (raw: Record<string, unknown>, interactive = false) =>
   runUntilSettled(
     runUpgrade(
-      testContext({ options: { yes: !interactive }, interactive }),
+      testContext({ options: { yes: !interactive }, interactive, ask: asker }),
       UpgradeOptionsSchema.parse({ pollInterval: "3s", ...raw }),
     ),
   );

@@ -12,6 +12,8 @@ import { resolveAwsConfig } from "../../src/aws/config.js";
 import type { Settings } from "../../src/config/settings.js";
 import type { CommandContext, GlobalOptions } from "../../src/context.js";
 import { Output } from "../../src/ui/output.js";
+import type { Asker } from "../../src/ui/prompts.js";
+import { scriptedAsker } from "./asker.js";
 
 export interface CapturedOutput {
   output: Output;
@@ -49,6 +51,7 @@ export interface TestContextOptions {
   interactive?: boolean;
   options?: GlobalOptions;
   json?: boolean;
+  ask?: Asker;
 }
 
 /** A CommandContext as createContext builds it, with captured output and no real terminal. */
@@ -69,6 +72,7 @@ export function testContext(options: TestContextOptions = {}): CommandContext & 
     cluster: globals.cluster ?? "default",
     service: globals.service ?? "mc",
     aws: new AwsClients(resolveAwsConfig(globals, { AWS_REGION: "eu-west-1", ...env }, undefined)),
+    ask: options.ask ?? scriptedAsker({}).asker,
     captured,
   };
 }
