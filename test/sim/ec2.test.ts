@@ -3,7 +3,7 @@ import {
   type DescribeInstancesCommandInput,
   EC2Client,
   EC2ServiceException,
-  RunInstancesCommand,
+  TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import {
   DescribeContainerInstancesCommand,
@@ -121,9 +121,9 @@ describe("EC2 DescribeInstances", () => {
     await expect(describeInstances({ InstanceIds: [ID_A], MaxResults: 5 })).rejects.toMatchObject({
       name: "InvalidParameterCombination",
     });
-    await expect(describeInstances({ Filters: [{ Name: "vpc-id", Values: ["vpc-1"] }] })).rejects.toThrow(
-      'simulated EC2 does not implement the DescribeInstances filter "vpc-id"',
-    );
+    await expect(
+      describeInstances({ Filters: [{ Name: "placement-group-name", Values: ["pg"] }] }),
+    ).rejects.toThrow('simulated EC2 does not implement the DescribeInstances filter "placement-group-name"');
   });
 
   it('answers PublicDnsName "" for instances without a public address, or stopped ones', async () => {
@@ -160,12 +160,12 @@ describe("EC2 in the simulated AWS", () => {
   it("logs calls with service EC2 and rejects unimplemented EC2 commands loudly", async () => {
     sim.ec2.addInstance({ instanceId: ID_A });
     await describeInstances({ InstanceIds: [ID_A] });
-    await expect(client.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1 }))).rejects.toThrow(
-      "simulated AWS does not implement EC2:RunInstances",
+    await expect(client.send(new TerminateInstancesCommand({ InstanceIds: [ID_A] }))).rejects.toThrow(
+      "simulated AWS does not implement EC2:TerminateInstances",
     );
     expect(sim.calls.map((call) => [call.service, call.command, call.error === undefined])).toEqual([
       ["EC2", "DescribeInstances", true],
-      ["EC2", "RunInstances", false],
+      ["EC2", "TerminateInstances", false],
     ]);
     expect(sim.callsOf("DescribeInstances", "EC2")[0]?.input.InstanceIds).toEqual([ID_A]);
   });

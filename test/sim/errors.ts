@@ -164,7 +164,11 @@ export function faultError(
  */
 export function withQueryErrorFields<E extends Error>(error: E, code: string, httpStatusCode: number): E {
   const type = httpStatusCode >= 500 ? "Receiver" : "Sender";
-  return Object.assign(error, { Type: type, Code: code, Error: { Type: type, Code: code, Message: error.message } });
+  return Object.assign(error, {
+    Type: type,
+    Code: code,
+    Error: { Type: type, Code: code, Message: error.message },
+  });
 }
 
 /** A modeled error of a query-protocol service, e.g. RDS `DBInstanceNotFoundFault` (wire code `DBInstanceNotFound`). */

@@ -97,3 +97,36 @@ export function mcServiceInput(
     ...overrides,
   };
 }
+
+/** What `seedEmptyAccount` created. */
+export interface SeededAccount {
+  vpcId: string;
+  subnetIds: string[];
+  /** The default VPC's "default" security group. */
+  defaultSecurityGroupId: string;
+  instanceProfileName: string;
+  keyPairName: string;
+}
+
+/**
+ * An account as `mcctl setup` finds it: the default VPC (subnets in `zones` Availability Zones, default 3,
+ * and its default security group), the instance profile `ecsInstanceRole` (with its role) and a key pair
+ * `mc`. No bucket, database, cluster or instance yet.
+ */
+export function seedEmptyAccount(
+  sim: SimulatedAws,
+  options: { zones?: number; instanceProfileName?: string; keyPairName?: string } = {},
+): SeededAccount {
+  const { vpcId, subnetIds, securityGroupId } = sim.ec2.addDefaultVpc({ zones: options.zones });
+  const instanceProfileName = options.instanceProfileName ?? "ecsInstanceRole";
+  sim.iam.addInstanceProfile(instanceProfileName);
+  const keyPairName = options.keyPairName ?? "mc";
+  sim.ec2.addKeyPair(keyPairName);
+  return { vpcId, subnetIds, defaultSecurityGroupId: securityGroupId, instanceProfileName, keyPairName };
+}
+
+/** Base64 user data that points the ECS agent at `cluster`, as RunInstances expects it. */
+export function ecsUserData(cluster: string): string {
+  const script = `#!/bin/bash\necho ECS_CLUSTER=${cluster} >> /etc/ecs/ecs.config\n`;
+  return Buffer.from(script, "utf8").toString("base64");
+}

@@ -2,7 +2,7 @@
  * A stateful simulated AWS for offline tests, plugged into the AWS SDK v3 with aws-sdk-client-mock.
  *
  *   const sim = createSimulatedAws();
- *   sim.install();                       // every ECSClient now talks to the simulator
+ *   sim.install();                       // every ECS, EC2, S3, RDS, STS and IAM client now talks to it
  *   sim.ecs.addCluster("mc");
  *   ...
  *   sim.restore();                       // in afterEach
@@ -11,6 +11,10 @@
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { S3Client } from "@aws-sdk/client-s3";
+import { STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import {
   type CallRecord,
@@ -19,8 +23,16 @@ import {
   responseMetadata,
   type SimClock,
   type SimContext,
+  type SimRequest,
 } from "./core.js";
-import { type Ec2CommandName, type Ec2Input, type Ec2Inputs, Ec2Simulator, ec2Commands } from "./ec2.js";
+import {
+  type Ec2CommandName,
+  type Ec2Input,
+  type Ec2Inputs,
+  Ec2Simulator,
+  type Ec2Timings,
+  ec2Commands,
+} from "./ec2.js";
 import {
   type EcsCommandName,
   type EcsInput,
@@ -31,11 +43,46 @@ import {
 } from "./ecs.js";
 import { faultError, type ServiceErrorProfile } from "./errors.js";
 import { type FaultCall, FaultInjector } from "./faults.js";
+import { type IamCommandName, type IamInput, type IamInputs, IamSimulator, iamCommands } from "./iam.js";
+import {
+  type RdsCommandName,
+  type RdsEngineVersionSpec,
+  type RdsInput,
+  type RdsInputs,
+  type RdsOrderableRule,
+  RdsSimulator,
+  type RdsTimings,
+  rdsCommands,
+} from "./rds.js";
+import { type S3CommandName, type S3Input, type S3Inputs, S3Simulator, s3Commands } from "./s3.js";
+import { type StsCommandName, type StsInput, type StsInputs, StsSimulator, stsCommands } from "./sts.js";
 
 export type { CallRecord } from "./core.js";
-export { type AddInstanceOptions, type Ec2InstanceState, Ec2Simulator } from "./ec2.js";
+export {
+  type AddInstanceOptions,
+  type DefaultVpc,
+  type Ec2ImageSpec,
+  type Ec2InstanceState,
+  type Ec2InstanceTypeInfo,
+  Ec2Simulator,
+  type Ec2Timings,
+  ec2InstanceTypes,
+} from "./ec2.js";
 export { EcsSimulator, type TaskFailureScript, type TaskTimings, taskFailures } from "./ecs.js";
 export type { FaultSpec, InjectedFault } from "./faults.js";
+export { IamSimulator } from "./iam.js";
+export {
+  type AddDbInstanceOptions,
+  type RdsEngineVersionSpec,
+  type RdsOrderableRule,
+  RdsSimulator,
+  type RdsTimings,
+} from "./rds.js";
+export { type AddBucketOptions, OTHER_ACCOUNT_ID, type S3BucketState, S3Simulator } from "./s3.js";
+export { StsSimulator } from "./sts.js";
+
+/** Operation name → SDK input type, for every operation of every simulated service. */
+export type SimInputs = EcsInputs & Ec2Inputs & S3Inputs & RdsInputs & StsInputs & IamInputs;
 
 export interface SimulatedAwsOptions {
   accountId?: string;
@@ -48,6 +95,17 @@ export interface SimulatedAwsOptions {
   circuitBreaker?: { enabled?: boolean; threshold?: number };
   /** Seed for the deterministic ids. */
   seed?: number;
+  /** EC2: how long launched instances take to run and to register in ECS; which instance types are offered. */
+  ec2?: {
+    timings?: Partial<Ec2Timings>;
+    offeredInstanceTypes?: readonly string[] | ((instanceType: string) => boolean);
+  };
+  /** RDS: lifecycle timings, the MySQL versions offered and which classes each can be ordered with. */
+  rds?: {
+    timings?: Partial<RdsTimings>;
+    engineVersions?: readonly RdsEngineVersionSpec[];
+    orderable?: readonly RdsOrderableRule[];
+  };
 }
 
 export interface SimulatedAws {
@@ -56,13 +114,21 @@ export interface SimulatedAws {
   readonly clock: SimClock;
   readonly ecs: EcsSimulator;
   readonly ec2: Ec2Simulator;
+  readonly s3: S3Simulator;
+  readonly rds: RdsSimulator;
+  readonly sts: StsSimulator;
+  readonly iam: IamSimulator;
   /** Typed per operation: `inject({ command: "UpdateService", match: (input) => input.desiredCount === 1, … })`. */
-  readonly faults: FaultInjector<EcsInputs & Ec2Inputs>;
+  readonly faults: FaultInjector<SimInputs>;
   /** Every call made through an installed client, in order, including failed and faulted ones. */
   readonly calls: readonly CallRecord[];
   /** The calls of one operation, e.g. `callsOf("UpdateService")` (inputs typed for known ECS operations). */
   callsOf<N extends EcsCommandName>(command: N, service?: "ECS"): CallRecord<EcsInput<N>>[];
   callsOf<N extends Ec2CommandName>(command: N, service?: "EC2"): CallRecord<Ec2Input<N>>[];
+  callsOf<N extends S3CommandName>(command: N, service?: "S3"): CallRecord<S3Input<N>>[];
+  callsOf<N extends RdsCommandName>(command: N, service?: "RDS"): CallRecord<RdsInput<N>>[];
+  callsOf<N extends StsCommandName>(command: N, service?: "STS"): CallRecord<StsInput<N>>[];
+  callsOf<N extends IamCommandName>(command: N, service?: "IAM"): CallRecord<IamInput<N>>[];
   callsOf(command: string, service?: string): CallRecord[];
   /** Forgets the calls made so far, e.g. after a test's set-up. */
   clearCalls(): void;
@@ -82,7 +148,7 @@ type AnyClientClass = Parameters<typeof mockClient>[0];
 
 /** One simulated service as `install()` wires it: its SDK client, simulator and command table. */
 interface ServiceBinding {
-  /** SDK service name, as recorded in the call log and matched by faults: "ECS", "EC2". */
+  /** SDK service name, as recorded in the call log and matched by faults: "ECS", "EC2", "S3"… */
   name: string;
   Client: AnyClientClass;
   simulator: { readonly errorProfile: ServiceErrorProfile };
@@ -93,14 +159,24 @@ interface ServiceBinding {
 export function createSimulatedAws(options: SimulatedAwsOptions = {}): SimulatedAws {
   const context = createSimContext(options);
   const ecs = new EcsSimulator(context, { timings: options.timings, circuitBreaker: options.circuitBreaker });
-  const ec2 = new Ec2Simulator(context);
+  const iam = new IamSimulator(context);
+  // Launched EC2 instances look up their instance profile in IAM and register in ECS.
+  const ec2 = new Ec2Simulator(context, { ...options.ec2, iam, ecs });
+  // RDS takes the default subnet group and security groups from EC2.
+  const rds = new RdsSimulator(context, { ...options.rds, network: ec2 });
+  const s3 = new S3Simulator(context);
+  const sts = new StsSimulator(context);
   // To add a service: create its simulator on `context` above and bind it here.
   const bindings: ServiceBinding[] = [
     { name: "ECS", Client: ECSClient, simulator: ecs, commands: ecsCommands },
     { name: "EC2", Client: EC2Client, simulator: ec2, commands: ec2Commands },
+    { name: "S3", Client: S3Client, simulator: s3, commands: s3Commands },
+    { name: "RDS", Client: RDSClient, simulator: rds, commands: rdsCommands },
+    { name: "STS", Client: STSClient, simulator: sts, commands: stsCommands },
+    { name: "IAM", Client: IAMClient, simulator: iam, commands: iamCommands },
   ];
   const profiles = new Map(bindings.map((binding) => [binding.name, binding.simulator.errorProfile]));
-  const faults = new FaultInjector<EcsInputs & Ec2Inputs>((kind, call) => {
+  const faults = new FaultInjector<SimInputs>((kind, call) => {
     const profile = profiles.get(call.service);
     if (!profile) throw new Error(`simulated AWS: no error profile for ${call.service}`);
     return faultError(kind, profile, call, context);
@@ -117,6 +193,10 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
     clock: context.clock,
     ecs,
     ec2,
+    s3,
+    rds,
+    sts,
+    iam,
     faults,
     calls,
     callsOf: (command: string, service?: string) =>
@@ -153,13 +233,19 @@ function installService(
     const name = command.constructor.name.replace(/Command$/, "");
     return dispatch(binding.name, name, command.input, undefined) as Promise<never>;
   });
-  const simulator = binding.simulator as unknown as Record<string, (input: unknown) => unknown>;
+  const simulator = binding.simulator as unknown as Record<
+    string,
+    (input: unknown, request: SimRequest) => unknown
+  >;
   for (const [name, [command, method]] of Object.entries(binding.commands)) {
     const call = simulator[method];
     if (typeof call !== "function") throw new Error(`simulated ${binding.name} has no method ${method}`);
-    stub
-      .on(command as AnyCommandClass)
-      .callsFake((input: unknown) => dispatch(binding.name, name, input, () => call.call(simulator, input)));
+    stub.on(command as AnyCommandClass).callsFake((input: unknown, getClient: () => { config: unknown }) =>
+      dispatch(binding.name, name, input, () =>
+        // The client's configuration matters to a few answers (S3's followRegionRedirects).
+        call.call(simulator, input, { clientConfig: getClient().config as Record<string, unknown> }),
+      ),
+    );
   }
   return stub;
 }

@@ -1,0 +1,180 @@
+/**
+ * Static EC2 facts for the simulator: the instance types it knows (with what the ECS agent registers for
+ * them), the public Amazon Machine Images it lists, filter wildcards and small address helpers.
+ */
+import { createHash } from "node:crypto";
+
+export interface Ec2InstanceTypeInfo {
+  vCpus: number;
+  /** Nominal memory. */
+  memoryMiB: number;
+  architecture: "x86_64" | "arm64";
+  /** CPU units the ECS agent registers (1024 per vCPU). */
+  ecsCpu: number;
+  /** Memory the ECS agent registers: what the kernel reports, less what the OS keeps (roughly 95 %). */
+  ecsMemoryMiB: number;
+}
+
+function type(
+  vCpus: number,
+  memoryGiB: number,
+  architecture: "x86_64" | "arm64" = "x86_64",
+  ecsMemoryMiB?: number,
+) {
+  const memoryMiB = Math.round(memoryGiB * 1024);
+  return {
+    vCpus,
+    memoryMiB,
+    architecture,
+    ecsCpu: vCpus * 1024,
+    ecsMemoryMiB: ecsMemoryMiB ?? Math.floor(memoryMiB * 0.95),
+  } satisfies Ec2InstanceTypeInfo;
+}
+
+/** The instance types the simulated EC2 knows. Anything else is `InvalidParameterValue` in RunInstances. */
+export const ec2InstanceTypes: Readonly<Record<string, Ec2InstanceTypeInfo>> = {
+  "m1.small": type(1, 1.7),
+  "t2.micro": type(1, 1),
+  "t2.small": type(1, 2),
+  "t2.medium": type(2, 4),
+  "t2.large": type(2, 8),
+  "t3.micro": type(2, 1),
+  "t3.small": type(2, 2),
+  "t3.medium": type(2, 4, "x86_64", 3800),
+  "t3.large": type(2, 8),
+  "t3.xlarge": type(4, 16),
+  "t3a.medium": type(2, 4, "x86_64", 3800),
+  "t3a.large": type(2, 8),
+  "t4g.medium": type(2, 4, "arm64", 3800),
+  "t4g.large": type(2, 8, "arm64"),
+  "m3.medium": type(1, 3.75),
+  "m3.large": type(2, 7.5),
+  "m3.xlarge": type(4, 15),
+  "m3.2xlarge": type(8, 30),
+  "m4.large": type(2, 8),
+  "m4.xlarge": type(4, 16),
+  "m5.large": type(2, 8, "x86_64", 7680),
+  "m5.xlarge": type(4, 16, "x86_64", 15576),
+  "m5.2xlarge": type(8, 32),
+  "m6i.large": type(2, 8),
+  "m6i.xlarge": type(4, 16, "x86_64", 15576),
+  "m6g.large": type(2, 8, "arm64"),
+  "m6g.xlarge": type(4, 16, "arm64", 15576),
+  "c5.large": type(2, 4),
+  "c5.xlarge": type(4, 8),
+  "r5.large": type(2, 16),
+  "r5.xlarge": type(4, 32),
+};
+
+/** Default offering: every known type except the m3 generation (gone from newer regions). */
+export function defaultOfferedInstanceType(instanceType: string): boolean {
+  return !instanceType.startsWith("m3.");
+}
+
+/** Owner account of the Amazon ECS-optimized AMIs (alias "amazon"). */
+export const ECS_AMI_OWNER = "591542846629";
+/** Owner account of the plain Amazon Linux AMIs (alias "amazon"). */
+export const AMAZON_LINUX_OWNER = "137112412989";
+
+/** An image as the simulator lists it. */
+export interface Ec2ImageSpec {
+  imageId?: string;
+  name: string;
+  description?: string;
+  /** ISO timestamp, as DescribeImages answers it. */
+  creationDate: string;
+  ownerId?: string;
+  /** "amazon" for Amazon's own images; none for others. */
+  ownerAlias?: string;
+  architecture?: "x86_64" | "arm64";
+  state?: "available" | "pending" | "failed" | "deregistered";
+  public?: boolean;
+}
+
+/** A deterministic AMI id for a public image (the same in every test run). */
+export function imageIdFor(name: string, region: string): string {
+  return `ami-${createHash("sha256").update(`${region}/${name}`).digest("hex").slice(0, 17)}`;
+}
+
+/**
+ * The public images every simulated region lists: several ECS-optimized Amazon Linux 2 releases (x86_64 and
+ * arm64, each with its own CreationDate), an ECS-optimized Amazon Linux 2023 one and a plain Amazon Linux 2
+ * image, so that "the newest ECS-optimized AL2 x86_64 image" takes a name filter and a date comparison.
+ */
+export const defaultPublicImages: readonly Ec2ImageSpec[] = [
+  ...[
+    ["20240131", "2024-01-31T22:12:45.000Z"],
+    ["20240424", "2024-04-24T19:33:09.000Z"],
+    ["20240712", "2024-07-12T17:41:52.000Z"],
+    ["20241010", "2024-10-10T21:04:18.000Z"],
+  ].flatMap(([release, date]) =>
+    (["x86_64", "arm64"] as const).map((architecture) => ({
+      name: `amzn2-ami-ecs-hvm-2.0.${release}-${architecture}-ebs`,
+      description: `Amazon Linux AMI 2.0.${release} ${architecture} ECS HVM GP2`,
+      creationDate: date ?? "",
+      ownerId: ECS_AMI_OWNER,
+      ownerAlias: "amazon",
+      architecture,
+    })),
+  ),
+  {
+    name: "al2023-ami-ecs-hvm-2023.0.20241010-kernel-6.1-x86_64",
+    description: "Amazon Linux AMI 2023.0.20241010 x86_64 ECS HVM EBS",
+    creationDate: "2024-10-10T20:58:11.000Z",
+    ownerId: ECS_AMI_OWNER,
+    ownerAlias: "amazon",
+    architecture: "x86_64",
+  },
+  {
+    name: "amzn2-ami-hvm-2.0.20241001.0-x86_64-gp2",
+    description: "Amazon Linux 2 AMI 2.0.20241001.0 x86_64 HVM gp2",
+    creationDate: "2024-10-01T23:40:00.000Z",
+    ownerId: AMAZON_LINUX_OWNER,
+    ownerAlias: "amazon",
+    architecture: "x86_64",
+  },
+];
+
+/** An EC2 filter value: `*` matches any characters, `?` exactly one; everything else literally. */
+export function wildcardMatcher(pattern: string): (value: string) => boolean {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  const regex = new RegExp(`^${source}$`, "s");
+  return (value) => regex.test(value);
+}
+
+/** The zone id of a zone letter, e.g. "euw1-az1" for eu-west-1a. */
+export function zoneIdFor(region: string, zoneIndex: number): string {
+  const [area = "", ...rest] = region.split("-");
+  const number = rest.pop() ?? "1";
+  return `${area}${rest.map((part) => part[0]).join("")}${number}-az${zoneIndex + 1}`;
+}
+
+/** `10.0.0.0/16` → its first address as a number, and its prefix length. */
+export function parseCidr(cidr: string): { base: number; prefix: number } {
+  const [address = "0.0.0.0", prefix = "32"] = cidr.split("/");
+  const base = address.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+  return { base, prefix: Number(prefix) };
+}
+
+export function formatIp(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
+}
+
+/** The protocol as EC2 stores it ("tcp", "udp", "icmp", "-1"), or undefined when EC2 does not know it. */
+export function normalizeProtocol(protocol: string | undefined): string | undefined {
+  const value = (protocol ?? "").toLowerCase();
+  const aliases: Record<string, string> = {
+    tcp: "tcp",
+    "6": "tcp",
+    udp: "udp",
+    "17": "udp",
+    icmp: "icmp",
+    "1": "icmp",
+    "-1": "-1",
+    all: "-1",
+  };
+  return aliases[value];
+}
