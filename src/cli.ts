@@ -42,6 +42,24 @@ export function buildProgram(): Command {
     .addHelpText("after", EXIT_CODES_HELP);
 
   program
+    .command("setup")
+    .description(
+      "first install: S3 bucket, MySQL on RDS, network access, ECS cluster and instance, task, service",
+    )
+    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
+    .option("--dry-run", "show what exists and what would be created; change nothing")
+    .option("--no-wait", "do not wait for the database or a new instance; run setup again later to finish")
+    .option("--timeout <duration>", "bound for each long wait (database, instance, service)", "30m")
+    .option("--poll-interval <duration>", "how often to look while waiting", "5s")
+    .addHelpText(
+      "after",
+      "\nIdempotent and resumable: every step looks first and creates only what is missing, so a setup that\n" +
+        "stopped half-way is finished by running it again. With --yes, every answer comes from mcctl.json and\n" +
+        "the environment (secrets: METADATA_PASSWORD, MC_SUPERVISOR_PASSWORD, MC_S3_KEY, MC_S3_SECRET, …).",
+    )
+    .action(lazyAction(() => import("./commands/setup.js")));
+
+  program
     .command("register-task")
     .description("render the two-container Model Catalogue task definition and register it as a new revision")
     .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')

@@ -24,8 +24,14 @@ export interface S3Api {
 }
 
 export function createS3Api(config: AwsConfig): S3Api {
-  // Custom endpoints (LocalStack, MinIO) rarely serve virtual-hosted bucket names.
-  const client = new S3Client({ ...sdkClientOptions(config), forcePathStyle: Boolean(config.endpoint) });
+  // Custom endpoints (LocalStack, MinIO) rarely serve virtual-hosted bucket names. A bucket of ours in
+  // another region answers 301 to the configured region's endpoint: the SDK follows it, so HeadBucket
+  // reports the bucket (and its region) instead of failing.
+  const client = new S3Client({
+    ...sdkClientOptions(config),
+    forcePathStyle: Boolean(config.endpoint),
+    followRegionRedirects: true,
+  });
   const call = awsCaller(config.region);
   return {
     inspectBucket: (bucket) =>

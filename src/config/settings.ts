@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { chmod, readFile, rename, writeFile } from "node:fs/promises";
 import * as z from "zod/mini";
 import { isSecretVariable, variableSpec } from "../domain/environment.js";
@@ -21,13 +22,15 @@ const EnvironmentSchema = z.record(z.string(), z.union([z.string(), z.boolean()]
       const spec = variableSpec(name);
       if (!spec) {
         problem(name, "is not a variable Model Catalogue reads");
+      } else if (value === false) {
+        // false: deliberately left unset (for switches: off). Allowed for secrets: it holds no secret.
       } else if (isSecretVariable(name)) {
         problem(
           name,
           `is a secret and must not be stored in the settings file; set the ${name} environment variable instead`,
         );
-      } else if (typeof value === "boolean" && !spec.isSwitch) {
-        problem(name, "must be a string (only on/off switches take true/false)");
+      } else if (value === true && !spec.isSwitch) {
+        problem(name, "must be a string, or false to leave it unset (only on/off switches take true)");
       } else if (typeof value === "string") {
         const invalid = spec.validate(value);
         if (invalid) problem(name, invalid);
@@ -67,6 +70,8 @@ export const SettingsSchema = z.strictObject({
       mail: z.optional(z.boolean()),
       assets: z.optional(z.boolean()),
       google: z.optional(z.boolean()),
+      /** Whether the advanced questions (JVM, search batching, welcome texts) were wanted. */
+      advanced: z.optional(z.boolean()),
     }),
   ),
   /** Answers of `mcctl setup`, so that a re-run finds (and never duplicates) what it created. */
@@ -170,7 +175,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export async function saveSettings(path: string, settings: Settings): Promise<void> {
   const checked = SettingsSchema.parse(settings);
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(temporary, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 });
   await chmod(temporary, 0o600);
   await rename(temporary, path);

@@ -141,7 +141,8 @@ class EnvironmentCollector {
     if (!group.optional) return true;
     const id = group.id as "mail" | "assets" | "google";
     const variables = VARIABLES.filter((variable) => variable.group === group.id);
-    if (variables.some((variable) => this.given(variable.name) !== undefined)) return true;
+    // A group counts as configured once one of its variables has a value (false means "none").
+    if (variables.some((variable) => typeof this.given(variable.name) === "string")) return true;
     const remembered = this.sources.settings.features?.[id];
     if (remembered !== undefined) return remembered;
     if (!this.sources.interactive) return false;
@@ -184,10 +185,15 @@ class EnvironmentCollector {
   }
 
   private async wantsAdvanced(): Promise<boolean> {
-    this.advancedWanted ??= await this.ask.askConfirm(
-      "Change advanced settings (JVM options, search batching, welcome texts, admin e-mail)?",
-      false,
-    );
+    if (this.advancedWanted === undefined) {
+      this.advancedWanted =
+        this.sources.settings.features?.advanced ??
+        (await this.ask.askConfirm(
+          "Change advanced settings (JVM options, search batching, welcome texts, admin e-mail)?",
+          false,
+        ));
+      this.answers.features = { ...this.answers.features, advanced: this.advancedWanted };
+    }
     return this.advancedWanted;
   }
 
@@ -214,14 +220,14 @@ class EnvironmentCollector {
         message: needed ? message : `${message} — leave empty for none`,
         validate,
       });
+      // An empty answer is remembered (as false: no value) so that it is not asked again; a secret never is.
       if (value !== "") this.environment[spec.name] = value;
+      else this.remember(spec.name, false);
       return;
     }
     const value = await this.ask.askText({ message, defaultValue: this.defaultFor(spec), validate });
-    if (value !== "") {
-      this.environment[spec.name] = value;
-      this.remember(spec.name, value);
-    }
+    if (value !== "") this.environment[spec.name] = value;
+    this.remember(spec.name, value === "" ? false : value);
   }
 
   private remember(name: string, value: string | boolean): void {

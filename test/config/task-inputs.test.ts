@@ -185,3 +185,36 @@ describe("resolveTaskSettings", () => {
     expect(resolveTaskSettings({}, {}).es.heapSize).toBe("2g");
   });
 });
+
+describe("remembering answers", () => {
+  it("remembers empty answers and the advanced choice, so a re-run asks only for secrets", async () => {
+    const { asker } = scriptedAsker({
+      METADATA_HOST: "mc.example.org",
+      METADATA_SCHEME: undefined,
+      MC_NAME: undefined,
+      MC_SUPERVISOR_EMAIL: "",
+      MC_SUPERVISOR_PASSWORD: "",
+      METADATA_JDBC_URL: JDBC,
+      METADATA_USERNAME: "mc",
+      METADATA_PASSWORD: "pw",
+      "Send e-mail": false,
+      "Amazon S3?": false,
+      "log in with Google": false,
+      "advanced settings": false,
+    });
+    const first = await gatherTaskInputs({ settings: {}, env: {}, interactive: true }, asker);
+    expect(first.answers.environment).toMatchObject({
+      MC_SUPERVISOR_EMAIL: false,
+      MC_SUPERVISOR_PASSWORD: false,
+    });
+    expect(first.answers.features).toMatchObject({ advanced: false, mail: false });
+
+    const second = scriptedAsker({ METADATA_PASSWORD: "pw" });
+    const again = await gatherTaskInputs(
+      { settings: first.answers, env: {}, interactive: true },
+      second.asker,
+    );
+    expect(second.asked).toEqual([expect.stringContaining("METADATA_PASSWORD")]);
+    expect(again.environment).not.toHaveProperty("MC_SUPERVISOR_EMAIL");
+  });
+});

@@ -1,0 +1,154 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
+import type { Settings } from "../../src/config/settings.js";
+import { MissingInputError } from "../../src/errors.js";
+import { testContext } from "../helpers/context.js";
+import { runUntilSettled } from "../helpers/time.js";
+import { seedEmptyAccount } from "../sim/fixtures.js";
+import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+
+const DB_PASSWORD = "Canary-Db-Pass-93x";
+const env = {
+  METADATA_PASSWORD: DB_PASSWORD,
+  MC_SUPERVISOR_PASSWORD: "Canary-Sup-Pass-41q",
+  MC_S3_KEY: "AKIAEXAMPLEKEY",
+  MC_S3_SECRET: "Canary-S3-Secret",
+};
+const MUTATING = /^(Create|Put|Run|Authorize|Register|Update|Delete|Modify|Stop|Terminate)/;
+
+let sim: SimulatedAws;
+let settingsPath: string;
+
+beforeEach(async () => {
+  vi.useFakeTimers();
+  vi.setSystemTime(Date.parse("2026-11-25T03:00:00Z"));
+  sim = createSimulatedAws({ ec2: { timings: { pendingMs: 30_000, ecsRegistrationMs: 60_000 } } });
+  sim.install();
+  seedEmptyAccount(sim);
+  settingsPath = join(await mkdtemp(join(tmpdir(), "mcctl-setup-")), "mcctl.json");
+});
+
+afterEach(() => {
+  sim.restore();
+  vi.useRealTimers();
+});
+
+const baseSettings: Settings = {
+  environment: { METADATA_HOST: "catalogue.example.org", MC_SUPERVISOR_EMAIL: "ops@example.org" },
+  features: { mail: false, google: false },
+  setup: { instance: { type: "m5.xlarge", keyPair: false } },
+};
+
+function setup(settings: Settings, raw: Record<string, unknown> = {}, extraEnv: NodeJS.ProcessEnv = env) {
+  const context = testContext({ settings, settingsPath, env: extraEnv, options: { yes: true } });
+  return {
+    context,
+    run: runUntilSettled(runSetupCommand(context, SetupOptionsSchema.parse(raw)), 4 * 60 * 60_000, 5_000),
+  };
+}
+
+const mutatingCalls = () =>
+  sim.calls.filter((call) => MUTATING.test(call.command)).map((call) => `${call.service}:${call.command}`);
+
+describe("setup on an empty account", () => {
+  it("creates everything exactly once, in order, and ends with a steady service", async () => {
+    const { context, run } = setup(baseSettings);
+    const outcome = await run;
+
+    expect(outcome).toMatchObject({ complete: true, cluster: "default", service: "mc" });
+    const creates = mutatingCalls().filter(
+      (call) => !call.endsWith("PutPublicAccessBlock") && !call.endsWith("PutBucketEncryption"),
+    );
+    expect(creates).toEqual([
+      "S3:CreateBucket",
+      "RDS:CreateDBInstance",
+      "ECS:CreateCluster",
+      "EC2:CreateSecurityGroup",
+      "EC2:AuthorizeSecurityGroupIngress",
+      "EC2:AuthorizeSecurityGroupIngress",
+      "EC2:RunInstances",
+      "ECS:RegisterTaskDefinition",
+      "ECS:CreateService",
+    ]);
+    // The database is reachable from the instances' group only, by group reference.
+    const ingress = sim
+      .callsOf("AuthorizeSecurityGroupIngress", "EC2")
+      .map(
+        (call) =>
+          call.input as {
+            IpPermissions?: { FromPort?: number; UserIdGroupPairs?: unknown[]; IpRanges?: unknown[] }[];
+          },
+      );
+    const mysql = ingress
+      .flatMap((input) => input.IpPermissions ?? [])
+      .find((permission) => permission.FromPort === 3306);
+    expect(mysql?.UserIdGroupPairs).toHaveLength(1);
+    expect(mysql?.IpRanges ?? []).toHaveLength(0);
+
+    // The task definition carries the derived values; the output never shows a secret.
+    const registered = sim.callsOf("RegisterTaskDefinition")[0]?.input;
+    const mcEnv = Object.fromEntries(
+      (registered?.containerDefinitions?.[0]?.environment ?? []).map((entry) => [entry.name, entry.value]),
+    );
+    expect(mcEnv.METADATA_JDBC_URL).toMatch(
+      /^jdbc:mysql:\/\/model-catalogue\.[a-z0-9]+\.eu-west-1\.rds\.amazonaws\.com:3306\/mc\?/,
+    );
+    expect(mcEnv.MC_S3_BUCKET).toBe("model-catalogue-assets-123456789012");
+    expect(mcEnv.METADATA_PASSWORD).toBe(DB_PASSWORD);
+    for (const secret of Object.values(env)) expect(context.captured.all()).not.toContain(secret);
+    expect(sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" })).toHaveLength(1);
+    expect(context.captured.stdout()).toContain("Model Catalogue is set up.");
+    expect(context.captured.stdout()).toMatch(/reachable now at http:\/\/ec2-[\d-]+\..*\//);
+
+    // Answers are saved, secrets never.
+    const saved = await readFile(settingsPath, "utf8");
+    expect(JSON.parse(saved).setup).toMatchObject({
+      bucket: "model-catalogue-assets-123456789012",
+      database: { identifier: "model-catalogue" },
+    });
+    for (const secret of Object.values(env)) expect(saved).not.toContain(secret);
+  });
+
+  it("a re-run on the finished account creates nothing", async () => {
+    await setup(baseSettings).run;
+    const saved = JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
+    sim.clearCalls();
+    const outcome = await setup(saved).run;
+    expect(outcome.complete).toBe(true);
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it("with --no-wait stops after starting the slow resources, and a later run finishes", async () => {
+    const first = await setup(baseSettings, { wait: false }).run;
+    expect(first.complete).toBe(false);
+    expect(first.pendingReason).toMatch(/--no-wait/);
+    expect(sim.callsOf("CreateService")).toHaveLength(0);
+    const saved = JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
+    const second = await setup(saved).run;
+    expect(second.complete).toBe(true);
+    expect(sim.callsOf("CreateDBInstance", "RDS")).toHaveLength(1);
+    expect(sim.callsOf("RunInstances", "EC2")).toHaveLength(1);
+  });
+
+  it("--dry-run makes no mutating call and saves nothing", async () => {
+    const { context, run } = setup(baseSettings, { dryRun: true });
+    const outcome = await run;
+    expect(outcome.complete).toBe(false);
+    expect(mutatingCalls()).toEqual([]);
+    await expect(readFile(settingsPath, "utf8")).rejects.toThrow();
+    expect(context.captured.stderr()).toMatch(/\+ .*bucket/i);
+  });
+
+  it("without a terminal lists everything missing at once, before calling AWS", async () => {
+    const context = testContext({ settings: {}, settingsPath, env: {}, options: { yes: false } });
+    const attempt = runSetupCommand(context, SetupOptionsSchema.parse({}));
+    await expect(attempt).rejects.toBeInstanceOf(MissingInputError);
+    await expect(attempt).rejects.toMatchObject({
+      missing: expect.arrayContaining(["METADATA_PASSWORD", "METADATA_HOST", "confirmation (--yes)"]),
+    });
+    expect(sim.calls).toHaveLength(0);
+  });
+});
