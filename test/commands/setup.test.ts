@@ -74,14 +74,12 @@ describe("setup on an empty account", () => {
       "ECS:CreateService",
     ]);
     // The database is reachable from the instances' group only, by group reference.
-    const ingress = sim
-      .callsOf("AuthorizeSecurityGroupIngress", "EC2")
-      .map(
-        (call) =>
-          call.input as {
-            IpPermissions?: { FromPort?: number; UserIdGroupPairs?: unknown[]; IpRanges?: unknown[] }[];
-          },
-      );
+    const ingress = sim.callsOf("AuthorizeSecurityGroupIngress", "EC2").map(
+      (call) =>
+        call.input as {
+          IpPermissions?: { FromPort?: number; UserIdGroupPairs?: unknown[]; IpRanges?: unknown[] }[];
+        },
+    );
     const mysql = ingress
       .flatMap((input) => input.IpPermissions ?? [])
       .find((permission) => permission.FromPort === 3306);
