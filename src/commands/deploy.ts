@@ -2,7 +2,7 @@ import type { RegisterTaskDefinitionCommandInput, Service, Tag, TaskDefinition }
 import type { EcsApi } from "../aws/ecs.js";
 import { type CommandContext, confirmChange } from "../context.js";
 import { diffTaskDefinitions } from "../domain/task-definition-diff.js";
-import { InterruptedError, McctlError, UsageError } from "../errors.js";
+import { InterruptedError, McctlError } from "../errors.js";
 import { renderChanges } from "../ui/diff.js";
 import { performRestart, type RestartFlags, shortRevision } from "./restart.js";
 

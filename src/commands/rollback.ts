@@ -65,8 +65,7 @@ async function findTarget(
   );
   if (!older) {
     throw new McctlError(`${family} has no ACTIVE revision older than ${current.revision} to roll back to`, {
-      suggestion:
-        "Name one with --to REVISION (see `aws ecs list-task-definitions --family-prefix " + `${family}\`).`,
+      suggestion: `Name one with --to REVISION (see \`aws ecs list-task-definitions --family-prefix ${family}\`).`,
     });
   }
   return ecs.describeTaskDefinition(older);
