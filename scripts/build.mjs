@@ -19,6 +19,9 @@ await build({
   legalComments: "none",
   logLevel: "warning",
   chunkNames: "chunks/[name]-[hash]",
+  // The SDK's shared client base is loaded from node_modules rather than bundled: one copy of it for
+  // every client, which the end-to-end tests can also reach to plug in the simulated AWS.
+  external: ["@smithy/core", "@smithy/core/*"],
   // Some bundled CommonJS dependencies call require(); give each ESM chunk one.
   banner: {
     js: 'import { createRequire as __mcctlCreateRequire } from "node:module"; const require = __mcctlCreateRequire(import.meta.url);',

@@ -134,6 +134,16 @@ export interface SimulatedAws {
   clearCalls(): void;
   /** Routes the SDK clients' `send` to the simulator. */
   install(): void;
+  /**
+   * One call by name, as a client would send it: for wiring the simulator in where aws-sdk-client-mock
+   * cannot reach (the built binary in end-to-end tests). `service` is "ECS", "EC2", "S3"…
+   */
+  send(
+    service: string,
+    command: string,
+    input: unknown,
+    clientConfig?: Record<string, unknown>,
+  ): Promise<unknown>;
   /** Puts the real `send` back. Safe to call when not installed. */
   restore(): void;
   /** Processes everything due up to `Date.now()` (API calls do this on their own). */
@@ -203,6 +213,21 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
       calls.filter((call) => call.command === command && (service === undefined || call.service === service)),
     clearCalls() {
       calls.splice(0);
+    },
+    send(service, command, input, clientConfig = {}) {
+      const binding = bindings.find((candidate) => candidate.name === service);
+      const entry = binding
+        ? (binding.commands as Record<string, readonly [unknown, string]>)[command]
+        : undefined;
+      if (!binding || !entry) return dispatch(service, command, input, undefined) as Promise<unknown>;
+      const simulator = binding.simulator as unknown as Record<
+        string,
+        (input: unknown, request: SimRequest) => unknown
+      >;
+      const method = simulator[entry[1]] as (input: unknown, request: SimRequest) => unknown;
+      return dispatch(service, command, input, () =>
+        method.call(simulator, input, { clientConfig }),
+      ) as Promise<unknown>;
     },
     install() {
       if (stubs.length > 0) return;
