@@ -1,15 +1,16 @@
 import * as z from "zod/mini";
 import { mergeSettings, saveSettings } from "../config/settings.js";
-import { gatherTaskInputs } from "../config/task-inputs.js";
+import { gatherTaskInputs, resolveTaskSettings } from "../config/task-inputs.js";
 import {
   type CommandContext,
+  confirmationImpossible,
   confirmChange,
   createContext,
   type GlobalOptions,
   withConfirmationCheck,
 } from "../context.js";
 import { buildTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
-import { registerIfChanged } from "../operations/task-registration.js";
+import { registerIfChanged, secretsOfLatestRevision } from "../operations/task-registration.js";
 import { reportFindings } from "../ui/findings.js";
 import "../zod-messages.js";
 import { familyOption, flag, parseOptions } from "./options.js";
@@ -38,11 +39,12 @@ export async function runRegisterTask(
   options: RegisterTaskOptions,
 ): Promise<RegisterTaskResult> {
   const { output, settings } = context;
+  const env = options.dryRun ? context.env : await withKnownSecrets(context, options.family);
   const inputs = await withConfirmationCheck(context, !options.dryRun, () =>
     gatherTaskInputs(
       {
         settings: settings.settings,
-        env: context.env,
+        env,
         interactive: context.interactive,
         familyFlag: options.family,
         region: context.aws.config.region,
@@ -78,4 +80,24 @@ export async function runRegisterTask(
       : `${family}:${registration.revision} is up to date`,
   );
   return result;
+}
+
+/**
+ * The environment, plus the secrets of the family's newest revision for those it does not set: changing
+ * MC_NAME should not mean typing the database password again. A variable that is set wins.
+ */
+export async function withKnownSecrets(
+  context: CommandContext,
+  familyFlag: string | undefined,
+): Promise<NodeJS.ProcessEnv> {
+  if (confirmationImpossible(context)) return context.env;
+  const family = resolveTaskSettings(context.settings.settings, context.env, familyFlag).family;
+  const known = await secretsOfLatestRevision(await context.aws.ecs(), family);
+  const reused = Object.keys(known.values).filter((name) => !context.env[name]);
+  if (reused.length > 0) {
+    context.output.hint(
+      `keeping ${reused.join(", ")} from ${known.revision} (set the variable to change it)`,
+    );
+  }
+  return { ...known.values, ...context.env };
 }

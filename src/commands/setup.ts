@@ -5,6 +5,7 @@ import { mergeSettings, type Settings, saveSettings } from "../config/settings.j
 import { gatherTaskInputs } from "../config/task-inputs.js";
 import {
   type CommandContext,
+  confirmationImpossible,
   confirmChange,
   createContext,
   type GlobalOptions,
@@ -16,6 +17,7 @@ import { runSetup, type SetupOutcome } from "../operations/setup/run-setup.js";
 import type { PlanLine, SetupAws, SetupIo } from "../operations/setup/types.js";
 import { trapInterrupts } from "../ui/interrupt.js";
 import { durationOption, familyOption, flag, parseOptions } from "./options.js";
+import { withKnownSecrets } from "./register-task.js";
 
 export const SetupOptionsSchema = z.object({
   family: familyOption,
@@ -35,8 +37,13 @@ const MARK: Record<PlanLine["state"], string> = { exists: "✔", create: "+", pe
 export async function runSetupCommand(context: CommandContext, options: SetupOptions): Promise<SetupOutcome> {
   const { output } = context;
   const region = context.aws.config.region;
+  // Secrets ECS already holds (a re-run) are used without asking; looked up only when the run can go on.
+  const env =
+    region && !confirmationImpossible(context)
+      ? await withKnownSecrets(context, options.family)
+      : context.env;
   await withConfirmationCheck(context, !options.dryRun, async () => {
-    if (!context.interactive) await precheckAnswers(context, region);
+    if (!context.interactive) await precheckAnswers(context, env, region);
   });
   const aws = region
     ? context.aws
@@ -65,7 +72,7 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
     interactive: context.interactive,
     dryRun: options.dryRun,
     noWait: !options.wait,
-    env: context.env,
+    env,
     region: effectiveRegion,
     accountId: identity.account,
     tags: { "managed-by": "mcctl", application: "model-catalogue" },
@@ -105,10 +112,14 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
 }
 
 /** Without a terminal every answer must already be there: list all that are not, before any change. */
-async function precheckAnswers(context: CommandContext, region: string | undefined): Promise<void> {
+async function precheckAnswers(
+  context: CommandContext,
+  env: NodeJS.ProcessEnv,
+  region: string | undefined,
+): Promise<void> {
   const missing: string[] = [];
   if (!region) missing.push("region (--region, AWS_REGION or mcctl.json)");
-  if (!context.env.METADATA_PASSWORD) missing.push("METADATA_PASSWORD");
+  if (!env.METADATA_PASSWORD) missing.push("METADATA_PASSWORD");
   // Values setup derives itself stand in as placeholders: only what the operator must give counts.
   const placeholders = {
     MC_S3_BUCKET: "placeholder-bucket",
@@ -122,7 +133,7 @@ async function precheckAnswers(context: CommandContext, region: string | undefin
     await gatherTaskInputs(
       {
         settings: { ...settings, features: { ...settings.features, assets: true } },
-        env: { ...context.env, ...placeholders },
+        env: { ...env, ...placeholders },
         interactive: false,
       },
       context.ask,

@@ -1,5 +1,7 @@
 import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
+import { isSecretVariable } from "../domain/environment.js";
+import { MC_CONTAINER } from "../domain/task-definition.js";
 import { diffTaskDefinitions } from "../domain/task-definition-diff.js";
 import { renderChanges } from "../ui/diff.js";
 import type { Output } from "../ui/output.js";
@@ -47,4 +49,21 @@ export async function registerIfChanged(
     taskDefinitionArn: registered.taskDefinitionArn,
     registered: true,
   };
+}
+
+/**
+ * The secret variables of the family's newest revision (its `mc` container), so that a re-run does not
+ * ask again for passwords that ECS already holds. They are used, never shown.
+ */
+export async function secretsOfLatestRevision(
+  ecs: EcsApi,
+  family: string,
+): Promise<{ revision?: string; values: Record<string, string> }> {
+  const current = await ecs.findLatestTaskDefinition(family);
+  const container = current?.containerDefinitions?.find((definition) => definition.name === MC_CONTAINER);
+  const values: Record<string, string> = {};
+  for (const entry of container?.environment ?? []) {
+    if (entry.name && entry.value && isSecretVariable(entry.name)) values[entry.name] = entry.value;
+  }
+  return { revision: current ? `${current.family}:${current.revision}` : undefined, values };
 }

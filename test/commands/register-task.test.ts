@@ -140,3 +140,18 @@ describe("register-task", () => {
     expect(saved).not.toContain(CANARY);
   });
 });
+
+describe("register-task secrets on a re-run", () => {
+  it("keeps the secrets of the newest revision when their variables are not set", async () => {
+    await runRegisterTask(context(), options());
+    const rerun = testContext({ settings: { environment }, env: {}, options: { yes: true } });
+    await expect(runRegisterTask(rerun, options())).resolves.toMatchObject({
+      registered: false,
+      revision: 1,
+    });
+    expect(rerun.captured.stderr()).toContain(
+      "keeping MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD from model-catalogue:1",
+    );
+    expect(rerun.captured.all()).not.toContain(CANARY);
+  });
+});

@@ -114,9 +114,12 @@ describe("setup on an empty account", () => {
     await setup(baseSettings).run;
     const saved = JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
     sim.clearCalls();
-    const outcome = await setup(saved).run;
+    // No secret in the environment this time: the ones ECS already holds are used, not asked for.
+    const { context, run } = setup(saved, {}, {});
+    const outcome = await run;
     expect(outcome.complete).toBe(true);
     expect(mutatingCalls()).toEqual([]);
+    expect(context.captured.stderr()).toMatch(/keeping .*METADATA_PASSWORD.* from model-catalogue:1/);
   });
 
   it("with --no-wait stops after starting the slow resources, and a later run finishes", async () => {
