@@ -97,6 +97,31 @@ describe("restart", () => {
     expect(desiredCounts()).toEqual([0, 1]);
   });
 
+  it("--check-health waits until METADATA_SCHEME://METADATA_HOST/ answers 200", async () => {
+    sim.ecs.addCluster("default");
+    sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-0abc" });
+    const definition = mcTaskDefinition({ family: "model-catalogue" });
+    definition.containerDefinitions?.[0]?.environment?.push({
+      name: "METADATA_HOST",
+      value: "mc.example.org",
+    });
+    sim.ecs.registerTaskDefinition(definition);
+    sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    const answers = [503, 503, 200];
+    const fetchMock = vi.fn(async (_url: string) => new Response("", { status: answers.shift() ?? 200 }));
+    vi.stubGlobal("fetch", fetchMock);
+    try {
+      await runUntilSettled(
+        runRestart(testContext({ options: { yes: true } }), options({ checkHealth: true })),
+      );
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(fetchMock).toHaveBeenCalledTimes(3);
+    expect(fetchMock.mock.calls[0]?.[0]).toBe("http://mc.example.org/");
+  });
+
   it("--dry-run prints the plan and changes nothing", async () => {
     await runningService();
     const context = testContext();

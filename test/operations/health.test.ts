@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { McctlError } from "../../src/errors.js";
+import { appUrl, waitForHealthy } from "../../src/operations/health.js";
+import { runUntilSettled } from "../helpers/time.js";
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A fetch that answers with these statuses in turn (an Error is thrown, like a refused connection). */
+function scriptedFetch(answers: (number | Error)[]) {
+  const calls: string[] = [];
+  const fetchImpl = (async (url: string) => {
+    calls.push(url);
+    const answer = answers.shift() ?? 200;
+    if (answer instanceof Error) throw answer;
+    return new Response("…", { status: answer });
+  }) as unknown as typeof fetch;
+  return { fetchImpl, calls };
+}
+
+describe("waitForHealthy", () => {
+  it("polls until the application answers 200, reporting each other answer", async () => {
+    const { fetchImpl, calls } = scriptedFetch([
+      Object.assign(new TypeError("fetch failed"), { cause: new Error("connect ECONNREFUSED 10.0.0.5:80") }),
+      503,
+      302,
+      200,
+    ]);
+    const outcomes: string[] = [];
+    await runUntilSettled(
+      waitForHealthy({
+        url: "http://mc.example.org/",
+        deadline: Date.now() + 60_000,
+        intervalMs: 3_000,
+        fetchImpl,
+        onAttempt: (outcome) => outcomes.push(outcome),
+      }),
+    );
+    expect(calls).toHaveLength(4);
+    expect(outcomes).toEqual(["connect ECONNREFUSED 10.0.0.5:80", "HTTP 503", "HTTP 302"]);
+  });
+
+  it("gives up at the deadline with the last answer and advice", async () => {
+    const { fetchImpl } = scriptedFetch(Array(100).fill(502));
+    const error = await runUntilSettled(
+      waitForHealthy({
+        url: "http://mc.example.org/",
+        deadline: Date.now() + 20_000,
+        intervalMs: 3_000,
+        fetchImpl,
+      }),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toBe(
+      "http://mc.example.org/ did not answer HTTP 200 in time (last: HTTP 502)",
+    );
+    expect((error as McctlError).suggestion).toMatch(/docker logs/);
+  });
+});
+
+describe("appUrl", () => {
+  it("builds METADATA_SCHEME://METADATA_HOST/ with http by default", () => {
+    expect(appUrl([{ name: "METADATA_HOST", value: "mc.example.org" }])).toBe("http://mc.example.org/");
+    expect(
+      appUrl([
+        { name: "METADATA_SCHEME", value: "https" },
+        { name: "METADATA_HOST", value: "mc.example.org:8443" },
+      ]),
+    ).toBe("https://mc.example.org:8443/");
+    expect(appUrl([])).toBeUndefined();
+  });
+});
