@@ -132,8 +132,12 @@ export class PtySession {
   private readonly process: IPty;
   readonly exited: Promise<PtyExit>;
 
-  constructor(args: readonly string[], options: { cwd: string; env: Record<string, string> }) {
-    this.process = spawnPty(process.execPath, [BIN, ...args], {
+  /** `nodeArgs` go to node before the binary, e.g. `["--import", preload]`. */
+  constructor(
+    args: readonly string[],
+    options: { cwd: string; env: Record<string, string>; nodeArgs?: readonly string[] },
+  ) {
+    this.process = spawnPty(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
       name: "xterm-256color",
       cols: 120,
       rows: 40,

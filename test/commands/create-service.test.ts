@@ -1,24 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCreateService } from "../../src/commands/create-service.js";
 import { McctlError, MissingInputError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
+import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
 import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws, taskFailures } from "../sim/index.js";
+import { taskFailures } from "../sim/index.js";
 
-let sim: SimulatedAws;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(Date.parse("2026-11-25T03:00:00Z"));
-  sim = createSimulatedAws();
-  sim.install();
-});
-
-afterEach(() => {
-  sim.restore();
-  vi.useRealTimers();
-});
+const sim = useSimulatedAws();
 
 function readyAccount() {
   sim.ecs.addCluster("default");

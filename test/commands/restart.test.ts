@@ -1,24 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { runRestart } from "../../src/commands/restart.js";
 import { McctlError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
+import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
 import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws, taskFailures } from "../sim/index.js";
+import { taskFailures } from "../sim/index.js";
 
-let sim: SimulatedAws;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(Date.parse("2026-11-25T03:00:00Z"));
-  sim = createSimulatedAws({ timings: { provisioningMs: 2_000, pendingMs: 10_000, stoppingMs: 20_000 } });
-  sim.install();
-});
+const sim = useSimulatedAws({ timings: { provisioningMs: 2_000, pendingMs: 10_000, stoppingMs: 20_000 } });
 
 afterEach(() => {
-  sim.restore();
   vi.restoreAllMocks();
-  vi.useRealTimers();
 });
 
 /** A running Model Catalogue: cluster, one instance, the service steady with one task. */

@@ -1,28 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { runStatus } from "../../src/commands/status.js";
 import { McctlError } from "../../src/errors.js";
 import type { StatusReport } from "../../src/operations/status.js";
 import { testContext } from "../helpers/context.js";
+import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { addMcHost, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws, taskFailures } from "../sim/index.js";
+import { taskFailures } from "../sim/index.js";
 
 const INSTANCE = "i-0123456789abcdef0";
 const PUBLIC_DNS = "ec2-54-170-1-10.eu-west-1.compute.amazonaws.com";
 const PASSWORD = "db-pass-do-not-print";
 
-let sim: SimulatedAws;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(Date.parse("2026-11-25T03:00:00Z"));
-  sim = createSimulatedAws();
-  sim.install();
-});
-
-afterEach(() => {
-  sim.restore();
-  vi.useRealTimers();
-});
+const sim = useSimulatedAws();
 
 function modelCatalogue(image = "metadata/registry:2") {
   const definition = mcTaskDefinition({ family: "model-catalogue", image });

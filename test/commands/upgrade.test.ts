@@ -1,12 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { RollbackOptionsSchema, runRollback } from "../../src/commands/rollback.js";
 import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
 import { McctlError, UsageError } from "../../src/errors.js";
 import type { Asker } from "../../src/ui/prompts.js";
 import { testContext } from "../helpers/context.js";
+import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
 import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws, taskFailures } from "../sim/index.js";
+import { taskFailures } from "../sim/index.js";
 
 const askConfirm = vi.fn<Asker["askConfirm"]>();
 const asker: Asker = {
@@ -16,19 +17,10 @@ const asker: Asker = {
   askChoice: vi.fn(),
 };
 
-let sim: SimulatedAws;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(Date.parse("2026-11-25T03:00:00Z"));
-  sim = createSimulatedAws();
-  sim.install();
-});
+const sim = useSimulatedAws();
 
 afterEach(() => {
-  sim.restore();
   vi.clearAllMocks();
-  vi.useRealTimers();
 });
 
 async function runningService(image = "metadata/registry:2.0.0-beta-10") {

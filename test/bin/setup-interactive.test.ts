@@ -1,0 +1,269 @@
+/**
+ * The whole `mcctl setup` wizard, end to end: the BUILT binary on a real terminal (node-pty) against
+ * the simulated AWS (test/sim), plugged in by test/bin/sim-preload.ts through `node --import`. Fully
+ * offline; the simulator's timings are scaled down so that the waits take a second or two of real time.
+ *
+ * Re-running setup on the finished account is not covered here (a new process means a new, empty
+ * simulator): test/commands/setup.test.ts checks that a re-run creates nothing.
+ */
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { assertBuilt, childEnv, makeTempDir, PtySession, REPO_ROOT, removeTempDir } from "./harness.js";
+import type { LoggedCall } from "./sim-preload.js";
+
+const ACCOUNT = "123456789012";
+const BUCKET = `model-catalogue-assets-${ACCOUNT}`;
+const HOST = "catalogue.example.org";
+/** Typed at masked prompts: none may ever be drawn on the terminal or saved to mcctl.json. */
+const SECRETS = {
+  database: "Canary-Db-7e41c0",
+  s3: "Canary-S3-Secret-5b2d",
+};
+const S3_KEY = "AKIAEXAMPLEE2E00001";
+
+/** The questions in the order the wizard asks them (src/commands/setup.ts, src/operations/setup/). */
+const Q = {
+  confirm: `Set up Model Catalogue in account ${ACCOUNT}, region eu-west-1?`,
+  bucket: "S3 bucket for Model Catalogue assets",
+  dbIdentifier: "Identifier of the new MySQL instance",
+  dbClass: "Instance class of the new MySQL instance",
+  dbUser: "Master user of the new MySQL instance (METADATA_USERNAME)",
+  dbName: "Database that RDS creates for Model Catalogue",
+  generate: "Generate a strong master password?",
+  dbPassword:
+    'Master password of the new MySQL instance (8–41 characters, no / " @ or spaces) (METADATA_PASSWORD)',
+  dbPasswordAgain: "The same master password again (METADATA_PASSWORD)",
+  instanceType: "EC2 instance type of the container instance (4 vCPUs and 15 GiB or more)",
+  keyPair: "Key pair for SSH to the container instance",
+  subnet: "Subnet of the default VPC for the container instance",
+  profile: "IAM instance profile of the container instance",
+  rejected: "EC2 rejected instance type m3.xlarge",
+  otherType: "Instance type to launch instead of m3.xlarge",
+  host: "(METADATA_HOST)",
+  scheme: "(METADATA_SCHEME)",
+  name: "(MC_NAME)",
+  supervisorEmail: "(MC_SUPERVISOR_EMAIL)",
+  supervisorPassword: "(MC_SUPERVISOR_PASSWORD) — leave empty for none",
+  mail: "Send e-mail (sign-up confirmations, password resets)?",
+  s3Key: "(MC_S3_KEY) — leave empty for none",
+  s3Secret: "(MC_S3_SECRET) — leave empty for none",
+  google: "Allow users to log in with Google?",
+  advanced: "Change advanced settings (JVM options, search batching, welcome texts, admin e-mail)?",
+};
+
+const ARROW_UP = "\x1b[A";
+const PRELOAD_DIR = join(REPO_ROOT, "node_modules", ".cache", "mcctl-bin-tests");
+
+let preload: string;
+let dir: string;
+let session: PtySession | undefined;
+
+beforeAll(async () => {
+  assertBuilt();
+  // Inside the repository, so that node resolves the preload's external imports (@smithy/core/client
+  // above all, which must be the very module the binary's SDK clients extend) from its node_modules.
+  await mkdir(PRELOAD_DIR, { recursive: true });
+  preload = join(PRELOAD_DIR, `sim-preload-${process.pid}-${Date.now()}.mjs`);
+  await build({
+    entryPoints: [join(REPO_ROOT, "test", "bin", "sim-preload.ts")],
+    outfile: preload,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    packages: "external",
+    logLevel: "warning",
+  });
+});
+
+afterAll(async () => {
+  if (preload) await rm(preload, { force: true });
+});
+
+beforeEach(async () => {
+  dir = await makeTempDir();
+});
+
+afterEach(async () => {
+  session?.dispose();
+  session = undefined;
+  await removeTempDir(dir);
+});
+
+describe("setup on a terminal, against the simulated AWS", () => {
+  it("asks everything once, creates each resource once, waits until steady and prints the next steps", async () => {
+    const configPath = join(dir, "mcctl.json");
+    const logPath = join(dir, "sim-calls.json");
+    const pty = new PtySession(
+      ["setup", "--poll-interval", "200ms", "--timeout", "1m", "--config", configPath],
+      { cwd: dir, env: childEnv(dir, { MCCTL_SIM_LOG: logPath }), nodeArgs: ["--import", preload] },
+    );
+    session = pty;
+
+    await pty.waitFor(`AWS account ${ACCOUNT} (arn:aws:iam::${ACCOUNT}:user/test), region eu-west-1`);
+    await pty.ask(Q.confirm, "y");
+
+    // 1. Bucket: the default name.
+    await pty.ask(Q.bucket, "");
+    // 2. Database: none exists, so a new one (defaults), with a typed password.
+    await pty.ask(Q.dbIdentifier, "");
+    await pty.ask(Q.dbClass, "");
+    await pty.ask(Q.dbUser, "");
+    await pty.ask(Q.dbName, "");
+    await pty.ask(Q.generate, "n");
+    await pty.ask(Q.dbPassword, SECRETS.database);
+    await pty.ask(Q.dbPasswordAgain, SECRETS.database);
+    // 3. Cluster and instance: the guide's m3.xlarge (which EC2 rejects below), the key pair "mc".
+    await pty.ask(Q.instanceType, "");
+    await pty.waitFor(Q.keyPair);
+    pty.type(ARROW_UP); // from the default "none (no SSH)" to "mc"
+    await pty.waitFor("❯ mc");
+    pty.answer("");
+    await pty.ask(Q.subnet, "");
+    await pty.ask(Q.profile, "");
+    // RunInstances refuses m3.xlarge: the wizard offers m5.xlarge.
+    await pty.waitFor(Q.rejected);
+    await pty.ask(Q.otherType, "");
+    // 5. Model Catalogue settings (the database and bucket values are derived, not asked).
+    await pty.ask(Q.host, HOST);
+    await pty.ask(Q.scheme, "");
+    await pty.ask(Q.name, "");
+    await pty.ask(Q.supervisorEmail, "ops@example.org");
+    await pty.ask(Q.supervisorPassword, "");
+    await pty.ask(Q.mail, "n");
+    await pty.ask(Q.s3Key, S3_KEY);
+    await pty.ask(Q.s3Secret, SECRETS.s3);
+    await pty.ask(Q.google, "n");
+    await pty.ask(Q.advanced, "n");
+
+    // 6. The waits (RDS, the instance registering, the service) and the summary.
+    const { exitCode } = await pty.waitForExit(60_000);
+    const screen = pty.output;
+    expect(exitCode, `exit code; screen:\n${screen}`).toBe(0);
+
+    // No question was asked twice, and nothing asked for what setup derives itself.
+    for (const question of [Q.bucket, Q.dbIdentifier, Q.instanceType, Q.profile, Q.google, Q.advanced]) {
+      expect(occurrences(screen, `✔ ${question}`), question).toBe(1);
+    }
+    for (const derived of ["(METADATA_JDBC_URL)", "(MC_S3_BUCKET)", "(MC_S3_REGION)", "(MC_ALLOW_SIGNUP)"]) {
+      expect(screen, `${derived} was asked`).not.toContain(derived);
+    }
+
+    // The summary on stdout: done, where it runs, what to do next.
+    expect(screen).toContain("Model Catalogue is set up.");
+    expect(screen).toContain(
+      `bucket ${BUCKET}, database model-catalogue, cluster default, service mc (model-catalogue:1)`,
+    );
+    expect(screen).toMatch(/reachable now at http:\/\/ec2-[\d-]+\.eu-west-1\.compute\.amazonaws\.com\//);
+    expect(screen).toContain(`users will reach it at http://${HOST}/ (METADATA_HOST)`);
+    expect(screen).toContain(`Next steps:\n  - point DNS for ${HOST} at the instance`);
+    expect(screen).toContain('- on first start, run the "Reindex Catalogue" admin action');
+    expect(screen).toContain('- change the supervisor password: it is the default "supervisor"');
+    expect(screen).toContain(`Answers are saved in ${configPath} (never secrets).`);
+
+    // The call log: each resource created exactly once, in the wizard's order.
+    const calls = JSON.parse(await readFile(logPath, "utf8")) as LoggedCall[];
+    const succeeded = (command: string) => calls.filter((call) => call.command === command && !call.error);
+    const creates = calls
+      .filter((call) => !call.error && /^(Create|Run|Register)/.test(call.command))
+      .map((call) => `${call.service}:${call.command}`);
+    expect(creates).toEqual([
+      "S3:CreateBucket",
+      "RDS:CreateDBInstance",
+      "ECS:CreateCluster",
+      "EC2:CreateSecurityGroup",
+      "EC2:RunInstances",
+      "ECS:RegisterTaskDefinition",
+      "ECS:CreateService",
+    ]);
+    const launches = calls.filter((call) => call.command === "RunInstances");
+    expect(launches.map((call) => [inputOf(call).InstanceType, call.error ?? "ok"])).toEqual([
+      ["m3.xlarge", "Unsupported"],
+      ["m5.xlarge", "ok"],
+    ]);
+    expect(inputOf(launches[1]).KeyName).toBe("mc");
+    const ports = succeeded("AuthorizeSecurityGroupIngress")
+      .flatMap((call) => inputOf(call).IpPermissions as { FromPort: number }[])
+      .map((permission) => permission.FromPort)
+      .sort();
+    expect(ports, "HTTP and SSH into the instances, MySQL into the database").toEqual([22, 3306, 80]);
+
+    // The typed password reached RDS and the task definition, and the derived values are the real ones.
+    const created = inputOf(succeeded("CreateDBInstance")[0]);
+    expect(created).toMatchObject({
+      DBInstanceIdentifier: "model-catalogue",
+      DBInstanceClass: "db.t2.small",
+      EngineVersion: "5.7.44",
+      MasterUsername: "mcadmin",
+      DBName: "mc",
+      MasterUserPassword: SECRETS.database,
+    });
+    const taskDefinition = inputOf(succeeded("RegisterTaskDefinition")[0]) as {
+      containerDefinitions: { name: string; environment?: { name: string; value: string }[] }[];
+    };
+    const mc = taskDefinition.containerDefinitions.find((container) => container.name === "mc");
+    const environment = Object.fromEntries((mc?.environment ?? []).map((pair) => [pair.name, pair.value]));
+    expect(environment).toMatchObject({
+      METADATA_HOST: HOST,
+      METADATA_SCHEME: "http",
+      MC_SUPERVISOR_EMAIL: "ops@example.org",
+      METADATA_USERNAME: "mcadmin",
+      METADATA_PASSWORD: SECRETS.database,
+      MC_S3_BUCKET: BUCKET,
+      MC_S3_REGION: "eu-west-1",
+      MC_S3_KEY: S3_KEY,
+      MC_S3_SECRET: SECRETS.s3,
+    });
+    expect(environment.METADATA_JDBC_URL).toMatch(
+      /^jdbc:mysql:\/\/model-catalogue\.[a-z]+\.eu-west-1\.rds\.amazonaws\.com:3306\/mc\?/,
+    );
+    expect(environment).not.toHaveProperty("MC_SUPERVISOR_PASSWORD");
+    expect(inputOf(succeeded("CreateService")[0])).toMatchObject({ cluster: "default", serviceName: "mc" });
+
+    // Secrets: never drawn, never saved.
+    const saved = await readFile(configPath, "utf8");
+    for (const secret of Object.values(SECRETS)) {
+      expect(pty.rawOutput).not.toContain(secret);
+      expect(screen).not.toContain(secret);
+      expect(saved).not.toContain(secret);
+    }
+    // The answers are saved, so that a re-run asks nothing it knows.
+    expect(JSON.parse(saved)).toMatchObject({
+      region: "eu-west-1",
+      setup: {
+        bucket: BUCKET,
+        database: {
+          identifier: "model-catalogue",
+          create: true,
+          engineVersion: "5.7.44",
+          instanceClass: "db.t2.small",
+          storageGiB: 20,
+          masterUsername: "mcadmin",
+          databaseName: "mc",
+        },
+        instance: {
+          type: "m5.xlarge",
+          keyPair: "mc",
+          subnetId: inputOf(launches[1]).NetworkInterfaces[0].SubnetId,
+          instanceProfile: "ecsInstanceRole",
+          securityGroupId: expect.stringMatching(/^sg-/),
+          instanceId: expect.stringMatching(/^i-/),
+        },
+      },
+      environment: { METADATA_HOST: HOST, MC_SUPERVISOR_EMAIL: "ops@example.org" },
+      features: { mail: false, assets: true, google: false, advanced: false },
+    });
+  }, 90_000);
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: the logged inputs are plain JSON, inspected loosely.
+function inputOf(call: LoggedCall | undefined): Record<string, any> {
+  if (!call) throw new Error("no such call in the simulator's log");
+  return call.input as Record<string, unknown>;
+}
+
+function occurrences(text: string, wanted: string): number {
+  return text.replace(/\s+/g, " ").split(wanted.replace(/\s+/g, " ")).length - 1;
+}
