@@ -68,8 +68,8 @@ describe("setup on an empty account", () => {
       "ECS:CreateCluster",
       "EC2:CreateSecurityGroup",
       "EC2:AuthorizeSecurityGroupIngress",
-      "EC2:AuthorizeSecurityGroupIngress",
       "EC2:RunInstances",
+      "EC2:AuthorizeSecurityGroupIngress",
       "ECS:RegisterTaskDefinition",
       "ECS:CreateService",
     ]);

@@ -376,7 +376,8 @@ async function chooseKeyPair(io: SetupIo, aws: SetupAws): Promise<string | undef
   } else {
     answer = await answerChoice<string | false>(io, {
       name: "setup.instance.keyPair",
-      message: "Key pair for SSH to the container instance (needed by `mcctl upgrade` for floating tags)",
+      message:
+        "Key pair for SSH to the container instance (lets `mcctl upgrade` pull floating tags; opens port 22 to the internet)",
       choices: [
         ...names.map((name) => ({ name, value: name as string | false })),
         { name: "none (no SSH)", value: false as string | false },

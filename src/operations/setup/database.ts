@@ -412,6 +412,10 @@ async function chooseEngineVersion(io: SetupIo, aws: SetupAws, known: string | u
   const preferred = newestOf(offered, "5.7");
   if (preferred) {
     io.output.info(`MySQL ${preferred}: the newest 5.7 that RDS offers in ${io.region}.`);
+    // Documented for 5.7, but RDS standard support for 5.7 has ended: the operator should know the cost.
+    io.output.warn(
+      "RDS standard support for MySQL 5.7 ended in February 2024; 5.7 instances run on paid RDS Extended Support. Set setup.database.engineVersion to 8.0 to avoid it.",
+    );
     return preferred;
   }
   const fallback = newestOf(offered, "8.0");
@@ -474,7 +478,7 @@ async function newMasterPassword(io: SetupIo): Promise<string> {
   } else if (
     await answerConfirm(
       io,
-      "Generate a strong master password? It is put only into the task definition (METADATA_PASSWORD), never shown or saved",
+      "Generate a strong master password? mcctl never shows or saves it; it goes into the task definition (METADATA_PASSWORD), where ECS keeps it in plain text",
       true,
     )
   ) {

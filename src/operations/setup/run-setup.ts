@@ -62,10 +62,10 @@ export async function runSetup(io: SetupIo, aws: SetupAws, request: SetupRequest
     service: request.service,
   });
 
+  const launch = compute.launchNeeded ? await launchInstance(io, aws, compute) : undefined;
+
   output.info(io.output.style.bold("4. Database network access"));
   await ensureDatabaseAccess(io, aws, database, compute.securityGroupIds);
-
-  const launch = compute.launchNeeded ? await launchInstance(io, aws, compute) : undefined;
 
   output.info(io.output.style.bold("5. Model Catalogue settings"));
   const jdbcHost = database.endpoint?.host ?? PENDING_DB_HOST;
