@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RollbackOptionsSchema, runRollback } from "../../src/commands/rollback.js";
 import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
@@ -6,7 +9,7 @@ import type { Asker } from "../../src/ui/prompts.js";
 import { testContext } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
+import { addMcHost, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
 import { taskFailures } from "../sim/index.js";
 
 const askConfirm = vi.fn<Asker["askConfirm"]>();
@@ -193,5 +196,88 @@ describe("rollback", () => {
     await expect(rollback()).rejects.toThrow(
       "model-catalogue has no ACTIVE revision older than 1 to roll back to",
     );
+  });
+});
+
+describe("upgrade without a tag (floating tags)", () => {
+  /** A fake `ssh` first on PATH: records its arguments, fails for hosts named in FAIL_HOST. */
+  function fakeSsh() {
+    const dir = mkdtempSync(join(tmpdir(), "mcctl-fake-ssh-"));
+    const log = join(dir, "calls.log");
+    writeFileSync(
+      join(dir, "ssh"),
+      `#!/bin/sh\necho "$@" >> "${log}"\ncase "$*" in *"$FAIL_HOST"*) [ -n "$FAIL_HOST" ] && { echo "ssh: connect to host: Connection timed out" >&2; exit 255; };; esac\necho "Status: Downloaded newer image"\n`,
+    );
+    chmodSync(join(dir, "ssh"), 0o755);
+    vi.stubEnv("PATH", `${dir}:${process.env.PATH ?? ""}`);
+    return { calls: () => readFileSync(log, "utf8").trim().split("\n") };
+  }
+
+  async function serviceOnHost() {
+    sim.ecs.addCluster("default");
+    const { instance } = addMcHost(sim, "default");
+    sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+    sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    sim.clearCalls();
+    return instance.PublicDnsName as string;
+  }
+
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("--dry-run prints one ssh docker pull per image on the host running the task", async () => {
+    const host = await serviceOnHost();
+    const context = testContext();
+    await runUntilSettled(
+      runUpgrade(context, UpgradeOptionsSchema.parse({ dryRun: true, sshKey: "/keys/mc.pem" })),
+    );
+    const printed = context.captured.stderr();
+    for (const image of ["metadata/registry:2", "metadata/registry-elasticsearch:2"]) {
+      expect(printed).toContain(
+        `ssh -i /keys/mc.pem -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 ec2-user@${host} docker pull ${image}`,
+      );
+    }
+    expect(sim.callsOf("UpdateService")).toHaveLength(0);
+  });
+
+  it("pulls on the host with the system ssh, then restarts", async () => {
+    const host = await serviceOnHost();
+    const ssh = fakeSsh();
+    await runUntilSettled(
+      runUpgrade(
+        testContext({ options: { yes: true } }),
+        UpgradeOptionsSchema.parse({ sshUser: "admin", pollInterval: "3s" }),
+      ),
+    );
+    expect(ssh.calls()).toEqual([
+      expect.stringMatching(new RegExp(`admin@${host} docker pull metadata/registry:2$`)),
+      expect.stringMatching(new RegExp(`admin@${host} docker pull metadata/registry-elasticsearch:2$`)),
+    ]);
+    expect(sim.callsOf("UpdateService").map((call) => call.input.desiredCount)).toEqual([0, 1]);
+  });
+
+  it("does not restart when a pull fails", async () => {
+    const host = await serviceOnHost();
+    fakeSsh();
+    vi.stubEnv("FAIL_HOST", host);
+    const error = await runUntilSettled(
+      runUpgrade(testContext({ options: { yes: true } }), UpgradeOptionsSchema.parse({})),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toBe("2 of 2 image pulls failed; the service was not restarted");
+    expect(sim.callsOf("UpdateService")).toHaveLength(0);
+  });
+
+  it("--skip-pull restarts without ssh", async () => {
+    await serviceOnHost();
+    await runUntilSettled(
+      runUpgrade(
+        testContext({ options: { yes: true } }),
+        UpgradeOptionsSchema.parse({ skipPull: true, pollInterval: "3s" }),
+      ),
+    );
+    expect(sim.callsOf("UpdateService").map((call) => call.input.desiredCount)).toEqual([0, 1]);
   });
 });
