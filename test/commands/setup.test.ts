@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
 import type { Settings } from "../../src/config/settings.js";
-import { MissingInputError } from "../../src/errors.js";
+import { McctlError, MissingInputError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
 import { runUntilSettled } from "../helpers/time.js";
 import { seedEmptyAccount } from "../sim/fixtures.js";
@@ -151,5 +151,21 @@ describe("setup on an empty account", () => {
       missing: expect.arrayContaining(["METADATA_PASSWORD", "METADATA_HOST", "confirmation (--yes)"]),
     });
     expect(sim.calls).toHaveLength(0);
+  });
+
+  it("stops with the denied action named when permissions are missing, and a re-run continues", async () => {
+    sim.faults.inject({ service: "RDS", command: "CreateDBInstance", error: "access-denied" });
+    const error = await setup(baseSettings).run.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toMatch(
+      /^AWS denied rds:CreateDBInstance in eu-west-1 for arn:aws:iam::123456789012:user\/test/,
+    );
+    expect((error as McctlError).suggestion).toContain("rds:CreateDBInstance");
+    expect(sim.callsOf("CreateBucket", "S3")).toHaveLength(1);
+
+    const saved = JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
+    const outcome = await setup(saved).run;
+    expect(outcome.complete).toBe(true);
+    expect(sim.callsOf("CreateBucket", "S3")).toHaveLength(1);
   });
 });
