@@ -84,32 +84,54 @@ await build({
   packages: "external",
   logLevel: "warning",
 });
-const restartRun = spawnSync(process.execPath, [bundle], {
-  env: {
-    ...process.env,
-    AWS_REGION: "eu-west-1",
-    AWS_ACCESS_KEY_ID: "bench",
-    AWS_SECRET_ACCESS_KEY: "bench",
-  },
-  encoding: "utf8",
-});
-if (restartRun.status !== 0) throw new Error(`restart bench failed: ${restartRun.stderr}`);
-const restart = JSON.parse(restartRun.stdout.trim().split("\n").pop());
+// Where in the poll cycle the old task stops is chance: run the restart a few times and report the
+// median and the worst delay.
+const RESTART_RUNS = 5;
+const restarts = [];
+for (let run = 0; run < RESTART_RUNS; run++) {
+  const restartRun = spawnSync(process.execPath, [bundle], { encoding: "utf8" });
+  if (restartRun.status !== 0) throw new Error(`restart bench failed: ${restartRun.stderr}`);
+  restarts.push(JSON.parse(restartRun.stdout.trim().split("\n").pop()));
+}
+const delays = restarts.map((run) => run.stoppedToScaleUpMs ?? Number.POSITIVE_INFINITY);
+const restart = {
+  pollIntervalMs: restarts[0].pollIntervalMs,
+  polls: median(restarts.map((run) => run.polls)),
+  restartMs: median(restarts.map((run) => run.restartMs)),
+  stoppedToScaleUpMs: median(delays),
+  worstStoppedToScaleUpMs: Math.max(...delays),
+  callsPerPoll: Math.max(...restarts.map((run) => run.callsPerPoll)),
+  peakRssMiB: Math.max(...restarts.map((run) => run.peakRssMiB)),
+};
 const checks = [
   [
-    "STOPPED → scale-up call",
+    "STOPPED → scale-up call (median)",
     `${restart.stoppedToScaleUpMs} ms`,
     `≤ one poll interval (${restart.pollIntervalMs} ms)`,
-    restart.stoppedToScaleUpMs !== null && restart.stoppedToScaleUpMs <= restart.pollIntervalMs,
+    restart.stoppedToScaleUpMs <= restart.pollIntervalMs,
   ],
-  ["ECS calls per poll", restart.callsPerPoll.toFixed(2), "≤ 3", restart.callsPerPoll <= 3],
-  ["peak RSS of a restart", `${restart.peakRssMiB.toFixed(1)} MiB`, "< 150 MiB", restart.peakRssMiB < 150],
+  [
+    "STOPPED → scale-up call (worst)",
+    `${restart.worstStoppedToScaleUpMs} ms`,
+    "information: one interval plus the poll's own latency at most",
+    null,
+  ],
+  ["ECS calls per poll (worst run)", restart.callsPerPoll.toFixed(2), "≤ 3", restart.callsPerPoll <= 3],
+  [
+    "peak RSS of a restart (worst run)",
+    `${restart.peakRssMiB.toFixed(1)} MiB`,
+    "< 150 MiB",
+    restart.peakRssMiB < 150,
+  ],
 ];
 console.log(
-  `\nsimulated restart (${restart.polls} polls, ${restart.restartMs} ms with scaled-down ECS timings)`,
+  `\nsimulated restart of the built binary, ${RESTART_RUNS} runs (median ${restart.polls} polls, ${restart.restartMs} ms with scaled-down ECS timings)`,
 );
 for (const [name, value, target, ok] of checks) {
-  if (!ok) failed = true;
-  console.log(`${name.padEnd(38)} ${value.padStart(10)}  (target ${target}) ${ok ? "ok" : "OVER TARGET"}`);
+  if (ok === false) failed = true;
+  const verdict = ok === null ? "" : ok ? " ok" : " OVER TARGET";
+  console.log(
+    `${name.padEnd(38)} ${value.padStart(10)}  (${ok === null ? "" : "target "}${target})${verdict}`,
+  );
 }
 process.exitCode = failed ? 1 : 0;

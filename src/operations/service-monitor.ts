@@ -128,6 +128,9 @@ export async function waitFor(
   const started = Date.now();
   let last: ServiceSnapshot | undefined;
   for (;;) {
+    // Polls start at a fixed rate (not a fixed pause after each poll), so a change is seen within
+    // one interval however long the poll itself took.
+    const pollStarted = Date.now();
     try {
       last = await monitor.poll();
       check?.(last);
@@ -137,8 +140,9 @@ export async function waitFor(
       if (!isTransientError(error)) throw error;
       reporter.retrying?.(error);
     }
-    if (Date.now() + options.pollIntervalMs > options.deadline) throw options.onTimeout(last);
-    await sleep(options.pollIntervalMs, options.signal);
+    const nextPoll = pollStarted + options.pollIntervalMs;
+    if (nextPoll > options.deadline) throw options.onTimeout(last);
+    await sleep(Math.max(0, nextPoll - Date.now()), options.signal);
   }
 }
 
