@@ -14,8 +14,13 @@ const POLL_INTERVAL_MS = 300;
 const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
 
 const context = createSimContext();
+// A random stopping time puts the old task's stop at a different point of mcctl's poll cycle in each run.
 const ecs = new EcsSimulator(context, {
-  timings: { provisioningMs: 200, pendingMs: 1_000, stoppingMs: 2_000 },
+  timings: {
+    provisioningMs: 200,
+    pendingMs: 1_000,
+    stoppingMs: 2_000 + Math.round(Math.random() * POLL_INTERVAL_MS),
+  },
 });
 const calls: { command: string; input: Record<string, unknown>; at: number }[] = [];
 
