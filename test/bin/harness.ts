@@ -65,13 +65,15 @@ export interface RunOptions {
   /** "ignore" gives the child /dev/null; a string is written to a pipe and the pipe closed. */
   stdin?: "ignore" | string;
   timeoutMs?: number;
+  /** Node options before the script, e.g. ["--import", hooks]. */
+  nodeArgs?: readonly string[];
 }
 
 /** Runs `node bin/mcctl.js ...args` without a terminal; a hang is killed and reported as timedOut. */
 export function runCli(args: readonly string[], options: RunOptions): Promise<RunResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
       cwd: options.cwd,
       env: options.env,
       stdio: [options.stdin === "ignore" || options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
