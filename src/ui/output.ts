@@ -80,9 +80,11 @@ export class Output {
         spinner.text = next;
       },
       log: (line) => {
-        spinner.clear();
+        // stop() erases the spinner line whatever ora last drew; the line then prints on a clean row.
+        const current = spinner.text;
+        spinner.stop();
         this.stderr.write(`${line}\n`);
-        spinner.render();
+        spinner.start(current);
       },
       succeed: (message) => void spinner.succeed(message),
       fail: (message) => void spinner.fail(message),
