@@ -3,6 +3,7 @@ import {
   CreateSecurityGroupCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
+  DescribeInstanceTypeOfferingsCommand,
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -45,6 +46,11 @@ export interface Ec2Api {
   keyPairs(): Promise<KeyPairInfo[]>;
   images(owners: string[], filters: Filter[]): Promise<Image[]>;
   runInstance(input: RunInstancesCommandInput): Promise<Instance>;
+  /**
+   * Whether the region offers this instance type (DescribeInstanceTypeOfferings by Region). False also for
+   * a type EC2 does not know at all; RunInstances would reject either.
+   */
+  isInstanceTypeOffered(instanceType: string): Promise<boolean>;
 }
 
 const NOT_FOUND = "InvalidInstanceID.NotFound";
@@ -154,6 +160,24 @@ export function createEc2Api(config: AwsConfig): Ec2Api {
         const instance = output.Instances?.[0];
         if (!instance) throw new Error("EC2 returned no instance after launching one");
         return instance;
+      }),
+
+    isInstanceTypeOffered: (instanceType) =>
+      call({ action: "ec2:DescribeInstanceTypeOfferings" }, async () => {
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new DescribeInstanceTypeOfferingsCommand({
+              LocationType: "region",
+              Filters: [{ Name: "instance-type", Values: [instanceType] }],
+              NextToken: nextToken,
+            }),
+          );
+          if (page.InstanceTypeOfferings?.some((offering) => offering.InstanceType === instanceType))
+            return true;
+          nextToken = page.NextToken;
+        } while (nextToken);
+        return false;
       }),
 
     describeInstances: async (instanceIds) => {

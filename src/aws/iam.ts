@@ -4,21 +4,30 @@ import { awsCaller, awsErrorName } from "./errors.js";
 
 export interface IamApi {
   instanceProfileExists(name: string): Promise<boolean>;
+  /**
+   * The names of the roles the instance profile holds (at most one): [] when it holds none, undefined when
+   * there is no such profile. An instance launched with a profile without a role gets no credentials.
+   */
+  instanceProfileRoles(name: string): Promise<string[] | undefined>;
 }
 
 export function createIamApi(config: AwsConfig): IamApi {
   const client = new IAMClient(sdkClientOptions(config));
   const call = awsCaller(config.region);
+  const roles = (name: string) =>
+    call({ action: "iam:GetInstanceProfile" }, async () => {
+      try {
+        const output = await client.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
+        return (output.InstanceProfile?.Roles ?? []).flatMap((role) =>
+          role.RoleName ? [role.RoleName] : [],
+        );
+      } catch (error) {
+        if (awsErrorName(error)?.startsWith("NoSuchEntity")) return undefined;
+        throw error;
+      }
+    });
   return {
-    instanceProfileExists: (name) =>
-      call({ action: "iam:GetInstanceProfile" }, async () => {
-        try {
-          await client.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
-          return true;
-        } catch (error) {
-          if (awsErrorName(error)?.startsWith("NoSuchEntity")) return false;
-          throw error;
-        }
-      }),
+    instanceProfileExists: async (name) => (await roles(name)) !== undefined,
+    instanceProfileRoles: roles,
   };
 }

@@ -39,7 +39,7 @@ const Q = {
   keyPair: "Key pair for SSH to the container instance",
   subnet: "Subnet of the default VPC for the container instance",
   profile: "IAM instance profile of the container instance",
-  rejected: "EC2 rejected instance type m3.xlarge",
+  notOffered: "m3.xlarge is not offered in eu-west-1 (a previous generation)",
   otherType: "Instance type to launch instead of m3.xlarge",
   host: "(METADATA_HOST)",
   scheme: "(METADATA_SCHEME)",
@@ -115,17 +115,17 @@ describe("setup on a terminal, against the simulated AWS", () => {
     await pty.ask(Q.generate, "n");
     await pty.ask(Q.dbPassword, SECRETS.database);
     await pty.ask(Q.dbPasswordAgain, SECRETS.database);
-    // 3. Cluster and instance: the guide's m3.xlarge (which EC2 rejects below), the key pair "mc".
+    // 3. Cluster and instance: the guide's m3.xlarge, which the region does not offer: the wizard says so
+    // at once and offers m5.xlarge, before the other questions and before anything is created. Key pair "mc".
     await pty.ask(Q.instanceType, "");
+    await pty.waitFor(Q.notOffered);
+    await pty.ask(Q.otherType, "");
     await pty.waitFor(Q.keyPair);
     pty.type(ARROW_UP); // from the default "none (no SSH)" to "mc"
     await pty.waitFor("❯ mc");
     pty.answer("");
     await pty.ask(Q.subnet, "");
     await pty.ask(Q.profile, "");
-    // RunInstances refuses m3.xlarge: the wizard offers m5.xlarge.
-    await pty.waitFor(Q.rejected);
-    await pty.ask(Q.otherType, "");
     // 5. Model Catalogue settings (the database and bucket values are derived, not asked).
     await pty.ask(Q.host, HOST);
     await pty.ask(Q.scheme, "");
@@ -144,7 +144,15 @@ describe("setup on a terminal, against the simulated AWS", () => {
     expect(exitCode, `exit code; screen:\n${screen}`).toBe(0);
 
     // No question was asked twice, and nothing asked for what setup derives itself.
-    for (const question of [Q.bucket, Q.dbIdentifier, Q.instanceType, Q.profile, Q.google, Q.advanced]) {
+    for (const question of [
+      Q.bucket,
+      Q.dbIdentifier,
+      Q.instanceType,
+      Q.otherType,
+      Q.profile,
+      Q.google,
+      Q.advanced,
+    ]) {
       expect(occurrences(screen, `✔ ${question}`), question).toBe(1);
     }
     for (const derived of ["(METADATA_JDBC_URL)", "(MC_S3_BUCKET)", "(MC_S3_REGION)", "(MC_ALLOW_SIGNUP)"]) {
@@ -171,6 +179,7 @@ describe("setup on a terminal, against the simulated AWS", () => {
       .map((call) => `${call.service}:${call.command}`);
     expect(creates).toEqual([
       "S3:CreateBucket",
+      "EC2:CreateSecurityGroup",
       "RDS:CreateDBInstance",
       "ECS:CreateCluster",
       "EC2:CreateSecurityGroup",
@@ -178,17 +187,38 @@ describe("setup on a terminal, against the simulated AWS", () => {
       "ECS:RegisterTaskDefinition",
       "ECS:CreateService",
     ]);
+    // One launch, of the offered type: m3.xlarge never reached RunInstances.
+    const offerings = calls.filter((call) => call.command === "DescribeInstanceTypeOfferings");
+    expect(offerings.map((call) => inputOf(call).Filters[0].Values[0])).toEqual(["m3.xlarge", "m5.xlarge"]);
     const launches = calls.filter((call) => call.command === "RunInstances");
     expect(launches.map((call) => [inputOf(call).InstanceType, call.error ?? "ok"])).toEqual([
-      ["m3.xlarge", "Unsupported"],
       ["m5.xlarge", "ok"],
     ]);
-    expect(inputOf(launches[1]).KeyName).toBe("mc");
+    expect(inputOf(launches[0]).KeyName).toBe("mc");
     const ports = succeeded("AuthorizeSecurityGroupIngress")
       .flatMap((call) => inputOf(call).IpPermissions as { FromPort: number }[])
       .map((permission) => permission.FromPort)
       .sort();
     expect(ports, "HTTP and SSH into the instances, MySQL into the database").toEqual([22, 3306, 80]);
+    // The new database has its own security group, and MySQL is allowed into that one.
+    expect(succeeded("CreateSecurityGroup").map((call) => inputOf(call).GroupName)).toEqual([
+      "model-catalogue-db",
+      "model-catalogue-ecs-instances",
+    ]);
+    const databaseGroups = inputOf(succeeded("CreateDBInstance")[0]).VpcSecurityGroupIds as string[];
+    expect(databaseGroups).toHaveLength(1);
+    const mysqlRule = succeeded("AuthorizeSecurityGroupIngress").find(
+      (call) => inputOf(call).IpPermissions[0].FromPort === 3306,
+    );
+    expect(inputOf(mysqlRule).GroupId).toBe(databaseGroups[0]);
+    expect(inputOf(launches[0]).NetworkInterfaces[0].Groups).not.toContain(databaseGroups[0]);
+
+    // One line per resource in the bucket and database steps, saying what was done.
+    expect(occurrences(screen, `+ S3 bucket: ${BUCKET} in eu-west-1`)).toBe(1);
+    expect(occurrences(screen, "+ Database security group: model-catalogue-db")).toBe(1);
+    expect(occurrences(screen, "+ MySQL database: model-catalogue (MySQL 5.7.44")).toBe(1);
+    expect(occurrences(screen, "+ Database access: MySQL (TCP 3306)")).toBe(1);
+    expect(screen).not.toMatch(/Creating S3|Created S3|Creating MySQL|RDS is creating|Allowing MySQL/);
 
     // The typed password reached RDS and the task definition, and the derived values are the real ones.
     const created = inputOf(succeeded("CreateDBInstance")[0]);
@@ -246,7 +276,7 @@ describe("setup on a terminal, against the simulated AWS", () => {
         instance: {
           type: "m5.xlarge",
           keyPair: "mc",
-          subnetId: inputOf(launches[1]).NetworkInterfaces[0].SubnetId,
+          subnetId: inputOf(launches[0]).NetworkInterfaces[0].SubnetId,
           instanceProfile: "ecsInstanceRole",
           securityGroupId: expect.stringMatching(/^sg-/),
           instanceId: expect.stringMatching(/^i-/),

@@ -64,6 +64,7 @@ describe("setup on an empty account", () => {
     );
     expect(creates).toEqual([
       "S3:CreateBucket",
+      "EC2:CreateSecurityGroup",
       "RDS:CreateDBInstance",
       "ECS:CreateCluster",
       "EC2:CreateSecurityGroup",
@@ -85,6 +86,39 @@ describe("setup on an empty account", () => {
       .find((permission) => permission.FromPort === 3306);
     expect(mysql?.UserIdGroupPairs).toHaveLength(1);
     expect(mysql?.IpRanges ?? []).toHaveLength(0);
+    // …into the database's own group, which the new instance was created with; the default group is left alone.
+    const [databaseGroup, instanceGroup] = sim
+      .callsOf("CreateSecurityGroup", "EC2")
+      .map((call) => (call.output as { GroupId?: string } | undefined)?.GroupId);
+    expect(sim.callsOf("CreateSecurityGroup", "EC2")[0]?.input).toMatchObject({
+      GroupName: "model-catalogue-db",
+    });
+    expect(sim.rds.createInput("model-catalogue")?.VpcSecurityGroupIds).toEqual([databaseGroup]);
+    const mysqlRule = sim
+      .callsOf("AuthorizeSecurityGroupIngress", "EC2")
+      .find((call) => call.input.IpPermissions?.[0]?.FromPort === 3306);
+    expect(mysqlRule?.input.GroupId).toBe(databaseGroup);
+    expect(mysqlRule?.input.IpPermissions?.[0]?.UserIdGroupPairs?.[0]?.GroupId).toBe(instanceGroup);
+
+    // One line per resource in the bucket and database steps, saying what was done.
+    const stderr = context.captured.stderr();
+    const linesAbout = (pattern: RegExp) => stderr.split("\n").filter((line) => pattern.test(line));
+    expect(linesAbout(/S3 bucket model-catalogue-assets|S3 bucket: /)).toEqual([
+      "  + S3 bucket: model-catalogue-assets-123456789012 in eu-west-1 (public access blocked, default encryption SSE-S3): created",
+    ]);
+    expect(linesAbout(/model-catalogue-db/)).toEqual([
+      expect.stringMatching(
+        /^ {2}\+ Database security group: model-catalogue-db \(sg-\w+\) in vpc-\w+: created$/,
+      ),
+      expect.stringMatching(
+        /^ {2}\+ MySQL database: model-catalogue \(MySQL 5\.7\.44, .*\): created \(RDS status creating/,
+      ),
+    ]);
+    expect(linesAbout(/MySQL database: /)).toHaveLength(1);
+    expect(linesAbout(/Database access: /)).toEqual([
+      `  + Database access: MySQL (TCP 3306) into ${databaseGroup} from ${instanceGroup}: added`,
+    ]);
+    expect(stderr).not.toMatch(/Creating S3|Created S3|Creating MySQL|RDS is creating|Allowing MySQL/);
 
     // The task definition carries the derived values; the output never shows a secret.
     const registered = sim.callsOf("RegisterTaskDefinition")[0]?.input;
@@ -119,6 +153,20 @@ describe("setup on an empty account", () => {
     const outcome = await run;
     expect(outcome.complete).toBe(true);
     expect(mutatingCalls()).toEqual([]);
+    expect(sim.ec2.securityGroups().filter((group) => group.GroupName === "model-catalogue-db")).toHaveLength(
+      1,
+    );
+    const stderr = context.captured.stderr();
+    expect(stderr).toContain(
+      "  ✔ S3 bucket: model-catalogue-assets-123456789012 in eu-west-1: exists, used as it is",
+    );
+    expect(stderr).toMatch(
+      / {2}✔ MySQL database: model-catalogue \(.*, available, .*\): exists, used as it is\n/,
+    );
+    expect(stderr).toMatch(
+      / {2}✔ Database access: MySQL \(TCP 3306\) into sg-\w+ from sg-\w+: allowed already\n/,
+    );
+    expect(stderr).not.toMatch(/using it|allowed already\./);
     expect(context.captured.stderr()).toMatch(/keeping .*METADATA_PASSWORD.* from model-catalogue:1/);
   });
 
@@ -139,8 +187,21 @@ describe("setup on an empty account", () => {
     const outcome = await run;
     expect(outcome.complete).toBe(false);
     expect(mutatingCalls()).toEqual([]);
+    expect(sim.ec2.securityGroups().filter((group) => group.GroupName === "model-catalogue-db")).toEqual([]);
     await expect(readFile(settingsPath, "utf8")).rejects.toThrow();
-    expect(context.captured.stderr()).toMatch(/\+ .*bucket/i);
+    const stderr = context.captured.stderr();
+    expect(stderr).toContain(
+      "  + S3 bucket: model-catalogue-assets-123456789012 in eu-west-1 (public access blocked, default encryption SSE-S3): would be created\n",
+    );
+    expect(stderr).toMatch(
+      / {2}\+ Database security group: model-catalogue-db in vpc-\w+: would be created\n/,
+    );
+    expect(stderr).toMatch(
+      / {2}\+ MySQL database: model-catalogue \(.*security group model-catalogue-db\): would be created\n/,
+    );
+    expect(stderr).toMatch(
+      / {2}\+ Database access: MySQL \(TCP 3306\) into model-catalogue-db from .*: would be added\n/,
+    );
   });
 
   it("without a terminal lists everything missing at once, before calling AWS", async () => {
@@ -167,5 +228,13 @@ describe("setup on an empty account", () => {
     const outcome = await setup(saved).run;
     expect(outcome.complete).toBe(true);
     expect(sim.callsOf("CreateBucket", "S3")).toHaveLength(1);
+    // The database's group from the first run is found by name and given to the instance, not made again.
+    const databaseGroups = sim
+      .callsOf("CreateSecurityGroup", "EC2")
+      .filter((call) => call.input.GroupName === "model-catalogue-db" && !call.error);
+    expect(databaseGroups).toHaveLength(1);
+    expect(sim.rds.createInput("model-catalogue")?.VpcSecurityGroupIds).toEqual([
+      (databaseGroups[0]?.output as { GroupId?: string } | undefined)?.GroupId,
+    ]);
   });
 });

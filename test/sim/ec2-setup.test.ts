@@ -4,6 +4,8 @@ import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
   type DescribeInstancesCommandInput,
+  DescribeInstanceTypeOfferingsCommand,
+  type DescribeInstanceTypeOfferingsCommandInput,
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -442,6 +444,68 @@ describe("EC2 RunInstances", () => {
     sim.ec2.setOfferedInstanceTypes((type) => type.startsWith("t3."));
     await expect(launch({ InstanceType: "m5.xlarge" })).rejects.toMatchObject({ name: "Unsupported" });
     await expect(launch({ InstanceType: "t3.medium" })).resolves.toBeDefined();
+  });
+});
+
+describe("EC2 DescribeInstanceTypeOfferings", () => {
+  const offerings = async (input: DescribeInstanceTypeOfferingsCommandInput) =>
+    (await ec2.send(new DescribeInstanceTypeOfferingsCommand(input))).InstanceTypeOfferings ?? [];
+
+  it("lists the region's offered types: by default every known type but the m3 generation", async () => {
+    const byType = (type: string) =>
+      offerings({ LocationType: "region", Filters: [{ Name: "instance-type", Values: [type] }] });
+    expect(await byType("m5.xlarge")).toEqual([
+      { InstanceType: "m5.xlarge", LocationType: "region", Location: "eu-west-1" },
+    ]);
+    expect(await byType("m3.xlarge")).toEqual([]);
+    expect(await byType("m9.huge")).toEqual([]);
+    // LocationType defaults to region; wildcards as in every EC2 filter.
+    const m5 = await offerings({ Filters: [{ Name: "instance-type", Values: ["m5.*"] }] });
+    expect(m5.map((offering) => offering.InstanceType)).toEqual(["m5.2xlarge", "m5.large", "m5.xlarge"]);
+    expect(await offerings({ Filters: [{ Name: "instance-type", Values: ["m3.*"] }] })).toEqual([]);
+  });
+
+  it("follows setOfferedInstanceTypes, the same set RunInstances accepts", async () => {
+    sim.ec2.setOfferedInstanceTypes(["m3.xlarge", "t3.medium", "m9.huge"]);
+    const all = await offerings({});
+    expect(all.map((offering) => offering.InstanceType)).toEqual(["m3.xlarge", "t3.medium"]);
+    expect(await offerings({ Filters: [{ Name: "instance-type", Values: ["m5.xlarge"] }] })).toEqual([]);
+  });
+
+  it("lists per Availability Zone, filters by location and pages", async () => {
+    const filters = [{ Name: "instance-type", Values: ["m5.xlarge"] }];
+    const zones = await offerings({ LocationType: "availability-zone", Filters: filters });
+    expect(zones.map((offering) => [offering.LocationType, offering.Location])).toEqual([
+      ["availability-zone", "eu-west-1a"],
+      ["availability-zone", "eu-west-1b"],
+      ["availability-zone", "eu-west-1c"],
+    ]);
+    const ids = await offerings({ LocationType: "availability-zone-id", Filters: filters });
+    expect(ids.map((offering) => offering.Location)).toEqual(["euw1-az1", "euw1-az2", "euw1-az3"]);
+    const inB = await offerings({
+      LocationType: "availability-zone",
+      Filters: [...filters, { Name: "location", Values: ["eu-west-1b"] }],
+    });
+    expect(inB).toEqual([
+      { InstanceType: "m5.xlarge", LocationType: "availability-zone", Location: "eu-west-1b" },
+    ]);
+
+    const first = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ MaxResults: 5 }));
+    expect(first.InstanceTypeOfferings).toHaveLength(5);
+    const second = await ec2.send(
+      new DescribeInstanceTypeOfferingsCommand({ MaxResults: 5, NextToken: first.NextToken }),
+    );
+    expect(second.InstanceTypeOfferings?.[0]?.InstanceType).not.toBe(
+      first.InstanceTypeOfferings?.[0]?.InstanceType,
+    );
+    await expect(ec2.send(new DescribeInstanceTypeOfferingsCommand({ MaxResults: 2 }))).rejects.toMatchObject(
+      {
+        name: "InvalidParameterValue",
+      },
+    );
+    await expect(
+      ec2.send(new DescribeInstanceTypeOfferingsCommand({ Filters: [{ Name: "vcpu", Values: ["4"] }] })),
+    ).rejects.toThrow(/does not implement the DescribeInstanceTypeOfferings filter "vcpu"/);
   });
 });
 

@@ -26,6 +26,9 @@ import {
   DescribeInstancesCommand,
   type DescribeInstancesCommandInput,
   type DescribeInstancesResult,
+  DescribeInstanceTypeOfferingsCommand,
+  type DescribeInstanceTypeOfferingsCommandInput,
+  type DescribeInstanceTypeOfferingsResult,
   DescribeKeyPairsCommand,
   type DescribeKeyPairsCommandInput,
   type DescribeKeyPairsResult,
@@ -43,6 +46,7 @@ import {
   type Image,
   type Instance,
   type InstanceStateName,
+  type InstanceTypeOffering,
   type IpPermission,
   type KeyPairInfo,
   type Reservation,
@@ -299,7 +303,10 @@ export class Ec2Simulator {
     this.#timings = { ...this.#timings, ...timings };
   }
 
-  /** The instance types this region offers (others are `Unsupported` in RunInstances). */
+  /**
+   * The instance types this region offers: `DescribeInstanceTypeOfferings` lists them (known types only) and
+   * `RunInstances` fails the others with `Unsupported`.
+   */
   setOfferedInstanceTypes(offered: readonly string[] | ((instanceType: string) => boolean)): void {
     this.#offered =
       typeof offered === "function" ? offered : (instanceType) => offered.includes(instanceType);
@@ -869,6 +876,73 @@ export class Ec2Simulator {
       Return: true,
       SecurityGroupRules: added.map((rule) => this.#renderRule(group, rule, false)),
     };
+  }
+
+  /**
+   * The known instance types the region offers (`setOfferedInstanceTypes`), by Region (the default) or per
+   * Availability Zone (the zones `addDefaultVpc` uses: <region>a, b and c). Filters `instance-type` and
+   * `location`, with wildcards. An instance type EC2 does not know is simply not listed.
+   */
+  describeInstanceTypeOfferings(
+    input: DescribeInstanceTypeOfferingsCommandInput = {},
+  ): DescribeInstanceTypeOfferingsResult {
+    this.#sync();
+    this.#dryRun(input.DryRun);
+    this.#checkMaxResults(input.MaxResults);
+    const locationType = input.LocationType ?? "region";
+    const region = this.#ctx.region;
+    const zones = [0, 1, 2];
+    let locations: string[];
+    switch (locationType) {
+      case "region":
+        locations = [region];
+        break;
+      case "availability-zone":
+        locations = zones.map((index) => `${region}${String.fromCharCode(97 + index)}`);
+        break;
+      case "availability-zone-id":
+        locations = zones.map((index) => zoneIdFor(region, index));
+        break;
+      case "outpost":
+        throw new Error("simulated EC2 does not implement DescribeInstanceTypeOfferings for Outposts");
+      default:
+        throw this.#error(
+          "InvalidParameterValue",
+          `Value (${locationType}) for parameter locationType is invalid. Valid values are region, availability-zone, availability-zone-id, outpost.`,
+        );
+    }
+    const offered = Object.keys(ec2InstanceTypes)
+      .filter((instanceType) => this.#offered(instanceType))
+      .sort();
+    const offerings = locations.flatMap((location) =>
+      offered.map((instanceType) => ({ instanceType, location })),
+    );
+    const selected = this.#filter(
+      offerings,
+      input.Filters,
+      "DescribeInstanceTypeOfferings",
+      (offering, name) => {
+        switch (name) {
+          case "instance-type":
+            return [offering.instanceType];
+          case "location":
+            return [offering.location];
+          default:
+            return undefined;
+        }
+      },
+    );
+    const { page, nextToken } = this.#page(selected, input);
+    return compact({
+      InstanceTypeOfferings: page.map(
+        (offering): InstanceTypeOffering => ({
+          InstanceType: offering.instanceType as InstanceTypeOffering["InstanceType"],
+          LocationType: locationType,
+          Location: offering.location,
+        }),
+      ),
+      NextToken: nextToken,
+    });
   }
 
   describeKeyPairs(input: DescribeKeyPairsCommandInput = {}): DescribeKeyPairsResult {
@@ -1666,6 +1740,7 @@ export const ec2Commands = {
   AuthorizeSecurityGroupIngress: [AuthorizeSecurityGroupIngressCommand, "authorizeSecurityGroupIngress"],
   DescribeKeyPairs: [DescribeKeyPairsCommand, "describeKeyPairs"],
   DescribeImages: [DescribeImagesCommand, "describeImages"],
+  DescribeInstanceTypeOfferings: [DescribeInstanceTypeOfferingsCommand, "describeInstanceTypeOfferings"],
 } as const satisfies Record<string, readonly [unknown, keyof Ec2Simulator]>;
 
 export type Ec2CommandName = keyof typeof ec2Commands;

@@ -80,6 +80,22 @@ describe("IAM GetInstanceProfile", () => {
     expect(sim.iam.instanceProfile("empty")?.Roles).toEqual([]);
   });
 
+  it("adds a role to a profile without one, or takes it out, as add/remove-role-to-instance-profile do", async () => {
+    sim.iam.addInstanceProfile("ecsInstanceRole", null);
+    const get = () => iam().send(new GetInstanceProfileCommand({ InstanceProfileName: "ecsInstanceRole" }));
+    expect((await get()).InstanceProfile?.Roles).toEqual([]);
+
+    sim.iam.setInstanceProfileRole("ecsInstanceRole");
+    expect((await get()).InstanceProfile?.Roles).toMatchObject([{ RoleName: "ecsInstanceRole" }]);
+    sim.iam.setInstanceProfileRole("ecsInstanceRole", "other");
+    expect((await get()).InstanceProfile?.Roles).toMatchObject([
+      { RoleName: "other", Arn: "arn:aws:iam::111122223333:role/other" },
+    ]);
+    sim.iam.setInstanceProfileRole("ecsInstanceRole", null);
+    expect((await get()).InstanceProfile?.Roles).toEqual([]);
+    expect(() => sim.iam.setInstanceProfileRole("missing")).toThrow(/no instance profile missing/);
+  });
+
   it("fails with NoSuchEntityException (wire code NoSuchEntity), as SDK v3 surfaces it", async () => {
     const error = await iam()
       .send(new GetInstanceProfileCommand({ InstanceProfileName: "ecsInstanceRole" }))

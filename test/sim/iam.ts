@@ -94,6 +94,18 @@ export class IamSimulator {
     return this.#render(record);
   }
 
+  /**
+   * Puts a role (by default one named like the profile) into the profile, or takes its role out (`null`), as
+   * `aws iam add-role-to-instance-profile` / `remove-role-from-instance-profile` do.
+   */
+  setInstanceProfileRole(name: string, roleName?: string | null): InstanceProfile {
+    this.#ctx.clock.advance();
+    const record = this.#profiles.get(name);
+    if (!record) throw new Error(`simulated IAM: no instance profile ${name}`);
+    record.role = roleName === null ? undefined : this.#role(roleName ?? name);
+    return this.#render(record);
+  }
+
   /** Deletes an instance profile (instances launched with it keep running but the ECS agent loses credentials). */
   removeInstanceProfile(name: string): void {
     if (!this.#profiles.delete(name)) throw new Error(`simulated IAM: no instance profile ${name}`);

@@ -22,6 +22,7 @@ export function defaultBucketName(accountId: string): string {
  * Step 1: the S3 bucket for uploaded assets. Uses the bucket when it exists and is ours (changing
  * nothing on it), creates it when the name is free (in io.region, public access blocked, default
  * encryption), and asks for another name — or fails without a terminal — when another account owns it.
+ * One plan line says what would be done (dry run), or what was done or found.
  */
 export async function ensureBucket(io: SetupIo, aws: SetupAws): Promise<BucketResult> {
   /** Names found to belong to other accounts in this run: never offered or accepted again. */
@@ -85,8 +86,7 @@ function refuseForeign(io: SetupIo, bucket: string, taken: Set<string>): void {
 }
 
 function useExisting(io: SetupIo, bucket: string, region: string): BucketResult {
-  io.plan({ step: STEP, state: "exists", detail: `${bucket} (${region})` });
-  io.output.info(`S3 bucket ${bucket} exists in ${region}: using it as it is.`);
+  io.plan({ step: STEP, state: "exists", detail: `${bucket} in ${region}: exists, used as it is` });
   if (region !== io.region) {
     io.output.hint(`It is in ${region}, not ${io.region}: MC_S3_REGION will be ${region}.`);
   }
@@ -95,12 +95,11 @@ function useExisting(io: SetupIo, bucket: string, region: string): BucketResult 
 
 /** Creates the bucket; undefined when another account owns the name after all. */
 async function createBucket(io: SetupIo, aws: SetupAws, bucket: string): Promise<BucketResult | undefined> {
-  const detail = `${bucket} in ${io.region}, public access blocked, default encryption (SSE-S3)`;
+  const detail = `${bucket} in ${io.region} (public access blocked, default encryption SSE-S3)`;
   if (io.dryRun) {
-    io.plan({ step: STEP, state: "create", detail });
+    io.plan({ step: STEP, state: "create", detail: `${detail}: would be created` });
     return { bucket, region: io.region, created: false };
   }
-  io.output.info(`Creating S3 bucket ${bucket} in ${io.region}`);
   try {
     await aws.s3.createBucket(bucket, io.region);
   } catch (error) {
@@ -111,7 +110,6 @@ async function createBucket(io: SetupIo, aws: SetupAws, bucket: string): Promise
   }
   await aws.s3.blockPublicAccess(bucket);
   await aws.s3.enableDefaultEncryption(bucket);
-  io.plan({ step: STEP, state: "create", detail });
-  io.output.success(`Created S3 bucket ${detail}`);
+  io.plan({ step: STEP, state: "create", detail: `${detail}: created` });
   return { bucket, region: io.region, created: true };
 }

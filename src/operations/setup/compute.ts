@@ -37,6 +37,10 @@ const HTTP_PORT = 80;
 const SSH_PORT = 22;
 /** How often EC2 may reject an instance type before mcctl stops offering another one. */
 const MAX_TYPE_ATTEMPTS = 3;
+/** Instance type families of the previous generations, which many regions no longer offer. */
+const PREVIOUS_GENERATION = /^(m1|m2|m3|c1|c3|r3|t1|i2|cr1|hs1|cc2|g2)\./;
+/** Errors that mean the caller may not make a call (EC2 and IAM/STS wording). */
+const ACCESS_DENIED = new Set(["UnauthorizedOperation", "AccessDenied", "AccessDeniedException"]);
 
 const STEP = {
   cluster: "ECS cluster",
@@ -68,6 +72,11 @@ export interface UsableInstance {
 /** What to launch, all answers known and the prerequisites checked. */
 export interface LaunchAnswers {
   instanceType: string;
+  /**
+   * Dry run only: why the type would not launch and what a real run does about it ("m3.xlarge is not
+   * offered in eu-west-1 (a previous generation): mcctl setup will ask for another type (default m5.xlarge)").
+   */
+  instanceTypeProblem?: string;
   image: { id: string; name: string };
   /** undefined: no key pair, no SSH. */
   keyPair: string | undefined;
@@ -136,7 +145,7 @@ export async function prepareCompute(
   const badName = validateClusterName(cluster);
   if (badName) throw new UsageError(badName, { suggestion: "Choose another cluster name (--cluster)." });
 
-  const active = await ensureCluster(io, aws, cluster);
+  const active = await lookAtCluster(io, aws, cluster);
   const registered = active ? await aws.ecs.listContainerInstances(cluster) : [];
   const fits = (instance: ContainerInstance) => checkInstanceFit(instance, requirement).fits;
   const roomy = registered.filter(fits);
@@ -183,6 +192,8 @@ export async function prepareCompute(
     .filter((instance) => !registeredIds.has(instance.InstanceId))
     .sort((a, b) => (b.LaunchTime?.getTime() ?? 0) - (a.LaunchTime?.getTime() ?? 0))[0];
   if (starting?.InstanceId) {
+    // It registers only in an ACTIVE cluster (the agent keeps retrying until there is one).
+    if (!active) await createCluster(io, aws, cluster);
     io.plan({
       step: STEP.instance,
       state: "pending",
@@ -198,7 +209,11 @@ export async function prepareCompute(
     };
   }
 
-  const launch = await gatherLaunchAnswers(io, aws);
+  // Every answer and prerequisite is checked before the first thing is created.
+  const answers = await gatherLaunchAnswers(io, aws);
+  if (!active) await createCluster(io, aws, cluster);
+  const securityGroup = await ensureSecurityGroup(io, aws, answers.vpcId, answers.keyPair !== undefined);
+  const launch: LaunchAnswers = { ...answers, securityGroup };
   return {
     cluster,
     status: "launch",
@@ -209,8 +224,11 @@ export async function prepareCompute(
   };
 }
 
-/** ACTIVE → use it; missing or INACTIVE (deleted) → CreateCluster makes a new ACTIVE one of that name. */
-async function ensureCluster(io: SetupIo, aws: SetupAws, cluster: string): Promise<boolean> {
+/**
+ * ACTIVE → use it (true); missing or INACTIVE (deleted) → false: `createCluster` makes a new ACTIVE one of
+ * that name once it is needed, after the launch answers are checked.
+ */
+async function lookAtCluster(io: SetupIo, aws: SetupAws, cluster: string): Promise<boolean> {
   const found = await aws.ecs.describeCluster(cluster);
   if (found?.status === "ACTIVE") {
     io.plan({ step: STEP.cluster, state: "exists", detail: `${cluster} (ACTIVE)` });
@@ -225,9 +243,11 @@ async function ensureCluster(io: SetupIo, aws: SetupAws, cluster: string): Promi
     });
   }
   io.plan({ step: STEP.cluster, state: "create", detail });
-  if (io.dryRun) return false;
-  await aws.ecs.createCluster(cluster, io.tags);
-  return true;
+  return false;
+}
+
+async function createCluster(io: SetupIo, aws: SetupAws, cluster: string): Promise<void> {
+  if (!io.dryRun) await aws.ecs.createCluster(cluster, io.tags);
 }
 
 /** Pending or running instances mcctl launched for this cluster: tagged, or remembered in mcctl.json. */
@@ -303,35 +323,150 @@ function groupIdsOf(instances: readonly Instance[]): string[] {
   return [...new Set(ids)];
 }
 
-async function gatherLaunchAnswers(io: SetupIo, aws: SetupAws): Promise<LaunchAnswers> {
-  const known = () => io.settings().setup?.instance ?? {};
-
-  const instanceType = await answerText(io, {
-    name: "setup.instance.type",
-    message: "EC2 instance type of the container instance (4 vCPUs and 15 GiB or more)",
-    known: known().type,
-    defaultValue: DEFAULT_INSTANCE_TYPE,
-    validate: validateInstanceType,
-  });
-  const badType = validateInstanceType(instanceType);
-  if (badType) throw new UsageError(`setup.instance.type: ${badType}`);
-  await io.remember({ setup: { instance: { type: instanceType } } });
-
+/** The answers and checked prerequisites of a launch; creates nothing (the security group comes after). */
+async function gatherLaunchAnswers(
+  io: SetupIo,
+  aws: SetupAws,
+): Promise<Omit<LaunchAnswers, "securityGroup">> {
+  const { instanceType, problem } = await chooseInstanceType(io, aws);
   const image = await newestEcsImage(io, aws);
   const keyPair = await chooseKeyPair(io, aws);
   const { vpcId, subnetId } = await chooseSubnet(io, aws);
   const instanceProfile = await checkInstanceProfile(io, aws);
-  const securityGroup = await ensureSecurityGroup(io, aws, vpcId, keyPair !== undefined);
 
   const dataPath = io.settings().es?.dataPath ?? DEFAULT_TASK_SETTINGS.es.dataPath;
   const badPath = validateDataPath(dataPath);
   if (badPath) throw new UsageError(`es.dataPath: ${badPath}`);
 
-  return { instanceType, image, keyPair, vpcId, subnetId, securityGroup, instanceProfile, dataPath };
+  return {
+    instanceType,
+    ...(problem ? { instanceTypeProblem: problem } : {}),
+    image,
+    keyPair,
+    vpcId,
+    subnetId,
+    instanceProfile,
+    dataPath,
+  };
 }
 
 function validateInstanceType(value: string): string | undefined {
   return INSTANCE_TYPE.test(value) ? undefined : "an instance type looks like m5.xlarge";
+}
+
+/**
+ * The instance type, checked against what the region offers (DescribeInstanceTypeOfferings) before
+ * anything is created. Not offered: on a terminal the operator chooses another one (default m5.xlarge when
+ * the region offers it); without a terminal it is an error naming the setting; a dry run notes it.
+ */
+async function chooseInstanceType(
+  io: SetupIo,
+  aws: SetupAws,
+): Promise<{ instanceType: string; problem?: string }> {
+  const known = io.settings().setup?.instance?.type;
+  let instanceType = await answerText(io, {
+    name: "setup.instance.type",
+    message: "EC2 instance type of the container instance (4 vCPUs and 15 GiB or more)",
+    known,
+    defaultValue: DEFAULT_INSTANCE_TYPE,
+    validate: validateInstanceType,
+  });
+  const badType = validateInstanceType(instanceType);
+  if (badType) throw new UsageError(`setup.instance.type: ${badType}`);
+
+  // Each type is looked up once, also the suggestion the operator may then choose.
+  const answers = new Map<string, Promise<boolean | undefined>>();
+  const offered = (type: string) => {
+    const answer = answers.get(type) ?? typeOffered(io, aws, type);
+    answers.set(type, answer);
+    return answer;
+  };
+  for (let attempt = 1; ; attempt++) {
+    if ((await offered(instanceType)) !== false) break;
+    const problem = notOffered(instanceType, io.region);
+    const alternative =
+      instanceType !== SUGGESTED_INSTANCE_TYPE && (await offered(SUGGESTED_INSTANCE_TYPE)) !== false
+        ? SUGGESTED_INSTANCE_TYPE
+        : undefined;
+    if (io.dryRun) {
+      const advice = `${problem}: ${instanceTypeAdvice(io, alternative)}`;
+      io.output.warn(advice);
+      return { instanceType, problem: advice };
+    }
+    if (!io.interactive || attempt >= MAX_TYPE_ATTEMPTS) {
+      throw notOfferedError(io, instanceType, known === instanceType, alternative);
+    }
+    io.output.warn(problem);
+    instanceType = await answerText(io, {
+      name: "setup.instance.type",
+      message: `Instance type to launch instead of ${instanceType}`,
+      defaultValue: alternative,
+      validate: validateInstanceType,
+    });
+  }
+  await io.remember({ setup: { instance: { type: instanceType } } });
+  return { instanceType };
+}
+
+function notOfferedError(
+  io: SetupIo,
+  instanceType: string,
+  fromSettings: boolean,
+  alternative: string | undefined,
+): McctlError {
+  const source = fromSettings
+    ? " (setup.instance.type in mcctl.json)"
+    : instanceType === DEFAULT_INSTANCE_TYPE
+      ? " (the default, as in the old guide)"
+      : "";
+  const choose = alternative
+    ? `Use ${alternative} (4 vCPUs, 16 GiB): set "setup": { "instance": { "type": "${alternative}" } } in mcctl.json`
+    : `Choose a type with 4 vCPUs and 16 GiB or more that ${io.region} offers (${offeringsCommand(io.region)}) and set it as setup.instance.type in mcctl.json`;
+  const terminal = io.interactive ? "" : ", or run mcctl setup on a terminal to choose";
+  const previous = PREVIOUS_GENERATION.test(instanceType)
+    ? ` ${instanceType} is a previous generation that many regions no longer offer.`
+    : "";
+  return new McctlError(`EC2 instance type ${instanceType}${source} is not offered in ${io.region}`, {
+    suggestion: `${choose}${terminal}.${previous}`,
+  });
+}
+
+/** "m3.xlarge is not offered in eu-west-1 (a previous generation)" */
+function notOffered(instanceType: string, region: string): string {
+  const previous = PREVIOUS_GENERATION.test(instanceType) ? " (a previous generation)" : "";
+  return `${instanceType} is not offered in ${region}${previous}`;
+}
+
+/** What a real run will do about a type the region does not offer (for the dry run). */
+function instanceTypeAdvice(io: SetupIo, alternative: string | undefined): string {
+  if (io.interactive) {
+    return alternative
+      ? `mcctl setup will ask for another type (default ${alternative})`
+      : `mcctl setup will ask for another type (${offeringsCommand(io.region)} lists them)`;
+  }
+  return alternative
+    ? `mcctl setup will stop before launching; set setup.instance.type in mcctl.json to ${alternative}`
+    : `mcctl setup will stop before launching; set setup.instance.type in mcctl.json to a type it offers (${offeringsCommand(io.region)})`;
+}
+
+function offeringsCommand(region: string): string {
+  return `aws ec2 describe-instance-type-offerings --region ${region} --query "InstanceTypeOfferings[].InstanceType"`;
+}
+
+/**
+ * Whether the region offers the type; undefined when mcctl may not ask (no ec2:DescribeInstanceTypeOfferings
+ * permission): then RunInstances is the check, as before.
+ */
+async function typeOffered(io: SetupIo, aws: SetupAws, instanceType: string): Promise<boolean | undefined> {
+  try {
+    return await aws.ec2.isInstanceTypeOffered(instanceType);
+  } catch (error) {
+    if (!ACCESS_DENIED.has(awsMessage(error).name ?? "")) throw error;
+    io.output.warn(
+      `Cannot check whether ${io.region} offers ${instanceType} (AWS denied ec2:DescribeInstanceTypeOfferings): EC2 tells when the instance is launched.`,
+    );
+    return undefined;
+  }
 }
 
 /** The newest ECS-optimized Amazon Linux 2 x86_64 image Amazon publishes in this region. */
@@ -442,24 +577,43 @@ async function checkInstanceProfile(io: SetupIo, aws: SetupAws): Promise<string>
     defaultValue: DEFAULT_INSTANCE_PROFILE,
     validate: (value) => (PROFILE_NAME.test(value) ? undefined : "letters, digits and +=,.@_- only"),
   });
-  if (!(await aws.iam.instanceProfileExists(name))) {
+  const roles = await aws.iam.instanceProfileRoles(name);
+  if (roles === undefined) {
     throw new McctlError(`IAM instance profile ${name} does not exist`, {
       suggestion: instanceProfileHowTo(name),
     });
+  }
+  if (roles.length === 0) {
+    throw new McctlError(
+      `IAM instance profile ${name} has no role: an instance launched with it gets no credentials and never registers in ECS`,
+      { suggestion: instanceProfileHowTo(name, { withoutRole: true }) },
+    );
   }
   await io.remember({ setup: { instance: { instanceProfile: name } } });
   return name;
 }
 
-/** The AWS documentation's "Amazon ECS container instance IAM role", as three commands. */
-export function instanceProfileHowTo(name: string): string {
+/**
+ * The AWS documentation's "Amazon ECS container instance IAM role", as commands. `withoutRole`: the profile
+ * exists but holds no role, so it is given one instead of being created.
+ */
+export function instanceProfileHowTo(name: string, options: { withoutRole?: boolean } = {}): string {
   const trust = `'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}'`;
+  const role =
+    `aws iam create-role --role-name ${name} --assume-role-policy-document ${trust} && ` +
+    `aws iam attach-role-policy --role-name ${name} --policy-arn arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role && `;
+  const add = `aws iam add-role-to-instance-profile --instance-profile-name ${name} --role-name ${name}`;
+  if (options.withoutRole) {
+    return [
+      `Give it a role as in the AWS documentation ("Amazon ECS container instance IAM role"), then run mcctl setup again:`,
+      `${role}${add}`,
+      `(leave out create-role and attach-role-policy when role ${name} exists with that policy;`,
+      "or set setup.instance.instanceProfile in mcctl.json to a profile that has a role).",
+    ].join(" ");
+  }
   return [
     `Create it as in the AWS documentation ("Amazon ECS container instance IAM role"), then run mcctl setup again:`,
-    `aws iam create-role --role-name ${name} --assume-role-policy-document ${trust} && ` +
-      `aws iam attach-role-policy --role-name ${name} --policy-arn arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role && ` +
-      `aws iam create-instance-profile --instance-profile-name ${name} && ` +
-      `aws iam add-role-to-instance-profile --instance-profile-name ${name} --role-name ${name}`,
+    `${role}aws iam create-instance-profile --instance-profile-name ${name} && ${add}`,
     "(or set setup.instance.instanceProfile in mcctl.json to an existing profile).",
   ].join(" ");
 }
@@ -558,7 +712,9 @@ export async function launchInstance(io: SetupIo, aws: SetupAws, plan: ComputePl
     `profile ${answers.instanceProfile}, ${answers.keyPair ? `key pair ${answers.keyPair}` : "no key pair"}, ` +
     `ECS_CLUSTER=${plan.cluster}`;
   if (io.dryRun) {
-    io.plan({ step: STEP.instance, state: "create", detail: describe(instanceType) });
+    const problem = answers.instanceTypeProblem;
+    const detail = problem ? `${describe(instanceType)}; but ${problem}` : describe(instanceType);
+    io.plan({ step: STEP.instance, state: "create", detail });
     return { launched: false, instanceType };
   }
   const groupId = answers.securityGroup.id;
@@ -656,7 +812,7 @@ function instanceTypeRejection(error: unknown, instanceType: string): McctlError
     (name === "InvalidParameterValue" && /instance ?type/i.test(message));
   if (!aboutType) return undefined;
   const other = instanceType === SUGGESTED_INSTANCE_TYPE ? "another current type" : SUGGESTED_INSTANCE_TYPE;
-  const previous = /^(m1|m2|m3|c1|c3|r3|t1|i2|cr1|hs1|cc2|g2)\./.test(instanceType)
+  const previous = PREVIOUS_GENERATION.test(instanceType)
     ? ` ${instanceType} is a previous generation that many regions no longer offer.`
     : "";
   return new McctlError(`EC2 rejected instance type ${instanceType}: ${name}: ${message}`, {

@@ -11,7 +11,8 @@ const RULE_DESCRIPTION = "Model Catalogue container instances (mcctl)";
  * Step 3: the database's security group accepts MySQL connections from each container-instance
  * security group — a group reference, never an address range. A rule that already allows it (in any
  * of the database's groups, e.g. "all traffic" from that group) is enough; otherwise one rule is
- * added to the database's first group.
+ * added to the database's first group (model-catalogue-db for an instance setup created). One plan
+ * line per rule: what would be added (dry run), or what was added or found.
  */
 export async function ensureDatabaseAccess(
   io: SetupIo,
@@ -27,7 +28,7 @@ export async function ensureDatabaseAccess(
       io.plan({
         step: STEP,
         state: "create",
-        detail: `MySQL (TCP ${port}) into ${target ?? `the security group of ${database.identifier}`} from ${sources.join(", ") || "the container instances' security group"}`,
+        detail: `MySQL (TCP ${port}) into ${target ?? database.plannedSecurityGroup ?? `the security group of ${database.identifier}`} from ${sources.join(", ") || "the container instances' security group"}: would be added`,
       });
       return;
     }
@@ -57,15 +58,13 @@ export async function ensureDatabaseAccess(
     const existing = groups.find((group) => allowsFrom(group, source, port));
     const rule = `MySQL (TCP ${port}) into ${existing?.GroupId ?? target} from ${source}`;
     if (existing) {
-      io.plan({ step: STEP, state: "exists", detail: rule });
-      io.output.info(`${rule}: allowed already.`);
+      io.plan({ step: STEP, state: "exists", detail: `${rule}: allowed already` });
       continue;
     }
     if (io.dryRun) {
-      io.plan({ step: STEP, state: "create", detail: rule });
+      io.plan({ step: STEP, state: "create", detail: `${rule}: would be added` });
       continue;
     }
-    io.output.info(`Allowing ${rule}`);
     const permission: IpPermission = {
       IpProtocol: "tcp",
       FromPort: port,
@@ -74,8 +73,11 @@ export async function ensureDatabaseAccess(
     };
     // false: the same rule appeared since DescribeSecurityGroups (InvalidPermission.Duplicate).
     const added = await aws.ec2.authorizeIngress(target, permission);
-    io.plan({ step: STEP, state: added ? "create" : "exists", detail: rule });
-    if (!added) io.output.info(`${rule}: allowed already.`);
+    io.plan({
+      step: STEP,
+      state: added ? "create" : "exists",
+      detail: `${rule}: ${added ? "added" : "allowed already"}`,
+    });
   }
 }
 

@@ -27,8 +27,13 @@ export interface DatabaseResult {
   /** METADATA_USERNAME. */
   masterUsername: string;
   databaseName: string;
-  /** The instance's VPC security groups (empty in a dry run). */
+  /**
+   * The instance's VPC security groups. In a dry run, the group a new instance would get when it exists
+   * already, else empty.
+   */
   securityGroupIds: string[];
+  /** Dry run: the name of the security group a new instance would get (it does not exist yet). */
+  plannedSecurityGroup?: string;
   engineVersion?: string;
 }
 
@@ -67,6 +72,13 @@ const PREFERRED_CLASSES = [
 type DatabaseSettings = NonNullable<NonNullable<Settings["setup"]>["database"]>;
 
 const STEP = "MySQL database";
+const GROUP_STEP = "Database security group";
+/**
+ * The security group of an instance setup creates, in the default VPC. mcctl.json has no place for its
+ * id, so a re-run finds it by this name and the VPC.
+ */
+export const DATABASE_SECURITY_GROUP = "model-catalogue-db";
+const DATABASE_SECURITY_GROUP_DESCRIPTION = "Model Catalogue MySQL, managed by mcctl";
 const PASSWORD_ENV = "METADATA_PASSWORD";
 const passwordQuestion = {
   envName: PASSWORD_ENV,
@@ -81,9 +93,10 @@ const JDBC_DATABASE_NAME = /^[A-Za-z0-9_$-]{1,64}$/;
 
 /**
  * Step 2: the MySQL instance on RDS. Uses mcctl.json's instance when it exists (never creating a
- * second one), otherwise lets the operator choose an existing MySQL instance or creates one (5.7
- * preferred, encrypted, private, backups kept 7 days). Returns at once: RDS needs 5–15 minutes, see
- * `waitForDatabase`.
+ * second one), otherwise lets the operator choose an existing MySQL instance (kept with its own
+ * security groups) or creates one (5.7 preferred, encrypted, private, backups kept 7 days) in its own
+ * security group, model-catalogue-db. Returns at once: RDS needs 5–15 minutes, see `waitForDatabase`.
+ * Each resource gets one plan line: what would be done in a dry run, else what was done or found.
  */
 export async function ensureDatabase(io: SetupIo, aws: SetupAws): Promise<EnsuredDatabase> {
   const known = io.settings().setup?.database ?? {};
@@ -140,7 +153,6 @@ export async function ensureDatabase(io: SetupIo, aws: SetupAws): Promise<Ensure
     const instance = await aws.rds.findInstance(identifier);
     if (!instance) return createDatabase(io, aws, identifier);
     if (instance.Engine === "mysql" || !io.interactive) {
-      io.output.info(`DB instance ${identifier} exists already: using it.`);
       return useExisting(io, instance, createdByMcctl(io, instance));
     }
     const problem = notMysqlMessage(identifier, instance);
@@ -274,11 +286,9 @@ async function useExisting(
   const where = database.endpoint ? `, ${database.endpoint.host}:${database.endpoint.port}` : "";
   const detail = `${identifier} (MySQL ${version}, ${instance.DBInstanceClass}, ${status}${where})`;
   if (status === "available") {
-    io.plan({ step: STEP, state: "exists", detail });
-    io.output.info(`MySQL instance ${detail}: using it.`);
+    io.plan({ step: STEP, state: "exists", detail: `${detail}: exists, used as it is` });
   } else {
-    io.plan({ step: STEP, state: "pending", detail });
-    io.output.info(`MySQL instance ${identifier} exists and is ${status}: it will be used once available.`);
+    io.plan({ step: STEP, state: "pending", detail: `${detail}: exists, used once available` });
   }
   if (io.dryRun) return { database, password: io.env[PASSWORD_ENV] || SECRET_MASK };
   return { database, password: await existingPassword(io, identifier) };
@@ -336,24 +346,37 @@ async function createDatabase(io: SetupIo, aws: SetupAws, identifier: string): P
   await remember({ databaseName });
 
   const detail =
-    `${identifier}: MySQL ${engineVersion}, ${instanceClass}, ${storageGiB} GiB encrypted, ` +
-    `not publicly accessible, backups kept ${DATABASE_DEFAULTS.backupRetentionDays} days`;
-  const planned: DatabaseResult = {
-    identifier: identifier.toLowerCase(),
-    created: false,
-    status: "planned",
-    masterUsername,
-    databaseName,
-    securityGroupIds: [],
-    engineVersion,
-  };
+    `${identifier} (MySQL ${engineVersion}, ${instanceClass}, ${storageGiB} GiB encrypted, ` +
+    `not publicly accessible, backups kept ${DATABASE_DEFAULTS.backupRetentionDays} days, ` +
+    `security group ${DATABASE_SECURITY_GROUP})`;
   if (io.dryRun) {
-    io.plan({ step: STEP, state: "create", detail });
+    const group = await findDatabaseSecurityGroup(io, aws);
+    if (!group.id) {
+      io.plan({
+        step: GROUP_STEP,
+        state: "create",
+        detail: `${DATABASE_SECURITY_GROUP} in ${group.vpcId}: would be created`,
+      });
+    }
+    io.plan({ step: STEP, state: "create", detail: `${detail}: would be created` });
     const password = io.env[PASSWORD_ENV] ? await answerSecret(io, passwordQuestion) : SECRET_MASK;
+    const planned: DatabaseResult = {
+      identifier: identifier.toLowerCase(),
+      created: false,
+      status: "planned",
+      masterUsername,
+      databaseName,
+      securityGroupIds: group.id ? [group.id] : [],
+      plannedSecurityGroup: group.id ? undefined : DATABASE_SECURITY_GROUP,
+      engineVersion,
+    };
     return { database: planned, password };
   }
 
   const password = await newMasterPassword(io);
+  // Only now, when every answer is in: an aborted question leaves nothing behind.
+  const group = await findDatabaseSecurityGroup(io, aws);
+  const groupId = group.id ?? (await createDatabaseSecurityGroup(io, aws, group.vpcId));
   const input: CreateDBInstanceCommandInput = {
     DBInstanceIdentifier: identifier,
     DBInstanceClass: instanceClass,
@@ -363,13 +386,13 @@ async function createDatabase(io: SetupIo, aws: SetupAws, identifier: string): P
     MasterUsername: masterUsername,
     MasterUserPassword: password,
     DBName: databaseName,
+    VpcSecurityGroupIds: [groupId],
     PubliclyAccessible: false,
     StorageEncrypted: true,
     BackupRetentionPeriod: DATABASE_DEFAULTS.backupRetentionDays,
     CopyTagsToSnapshot: true,
     Tags: Object.entries(io.tags).map(([Key, Value]) => ({ Key, Value })),
   };
-  io.output.info(`Creating MySQL instance ${detail}`);
   let instance: DBInstance;
   try {
     instance = await aws.rds.createInstance(input);
@@ -393,11 +416,78 @@ async function createDatabase(io: SetupIo, aws: SetupAws, identifier: string): P
     if (!existing) throw error;
     instance = existing;
   }
-  io.plan({ step: STEP, state: "create", detail });
-  io.output.success(
-    `RDS is creating MySQL instance ${identifier} (status ${instance.DBInstanceStatus}); this takes 5–15 minutes.`,
-  );
-  return { database: describeInstance(instance, { created: true, databaseName }), password };
+  io.plan({
+    step: STEP,
+    state: "create",
+    detail: `${detail}: created (RDS status ${instance.DBInstanceStatus ?? "unknown"}; available in 5–15 minutes)`,
+  });
+  const database = describeInstance(instance, { created: true, databaseName });
+  // RDS lists the new instance's groups (status "adding"); should it not, the group asked for is it.
+  if (database.securityGroupIds.length === 0) database.securityGroupIds = [groupId];
+  return { database, password };
+}
+
+/**
+ * The security group of a new instance, model-catalogue-db in the default VPC (where RDS puts an
+ * instance created without a subnet group), looked up by name so that no run ever makes a second one.
+ * A group found is reported; `id` is undefined when it does not exist yet.
+ */
+async function findDatabaseSecurityGroup(
+  io: SetupIo,
+  aws: SetupAws,
+): Promise<{ vpcId: string; id: string | undefined }> {
+  const vpcId = (await aws.ec2.defaultVpc())?.VpcId;
+  if (!vpcId) {
+    throw new McctlError(
+      `this account has no default VPC in ${io.region}, where RDS would put a new instance`,
+      {
+        suggestion: `Create one with \`aws ec2 create-default-vpc --region ${io.region}\` and run mcctl setup again, or choose an existing MySQL instance.`,
+      },
+    );
+  }
+  const id = await lookUpDatabaseSecurityGroup(aws, vpcId);
+  if (id) reportDatabaseSecurityGroup(io, id, vpcId);
+  return { vpcId, id };
+}
+
+/** Creates the group without rules (the database-access step lets the container instances in). */
+async function createDatabaseSecurityGroup(io: SetupIo, aws: SetupAws, vpcId: string): Promise<string> {
+  const name = DATABASE_SECURITY_GROUP;
+  let id: string;
+  try {
+    id = await aws.ec2.createSecurityGroup({
+      name,
+      description: DATABASE_SECURITY_GROUP_DESCRIPTION,
+      vpcId,
+      tags: { ...io.tags, Name: name },
+    });
+  } catch (error) {
+    // Made meanwhile (another run, or a create whose answer was lost): that one, never a second.
+    const code = awsErrorName(error instanceof McctlError ? error.cause : error);
+    const existing =
+      code === "InvalidGroup.Duplicate" ? await lookUpDatabaseSecurityGroup(aws, vpcId) : undefined;
+    if (!existing) throw error;
+    reportDatabaseSecurityGroup(io, existing, vpcId);
+    return existing;
+  }
+  io.plan({ step: GROUP_STEP, state: "create", detail: `${name} (${id}) in ${vpcId}: created` });
+  return id;
+}
+
+async function lookUpDatabaseSecurityGroup(aws: SetupAws, vpcId: string): Promise<string | undefined> {
+  const groups = await aws.ec2.securityGroups([
+    { Name: "group-name", Values: [DATABASE_SECURITY_GROUP] },
+    { Name: "vpc-id", Values: [vpcId] },
+  ]);
+  return groups[0]?.GroupId;
+}
+
+function reportDatabaseSecurityGroup(io: SetupIo, id: string, vpcId: string): void {
+  io.plan({
+    step: GROUP_STEP,
+    state: "exists",
+    detail: `${DATABASE_SECURITY_GROUP} (${id}) in ${vpcId}: exists, used as it is`,
+  });
 }
 
 async function chooseEngineVersion(io: SetupIo, aws: SetupAws, known: string | undefined): Promise<string> {

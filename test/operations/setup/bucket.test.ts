@@ -49,7 +49,7 @@ const commands = () => sim.calls.map((call) => call.command);
 
 describe("ensureBucket", () => {
   it("creates the default bucket once in an empty account: region constraint, public access blocked, encrypted", async () => {
-    const { io, saved, lines } = testSetupIo();
+    const { io, saved, lines, captured } = testSetupIo();
 
     const result = await ensureBucket(io, aws);
 
@@ -77,7 +77,15 @@ describe("ensureBucket", () => {
     });
     expect(sim.s3.bucket(DEFAULT_BUCKET)).toMatchObject({ ownerAccount: ACCOUNT, region: "eu-west-1" });
     expect(saved).toContainEqual({ setup: { bucket: DEFAULT_BUCKET } });
-    expect(lines).toEqual([expect.objectContaining({ step: "S3 bucket", state: "create" })]);
+    // One line says what was done: the plan line, and nothing besides it.
+    expect(lines).toEqual([
+      {
+        step: "S3 bucket",
+        state: "create",
+        detail: `${DEFAULT_BUCKET} in eu-west-1 (public access blocked, default encryption SSE-S3): created`,
+      },
+    ]);
+    expect(captured.all()).toBe("");
   });
 
   it("sends no LocationConstraint in us-east-1", async () => {
@@ -107,8 +115,9 @@ describe("ensureBucket", () => {
     expect(result).toEqual({ bucket: "acme-mc-assets", region: "eu-west-1", created: false });
     expect(commands()).toEqual(["HeadBucket"]);
     expect(again.lines).toEqual([
-      { step: "S3 bucket", state: "exists", detail: "acme-mc-assets (eu-west-1)" },
+      { step: "S3 bucket", state: "exists", detail: "acme-mc-assets in eu-west-1: exists, used as it is" },
     ]);
+    expect(again.captured.all()).toBe("");
     expect(sim.s3.buckets()).toHaveLength(1);
   });
 
@@ -211,7 +220,7 @@ describe("ensureBucket", () => {
       {
         step: "S3 bucket",
         state: "create",
-        detail: `${DEFAULT_BUCKET} in eu-west-1, public access blocked, default encryption (SSE-S3)`,
+        detail: `${DEFAULT_BUCKET} in eu-west-1 (public access blocked, default encryption SSE-S3): would be created`,
       },
     ]);
     expect(saved).toEqual([]);

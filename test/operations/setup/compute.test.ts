@@ -1,3 +1,4 @@
+import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
 import { createEc2Api } from "../../../src/aws/ec2.js";
@@ -361,11 +362,15 @@ describe("compute on a partly or fully set-up account", () => {
 });
 
 describe("compute errors", () => {
-  it("m3.xlarge where EC2 no longer offers it: AWS's message and the suggestion m5.xlarge", async () => {
+  it("RunInstances rejection stays the fallback: without DescribeInstanceTypeOfferings permission, EC2's own message", async () => {
     emptyAccount();
-    const { io } = setupIo();
+    sim.faults.inject({ service: "EC2", command: "DescribeInstanceTypeOfferings", error: "access-denied" });
+    const { io, captured } = setupIo();
     const plan = await runUntilSettled(prepareCompute(io, aws, options));
     expect(plan.launch?.instanceType).toBe("m3.xlarge");
+    expect(captured.stderr()).toMatch(
+      /Cannot check whether eu-west-1 offers m3\.xlarge \(AWS denied ec2:DescribeInstanceTypeOfferings\)/,
+    );
 
     const error = await failure(launchInstance(io, aws, plan));
 
@@ -377,10 +382,23 @@ describe("compute errors", () => {
     expect(sim.ec2.instances()).toHaveLength(0);
   });
 
-  it("m3.xlarge rejected at a terminal: offers m5.xlarge, launches that and remembers it", async () => {
+  it("offered but no capacity at launch, at a terminal: asks for another type, launches that and remembers it", async () => {
     emptyAccount();
+    sim.faults.inject({
+      service: "EC2",
+      command: "RunInstances",
+      match: (input) => input.InstanceType === "m5.xlarge",
+      error: () =>
+        new EC2ServiceException({
+          name: "InsufficientInstanceCapacity",
+          $fault: "server",
+          $metadata: { httpStatusCode: 500 },
+          message:
+            "We currently do not have sufficient m5.xlarge capacity in the Availability Zone you requested (eu-west-1a).",
+        }),
+    });
     const { ask, asked } = asker(
-      { "instance type": undefined, "instance profile": undefined, instead: undefined },
+      { "instance type": "m5.xlarge", "instance profile": undefined, "instead of m5.xlarge": "m6i.xlarge" },
       { Subnet: undefined },
     );
     const { io, current, captured } = setupIo({ interactive: true, ask });
@@ -388,15 +406,15 @@ describe("compute errors", () => {
 
     const launched = await runUntilSettled(launchInstance(io, aws, plan));
 
-    expect(launched).toMatchObject({ launched: true, instanceType: "m5.xlarge" });
-    expect(asked.at(-1)).toMatch(/instead of m3\.xlarge/);
-    expect(captured.stderr()).toMatch(/EC2 rejected instance type m3\.xlarge/);
+    expect(launched).toMatchObject({ launched: true, instanceType: "m6i.xlarge" });
+    expect(asked.at(-1)).toMatch(/instead of m5\.xlarge/);
+    expect(captured.stderr()).toMatch(/EC2 rejected instance type m5\.xlarge: InsufficientInstanceCapacity/);
     expect(sim.callsOf("RunInstances").map((call) => call.input.InstanceType)).toEqual([
-      "m3.xlarge",
       "m5.xlarge",
+      "m6i.xlarge",
     ]);
     expect(sim.ec2.instances()).toHaveLength(1);
-    expect(current().setup?.instance?.type).toBe("m5.xlarge");
+    expect(current().setup?.instance?.type).toBe("m6i.xlarge");
   });
 
   it("a missing instance profile: says how to create it, launches nothing", async () => {
@@ -411,23 +429,23 @@ describe("compute errors", () => {
     expect(error.suggestion).toMatch(/AmazonEC2ContainerServiceforEC2Role/);
     expect(error.suggestion).toMatch(/create-instance-profile --instance-profile-name ecsInstanceRole/);
     expect(error.suggestion).toMatch(/add-role-to-instance-profile/);
-    expect(sim.callsOf("RunInstances")).toHaveLength(0);
-    expect(sim.callsOf("CreateSecurityGroup")).toHaveLength(0);
+    expect(mutatingCalls()).toEqual([]);
   });
 
   it("no default VPC: a clear error", async () => {
     sim.iam.addInstanceProfile("ecsInstanceRole");
-    const { io } = setupIo();
+    const { io } = setupIo({ settings: { setup: { instance: { type: "m5.xlarge" } } } });
     const error = await failure(prepareCompute(io, aws, options));
     expect(error.message).toBe("this account has no default VPC in eu-west-1");
     expect(error.suggestion).toMatch(/aws ec2 create-default-vpc --region eu-west-1/);
   });
 
-  it("an instance that never registers (profile without a role): times out with the likely causes", async () => {
-    emptyAccount({ role: null });
+  it("an instance that never registers (its profile deleted after launch): times out with the likely causes", async () => {
+    emptyAccount();
     const { io } = setupIo({ settings: { setup: { instance: { type: "m5.xlarge" } } } });
     const plan = await runUntilSettled(prepareCompute(io, aws, options));
     const { instanceId = "" } = await runUntilSettled(launchInstance(io, aws, plan));
+    sim.iam.removeInstanceProfile("ecsInstanceRole");
 
     const error = await failure(waitForContainerInstance(io, aws, "default", instanceId));
 
@@ -503,5 +521,263 @@ describe("compute errors", () => {
     const { io } = setupIo({ settings });
     const error = await failure(prepareCompute(io, aws, options));
     expect(error.message).toMatch(/key pair gone .* does not exist in eu-west-1/);
+  });
+});
+
+/** The asker of `asker()`, also recording each text question's default and what had been created when it came. */
+function recordingAsker(
+  text: Record<string, string | boolean | undefined>,
+  choices: Record<string, string | undefined>,
+) {
+  const { ask, asked } = asker(text, choices);
+  const questions: { message: string; defaultValue: string | undefined; createdBefore: string[] }[] = [];
+  const recording: Asker = {
+    ...ask,
+    askText: (question) => {
+      questions.push({
+        message: question.message,
+        defaultValue: question.defaultValue,
+        createdBefore: mutatingCalls(),
+      });
+      return ask.askText(question);
+    },
+  };
+  return { ask: recording, asked, questions };
+}
+
+const M5: Settings = { setup: { instance: { type: "m5.xlarge" } } };
+
+describe("instance type: checked against the region's offerings before anything is created", () => {
+  it("an offered type: one DescribeInstanceTypeOfferings call by Region, nothing more asked", async () => {
+    emptyAccount();
+    const { io } = setupIo({ settings: M5 });
+    await runUntilSettled(prepareCompute(io, aws, options));
+    expect(sim.callsOf("DescribeInstanceTypeOfferings").map((call) => call.input)).toEqual([
+      { LocationType: "region", Filters: [{ Name: "instance-type", Values: ["m5.xlarge"] }] },
+    ]);
+  });
+
+  it("without a terminal, the default m3.xlarge: an error suggesting setup.instance.type m5.xlarge; nothing created", async () => {
+    emptyAccount();
+    sim.ec2.addKeyPair("ops");
+    const { io, saved } = setupIo();
+
+    const error = await failure(prepareCompute(io, aws, options));
+
+    expect(error.message).toBe(
+      "EC2 instance type m3.xlarge (the default, as in the old guide) is not offered in eu-west-1",
+    );
+    expect(error.suggestion).toContain(
+      'Use m5.xlarge (4 vCPUs, 16 GiB): set "setup": { "instance": { "type": "m5.xlarge" } } in mcctl.json, or run mcctl setup on a terminal to choose.',
+    );
+    expect(error.suggestion).toMatch(/m3\.xlarge is a previous generation/);
+    // Checked right after the type is known: no other launch question was looked into, nothing created.
+    expect(mutatingCalls()).toEqual([]);
+    for (const later of ["DescribeImages", "DescribeKeyPairs", "DescribeSubnets", "GetInstanceProfile"]) {
+      expect(sim.callsOf(later), later).toEqual([]);
+    }
+    expect(
+      sim.callsOf("DescribeInstanceTypeOfferings").map((call) => call.input?.Filters?.[0]?.Values?.[0]),
+    ).toEqual(["m3.xlarge", "m5.xlarge"]);
+    expect(saved).toEqual([]);
+  });
+
+  it("without a terminal, a type from mcctl.json: the error names the setting", async () => {
+    emptyAccount();
+    const { io } = setupIo({ settings: { setup: { instance: { type: "m3.2xlarge" } } } });
+    const error = await failure(prepareCompute(io, aws, options));
+    expect(error.message).toBe(
+      "EC2 instance type m3.2xlarge (setup.instance.type in mcctl.json) is not offered in eu-west-1",
+    );
+    expect(error.suggestion).toMatch(/"type": "m5\.xlarge"/);
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it("where m5.xlarge is not offered either: no suggestion of it, but how to list the offered types", async () => {
+    emptyAccount();
+    sim.ec2.setOfferedInstanceTypes(["m6i.xlarge", "t3.medium"]);
+    const { io } = setupIo({ settings: M5 });
+    const error = await failure(prepareCompute(io, aws, options));
+    expect(error.message).toBe(
+      "EC2 instance type m5.xlarge (setup.instance.type in mcctl.json) is not offered in eu-west-1",
+    );
+    expect(error.suggestion).toMatch(
+      /Choose a type with 4 vCPUs and 16 GiB or more that eu-west-1 offers \(aws ec2 describe-instance-type-offerings --region eu-west-1 /,
+    );
+    expect(error.suggestion).not.toMatch(/Use m5\.xlarge|previous generation/);
+    expect(sim.callsOf("DescribeInstanceTypeOfferings")).toHaveLength(1);
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it("at a terminal: says so, asks for the type with default m5.xlarge before anything else, launches that once", async () => {
+    emptyAccount();
+    const { ask, asked, questions } = recordingAsker(
+      { "EC2 instance type": undefined, "instead of m3.xlarge": undefined, "instance profile": undefined },
+      { Subnet: undefined },
+    );
+    const { io, current, captured } = setupIo({ interactive: true, ask });
+
+    const plan = await runUntilSettled(prepareCompute(io, aws, options));
+
+    expect(captured.stderr()).toContain("m3.xlarge is not offered in eu-west-1 (a previous generation)");
+    expect(asked).toEqual([
+      "EC2 instance type of the container instance (4 vCPUs and 15 GiB or more)",
+      "Instance type to launch instead of m3.xlarge",
+      "Subnet of the default VPC for the container instance",
+      "IAM instance profile of the container instance",
+    ]);
+    expect(questions[1]).toEqual({
+      message: "Instance type to launch instead of m3.xlarge",
+      defaultValue: "m5.xlarge",
+      createdBefore: [],
+    });
+    expect(plan.launch?.instanceType).toBe("m5.xlarge");
+    expect(current().setup?.instance?.type).toBe("m5.xlarge");
+    // m5.xlarge looked up once: to offer it, not again once chosen.
+    expect(
+      sim.callsOf("DescribeInstanceTypeOfferings").map((call) => call.input?.Filters?.[0]?.Values?.[0]),
+    ).toEqual(["m3.xlarge", "m5.xlarge"]);
+
+    const launched = await runUntilSettled(launchInstance(io, aws, plan));
+    expect(launched).toMatchObject({ launched: true, instanceType: "m5.xlarge" });
+    expect(sim.callsOf("RunInstances").map((call) => [call.input.InstanceType, call.error ?? "ok"])).toEqual([
+      ["m5.xlarge", "ok"],
+    ]);
+  });
+
+  it("at a terminal: a second type that is not offered is asked again; no default where m5.xlarge is not offered", async () => {
+    emptyAccount();
+    sim.ec2.setOfferedInstanceTypes(["m6i.xlarge", "t3.medium"]);
+    const { ask, questions } = recordingAsker(
+      {
+        "EC2 instance type": undefined,
+        "instead of m3.xlarge": "m5.xlarge",
+        "instead of m5.xlarge": "m6i.xlarge",
+        "instance profile": undefined,
+      },
+      { Subnet: undefined },
+    );
+    const { io, captured } = setupIo({ interactive: true, ask });
+
+    const plan = await runUntilSettled(prepareCompute(io, aws, options));
+
+    expect(plan.launch?.instanceType).toBe("m6i.xlarge");
+    expect(captured.stderr()).toContain("m3.xlarge is not offered in eu-west-1 (a previous generation)");
+    expect(captured.stderr()).toMatch(/m5\.xlarge is not offered in eu-west-1\n/);
+    expect(questions.slice(1, 3).map((question) => [question.message, question.defaultValue])).toEqual([
+      ["Instance type to launch instead of m3.xlarge", undefined],
+      ["Instance type to launch instead of m5.xlarge", undefined],
+    ]);
+  });
+
+  it("at a terminal: stops after three types the region does not offer", async () => {
+    emptyAccount();
+    const { ask } = recordingAsker(
+      {
+        "EC2 instance type": "m3.large",
+        "instead of m3.large": "m3.xlarge",
+        "instead of m3.xlarge": "m3.2xlarge",
+      },
+      {},
+    );
+    const { io } = setupIo({ interactive: true, ask });
+    const error = await failure(prepareCompute(io, aws, options));
+    expect(error.message).toBe("EC2 instance type m3.2xlarge is not offered in eu-west-1");
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it("dry run without a terminal: the plan line says the type is not offered and what to set; nothing created", async () => {
+    emptyAccount();
+    const { io, lines, saved, captured } = setupIo({ dryRun: true });
+
+    const result = await runUntilSettled(ensureCompute(io, aws, options));
+
+    expect(result.launched).toEqual({ launched: false, instanceType: "m3.xlarge" });
+    expect(lines.map((line) => `${line.step}: ${line.state}`)).toEqual([
+      "ECS cluster: create",
+      "instance security group: create",
+      "container instance: create",
+    ]);
+    expect(lines[2]?.detail).toMatch(
+      /^m3\.xlarge from ami-.*; but m3\.xlarge is not offered in eu-west-1 \(a previous generation\): mcctl setup will stop before launching; set setup\.instance\.type in mcctl\.json to m5\.xlarge$/,
+    );
+    expect(captured.stderr()).toContain("m3.xlarge is not offered in eu-west-1 (a previous generation)");
+    expect(mutatingCalls()).toEqual([]);
+    expect(saved).toEqual([]);
+  });
+
+  it("dry run at a terminal: the plan line says setup will ask (default m5.xlarge); no replacement is asked", async () => {
+    emptyAccount();
+    // "instead of" is not scripted: asking it would fail the test.
+    const { ask } = recordingAsker(
+      { "EC2 instance type": undefined, "instance profile": undefined },
+      { Subnet: undefined },
+    );
+    const { io, lines } = setupIo({ dryRun: true, interactive: true, ask });
+
+    await runUntilSettled(ensureCompute(io, aws, options));
+
+    expect(lines.at(-1)?.detail).toMatch(
+      /; but m3\.xlarge is not offered in eu-west-1 \(a previous generation\): mcctl setup will ask for another type \(default m5\.xlarge\)$/,
+    );
+    expect(mutatingCalls()).toEqual([]);
+  });
+});
+
+describe("instance profile: must hold a role, checked before anything is created", () => {
+  const noRole =
+    "IAM instance profile ecsInstanceRole has no role: an instance launched with it gets no credentials and never registers in ECS";
+
+  it("without a terminal: an error with the how-to (add a role, not create the profile); a re-run after the fix launches", async () => {
+    emptyAccount({ role: null });
+    const { io, current } = setupIo({ settings: M5 });
+
+    const error = await failure(prepareCompute(io, aws, options));
+
+    expect(error.message).toBe(noRole);
+    expect(error.suggestion).toMatch(
+      /^Give it a role as in the AWS documentation \("Amazon ECS container instance IAM role"\)/,
+    );
+    expect(error.suggestion).toMatch(/aws iam create-role --role-name ecsInstanceRole/);
+    expect(error.suggestion).toMatch(/AmazonEC2ContainerServiceforEC2Role/);
+    expect(error.suggestion).toMatch(
+      /aws iam add-role-to-instance-profile --instance-profile-name ecsInstanceRole --role-name ecsInstanceRole/,
+    );
+    expect(error.suggestion).not.toMatch(/create-instance-profile/);
+    expect(mutatingCalls()).toEqual([]);
+    expect(current().setup?.instance?.instanceProfile).toBeUndefined();
+
+    // The operator follows the how-to; the re-run goes on and the instance registers.
+    sim.iam.setInstanceProfileRole("ecsInstanceRole");
+    const again = setupIo({ settings: current() });
+    const result = await runUntilSettled(ensureCompute(again.io, aws, options));
+    expect(result.instance?.ec2InstanceId).toBe(result.launched?.instanceId);
+    expect(sim.callsOf("CreateCluster")).toHaveLength(1);
+  });
+
+  it("at a terminal: the same error right after the profile question, before the cluster or the group exist", async () => {
+    emptyAccount();
+    sim.iam.addInstanceProfile("ecsProfile", null);
+    const { ask, asked } = asker(
+      { "EC2 instance type": "m5.xlarge", "instance profile": "ecsProfile" },
+      { Subnet: undefined },
+    );
+    const { io } = setupIo({ interactive: true, ask });
+
+    const error = await failure(prepareCompute(io, aws, options));
+
+    expect(error.message).toMatch(/^IAM instance profile ecsProfile has no role/);
+    expect(error.suggestion).toMatch(/--instance-profile-name ecsProfile --role-name ecsProfile/);
+    expect(asked.at(-1)).toBe("IAM instance profile of the container instance");
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it("dry run: the same error, nothing created", async () => {
+    emptyAccount({ role: null });
+    const { io, saved } = setupIo({ dryRun: true, settings: M5 });
+    const error = await failure(ensureCompute(io, aws, options));
+    expect(error.message).toBe(noRole);
+    expect(mutatingCalls()).toEqual([]);
+    expect(saved).toEqual([]);
   });
 });

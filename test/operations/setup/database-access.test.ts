@@ -85,7 +85,7 @@ function groupRules(groupId: string) {
 const authorizations = () => sim.callsOf("AuthorizeSecurityGroupIngress");
 
 describe("ensureDatabaseAccess", () => {
-  it("adds one rule, TCP 3306 from the instances' group by reference, shown before it is added", async () => {
+  it("adds one rule, TCP 3306 from the instances' group by reference, reported in one line", async () => {
     const { io, captured, lines } = testSetupIo();
 
     await ensureDatabaseAccess(io, aws, database(), [instanceGroup]);
@@ -106,26 +106,33 @@ describe("ensureDatabaseAccess", () => {
     });
     expect(JSON.stringify(authorizations()[0]?.input)).not.toContain("0.0.0.0/0");
     expect(groupRules(dbGroup)).toEqual([["tcp", 3306, 3306, instanceGroup]]);
-    expect(captured.stderr()).toContain(`Allowing MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}`);
     expect(lines).toEqual([
       {
         step: "Database access",
         state: "create",
-        detail: `MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}`,
+        detail: `MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}: added`,
       },
     ]);
+    expect(captured.all()).toBe("");
   });
 
   it("adds nothing on a re-run: the rule it finds is success", async () => {
     await ensureDatabaseAccess(testSetupIo().io, aws, database(), [instanceGroup]);
     sim.clearCalls();
-    const { io, lines } = testSetupIo();
+    const { io, lines, captured } = testSetupIo();
 
     await ensureDatabaseAccess(io, aws, database(), [instanceGroup]);
 
     expect(authorizations()).toHaveLength(0);
     expect(sim.calls.map((call) => call.command)).toEqual(["DescribeSecurityGroups"]);
-    expect(lines).toEqual([expect.objectContaining({ state: "exists" })]);
+    expect(lines).toEqual([
+      {
+        step: "Database access",
+        state: "exists",
+        detail: `MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}: allowed already`,
+      },
+    ]);
+    expect(captured.all()).toBe("");
     expect(groupRules(dbGroup)).toHaveLength(1);
   });
 
@@ -176,8 +183,10 @@ describe("ensureDatabaseAccess", () => {
     await ensureDatabaseAccess(io, aws, database(), [instanceGroup]);
 
     expect(authorizations()).toHaveLength(1);
-    expect(lines).toEqual([expect.objectContaining({ state: "exists" })]);
-    expect(captured.stderr()).toContain("allowed already");
+    expect(lines).toEqual([
+      expect.objectContaining({ state: "exists", detail: expect.stringMatching(/: allowed already$/) }),
+    ]);
+    expect(captured.all()).toBe("");
   });
 
   it("allows each container-instance group once", async () => {
@@ -196,7 +205,13 @@ describe("ensureDatabaseAccess", () => {
     await ensureDatabaseAccess(io, aws, database(), [instanceGroup]);
 
     expect(sim.calls.filter((call) => MUTATING.test(call.command))).toEqual([]);
-    expect(lines).toEqual([expect.objectContaining({ state: "create" })]);
+    expect(lines).toEqual([
+      {
+        step: "Database access",
+        state: "create",
+        detail: `MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}: would be added`,
+      },
+    ]);
     expect(groupRules(dbGroup)).toEqual([]);
   });
 
@@ -211,8 +226,26 @@ describe("ensureDatabaseAccess", () => {
         step: "Database access",
         state: "create",
         detail:
-          "MySQL (TCP 3306) into the security group of model-catalogue from the container instances' security group",
+          "MySQL (TCP 3306) into the security group of model-catalogue from the container instances' security group: would be added",
       },
+    ]);
+  });
+
+  it("names the security group a new database would get when it does not exist yet (dry run)", async () => {
+    const { io, lines } = testSetupIo({ dryRun: true });
+
+    await ensureDatabaseAccess(
+      io,
+      aws,
+      database({ status: "planned", securityGroupIds: [], plannedSecurityGroup: "model-catalogue-db" }),
+      [],
+    );
+
+    expect(lines).toEqual([
+      expect.objectContaining({
+        detail:
+          "MySQL (TCP 3306) into model-catalogue-db from the container instances' security group: would be added",
+      }),
     ]);
   });
 
@@ -231,16 +264,40 @@ describe("ensureDatabaseAccess", () => {
     expect(authorizations()).toHaveLength(0);
   });
 
-  it("opens the database that ensureDatabase created to the instances, once", async () => {
+  it("opens the database that ensureDatabase created to the instances, once, in its own group", async () => {
+    // beforeEach made model-catalogue-db already (as a setup that stopped after it would have).
     const { io } = testSetupIo({ env: { METADATA_PASSWORD: "Str0ng-and-l0ng!" } });
     const { database: created } = await ensureDatabase(io, aws);
     const ready = await runUntilSettled(waitForDatabase(io, aws, created));
-    expect(ready.securityGroupIds).toEqual([defaultGroupId]);
+    expect(ready.securityGroupIds).toEqual([dbGroup]);
 
     await ensureDatabaseAccess(io, aws, ready, [instanceGroup]);
     await ensureDatabaseAccess(io, aws, ready, [instanceGroup]);
 
+    expect(sim.callsOf("CreateSecurityGroup")).toHaveLength(0);
     expect(authorizations()).toHaveLength(1);
-    expect(groupRules(defaultGroupId)).toContainEqual(["tcp", 3306, 3306, instanceGroup]);
+    expect(groupRules(dbGroup)).toEqual([["tcp", 3306, 3306, instanceGroup]]);
+    // The default VPC's shared default group is left as it was.
+    expect(groupRules(defaultGroupId)).not.toContainEqual(["tcp", 3306, 3306, instanceGroup]);
+  });
+
+  it("opens an existing database the operator chose through its own group", async () => {
+    const legacyGroup = group("legacy-db");
+    sim.rds.addInstance({
+      DBInstanceIdentifier: "legacy-mysql",
+      EngineVersion: "5.7.44",
+      DBName: "catalogue",
+      VpcSecurityGroupIds: [legacyGroup],
+    });
+    const { io } = testSetupIo({
+      env: { METADATA_PASSWORD: "legacy-secret" },
+      settings: { setup: { database: { identifier: "legacy-mysql" } } },
+    });
+    const { database: existing } = await ensureDatabase(io, aws);
+
+    await ensureDatabaseAccess(io, aws, existing, [instanceGroup]);
+
+    expect(groupRules(legacyGroup)).toEqual([["tcp", 3306, 3306, instanceGroup]]);
+    expect(groupRules(dbGroup)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { RDSServiceException } from "@aws-sdk/client-rds";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
@@ -23,12 +24,13 @@ const PASSWORD = "Str0ng-and-l0ng!";
 let sim: SimulatedAws;
 let aws: SetupAws;
 let defaultGroupId: string;
+let vpcId: string;
 
-function start(options: SimulatedAwsOptions = {}) {
+function start(options: SimulatedAwsOptions = {}, { defaultVpc = true } = {}) {
   sim?.restore();
   sim = createSimulatedAws(options);
   sim.install();
-  defaultGroupId = sim.ec2.addDefaultVpc().securityGroupId;
+  if (defaultVpc) ({ vpcId, securityGroupId: defaultGroupId } = sim.ec2.addDefaultVpc());
   aws = {
     s3: createS3Api(config),
     rds: createRdsApi(config),
@@ -106,6 +108,16 @@ function sequenceAsker(script: Record<string, Answer | Answer[]>, choices: Recor
 const yes = (options: TestSetupIoOptions = {}) =>
   testSetupIo({ env: { METADATA_PASSWORD: PASSWORD }, ...options });
 
+/** The security groups named model-catalogue-db, as the simulator holds them. */
+const databaseGroups = () =>
+  sim.ec2.securityGroups().filter((group) => group.GroupName === "model-catalogue-db");
+
+function databaseGroupId(): string {
+  const [group, ...others] = databaseGroups();
+  if (!group?.GroupId || others.length > 0) throw new Error("not exactly one model-catalogue-db group");
+  return group.GroupId;
+}
+
 async function failure(promise: Promise<unknown>): Promise<McctlError> {
   const error = await promise.then(
     () => undefined,
@@ -121,6 +133,7 @@ describe("ensureDatabase: a new instance", () => {
 
     const { database, password } = await ensureDatabase(io, aws);
 
+    const groupId = databaseGroupId();
     expect(password).toBe(PASSWORD);
     expect(database).toEqual({
       identifier: "model-catalogue",
@@ -129,7 +142,7 @@ describe("ensureDatabase: a new instance", () => {
       endpoint: undefined,
       masterUsername: "mcadmin",
       databaseName: "mc",
-      securityGroupIds: [defaultGroupId],
+      securityGroupIds: [groupId],
       engineVersion: "5.7.44",
     });
     const creates = sim.callsOf("CreateDBInstance");
@@ -143,6 +156,7 @@ describe("ensureDatabase: a new instance", () => {
       MasterUsername: "mcadmin",
       MasterUserPassword: PASSWORD,
       DBName: "mc",
+      VpcSecurityGroupIds: [groupId],
       PubliclyAccessible: false,
       StorageEncrypted: true,
       BackupRetentionPeriod: 7,
@@ -161,7 +175,110 @@ describe("ensureDatabase: a new instance", () => {
     });
     expect(JSON.stringify(saved)).not.toContain(PASSWORD);
     expect(captured.all()).not.toContain(PASSWORD);
-    expect(lines).toEqual([expect.objectContaining({ step: "MySQL database", state: "create" })]);
+    // One line per resource, saying what was done; no other line repeats it.
+    expect(lines).toEqual([
+      {
+        step: "Database security group",
+        state: "create",
+        detail: `model-catalogue-db (${groupId}) in ${vpcId}: created`,
+      },
+      {
+        step: "MySQL database",
+        state: "create",
+        detail:
+          "model-catalogue (MySQL 5.7.44, db.t2.small, 20 GiB encrypted, not publicly accessible, backups kept 7 days, " +
+          "security group model-catalogue-db): created (RDS status creating; available in 5–15 minutes)",
+      },
+    ]);
+    expect(captured.stderr()).not.toMatch(/Creating|RDS is creating|model-catalogue-db/);
+  });
+
+  it("gives a new instance its own security group in the default VPC, never the shared default group", async () => {
+    const { io } = yes();
+
+    await ensureDatabase(io, aws);
+
+    expect(sim.callsOf("CreateSecurityGroup")).toHaveLength(1);
+    expect(sim.callsOf("CreateSecurityGroup")[0]?.input).toEqual({
+      GroupName: "model-catalogue-db",
+      Description: "Model Catalogue MySQL, managed by mcctl",
+      VpcId: vpcId,
+      TagSpecifications: [
+        {
+          ResourceType: "security-group",
+          Tags: [
+            { Key: "managed-by", Value: "mcctl" },
+            { Key: "Name", Value: "model-catalogue-db" },
+          ],
+        },
+      ],
+    });
+    const [group] = databaseGroups();
+    expect(group).toMatchObject({ VpcId: vpcId, IpPermissions: [] });
+    // The group exists before the instance that uses it.
+    expect(sim.calls.map((call) => call.command).filter((command) => MUTATING.test(command))).toEqual([
+      "CreateSecurityGroup",
+      "CreateDBInstance",
+    ]);
+    expect(sim.rds.createInput("model-catalogue")?.VpcSecurityGroupIds).toEqual([group?.GroupId]);
+    expect(sim.rds.createInput("model-catalogue")?.VpcSecurityGroupIds).not.toContain(defaultGroupId);
+  });
+
+  it("finds the group on a re-run after the create failed, and makes no second one", async () => {
+    sim.faults.inject({ service: "RDS", command: "CreateDBInstance", error: "access-denied" });
+    const first = yes();
+    await failure(ensureDatabase(first.io, aws));
+    const groupId = databaseGroupId();
+    expect(sim.rds.instances()).toEqual([]);
+
+    const again = yes({ settings: first.current() });
+    const { database } = await ensureDatabase(again.io, aws);
+
+    expect(sim.callsOf("CreateSecurityGroup")).toHaveLength(1);
+    expect(databaseGroups()).toHaveLength(1);
+    expect(sim.rds.createInput("model-catalogue")?.VpcSecurityGroupIds).toEqual([groupId]);
+    expect(database.securityGroupIds).toEqual([groupId]);
+    expect(again.lines[0]).toEqual({
+      step: "Database security group",
+      state: "exists",
+      detail: `model-catalogue-db (${groupId}) in ${vpcId}: exists, used as it is`,
+    });
+  });
+
+  it("uses the group when EC2 says it was made meanwhile (InvalidGroup.Duplicate)", async () => {
+    // The group is created, but the answer is lost: the SDK's retry would hear "Duplicate".
+    sim.faults.inject({
+      service: "EC2",
+      command: "CreateSecurityGroup",
+      applied: true,
+      error: new EC2ServiceException({
+        name: "InvalidGroup.Duplicate",
+        $fault: "client",
+        message: "The security group 'model-catalogue-db' already exists for VPC",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    });
+    const { io, lines } = yes();
+
+    const { database } = await ensureDatabase(io, aws);
+
+    const groupId = databaseGroupId();
+    expect(database.securityGroupIds).toEqual([groupId]);
+    expect(sim.rds.createInput("model-catalogue")?.VpcSecurityGroupIds).toEqual([groupId]);
+    expect(lines[0]).toMatchObject({ step: "Database security group", state: "exists" });
+  });
+
+  it("fails before any change when the account has no default VPC", async () => {
+    start({}, { defaultVpc: false });
+    const { io } = yes();
+
+    const error = await failure(ensureDatabase(io, aws));
+
+    expect(error.message).toBe(
+      "this account has no default VPC in eu-west-1, where RDS would put a new instance",
+    );
+    expect(error.suggestion).toContain("aws ec2 create-default-vpc --region eu-west-1");
+    expect(sim.calls.filter((call) => MUTATING.test(call.command))).toEqual([]);
   });
 
   it("falls back to the newest 8.0 with a warning when the region offers no 5.7", async () => {
@@ -318,19 +435,51 @@ describe("ensureDatabase: a new instance", () => {
 
     const { database, password } = await ensureDatabase(io, aws);
 
-    expect(database).toMatchObject({ identifier: "model-catalogue", created: false, status: "planned" });
+    expect(database).toMatchObject({
+      identifier: "model-catalogue",
+      created: false,
+      status: "planned",
+      securityGroupIds: [],
+      plannedSecurityGroup: "model-catalogue-db",
+    });
     expect(password).toBe(SECRET_MASK);
     expect(sim.calls.filter((call) => MUTATING.test(call.command))).toEqual([]);
     expect(sim.rds.instances()).toEqual([]);
+    expect(databaseGroups()).toEqual([]);
     expect(lines).toEqual([
+      {
+        step: "Database security group",
+        state: "create",
+        detail: `model-catalogue-db in ${vpcId}: would be created`,
+      },
       {
         step: "MySQL database",
         state: "create",
         detail:
-          "model-catalogue: MySQL 5.7.44, db.t2.small, 20 GiB encrypted, not publicly accessible, backups kept 7 days",
+          "model-catalogue (MySQL 5.7.44, db.t2.small, 20 GiB encrypted, not publicly accessible, backups kept 7 days, " +
+          "security group model-catalogue-db): would be created",
       },
     ]);
     expect(saved).toEqual([]);
+  });
+
+  it("in a dry run plans with the group a failed earlier run made", async () => {
+    const { GroupId } = sim.ec2.createSecurityGroup({
+      GroupName: "model-catalogue-db",
+      Description: "Model Catalogue MySQL, managed by mcctl",
+      VpcId: vpcId,
+    });
+    const { io, lines } = testSetupIo({ dryRun: true });
+
+    const { database } = await ensureDatabase(io, aws);
+
+    expect(database.securityGroupIds).toEqual([GroupId]);
+    expect(database.plannedSecurityGroup).toBeUndefined();
+    expect(sim.calls.filter((call) => MUTATING.test(call.command))).toEqual([]);
+    expect(lines.map((line) => [line.step, line.state])).toEqual([
+      ["Database security group", "exists"],
+      ["MySQL database", "create"],
+    ]);
   });
 });
 
@@ -345,15 +494,18 @@ describe("ensureDatabase: an instance that exists", () => {
     const { database, password } = await ensureDatabase(again.io, aws);
 
     expect(sim.callsOf("CreateDBInstance")).toHaveLength(1);
+    expect(sim.callsOf("CreateSecurityGroup")).toHaveLength(1);
     expect(database).toMatchObject({ identifier: "model-catalogue", created: false, status: "creating" });
+    expect(database.securityGroupIds).toEqual([databaseGroupId()]);
     expect(password).toBe(PASSWORD);
     expect(again.lines).toEqual([
-      expect.objectContaining({
+      {
         step: "MySQL database",
         state: "pending",
-        detail: expect.stringContaining("creating"),
-      }),
+        detail: "model-catalogue (MySQL 5.7.44, db.t2.small, creating): exists, used once available",
+      },
     ]);
+    expect(again.captured.all()).toBe("");
     expect(again.current().setup?.database?.create).toBe(true);
   });
 
@@ -391,6 +543,41 @@ describe("ensureDatabase: an instance that exists", () => {
     expect(saved).toEqual([{ setup: { database: { identifier: "legacy-mysql", create: false } } }]);
     expect(sim.callsOf("CreateDBInstance")).toHaveLength(0);
     expect(captured.all()).not.toContain("legacy-secret");
+    // Its own security groups, untouched: no group of mcctl's is looked for or made.
+    expect(database.securityGroupIds).toEqual([defaultGroupId]);
+    expect(sim.callsOf("DescribeSecurityGroups")).toHaveLength(0);
+    expect(sim.callsOf("CreateSecurityGroup")).toHaveLength(0);
+    expect(databaseGroups()).toEqual([]);
+  });
+
+  it("keeps the groups of an existing instance it is given, even when a model-catalogue-db group exists", async () => {
+    sim.ec2.createSecurityGroup({ GroupName: "model-catalogue-db", Description: "x", VpcId: vpcId });
+    const { GroupId: ownGroup } = sim.ec2.createSecurityGroup({
+      GroupName: "legacy-db",
+      Description: "legacy",
+      VpcId: vpcId,
+    });
+    sim.rds.addInstance({
+      DBInstanceIdentifier: "legacy-mysql",
+      EngineVersion: "5.7.44",
+      DBName: "catalogue",
+      VpcSecurityGroupIds: [ownGroup ?? ""],
+    });
+    const { io, lines } = yes({ settings: { setup: { database: { identifier: "legacy-mysql" } } } });
+
+    const { database } = await ensureDatabase(io, aws);
+
+    expect(database.securityGroupIds).toEqual([ownGroup]);
+    expect(lines).toEqual([
+      {
+        step: "MySQL database",
+        state: "exists",
+        detail: expect.stringMatching(
+          /^legacy-mysql \(MySQL 5\.7\.44, db\.t3\.small, available, legacy-mysql\..+:3306\): exists, used as it is$/,
+        ),
+      },
+    ]);
+    expect(sim.calls.filter((call) => MUTATING.test(call.command))).toEqual([]);
   });
 
   it("finds the instance it made earlier by name and tags when mcctl.json forgot it, and makes no second one", async () => {
