@@ -1,4 +1,6 @@
+import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
+import type { EcsApi } from "../aws/ecs.js";
 import {
   type CommandContext,
   confirmChange,
@@ -72,7 +74,7 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
   if (mcImage) changes.push({ container: MC_CONTAINER, image: mcImage });
   if (options.esTag)
     changes.push({ container: ES_CONTAINER, image: withTag(imageOf(current, ES_CONTAINER), options.esTag) });
-  if (changes.length === 0) return pullAndRestart(context, options, deadline);
+  if (changes.length === 0) return pullAndRestart(context, ecs, current, options, deadline);
 
   const next = reviseTaskDefinition(current, tags, changes);
   if (changes.every((change) => containerImage(current, change.container) === change.image)) {
@@ -108,10 +110,14 @@ function imageOf(taskDefinition: Parameters<typeof containerImage>[0], container
  * The wiki's way for floating tags such as `:2`: pull the newer image on each host over ssh, then
  * restart. (Current ECS agents pull on task start anyway unless ECS_IMAGE_PULL_BEHAVIOR says otherwise.)
  */
-async function pullAndRestart(context: CommandContext, options: UpgradeOptions, deadline: number) {
+async function pullAndRestart(
+  context: CommandContext,
+  ecs: EcsApi,
+  current: TaskDefinition,
+  options: UpgradeOptions,
+  deadline: number,
+) {
   const { output, cluster, service } = context;
-  const ecs = await context.aws.ecs();
-  const { current } = await describeServiceRevision(context, ecs);
   const images = (current.containerDefinitions ?? []).flatMap((container) =>
     container.image ? [container.image] : [],
   );
