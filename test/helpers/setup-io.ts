@@ -1,5 +1,11 @@
+import type { AwsConfig } from "../../src/aws/config.js";
+import { createEc2Api } from "../../src/aws/ec2.js";
+import { createEcsApi } from "../../src/aws/ecs.js";
+import { createIamApi } from "../../src/aws/iam.js";
+import { createRdsApi } from "../../src/aws/rds.js";
+import { createS3Api } from "../../src/aws/s3.js";
 import { mergeSettings, type Settings } from "../../src/config/settings.js";
-import type { PlanLine, SetupIo } from "../../src/operations/setup/types.js";
+import type { PlanLine, SetupAws, SetupIo } from "../../src/operations/setup/types.js";
 import type { Asker } from "../../src/ui/prompts.js";
 import { captureOutput } from "./context.js";
 
@@ -53,4 +59,15 @@ export function testSetupIo(options: TestSetupIoOptions = {}) {
     },
   };
   return { io, captured, saved, lines, current: () => settings };
+}
+
+/** The AWS APIs setup uses, built as the command builds them, for a test's simulated account. */
+export function setupAwsFor(config: AwsConfig): SetupAws {
+  return {
+    s3: createS3Api(config),
+    rds: createRdsApi(config),
+    ec2: createEc2Api(config),
+    ecs: createEcsApi(config),
+    iam: createIamApi(config),
+  };
 }

@@ -1,16 +1,11 @@
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
-import { createEc2Api } from "../../../src/aws/ec2.js";
-import { createEcsApi } from "../../../src/aws/ecs.js";
-import { createIamApi } from "../../../src/aws/iam.js";
-import { createRdsApi } from "../../../src/aws/rds.js";
-import { createS3Api } from "../../../src/aws/s3.js";
 import { McctlError, UsageError } from "../../../src/errors.js";
 import { defaultBucketName, ensureBucket } from "../../../src/operations/setup/bucket.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
-import { testSetupIo } from "../../helpers/setup-io.js";
+import { setupAwsFor, testSetupIo } from "../../helpers/setup-io.js";
 import { createSimulatedAws, OTHER_ACCOUNT_ID, type SimulatedAws } from "../../sim/index.js";
 
 const ACCOUNT = "123456789012";
@@ -25,13 +20,7 @@ function start(region = "eu-west-1") {
   sim = createSimulatedAws({ accountId: ACCOUNT, region });
   sim.install();
   const config: AwsConfig = { region, maxAttempts: 1, retryMode: "standard" };
-  aws = {
-    s3: createS3Api(config),
-    rds: createRdsApi(config),
-    ec2: createEc2Api(config),
-    ecs: createEcsApi(config),
-    iam: createIamApi(config),
-  };
+  aws = setupAwsFor(config);
 }
 
 beforeEach(() => {

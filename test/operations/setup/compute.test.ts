@@ -1,11 +1,6 @@
 import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
-import { createEc2Api } from "../../../src/aws/ec2.js";
-import { createEcsApi } from "../../../src/aws/ecs.js";
-import { createIamApi } from "../../../src/aws/iam.js";
-import { createRdsApi } from "../../../src/aws/rds.js";
-import { createS3Api } from "../../../src/aws/s3.js";
 import type { Settings } from "../../../src/config/settings.js";
 import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../../src/domain/task-definition.js";
 import { McctlError } from "../../../src/errors.js";
@@ -22,7 +17,7 @@ import {
 import type { SetupAws } from "../../../src/operations/setup/types.js";
 import type { Asker } from "../../../src/ui/prompts.js";
 import { scriptedAsker } from "../../helpers/asker.js";
-import { type TestSetupIoOptions, testSetupIo } from "../../helpers/setup-io.js";
+import { setupAwsFor, type TestSetupIoOptions, testSetupIo } from "../../helpers/setup-io.js";
 import { runUntilSettled } from "../../helpers/time.js";
 import { imageIdFor } from "../../sim/ec2-model.js";
 import { addMcHost, mcServiceInput, mcTaskDefinition } from "../../sim/fixtures.js";
@@ -40,13 +35,7 @@ let aws: SetupAws;
 function start(simOptions: SimulatedAwsOptions = {}) {
   sim = createSimulatedAws(simOptions);
   sim.install();
-  aws = {
-    ec2: createEc2Api(config),
-    ecs: createEcsApi(config),
-    iam: createIamApi(config),
-    s3: createS3Api(config),
-    rds: createRdsApi(config),
-  };
+  aws = setupAwsFor(config);
 }
 
 beforeEach(() => {

@@ -1,17 +1,12 @@
 import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
-import { createEc2Api } from "../../../src/aws/ec2.js";
-import { createEcsApi } from "../../../src/aws/ecs.js";
-import { createIamApi } from "../../../src/aws/iam.js";
-import { createRdsApi } from "../../../src/aws/rds.js";
-import { createS3Api } from "../../../src/aws/s3.js";
 import { McctlError } from "../../../src/errors.js";
 import type { DatabaseResult } from "../../../src/operations/setup/database.js";
 import { ensureDatabase, waitForDatabase } from "../../../src/operations/setup/database.js";
 import { ensureDatabaseAccess } from "../../../src/operations/setup/database-access.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
-import { testSetupIo } from "../../helpers/setup-io.js";
+import { setupAwsFor, testSetupIo } from "../../helpers/setup-io.js";
 import { runUntilSettled } from "../../helpers/time.js";
 import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
@@ -35,13 +30,7 @@ beforeEach(() => {
   defaultGroupId = vpc.securityGroupId;
   dbGroup = group("model-catalogue-db");
   instanceGroup = group("model-catalogue-ecs-instances");
-  aws = {
-    s3: createS3Api(config),
-    rds: createRdsApi(config),
-    ec2: createEc2Api(config),
-    ecs: createEcsApi(config),
-    iam: createIamApi(config),
-  };
+  aws = setupAwsFor(config);
 });
 
 afterEach(() => {

@@ -2,18 +2,13 @@ import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { RDSServiceException } from "@aws-sdk/client-rds";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
-import { createEc2Api } from "../../../src/aws/ec2.js";
-import { createEcsApi } from "../../../src/aws/ecs.js";
-import { createIamApi } from "../../../src/aws/iam.js";
-import { createRdsApi } from "../../../src/aws/rds.js";
-import { createS3Api } from "../../../src/aws/s3.js";
 import type { Settings } from "../../../src/config/settings.js";
 import { SECRET_MASK } from "../../../src/domain/environment.js";
 import { McctlError, MissingInputError, UsageError } from "../../../src/errors.js";
 import { ensureDatabase, waitForDatabase } from "../../../src/operations/setup/database.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
 import type { Asker, TextQuestion } from "../../../src/ui/prompts.js";
-import { type TestSetupIoOptions, testSetupIo } from "../../helpers/setup-io.js";
+import { setupAwsFor, type TestSetupIoOptions, testSetupIo } from "../../helpers/setup-io.js";
 import { runUntilSettled } from "../../helpers/time.js";
 import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../../sim/index.js";
 
@@ -31,13 +26,7 @@ function start(options: SimulatedAwsOptions = {}, { defaultVpc = true } = {}) {
   sim = createSimulatedAws(options);
   sim.install();
   if (defaultVpc) ({ vpcId, securityGroupId: defaultGroupId } = sim.ec2.addDefaultVpc());
-  aws = {
-    s3: createS3Api(config),
-    rds: createRdsApi(config),
-    ec2: createEc2Api(config),
-    ecs: createEcsApi(config),
-    iam: createIamApi(config),
-  };
+  aws = setupAwsFor(config);
 }
 
 /** A region whose RDS no longer offers MySQL 5.7 (and so no db.t2 class either). */
