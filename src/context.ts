@@ -75,28 +75,23 @@ export function confirmationImpossible(context: CommandContext): boolean {
 }
 
 /**
- * Fails before any AWS call when the command would later need a confirmation nobody can give, adding
- * it to whatever else `work` found missing so the operator sees the whole list at once.
+ * Without a terminal and without --yes a change can never be confirmed, so the command stops before its
+ * first AWS call. `localCheck` (what can be checked without AWS) runs first, so the operator sees every
+ * missing input in one list with the confirmation.
  */
-export async function withConfirmationCheck<T>(
+export async function requireConfirmable(
   context: CommandContext,
   needsConfirmation: boolean,
-  work: () => Promise<T>,
-): Promise<T> {
-  const missingConfirmation = needsConfirmation && confirmationImpossible(context);
-  let result: T;
+  localCheck: () => Promise<unknown> = async () => undefined,
+): Promise<void> {
+  if (!needsConfirmation || !confirmationImpossible(context)) return;
   try {
-    result = await work();
+    await localCheck();
   } catch (error) {
-    if (missingConfirmation && error instanceof MissingInputError) {
-      throw new MissingInputError([...error.missing, CONFIRMATION]);
-    }
+    if (error instanceof MissingInputError) throw new MissingInputError([...error.missing, CONFIRMATION]);
     throw error;
   }
-  if (missingConfirmation) {
-    throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
-  }
-  return result;
+  throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
 }
 
 /**
@@ -109,6 +104,6 @@ export async function confirmChange(context: CommandContext, question: string): 
     throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
   }
   if (!(await context.ask.askConfirm(question, false))) {
-    throw new McctlError("cancelled; nothing was changed");
+    throw new McctlError("cancelled at the confirmation; nothing was changed and nothing was saved");
   }
 }

@@ -3,7 +3,10 @@ export const ExitCode = {
   ok: 0,
   failure: 1,
   usage: 2,
+  /** 128 + the signal's number, as shells report a process ended by it. */
+  hangup: 129,
   interrupted: 130,
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -53,10 +56,10 @@ export class MissingInputError extends UsageError {
   }
 }
 
-/** The operator pressed Ctrl-C or declined a confirmation. */
+/** Ctrl-C (SIGINT), SIGTERM or SIGHUP; the exit code says which (130, 143, 129). */
 export class InterruptedError extends McctlError {
-  constructor(message = "interrupted", options: Omit<McctlErrorOptions, "exitCode"> = {}) {
-    super(message, { ...options, exitCode: ExitCode.interrupted });
+  constructor(message = "interrupted", options: McctlErrorOptions = {}) {
+    super(message, { ...options, exitCode: options.exitCode ?? ExitCode.interrupted });
     this.name = "InterruptedError";
   }
 }

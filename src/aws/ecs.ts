@@ -33,6 +33,8 @@ export interface EcsApi {
   listContainerInstances(cluster: string): Promise<ContainerInstance[]>;
   /** The newest ACTIVE revision of a family, or undefined when the family has none. */
   findLatestTaskDefinition(family: string): Promise<TaskDefinition | undefined>;
+  /** The revision ("family:revision" or ARN), or undefined when ECS does not know it. */
+  findTaskDefinition(reference: string): Promise<TaskDefinition | undefined>;
   describeTaskDefinition(reference: string): Promise<TaskDefinition>;
   /** The revision and its tags (ECS returns tags beside the task definition, not in it). */
   describeTaskDefinitionWithTags(reference: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }>;
@@ -66,6 +68,23 @@ export function createEcsApi(config: AwsConfig): EcsApi {
     }
     return instances;
   };
+
+  const findTaskDefinition = (reference: string) =>
+    call({ action: "ecs:DescribeTaskDefinition" }, async () => {
+      try {
+        const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
+        return output.taskDefinition;
+      } catch (error) {
+        // ECS answers a family without ACTIVE revisions with this ClientException, not a 404.
+        if (
+          (error as Error).name === "ClientException" &&
+          /Unable to describe/i.test((error as Error).message)
+        ) {
+          return undefined;
+        }
+        throw error;
+      }
+    });
 
   return {
     describeCluster: (cluster) =>
@@ -101,22 +120,8 @@ export function createEcsApi(config: AwsConfig): EcsApi {
     describeContainerInstances: (cluster, arns) =>
       call({ action: "ecs:DescribeContainerInstances", cluster }, () => describeInstances(cluster, arns)),
 
-    findLatestTaskDefinition: (family) =>
-      call({ action: "ecs:DescribeTaskDefinition" }, async () => {
-        try {
-          const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: family }));
-          return output.taskDefinition;
-        } catch (error) {
-          // ECS answers a family without ACTIVE revisions with this ClientException, not a 404.
-          if (
-            (error as Error).name === "ClientException" &&
-            /Unable to describe/i.test((error as Error).message)
-          ) {
-            return undefined;
-          }
-          throw error;
-        }
-      }),
+    findLatestTaskDefinition: (family) => findTaskDefinition(family),
+    findTaskDefinition: (reference) => findTaskDefinition(reference),
 
     describeTaskDefinition: (reference) =>
       call({ action: "ecs:DescribeTaskDefinition" }, async () => {

@@ -9,6 +9,8 @@ export interface CallerIdentity {
 
 export interface StsApi {
   callerIdentity(): Promise<CallerIdentity>;
+  /** The region the SDK resolved (a flag, the environment, mcctl.json, or the profile's config). */
+  region(): Promise<string | undefined>;
 }
 
 export function createStsApi(config: AwsConfig): StsApi {
@@ -20,5 +22,12 @@ export function createStsApi(config: AwsConfig): StsApi {
         const output = await client.send(new GetCallerIdentityCommand({}));
         return { account: output.Account ?? "(unknown)", arn: output.Arn ?? "(unknown)" };
       }),
+    region: async () => {
+      try {
+        return await client.config.region();
+      } catch {
+        return undefined;
+      }
+    },
   };
 }

@@ -1,16 +1,20 @@
 import * as z from "zod/mini";
+import { diffSettings } from "../config/deployment.js";
+import { saveSettings } from "../config/settings.js";
 import {
   type CommandContext,
   confirmChange,
   createContext,
   type GlobalOptions,
-  withConfirmationCheck,
+  requireConfirmable,
 } from "../context.js";
 import { DEFAULT_TASK_SETTINGS } from "../domain/task-definition.js";
-import { planCreateService } from "../operations/create-service.js";
-import { ServiceMonitor, waitForSteady } from "../operations/service-monitor.js";
-import { timeoutError } from "../operations/timeouts.js";
-import { withProgress } from "../ui/progress.js";
+import { createService } from "../operations/create-service.js";
+import { lookUpTarget } from "../plan/account.js";
+import { planCreateService } from "../plan/create-service.js";
+import { withInterruptTrap } from "../ui/interrupt.js";
+import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
+import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
 import { durationOption, familyOption, flag, optionalText, parseOptions } from "./options.js";
 
@@ -30,12 +34,11 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
 
 export async function runCreateService(context: CommandContext, rawOptions: CreateServiceOptions) {
   const options = parseOptions(CreateServiceOptionsSchema, rawOptions);
-  const { output, cluster, service } = context;
-  const family = options.family ?? context.settings.settings.taskFamily ?? DEFAULT_TASK_SETTINGS.family;
-  const deadline = Date.now() + options.timeout;
+  const { output, cluster, service, settings } = context;
+  const family = options.family ?? settings.settings.taskFamily ?? DEFAULT_TASK_SETTINGS.family;
+  await requireConfirmable(context, !options.dryRun);
 
-  // Without a terminal or --yes the change could never be confirmed: say so before calling AWS.
-  await withConfirmationCheck(context, !options.dryRun, async () => undefined);
+  const target = await lookUpTarget(context.aws);
   const ecs = await context.aws.ecs();
   const plan = await planCreateService(ecs, {
     cluster,
@@ -44,60 +47,51 @@ export async function runCreateService(context: CommandContext, rawOptions: Crea
     taskDefinition: options.taskDefinition,
   });
   const revision = `${plan.taskDefinition.family}:${plan.taskDefinition.revision}`;
+  const settingsAfter = { ...settings.settings, region: target.region, cluster, service, taskFamily: family };
+  printTarget(output, target);
   output.info(
-    `Service ${service} in cluster ${cluster}${context.aws.config.region ? ` (${context.aws.config.region})` : ""}: ` +
-      `${revision}, 1 task, EC2, deployments stop the old task before starting the new one (port 80).`,
+    `Create service ${service} in cluster ${cluster}: ${revision}, 1 task, EC2; deployments stop the old task before starting the new one (port 80).`,
   );
   output.info(
     `Fits on: ${plan.fittingInstances.map((fit) => `${fit.instance.ec2InstanceId ?? "instance"} (${fit.freeCpu} CPU, ${fit.freeMemoryMiB} MiB free)`).join(", ")}`,
   );
-
+  printSettingsChanges(output, diffSettings(settings.settings, settingsAfter), settings.path);
   if (options.dryRun) {
     output.result({ dryRun: true, createService: plan.input }, JSON.stringify(plan.input, null, 2));
-    output.hint("dry run: nothing was created");
+    printDryRunEnd(output);
     return { dryRun: true, service, cluster, taskDefinition: revision };
   }
+  await confirmChange(
+    context,
+    `Create service ${service} in cluster ${cluster}, account ${target.account}, ${target.region}?`,
+  );
 
-  await confirmChange(context, `Create service ${service} in cluster ${cluster}?`);
-  const created = await ecs.createService(plan.input);
-  output.success(`Created service ${service} (${created.serviceArn})`);
-
-  let steady = false;
-  if (options.wait) {
-    await withProgress(output, `Waiting for ${service} to become steady`, async (reporter) => {
-      const watcher = new ServiceMonitor(ecs, cluster, service, reporter);
-      watcher.ignoreEvents(created.events);
-      await waitForSteady(
-        watcher,
-        {
-          deadline,
-          pollIntervalMs: options.pollInterval,
-          onTimeout: (snapshot) =>
-            timeoutError(
-              `service ${service} to become steady`,
-              options.timeout,
-              snapshot,
-              `ECS keeps trying on its own; follow it with \`aws ecs describe-services --cluster ${cluster} --services ${service}\`.`,
-            ),
-        },
-        reporter,
-      );
-      return `Service ${service} is steady: 1 task running ${revision}`;
-    });
-    steady = true;
-  }
-
+  // Apply: nothing more is asked; --timeout counts from here.
+  const messages = {
+    first: () => `Interrupted: no longer waiting; service ${service} exists and ECS keeps starting its task.`,
+    second: () => "Quit.",
+  };
+  const created = await withInterruptTrap(output, messages, (signal) =>
+    createService(ecs, terminalReporter(output), {
+      input: plan.input,
+      wait: options.wait,
+      timeoutMs: options.timeout,
+      pollIntervalMs: options.pollInterval,
+      signal,
+      onCreated: () => saveSettings(settings.path, settingsAfter),
+    }),
+  );
   const result = {
     dryRun: false,
     cluster,
     service,
     serviceArn: created.serviceArn,
     taskDefinition: revision,
-    steady,
+    steady: options.wait,
   };
   output.result(
     result,
-    `${service} ${created.serviceArn}${steady ? " (steady)" : " (not waited for: --no-wait)"}`,
+    `${service} ${created.serviceArn}${options.wait ? " (steady)" : " (not waited for: --no-wait)"}`,
   );
   return result;
 }

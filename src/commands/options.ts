@@ -37,3 +37,13 @@ export function parseOptions<T extends z.ZodMiniType>(schema: T, raw: unknown): 
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
   return parsed.data;
 }
+
+/** Flags shared by every command that ends with the restart sequence (restart, upgrade, rollback). */
+export const RestartFlagsSchema = z.object({
+  timeout: durationOption("--timeout", "15m"),
+  pollInterval: durationOption("--poll-interval", "3s"),
+  healthUrl: z.optional(z.url({ protocol: /^https?$/, error: "--health-url must be an http(s) URL" })),
+  checkHealth: flag(false),
+  dryRun: flag(false),
+});
+export type RestartFlags = z.output<typeof RestartFlagsSchema>;

@@ -1,31 +1,40 @@
 import * as z from "zod/mini";
-import { mergeSettings, saveSettings } from "../config/settings.js";
-import { gatherTaskInputs, resolveTaskSettings } from "../config/task-inputs.js";
+import { diffSettings, revisionName } from "../config/deployment.js";
+import { saveSettings } from "../config/settings.js";
+import { gatherTaskInputs } from "../config/task-inputs.js";
 import {
   type CommandContext,
-  confirmationImpossible,
   confirmChange,
   createContext,
   type GlobalOptions,
-  withConfirmationCheck,
+  requireConfirmable,
 } from "../context.js";
 import { buildTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
-import { registerIfChanged, secretsOfLatestRevision } from "../operations/task-registration.js";
-import { reportFindings } from "../ui/findings.js";
+import { UsageError } from "../errors.js";
+import { lookUpTarget } from "../plan/account.js";
+import { planRegistration, type RegistrationPlan } from "../plan/registration.js";
+import {
+  printDryRunEnd,
+  printFindings,
+  printRegistration,
+  printSettingsChanges,
+  printTarget,
+} from "../ui/plan.js";
 import "../zod-messages.js";
 import { familyOption, flag, parseOptions } from "./options.js";
 
 export const RegisterTaskOptionsSchema = z.object({
   family: familyOption,
   dryRun: flag(false),
+  offline: flag(false),
   force: flag(false),
 });
 export type RegisterTaskOptions = z.output<typeof RegisterTaskOptionsSchema>;
 
 export interface RegisterTaskResult {
   family: string;
-  revision?: number;
-  taskDefinitionArn?: string;
+  revision?: number | undefined;
+  taskDefinitionArn?: string | undefined;
   registered: boolean;
   dryRun: boolean;
 }
@@ -38,66 +47,143 @@ export async function runRegisterTask(
   context: CommandContext,
   options: RegisterTaskOptions,
 ): Promise<RegisterTaskResult> {
+  if (options.offline) return renderOffline(context, options);
   const { output, settings } = context;
-  const env = options.dryRun ? context.env : await withKnownSecrets(context, options.family);
-  const inputs = await withConfirmationCheck(context, !options.dryRun, () =>
-    gatherTaskInputs(
-      {
-        settings: settings.settings,
-        env,
-        interactive: context.interactive,
-        familyFlag: options.family,
-        region: context.aws.config.region,
-      },
-      context.ask,
-    ),
+  await requireConfirmable(context, !options.dryRun, () => gatherFromLocalSources(context, options));
+
+  // Plan: read-only. Every question is asked here, before anything is shown for confirmation.
+  const target = await lookUpTarget(context.aws);
+  const ecs = await context.aws.ecs();
+  const plan = await planRegistration(
+    {
+      settings: settings.settings,
+      env: context.env,
+      interactive: context.interactive,
+      familyFlag: options.family,
+      region: target.region,
+      cluster: context.cluster,
+      service: context.service,
+      notify: (finding) => printFindings(output, [finding]),
+    },
+    context.ask,
+    ecs,
+    { force: options.force },
   );
-  reportFindings(output, inputs.findings);
-  const input = buildTaskDefinition(inputs.task, inputs.environment);
-  const family = inputs.task.family;
+  const settingsAfter = { ...plan.settingsAfter, region: target.region };
+  printTarget(output, target);
+  printRegistration(output, plan);
+  printSettingsChanges(
+    output,
+    diffSettings(settings.settings, withRecord(settingsAfter, plan)),
+    settings.path,
+  );
 
   if (options.dryRun) {
-    output.result(redactTaskDefinition(input), JSON.stringify(redactTaskDefinition(input), null, 2));
-    output.hint("dry run: nothing was registered and no answer was saved");
-    return { family, registered: false, dryRun: true };
+    output.result(
+      {
+        dryRun: true,
+        register: plan.register,
+        changes: plan.changes,
+        input: redactTaskDefinition(plan.input),
+      },
+      plan.register
+        ? `dry run: would register a new revision of ${plan.family}`
+        : "dry run: nothing to register",
+    );
+    printDryRunEnd(output);
+    return { family: plan.family, registered: false, dryRun: true };
   }
 
-  if (Object.keys(inputs.answers).length > 0) {
-    await saveSettings(settings.path, mergeSettings(settings.settings, inputs.answers));
-    output.hint(`answers saved to ${settings.path} (secrets are never saved)`);
+  const settingsChanged = diffSettings(settings.settings, withRecord(settingsAfter, plan)).length > 0;
+  if (plan.register) {
+    await confirmChange(
+      context,
+      `Register a new revision of ${plan.family} in account ${target.account}, ${target.region}?`,
+    );
+  } else if (settingsChanged) {
+    await confirmChange(context, `Save these settings to ${settings.path}?`);
   }
 
-  const ecs = await context.aws.ecs();
-  const registration = await registerIfChanged(ecs, output, input, {
-    force: options.force,
-    confirm: (name) => confirmChange(context, `Register a new revision of ${name}?`),
-  });
-  const result = { ...registration, dryRun: false };
+  // Apply: no question from here on.
+  const registered = plan.register
+    ? await ecs.registerTaskDefinition(plan.input)
+    : plan.baseline?.taskDefinition;
+  if (plan.register || settingsChanged) {
+    const record = registered ? { taskDefinition: revisionName(registered) } : {};
+    await saveSettings(settings.path, { ...settingsAfter, ...record });
+    output.hint(
+      `${settings.path} describes ${record.taskDefinition ?? plan.family} (secrets are never saved)`,
+    );
+  }
+  const name = registered ? revisionName(registered) : plan.family;
+  if (plan.register && plan.drift) {
+    output.hint(
+      `The service still runs ${plan.drift.revision}: \`mcctl rollback --to ${registered?.revision}\` puts ${name} in service.`,
+    );
+  }
   output.result(
-    result,
-    registration.registered
-      ? `${family}:${registration.revision}\n${registration.taskDefinitionArn}`
-      : `${family}:${registration.revision} is up to date`,
+    {
+      family: plan.family,
+      revision: registered?.revision,
+      taskDefinitionArn: registered?.taskDefinitionArn,
+      registered: plan.register,
+    },
+    plan.register ? `${name}\n${registered?.taskDefinitionArn}` : `${name} is up to date`,
   );
-  return result;
+  return {
+    family: plan.family,
+    revision: registered?.revision,
+    taskDefinitionArn: registered?.taskDefinitionArn,
+    registered: plan.register,
+    dryRun: false,
+  };
+}
+
+/** mcctl.json as the plan shows it: a new revision's number is not known before it is registered. */
+function withRecord(settings: RegistrationPlan["settingsAfter"], plan: RegistrationPlan) {
+  return plan.register ? { ...settings, taskDefinition: `${plan.family}:(new revision)` } : settings;
+}
+
+/** Without a terminal and --yes nothing can be confirmed: list that with every other missing input. */
+async function gatherFromLocalSources(context: CommandContext, options: RegisterTaskOptions) {
+  await gatherTaskInputs(
+    {
+      settings: context.settings.settings,
+      env: context.env,
+      interactive: false,
+      familyFlag: options.family,
+      region: context.aws.config.region,
+    },
+    context.ask,
+  );
 }
 
 /**
- * The environment, plus the secrets of the family's newest revision for those it does not set: changing
- * MC_NAME should not mean typing the database password again. A variable that is set wins.
+ * --dry-run --offline: the task definition from mcctl.json and the environment alone, secrets masked.
+ * No AWS call, so nothing is compared and no secret is taken from ECS.
  */
-export async function withKnownSecrets(
+async function renderOffline(
   context: CommandContext,
-  familyFlag: string | undefined,
-): Promise<NodeJS.ProcessEnv> {
-  if (confirmationImpossible(context)) return context.env;
-  const family = resolveTaskSettings(context.settings.settings, context.env, familyFlag).family;
-  const known = await secretsOfLatestRevision(await context.aws.ecs(), family);
-  const reused = Object.keys(known.values).filter((name) => !context.env[name]);
-  if (reused.length > 0) {
-    context.output.hint(
-      `keeping ${reused.join(", ")} from ${known.revision} (set the variable to change it)`,
-    );
+  options: RegisterTaskOptions,
+): Promise<RegisterTaskResult> {
+  if (!options.dryRun) {
+    throw new UsageError("--offline renders the task definition only, so it needs --dry-run", {
+      suggestion: "Run `mcctl register-task --dry-run --offline`, or drop --offline to register.",
+    });
   }
-  return { ...known.values, ...context.env };
+  const inputs = await gatherTaskInputs(
+    {
+      settings: context.settings.settings,
+      env: context.env,
+      interactive: context.interactive,
+      familyFlag: options.family,
+      region: context.aws.config.region,
+      notify: (finding) => printFindings(context.output, [finding]),
+    },
+    context.ask,
+  );
+  const input = redactTaskDefinition(buildTaskDefinition(inputs.task, inputs.environment));
+  context.output.result(input, JSON.stringify(input, null, 2));
+  printDryRunEnd(context.output);
+  return { family: inputs.task.family, registered: false, dryRun: true };
 }

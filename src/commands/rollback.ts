@@ -1,13 +1,23 @@
-import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
-import type { EcsApi } from "../aws/ecs.js";
-import { type CommandContext, createContext, type GlobalOptions, withConfirmationCheck } from "../context.js";
-import { reviseTaskDefinition } from "../domain/task-revision.js";
-import { McctlError, UsageError } from "../errors.js";
+import { diffSettings } from "../config/deployment.js";
+import { saveSettings } from "../config/settings.js";
+import {
+  type CommandContext,
+  confirmChange,
+  createContext,
+  type GlobalOptions,
+  requireConfirmable,
+} from "../context.js";
+import { RestartWatch } from "../operations/restart.js";
+import { switchRevision } from "../operations/switch-revision.js";
+import { lookUpTarget } from "../plan/account.js";
+import { planRollback } from "../plan/rollback.js";
+import { renderChanges } from "../ui/diff.js";
+import { withInterruptTrap } from "../ui/interrupt.js";
+import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
+import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
-import { describeServiceRevision, switchRevision } from "./deploy.js";
-import { parseOptions } from "./options.js";
-import { RestartFlagsSchema } from "./restart.js";
+import { parseOptions, RestartFlagsSchema } from "./options.js";
 
 export const RollbackOptionsSchema = z.extend(RestartFlagsSchema, {
   to: z.optional(
@@ -28,45 +38,62 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
 }
 
 export async function runRollback(context: CommandContext, options: RollbackOptions) {
-  const deadline = Date.now() + options.timeout;
-  await withConfirmationCheck(context, !options.dryRun, async () => undefined);
-  const ecs = await context.aws.ecs();
-  const { current } = await describeServiceRevision(context, ecs);
-  const target = await findTarget(ecs, current, options.to);
-  return switchRevision(context, ecs, {
-    ...options,
-    deadline,
-    current,
-    next: reviseTaskDefinition(target, undefined, []),
-    existingArn: target.taskDefinitionArn,
-    verb: "Roll back",
-  });
-}
+  const { output, cluster, service, settings } = context;
+  await requireConfirmable(context, !options.dryRun);
 
-/** The revision to go back to: the one asked for, or the newest ACTIVE one older than the current. */
-async function findTarget(
-  ecs: EcsApi,
-  current: TaskDefinition,
-  to: string | undefined,
-): Promise<TaskDefinition> {
-  const family = current.family as string;
-  if (to) {
-    const reference = /^\d+$/.test(to) ? `${family}:${to}` : to;
-    const target = await ecs.describeTaskDefinition(reference);
-    if (target.taskDefinitionArn === current.taskDefinitionArn) {
-      throw new UsageError(`the service already runs ${family}:${current.revision}`, {
-        suggestion: "Name another revision with --to, or use `mcctl restart`.",
-      });
-    }
-    return target;
-  }
-  const older = (await ecs.listActiveRevisions(family)).find(
-    (arn) => Number(arn.split(":").pop()) < (current.revision ?? 0),
+  const target = await lookUpTarget(context.aws);
+  const ecs = await context.aws.ecs();
+  const plan = await planRollback(ecs, settings.settings, { cluster, service, ...options });
+  const title = plan.verb === "roll back" ? "Roll back" : "Switch";
+  printTarget(output, target);
+  output.info(`${title} ${service} in cluster ${cluster}: ${plan.from} → ${plan.to}`);
+  output.info(
+    plan.changes.length > 0
+      ? renderChanges(plan.changes, output.style)
+      : "  (no differences in the task definition)",
   );
-  if (!older) {
-    throw new McctlError(`${family} has no ACTIVE revision older than ${current.revision} to roll back to`, {
-      suggestion: `Name one with --to REVISION (see \`aws ecs list-task-definitions --family-prefix ${family}\`).`,
-    });
+  for (const [index, step] of plan.steps.entries()) output.info(`  ${index + 1}. ${step}`);
+  printSettingsChanges(output, diffSettings(settings.settings, plan.settingsAfter), settings.path);
+  if (plan.skipped.length > 0) {
+    output.warn(
+      `${plan.to} sets ${plan.skipped.join(", ")}, which mcctl does not know: mcctl.json cannot hold them, and a later register-task leaves them out.`,
+    );
   }
-  return ecs.describeTaskDefinition(older);
+  if (options.dryRun) {
+    output.result(
+      { dryRun: true, from: plan.from, to: plan.to, changes: plan.changes },
+      "dry run: nothing was changed",
+    );
+    printDryRunEnd(output);
+    return { dryRun: true, from: plan.from, to: plan.to };
+  }
+  await confirmChange(
+    context,
+    `${title} ${service} to ${plan.to} in account ${target.account}, ${target.region}? Model Catalogue is unavailable until the new task has started.`,
+  );
+
+  // Apply: nothing more is asked; --timeout counts from here.
+  const watch = new RestartWatch(service);
+  const messages = { first: () => watch.firstInterrupt(), second: () => watch.secondInterrupt() };
+  const result = await withInterruptTrap(output, messages, (signal) =>
+    switchRevision(ecs, terminalReporter(output), {
+      cluster,
+      service,
+      healthUrl: plan.healthUrl,
+      timeoutMs: options.timeout,
+      pollIntervalMs: options.pollInterval,
+      signal,
+      onPhase: watch.onPhase,
+      current: plan.current,
+      target: { existingArn: plan.target.taskDefinitionArn as string },
+      verb: plan.verb,
+      rollbackOnFailure: false,
+    }),
+  );
+  await saveSettings(settings.path, plan.settingsAfter);
+  output.result(
+    { dryRun: false, from: result.from, to: result.to },
+    `${service} now runs ${result.to} (was ${result.from})`,
+  );
+  return { dryRun: false, from: result.from, to: result.to };
 }

@@ -1,23 +1,27 @@
 import * as z from "zod/mini";
 import "../zod-messages.js";
 import { AwsClients } from "../aws/clients.js";
+import { diffSettings } from "../config/deployment.js";
 import { mergeSettings, type Settings, saveSettings } from "../config/settings.js";
 import { gatherTaskInputs } from "../config/task-inputs.js";
 import {
   type CommandContext,
-  confirmationImpossible,
   confirmChange,
   createContext,
   type GlobalOptions,
-  withConfirmationCheck,
+  requireConfirmable,
 } from "../context.js";
 import { buildJdbcUrl } from "../domain/environment.js";
 import { MissingInputError } from "../errors.js";
-import { runSetup, type SetupOutcome } from "../operations/setup/run-setup.js";
-import type { PlanLine, SetupAws, SetupIo } from "../operations/setup/types.js";
-import { trapInterrupts } from "../ui/interrupt.js";
+import { applySetup, type SetupOutcome, type SetupSteps } from "../operations/setup/apply.js";
+import type { SetupAws } from "../operations/setup/types.js";
+import { lookUpTarget, type Target } from "../plan/account.js";
+import { PENDING_DB_HOST, planSetup, type SetupPlan } from "../plan/setup/plan.js";
+import type { PlanLine } from "../plan/setup/types.js";
+import { withInterruptTrap } from "../ui/interrupt.js";
+import { printDryRunEnd, printRegistration, printSettingsChanges, printTarget } from "../ui/plan.js";
+import { terminalReporter } from "../ui/reporter.js";
 import { durationOption, familyOption, flag, parseOptions } from "./options.js";
-import { withKnownSecrets } from "./register-task.js";
 
 export const SetupOptionsSchema = z.object({
   family: familyOption,
@@ -33,62 +37,24 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
 }
 
 const MARK: Record<PlanLine["state"], string> = { exists: "✔", create: "+", pending: "…", skip: "-" };
+const TAGS = { "managed-by": "mcctl", application: "model-catalogue" };
 
-export async function runSetupCommand(context: CommandContext, options: SetupOptions): Promise<SetupOutcome> {
-  const { output } = context;
-  const region = context.aws.config.region;
-  // Secrets ECS already holds (a re-run) are used without asking; looked up only when the run can go on.
-  const env =
-    region && !confirmationImpossible(context)
-      ? await withKnownSecrets(context, options.family)
-      : context.env;
-  await withConfirmationCheck(context, !options.dryRun, async () => {
-    if (!context.interactive) await precheckAnswers(context, env, region);
-  });
-  const aws = region
+export interface SetupResult extends SetupOutcome {
+  dryRun: boolean;
+  plan: PlanLine[];
+}
+
+export async function runSetupCommand(context: CommandContext, options: SetupOptions): Promise<SetupResult> {
+  const { output, settings } = context;
+  const precheck = () => precheckAnswers(context, context.aws.config.region);
+  await requireConfirmable(context, !options.dryRun, precheck);
+  if (!context.interactive) await precheck();
+  const aws = context.aws.config.region
     ? context.aws
     : new AwsClients({ ...context.aws.config, region: await askRegion(context) });
-  const effectiveRegion = aws.config.region as string;
 
-  const identity = await (await aws.sts()).callerIdentity();
-  output.info(`AWS account ${identity.account} (${identity.arn}), region ${effectiveRegion}`);
-  if (!options.dryRun) {
-    await confirmChange(
-      context,
-      `Set up Model Catalogue in account ${identity.account}, region ${effectiveRegion}? This may create an S3 bucket, an RDS database and an EC2 instance, which cost money.`,
-    );
-  }
-
-  let settings: Settings = mergeSettings(context.settings.settings, { region: effectiveRegion });
-  const lines: PlanLine[] = [];
-  const trap = trapInterrupts(output, {
-    first: () =>
-      "Interrupted: stopping; everything created so far stays, and `mcctl setup` continues from there.",
-    second: () => "Quit. Run `mcctl setup` again to continue.",
-  });
-  const io: SetupIo = {
-    output,
-    ask: context.ask,
-    interactive: context.interactive,
-    dryRun: options.dryRun,
-    noWait: !options.wait,
-    env,
-    region: effectiveRegion,
-    accountId: identity.account,
-    tags: { "managed-by": "mcctl", application: "model-catalogue" },
-    pollIntervalMs: options.pollInterval,
-    waitTimeoutMs: options.timeout,
-    signal: trap.signal,
-    settings: () => settings,
-    remember: async (update) => {
-      settings = mergeSettings(settings, update);
-      if (!options.dryRun) await saveSettings(context.settings.path, settings);
-    },
-    plan: (line) => {
-      lines.push(line);
-      output.info(`  ${MARK[line.state]} ${line.step}: ${line.detail}`);
-    },
-  };
+  // Plan: every question and every check, nothing created.
+  const target = await lookUpTarget(aws);
   const clients: SetupAws = {
     s3: await aws.s3(),
     rds: await aws.rds(),
@@ -96,35 +62,125 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
     ecs: await aws.ecs(),
     iam: await aws.iam(),
   };
-  let outcome: SetupOutcome;
-  try {
-    outcome = await runSetup(io, clients, {
-      cluster: context.cluster,
-      service: context.service,
-      family: options.family,
-      serviceTimeoutMs: options.timeout,
-    });
-  } finally {
-    trap.dispose();
+  printTarget(output, target);
+  const plan = await planSetup(
+    {
+      ask: context.ask,
+      interactive: context.interactive,
+      env: context.env,
+      region: target.region,
+      accountId: target.account,
+      settings: settings.settings,
+      noWait: !options.wait,
+      tags: TAGS,
+      warn: (message) => output.warn(message),
+      info: (message) => output.hint(message),
+    },
+    clients,
+    { cluster: context.cluster, service: context.service, family: options.family },
+  );
+  printPlan(context, plan);
+  if (options.dryRun) {
+    output.result({ dryRun: true, plan: plan.lines }, "dry run: setup would make the changes above");
+    printDryRunEnd(output);
+    return { dryRun: true, complete: false, created: [], plan: plan.lines };
   }
-  output.result({ ...outcome, plan: lines }, summary(outcome, context.settings.path));
-  return outcome;
+  const creates = plan.lines.some((line) => line.state === "create");
+  await confirmChange(
+    context,
+    creates
+      ? `Set up Model Catalogue in account ${target.account}, region ${target.region}? The resources marked + are created (an RDS database and an EC2 instance cost money).`
+      : `Finish the setup of Model Catalogue in account ${target.account}, region ${target.region}?`,
+  );
+
+  // Apply: no question from here on. The confirmed answers are saved now, each resource as it appears.
+  let current: Settings = plan.settingsAfter;
+  await saveSettings(settings.path, current);
+  const save = async (update: Settings) => {
+    current = mergeSettings(current, update);
+    await saveSettings(settings.path, current);
+  };
+  const messages = {
+    first: () =>
+      "Interrupted: setup stops before its next change; what exists stays, and `mcctl setup` continues.",
+    second: () => "Quit. Run `mcctl setup` again to continue: it finds what exists.",
+  };
+  const outcome = await withInterruptTrap(output, messages, (signal) =>
+    applySetup(
+      {
+        reporter: terminalReporter(output),
+        signal,
+        tags: TAGS,
+        region: target.region,
+        pollIntervalMs: options.pollInterval,
+        waitTimeoutMs: options.timeout,
+        save,
+      },
+      clients,
+      stepsOf(plan, context.cluster, options.wait),
+    ),
+  );
+  output.result({ ...outcome, plan: plan.lines }, summary(outcome, plan, target, settings.path));
+  return { ...outcome, dryRun: false, plan: plan.lines };
 }
 
-/** Without a terminal every answer must already be there: list all that are not, before any change. */
-async function precheckAnswers(
-  context: CommandContext,
-  env: NodeJS.ProcessEnv,
-  region: string | undefined,
-): Promise<void> {
+function printPlan(context: CommandContext, plan: SetupPlan): void {
+  const { output, settings } = context;
+  output.info("Setup plan:");
+  for (const line of plan.lines) output.info(`  ${MARK[line.state]} ${line.step}: ${line.detail}`);
+  if (plan.jdbcPending) {
+    output.hint(
+      "METADATA_JDBC_URL is filled in once RDS gives the database its endpoint; the task definition is registered then.",
+    );
+  }
+  printRegistration(output, plan.registration);
+  if (plan.service.exists && plan.registration.register && plan.service.runs) {
+    output.hint(
+      `Service ${plan.service.name} runs ${plan.service.runs}; setup registers the new revision but does not restart the service: \`mcctl rollback --to REVISION\` puts it in service.`,
+    );
+  }
+  printSettingsChanges(output, diffSettings(settings.settings, plan.settingsAfter), settings.path);
+}
+
+/** The plan in the terms apply works in. */
+function stepsOf(plan: SetupPlan, cluster: string, wait: boolean): SetupSteps {
+  const choice = plan.database.database;
+  const compute = plan.compute;
+  return {
+    cluster,
+    service: plan.service,
+    bucket: { name: plan.bucket.name, create: plan.bucket.action === "create" },
+    database:
+      choice.action === "create"
+        ? { action: "create", planned: choice }
+        : choice.action === "use"
+          ? { action: "use", facts: choice }
+          : choice,
+    password: plan.database.password,
+    createCluster: compute.createCluster,
+    compute:
+      compute.status === "launch" && compute.launch
+        ? { status: "launch", answers: compute.launch }
+        : compute.status === "pending" && compute.pendingInstanceId
+          ? { status: "pending", instanceId: compute.pendingInstanceId }
+          : { status: "ready", publicDnsName: compute.fittingInstance?.publicDnsName },
+    access: plan.access.rules,
+    task: plan.registration.inputs.task,
+    environment: { ...plan.registration.inputs.environment },
+    baseline: plan.registration.baseline?.taskDefinition,
+    wait,
+  };
+}
+
+/** Without a terminal every answer must already be there: list all that are not, before any AWS call. */
+async function precheckAnswers(context: CommandContext, region: string | undefined): Promise<void> {
   const missing: string[] = [];
   if (!region) missing.push("region (--region, AWS_REGION or mcctl.json)");
-  if (!env.METADATA_PASSWORD) missing.push("METADATA_PASSWORD");
   // Values setup derives itself stand in as placeholders: only what the operator must give counts.
-  const placeholders = {
+  const derived = {
     MC_S3_BUCKET: "placeholder-bucket",
     MC_S3_REGION: region ?? "eu-west-1",
-    METADATA_JDBC_URL: buildJdbcUrl({ host: "placeholder.invalid", database: "mc" }),
+    METADATA_JDBC_URL: buildJdbcUrl({ host: PENDING_DB_HOST, database: "mc" }),
     METADATA_USERNAME: "placeholder",
     METADATA_PASSWORD: "placeholder",
   };
@@ -133,8 +189,9 @@ async function precheckAnswers(
     await gatherTaskInputs(
       {
         settings: { ...settings, features: { ...settings.features, assets: true } },
-        env: { ...env, ...placeholders },
+        env: context.env,
         interactive: false,
+        derived,
       },
       context.ask,
     );
@@ -154,24 +211,28 @@ async function askRegion(context: CommandContext): Promise<string> {
   });
 }
 
-function summary(outcome: SetupOutcome, settingsPath: string): string {
+function summary(outcome: SetupOutcome, plan: SetupPlan, target: Target, settingsPath: string): string {
+  const host = plan.registration.inputs.environment.METADATA_HOST;
   const lines = [
-    outcome.complete ? "Model Catalogue is set up." : `Setup is not finished: ${outcome.pendingReason}`,
-    `  bucket ${outcome.bucket}, database ${outcome.database}, cluster ${outcome.cluster}, service ${outcome.service}${outcome.taskDefinition ? ` (${outcome.taskDefinition})` : ""}`,
+    outcome.complete
+      ? `Model Catalogue is set up in account ${target.account}, ${target.region}.`
+      : `Setup is not finished: ${outcome.pendingReason}`,
+    `  created: ${outcome.created.length > 0 ? outcome.created.join(", ") : "nothing (everything existed)"}`,
   ];
+  if (outcome.taskDefinition)
+    lines.push(`  task definition ${outcome.taskDefinition}, service ${plan.service.name}`);
   if (outcome.instanceUrl) lines.push(`  reachable now at ${outcome.instanceUrl}`);
-  if (outcome.metadataHost)
-    lines.push(`  users will reach it at http://${outcome.metadataHost}/ (METADATA_HOST)`);
+  if (host) lines.push(`  users will reach it at http://${host}/ (METADATA_HOST)`);
   if (outcome.complete) {
     lines.push(
       "Next steps:",
-      `  - point DNS for ${outcome.metadataHost ?? "METADATA_HOST"} at the instance`,
+      `  - point DNS for ${host ?? "METADATA_HOST"} at the instance`,
       '  - on first start, run the "Reindex Catalogue" admin action',
     );
-    if (!outcome.supervisorPasswordSet) {
+    if (plan.registration.inputs.environment.MC_SUPERVISOR_PASSWORD === undefined) {
       lines.push('  - change the supervisor password: it is the default "supervisor"');
     }
   }
-  lines.push(`Answers are saved in ${settingsPath} (never secrets).`);
+  lines.push(`${settingsPath} describes this deployment (never secrets).`);
   return lines.join("\n");
 }

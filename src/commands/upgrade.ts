@@ -1,27 +1,27 @@
-import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
-import type { EcsApi } from "../aws/ecs.js";
+import { diffSettings, revisionName } from "../config/deployment.js";
+import { type Settings, saveSettings } from "../config/settings.js";
 import {
   type CommandContext,
   confirmChange,
   createContext,
   type GlobalOptions,
-  withConfirmationCheck,
+  requireConfirmable,
 } from "../context.js";
-import { isValidTag, validateImageReference, withTag } from "../domain/images.js";
+import { isValidTag, validateImageReference } from "../domain/images.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
-import { containerImage, type ImageChange, reviseTaskDefinition } from "../domain/task-revision.js";
-import { McctlError, UsageError } from "../errors.js";
-import {
-  buildPullCommands,
-  findServiceHosts,
-  formatCommand,
-  runPullCommands,
-} from "../operations/pull-images.js";
+import { McctlError } from "../errors.js";
+import { formatCommand, runPullCommands } from "../operations/pull-images.js";
+import { type RestartRequest, RestartWatch, restartService, shortRevision } from "../operations/restart.js";
+import { switchRevision } from "../operations/switch-revision.js";
+import { lookUpTarget } from "../plan/account.js";
+import { type PullUpgradePlan, planUpgrade, type RevisionUpgradePlan } from "../plan/upgrade.js";
+import { renderChanges } from "../ui/diff.js";
+import { withInterruptTrap } from "../ui/interrupt.js";
+import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
+import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
-import { describeServiceRevision, switchRevision } from "./deploy.js";
-import { flag, optionalText, parseOptions } from "./options.js";
-import { performRestart, RestartFlagsSchema, shortRevision } from "./restart.js";
+import { flag, optionalText, parseOptions, RestartFlagsSchema } from "./options.js";
 
 const tag = (name: string) =>
   z.optional(
@@ -49,7 +49,8 @@ export const UpgradeOptionsSchema = z
         ),
     ),
     esTag: tag("--es-tag"),
-    rollbackOnFailure: flag(false),
+    /** undefined: ask on a terminal (in the plan), no rollback without one. */
+    rollbackOnFailure: z.optional(z.boolean()),
     skipPull: flag(false),
     sshKey: optionalText,
     sshUser: z._default(z.string().check(z.minLength(1)), "ec2-user"),
@@ -63,90 +64,123 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
 }
 
 export async function runUpgrade(context: CommandContext, options: UpgradeOptions) {
-  const deadline = Date.now() + options.timeout;
-  await withConfirmationCheck(context, !options.dryRun, async () => undefined);
+  const { output, cluster, service } = context;
+  await requireConfirmable(context, !options.dryRun);
+
+  const target = await lookUpTarget(context.aws);
   const ecs = await context.aws.ecs();
-  const { current, tags } = await describeServiceRevision(context, ecs);
-
-  const changes: ImageChange[] = [];
-  const mcImage =
-    options.image ?? (options.tag ? withTag(imageOf(current, MC_CONTAINER), options.tag) : undefined);
-  if (mcImage) changes.push({ container: MC_CONTAINER, image: mcImage });
-  if (options.esTag)
-    changes.push({ container: ES_CONTAINER, image: withTag(imageOf(current, ES_CONTAINER), options.esTag) });
-  if (changes.length === 0) return pullAndRestart(context, ecs, current, options, deadline);
-
-  const next = reviseTaskDefinition(current, tags, changes);
-  if (changes.every((change) => containerImage(current, change.container) === change.image)) {
-    throw new UsageError(
-      `${shortRevision(current.taskDefinitionArn)} already uses ${changes.map((c) => c.image).join(", ")}`,
-      {
-        suggestion: "To pull a newer build of the same tag and restart, run `mcctl upgrade` without --tag.",
-      },
+  const plan = await planUpgrade(ecs, () => context.aws.ec2(), { cluster, service, ...options });
+  printTarget(output, target);
+  const settingsAfter = plan.kind === "revision" ? withImages(context.settings.settings, plan) : undefined;
+  if (plan.kind === "revision") {
+    output.info(
+      `Upgrade ${service} in cluster ${cluster}: ${plan.from} → a new revision of ${plan.current.family}`,
     );
+    output.info(renderChanges(plan.changes, output.style));
+    printSettingsChanges(
+      output,
+      diffSettings(context.settings.settings, settingsAfter ?? {}),
+      context.settings.path,
+    );
+  } else {
+    output.info(`Upgrade ${service} (${plan.from}) in place, same tags:`);
+    for (const pull of plan.pulls) output.info(`  ${formatCommand(pull.argv)}`);
   }
-  return switchRevision(context, ecs, {
-    ...options,
-    deadline,
-    current,
-    next,
-    verb: "Upgrade",
-    offerRollback: true,
+  for (const [index, step] of plan.steps.entries()) output.info(`  ${index + 1}. ${step}`);
+  const rollbackOnFailure = await decideRollback(context, options, plan.from, plan.kind);
+
+  if (options.dryRun) {
+    output.result(
+      plan.kind === "revision"
+        ? {
+            dryRun: true,
+            from: plan.from,
+            to: `a new revision of ${plan.current.family}`,
+            changes: plan.changes,
+          }
+        : { dryRun: true, from: plan.from, pulls: plan.pulls.map((pull) => pull.argv), restart: true },
+      "dry run: nothing was changed",
+    );
+    printDryRunEnd(output);
+    return { dryRun: true, from: plan.from };
+  }
+  await confirmChange(
+    context,
+    `Upgrade ${service} in account ${target.account}, ${target.region}? Model Catalogue is unavailable until the new task has started.`,
+  );
+
+  // Apply: nothing more is asked; --timeout counts from the start of the restart.
+  const reporter = terminalReporter(output);
+  const watch = new RestartWatch(service);
+  const messages = { first: () => watch.firstInterrupt(), second: () => watch.secondInterrupt() };
+  return withInterruptTrap(output, messages, async (signal) => {
+    const restart = {
+      cluster,
+      service,
+      healthUrl: plan.healthUrl,
+      timeoutMs: options.timeout,
+      pollIntervalMs: options.pollInterval,
+      signal,
+      onPhase: watch.onPhase,
+    } satisfies Partial<RestartRequest>;
+    if (plan.kind === "pull")
+      return pullAndRestart(context, plan, { ...restart, countWhenStopped: 1 }, signal);
+    const result = await switchRevision(ecs, reporter, {
+      ...restart,
+      current: plan.current,
+      target: { register: plan.next },
+      verb: "upgrade",
+      rollbackOnFailure,
+    });
+    if (result.registered && settingsAfter) {
+      await saveSettings(context.settings.path, {
+        ...settingsAfter,
+        taskDefinition: revisionName(result.registered),
+      });
+    }
+    output.result(
+      { dryRun: false, from: result.from, to: result.to },
+      `${service} now runs ${result.to} (was ${result.from})`,
+    );
+    return { dryRun: false, from: result.from, to: result.to };
   });
 }
 
-function imageOf(taskDefinition: Parameters<typeof containerImage>[0], container: string): string {
-  const image = containerImage(taskDefinition, container);
-  if (!image) {
-    throw new McctlError(
-      `task definition ${shortRevision(taskDefinition.taskDefinitionArn)} has no container named ${container}`,
-      { suggestion: "Is the service running a Model Catalogue task definition? Check with `mcctl status`." },
-    );
-  }
-  return image;
+/** mcctl.json after the upgrade: only the images change, so a later registration keeps them. */
+function withImages(file: Settings, plan: RevisionUpgradePlan): Settings {
+  const image = (container: string) => plan.images.find((change) => change.container === container)?.image;
+  const mc = image(MC_CONTAINER);
+  const es = image(ES_CONTAINER);
+  return {
+    ...file,
+    ...(mc ? { mc: { ...file.mc, image: mc } } : {}),
+    ...(es ? { es: { ...file.es, image: es } } : {}),
+  };
 }
 
-/**
- * The wiki's way for floating tags such as `:2`: pull the newer image on each host over ssh, then
- * restart. (Current ECS agents pull on task start anyway unless ECS_IMAGE_PULL_BEHAVIOR says otherwise.)
- */
+/** Whether a failed upgrade goes back at once: the flag, else the operator's answer (asked now, in the plan). */
+async function decideRollback(
+  context: CommandContext,
+  options: UpgradeOptions,
+  from: string,
+  kind: "revision" | "pull",
+): Promise<boolean> {
+  if (kind === "pull") return false;
+  if (options.rollbackOnFailure !== undefined) return options.rollbackOnFailure;
+  if (!context.interactive) return false;
+  return context.ask.askConfirm(`If the new revision fails to start, roll back to ${from} at once?`, true);
+}
+
 async function pullAndRestart(
   context: CommandContext,
-  ecs: EcsApi,
-  current: TaskDefinition,
-  options: UpgradeOptions,
-  deadline: number,
+  plan: PullUpgradePlan,
+  restart: RestartRequest,
+  signal: AbortSignal,
 ) {
-  const { output, cluster, service } = context;
-  const images = (current.containerDefinitions ?? []).flatMap((container) =>
-    container.image ? [container.image] : [],
-  );
-  let commands: ReturnType<typeof buildPullCommands> = [];
-  if (!options.skipPull) {
-    const hosts = await findServiceHosts(ecs, await context.aws.ec2(), cluster, service, {
-      usePrivateIp: options.sshPrivateIp,
-    });
-    if (hosts.length === 0) {
-      throw new McctlError(`no running task of ${service} was found, so there is no host to pull images on`, {
-        suggestion:
-          "Use `mcctl upgrade --skip-pull` to restart only; the ECS agent pulls the image when the task starts.",
-      });
-    }
-    commands = buildPullCommands(hosts, images, { key: options.sshKey, user: options.sshUser });
-  }
-  output.info(`Upgrade ${service} (${shortRevision(current.taskDefinitionArn)}) in place:`);
-  for (const command of commands) output.info(`  ${formatCommand(command.argv)}`);
-  output.info("  then restart the service (scale to 0, wait until stopped, scale back, wait until steady)");
-  if (options.dryRun) {
-    output.result(
-      { dryRun: true, pulls: commands.map((command) => command.argv), restart: true },
-      "dry run: nothing was changed",
-    );
-    return { dryRun: true, from: shortRevision(current.taskDefinitionArn) };
-  }
-  await confirmChange(context, `Pull the images and restart ${service}?`);
-  if (commands.length > 0) {
-    const results = await runPullCommands(commands, {
+  const { output, service } = context;
+  if (plan.pulls.length > 0) {
+    const results = await runPullCommands(plan.pulls, {
+      signal,
       onResult: (result) =>
         result.exitCode === 0
           ? output.success(`${result.host}: pulled ${result.image}`)
@@ -158,24 +192,16 @@ async function pullAndRestart(
     if (failed.length > 0) {
       throw new McctlError(
         `${failed.length} of ${results.length} image pulls failed; the service was not restarted`,
-        {
-          suggestion: "Check --ssh-key, --ssh-user and that port 22 is reachable, or use --skip-pull.",
-        },
+        { suggestion: "Check --ssh-key, --ssh-user and that port 22 is reachable, or use --skip-pull." },
       );
     }
   }
-  const result = await performRestart(context, ecs, { ...options, deadline });
+  const ecs = await context.aws.ecs();
+  const result = await restartService(ecs, terminalReporter(output), restart);
+  const to = shortRevision(result.taskDefinition);
   output.result(
-    {
-      dryRun: false,
-      from: shortRevision(current.taskDefinitionArn),
-      to: shortRevision(result.taskDefinition),
-    },
-    `${service} restarted on ${shortRevision(result.taskDefinition)} with freshly pulled images`,
+    { dryRun: false, from: plan.from, to },
+    `${service} restarted on ${to} with freshly pulled images`,
   );
-  return {
-    dryRun: false,
-    from: shortRevision(current.taskDefinitionArn),
-    to: shortRevision(result.taskDefinition),
-  };
+  return { dryRun: false, from: plan.from, to };
 }

@@ -50,6 +50,13 @@ export const SettingsSchema = z.strictObject({
   taskFamily: z.optional(
     z.string().check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, "may contain only letters, digits, - and _")),
   ),
+  /**
+   * The revision this file describes ("family:revision"): the one mcctl last registered from it or put in
+   * service. Secrets are taken from it, and a registration compares with it.
+   */
+  taskDefinition: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,255}:\d+$/, "must look like model-catalogue:3")),
+  ),
   mc: z.optional(
     z.strictObject({
       ...containerShape,
@@ -77,6 +84,7 @@ export const SettingsSchema = z.strictObject({
   /** Answers of `mcctl setup`, so that a re-run finds (and never duplicates) what it created. */
   setup: z.optional(
     z.strictObject({
+      /** Older files named the bucket here; it is environment.MC_S3_BUCKET now (read, never written). */
       bucket: z.optional(nonEmpty),
       database: z.optional(
         z.strictObject({

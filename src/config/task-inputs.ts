@@ -4,6 +4,7 @@ import {
   type McEnvironment,
   SWITCH_ON_VALUE,
   VARIABLES,
+  type VariableGroup,
   type VariableSpec,
 } from "../domain/environment.js";
 import { defaultCatalinaOpts } from "../domain/jvm.js";
@@ -17,17 +18,30 @@ export interface TaskInputSources {
   settings: Settings;
   env: NodeJS.ProcessEnv;
   interactive: boolean;
-  familyFlag?: string;
+  familyFlag?: string | undefined;
   /** Region the deployment goes to: the default for MC_S3_REGION. */
-  region?: string;
+  region?: string | undefined;
+  /** Secrets ECS already holds (in the revision mcctl.json describes): used unless the environment sets them. */
+  knownSecrets?: Readonly<Record<string, string>>;
+  /** What setup derives from the resources it manages (bucket, JDBC URL, user): used when nothing else says. */
+  derived?: Readonly<Record<string, string>>;
+  /** Called with each warning as soon as the answers it concerns are in, so it shows beside them. */
+  notify?: (finding: Finding) => void;
 }
 
 export interface TaskInputs {
   task: TaskSettings;
+  /** What the mc container gets, secrets included. */
   environment: McEnvironment;
-  /** Non-secret answers given at prompts, to be saved to the settings file. */
-  answers: Settings;
   findings: Finding[];
+  /**
+   * These inputs as mcctl.json keeps them: the family, both containers, every non-secret variable (false
+   * for one deliberately left unset) and the feature answers. Saved after the change is applied, so a
+   * later run resolves exactly the same inputs without asking.
+   */
+  settings: Settings;
+  /** Secrets taken from `knownSecrets` because the environment does not set them. */
+  keptSecrets: string[];
 }
 
 /**
@@ -56,6 +70,11 @@ const REQUIRED_IN_GROUP = new Set([
   "MC_GOOGLE_SECRET",
 ]);
 
+/** A secret that is only asked for when its partner was given: an S3 secret without a key is useless. */
+const ASKED_ONLY_WITH: Readonly<Record<string, string>> = { MC_S3_SECRET: "MC_S3_KEY" };
+
+type OptionalGroup = "mail" | "assets" | "google";
+
 export function resolveTaskSettings(
   settings: Settings,
   env: NodeJS.ProcessEnv,
@@ -76,8 +95,9 @@ export function resolveTaskSettings(
 
 /**
  * Collects the Model Catalogue environment. Precedence for each variable: environment variable of the
- * same name > settings file > prompt (terminal only) > default. Secrets never come from the file.
- * Without a terminal nothing is asked: every missing value is reported at once.
+ * same name > mcctl.json > a secret ECS already holds > what setup derived > prompt (terminal only) >
+ * default. Secrets never come from the file. Without a terminal nothing is asked: every missing value is
+ * reported at once. On a terminal, when mcctl.json remembers answers, the operator may review them all.
  */
 export async function gatherTaskInputs(
   sources: TaskInputSources,
@@ -87,7 +107,10 @@ export async function gatherTaskInputs(
   const collector = new EnvironmentCollector(sources, ask, task);
   await collector.collect();
   const environment = collector.environment;
-  const findings = checkEnvironment(environment, { mcMemoryMiB: task.mc.memory });
+  const findings = [
+    ...checkEnvironment(environment, { mcMemoryMiB: task.mc.memory }),
+    ...collector.disagreements,
+  ];
   const errors = findings.filter((finding) => finding.severity === "error");
   if (errors.length > 0) {
     throw new UsageError(errors.map((finding) => `${finding.variable}: ${finding.message}`).join("; "), {
@@ -95,15 +118,33 @@ export async function gatherTaskInputs(
         errors.find((finding) => finding.suggestion)?.suggestion ?? "Correct the values and run again.",
     });
   }
-  return { task, environment, answers: collector.answers, findings };
+  return {
+    task,
+    environment,
+    findings,
+    settings: {
+      taskFamily: task.family,
+      mc: { ...task.mc },
+      es: { ...task.es },
+      environment: collector.remembered(),
+      features: collector.features(),
+    },
+    keptSecrets: collector.keptSecrets,
+  };
 }
 
 class EnvironmentCollector {
   readonly environment: Record<string, string> = {};
-  readonly answers: Settings = {};
+  readonly keptSecrets: string[] = [];
+  readonly disagreements: Finding[] = [];
   private readonly missing: string[] = [];
   private readonly fileEnvironment: Record<string, string | boolean>;
+  private readonly enabled = new Map<VariableGroup, boolean>();
+  /** Variables whose value was decided (set or deliberately unset) in this run. */
+  private readonly decided = new Set<string>();
+  private readonly notified = new Set<string>();
   private advancedWanted: boolean | undefined;
+  private review = false;
 
   constructor(
     private readonly sources: TaskInputSources,
@@ -114,15 +155,19 @@ class EnvironmentCollector {
   }
 
   async collect(): Promise<void> {
+    this.review = await this.offerReview();
     const needsMail: [VariableSpec, GroupSpec][] = [];
     const advanced: [VariableSpec, GroupSpec][] = [];
     for (const group of GROUPS) {
-      if (!(await this.groupEnabled(group))) continue;
+      const enabled = await this.groupEnabled(group);
+      this.enabled.set(group.id, enabled);
+      if (!enabled) continue;
       for (const spec of VARIABLES.filter((variable) => variable.group === group.id)) {
         if (NEEDS_MAIL.has(spec.name)) needsMail.push([spec, group]);
         else if (ADVANCED.has(spec.name)) advanced.push([spec, group]);
         else await this.collectVariable(spec, group);
       }
+      this.notifyWarnings();
     }
     // Sign-up sends confirmation mail: offer it only once mail is known to work.
     for (const [spec, group] of needsMail) {
@@ -130,7 +175,55 @@ class EnvironmentCollector {
     }
     // Rarely changed settings come last, behind one yes/no question.
     for (const [spec, group] of advanced) await this.collectVariable(spec, group);
+    this.notifyWarnings();
     if (this.missing.length > 0) throw new MissingInputError(this.missing);
+  }
+
+  /** mcctl.json's environment as it must be after this run: every decision, nothing left to a default. */
+  remembered(): Record<string, string | boolean> {
+    const result: Record<string, string | boolean> = {};
+    for (const spec of VARIABLES) {
+      if (!this.enabled.get(spec.group) || !this.decided.has(spec.name)) continue;
+      const value = this.environment[spec.name];
+      if (value === undefined) result[spec.name] = false;
+      else if (spec.isSwitch) result[spec.name] = true;
+      else if (!spec.secret) result[spec.name] = value;
+    }
+    return result;
+  }
+
+  features(): NonNullable<Settings["features"]> {
+    return {
+      mail: this.enabled.get("mail") ?? false,
+      assets: this.enabled.get("assets") ?? false,
+      google: this.enabled.get("google") ?? false,
+      ...(this.advancedWanted === undefined ? {} : { advanced: this.advancedWanted }),
+    };
+  }
+
+  /** On a terminal re-run, one question opens every remembered answer for review. */
+  private async offerReview(): Promise<boolean> {
+    if (!this.sources.interactive) return false;
+    const remembered = Object.keys(this.fileEnvironment).length;
+    const secrets = Object.keys(this.sources.knownSecrets ?? {}).length;
+    if (remembered === 0 && secrets === 0) return false;
+    const what = [
+      remembered > 0 ? `${remembered} settings in mcctl.json` : "",
+      secrets > 0 ? `${secrets} secrets in the task definition` : "",
+    ]
+      .filter(Boolean)
+      .join(" and ");
+    return this.ask.askConfirm(`mcctl remembers ${what}. Review or change them?`, false);
+  }
+
+  private notifyWarnings(): void {
+    if (!this.sources.interactive || !this.sources.notify) return;
+    for (const finding of checkEnvironment(this.environment, { mcMemoryMiB: this.task.mc.memory })) {
+      const key = `${finding.variable}: ${finding.message}`;
+      if (finding.severity !== "warning" || this.notified.has(key)) continue;
+      this.notified.add(key);
+      this.sources.notify(finding);
+    }
   }
 
   private mailWorks(): boolean {
@@ -139,60 +232,127 @@ class EnvironmentCollector {
 
   private async groupEnabled(group: GroupSpec): Promise<boolean> {
     if (!group.optional) return true;
-    const id = group.id as "mail" | "assets" | "google";
+    const id = group.id as OptionalGroup;
     const variables = VARIABLES.filter((variable) => variable.group === group.id);
+    const fromEnv = variables.some((variable) => this.fromEnv(variable.name) !== undefined);
     // A group counts as configured once one of its variables has a value (false means "none").
-    if (variables.some((variable) => typeof this.given(variable.name) === "string")) return true;
-    const remembered = this.sources.settings.features?.[id];
-    if (remembered !== undefined) return remembered;
+    const configured =
+      fromEnv ||
+      variables.some(
+        (variable) =>
+          typeof this.fileEnvironment[variable.name] === "string" ||
+          this.sources.derived?.[variable.name] !== undefined,
+      );
+    const remembered = configured || this.sources.settings.features?.[id];
+    const derived = variables.some((variable) => this.sources.derived?.[variable.name] !== undefined);
+    if (fromEnv || derived) return true;
+    if (remembered !== undefined && !this.review) return remembered;
     if (!this.sources.interactive) return false;
-    const enabled = await this.ask.askConfirm(group.question ?? `Configure ${group.title}?`, false);
-    this.answers.features = { ...this.answers.features, [id]: enabled };
-    return enabled;
+    return this.ask.askConfirm(group.question ?? `Configure ${group.title}?`, remembered ?? false);
   }
 
-  /** A value from the environment or the settings file, validated; undefined when neither has one. */
+  private fromEnv(name: string): string | undefined {
+    const value = this.sources.env[name];
+    return value === undefined || value === "" ? undefined : value;
+  }
+
+  /** A value from the environment or the settings file (false: deliberately unset); undefined if neither. */
   private given(name: string): string | boolean | undefined {
-    const fromEnv = this.sources.env[name];
-    if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-    return this.fileEnvironment[name];
+    return this.fromEnv(name) ?? this.fileEnvironment[name];
   }
 
   private async collectVariable(spec: VariableSpec, group: GroupSpec): Promise<void> {
-    const given = this.given(spec.name);
-    if (given !== undefined) {
-      this.acceptGiven(spec, given);
+    const partner = ASKED_ONLY_WITH[spec.name];
+    if (partner !== undefined && this.decided.has(partner) && this.environment[partner] === undefined) {
+      // Its partner was left out, so this one means nothing: leave it out too, without asking.
+      this.decide(spec, undefined);
       return;
     }
+    const fromEnv = this.fromEnv(spec.name);
+    if (fromEnv !== undefined) {
+      this.decide(spec, this.validated(spec, fromEnv, "from the environment"));
+      this.compareWithDerived(spec, fromEnv, "the environment");
+      return;
+    }
+    const remembered = this.settledValue(spec);
     const needed = spec.required || (group.optional && REQUIRED_IN_GROUP.has(spec.name));
+    if (remembered !== undefined && !(this.review && this.asksInReview(spec))) {
+      this.decide(spec, remembered === false ? undefined : remembered);
+      return;
+    }
     if (!this.sources.interactive || (ADVANCED.has(spec.name) && !(await this.wantsAdvanced()))) {
       const fallback = this.defaultFor(spec);
-      if (fallback !== undefined && !spec.isSwitch) this.environment[spec.name] = fallback;
+      if (fallback !== undefined && !spec.isSwitch) this.decide(spec, fallback);
       else if (needed) this.missing.push(spec.name);
+      else this.decide(spec, undefined);
       return;
     }
-    await this.prompt(spec, needed);
+    await this.prompt(spec, needed, remembered);
   }
 
-  private acceptGiven(spec: VariableSpec, value: string | boolean): void {
-    if (typeof value === "boolean") {
-      if (value) this.environment[spec.name] = SWITCH_ON_VALUE;
-      return;
+  /** What earlier runs settled: mcctl.json, a secret ECS holds, or what setup derived. */
+  private settledValue(spec: VariableSpec): string | false | undefined {
+    const file = this.fileEnvironment[spec.name];
+    if (file !== undefined) {
+      if (typeof file === "string") {
+        this.compareWithDerived(spec, file, "mcctl.json");
+        return this.validated(spec, file, "in mcctl.json");
+      }
+      return file ? SWITCH_ON_VALUE : false;
     }
+    const known = spec.secret ? this.sources.knownSecrets?.[spec.name] : undefined;
+    if (known !== undefined) {
+      this.keptSecrets.push(spec.name);
+      return known;
+    }
+    return this.sources.derived?.[spec.name];
+  }
+
+  /** In a review every question comes back, except the ones whose answer comes from a resource setup manages. */
+  private asksInReview(spec: VariableSpec): boolean {
+    return (
+      this.sources.derived?.[spec.name] === undefined && (!ADVANCED.has(spec.name) || !!this.advancedWanted)
+    );
+  }
+
+  private compareWithDerived(spec: VariableSpec, value: string, source: string): void {
+    const derived = this.sources.derived?.[spec.name];
+    if (derived === undefined || derived === value || spec.secret) return;
+    this.disagreements.push({
+      severity: "warning",
+      variable: spec.name,
+      message: `${source} says ${value}, but setup's resource gives ${derived}; ${source} wins (precedence): change or remove it to use ${derived}`,
+    });
+  }
+
+  private validated(spec: VariableSpec, value: string, source: string): string {
     const problem = spec.validate(value);
-    if (problem) throw new UsageError(`${spec.name} (from the environment): ${problem}`);
-    this.environment[spec.name] = value;
+    if (problem) throw new UsageError(`${spec.name} (${source}): ${problem}`);
+    return value;
+  }
+
+  private decide(spec: VariableSpec, value: string | undefined): void {
+    this.decided.add(spec.name);
+    if (value === undefined) delete this.environment[spec.name];
+    else this.environment[spec.name] = value;
+  }
+
+  /** A secret typed again is no longer the one ECS held. */
+  private forgetKept(name: string): void {
+    const index = this.keptSecrets.indexOf(name);
+    if (index >= 0) this.keptSecrets.splice(index, 1);
   }
 
   private async wantsAdvanced(): Promise<boolean> {
     if (this.advancedWanted === undefined) {
+      const remembered = this.sources.settings.features?.advanced;
       this.advancedWanted =
-        this.sources.settings.features?.advanced ??
-        (await this.ask.askConfirm(
-          "Change advanced settings (JVM options, search batching, welcome texts, admin e-mail)?",
-          false,
-        ));
-      this.answers.features = { ...this.answers.features, advanced: this.advancedWanted };
+        remembered !== undefined && !this.review
+          ? remembered
+          : await this.ask.askConfirm(
+              "Change advanced settings (JVM options, search batching, welcome texts, admin e-mail)?",
+              remembered ?? false,
+            );
     }
     return this.advancedWanted;
   }
@@ -203,34 +363,29 @@ class EnvironmentCollector {
     return spec.defaultValue;
   }
 
-  private async prompt(spec: VariableSpec, needed: boolean): Promise<void> {
+  /** `current`: the remembered answer in a review (false: left unset), offered as the default. */
+  private async prompt(spec: VariableSpec, needed: boolean, current: string | false | undefined) {
     const message = `${spec.description} (${spec.name})`;
     if (spec.isSwitch) {
-      const on = await this.ask.askConfirm(message, false);
-      if (on) this.environment[spec.name] = SWITCH_ON_VALUE;
-      this.remember(spec.name, on);
+      const on = await this.ask.askConfirm(message, current === SWITCH_ON_VALUE);
+      this.decide(spec, on ? SWITCH_ON_VALUE : undefined);
       return;
     }
     const validate = (value: string) => {
-      if (value === "") return needed ? `${spec.name} is required` : undefined;
+      if (value === "") return needed && current === undefined ? `${spec.name} is required` : undefined;
       return spec.validate(value);
     };
     if (spec.secret) {
-      const value = await this.ask.askSecret({
-        message: needed ? message : `${message} — leave empty for none`,
-        validate,
-      });
-      // An empty answer is remembered (as false: no value) so that it is not asked again; a secret never is.
-      if (value !== "") this.environment[spec.name] = value;
-      else this.remember(spec.name, false);
+      const keep = typeof current === "string";
+      const hint = keep ? " — leave empty to keep the current one" : needed ? "" : " — leave empty for none";
+      const value = await this.ask.askSecret({ message: `${message}${hint}`, validate });
+      if (value !== "") this.forgetKept(spec.name);
+      this.decide(spec, value !== "" ? value : keep ? current : undefined);
       return;
     }
-    const value = await this.ask.askText({ message, defaultValue: this.defaultFor(spec), validate });
-    if (value !== "") this.environment[spec.name] = value;
-    this.remember(spec.name, value === "" ? false : value);
-  }
-
-  private remember(name: string, value: string | boolean): void {
-    this.answers.environment = { ...this.answers.environment, [name]: value };
+    // A remembered "left unset" stays unset on Enter; only a first answer is offered the default.
+    const defaultValue = current === undefined ? this.defaultFor(spec) : current || undefined;
+    const value = await this.ask.askText({ message, defaultValue, validate });
+    this.decide(spec, value === "" ? undefined : value);
   }
 }

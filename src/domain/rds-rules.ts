@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { McctlError } from "../errors.js";
 
 /**
  * What Amazon RDS for MySQL accepts when it creates a DB instance (CreateDBInstance's documented
@@ -105,4 +106,44 @@ export function generateMasterPassword(length = 32): string {
     }
   }
   return password;
+}
+
+/** An error for a status the instance will not leave by itself; undefined while it can still become available. */
+export function unusableStatus(identifier: string, status: string): McctlError | undefined {
+  const events = `Its events say why: aws rds describe-events --source-type db-instance --source-identifier ${identifier}`;
+  const instance = `MySQL instance ${identifier}`;
+  switch (status) {
+    case "failed":
+    case "restore-error":
+    case "incompatible-parameters":
+    case "incompatible-network":
+    case "incompatible-option-group":
+    case "incompatible-restore":
+    case "insufficient-capacity":
+      return new McctlError(`${instance} is ${status}`, {
+        suggestion: `${events}. Fix the cause (or delete the instance), then run \`mcctl setup\` again.`,
+      });
+    case "storage-full":
+      return new McctlError(`${instance} is out of storage (storage-full)`, {
+        suggestion: `Give it more storage (aws rds modify-db-instance --db-instance-identifier ${identifier} --allocated-storage … --apply-immediately), then run \`mcctl setup\` again.`,
+      });
+    case "inaccessible-encryption-credentials":
+    case "inaccessible-encryption-credentials-recoverable":
+      return new McctlError(`${instance} cannot use its KMS encryption key (${status})`, {
+        suggestion: "Re-enable the KMS key or its grants for RDS, then run `mcctl setup` again.",
+      });
+    case "stopping":
+    case "stopped":
+      return new McctlError(`${instance} is ${status}`, {
+        suggestion: `Start it (aws rds start-db-instance --db-instance-identifier ${identifier}), then run \`mcctl setup\` again.`,
+      });
+    case "deleting":
+    case "deleted":
+      return new McctlError(`${instance} is being deleted`, {
+        suggestion:
+          "Wait until it is gone and run `mcctl setup` again to create it anew, or set setup.database.identifier in mcctl.json to another name.",
+      });
+    default:
+      return undefined;
+  }
 }

@@ -1,100 +1,54 @@
-import type { CreateServiceCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { CreateServiceCommandInput, Service } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
-import { McctlError } from "../errors.js";
-import { checkInstanceFit, type InstanceFit, requirementOf, type TaskRequirement } from "./service-state.js";
+import type { Reporter } from "./reporter.js";
+import { ServiceMonitor, waitForSteady } from "./service-monitor.js";
+import { timeoutError } from "./timeouts.js";
 
-export interface CreateServicePlan {
-  cluster: string;
-  service: string;
-  taskDefinition: TaskDefinition;
-  requirement: TaskRequirement;
-  /** Instances able to run the task now; at least one, or preflight fails. */
-  fittingInstances: InstanceFit[];
+export interface ServiceCreation {
   input: CreateServiceCommandInput;
+  /** Wait until the service is steady (false: --no-wait). */
+  wait: boolean;
+  timeoutMs: number;
+  pollIntervalMs: number;
+  signal?: AbortSignal | undefined;
+  /** Called as soon as ECS has the service, before the wait: what exists must be remembered even if the wait fails. */
+  onCreated?: (service: Service) => Promise<void>;
 }
 
-export interface CreateServiceRequest {
-  cluster: string;
-  service: string;
-  family: string;
-  /** family:revision or ARN; the family's newest ACTIVE revision when absent. */
-  taskDefinition?: string;
-}
-
-/**
- * Every reason ECS would refuse the service, or accept it and never run it, checked before anything
- * is created, each with what to do about it.
- */
-export async function planCreateService(
+/** Creates the planned service and, unless told not to, waits until it is steady (failing fast). */
+export async function createService(
   ecs: EcsApi,
-  request: CreateServiceRequest,
-): Promise<CreateServicePlan> {
-  const { cluster, service } = request;
-  const clusterState = await ecs.describeCluster(cluster);
-  if (!clusterState || clusterState.status === "INACTIVE") {
-    throw new McctlError(
-      `ECS cluster ${cluster} ${clusterState ? "is INACTIVE (deleted)" : "does not exist"}`,
+  reporter: Reporter,
+  creation: ServiceCreation,
+): Promise<Service> {
+  const deadline = Date.now() + creation.timeoutMs;
+  const created = await ecs.createService(creation.input);
+  const name = creation.input.serviceName as string;
+  const cluster = creation.input.cluster as string;
+  reporter.success(`Created service ${name} (${created.serviceArn})`);
+  await creation.onCreated?.(created);
+  if (!creation.wait) return created;
+  return reporter.wait(`Waiting for ${name} to become steady`, async (progress) => {
+    const monitor = new ServiceMonitor(ecs, cluster, name, progress);
+    monitor.ignoreEvents(created.events);
+    const steady = await waitForSteady(
+      monitor,
       {
-        suggestion: "Pass --cluster with an existing cluster, or create one with `mcctl setup`.",
+        deadline,
+        pollIntervalMs: creation.pollIntervalMs,
+        signal: creation.signal,
+        onTimeout: (snapshot) =>
+          timeoutError(
+            `service ${name} to become steady`,
+            creation.timeoutMs,
+            snapshot,
+            `ECS keeps trying on its own; follow it with \`mcctl status\`.`,
+          ),
       },
+      progress,
     );
-  }
-
-  const existing = await ecs.describeService(cluster, service);
-  if (existing?.status === "ACTIVE") {
-    throw new McctlError(`service ${service} already exists in cluster ${cluster}`, {
-      suggestion: "Use `mcctl upgrade --tag TAG` to deploy another version or `mcctl restart` to restart it.",
-    });
-  }
-  if (existing?.status === "DRAINING") {
-    throw new McctlError(`service ${service} in cluster ${cluster} is still being deleted (DRAINING)`, {
-      suggestion: "Wait until ECS has finished deleting it, then run create-service again.",
-    });
-  }
-
-  const taskDefinition = request.taskDefinition
-    ? await ecs.describeTaskDefinition(request.taskDefinition)
-    : await ecs.findLatestTaskDefinition(request.family);
-  if (!taskDefinition) {
-    throw new McctlError(`task definition family ${request.family} has no ACTIVE revision`, {
-      suggestion: "Register one first with `mcctl register-task`.",
-    });
-  }
-  if (taskDefinition.status === "INACTIVE") {
-    throw new McctlError(`task definition ${taskDefinition.family}:${taskDefinition.revision} is INACTIVE`, {
-      suggestion: "Choose an ACTIVE revision, or register a new one with `mcctl register-task`.",
-    });
-  }
-
-  const requirement = requirementOf(taskDefinition);
-  const instances = await ecs.listContainerInstances(cluster);
-  if (instances.length === 0) {
-    throw new McctlError(`no container instance is registered in cluster ${cluster}`, {
-      suggestion: `Start an ECS-optimized EC2 instance with ECS_CLUSTER=${cluster} in /etc/ecs/ecs.config (\`mcctl setup\` can launch one).`,
-    });
-  }
-  const fits = instances.map((instance) => checkInstanceFit(instance, requirement));
-  const fittingInstances = fits.filter((fit) => fit.fits);
-  if (fittingInstances.length === 0) {
-    const closest = fits.map((fit) => `${instanceName(fit)}: ${fit.problems.join(", ")}`).join("; ");
-    throw new McctlError(
-      `no container instance in ${cluster} can run the task (needs ${requirement.cpu} CPU units, ` +
-        `${requirement.memoryMiB} MiB memory, port ${requirement.hostPorts.join(", ") || "none"} free): ${closest}`,
-      {
-        suggestion:
-          "Stop what occupies the instance, or add a larger one (the guide uses m3.xlarge; m5.xlarge where m3 is not offered).",
-      },
-    );
-  }
-
-  return {
-    cluster,
-    service,
-    taskDefinition,
-    requirement,
-    fittingInstances,
-    input: buildCreateServiceInput(cluster, service, taskDefinition.taskDefinitionArn as string),
-  };
+    return { value: steady.service, done: `Service ${name} is steady` };
+  });
 }
 
 /**
@@ -111,8 +65,4 @@ export function buildCreateServiceInput(cluster: string, service: string, taskDe
     deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 },
     tags: [{ key: "managed-by", value: "mcctl" }],
   } satisfies CreateServiceCommandInput;
-}
-
-function instanceName(fit: InstanceFit): string {
-  return fit.instance.ec2InstanceId ?? fit.instance.containerInstanceArn?.split("/").pop() ?? "instance";
 }

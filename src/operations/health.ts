@@ -1,11 +1,11 @@
 import { McctlError } from "../errors.js";
-import { sleep } from "./poll.js";
+import { poll } from "./poll.js";
 
 export interface HealthCheckOptions {
   url: string;
   deadline: number;
   intervalMs: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   onAttempt?: (outcome: string) => void;
   fetchImpl?: typeof fetch;
 }
@@ -19,28 +19,32 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export async function waitForHealthy(options: HealthCheckOptions): Promise<void> {
   const fetchImpl = options.fetchImpl ?? fetch;
   let lastOutcome = "no answer yet";
-  for (;;) {
-    try {
-      const response = await fetchImpl(options.url, {
-        redirect: "manual",
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      await response.body?.cancel();
-      if (response.status === 200) return;
-      lastOutcome = `HTTP ${response.status}`;
-    } catch (error) {
-      lastOutcome =
-        (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : String(error);
-    }
-    options.onAttempt?.(lastOutcome);
-    if (Date.now() + options.intervalMs > options.deadline) {
-      throw new McctlError(`${options.url} did not answer HTTP 200 in time (last: ${lastOutcome})`, {
+  await poll({
+    deadline: options.deadline,
+    intervalMs: options.intervalMs,
+    signal: options.signal,
+    attempt: async () => {
+      try {
+        const response = await fetchImpl(options.url, {
+          redirect: "manual",
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        await response.body?.cancel();
+        if (response.status === 200) return true;
+        lastOutcome = `HTTP ${response.status}`;
+      } catch (error) {
+        lastOutcome =
+          (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : String(error);
+      }
+      options.onAttempt?.(lastOutcome);
+      return undefined;
+    },
+    onTimeout: () =>
+      new McctlError(`${options.url} did not answer HTTP 200 in time (last: ${lastOutcome})`, {
         suggestion:
           "The task is running but the application is not answering: check its logs on the container instance (docker logs).",
-      });
-    }
-    await sleep(options.intervalMs, options.signal);
-  }
+      }),
+  });
 }
 
 /** METADATA_SCHEME://METADATA_HOST/ — where Model Catalogue says its users reach it. */

@@ -1,15 +1,51 @@
 import { InterruptedError } from "../errors.js";
 
-/** Resolves after `ms`, or rejects with InterruptedError as soon as `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export interface PollOptions<T> {
+  /** Absolute time (Date.now()) after which polling gives up. */
+  deadline: number;
+  intervalMs: number;
+  signal?: AbortSignal | undefined;
+  /** One look: the result when the wait is over, undefined to look again. */
+  attempt(): Promise<T | undefined>;
+  /** A look failed for a reason worth another try (see isTransientError). */
+  onRetry?(error: unknown): void;
+  /** The error to throw when the deadline comes first. */
+  onTimeout(): Error;
+}
+
+/**
+ * The one loop behind every wait in mcctl. Looks start at a fixed rate (not a fixed pause after each
+ * look), so a change is seen within one interval however long a look took. Transient AWS errors are
+ * retried until the deadline; any other error, and an abort of `signal`, end the wait at once.
+ */
+export async function poll<T>(options: PollOptions<T>): Promise<T> {
+  for (;;) {
+    const started = Date.now();
+    try {
+      const result = await options.attempt();
+      if (result !== undefined) return result;
+    } catch (error) {
+      if (!isTransientError(error)) throw error;
+      options.onRetry?.(error);
+    }
+    const next = started + options.intervalMs;
+    if (next > options.deadline) throw options.onTimeout();
+    await sleep(Math.max(0, next - Date.now()), options.signal);
+  }
+}
+
+/** Resolves after `ms`, or rejects as soon as `signal` aborts (with its InterruptedError reason). */
+export function sleep(ms: number, signal?: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    const interrupted = () =>
+      signal?.reason instanceof InterruptedError ? signal.reason : new InterruptedError();
     if (signal?.aborted) {
-      reject(new InterruptedError());
+      reject(interrupted());
       return;
     }
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new InterruptedError());
+      reject(interrupted());
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

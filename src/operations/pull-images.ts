@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
-import { McctlError, UsageError } from "../errors.js";
+import { InterruptedError, McctlError, UsageError } from "../errors.js";
 
 export interface ServiceHost {
   containerInstanceArn: string;
@@ -169,6 +169,10 @@ export interface PullResult extends PullCommand {
 export interface RunPullOptions {
   /** Called after each command, in order, e.g. to print a line per host and image. */
   onResult?: (result: PullResult) => void;
+  /** Ctrl-C, SIGTERM, SIGHUP: the running ssh is stopped and no further one starts. */
+  signal?: AbortSignal | undefined;
+  /** A pull that takes longer is stopped and counts as failed (default 10 minutes). */
+  timeoutMs?: number;
   /** For tests; defaults to child_process.spawn. */
   spawnImpl?: typeof spawn;
 }
@@ -183,22 +187,41 @@ export async function runPullCommands(
 ): Promise<PullResult[]> {
   const results: PullResult[] = [];
   for (const command of commands) {
-    const result = await runOne(command, options.spawnImpl ?? spawn);
+    if (options.signal?.aborted) throw abortReason(options.signal);
+    const result = await runOne(command, options.spawnImpl ?? spawn, {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? DEFAULT_PULL_TIMEOUT_MS,
+    });
+    if (options.signal?.aborted) throw abortReason(options.signal);
     results.push(result);
     options.onResult?.(result);
   }
   return results;
 }
 
-function runOne(command: PullCommand, spawnImpl: typeof spawn): Promise<PullResult> {
+const DEFAULT_PULL_TIMEOUT_MS = 10 * 60_000;
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError();
+}
+
+function runOne(
+  command: PullCommand,
+  spawnImpl: typeof spawn,
+  limits: { signal?: AbortSignal | undefined; timeoutMs: number },
+): Promise<PullResult> {
   const [file = "ssh", ...args] = command.argv;
   return new Promise((resolve) => {
     const stdout = new LastLine();
     const stderr = new LastLine();
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let stop = () => {};
     const finish = (outcome: { exitCode: number; signal?: string; error?: string }) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
+      limits.signal?.removeEventListener("abort", stop);
       const lastError = outcome.error ?? stderr.value();
       const lastOutput = stdout.value();
       resolve({
@@ -217,6 +240,13 @@ function runOne(command: PullCommand, spawnImpl: typeof spawn): Promise<PullResu
       finish({ exitCode: 127, error: spawnFailure(file, error) });
       return;
     }
+    let timedOut = false;
+    stop = () => child.kill("SIGTERM");
+    timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, limits.timeoutMs);
+    limits.signal?.addEventListener("abort", stop, { once: true });
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => stdout.push(chunk));
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
     child.on("error", (error) => finish({ exitCode: 127, error: spawnFailure(file, error) }));
@@ -226,6 +256,9 @@ function runOne(command: PullCommand, spawnImpl: typeof spawn): Promise<PullResu
         finish({
           exitCode: 128 + (signal ? (constants.signals[signal] ?? 0) : 0),
           signal: signal ?? undefined,
+          ...(timedOut
+            ? { error: `stopped after ${Math.round(limits.timeoutMs / 1000)} s without finishing` }
+            : {}),
         });
     });
   });

@@ -1,7 +1,9 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { InterruptedError, McctlError } from "../errors.js";
-import { type ServiceMonitor, type WaitReporter, waitFor, waitForSteady } from "./service-monitor.js";
+import { waitForHealthy } from "./health.js";
+import type { Reporter, WaitReporter } from "./reporter.js";
+import { ServiceMonitor, waitFor, waitForSteady } from "./service-monitor.js";
 import { timeoutError } from "./timeouts.js";
 
 export type RestartPhase =
@@ -12,21 +14,22 @@ export type RestartPhase =
   | "checking-health"
   | "done";
 
+/** What the plan decided; nothing here is looked up or asked during the restart itself. */
 export interface RestartRequest {
   cluster: string;
   service: string;
   /** Desired count to restore to when the service is already at 0. */
   countWhenStopped: number;
   /** Point the service at this revision while it is scaled down (upgrade, rollback). */
-  taskDefinitionArn?: string;
-  /** Absolute end of the whole command (Date.now() based) and the --timeout it came from. */
-  deadline: number;
+  taskDefinitionArn?: string | undefined;
+  /** Wait until this URL answers HTTP 200 once the service is steady (resolved by the plan). */
+  healthUrl?: string | undefined;
+  /** --timeout: the restart must be over by `Date.now() + timeoutMs` from the moment it starts. */
   timeoutMs: number;
   pollIntervalMs: number;
-  signal?: AbortSignal;
-  /** Polled after the service is steady, when given. */
-  healthCheck?: (signal?: AbortSignal) => Promise<void>;
-  /** Tells the caller which phase is running, e.g. to pick the Ctrl-C message. */
+  /** Aborted on Ctrl-C, SIGTERM or SIGHUP: the wait stops and a service at 0 gets its count back. */
+  signal?: AbortSignal | undefined;
+  /** Called as each phase starts, with the state a signal handler needs to say what it does. */
   onPhase?: (phase: RestartPhase, state: RestartState) => void;
 }
 
@@ -35,9 +38,12 @@ export interface RestartState {
   service: string;
   /** The desired count the service must end with. */
   targetCount: number;
-  /** True while mcctl has the service at 0 and has not asked for `targetCount` again. */
+  /**
+   * True from just before mcctl asks for desired count 0 until the count is asked back: a scale-down
+   * whose answer was lost may still have been applied, so it counts as done.
+   */
   scaledDown: boolean;
-  previousTaskDefinition?: string;
+  previousTaskDefinition?: string | undefined;
 }
 
 export interface RestartResult {
@@ -52,25 +58,72 @@ export function restoreCommand(state: Pick<RestartState, "cluster" | "service" |
   return `aws ecs update-service --cluster ${state.cluster} --service ${state.service} --desired-count ${state.targetCount}`;
 }
 
+/** family:revision out of a task definition ARN. */
+export function shortRevision(taskDefinitionArn: string | undefined): string {
+  return taskDefinitionArn?.split("/").pop() ?? "(unknown revision)";
+}
+
+/**
+ * What to say on the first and the second interrupt of a restart, from the state it is in: the
+ * command's signal handler shows these, the restart itself does the restoring.
+ */
+export class RestartWatch {
+  private state: RestartState | undefined;
+
+  constructor(private readonly service: string) {}
+
+  readonly onPhase = (_phase: RestartPhase, state: RestartState) => {
+    this.state = state;
+  };
+
+  firstInterrupt(): string {
+    return this.state?.scaledDown
+      ? `Interrupted: restoring the desired count of ${this.service} to ${this.state.targetCount}…`
+      : "Interrupted: stopping the wait; the service keeps its desired count.";
+  }
+
+  secondInterrupt(): string {
+    return this.state?.scaledDown
+      ? `Quit before the desired count was restored: ${this.service} may be left at 0. Restore it: ${restoreCommand(this.state)}`
+      : "Quit.";
+  }
+}
+
 /**
  * The wiki's restart, done properly: scale to 0, wait until every task is STOPPED (a STOPPING task
- * still holds host port 80 and the Elasticsearch volume), scale back, wait until steady.
- * If anything interrupts it while the service is at 0, the desired count is put back before the
- * error travels on, so the service is never left at 0 silently.
+ * still holds host port 80 and the Elasticsearch volume), scale back, wait until steady, and (when
+ * asked) until the application answers. Whatever ends it while the service is at 0 — a failure, a
+ * timeout, an interrupt — puts the desired count back before the error travels on, so the service is
+ * never left at 0 silently.
  */
 export async function restartService(
   ecs: EcsApi,
+  reporter: Reporter,
+  request: RestartRequest,
+): Promise<RestartResult> {
+  const deadline = Date.now() + request.timeoutMs;
+  return reporter.wait(`Restarting ${request.service}`, async (progress) => {
+    const monitor = new ServiceMonitor(ecs, request.cluster, request.service, progress);
+    const result = await runRestart(ecs, monitor, request, deadline, progress);
+    return {
+      value: result,
+      done: `${request.service} is steady with ${result.targetCount} task(s) on ${shortRevision(result.taskDefinition)}`,
+    };
+  });
+}
+
+async function runRestart(
+  ecs: EcsApi,
   monitor: ServiceMonitor,
   request: RestartRequest,
-  reporter: WaitReporter,
+  deadline: number,
+  progress: WaitReporter,
 ): Promise<RestartResult> {
   const before = await ecs.describeService(request.cluster, request.service);
   if (before?.status !== "ACTIVE") {
     throw new McctlError(
       `service ${request.service} does not exist or is not ACTIVE in cluster ${request.cluster}`,
-      {
-        suggestion: "Check --service and --cluster, or create it with `mcctl create-service`.",
-      },
+      { suggestion: "Check --service and --cluster, or create it with `mcctl create-service`." },
     );
   }
   const state: RestartState = {
@@ -84,17 +137,18 @@ export async function restartService(
   monitor.ignoreEvents(before.events);
   const known = await ecs.listServiceTasks(request.cluster, request.service, "RUNNING");
   if (known.length > 0) monitor.track(await ecs.describeTasks(request.cluster, known));
-
-  phase("scaling-down");
-  await ecs.updateService({
-    cluster: request.cluster,
-    service: request.service,
-    desiredCount: 0,
-    ...(request.taskDefinitionArn ? { taskDefinition: request.taskDefinitionArn } : {}),
-  });
-  state.scaledDown = true;
+  throwIfAborted(request.signal);
 
   try {
+    phase("scaling-down");
+    state.scaledDown = true;
+    await ecs.updateService({
+      cluster: request.cluster,
+      service: request.service,
+      desiredCount: 0,
+      ...(request.taskDefinitionArn ? { taskDefinition: request.taskDefinitionArn } : {}),
+    });
+
     phase("waiting-for-stop");
     await waitFor(
       monitor,
@@ -103,7 +157,7 @@ export async function restartService(
         (snapshot.service.runningCount ?? 0) === 0 &&
         (snapshot.service.pendingCount ?? 0) === 0,
       {
-        deadline: request.deadline,
+        deadline,
         pollIntervalMs: request.pollIntervalMs,
         signal: request.signal,
         label: `Waiting for the tasks of ${request.service} to stop`,
@@ -115,19 +169,19 @@ export async function restartService(
             "ECS starts the new task as soon as the old one has stopped; follow it with `mcctl status`.",
           ),
       },
-      reporter,
+      progress,
     );
     phase("scaling-up");
     await scaleBackUp(ecs, state);
   } catch (error) {
-    throw await restoreAfterFailure(ecs, state, error, reporter);
+    throw await restoreAfterFailure(ecs, state, error, progress);
   }
 
   phase("waiting-for-steady");
   const steady = await waitForSteady(
     monitor,
     {
-      deadline: request.deadline,
+      deadline,
       pollIntervalMs: request.pollIntervalMs,
       signal: request.signal,
       onTimeout: (snapshot) =>
@@ -135,14 +189,21 @@ export async function restartService(
           `${request.service} to become steady`,
           request.timeoutMs,
           snapshot,
-          `ECS keeps trying to start the task; follow it with \`mcctl status\`.`,
+          "ECS keeps trying to start the task; follow it with `mcctl status`.",
         ),
     },
-    reporter,
+    progress,
   );
-  if (request.healthCheck) {
+  if (request.healthUrl) {
     phase("checking-health");
-    await request.healthCheck(request.signal);
+    const url = request.healthUrl;
+    await waitForHealthy({
+      url,
+      deadline,
+      intervalMs: request.pollIntervalMs,
+      signal: request.signal,
+      onAttempt: (outcome) => progress.progress(`Waiting for ${url} to answer HTTP 200 (last: ${outcome})`),
+    });
   }
   phase("done");
   return {
@@ -153,7 +214,13 @@ export async function restartService(
   };
 }
 
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (!signal?.aborted) return;
+  throw signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError();
+}
+
 async function scaleBackUp(ecs: EcsApi, state: RestartState): Promise<void> {
+  // Asking for the same desired count twice is harmless, so a restore after a lost answer is safe.
   await ecs.updateService({
     cluster: state.cluster,
     service: state.service,
@@ -163,30 +230,31 @@ async function scaleBackUp(ecs: EcsApi, state: RestartState): Promise<void> {
 }
 
 /**
- * Puts the desired count back after a failure or Ctrl-C while at 0, and returns the error to throw:
- * the original one, saying the count was restored, or one that gives the command to restore it.
+ * Puts the desired count back after a failure or an interrupt while at 0, and returns the error to
+ * throw: the original one, saying the count was restored, or one that gives the command to restore it.
  */
 async function restoreAfterFailure(
   ecs: EcsApi,
   state: RestartState,
   error: unknown,
-  reporter: WaitReporter,
+  progress: WaitReporter,
 ): Promise<unknown> {
   if (!state.scaledDown) return error;
   try {
     await scaleBackUp(ecs, state);
   } catch (restoreError) {
     return new McctlError(
-      `the service ${state.service} was left at desired count 0: restoring it to ${state.targetCount} failed (${(restoreError as Error).message})`,
-      { suggestion: `Restore it now: ${restoreCommand(state)}`, cause: error },
+      `the service ${state.service} may be left at desired count 0: restoring it to ${state.targetCount} failed (${(restoreError as Error).message})`,
+      { suggestion: `Restore it now: ${restoreCommand(state)}`, cause: error, exitCode: exitCodeOf(error) },
     );
   }
-  reporter.line(`Desired count of ${state.service} restored to ${state.targetCount}.`);
+  progress.line(`Desired count of ${state.service} restored to ${state.targetCount}.`);
   if (error instanceof InterruptedError) {
     return new InterruptedError(
-      `interrupted; the desired count of ${state.service} was restored to ${state.targetCount}`,
+      `${error.message}; the desired count of ${state.service} was restored to ${state.targetCount}`,
       {
         suggestion: "ECS is starting the task again; follow it with `mcctl status`.",
+        exitCode: error.exitCode,
       },
     );
   }
@@ -197,5 +265,12 @@ async function restoreAfterFailure(
       cause: error.cause,
     });
   }
-  return error;
+  return new McctlError(
+    `${error instanceof Error ? error.message : String(error)}; the desired count was restored to ${state.targetCount}`,
+    { cause: error },
+  );
+}
+
+function exitCodeOf(error: unknown) {
+  return error instanceof McctlError ? error.exitCode : undefined;
 }

@@ -1,8 +1,9 @@
 import type { Service, ServiceEvent, Task } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { McctlError } from "../errors.js";
-import { formatDuration } from "../ui/output.js";
-import { isTransientError, sleep } from "./poll.js";
+import { formatDuration } from "./durations.js";
+import { poll } from "./poll.js";
+import type { WaitReporter } from "./reporter.js";
 import {
   adviceForEvent,
   adviceForFailure,
@@ -12,15 +13,6 @@ import {
   primaryDeployment,
   taskId,
 } from "./service-state.js";
-
-/** How a wait tells the operator what is happening; the command decides how it looks. */
-export interface WaitReporter {
-  progress(text: string): void;
-  /** A line worth keeping on screen: a new service event, a stopped task, advice. */
-  line(text: string): void;
-  /** Called when a poll failed for a reason worth another try. */
-  retrying?(error: unknown): void;
-}
 
 export interface ServiceSnapshot {
   service: Service;
@@ -107,7 +99,7 @@ export interface WaitOptions {
   /** Absolute time (Date.now()) after which the wait gives up. */
   deadline: number;
   pollIntervalMs: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** What is being waited for, for the spinner: "Waiting for mc to stop". */
   label: string;
   /** Builds the timeout error; the caller knows which command finishes the job. */
@@ -127,23 +119,20 @@ export async function waitFor(
 ): Promise<ServiceSnapshot> {
   const started = Date.now();
   let last: ServiceSnapshot | undefined;
-  for (;;) {
-    // Polls start at a fixed rate (not a fixed pause after each poll), so a change is seen within
-    // one interval however long the poll itself took.
-    const pollStarted = Date.now();
-    try {
+  return poll({
+    deadline: options.deadline,
+    intervalMs: options.pollIntervalMs,
+    signal: options.signal,
+    attempt: async () => {
       last = await monitor.poll();
       check?.(last);
       if (isDone(last)) return last;
       reporter.progress(`${options.label}: ${summarize(last)} (${formatDuration(Date.now() - started)})`);
-    } catch (error) {
-      if (!isTransientError(error)) throw error;
-      reporter.retrying?.(error);
-    }
-    const nextPoll = pollStarted + options.pollIntervalMs;
-    if (nextPoll > options.deadline) throw options.onTimeout(last);
-    await sleep(Math.max(0, nextPoll - Date.now()), options.signal);
-  }
+      return undefined;
+    },
+    onRetry: (error) => reporter.retrying?.(error),
+    onTimeout: () => options.onTimeout(last),
+  });
 }
 
 export function summarize(snapshot: ServiceSnapshot): string {
@@ -166,7 +155,10 @@ export interface SteadyWaitOptions extends Omit<WaitOptions, "label"> {
   maxFailures?: number;
 }
 
-/** Waits until the service is steady, failing fast when its tasks keep failing or its rollout failed. */
+/**
+ * Waits until the service is steady, failing fast when tasks of the service's revision keep failing.
+ * (ECS's deployment circuit breaker is not used: see README, "Why no circuit breaker".)
+ */
 export function waitForSteady(
   monitor: ServiceMonitor,
   options: SteadyWaitOptions,
@@ -185,9 +177,6 @@ export function waitForSteady(
     reporter,
     (snapshot) => {
       const primary = primaryDeployment(snapshot.service);
-      if (primary?.rolloutState === "FAILED") {
-        throw deploymentFailed(monitor, [primary.rolloutStateReason ?? "ECS marked the deployment FAILED"]);
-      }
       const failures = monitor.failures.filter(
         (failure) => !primary?.taskDefinition || failure.task.taskDefinitionArn === primary.taskDefinition,
       );

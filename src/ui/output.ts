@@ -1,6 +1,8 @@
 import type { Writable } from "node:stream";
 import { Chalk, type ChalkInstance } from "chalk";
 
+export { formatDuration } from "../operations/durations.js";
+
 export interface OutputOptions {
   json: boolean;
   color: boolean;
@@ -128,13 +130,4 @@ class LineSpinner implements Spinner {
 
 function stripElapsed(text: string): string {
   return text.replace(/\s*\(\d+[hms][\dhms ]*\)\s*$/, "");
-}
-
-export function formatDuration(milliseconds: number): string {
-  const seconds = Math.floor(milliseconds / 1000);
-  const minutes = Math.floor(seconds / 60);
-  const hours = Math.floor(minutes / 60);
-  if (hours > 0) return `${hours}h ${minutes % 60}m`;
-  if (minutes > 0) return `${minutes}m ${String(seconds % 60).padStart(2, "0")}s`;
-  return `${seconds}s`;
 }

@@ -4,8 +4,7 @@ import type { IamApi } from "../../aws/iam.js";
 import type { RdsApi } from "../../aws/rds.js";
 import type { S3Api } from "../../aws/s3.js";
 import type { Settings } from "../../config/settings.js";
-import type { Output } from "../../ui/output.js";
-import type { Asker } from "../../ui/prompts.js";
+import type { Reporter } from "../reporter.js";
 
 /** The AWS services `mcctl setup` works with. */
 export interface SetupAws {
@@ -16,40 +15,19 @@ export interface SetupAws {
   iam: IamApi;
 }
 
-/** What a plan line says about one resource. */
-export type PlanState = "exists" | "create" | "pending" | "skip";
-
-export interface PlanLine {
-  step: string;
-  state: PlanState;
-  detail: string;
-}
-
 /**
- * Everything a setup step needs besides AWS: how to ask, what is already known, where to report.
- * Steps look before they change anything, and with `dryRun` they only look.
+ * What applying a setup plan needs besides AWS. Nothing here asks a question: every answer is in the
+ * plan. `save` merges what a step created into mcctl.json at once, so an interrupted setup resumes.
  */
-export interface SetupIo {
-  output: Output;
-  ask: Asker;
-  /** Questions may be asked (a terminal, no --yes). Otherwise answers come from `settings()` and `env`. */
-  interactive: boolean;
-  dryRun: boolean;
-  /** Do not wait for slow resources (RDS, a new instance): a later `mcctl setup` picks them up. */
-  noWait: boolean;
-  env: NodeJS.ProcessEnv;
-  region: string;
-  accountId: string;
-  /** Tag put on everything setup creates, so a re-run can find it. */
+export interface ApplyIo {
+  reporter: Reporter;
+  /** Aborted on Ctrl-C, SIGTERM or SIGHUP: setup stops before its next change. */
+  signal?: AbortSignal | undefined;
+  /** Put on everything setup creates, so a re-run can find it. */
   tags: Record<string, string>;
+  region: string;
   pollIntervalMs: number;
-  /** Bound for each long wait (DB available, instance registered). */
+  /** Bound for each long wait (database available, instance registered, service steady). */
   waitTimeoutMs: number;
-  signal?: AbortSignal;
-  /** The settings as they are now, including answers given earlier in this run. */
-  settings(): Settings;
-  /** Merges non-secret answers into mcctl.json right away (never in a dry run), so a re-run asks nothing known. */
-  remember(update: Settings): Promise<void>;
-  /** Records one line of the plan / of what was done. */
-  plan(line: PlanLine): void;
+  save(update: Settings): Promise<void>;
 }

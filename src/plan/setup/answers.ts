@@ -1,6 +1,6 @@
-import { MissingInputError } from "../../errors.js";
+import { MissingInputError, UsageError } from "../../errors.js";
 import type { ChoiceQuestion } from "../../ui/prompts.js";
-import type { SetupIo } from "./types.js";
+import type { PlanIo } from "./types.js";
 
 export interface TextAnswer {
   /** How the answer is named when it is missing, e.g. "setup.bucket". */
@@ -13,7 +13,7 @@ export interface TextAnswer {
 }
 
 /** mcctl.json's value, else the operator's answer (terminal), else the default; never a guess. */
-export async function answerText(io: SetupIo, question: TextAnswer): Promise<string> {
+export async function answerText(io: PlanIo, question: TextAnswer): Promise<string> {
   if (question.known !== undefined) return question.known;
   if (io.interactive) {
     return io.ask.askText({
@@ -26,10 +26,18 @@ export async function answerText(io: SetupIo, question: TextAnswer): Promise<str
   throw new MissingInputError([question.name]);
 }
 
-/** A secret: the environment variable of that name, else a masked prompt (terminal only). */
+/**
+ * A secret: the environment variable of that name, else the one ECS already holds (`known`), else a
+ * masked prompt (terminal only).
+ */
 export async function answerSecret(
-  io: SetupIo,
-  question: { envName: string; message: string; validate?: (value: string) => string | undefined },
+  io: PlanIo,
+  question: {
+    envName: string;
+    message: string;
+    known?: string | undefined;
+    validate?: (value: string) => string | undefined;
+  },
 ): Promise<string> {
   const fromEnv = io.env[question.envName];
   if (fromEnv) {
@@ -37,6 +45,7 @@ export async function answerSecret(
     if (problem) throw new MissingInputError([`${question.envName} (${problem})`]);
     return fromEnv;
   }
+  if (question.known !== undefined) return question.known;
   if (!io.interactive) throw new MissingInputError([question.envName]);
   return io.ask.askSecret({
     message: `${question.message} (${question.envName})`,
@@ -45,7 +54,7 @@ export async function answerSecret(
 }
 
 export async function answerChoice<T>(
-  io: SetupIo,
+  io: PlanIo,
   question: ChoiceQuestion<T> & { name: string; known?: T },
 ): Promise<T> {
   if (question.known !== undefined) return question.known;
@@ -54,6 +63,22 @@ export async function answerChoice<T>(
   throw new MissingInputError([question.name]);
 }
 
-export async function answerConfirm(io: SetupIo, message: string, fallback: boolean): Promise<boolean> {
+export async function answerConfirm(io: PlanIo, message: string, fallback: boolean): Promise<boolean> {
   return io.interactive ? io.ask.askConfirm(message, fallback) : fallback;
+}
+
+/** answerText, but a value from mcctl.json is checked too: a bad one is asked again, or is an error. */
+export async function answerValid(
+  io: PlanIo,
+  question: TextAnswer & { validate: (value: string) => string | undefined },
+): Promise<string> {
+  if (question.known !== undefined) {
+    const problem = question.validate(question.known);
+    if (problem === undefined) return question.known;
+    const text = `${question.name} in the settings file ${problem}`;
+    if (!io.interactive)
+      throw new UsageError(text, { suggestion: `Correct ${question.name} in mcctl.json.` });
+    io.warn(text);
+  }
+  return answerText(io, { ...question, known: undefined });
 }

@@ -1,0 +1,119 @@
+import type { TaskDefinition } from "@aws-sdk/client-ecs";
+import { GROUPS, VARIABLES, variableSpec } from "../domain/environment.js";
+import { ES_CONTAINER, ES_VOLUME, MC_CONTAINER } from "../domain/task-definition.js";
+import type { Settings } from "./settings.js";
+
+/**
+ * mcctl.json is the one description of the deployment. These functions keep it in step with what a
+ * command did: the inputs a registration used, the images an upgrade put in service, the revision a
+ * rollback went back to. Each returns the whole file as it must be afterwards; nothing is merged
+ * behind the operator's back, and the plan shows the difference (`diffSettings`) before it is saved.
+ */
+
+/** The keys that describe what the task definition holds; a command that decides them replaces them whole. */
+type DescribedKeys = "taskFamily" | "mc" | "es" | "environment" | "features";
+
+/** The file after a registration (or setup) from these inputs: their description replaces the old one. */
+export function withInputs(file: Settings, described: Pick<Settings, DescribedKeys>): Settings {
+  return { ...file, ...described, features: { ...file.features, ...described.features } };
+}
+
+/** "family:revision", the way mcctl.json names the revision it describes. */
+export function revisionName(taskDefinition: Pick<TaskDefinition, "family" | "revision">): string {
+  return `${taskDefinition.family}:${taskDefinition.revision}`;
+}
+
+export interface AdoptedRevision {
+  settings: Settings;
+  /** Variables of the revision that mcctl.json cannot hold (unknown to mcctl): they stay only in ECS. */
+  skipped: string[];
+}
+
+/**
+ * The file describing an existing revision, for a rollback: its images, resources and non-secret
+ * environment (false for each variable of a configured group that it leaves unset, so no default or
+ * question brings one in later). Its secrets stay in ECS, where the next registration takes them from.
+ */
+export function adoptRevision(file: Settings, revision: TaskDefinition): AdoptedRevision {
+  const containers = revision.containerDefinitions ?? [];
+  const mc = containers.find((container) => container.name === MC_CONTAINER);
+  const es = containers.find((container) => container.name === ES_CONTAINER);
+  const values = new Map((mc?.environment ?? []).map((entry) => [entry.name ?? "", entry.value ?? ""]));
+  const configured = new Set(
+    GROUPS.filter(
+      (group) =>
+        !group.optional || VARIABLES.some((spec) => spec.group === group.id && values.has(spec.name)),
+    ).map((group) => group.id),
+  );
+  const environment: Record<string, string | boolean> = {};
+  for (const spec of VARIABLES) {
+    if (!configured.has(spec.group)) continue;
+    const value = values.get(spec.name);
+    if (value === undefined) environment[spec.name] = false;
+    else if (spec.isSwitch) environment[spec.name] = true;
+    else if (!spec.secret) environment[spec.name] = value;
+  }
+  const dataPath = revision.volumes?.find((volume) => volume.name === ES_VOLUME)?.host?.sourcePath;
+  const heapSize = es?.environment?.find((entry) => entry.name === "ES_HEAP_SIZE")?.value;
+  const settings: Settings = {
+    ...file,
+    taskFamily: revision.family,
+    mc: {
+      ...file.mc,
+      ...defined({
+        image: mc?.image,
+        memory: mc?.memory,
+        cpu: mc?.cpu,
+        hostPort: mc?.portMappings?.[0]?.hostPort,
+      }),
+    },
+    es: {
+      ...file.es,
+      ...defined({ image: es?.image, memory: es?.memory, cpu: es?.cpu, dataPath, heapSize }),
+    },
+    environment,
+    features: {
+      ...file.features,
+      mail: configured.has("mail"),
+      assets: configured.has("assets"),
+      google: configured.has("google"),
+    },
+    taskDefinition: revisionName(revision),
+  };
+  const skipped = [...values.keys()].filter((name) => variableSpec(name) === undefined).sort();
+  return { settings, skipped };
+}
+
+function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+export interface SettingsChange {
+  /** Dotted path, e.g. "environment.METADATA_HOST" or "mc.image". */
+  key: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** What saving `after` over `before` changes in mcctl.json, key by key (it never holds a secret). */
+export function diffSettings(before: Settings, after: Settings): SettingsChange[] {
+  const left = flatten(before);
+  const right = flatten(after);
+  const keys = [...new Set([...left.keys(), ...right.keys()])].sort();
+  return keys
+    .filter((key) => JSON.stringify(left.get(key)) !== JSON.stringify(right.get(key)))
+    .map((key) => ({
+      key,
+      ...(left.has(key) ? { before: left.get(key) } : {}),
+      ...(right.has(key) ? { after: right.get(key) } : {}),
+    }));
+}
+
+function flatten(value: unknown, prefix = "", into = new Map<string, unknown>()): Map<string, unknown> {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, into);
+  } else if (prefix) {
+    into.set(prefix, value);
+  }
+  return into;
+}

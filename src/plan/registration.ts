@@ -1,0 +1,149 @@
+import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { EcsApi } from "../aws/ecs.js";
+import { revisionName, withInputs } from "../config/deployment.js";
+import type { Settings } from "../config/settings.js";
+import {
+  gatherTaskInputs,
+  resolveTaskSettings,
+  type TaskInputSources,
+  type TaskInputs,
+} from "../config/task-inputs.js";
+import { isSecretVariable } from "../domain/environment.js";
+import { buildTaskDefinition, MC_CONTAINER } from "../domain/task-definition.js";
+import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
+import type { Asker } from "../ui/prompts.js";
+
+export interface RegistrationSources extends Omit<TaskInputSources, "knownSecrets"> {
+  cluster: string;
+  service: string;
+}
+
+/** Where the revision a registration is compared with came from. */
+export type BaselineSource = "mcctl.json" | "service" | "newest";
+
+export interface RegistrationPlan {
+  family: string;
+  inputs: TaskInputs;
+  /** The RegisterTaskDefinition input, secrets included: never print it unmasked. */
+  input: RegisterTaskDefinitionCommandInput;
+  /**
+   * The revision the inputs are compared with and take their secrets from: the one mcctl.json describes,
+   * else the one the service runs, else the family's newest. Undefined for a family with no revision.
+   */
+  baseline?: { taskDefinition: TaskDefinition; source: BaselineSource } | undefined;
+  /** What registering changes compared with the baseline (secrets masked). */
+  changes: TaskDefinitionChange[];
+  /** A new revision is registered: something changed, there is none yet, or --force. */
+  register: boolean;
+  /** The service runs a revision other than the baseline: what the registration would change in it. */
+  drift?: { revision: string; changes: TaskDefinitionChange[] } | undefined;
+  /** mcctl.json after the registration, except the revision it describes (known once registered). */
+  settingsAfter: Settings;
+}
+
+export interface KnownRevisions {
+  recorded?: TaskDefinition | undefined;
+  running?: TaskDefinition | undefined;
+  newest?: TaskDefinition | undefined;
+}
+
+/**
+ * The revisions that decide what a registration means: the one mcctl.json describes, the one the service
+ * runs (when the service exists and runs this family) and the family's newest. Read-only.
+ */
+export async function findKnownRevisions(
+  ecs: EcsApi,
+  where: { family: string; recorded?: string | undefined; cluster: string; service: string },
+): Promise<KnownRevisions> {
+  const recordedName = where.recorded?.startsWith(`${where.family}:`) ? where.recorded : undefined;
+  const [recorded, service, newest] = await Promise.all([
+    recordedName ? ecs.findTaskDefinition(recordedName) : undefined,
+    ecs.describeService(where.cluster, where.service),
+    ecs.findLatestTaskDefinition(where.family),
+  ]);
+  const runningArn = service?.status === "ACTIVE" ? service.taskDefinition : undefined;
+  const running =
+    runningArn === undefined
+      ? undefined
+      : runningArn === recorded?.taskDefinitionArn
+        ? recorded
+        : runningArn === newest?.taskDefinitionArn
+          ? newest
+          : await ecs.findTaskDefinition(runningArn);
+  return { recorded, running: running?.family === where.family ? running : undefined, newest };
+}
+
+/** The revision a registration is compared with; see RegistrationPlan.baseline. */
+export function baselineOf(known: KnownRevisions): RegistrationPlan["baseline"] {
+  if (known.recorded) return { taskDefinition: known.recorded, source: "mcctl.json" };
+  if (known.running) return { taskDefinition: known.running, source: "service" };
+  if (known.newest) return { taskDefinition: known.newest, source: "newest" };
+  return undefined;
+}
+
+/**
+ * The plan of a registration (register-task, setup): every input resolved (asking on a terminal), the
+ * secrets ECS already holds reused, and what would change. Reads ECS, changes nothing. Without `ecs`
+ * (an offline dry run) nothing is compared and no secret is reused.
+ */
+export async function planRegistration(
+  sources: RegistrationSources,
+  ask: Pick<Asker, "askText" | "askSecret" | "askConfirm">,
+  ecs: EcsApi | undefined,
+  options: { force?: boolean | undefined; known?: KnownRevisions | undefined } = {},
+): Promise<RegistrationPlan> {
+  const family = resolveTaskSettings(sources.settings, sources.env, sources.familyFlag).family;
+  const known =
+    options.known ??
+    (ecs
+      ? await findKnownRevisions(ecs, {
+          family,
+          recorded: sources.settings.taskDefinition,
+          cluster: sources.cluster,
+          service: sources.service,
+        })
+      : {});
+  const baseline = baselineOf(known);
+  const inputs = await gatherTaskInputs(
+    { ...sources, knownSecrets: secretsOf(baseline?.taskDefinition) },
+    ask,
+  );
+  const input = buildTaskDefinition(inputs.task, inputs.environment);
+  const changes = baseline ? diffTaskDefinitions(baseline.taskDefinition, input) : [];
+  const running = known.running;
+  const drift =
+    running && baseline && running.taskDefinitionArn !== baseline.taskDefinition.taskDefinitionArn
+      ? { revision: revisionName(running), changes: diffTaskDefinitions(running, input) }
+      : undefined;
+  const { taskDefinition: _recorded, ...file } = sources.settings;
+  return {
+    family,
+    inputs,
+    input,
+    baseline,
+    changes,
+    register: !baseline || changes.length > 0 || Boolean(options.force),
+    drift,
+    settingsAfter: withInputs(
+      baseline && !(changes.length > 0 || options.force)
+        ? { ...file, taskDefinition: revisionName(baseline.taskDefinition) }
+        : file,
+      inputs.settings,
+    ),
+  };
+}
+
+/**
+ * The secret variables of a revision's `mc` container, so that a re-run does not ask again for
+ * passwords ECS already holds. They are used, never shown.
+ */
+export function secretsOf(taskDefinition: TaskDefinition | undefined): Record<string, string> {
+  const container = taskDefinition?.containerDefinitions?.find(
+    (definition) => definition.name === MC_CONTAINER,
+  );
+  const values: Record<string, string> = {};
+  for (const entry of container?.environment ?? []) {
+    if (entry.name && entry.value && isSecretVariable(entry.name)) values[entry.name] = entry.value;
+  }
+  return values;
+}

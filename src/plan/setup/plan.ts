@@ -1,0 +1,215 @@
+import type { Settings } from "../../config/settings.js";
+import { resolveTaskSettings } from "../../config/task-inputs.js";
+import { buildJdbcUrl } from "../../domain/environment.js";
+import { taskRequirements } from "../../domain/task-definition.js";
+import { McctlError } from "../../errors.js";
+import {
+  baselineOf,
+  findKnownRevisions,
+  planRegistration,
+  type RegistrationPlan,
+  secretsOf,
+} from "../registration.js";
+import { type BucketPlan, planBucket } from "./bucket.js";
+import { type ComputePlan, planCompute } from "./compute.js";
+import { type DatabasePlan, planDatabase } from "./database.js";
+import { type AccessPlan, planDatabaseAccess } from "./database-access.js";
+import type { PlanIo, PlanLine, SetupAws } from "./types.js";
+
+export interface SetupRequest {
+  cluster: string;
+  service: string;
+  family?: string | undefined;
+}
+
+/** The whole of `mcctl setup`, decided before anything is created. */
+export interface SetupPlan {
+  bucket: BucketPlan;
+  database: DatabasePlan;
+  compute: ComputePlan;
+  access: AccessPlan;
+  registration: RegistrationPlan;
+  /** The database has no endpoint yet: METADATA_JDBC_URL is filled in once RDS gives it one. */
+  jdbcPending: boolean;
+  /** The service exists (and runs this revision), or apply creates it. */
+  service: { name: string; exists: boolean; runs?: string | undefined };
+  /** One line a resource: what exists, what apply creates. */
+  lines: PlanLine[];
+  /** mcctl.json after setup; saved right after the confirmation, then completed as resources appear. */
+  settingsAfter: Settings;
+}
+
+/** A host that only stands in for the database's endpoint until RDS gives it one; never saved or sent. */
+export const PENDING_DB_HOST = "pending-endpoint.invalid";
+
+/**
+ * The wiki's whole procedure, looked at and answered: every question is asked and every prerequisite
+ * checked (bucket ownership, engine version and class offered, instance type offered, AMI, key pair,
+ * subnet, instance profile and its role, security groups, service present or absent) before the
+ * operator confirms anything. Reads AWS; changes nothing.
+ */
+export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequest): Promise<SetupPlan> {
+  const family = resolveTaskSettings(given.settings, given.env, request.family).family;
+  const known = await findKnownRevisions(aws.ecs, {
+    family,
+    recorded: given.settings.taskDefinition,
+    cluster: request.cluster,
+    service: request.service,
+  });
+  // A re-run: the secrets ECS holds are used (never shown) instead of being asked again.
+  const io: PlanIo = { ...given, knownSecrets: secretsOf(baselineOf(known)?.taskDefinition) };
+  const bucket = await planBucket(io, aws);
+  const database = await planDatabase(io, aws);
+  const task = resolveTaskSettings(io.settings, io.env, request.family);
+  const compute = await planCompute(io, aws, {
+    cluster: request.cluster,
+    requirement: taskRequirements(task),
+    service: request.service,
+  });
+  const access = await planDatabaseAccess(aws, database.database, compute);
+
+  const choice = database.database;
+  const endpoint = choice.action === "use" ? choice.endpoint : undefined;
+  const jdbcPending = choice.action !== "external" && endpoint === undefined;
+  const derived: Record<string, string> = {
+    MC_S3_BUCKET: bucket.name,
+    MC_S3_REGION: bucket.region,
+    METADATA_PASSWORD: database.password,
+  };
+  if (choice.action !== "external") {
+    derived.METADATA_USERNAME = choice.masterUsername;
+    derived.METADATA_JDBC_URL = buildJdbcUrl({
+      host: endpoint?.host ?? PENDING_DB_HOST,
+      port: endpoint?.port,
+      database: choice.databaseName,
+    });
+  }
+  const registration = await planRegistration(
+    {
+      settings: { ...io.settings, features: { ...io.settings.features, assets: true } },
+      env: io.env,
+      interactive: io.interactive,
+      familyFlag: request.family,
+      region: io.region,
+      cluster: request.cluster,
+      service: request.service,
+      derived,
+      notify: (finding) => io.warn(`${finding.variable}: ${finding.message}`),
+    },
+    io.ask,
+    aws.ecs,
+    { known },
+  );
+
+  const existing = await aws.ecs.describeService(request.cluster, request.service);
+  if (existing?.status === "DRAINING") {
+    throw new McctlError(
+      `service ${request.service} in cluster ${request.cluster} is still being deleted (DRAINING)`,
+      {
+        suggestion: "Wait until ECS has finished deleting it, then run mcctl setup again.",
+      },
+    );
+  }
+  const service = {
+    name: request.service,
+    exists: existing?.status === "ACTIVE",
+    runs: existing?.status === "ACTIVE" ? existing.taskDefinition?.split("/").pop() : undefined,
+  };
+  const lines = [bucket.line, ...database.lines, ...compute.lines, ...access.lines];
+  lines.push(
+    service.exists
+      ? {
+          step: "ECS service",
+          state: "exists",
+          detail: `${service.name} in ${request.cluster} (runs ${service.runs})`,
+        }
+      : {
+          step: "ECS service",
+          state: "create",
+          detail: `${service.name} in ${request.cluster}, desired count 1, then wait until steady`,
+        },
+  );
+  return {
+    bucket,
+    database,
+    compute,
+    access,
+    registration,
+    jdbcPending,
+    service,
+    lines,
+    settingsAfter: settingsAfterSetup(io.settings, {
+      bucket,
+      database,
+      compute,
+      registration,
+      jdbcPending,
+      request,
+      region: io.region,
+    }),
+  };
+}
+
+/**
+ * mcctl.json after setup: the application's description (from the registration plan), setup's own
+ * answers, and where the deployment lives. The bucket lives in environment.MC_S3_BUCKET now (older
+ * files kept it in setup.bucket); a JDBC URL that only stands in for a pending endpoint is left out.
+ */
+function settingsAfterSetup(
+  file: Settings,
+  plan: Pick<SetupPlan, "bucket" | "database" | "compute" | "registration" | "jdbcPending"> & {
+    request: SetupRequest;
+    region: string;
+  },
+): Settings {
+  const settings = plan.registration.settingsAfter;
+  const environment = { ...settings.environment };
+  if (plan.jdbcPending) delete environment.METADATA_JDBC_URL;
+  const { bucket: _legacy, ...setup } = file.setup ?? {};
+  const choice = plan.database.database;
+  const launch = plan.compute.launch;
+  return {
+    ...settings,
+    region: plan.region,
+    cluster: plan.request.cluster,
+    service: plan.request.service,
+    environment,
+    setup: {
+      ...setup,
+      ...(choice.action === "create"
+        ? {
+            database: {
+              identifier: choice.identifier,
+              create: true,
+              engineVersion: choice.engineVersion,
+              instanceClass: choice.instanceClass,
+              storageGiB: choice.storageGiB,
+              masterUsername: choice.masterUsername,
+              databaseName: choice.databaseName,
+            },
+          }
+        : choice.action === "use"
+          ? {
+              database: {
+                ...setup.database,
+                identifier: choice.identifier,
+                create: choice.created,
+                databaseName: choice.databaseName,
+              },
+            }
+          : {}),
+      ...(launch
+        ? {
+            instance: {
+              ...setup.instance,
+              type: launch.instanceType,
+              keyPair: launch.keyPair ?? false,
+              instanceProfile: launch.instanceProfile,
+              subnetId: launch.subnetId,
+              ...(launch.securityGroup.id ? { securityGroupId: launch.securityGroup.id } : {}),
+            },
+          }
+        : {}),
+    },
+  };
+}

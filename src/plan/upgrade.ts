@@ -1,0 +1,151 @@
+import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Ec2Api } from "../aws/ec2.js";
+import type { EcsApi } from "../aws/ecs.js";
+import { withTag } from "../domain/images.js";
+import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
+import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
+import { containerImage, type ImageChange, reviseTaskDefinition } from "../domain/task-revision.js";
+import { McctlError, UsageError } from "../errors.js";
+import { buildPullCommands, findServiceHosts, type PullCommand } from "../operations/pull-images.js";
+import { shortRevision } from "../operations/restart.js";
+import { restartSteps } from "./restart.js";
+import { findServiceRevision, resolveHealthUrl } from "./service.js";
+
+export interface UpgradeRequest {
+  cluster: string;
+  service: string;
+  tag?: string | undefined;
+  image?: string | undefined;
+  esTag?: string | undefined;
+  healthUrl?: string | undefined;
+  checkHealth: boolean;
+  skipPull: boolean;
+  sshKey?: string | undefined;
+  sshUser: string;
+  sshPrivateIp: boolean;
+}
+
+interface UpgradeBase {
+  current: TaskDefinition;
+  from: string;
+  healthUrl?: string | undefined;
+  steps: string[];
+}
+
+/** A new revision with other images, switched to while the service is at 0. */
+export interface RevisionUpgradePlan extends UpgradeBase {
+  kind: "revision";
+  next: RegisterTaskDefinitionCommandInput;
+  changes: TaskDefinitionChange[];
+  images: ImageChange[];
+}
+
+/** Floating tags: pull the same tags again on each host, then restart. */
+export interface PullUpgradePlan extends UpgradeBase {
+  kind: "pull";
+  pulls: PullCommand[];
+}
+
+export type UpgradePlan = RevisionUpgradePlan | PullUpgradePlan;
+
+/**
+ * An upgrade, decided: the service and its revision exist, the new images differ from the running
+ * ones, the hosts to pull on are found, the health URL is known. Read-only.
+ */
+export async function planUpgrade(
+  ecs: EcsApi,
+  ec2: () => Promise<Ec2Api>,
+  request: UpgradeRequest,
+): Promise<UpgradePlan> {
+  const { service, current, tags } = await findServiceRevision(ecs, request.cluster, request.service);
+  const from = shortRevision(current.taskDefinitionArn);
+  const images: ImageChange[] = [];
+  const mcImage =
+    request.image ?? (request.tag ? withTag(imageOf(current, MC_CONTAINER), request.tag) : undefined);
+  if (mcImage) images.push({ container: MC_CONTAINER, image: mcImage });
+  if (request.esTag) {
+    images.push({ container: ES_CONTAINER, image: withTag(imageOf(current, ES_CONTAINER), request.esTag) });
+  }
+  const count = countsOf(service.desiredCount);
+  if (images.length === 0) return planPull(ecs, ec2, request, current, from, count);
+
+  if (images.every((change) => containerImage(current, change.container) === change.image)) {
+    throw new UsageError(`${from} already uses ${images.map((change) => change.image).join(", ")}`, {
+      suggestion: "To pull a newer build of the same tag and restart, run `mcctl upgrade` without --tag.",
+    });
+  }
+  const next = reviseTaskDefinition(current, tags, images);
+  // The new revision carries the same environment, so the health URL is the current one's.
+  const healthUrl = resolveHealthUrl(request, current);
+  return {
+    kind: "revision",
+    current,
+    from,
+    next,
+    images,
+    changes: diffTaskDefinitions(current, next),
+    healthUrl,
+    steps: [
+      `register a new revision of ${current.family} (a copy of ${from} with the new images)`,
+      ...restartSteps(request.service, count.from, count.to, healthUrl, "it"),
+    ],
+  };
+}
+
+async function planPull(
+  ecs: EcsApi,
+  ec2: () => Promise<Ec2Api>,
+  request: UpgradeRequest,
+  current: TaskDefinition,
+  from: string,
+  count: { from: number; to: number },
+): Promise<PullUpgradePlan> {
+  const images = (current.containerDefinitions ?? []).flatMap((container) =>
+    container.image ? [container.image] : [],
+  );
+  let pulls: PullCommand[] = [];
+  if (!request.skipPull) {
+    const hosts = await findServiceHosts(ecs, await ec2(), request.cluster, request.service, {
+      usePrivateIp: request.sshPrivateIp,
+    });
+    if (hosts.length === 0) {
+      throw new McctlError(
+        `no running task of ${request.service} was found, so there is no host to pull images on`,
+        {
+          suggestion:
+            "Use `mcctl upgrade --skip-pull` to restart only; the ECS agent pulls the image when the task starts.",
+        },
+      );
+    }
+    pulls = buildPullCommands(hosts, images, { key: request.sshKey, user: request.sshUser });
+  }
+  const healthUrl = resolveHealthUrl(request, current);
+  return {
+    kind: "pull",
+    current,
+    from,
+    pulls,
+    healthUrl,
+    steps: [
+      ...(pulls.length > 0 ? ["pull the images on each host (commands above)"] : []),
+      ...restartSteps(request.service, count.from, count.to, healthUrl),
+    ],
+  };
+}
+
+function imageOf(taskDefinition: TaskDefinition, container: string): string {
+  const image = containerImage(taskDefinition, container);
+  if (!image) {
+    throw new McctlError(
+      `task definition ${shortRevision(taskDefinition.taskDefinitionArn)} has no container named ${container}`,
+      { suggestion: "Is the service running a Model Catalogue task definition? Check with `mcctl status`." },
+    );
+  }
+  return image;
+}
+
+/** A service at 0 comes back with one task, as the restart does. */
+function countsOf(desired: number | undefined): { from: number; to: number } {
+  const from = desired ?? 0;
+  return { from, to: from > 0 ? from : 1 };
+}

@@ -1,0 +1,109 @@
+import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
+import type { SettingsChange } from "../config/deployment.js";
+import { isSecretVariable, SECRET_MASK } from "../domain/environment.js";
+import type { Finding } from "../domain/rules.js";
+import type { Target } from "../plan/account.js";
+import type { RegistrationPlan } from "../plan/registration.js";
+import { renderChanges } from "./diff.js";
+import type { Output } from "./output.js";
+
+/** Every plan starts with where the change would land. */
+export function printTarget(output: Output, target: Target): void {
+  output.info(output.style.bold(`AWS account ${target.account} (${target.arn}), region ${target.region}`));
+}
+
+/** What a registration would do, the whole task definition for a first one, secrets masked. */
+export function printRegistration(output: Output, plan: RegistrationPlan): void {
+  const { baseline, family } = plan;
+  if (!baseline) {
+    output.info(`Task definition: ${family} has no revision yet; this registers revision 1:`);
+    output.info(summarizeTaskDefinition(plan.input));
+  } else {
+    const name = `${baseline.taskDefinition.family}:${baseline.taskDefinition.revision}`;
+    const from = {
+      "mcctl.json": "the revision mcctl.json describes",
+      service: "in service",
+      newest: "the newest",
+    }[baseline.source];
+    if (!plan.register) {
+      output.info(`Task definition: ${name} (${from}) is up to date; nothing to register.`);
+    } else {
+      output.info(`Task definition: a new revision of ${family}, changed from ${name} (${from}):`);
+      output.info(plan.changes.length > 0 ? renderChanges(plan.changes, output.style) : "  (none; --force)");
+    }
+  }
+  if (plan.inputs.keptSecrets.length > 0 && baseline) {
+    output.hint(
+      `keeping ${plan.inputs.keptSecrets.join(", ")} from ${baseline.taskDefinition.family}:${baseline.taskDefinition.revision} (set the variable to change it)`,
+    );
+  }
+  if (plan.drift) {
+    output.warn(
+      `The service runs ${plan.drift.revision}, not the revision mcctl.json describes. Compared with it, mcctl.json's task definition changes:`,
+    );
+    output.info(
+      plan.drift.changes.length > 0
+        ? renderChanges(plan.drift.changes, output.style)
+        : "  (nothing: they are the same)",
+    );
+    output.hint(
+      "mcctl.json wins when mcctl deploys; to keep a change made outside mcctl, `mcctl rollback --to REVISION` adopts that revision into mcctl.json.",
+    );
+  }
+  printFindings(output, plan.inputs.findings);
+}
+
+export function printFindings(output: Output, findings: readonly Finding[]): void {
+  for (const finding of findings) {
+    output.warn(`${finding.variable}: ${finding.message}`);
+    if (finding.suggestion) output.hint(`suggested: ${finding.suggestion}`);
+  }
+}
+
+/** The changes saving would make to mcctl.json; nothing when there are none. */
+export function printSettingsChanges(output: Output, changes: readonly SettingsChange[], path: string): void {
+  if (changes.length === 0) return;
+  output.info(`${path} is updated after the change:`);
+  for (const change of changes) {
+    const before = "before" in change ? shown(change.before) : undefined;
+    const after = "after" in change ? shown(change.after) : undefined;
+    const line =
+      before === undefined
+        ? `  + ${change.key}: ${after}`
+        : after === undefined
+          ? `  - ${change.key} (was ${before})`
+          : `  ~ ${change.key}: ${before} → ${after}`;
+    output.info(line);
+  }
+}
+
+function shown(value: unknown): string {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/** A first registration has nothing to compare with: show what it holds, one line a field. */
+export function summarizeTaskDefinition(input: RegisterTaskDefinitionCommandInput): string {
+  const lines: string[] = [];
+  for (const container of input.containerDefinitions ?? []) {
+    const ports = (container.portMappings ?? [])
+      .map((mapping) => `host ${mapping.hostPort} → ${mapping.containerPort}`)
+      .join(", ");
+    lines.push(
+      `  ${container.name}: ${container.image}, ${container.memory} MiB, ${container.cpu} CPU units${ports ? `, ${ports}` : ""}`,
+    );
+    for (const entry of container.environment ?? []) {
+      const value = entry.name && isSecretVariable(entry.name) ? SECRET_MASK : shown(entry.value ?? "");
+      lines.push(`    ${entry.name}=${value}`);
+    }
+  }
+  for (const volume of input.volumes ?? []) {
+    lines.push(`  volume ${volume.name}: ${volume.host?.sourcePath ?? "(docker volume)"}`);
+  }
+  return lines.join("\n");
+}
+
+/** The line every dry run ends with: nothing was changed, and nothing was written to mcctl.json. */
+export function printDryRunEnd(output: Output): void {
+  output.hint("dry run: nothing was changed in AWS and nothing was saved to mcctl.json");
+}
