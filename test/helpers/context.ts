@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 // Loaded up front: commands import these lazily, and a first load that takes real time while a test
 // runs fake time would let minutes of simulated time pass before the command's first AWS call.
@@ -64,7 +67,8 @@ export function testContext(options: TestContextOptions = {}): CommandContext & 
     output: captured.output,
     interactive: options.interactive ?? false,
     settings: {
-      path: options.settingsPath ?? "/nonexistent/mcctl.json",
+      // A fresh folder each time: commands save mcctl.json after a change, and tests read it back.
+      path: options.settingsPath ?? join(mkdtempSync(join(tmpdir(), "mcctl-test-")), "mcctl.json"),
       exists: options.settings !== undefined,
       settings: options.settings ?? {},
     },
