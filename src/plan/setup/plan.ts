@@ -9,6 +9,7 @@ import {
   planRegistration,
   type RegistrationPlan,
   secretsOf,
+  serviceIfAny,
 } from "../registration.js";
 import { type BucketPlan, planBucket } from "./bucket.js";
 import { type ComputePlan, planCompute } from "./compute.js";
@@ -101,7 +102,7 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
     { known },
   );
 
-  const existing = await aws.ecs.describeService(request.cluster, request.service);
+  const existing = await serviceIfAny(aws.ecs, request.cluster, request.service);
   if (existing?.status === "DRAINING") {
     throw new McctlError(
       `service ${request.service} in cluster ${request.cluster} is still being deleted (DRAINING)`,
