@@ -52,13 +52,21 @@ afterAll(() => {
 const savedSettings = async () => JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
 
 async function context(env: NodeJS.ProcessEnv = {}, settings?: Settings) {
-  return testContext({ settings: settings ?? (await savedSettings()), settingsPath, env, options: { yes: true } });
+  return testContext({
+    settings: settings ?? (await savedSettings()),
+    settingsPath,
+    env,
+    options: { yes: true },
+  });
 }
 
 const run = <T>(promise: Promise<T>) => runUntilSettled(promise, 4 * 60 * 60_000, 5_000);
 
 const mutatingCallsSince = (start: number) =>
-  sim.calls.slice(start).filter((call) => MUTATING.test(call.command)).map((call) => `${call.service}:${call.command}`);
+  sim.calls
+    .slice(start)
+    .filter((call) => MUTATING.test(call.command))
+    .map((call) => `${call.service}:${call.command}`);
 
 /** The invariant: plain re-runs of register-task and setup succeed and change nothing, in AWS or in mcctl.json. */
 async function expectNothingToChange() {
@@ -74,34 +82,51 @@ async function expectNothingToChange() {
 }
 
 const runningRevision = () =>
-  sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" }).map((task) => task.taskDefinitionArn?.split("/").pop());
+  sim.ecs
+    .tasks({ serviceName: "mc", lastStatus: "RUNNING" })
+    .map((task) => task.taskDefinitionArn?.split("/").pop());
 
 describe("a deployment's life: after each command, register-task --yes and setup --yes change nothing", () => {
   it("setup on an empty account", async () => {
-    const outcome = await run(runSetupCommand(await context(SECRETS, FIRST_ANSWERS), SetupOptionsSchema.parse({})));
+    const outcome = await run(
+      runSetupCommand(await context(SECRETS, FIRST_ANSWERS), SetupOptionsSchema.parse({})),
+    );
     expect(outcome.complete).toBe(true);
     const settings = await expectNothingToChange();
-    expect(settings).toMatchObject({ taskDefinition: "model-catalogue:1", mc: { image: "metadata/registry:2" } });
+    expect(settings).toMatchObject({
+      taskDefinition: "model-catalogue:1",
+      mc: { image: "metadata/registry:2" },
+    });
     expect(JSON.stringify(settings)).not.toMatch(/Lifecycle-|AKIALIFECYCLE/);
   });
 
   it("register-task with a changed host registers it once, and mcctl.json keeps it", async () => {
     const result = await run(
-      runRegisterTask(await context({ METADATA_HOST: "mc.example.org" }), RegisterTaskOptionsSchema.parse({})),
+      runRegisterTask(
+        await context({ METADATA_HOST: "mc.example.org" }),
+        RegisterTaskOptionsSchema.parse({}),
+      ),
     );
     expect(result).toMatchObject({ registered: true, revision: 2 });
     const settings = await expectNothingToChange();
-    expect(settings).toMatchObject({ taskDefinition: "model-catalogue:2", environment: { METADATA_HOST: "mc.example.org" } });
+    expect(settings).toMatchObject({
+      taskDefinition: "model-catalogue:2",
+      environment: { METADATA_HOST: "mc.example.org" },
+    });
   });
 
   it("upgrade --tag 2.0.1", async () => {
     await run(runUpgrade(await context(), UpgradeOptionsSchema.parse({ tag: "2.0.1", pollInterval: "3s" })));
     expect(runningRevision()).toEqual(["model-catalogue:3"]);
     // Built from the revision mcctl.json describes: the host registered before goes into service with it.
-    const upgraded = sim.callsOf("RegisterTaskDefinition").at(-1)?.input.containerDefinitions?.[0]?.environment;
+    const upgraded = sim.callsOf("RegisterTaskDefinition").at(-1)?.input
+      .containerDefinitions?.[0]?.environment;
     expect(upgraded?.find((entry) => entry.name === "METADATA_HOST")?.value).toBe("mc.example.org");
     const settings = await expectNothingToChange();
-    expect(settings).toMatchObject({ taskDefinition: "model-catalogue:3", mc: { image: "metadata/registry:2.0.1" } });
+    expect(settings).toMatchObject({
+      taskDefinition: "model-catalogue:3",
+      mc: { image: "metadata/registry:2.0.1" },
+    });
   });
 
   it("restart", async () => {
@@ -113,7 +138,10 @@ describe("a deployment's life: after each command, register-task --yes and setup
     await run(runRollback(await context(), RollbackOptionsSchema.parse({ pollInterval: "3s" })));
     expect(runningRevision()).toEqual(["model-catalogue:2"]);
     const settings = await expectNothingToChange();
-    expect(settings).toMatchObject({ taskDefinition: "model-catalogue:2", mc: { image: "metadata/registry:2" } });
+    expect(settings).toMatchObject({
+      taskDefinition: "model-catalogue:2",
+      mc: { image: "metadata/registry:2" },
+    });
   });
 
   it("rollback --to 1, the first revision, whose host was the first one", async () => {
@@ -133,7 +161,9 @@ describe("a deployment's life: after each command, register-task --yes and setup
     expect(revisions).toHaveLength(3);
     for (const input of revisions) {
       const environment = input.containerDefinitions?.[0]?.environment ?? [];
-      expect(environment.find((entry) => entry.name === "METADATA_PASSWORD")?.value).toBe(SECRETS.METADATA_PASSWORD);
+      expect(environment.find((entry) => entry.name === "METADATA_PASSWORD")?.value).toBe(
+        SECRETS.METADATA_PASSWORD,
+      );
     }
   });
 });

@@ -28,7 +28,11 @@ function context(
 
 const savedSettings = async (ctx: ReturnType<typeof context>) =>
   JSON.parse(await readFile(ctx.settings.path, "utf8")) as Record<string, unknown>;
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 describe("register-task --dry-run", () => {
   it("--offline prints the exact input with secrets masked and calls no AWS API", async () => {
@@ -158,7 +162,9 @@ describe("register-task", () => {
     const ctx = testContext({ options: { yes: false }, interactive: true, ask: asker });
     await runRegisterTask(ctx, options());
     // One confirmation, the last question, after the plan was printed.
-    expect(asked.at(-1)).toBe("Register a new revision of model-catalogue in account 123456789012, eu-west-1?");
+    expect(asked.at(-1)).toBe(
+      "Register a new revision of model-catalogue in account 123456789012, eu-west-1?",
+    );
     expect(asked.filter((question) => question.startsWith("Register"))).toHaveLength(1);
     const saved = await readFile(ctx.settings.path, "utf8");
     expect(JSON.parse(saved)).toMatchObject({

@@ -108,7 +108,9 @@ describe("setup on an empty account", () => {
     ]);
     expect(linesAbout(/^ {2}\+ (Database security group|MySQL database): /)).toEqual([
       expect.stringMatching(/^ {2}\+ Database security group: model-catalogue-db in vpc-\w+, no rules yet$/),
-      expect.stringMatching(/^ {2}\+ MySQL database: model-catalogue \(MySQL 5\.7\.44, db\.t2\.small, .*\): RDS takes 5–15 minutes$/),
+      expect.stringMatching(
+        /^ {2}\+ MySQL database: model-catalogue \(MySQL 5\.7\.44, db\.t2\.small, .*\): RDS takes 5–15 minutes$/,
+      ),
     ]);
     expect(linesAbout(/^ {2}\+ Database access: /)).toEqual([
       "  + Database access: MySQL (TCP 3306) into the new database group from the new instances' group",
@@ -132,7 +134,9 @@ describe("setup on an empty account", () => {
     expect(mcEnv.METADATA_PASSWORD).toBe(DB_PASSWORD);
     for (const secret of Object.values(env)) expect(context.captured.all()).not.toContain(secret);
     expect(sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" })).toHaveLength(1);
-    expect(context.captured.stdout()).toContain("Model Catalogue is set up in account 123456789012, eu-west-1.");
+    expect(context.captured.stdout()).toContain(
+      "Model Catalogue is set up in account 123456789012, eu-west-1.",
+    );
     expect(context.captured.stdout()).toMatch(/reachable now at http:\/\/ec2-[\d-]+\..*\//);
 
     // mcctl.json describes what setup made and derived, secrets never.
@@ -171,7 +175,9 @@ describe("setup on an empty account", () => {
     expect(stderr).toMatch(
       / {2}✔ Database access: MySQL \(TCP 3306\) into sg-\w+ from sg-\w+: allowed already\n/,
     );
-    expect(stderr).toContain("Task definition: model-catalogue:1 (the revision mcctl.json describes) is up to date");
+    expect(stderr).toContain(
+      "Task definition: model-catalogue:1 (the revision mcctl.json describes) is up to date",
+    );
     expect(stderr).toMatch(/keeping .*METADATA_PASSWORD.* from model-catalogue:1/);
     // Nothing to change, nothing to save: mcctl.json is as the first run left it.
     expect(stderr).not.toMatch(/is updated after the change/);

@@ -326,7 +326,10 @@ describe("one truth: what gatherTaskInputs describes is what it resolves again",
   });
 
   it("uses what setup derived when nothing else says, and warns when mcctl.json says otherwise", async () => {
-    const derived = { METADATA_JDBC_URL: JDBC.replace("db.example.com", "rds.example.com"), METADATA_USERNAME: "admin" };
+    const derived = {
+      METADATA_JDBC_URL: JDBC.replace("db.example.com", "rds.example.com"),
+      METADATA_USERNAME: "admin",
+    };
     const inputs = await gatherTaskInputs(
       {
         settings: { environment: { METADATA_HOST: "mc.example.com", METADATA_JDBC_URL: JDBC } },
@@ -339,7 +342,10 @@ describe("one truth: what gatherTaskInputs describes is what it resolves again",
     expect(inputs.environment.METADATA_USERNAME).toBe("admin");
     expect(inputs.environment.METADATA_JDBC_URL).toBe(JDBC);
     expect(inputs.findings).toContainEqual(
-      expect.objectContaining({ variable: "METADATA_JDBC_URL", message: expect.stringMatching(/mcctl\.json wins/) }),
+      expect.objectContaining({
+        variable: "METADATA_JDBC_URL",
+        message: expect.stringMatching(/mcctl\.json wins/),
+      }),
     );
   });
 });
@@ -372,7 +378,12 @@ describe("gatherTaskInputs: a review on a terminal re-run", () => {
     const inputs = await gatherTaskInputs(
       {
         settings: {
-          environment: { ...fileEnvironment, METADATA_SCHEME: "https", MC_NAME: "Ours", MC_SUPERVISOR_EMAIL: false },
+          environment: {
+            ...fileEnvironment,
+            METADATA_SCHEME: "https",
+            MC_NAME: "Ours",
+            MC_SUPERVISOR_EMAIL: false,
+          },
           features: { mail: false, assets: false, google: false, advanced: false },
         },
         env: {},
