@@ -365,11 +365,12 @@ describe("a failing prerequisite or a No at the confirmation: no mutating call, 
 
   it("restart, upgrade, rollback: a missing service stops the plan", async () => {
     sim.ecs.addCluster("default");
-    for (const attempt of [
+    const attempts: (() => Promise<unknown>)[] = [
       () => runRestart(testContext({ options: { yes: true } }), RestartOptionsSchema.parse({})),
       () => runUpgrade(testContext({ options: { yes: true } }), UpgradeOptionsSchema.parse({ tag: "2.0.1" })),
       () => runRollback(testContext({ options: { yes: true } }), RollbackOptionsSchema.parse({ to: "1" })),
-    ]) {
+    ];
+    for (const attempt of attempts) {
       await expect(run(attempt())).rejects.toThrow(
         /service mc does not exist or is not ACTIVE in cluster default/,
       );
