@@ -223,3 +223,43 @@ describe("register-task secrets on a re-run", () => {
     expect(rerun.captured.all()).not.toContain(CANARY);
   });
 });
+
+describe("register-task and changes made outside mcctl", () => {
+  it("shows what registering mcctl.json's task definition changes in the revision the service runs", async () => {
+    const first = context();
+    await runRegisterTask(first, options());
+    // Someone changes MC_NAME in the console and deploys that revision.
+    const registered = sim.ecs.describeTaskDefinition({ taskDefinition: "model-catalogue:1" }).taskDefinition;
+    const [mc, ...others] = registered?.containerDefinitions ?? [];
+    sim.ecs.registerTaskDefinition({
+      family: "model-catalogue",
+      volumes: registered?.volumes,
+      containerDefinitions: [
+        {
+          ...mc,
+          environment: (mc?.environment ?? []).map((entry) =>
+            entry.name === "MC_NAME" ? { name: "MC_NAME", value: "From the console" } : entry,
+          ),
+        },
+        ...others,
+      ],
+    });
+    sim.ecs.addCluster("default");
+    sim.ecs.createService({
+      cluster: "default",
+      serviceName: "mc",
+      taskDefinition: "model-catalogue:2",
+      desiredCount: 0,
+    });
+
+    const plan = context({ settingsPath: first.settings.path, settings: await savedSettings(first) });
+    await expect(runRegisterTask(plan, options({ dryRun: true }))).resolves.toMatchObject({ dryRun: true });
+    const stderr = plan.captured.stderr();
+    expect(stderr).toContain(
+      "Task definition: model-catalogue:1 (the revision mcctl.json describes) is up to date",
+    );
+    expect(stderr).toContain("The service runs model-catalogue:2, not the revision mcctl.json describes");
+    expect(stderr).toContain("~ mc env MC_NAME: From the console → Model Catalogue");
+    expect(stderr).toContain("mcctl.json wins");
+  });
+});
