@@ -71,9 +71,18 @@ export interface TaskFailureScript {
   afterMs?: number;
 }
 
+/**
+ * What ECS says when an essential container stops: the task's `stoppedReason` (Amazon ECS Developer Guide,
+ * "Checking stopped tasks for errors"); the container's own `reason` and `exitCode` say why.
+ */
+export const ESSENTIAL_CONTAINER_EXITED = "Essential container in task exited";
+
 /** Ready-made failure scripts with ECS's wording. */
 export const taskFailures = {
-  /** The image (e.g. "metadata/registry:nope") does not exist. */
+  /**
+   * The image (e.g. "metadata/registry:nope") does not exist. CannotPullContainerError is the container
+   * agent's error prefix ("Stopped tasks error codes"); the task stops before RUNNING (TaskFailedToStart).
+   */
   cannotPullImage(image: string, container = "mc"): TaskFailureScript {
     const ref = image.split("/")[0]?.includes(".") ? image : `docker.io/${image}`;
     const reason = `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${ref}: not found`;
@@ -84,22 +93,27 @@ export const taskFailures = {
       containers: [{ name: container, reason }],
     };
   },
-  /** The container exceeded its hard memory limit and was OOM-killed. */
+  /**
+   * The container exceeded its hard memory limit and was OOM-killed (SIGKILL, exit code 137). The OOM
+   * message is the container's `reason` ("How do I troubleshoot OutOfMemory errors in Amazon ECS?": the
+   * container's details show it); the task itself stopped because an essential container exited.
+   */
   outOfMemory(container = "mc"): TaskFailureScript {
-    const reason = "OutOfMemoryError: Container killed due to memory usage";
     return {
       stage: "RUNNING",
       stopCode: "EssentialContainerExited",
-      stoppedReason: reason,
-      containers: [{ name: container, exitCode: 137, reason }],
+      stoppedReason: ESSENTIAL_CONTAINER_EXITED,
+      containers: [
+        { name: container, exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" },
+      ],
     };
   },
-  /** An essential container exited on its own (e.g. the application crashed at startup). */
+  /** An essential container exited on its own (e.g. the application crashed at startup): no `reason`, only its exit code. */
   essentialContainerExited(container = "mc", exitCode = 1): TaskFailureScript {
     return {
       stage: "RUNNING",
       stopCode: "EssentialContainerExited",
-      stoppedReason: "Essential container in task exited",
+      stoppedReason: ESSENTIAL_CONTAINER_EXITED,
       containers: [{ name: container, exitCode }],
     };
   },

@@ -506,7 +506,7 @@ describe("scripted task failures", () => {
     expect(sim.ecs.tasks()).toHaveLength(2);
   });
 
-  it("OutOfMemoryError while RUNNING: exit code 137, not counted as a failed start", async () => {
+  it("OutOfMemoryError while RUNNING: the container says why (exit 137), the task that an essential container exited; not a failed start", async () => {
     seedMcCluster(sim);
     sim.ecs.scriptTaskFailure({ ...taskFailures.outOfMemory("mc"), afterMs: 30_000 });
     await client.send(new CreateServiceCommand(mcServiceInput()));
@@ -516,7 +516,7 @@ describe("scripted task failures", () => {
     expect(dead).toMatchObject({
       lastStatus: "STOPPED",
       stopCode: "EssentialContainerExited",
-      stoppedReason: "OutOfMemoryError: Container killed due to memory usage",
+      stoppedReason: "Essential container in task exited",
       stoppingAt: at(42_000),
       stoppedAt: at(43_000),
     });
@@ -526,6 +526,22 @@ describe("scripted task failures", () => {
     ]);
     expect((await service()).deployments?.[0]?.failedTasks).toBe(0);
     expect((await onlyTask()).createdAt).toEqual(at(43_000));
+  });
+  it("an essential container that exits on its own: exit code, no reason of its own; the other container is stopped (143)", async () => {
+    seedMcCluster(sim);
+    sim.ecs.scriptTaskFailure(taskFailures.essentialContainerExited("mc", 1));
+    await client.send(new CreateServiceCommand(mcServiceInput()));
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    const dead = sim.ecs.tasks({ lastStatus: "STOPPED" })[0];
+    expect(dead).toMatchObject({
+      stopCode: "EssentialContainerExited",
+      stoppedReason: "Essential container in task exited",
+    });
+    expect(dead?.containers?.map((c) => [c.name, c.exitCode, c.reason])).toEqual([
+      ["mc", 1, undefined],
+      ["mc-es", 143, undefined],
+    ]);
   });
 });
 
