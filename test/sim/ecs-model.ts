@@ -21,18 +21,54 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { compact } from "./core.js";
 
-export type TaskLastStatus = "PROVISIONING" | "PENDING" | "RUNNING" | "STOPPING" | "STOPPED";
+/**
+ * A task's `lastStatus`. Which of them a task passes through depends on its network mode (Amazon ECS Developer
+ * Guide, "Amazon ECS task lifecycle"): PROVISIONING (the elastic network interface is provisioned),
+ * ACTIVATING and DEPROVISIONING (the interface is detached and deleted) are for `awsvpc` tasks. A bridge, host
+ * or none mode task on EC2 goes PENDING → RUNNING → STOPPING → STOPPED.
+ */
+export type TaskLastStatus =
+  | "PROVISIONING"
+  | "PENDING"
+  | "ACTIVATING"
+  | "RUNNING"
+  | "STOPPING"
+  | "DEPROVISIONING"
+  | "STOPPED";
 
-/** Lifecycle timings of simulated tasks, in milliseconds of (fake) time. */
+/** Statuses before RUNNING: counted as pending by services, clusters and container instances. */
+export const notYetRunning: readonly TaskLastStatus[] = ["PROVISIONING", "PENDING", "ACTIVATING"];
+
+/** Whether tasks of this definition get their own network interface (and the awsvpc lifecycle steps). */
+export function usesAwsvpc(definition: TaskDefinition): boolean {
+  return definition.networkMode === "awsvpc";
+}
+
+/** Lifecycle timings of simulated tasks and of the service scheduler, in milliseconds of (fake) time. */
 export interface TaskTimings {
-  /** PROVISIONING → PENDING. */
+  /** awsvpc only: PROVISIONING → PENDING (the network interface is attached). */
   provisioningMs: number;
-  /** PENDING → RUNNING (image pull and container start), or PENDING → failure for a scripted PENDING failure. */
+  /** PENDING → RUNNING (image pull and container start; for awsvpc PENDING → ACTIVATING), or PENDING → failure for a scripted PENDING failure. */
   pendingMs: number;
-  /** STOPPING → STOPPED for a stop requested by the service scheduler or StopTask (SIGTERM grace, teardown). */
+  /** awsvpc only: ACTIVATING → RUNNING (task networking configured). */
+  activatingMs: number;
+  /** STOPPING → STOPPED (awsvpc: → DEPROVISIONING) for a stop requested by the service scheduler or StopTask (SIGTERM grace, teardown). */
   stoppingMs: number;
-  /** STOPPING → STOPPED after a task failed (an essential container exited, the image could not be pulled). */
+  /** STOPPING → STOPPED (awsvpc: → DEPROVISIONING) after a task failed (an essential container exited, the image could not be pulled). */
   failedStoppingMs: number;
+  /** awsvpc only: DEPROVISIONING → STOPPED (the network interface is detached and deleted). */
+  deprovisioningMs: number;
+  /**
+   * How long after CreateService, UpdateService, DeleteService or StopTask the service scheduler acts on the
+   * service. The call itself changes only what it sets (desired count, deployments, the stopped task); which
+   * tasks start or stop is decided on the scheduler's next pass. Calls within the delay are picked up together.
+   */
+  schedulerDelayMs: number;
+  /**
+   * How far the service's counts (runningCount / pendingCount, also per deployment) trail the tasks:
+   * DescribeServices reports the counts as they were this long ago, while DescribeTasks is current.
+   */
+  serviceCountsLagMs: number;
   /** Time a task stays RUNNING before a scripted RUNNING-stage failure, unless the script says otherwise. */
   runningFailureMs: number;
   /** How long STOPPED tasks stay visible to ListTasks / DescribeTasks. */
@@ -46,8 +82,12 @@ export interface TaskTimings {
 export const defaultTaskTimings: Readonly<TaskTimings> = {
   provisioningMs: 2_000,
   pendingMs: 10_000,
+  activatingMs: 1_000,
   stoppingMs: 20_000,
   failedStoppingMs: 1_000,
+  deprovisioningMs: 2_000,
+  schedulerDelayMs: 1_000,
+  serviceCountsLagMs: 1_000,
   runningFailureMs: 5_000,
   stoppedTaskRetentionMs: 60 * 60_000,
   placementRetryMs: 30_000,
@@ -185,6 +225,14 @@ export interface NormalizedDeploymentConfiguration {
   deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
 }
 
+/** A service's task counts at one moment; DescribeServices shows them `serviceCountsLagMs` later. */
+export interface ServiceCounts {
+  running: number;
+  pending: number;
+  /** Keyed by deployment id. */
+  deployments: Record<string, { running: number; pending: number }>;
+}
+
 export interface ServiceState {
   name: string;
   arn: string;
@@ -203,6 +251,10 @@ export interface ServiceState {
   steady: boolean;
   /** Whether a placement retry is scheduled. */
   retryScheduled: boolean;
+  /** When the scheduler next looks at the service after an API call changed it; it leaves it alone until then. */
+  schedulerDueAt: number | undefined;
+  /** Counts whenever they changed, oldest first (pruned to the one DescribeServices currently shows). */
+  countHistory: Array<{ at: number; counts: ServiceCounts }>;
   /** Throttled event messages and when they were last emitted. */
   recentMessages: Map<string, number>;
   lastCompleted: { deploymentId: string; taskDefinitionArn: string } | undefined;
