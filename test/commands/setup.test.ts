@@ -252,3 +252,57 @@ describe("setup on an empty account", () => {
     ]);
   });
 });
+
+describe("setup interrupted", () => {
+  it("stops before its next change on SIGTERM, lists what exists, and a re-run continues", async () => {
+    const { context, run } = (() => {
+      const ctx = testContext({ settings: baseSettings, settingsPath, env, options: { yes: true } });
+      // The signal arrives right after the bucket was created.
+      const success = ctx.output.success.bind(ctx.output);
+      ctx.output.success = (message: string) => {
+        success(message);
+        if (message.startsWith("Created S3 bucket")) process.emit("SIGTERM");
+      };
+      return {
+        context: ctx,
+        run: runUntilSettled(runSetupCommand(ctx, SetupOptionsSchema.parse({})), 4 * 60 * 60_000, 5_000),
+      };
+    })();
+    const error = (await run.catch((caught: unknown) => caught)) as McctlError;
+    expect(error.exitCode).toBe(143);
+    expect(error.message).toBe(
+      "terminated (SIGTERM): stopped before creating the database's security group; created so far: S3 bucket model-catalogue-assets-123456789012",
+    );
+    expect(error.suggestion).toMatch(/Run `mcctl setup` again to continue/);
+    expect(mutatingCalls().filter((call) => !call.startsWith("S3:"))).toEqual([]);
+    expect(context.captured.stderr()).toContain("Interrupted: setup stops before its next change");
+
+    const saved = JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
+    const outcome = await setup(saved).run;
+    expect(outcome.complete).toBe(true);
+    expect(sim.callsOf("CreateBucket", "S3")).toHaveLength(1);
+    expect(sim.callsOf("CreateDBInstance", "RDS")).toHaveLength(1);
+  });
+
+  it("stops waiting for the database on Ctrl-C and says what was created", async () => {
+    const ctx = testContext({ settings: baseSettings, settingsPath, env, options: { yes: true } });
+    const running = runSetupCommand(ctx, SetupOptionsSchema.parse({}));
+    running.catch(() => {});
+    // Let simulated time run until setup waits for the database it asked RDS for.
+    const waiting = new Promise<void>((resolve) => {
+      const look = () =>
+        ctx.captured.stderr().includes("Waiting for MySQL instance") ? resolve() : setTimeout(look, 1_000);
+      look();
+    });
+    await runUntilSettled(waiting);
+    expect(sim.callsOf("CreateDBInstance", "RDS")).toHaveLength(1);
+    process.emit("SIGINT");
+    const error = (await runUntilSettled(running).catch((caught: unknown) => caught)) as McctlError;
+    expect(error.exitCode).toBe(130);
+    expect(error.message).toMatch(
+      /^interrupted \(Ctrl-C\); created so far: S3 bucket .*MySQL instance model-catalogue/,
+    );
+    expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(0);
+    expect(sim.callsOf("CreateService")).toHaveLength(0);
+  });
+});
