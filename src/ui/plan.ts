@@ -4,6 +4,7 @@ import { isSecretVariable, SECRET_MASK } from "../domain/environment.js";
 import type { Finding } from "../domain/rules.js";
 import type { Target } from "../plan/account.js";
 import type { RegistrationPlan } from "../plan/registration.js";
+import { PENDING_DB_HOST } from "../plan/setup/pending.js";
 import { renderChanges } from "./diff.js";
 import type { Output } from "./output.js";
 
@@ -60,26 +61,44 @@ export function printFindings(output: Output, findings: readonly Finding[]): voi
   }
 }
 
-/** The changes saving would make to mcctl.json; nothing when there are none. */
+/**
+ * The changes saving would make to mcctl.json; nothing when there are none. A section that is only
+ * added (a first run writes whole sections) takes one line, so the changes to existing values stand out.
+ */
 export function printSettingsChanges(output: Output, changes: readonly SettingsChange[], path: string): void {
   if (changes.length === 0) return;
   output.info(`${path} is updated after the change:`);
+  const sections = new Map<string, SettingsChange[]>();
   for (const change of changes) {
-    const before = "before" in change ? shown(change.before) : undefined;
-    const after = "after" in change ? shown(change.after) : undefined;
-    const line =
-      before === undefined
-        ? `  + ${change.key}: ${after}`
-        : after === undefined
-          ? `  - ${change.key} (was ${before})`
-          : `  ~ ${change.key}: ${before} → ${after}`;
-    output.info(line);
+    const section = change.key.split(".")[0] ?? change.key;
+    sections.set(section, [...(sections.get(section) ?? []), change]);
+  }
+  for (const [section, inSection] of sections) {
+    if (inSection.length >= 4 && inSection.every((change) => !("before" in change))) {
+      const values = inSection.map(
+        (change) => `${change.key.slice(section.length + 1)}=${shown(change.after)}`,
+      );
+      output.info(`  + ${section}: ${cut(values.join(", "), 200)}`);
+      continue;
+    }
+    for (const change of inSection) output.info(`  ${describeChange(change)}`);
   }
 }
 
+function describeChange(change: SettingsChange): string {
+  const before = "before" in change ? shown(change.before) : undefined;
+  const after = "after" in change ? shown(change.after) : undefined;
+  if (before === undefined) return `+ ${change.key}: ${after}`;
+  if (after === undefined) return `- ${change.key} (was ${before})`;
+  return `~ ${change.key}: ${before} → ${after}`;
+}
+
+function cut(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
 function shown(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+  return cut(typeof value === "string" ? value : JSON.stringify(value), 80);
 }
 
 /** A first registration has nothing to compare with: show what it holds, one line a field. */
@@ -93,7 +112,12 @@ export function summarizeTaskDefinition(input: RegisterTaskDefinitionCommandInpu
       `  ${container.name}: ${container.image}, ${container.memory} MiB, ${container.cpu} CPU units${ports ? `, ${ports}` : ""}`,
     );
     for (const entry of container.environment ?? []) {
-      const value = entry.name && isSecretVariable(entry.name) ? SECRET_MASK : shown(entry.value ?? "");
+      const value =
+        entry.name && isSecretVariable(entry.name)
+          ? SECRET_MASK
+          : entry.value?.includes(PENDING_DB_HOST)
+            ? "(known once RDS has created the database)"
+            : shown(entry.value ?? "");
       lines.push(`    ${entry.name}=${value}`);
     }
   }

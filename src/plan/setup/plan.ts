@@ -15,6 +15,7 @@ import { type BucketPlan, planBucket } from "./bucket.js";
 import { type ComputePlan, planCompute } from "./compute.js";
 import { type DatabasePlan, planDatabase } from "./database.js";
 import { type AccessPlan, planDatabaseAccess } from "./database-access.js";
+import { PENDING_DB_HOST } from "./pending.js";
 import type { PlanIo, PlanLine, SetupAws } from "./types.js";
 
 export interface SetupRequest {
@@ -39,9 +40,6 @@ export interface SetupPlan {
   /** mcctl.json after setup; saved right after the confirmation, then completed as resources appear. */
   settingsAfter: Settings;
 }
-
-/** A host that only stands in for the database's endpoint until RDS gives it one; never saved or sent. */
-export const PENDING_DB_HOST = "pending-endpoint.invalid";
 
 /**
  * The wiki's whole procedure, looked at and answered: every question is asked and every prerequisite
