@@ -181,6 +181,19 @@ describe("planCompute on a partly or fully set-up account", () => {
     expect(all()).toBe("");
   });
 
+  it("two registered instances in one group: the group the database must accept is listed once", async () => {
+    emptyAccount(sim);
+    const first = await launchWithMcctl(aws, { wait: true });
+    const second = await launchWithMcctl(aws, { wait: true });
+    expect(second.groupId).toBe(first.groupId);
+
+    const compute = await plan({ settings: M5 }).result;
+
+    expect(compute.status).toBe("ready");
+    expect(compute.securityGroupIds).toEqual([first.groupId]);
+    expect(compute.lines.filter((line) => line.step === "container instance")).toHaveLength(2);
+  });
+
   it("the finished set-up: the instance is busy running Model Catalogue, still no second instance", async () => {
     emptyAccount(sim);
     const first = await launchWithMcctl(aws, { wait: true });
