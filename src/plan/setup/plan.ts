@@ -1,3 +1,5 @@
+import type { EcsApi } from "../../aws/ecs.js";
+import { awsErrorName } from "../../aws/errors.js";
 import type { Settings } from "../../config/settings.js";
 import { resolveTaskSettings } from "../../config/task-inputs.js";
 import { buildJdbcUrl } from "../../domain/environment.js";
@@ -50,7 +52,8 @@ export const PENDING_DB_HOST = "pending-endpoint.invalid";
  */
 export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequest): Promise<SetupPlan> {
   const family = resolveTaskSettings(given.settings, given.env, request.family).family;
-  const known = await findKnownRevisions(aws.ecs, {
+  const ecs = withoutMissingCluster(aws.ecs);
+  const known = await findKnownRevisions(ecs, {
     family,
     recorded: given.settings.taskDefinition,
     cluster: request.cluster,
@@ -97,11 +100,11 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
       notify: (finding) => io.warn(`${finding.variable}: ${finding.message}`),
     },
     io.ask,
-    aws.ecs,
+    ecs,
     { known },
   );
 
-  const existing = await aws.ecs.describeService(request.cluster, request.service);
+  const existing = await ecs.describeService(request.cluster, request.service);
   if (existing?.status === "DRAINING") {
     throw new McctlError(
       `service ${request.service} in cluster ${request.cluster} is still being deleted (DRAINING)`,
@@ -147,6 +150,26 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
       request,
       region: io.region,
     }),
+  };
+}
+
+/**
+ * ECS as setup reads it before the cluster exists: DescribeServices fails with ClusterNotFoundException
+ * on a cluster that is not there (yet), which for setup only means there is no service yet.
+ */
+function withoutMissingCluster(ecs: EcsApi): EcsApi {
+  return {
+    ...ecs,
+    describeService: async (cluster, service) => {
+      try {
+        return await ecs.describeService(cluster, service);
+      } catch (error) {
+        if (awsErrorName(error instanceof McctlError ? error.cause : error) === "ClusterNotFoundException") {
+          return undefined;
+        }
+        throw error;
+      }
+    },
   };
 }
 
