@@ -264,6 +264,7 @@ describe("planCompute on a partly or fully set-up account", () => {
     const lost = await plan().result;
     expect(lost).toMatchObject({ status: "pending", pendingInstanceId: first.instanceId });
     expect(sim.callsOf("RunInstances")).toHaveLength(1);
+    expect(sim.ec2.instances()).toHaveLength(1);
     expect(mutatingCalls()).toEqual([
       "CreateCluster",
       "CreateSecurityGroup",

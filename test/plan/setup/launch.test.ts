@@ -6,7 +6,7 @@ import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { planLaunch } from "../../../src/plan/setup/launch.js";
 import type { Asker } from "../../../src/ui/prompts.js";
 import { scriptedAsker } from "../../helpers/asker.js";
-import { emptyAccount } from "../../helpers/setup-compute.js";
+import { emptyAccount, launchWithMcctl } from "../../helpers/setup-compute.js";
 import { setupAwsFor, type TestPlanIoOptions, testPlanIo } from "../../helpers/setup-io.js";
 import { imageIdFor } from "../../sim/ec2-model.js";
 import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../../sim/index.js";
@@ -462,10 +462,12 @@ describe("planLaunch: the instance profile must hold a role", () => {
     expect(error.suggestion).not.toMatch(/create-instance-profile/);
     expect(mutatingCalls()).toEqual([]);
 
-    // The operator follows the how-to; the re-run goes on.
+    // The operator follows the how-to; the re-run goes on, and the instance it launches registers.
     sim.iam.setInstanceProfileRole("ecsInstanceRole", "ecsInstanceRole");
     const launch = await plan({ settings: M5 });
     expect(launch.instanceProfile).toBe("ecsInstanceRole");
+    const launched = await launchWithMcctl(aws, { settings: M5, wait: true });
+    expect(launched.registered?.ec2InstanceId).toBe(launched.instanceId);
   });
 
   it("at a terminal: the same error right after the profile question, before anything is created", async () => {

@@ -59,6 +59,8 @@ describe("planSetup", () => {
       "Database access: create",
       "ECS service: create",
     ]);
+    expect(plan.bucket).toMatchObject({ name: `model-catalogue-assets-${ACCOUNT}`, action: "create" });
+    expect(plan.settingsAfter.environment?.MC_S3_BUCKET).toBe(`model-catalogue-assets-${ACCOUNT}`);
     expect(plan.jdbcPending).toBe(true);
     expect(plan.service).toEqual({ name: "mc", exists: false, runs: undefined });
     expect(mutatingCalls()).toEqual([]);
