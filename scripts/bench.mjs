@@ -41,8 +41,8 @@ const cases = [
   { name: "node -e 0", args: ["-e", "0"] },
   { name: "mcctl --help", args: ["bin/mcctl.js", "--help"], target: 1.6 },
   {
-    name: "mcctl register-task --dry-run --yes",
-    args: ["bin/mcctl.js", "register-task", "--dry-run", "--yes", "--config", settingsPath],
+    name: "mcctl register-task --dry-run --offline",
+    args: ["bin/mcctl.js", "register-task", "--dry-run", "--offline", "--config", settingsPath],
     target: 2.0,
   },
 ];

@@ -63,7 +63,14 @@ export function buildProgram(): Command {
     .command("register-task")
     .description("render the two-container Model Catalogue task definition and register it as a new revision")
     .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
-    .option("--dry-run", "print the task definition (secrets masked) and touch no AWS API")
+    .option(
+      "--dry-run",
+      "print the plan: account, region and what would change (secrets masked); change nothing",
+    )
+    .option(
+      "--offline",
+      "with --dry-run: print the task definition from mcctl.json and the environment, no AWS call",
+    )
     .option("--force", "register a new revision even when nothing changed")
     .addHelpText(
       "after",
@@ -104,8 +111,9 @@ export function buildProgram(): Command {
       .option("--es-tag <tag>", "new tag for the mc-es (Elasticsearch) container's image")
       .option(
         "--rollback-on-failure",
-        "go back to the previous revision without asking when the upgrade fails",
+        "go back to the previous revision when the upgrade fails (asked in the plan on a terminal)",
       )
+      .option("--no-rollback-on-failure", "leave the failed revision in service and print how to roll back")
       .option("--skip-pull", "without --tag: restart only, do not pull over ssh first")
       .option("--ssh-key <path>", "without --tag: private key for ssh to the container instances")
       .option("--ssh-user <user>", "without --tag: ssh user", "ec2-user")

@@ -26,14 +26,13 @@ export const CreateServiceOptionsSchema = z.object({
   timeout: durationOption("--timeout", "10m"),
   pollInterval: durationOption("--poll-interval", "3s"),
 });
-export type CreateServiceOptions = z.input<typeof CreateServiceOptionsSchema>;
+export type CreateServiceOptions = z.output<typeof CreateServiceOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runCreateService(await createContext(globals), rawOptions);
+  await runCreateService(await createContext(globals), parseOptions(CreateServiceOptionsSchema, rawOptions));
 }
 
-export async function runCreateService(context: CommandContext, rawOptions: CreateServiceOptions) {
-  const options = parseOptions(CreateServiceOptionsSchema, rawOptions);
+export async function runCreateService(context: CommandContext, options: CreateServiceOptions) {
   const { output, cluster, service, settings } = context;
   const family = options.family ?? settings.settings.taskFamily ?? DEFAULT_TASK_SETTINGS.family;
   await requireConfirmable(context, !options.dryRun);

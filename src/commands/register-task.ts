@@ -9,8 +9,9 @@ import {
   type GlobalOptions,
   requireConfirmable,
 } from "../context.js";
+import { isSecretVariable } from "../domain/environment.js";
 import { buildTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
-import { UsageError } from "../errors.js";
+import { MissingInputError, UsageError } from "../errors.js";
 import { lookUpTarget } from "../plan/account.js";
 import { planRegistration, type RegistrationPlan } from "../plan/registration.js";
 import {
@@ -50,6 +51,7 @@ export async function runRegisterTask(
   if (options.offline) return renderOffline(context, options);
   const { output, settings } = context;
   await requireConfirmable(context, !options.dryRun, () => gatherFromLocalSources(context, options));
+  if (!context.interactive) await failEarlyOnMissingValues(context, options);
 
   // Plan: read-only. Every question is asked here, before anything is shown for confirmation.
   const target = await lookUpTarget(context.aws);
@@ -156,6 +158,19 @@ async function gatherFromLocalSources(context: CommandContext, options: Register
     },
     context.ask,
   );
+}
+
+/**
+ * Without a terminal nothing can be asked: when mcctl.json and the environment lack a non-secret value,
+ * say so with the whole list before any AWS call. Missing secrets alone may still come from ECS.
+ */
+async function failEarlyOnMissingValues(context: CommandContext, options: RegisterTaskOptions) {
+  try {
+    await gatherFromLocalSources(context, options);
+  } catch (error) {
+    if (!(error instanceof MissingInputError)) return;
+    if (error.missing.some((name) => !isSecretVariable(name))) throw error;
+  }
 }
 
 /**

@@ -46,9 +46,10 @@ export interface SetupResult extends SetupOutcome {
 
 export async function runSetupCommand(context: CommandContext, options: SetupOptions): Promise<SetupResult> {
   const { output, settings } = context;
-  const precheck = () => precheckAnswers(context, context.aws.config.region);
-  await requireConfirmable(context, !options.dryRun, precheck);
-  if (!context.interactive) await precheck();
+  const region = context.aws.config.region;
+  // Without a confirmation nothing runs, so no AWS call finds a password ECS holds: it must be set.
+  await requireConfirmable(context, !options.dryRun, () => precheckAnswers(context, region, true));
+  if (!context.interactive) await precheckAnswers(context, region, false);
   const aws = context.aws.config.region
     ? context.aws
     : new AwsClients({ ...context.aws.config, region: await askRegion(context) });
@@ -173,9 +174,14 @@ function stepsOf(plan: SetupPlan, cluster: string, wait: boolean): SetupSteps {
 }
 
 /** Without a terminal every answer must already be there: list all that are not, before any AWS call. */
-async function precheckAnswers(context: CommandContext, region: string | undefined): Promise<void> {
+async function precheckAnswers(
+  context: CommandContext,
+  region: string | undefined,
+  passwordNeeded: boolean,
+): Promise<void> {
   const missing: string[] = [];
   if (!region) missing.push("region (--region, AWS_REGION or mcctl.json)");
+  if (passwordNeeded && !context.env.METADATA_PASSWORD) missing.push("METADATA_PASSWORD");
   // Values setup derives itself stand in as placeholders: only what the operator must give counts.
   const derived = {
     MC_S3_BUCKET: "placeholder-bucket",

@@ -69,7 +69,12 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
 
   const target = await lookUpTarget(context.aws);
   const ecs = await context.aws.ecs();
-  const plan = await planUpgrade(ecs, () => context.aws.ec2(), { cluster, service, ...options });
+  const plan = await planUpgrade(ecs, () => context.aws.ec2(), {
+    cluster,
+    service,
+    recorded: context.settings.settings.taskDefinition,
+    ...options,
+  });
   printTarget(output, target);
   const settingsAfter = plan.kind === "revision" ? withImages(context.settings.settings, plan) : undefined;
   if (plan.kind === "revision") {

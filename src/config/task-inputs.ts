@@ -193,11 +193,12 @@ class EnvironmentCollector {
   }
 
   features(): NonNullable<Settings["features"]> {
+    const advanced = this.advancedWanted ?? this.sources.settings.features?.advanced;
     return {
       mail: this.enabled.get("mail") ?? false,
       assets: this.enabled.get("assets") ?? false,
       google: this.enabled.get("google") ?? false,
-      ...(this.advancedWanted === undefined ? {} : { advanced: this.advancedWanted }),
+      ...(advanced === undefined ? {} : { advanced }),
     };
   }
 

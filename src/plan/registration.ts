@@ -1,5 +1,6 @@
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
+import { awsErrorName } from "../aws/errors.js";
 import { revisionName, withInputs } from "../config/deployment.js";
 import type { Settings } from "../config/settings.js";
 import {
@@ -11,6 +12,7 @@ import {
 import { isSecretVariable } from "../domain/environment.js";
 import { buildTaskDefinition, MC_CONTAINER } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
+import { McctlError } from "../errors.js";
 import type { Asker } from "../ui/prompts.js";
 
 export interface RegistrationSources extends Omit<TaskInputSources, "knownSecrets"> {
@@ -58,7 +60,7 @@ export async function findKnownRevisions(
   const recordedName = where.recorded?.startsWith(`${where.family}:`) ? where.recorded : undefined;
   const [recorded, service, newest] = await Promise.all([
     recordedName ? ecs.findTaskDefinition(recordedName) : undefined,
-    ecs.describeService(where.cluster, where.service),
+    serviceIfAny(ecs, where.cluster, where.service),
     ecs.findLatestTaskDefinition(where.family),
   ]);
   const runningArn = service?.status === "ACTIVE" ? service.taskDefinition : undefined;
@@ -71,6 +73,17 @@ export async function findKnownRevisions(
           ? newest
           : await ecs.findTaskDefinition(runningArn);
   return { recorded, running: running?.family === where.family ? running : undefined, newest };
+}
+
+/** The service, or undefined when it or its cluster does not exist (a first install). */
+export async function serviceIfAny(ecs: EcsApi, cluster: string, service: string) {
+  try {
+    return await ecs.describeService(cluster, service);
+  } catch (error) {
+    const cause = error instanceof McctlError ? error.cause : error;
+    if (awsErrorName(cause) === "ClusterNotFoundException") return undefined;
+    throw error;
+  }
 }
 
 /** The revision a registration is compared with; see RegistrationPlan.baseline. */

@@ -14,6 +14,8 @@ import { findServiceRevision, resolveHealthUrl } from "./service.js";
 export interface UpgradeRequest {
   cluster: string;
   service: string;
+  /** The revision mcctl.json describes ("family:revision"): the base of the new one when it differs. */
+  recorded?: string | undefined;
   tag?: string | undefined;
   image?: string | undefined;
   esTag?: string | undefined;
@@ -57,14 +59,25 @@ export async function planUpgrade(
   ec2: () => Promise<Ec2Api>,
   request: UpgradeRequest,
 ): Promise<UpgradePlan> {
-  const { service, current, tags } = await findServiceRevision(ecs, request.cluster, request.service);
+  const {
+    service,
+    current,
+    tags: currentTags,
+  } = await findServiceRevision(ecs, request.cluster, request.service);
   const from = shortRevision(current.taskDefinitionArn);
+  // The new revision is the one mcctl.json describes with other images: a change registered but not yet
+  // in service goes along, and the plan shows it, rather than being lost from mcctl.json.
+  const base = await baseRevision(ecs, current, request.recorded);
+  const tags =
+    base === current
+      ? currentTags
+      : (await ecs.describeTaskDefinitionWithTags(base.taskDefinitionArn as string)).tags;
   const images: ImageChange[] = [];
   const mcImage =
-    request.image ?? (request.tag ? withTag(imageOf(current, MC_CONTAINER), request.tag) : undefined);
+    request.image ?? (request.tag ? withTag(imageOf(base, MC_CONTAINER), request.tag) : undefined);
   if (mcImage) images.push({ container: MC_CONTAINER, image: mcImage });
   if (request.esTag) {
-    images.push({ container: ES_CONTAINER, image: withTag(imageOf(current, ES_CONTAINER), request.esTag) });
+    images.push({ container: ES_CONTAINER, image: withTag(imageOf(base, ES_CONTAINER), request.esTag) });
   }
   const count = countsOf(service.desiredCount);
   if (images.length === 0) return planPull(ecs, ec2, request, current, from, count);
@@ -74,7 +87,7 @@ export async function planUpgrade(
       suggestion: "To pull a newer build of the same tag and restart, run `mcctl upgrade` without --tag.",
     });
   }
-  const next = reviseTaskDefinition(current, tags, images);
+  const next = reviseTaskDefinition(base, tags, images);
   // The new revision carries the same environment, so the health URL is the current one's.
   const healthUrl = resolveHealthUrl(request, current);
   return {
@@ -86,7 +99,7 @@ export async function planUpgrade(
     changes: diffTaskDefinitions(current, next),
     healthUrl,
     steps: [
-      `register a new revision of ${current.family} (a copy of ${from} with the new images)`,
+      `register a new revision of ${current.family} (a copy of ${shortRevision(base.taskDefinitionArn)} with the new images)`,
       ...restartSteps(request.service, count.from, count.to, healthUrl, "it"),
     ],
   };
@@ -131,6 +144,19 @@ async function planPull(
       ...restartSteps(request.service, count.from, count.to, healthUrl),
     ],
   };
+}
+
+/** The revision mcctl.json describes, when it is another ACTIVE revision of the service's family. */
+async function baseRevision(
+  ecs: EcsApi,
+  current: TaskDefinition,
+  recorded: string | undefined,
+): Promise<TaskDefinition> {
+  if (!recorded?.startsWith(`${current.family}:`) || recorded === `${current.family}:${current.revision}`) {
+    return current;
+  }
+  const described = await ecs.findTaskDefinition(recorded);
+  return described?.status === "ACTIVE" ? described : current;
 }
 
 function imageOf(taskDefinition: TaskDefinition, container: string): string {

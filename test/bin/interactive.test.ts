@@ -1,6 +1,6 @@
 /**
  * The built binary on a real terminal (node-pty): the operator answers the prompts of a
- * `register-task --dry-run`, which prints the redacted task definition and saves nothing.
+ * `register-task --dry-run --offline`, which prints the redacted task definition and saves nothing.
  */
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
@@ -74,7 +74,7 @@ afterEach(async () => {
 
 function startRegisterTaskDryRun(): PtySession {
   // If node-pty cannot open a pseudo-terminal here, this throws and the test fails: it never skips.
-  session = new PtySession(["register-task", "--dry-run", "--config", configPath], {
+  session = new PtySession(["register-task", "--dry-run", "--offline", "--config", configPath], {
     cwd: dir,
     env: childEnv(dir),
   });
@@ -147,7 +147,7 @@ describe("register-task --dry-run on a terminal", () => {
     expect(Object.keys(environmentOf(printed, "mc")).filter((name) => /^MC_(S3|GOOGLE)_/.test(name))).toEqual(
       [],
     );
-    expect(screen).toContain("dry run: nothing was registered and no answer was saved");
+    expect(screen).toContain("dry run: nothing was changed in AWS and nothing was saved to mcctl.json");
     await expectNothingWritten();
   }, 60_000);
 

@@ -96,7 +96,7 @@ describe("register-task without a terminal", () => {
   ])("--dry-run (%s) prints the redacted task definition and never the password", async (_, flags) => {
     await writeSettings(VALID_SETTINGS);
 
-    const result = await run(["register-task", "--dry-run", ...flags, "--config", configPath], {
+    const result = await run(["register-task", "--dry-run", "--offline", ...flags, "--config", configPath], {
       METADATA_PASSWORD: CANARY,
     });
 

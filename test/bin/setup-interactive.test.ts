@@ -1,5 +1,6 @@
 /**
- * The whole `mcctl setup` wizard, end to end: the BUILT binary on a real terminal (node-pty) against
+ * The whole `mcctl setup` wizard, end to end — every question, then the plan, one confirmation, then the
+ * changes: the BUILT binary on a real terminal (node-pty) against
  * the simulated AWS (test/sim), plugged in by test/bin/sim-preload.ts through `node --import`. Fully
  * offline; the simulator's timings are scaled down so that the waits take a second or two of real time.
  *
@@ -103,7 +104,6 @@ describe("setup on a terminal, against the simulated AWS", () => {
     session = pty;
 
     await pty.waitFor(`AWS account ${ACCOUNT} (arn:aws:iam::${ACCOUNT}:user/test), region eu-west-1`);
-    await pty.ask(Q.confirm, "y");
 
     // 1. Bucket: the default name.
     await pty.ask(Q.bucket, "");
@@ -137,6 +137,9 @@ describe("setup on a terminal, against the simulated AWS", () => {
     await pty.ask(Q.s3Secret, SECRETS.s3);
     await pty.ask(Q.google, "n");
     await pty.ask(Q.advanced, "n");
+    // Then the plan, and one confirmation: nothing was created before it.
+    await pty.waitFor("Setup plan:");
+    await pty.ask(Q.confirm, "y");
 
     // 6. The waits (RDS, the instance registering, the service) and the summary.
     const { exitCode } = await pty.waitForExit(60_000);
@@ -155,21 +158,25 @@ describe("setup on a terminal, against the simulated AWS", () => {
     ]) {
       expect(occurrences(screen, `✔ ${question}`), question).toBe(1);
     }
-    for (const derived of ["(METADATA_JDBC_URL)", "(MC_S3_BUCKET)", "(MC_S3_REGION)", "(MC_ALLOW_SIGNUP)"]) {
+    // The bucket question names MC_S3_BUCKET (it is that variable); the application questions do not ask it again.
+    for (const derived of ["(METADATA_JDBC_URL)", "(MC_S3_REGION)", "(MC_ALLOW_SIGNUP)"]) {
       expect(screen, `${derived} was asked`).not.toContain(derived);
     }
 
     // The summary on stdout: done, where it runs, what to do next.
-    expect(screen).toContain("Model Catalogue is set up.");
-    expect(screen).toContain(
-      `bucket ${BUCKET}, database model-catalogue, cluster default, service mc (model-catalogue:1)`,
+    expect(screen).toContain(`Model Catalogue is set up in account ${ACCOUNT}, eu-west-1.`);
+    expect(screen).toMatch(
+      new RegExp(
+        `created: S3 bucket ${BUCKET}, security group sg-\\w+ \\(database\\), MySQL instance model-catalogue`,
+      ),
     );
+    expect(screen).toContain("task definition model-catalogue:1, service mc");
     expect(screen).toMatch(/reachable now at http:\/\/ec2-[\d-]+\.eu-west-1\.compute\.amazonaws\.com\//);
     expect(screen).toContain(`users will reach it at http://${HOST}/ (METADATA_HOST)`);
     expect(screen).toContain(`Next steps:\n  - point DNS for ${HOST} at the instance`);
     expect(screen).toContain('- on first start, run the "Reindex Catalogue" admin action');
     expect(screen).toContain('- change the supervisor password: it is the default "supervisor"');
-    expect(screen).toContain(`Answers are saved in ${configPath} (never secrets).`);
+    expect(screen.replace(/\s+/g, " ")).toContain(`${configPath} describes this deployment (never secrets).`);
 
     // The call log: each resource created exactly once, in the wizard's order.
     const calls = JSON.parse(await readFile(logPath, "utf8")) as LoggedCall[];
@@ -213,12 +220,13 @@ describe("setup on a terminal, against the simulated AWS", () => {
     expect(inputOf(mysqlRule).GroupId).toBe(databaseGroups[0]);
     expect(inputOf(launches[0]).NetworkInterfaces[0].Groups).not.toContain(databaseGroups[0]);
 
-    // One line per resource in the bucket and database steps, saying what was done.
+    // The plan has one line per resource; apply reports each creation once, after the confirmation.
     expect(occurrences(screen, `+ S3 bucket: ${BUCKET} in eu-west-1`)).toBe(1);
     expect(occurrences(screen, "+ Database security group: model-catalogue-db")).toBe(1);
     expect(occurrences(screen, "+ MySQL database: model-catalogue (MySQL 5.7.44")).toBe(1);
     expect(occurrences(screen, "+ Database access: MySQL (TCP 3306)")).toBe(1);
-    expect(screen).not.toMatch(/Creating S3|Created S3|Creating MySQL|RDS is creating|Allowing MySQL/);
+    expect(occurrences(screen, `Created S3 bucket ${BUCKET}`)).toBe(1);
+    expect(screen.indexOf(`Created S3 bucket ${BUCKET}`)).toBeGreaterThan(screen.indexOf(`✔ ${Q.confirm}`));
 
     // The typed password reached RDS and the task definition, and the derived values are the real ones.
     const created = inputOf(succeeded("CreateDBInstance")[0]);
@@ -262,8 +270,8 @@ describe("setup on a terminal, against the simulated AWS", () => {
     // The answers are saved, so that a re-run asks nothing it knows.
     expect(JSON.parse(saved)).toMatchObject({
       region: "eu-west-1",
+      taskDefinition: "model-catalogue:1",
       setup: {
-        bucket: BUCKET,
         database: {
           identifier: "model-catalogue",
           create: true,
@@ -282,7 +290,13 @@ describe("setup on a terminal, against the simulated AWS", () => {
           instanceId: expect.stringMatching(/^i-/),
         },
       },
-      environment: { METADATA_HOST: HOST, MC_SUPERVISOR_EMAIL: "ops@example.org" },
+      environment: {
+        METADATA_HOST: HOST,
+        MC_SUPERVISOR_EMAIL: "ops@example.org",
+        MC_S3_BUCKET: BUCKET,
+        METADATA_USERNAME: "mcadmin",
+        METADATA_JDBC_URL: environment.METADATA_JDBC_URL,
+      },
       features: { mail: false, assets: true, google: false, advanced: false },
     });
   }, 90_000);

@@ -39,7 +39,7 @@ const SERVICES: Record<string, string> = {
 
 const sim = createSimulatedAws({
   region: process.env.AWS_REGION ?? "eu-west-1",
-  timings: { provisioningMs: 300, pendingMs: 500, stoppingMs: 500 },
+  timings: { pendingMs: 500, stoppingMs: 500, schedulerDelayMs: 100, serviceCountsLagMs: 100 },
   ec2: { timings: { pendingMs: 500, ecsRegistrationMs: 500, ecsRegistrationRetryMs: 500 } },
   rds: { timings: { creatingMs: 1_500, backingUpMs: 500 } },
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCreateService } from "../../src/commands/create-service.js";
+import { CreateServiceOptionsSchema, runCreateService } from "../../src/commands/create-service.js";
 import { McctlError, MissingInputError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
@@ -35,7 +35,7 @@ describe("create-service", () => {
       mcTaskDefinition({ family: "model-catalogue", image: "metadata/registry:2.1" }),
     );
     const context = yes();
-    const result = await runUntilSettled(runCreateService(context, {}));
+    const result = await runUntilSettled(runCreateService(context, CreateServiceOptionsSchema.parse({})));
 
     expect(result).toMatchObject({ steady: true, service: "mc", taskDefinition: "model-catalogue:2" });
     const [call] = sim.callsOf("CreateService");
@@ -58,14 +58,21 @@ describe("create-service", () => {
     sim.ecs.registerTaskDefinition(
       mcTaskDefinition({ family: "model-catalogue", image: "metadata/registry:2.1" }),
     );
-    await runUntilSettled(runCreateService(yes(), { taskDefinition: "model-catalogue:1", wait: false }));
+    await runUntilSettled(
+      runCreateService(
+        yes(),
+        CreateServiceOptionsSchema.parse({ taskDefinition: "model-catalogue:1", wait: false }),
+      ),
+    );
     expect(sim.callsOf("CreateService")[0]?.input.taskDefinition).toMatch(/model-catalogue:1$/);
   });
 
   it("with --dry-run checks everything but creates nothing", async () => {
     readyAccount();
     const context = testContext();
-    const result = await runUntilSettled(runCreateService(context, { dryRun: true }));
+    const result = await runUntilSettled(
+      runCreateService(context, CreateServiceOptionsSchema.parse({ dryRun: true })),
+    );
     expect(result).toMatchObject({ dryRun: true });
     expect(sim.callsOf("CreateService")).toHaveLength(0);
     expect(JSON.parse(context.captured.stdout())).toMatchObject({ serviceName: "mc", desiredCount: 1 });
@@ -73,25 +80,30 @@ describe("create-service", () => {
 
   it("refuses to run without a terminal or --yes, before calling AWS", async () => {
     readyAccount();
-    await expect(runCreateService(testContext(), {})).rejects.toBeInstanceOf(MissingInputError);
+    await expect(
+      runCreateService(testContext(), CreateServiceOptionsSchema.parse({})),
+    ).rejects.toBeInstanceOf(MissingInputError);
     expect(sim.calls).toHaveLength(0);
   });
 
   describe("preflight", () => {
     it("fails when the cluster does not exist", async () => {
-      await expectFailure(runCreateService(yes(), {}), /ECS cluster default does not exist/);
+      await expectFailure(
+        runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
+        /ECS cluster default does not exist/,
+      );
     });
 
     it("fails when the cluster is INACTIVE", async () => {
       sim.ecs.addCluster("default", { status: "INACTIVE" });
-      await expectFailure(runCreateService(yes(), {}), /is INACTIVE/);
+      await expectFailure(runCreateService(yes(), CreateServiceOptionsSchema.parse({})), /is INACTIVE/);
     });
 
     it("fails when the family has no revision, pointing to register-task", async () => {
       sim.ecs.addCluster("default");
       sim.ecs.addContainerInstance("default");
       const error = await expectFailure(
-        runCreateService(yes(), {}),
+        runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
         /model-catalogue has no ACTIVE revision/,
       );
       expect(error.suggestion).toContain("mcctl register-task");
@@ -101,7 +113,7 @@ describe("create-service", () => {
       sim.ecs.addCluster("default");
       sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
       await expectFailure(
-        runCreateService(yes(), {}),
+        runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
         /no container instance is registered in cluster default/,
       );
     });
@@ -111,7 +123,7 @@ describe("create-service", () => {
       sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-small", memoryMiB: 7680, cpu: 2048 });
       sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
       const error = await expectFailure(
-        runCreateService(yes(), {}),
+        runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
         /no container instance in default can run the task/,
       );
       expect(error.message).toContain("i-small: 2048 of 3072 CPU units free, 7680 of 14336 MiB memory free");
@@ -121,14 +133,17 @@ describe("create-service", () => {
       sim.ecs.addCluster("default");
       sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-busy", reservedPorts: [22, 80] });
       sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
-      await expectFailure(runCreateService(yes(), {}), /i-busy: port 80 in use/);
+      await expectFailure(
+        runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
+        /i-busy: port 80 in use/,
+      );
     });
 
     it("fails when the service already exists, pointing to upgrade and restart", async () => {
       readyAccount();
       sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
       const error = await expectFailure(
-        runCreateService(yes(), {}),
+        runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
         /service mc already exists in cluster default/,
       );
       expect(error.suggestion).toMatch(/mcctl upgrade.*mcctl restart/);
@@ -141,7 +156,9 @@ describe("create-service", () => {
       ...taskFailures.cannotPullImage("metadata/registry:2"),
       times: Number.POSITIVE_INFINITY,
     });
-    const error = await runUntilSettled(runCreateService(yes(), {})).catch((caught: unknown) => caught);
+    const error = await runUntilSettled(runCreateService(yes(), CreateServiceOptionsSchema.parse({}))).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(McctlError);
     expect((error as McctlError).message).toMatch(/deployment of mc is failing: CannotPullContainerError/);
     expect((error as McctlError).suggestion).toMatch(/image could not be pulled/);
@@ -150,9 +167,9 @@ describe("create-service", () => {
   it("times out with the state it saw and exit code 1", async () => {
     readyAccount();
     sim.ecs.setTimings({ pendingMs: 30 * 60_000 });
-    const error = await runUntilSettled(runCreateService(yes(), { timeout: "2m" })).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await runUntilSettled(
+      runCreateService(yes(), CreateServiceOptionsSchema.parse({ timeout: "2m" })),
+    ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(McctlError);
     expect((error as McctlError).message).toMatch(
       /timed out after 2m 00s waiting for service mc to become steady \(last seen: running 0\/1/,
@@ -171,7 +188,7 @@ describe("create-service", () => {
       after: 1,
     });
     sim.faults.inject({ service: "ECS", command: "ListTasks", error: "connection-reset", after: 2 });
-    const result = await runUntilSettled(runCreateService(yes(), {}));
+    const result = await runUntilSettled(runCreateService(yes(), CreateServiceOptionsSchema.parse({})));
     expect(result).toMatchObject({ steady: true });
   });
 });

@@ -1,30 +1,19 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { readFile, stat } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
 import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
-import { MissingInputError } from "../../src/errors.js";
+import { McctlError, MissingInputError, UsageError } from "../../src/errors.js";
 import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+import { useSimulatedAws } from "../helpers/simulated-aws.js";
 
 const CANARY = "CANARY-db-Secret-7f3a";
 const JDBC = "jdbc:mysql://db.example.com/mc?autoReconnect=true&useUnicode=yes&characterEncoding=UTF-8";
 const environment = { METADATA_HOST: "mc.example.com", METADATA_JDBC_URL: JDBC, METADATA_USERNAME: "mc" };
 const options = (raw: Record<string, unknown> = {}) => RegisterTaskOptionsSchema.parse(raw);
+const MUTATING = /^(Register|Create|Update|Delete|Put|Run|Authorize)/;
 
-let sim: SimulatedAws;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  sim = createSimulatedAws();
-  sim.install();
-});
-
-afterEach(() => {
-  sim.restore();
-  vi.useRealTimers();
-});
+const sim = useSimulatedAws();
+const mutatingCalls = () => sim.calls.filter((call) => MUTATING.test(call.command));
 
 function context(
   extra: { settingsPath?: string; yes?: boolean; env?: NodeJS.ProcessEnv; settings?: object } = {},
@@ -37,10 +26,18 @@ function context(
   });
 }
 
-describe("register-task", () => {
-  it("--dry-run prints the exact input with secrets masked and calls no AWS API", async () => {
+const savedSettings = async (ctx: ReturnType<typeof context>) =>
+  JSON.parse(await readFile(ctx.settings.path, "utf8")) as Record<string, unknown>;
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+describe("register-task --dry-run", () => {
+  it("--offline prints the exact input with secrets masked and calls no AWS API", async () => {
     const ctx = context({ yes: false });
-    const result = await runRegisterTask(ctx, options({ dryRun: true }));
+    const result = await runRegisterTask(ctx, options({ dryRun: true, offline: true }));
     expect(result).toMatchObject({ dryRun: true, registered: false });
     const printed = JSON.parse(ctx.captured.stdout());
     const mc = printed.containerDefinitions.find((container: { name: string }) => container.name === "mc");
@@ -51,8 +48,32 @@ describe("register-task", () => {
     expect(variable("METADATA_HOST")).toBe("mc.example.com");
     expect(ctx.captured.all()).not.toContain(CANARY);
     expect(sim.calls).toHaveLength(0);
+    expect(await exists(ctx.settings.path)).toBe(false);
   });
 
+  it("--offline without --dry-run is a usage error", async () => {
+    await expect(runRegisterTask(context(), options({ offline: true }))).rejects.toBeInstanceOf(UsageError);
+    expect(sim.calls).toHaveLength(0);
+  });
+
+  it("is the plan: account, region and the whole first revision, secrets masked; nothing changed or saved", async () => {
+    const ctx = context({ yes: false });
+    await runRegisterTask(ctx, options({ dryRun: true }));
+    const stderr = ctx.captured.stderr();
+    expect(stderr).toContain("AWS account 123456789012");
+    expect(stderr).toContain("region eu-west-1");
+    expect(stderr).toContain("model-catalogue has no revision yet; this registers revision 1:");
+    expect(stderr).toContain("mc: metadata/registry:2, 10240 MiB, 2048 CPU units, host 80 → 8080");
+    expect(stderr).toContain("METADATA_PASSWORD=********");
+    expect(stderr).toContain("METADATA_HOST=mc.example.com");
+    expect(stderr).toContain("dry run: nothing was changed in AWS and nothing was saved to mcctl.json");
+    expect(ctx.captured.all()).not.toContain(CANARY);
+    expect(mutatingCalls()).toEqual([]);
+    expect(await exists(ctx.settings.path)).toBe(false);
+  });
+});
+
+describe("register-task", () => {
   it("registers revision 1 with the secrets in the task definition, never in the output", async () => {
     const ctx = context();
     const result = await runRegisterTask(ctx, options());
@@ -67,8 +88,9 @@ describe("register-task", () => {
   });
 
   it("registers nothing when nothing changed, and shows a masked diff when something did", async () => {
-    await runRegisterTask(context(), options());
-    const unchanged = context();
+    const first = context();
+    await runRegisterTask(first, options());
+    const unchanged = context({ settingsPath: first.settings.path, settings: await savedSettings(first) });
     await expect(runRegisterTask(unchanged, options())).resolves.toMatchObject({
       registered: false,
       revision: 1,
@@ -76,15 +98,20 @@ describe("register-task", () => {
     expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(1);
     expect(unchanged.captured.stdout()).toContain("model-catalogue:1 is up to date");
 
-    const changed = context({ env: { METADATA_PASSWORD: `${CANARY}-new`, MC_NAME: "Renamed" } });
+    const changed = context({
+      settingsPath: first.settings.path,
+      settings: await savedSettings(first),
+      env: { METADATA_PASSWORD: `${CANARY}-new`, MC_NAME: "Renamed" },
+    });
     await expect(runRegisterTask(changed, options())).resolves.toMatchObject({
       registered: true,
       revision: 2,
     });
     const diff = changed.captured.stderr();
-    expect(diff).toContain("Changes from model-catalogue:1:");
+    expect(diff).toContain("a new revision of model-catalogue, changed from model-catalogue:1");
     expect(diff).toContain("~ mc env MC_NAME: Model Catalogue → Renamed");
     expect(diff).toContain("~ mc env METADATA_PASSWORD: ******** → ********");
+    expect(diff).toContain("~ environment.MC_NAME: Model Catalogue → Renamed");
     expect(changed.captured.all()).not.toContain(CANARY);
   });
 
@@ -113,12 +140,11 @@ describe("register-task", () => {
         "confirmation (--yes)",
       ],
     });
+    expect(sim.calls).toHaveLength(0);
   });
 
-  it("saves non-secret answers with mode 0600 and never a secret", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "mcctl-register-"));
-    const settingsPath = join(dir, "mcctl.json");
-    const { asker } = scriptedAsker({
+  it("saves what it registered, with mode 0600, after the confirmation, and never a secret", async () => {
+    const { asker, asked } = scriptedAsker({
       METADATA_HOST: "asked.example.com",
       METADATA_SCHEME: undefined,
       MC_NAME: undefined,
@@ -133,18 +159,60 @@ describe("register-task", () => {
       "advanced settings": false,
       "Register a new revision": true,
     });
-    const ctx = testContext({ settingsPath, options: { yes: false }, interactive: true, ask: asker });
+    const ctx = testContext({ options: { yes: false }, interactive: true, ask: asker });
     await runRegisterTask(ctx, options());
-    const saved = await readFile(settingsPath, "utf8");
-    expect(JSON.parse(saved).environment.METADATA_HOST).toBe("asked.example.com");
+    // One confirmation, the last question, after the plan was printed.
+    expect(asked.at(-1)).toBe(
+      "Register a new revision of model-catalogue in account 123456789012, eu-west-1?",
+    );
+    expect(asked.filter((question) => question.startsWith("Register"))).toHaveLength(1);
+    const saved = await readFile(ctx.settings.path, "utf8");
+    expect(JSON.parse(saved)).toMatchObject({
+      environment: { METADATA_HOST: "asked.example.com" },
+      taskDefinition: "model-catalogue:1",
+      region: "eu-west-1",
+    });
     expect(saved).not.toContain(CANARY);
+    expect((await stat(ctx.settings.path)).mode & 0o777).toBe(0o600);
+  });
+
+  it("a No at the confirmation changes nothing and saves nothing", async () => {
+    const { asker } = scriptedAsker({
+      "Review or change": false,
+      METADATA_SCHEME: undefined,
+      MC_NAME: undefined,
+      MC_SUPERVISOR_EMAIL: "",
+      "Send e-mail": false,
+      "Amazon S3?": false,
+      "log in with Google": false,
+      "advanced settings": false,
+      "Register a new revision": false,
+    });
+    const ctx = testContext({
+      settings: { environment },
+      env: { METADATA_PASSWORD: CANARY, MC_SUPERVISOR_PASSWORD: `${CANARY}-sup` },
+      options: { yes: false },
+      interactive: true,
+      ask: asker,
+    });
+    const error = await runRegisterTask(ctx, options()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toMatch(/nothing was changed and nothing was saved/);
+    expect(mutatingCalls()).toEqual([]);
+    expect(await exists(ctx.settings.path)).toBe(false);
   });
 });
 
 describe("register-task secrets on a re-run", () => {
-  it("keeps the secrets of the newest revision when their variables are not set", async () => {
-    await runRegisterTask(context(), options());
-    const rerun = testContext({ settings: { environment }, env: {}, options: { yes: true } });
+  it("keeps the secrets of the revision mcctl.json describes when their variables are not set", async () => {
+    const first = context();
+    await runRegisterTask(first, options());
+    const rerun = testContext({
+      settings: await savedSettings(first),
+      settingsPath: first.settings.path,
+      env: {},
+      options: { yes: true },
+    });
     await expect(runRegisterTask(rerun, options())).resolves.toMatchObject({
       registered: false,
       revision: 1,
@@ -153,5 +221,45 @@ describe("register-task secrets on a re-run", () => {
       "keeping MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD from model-catalogue:1",
     );
     expect(rerun.captured.all()).not.toContain(CANARY);
+  });
+});
+
+describe("register-task and changes made outside mcctl", () => {
+  it("shows what registering mcctl.json's task definition changes in the revision the service runs", async () => {
+    const first = context();
+    await runRegisterTask(first, options());
+    // Someone changes MC_NAME in the console and deploys that revision.
+    const registered = sim.ecs.describeTaskDefinition({ taskDefinition: "model-catalogue:1" }).taskDefinition;
+    const [mc, ...others] = registered?.containerDefinitions ?? [];
+    sim.ecs.registerTaskDefinition({
+      family: "model-catalogue",
+      volumes: registered?.volumes,
+      containerDefinitions: [
+        {
+          ...mc,
+          environment: (mc?.environment ?? []).map((entry) =>
+            entry.name === "MC_NAME" ? { name: "MC_NAME", value: "From the console" } : entry,
+          ),
+        },
+        ...others,
+      ],
+    });
+    sim.ecs.addCluster("default");
+    sim.ecs.createService({
+      cluster: "default",
+      serviceName: "mc",
+      taskDefinition: "model-catalogue:2",
+      desiredCount: 0,
+    });
+
+    const plan = context({ settingsPath: first.settings.path, settings: await savedSettings(first) });
+    await expect(runRegisterTask(plan, options({ dryRun: true }))).resolves.toMatchObject({ dryRun: true });
+    const stderr = plan.captured.stderr();
+    expect(stderr).toContain(
+      "Task definition: model-catalogue:1 (the revision mcctl.json describes) is up to date",
+    );
+    expect(stderr).toContain("The service runs model-catalogue:2, not the revision mcctl.json describes");
+    expect(stderr).toContain("~ mc env MC_NAME: From the console → Model Catalogue");
+    expect(stderr).toContain("mcctl.json wins");
   });
 });

@@ -209,6 +209,26 @@ describe("restart", () => {
     expect(desiredCounts()).toEqual([0, 1]);
   });
 
+  it("restores the count when AWS applied the scale-down but its answer was lost", async () => {
+    await runningService();
+    sim.faults.inject({
+      service: "ECS",
+      command: "UpdateService",
+      match: (input) => input.desiredCount === 0,
+      error: new Error("socket hang up"),
+      applied: true,
+    });
+    const error = (await runUntilSettled(
+      runRestart(testContext({ options: { yes: true } }), options()),
+    ).catch((caught: unknown) => caught)) as McctlError;
+    expect(error).toBeInstanceOf(McctlError);
+    expect(error.message).toMatch(/the desired count was restored to 1/);
+    expect(desiredCounts()).toEqual([0, 1]);
+    expect(
+      sim.ecs.describeServices({ cluster: "default", services: ["mc"] }).services?.[0]?.desiredCount,
+    ).toBe(1);
+  });
+
   describe("Ctrl-C", () => {
     it("while waiting for the stop: restores the desired count and exits 130", async () => {
       await runningService();
@@ -224,6 +244,29 @@ describe("restart", () => {
       expect(desiredCounts()).toEqual([0, 1]);
       expect(context.captured.stderr()).toMatch(/Interrupted: restoring the desired count of mc to 1/);
     });
+
+    it.each([
+      ["SIGTERM", 143],
+      ["SIGHUP", 129],
+    ] as const)(
+      "%s while waiting for the stop behaves like Ctrl-C: restores the count, exits %i",
+      async (signal, code) => {
+        await runningService();
+        const context = testContext({ options: { yes: true } });
+        const restart = runRestart(context, options());
+        restart.catch(() => {});
+        await vi.advanceTimersByTimeAsync(7_000);
+        expect(desiredCounts()).toEqual([0]);
+        process.emit(signal);
+        const error = (await runUntilSettled(restart).catch((caught: unknown) => caught)) as McctlError;
+        expect(error.exitCode).toBe(code);
+        expect(error.message).toMatch(/desired count of mc was restored to 1/);
+        expect(desiredCounts()).toEqual([0, 1]);
+        expect(
+          sim.ecs.describeServices({ cluster: "default", services: ["mc"] }).services?.[0]?.desiredCount,
+        ).toBe(1);
+      },
+    );
 
     it("while waiting for steady: leaves the desired count alone and exits 130", async () => {
       await runningService();

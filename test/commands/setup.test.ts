@@ -58,7 +58,7 @@ describe("setup on an empty account", () => {
     const { context, run } = setup(baseSettings);
     const outcome = await run;
 
-    expect(outcome).toMatchObject({ complete: true, cluster: "default", service: "mc" });
+    expect(outcome).toMatchObject({ complete: true, dryRun: false, taskDefinition: "model-catalogue:1" });
     const creates = mutatingCalls().filter(
       (call) => !call.endsWith("PutPublicAccessBlock") && !call.endsWith("PutBucketEncryption"),
     );
@@ -100,25 +100,27 @@ describe("setup on an empty account", () => {
     expect(mysqlRule?.input.GroupId).toBe(databaseGroup);
     expect(mysqlRule?.input.IpPermissions?.[0]?.UserIdGroupPairs?.[0]?.GroupId).toBe(instanceGroup);
 
-    // One line per resource in the bucket and database steps, saying what was done.
+    // The plan names each resource once, before anything is created; apply reports each creation once.
     const stderr = context.captured.stderr();
     const linesAbout = (pattern: RegExp) => stderr.split("\n").filter((line) => pattern.test(line));
-    expect(linesAbout(/S3 bucket model-catalogue-assets|S3 bucket: /)).toEqual([
-      "  + S3 bucket: model-catalogue-assets-123456789012 in eu-west-1 (public access blocked, default encryption SSE-S3): created",
+    expect(linesAbout(/^ {2}\+ S3 bucket: /)).toEqual([
+      "  + S3 bucket: model-catalogue-assets-123456789012 in eu-west-1 (public access blocked, default encryption SSE-S3)",
     ]);
-    expect(linesAbout(/model-catalogue-db/)).toEqual([
+    expect(linesAbout(/^ {2}\+ (Database security group|MySQL database): /)).toEqual([
+      expect.stringMatching(/^ {2}\+ Database security group: model-catalogue-db in vpc-\w+, no rules yet$/),
       expect.stringMatching(
-        /^ {2}\+ Database security group: model-catalogue-db \(sg-\w+\) in vpc-\w+: created$/,
-      ),
-      expect.stringMatching(
-        /^ {2}\+ MySQL database: model-catalogue \(MySQL 5\.7\.44, .*\): created \(RDS status creating/,
+        /^ {2}\+ MySQL database: model-catalogue \(MySQL 5\.7\.44, db\.t2\.small, .*\): RDS takes 5–15 minutes$/,
       ),
     ]);
-    expect(linesAbout(/MySQL database: /)).toHaveLength(1);
-    expect(linesAbout(/Database access: /)).toEqual([
-      `  + Database access: MySQL (TCP 3306) into ${databaseGroup} from ${instanceGroup}: added`,
+    expect(linesAbout(/^ {2}\+ Database access: /)).toEqual([
+      "  + Database access: MySQL (TCP 3306) into the new database group from the new instances' group",
     ]);
-    expect(stderr).not.toMatch(/Creating S3|Created S3|Creating MySQL|RDS is creating|Allowing MySQL/);
+    expect(linesAbout(/Created S3 bucket/)).toHaveLength(1);
+    expect(linesAbout(/MySQL \(TCP 3306\) into /).at(-1)).toBe(
+      `✔ MySQL (TCP 3306) into ${databaseGroup} from ${instanceGroup}: allowed`,
+    );
+    // The plan comes first: the first creation is reported after the last plan line.
+    expect(stderr.indexOf("✔ Created S3 bucket")).toBeGreaterThan(stderr.indexOf("+ ECS service: mc"));
 
     // The task definition carries the derived values; the output never shows a secret.
     const registered = sim.callsOf("RegisterTaskDefinition")[0]?.input;
@@ -132,14 +134,21 @@ describe("setup on an empty account", () => {
     expect(mcEnv.METADATA_PASSWORD).toBe(DB_PASSWORD);
     for (const secret of Object.values(env)) expect(context.captured.all()).not.toContain(secret);
     expect(sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" })).toHaveLength(1);
-    expect(context.captured.stdout()).toContain("Model Catalogue is set up.");
+    expect(context.captured.stdout()).toContain(
+      "Model Catalogue is set up in account 123456789012, eu-west-1.",
+    );
     expect(context.captured.stdout()).toMatch(/reachable now at http:\/\/ec2-[\d-]+\..*\//);
 
-    // Answers are saved, secrets never.
+    // mcctl.json describes what setup made and derived, secrets never.
     const saved = await readFile(settingsPath, "utf8");
-    expect(JSON.parse(saved).setup).toMatchObject({
-      bucket: "model-catalogue-assets-123456789012",
-      database: { identifier: "model-catalogue" },
+    expect(JSON.parse(saved)).toMatchObject({
+      taskDefinition: "model-catalogue:1",
+      environment: {
+        MC_S3_BUCKET: "model-catalogue-assets-123456789012",
+        METADATA_USERNAME: "mcadmin",
+        METADATA_JDBC_URL: mcEnv.METADATA_JDBC_URL,
+      },
+      setup: { database: { identifier: "model-catalogue" } },
     });
     for (const secret of Object.values(env)) expect(saved).not.toContain(secret);
   });
@@ -166,8 +175,13 @@ describe("setup on an empty account", () => {
     expect(stderr).toMatch(
       / {2}✔ Database access: MySQL \(TCP 3306\) into sg-\w+ from sg-\w+: allowed already\n/,
     );
-    expect(stderr).not.toMatch(/using it|allowed already\./);
-    expect(context.captured.stderr()).toMatch(/keeping .*METADATA_PASSWORD.* from model-catalogue:1/);
+    expect(stderr).toContain(
+      "Task definition: model-catalogue:1 (the revision mcctl.json describes) is up to date",
+    );
+    expect(stderr).toMatch(/keeping .*METADATA_PASSWORD.* from model-catalogue:1/);
+    // Nothing to change, nothing to save: mcctl.json is as the first run left it.
+    expect(stderr).not.toMatch(/is updated after the change/);
+    expect(JSON.parse(await readFile(settingsPath, "utf8"))).toEqual(saved);
   });
 
   it("with --no-wait stops after starting the slow resources, and a later run finishes", async () => {
@@ -191,17 +205,17 @@ describe("setup on an empty account", () => {
     await expect(readFile(settingsPath, "utf8")).rejects.toThrow();
     const stderr = context.captured.stderr();
     expect(stderr).toContain(
-      "  + S3 bucket: model-catalogue-assets-123456789012 in eu-west-1 (public access blocked, default encryption SSE-S3): would be created\n",
+      "  + S3 bucket: model-catalogue-assets-123456789012 in eu-west-1 (public access blocked, default encryption SSE-S3)\n",
+    );
+    expect(stderr).toMatch(/ {2}\+ Database security group: model-catalogue-db in vpc-\w+, no rules yet\n/);
+    expect(stderr).toMatch(
+      / {2}\+ MySQL database: model-catalogue \(.*security group model-catalogue-db\): RDS takes 5–15 minutes\n/,
     );
     expect(stderr).toMatch(
-      / {2}\+ Database security group: model-catalogue-db in vpc-\w+: would be created\n/,
+      / {2}\+ Database access: MySQL \(TCP 3306\) into the new database group from the new instances' group\n/,
     );
-    expect(stderr).toMatch(
-      / {2}\+ MySQL database: model-catalogue \(.*security group model-catalogue-db\): would be created\n/,
-    );
-    expect(stderr).toMatch(
-      / {2}\+ Database access: MySQL \(TCP 3306\) into model-catalogue-db from .*: would be added\n/,
-    );
+    expect(stderr).toContain("dry run: nothing was changed in AWS and nothing was saved to mcctl.json");
+    expect(stderr).not.toContain("Answers are saved");
   });
 
   it("without a terminal lists everything missing at once, before calling AWS", async () => {

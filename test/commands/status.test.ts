@@ -69,7 +69,7 @@ describe("status", () => {
         PRIMARY  model-catalogue:1  COMPLETED  running 1/1, pending 0, failed 0  since 2026-11-25T03:00:00Z (1m 00s ago)
 
       Tasks
-        84f67a80419f3e07f12b63e80365dfd4  RUNNING  model-catalogue:1  started 2026-11-25T03:00:12Z (48s ago)
+        84f67a80419f3e07f12b63e80365dfd4  RUNNING  model-catalogue:1  started 2026-11-25T03:00:11Z (49s ago)
           on i-0123456789abcdef0 (ec2-54-170-1-10.eu-west-1.compute.amazonaws.com), container instance 1a0ced8360dfbc3aa773616f506dfcfb
           containers: mc RUNNING, mc-es RUNNING
 
@@ -78,9 +78,9 @@ describe("status", () => {
           free 1024 of 4096 CPU units, 1024 of 15360 MiB; 1 running, 0 pending; container instance 1a0ced8360dfbc3aa773616f506dfcfb
 
       Events (last 3, newest first)
-        2026-11-25T03:00:12Z  (service mc) has reached a steady state.
-        2026-11-25T03:00:12Z  (service mc) (deployment ecs-svc/2679953086728023325) deployment completed.
-        2026-11-25T03:00:00Z  (service mc) has started 1 tasks: (task 84f67a80419f3e07f12b63e80365dfd4).
+        2026-11-25T03:00:11Z  (service mc) has reached a steady state.
+        2026-11-25T03:00:11Z  (service mc) (deployment ecs-svc/2679953086728023325) deployment completed.
+        2026-11-25T03:00:01Z  (service mc) has started 1 tasks: (task 84f67a80419f3e07f12b63e80365dfd4).
       "
     `);
     expect(context.captured.stderr()).toBe("");
@@ -136,7 +136,7 @@ describe("status", () => {
       expect.stringMatching(/deployment completed/),
       expect.stringMatching(/has started 1 tasks/),
     ]);
-    expect(report.events[0]?.at).toBe("2026-11-25T03:00:12.000Z");
+    expect(report.events[0]?.at).toBe("2026-11-25T03:00:11.000Z");
   });
 
   it("shows at most the last 10 events", async () => {

@@ -146,21 +146,36 @@ describe("upgrade --tag", () => {
     expect(sim.callsOf("DeregisterTaskDefinition")).toHaveLength(0);
   });
 
-  it("asks on a terminal before rolling back, and says how to roll back later when declined", async () => {
+  it("asks in the plan whether to roll back on failure, so nothing is asked once the upgrade runs", async () => {
     await runningService();
     sim.ecs.scriptTaskFailure({
       ...taskFailures.cannotPullImage("metadata/registry:nope"),
       match: (taskDefinition) => taskDefinition.revision === 2,
       times: Number.POSITIVE_INFINITY,
     });
-    vi.mocked(askConfirm).mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+    // No automatic rollback, then yes to the upgrade.
+    vi.mocked(askConfirm).mockResolvedValueOnce(false).mockResolvedValueOnce(true);
     const error = (await upgrade({ tag: "nope" }, true).catch((caught: unknown) => caught)) as McctlError;
     expect(vi.mocked(askConfirm).mock.calls.map((call) => call[0])).toEqual([
-      "Upgrade mc? Model Catalogue is unavailable until the new task has started.",
-      "Roll back to model-catalogue:1?",
+      "If the new revision fails to start, roll back to model-catalogue:1 at once?",
+      "Upgrade mc in account 123456789012, eu-west-1? Model Catalogue is unavailable until the new task has started.",
     ]);
     expect(error.message).toMatch(/^upgrade failed: the deployment of mc is failing/);
     expect(error.suggestion).toContain("mcctl rollback --to 1");
+  });
+
+  it("rolls back when the operator said so in the plan", async () => {
+    await runningService();
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.cannotPullImage("metadata/registry:nope"),
+      match: (taskDefinition) => taskDefinition.revision === 2,
+      times: Number.POSITIVE_INFINITY,
+    });
+    vi.mocked(askConfirm).mockResolvedValueOnce(true).mockResolvedValueOnce(true);
+    const error = (await upgrade({ tag: "nope" }, true).catch((caught: unknown) => caught)) as McctlError;
+    expect(vi.mocked(askConfirm)).toHaveBeenCalledTimes(2);
+    expect(error.message).toMatch(/upgrade failed and was rolled back: mc runs model-catalogue:1 again/);
+    expect(runningRevisions()).toEqual(["model-catalogue:1"]);
   });
 });
 

@@ -21,18 +21,54 @@ import type {
 } from "@aws-sdk/client-ecs";
 import { compact } from "./core.js";
 
-export type TaskLastStatus = "PROVISIONING" | "PENDING" | "RUNNING" | "STOPPING" | "STOPPED";
+/**
+ * A task's `lastStatus`. Which of them a task passes through depends on its network mode (Amazon ECS Developer
+ * Guide, "Amazon ECS task lifecycle"): PROVISIONING (the elastic network interface is provisioned),
+ * ACTIVATING and DEPROVISIONING (the interface is detached and deleted) are for `awsvpc` tasks. A bridge, host
+ * or none mode task on EC2 goes PENDING → RUNNING → STOPPING → STOPPED.
+ */
+export type TaskLastStatus =
+  | "PROVISIONING"
+  | "PENDING"
+  | "ACTIVATING"
+  | "RUNNING"
+  | "STOPPING"
+  | "DEPROVISIONING"
+  | "STOPPED";
 
-/** Lifecycle timings of simulated tasks, in milliseconds of (fake) time. */
+/** Statuses before RUNNING: counted as pending by services, clusters and container instances. */
+export const notYetRunning: readonly TaskLastStatus[] = ["PROVISIONING", "PENDING", "ACTIVATING"];
+
+/** Whether tasks of this definition get their own network interface (and the awsvpc lifecycle steps). */
+export function usesAwsvpc(definition: TaskDefinition): boolean {
+  return definition.networkMode === "awsvpc";
+}
+
+/** Lifecycle timings of simulated tasks and of the service scheduler, in milliseconds of (fake) time. */
 export interface TaskTimings {
-  /** PROVISIONING → PENDING. */
+  /** awsvpc only: PROVISIONING → PENDING (the network interface is attached). */
   provisioningMs: number;
-  /** PENDING → RUNNING (image pull and container start), or PENDING → failure for a scripted PENDING failure. */
+  /** PENDING → RUNNING (image pull and container start; for awsvpc PENDING → ACTIVATING), or PENDING → failure for a scripted PENDING failure. */
   pendingMs: number;
-  /** STOPPING → STOPPED for a stop requested by the service scheduler or StopTask (SIGTERM grace, teardown). */
+  /** awsvpc only: ACTIVATING → RUNNING (task networking configured). */
+  activatingMs: number;
+  /** STOPPING → STOPPED (awsvpc: → DEPROVISIONING) for a stop requested by the service scheduler or StopTask (SIGTERM grace, teardown). */
   stoppingMs: number;
-  /** STOPPING → STOPPED after a task failed (an essential container exited, the image could not be pulled). */
+  /** STOPPING → STOPPED (awsvpc: → DEPROVISIONING) after a task failed (an essential container exited, the image could not be pulled). */
   failedStoppingMs: number;
+  /** awsvpc only: DEPROVISIONING → STOPPED (the network interface is detached and deleted). */
+  deprovisioningMs: number;
+  /**
+   * How long after CreateService, UpdateService, DeleteService or StopTask the service scheduler acts on the
+   * service. The call itself changes only what it sets (desired count, deployments, the stopped task); which
+   * tasks start or stop is decided on the scheduler's next pass. Calls within the delay are picked up together.
+   */
+  schedulerDelayMs: number;
+  /**
+   * How far the service's counts (runningCount / pendingCount, also per deployment) trail the tasks:
+   * DescribeServices reports the counts as they were this long ago, while DescribeTasks is current.
+   */
+  serviceCountsLagMs: number;
   /** Time a task stays RUNNING before a scripted RUNNING-stage failure, unless the script says otherwise. */
   runningFailureMs: number;
   /** How long STOPPED tasks stay visible to ListTasks / DescribeTasks. */
@@ -46,8 +82,12 @@ export interface TaskTimings {
 export const defaultTaskTimings: Readonly<TaskTimings> = {
   provisioningMs: 2_000,
   pendingMs: 10_000,
+  activatingMs: 1_000,
   stoppingMs: 20_000,
   failedStoppingMs: 1_000,
+  deprovisioningMs: 2_000,
+  schedulerDelayMs: 1_000,
+  serviceCountsLagMs: 1_000,
   runningFailureMs: 5_000,
   stoppedTaskRetentionMs: 60 * 60_000,
   placementRetryMs: 30_000,
@@ -71,9 +111,18 @@ export interface TaskFailureScript {
   afterMs?: number;
 }
 
+/**
+ * What ECS says when an essential container stops: the task's `stoppedReason` (Amazon ECS Developer Guide,
+ * "Checking stopped tasks for errors"); the container's own `reason` and `exitCode` say why.
+ */
+export const ESSENTIAL_CONTAINER_EXITED = "Essential container in task exited";
+
 /** Ready-made failure scripts with ECS's wording. */
 export const taskFailures = {
-  /** The image (e.g. "metadata/registry:nope") does not exist. */
+  /**
+   * The image (e.g. "metadata/registry:nope") does not exist. CannotPullContainerError is the container
+   * agent's error prefix ("Stopped tasks error codes"); the task stops before RUNNING (TaskFailedToStart).
+   */
   cannotPullImage(image: string, container = "mc"): TaskFailureScript {
     const ref = image.split("/")[0]?.includes(".") ? image : `docker.io/${image}`;
     const reason = `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${ref}: not found`;
@@ -84,22 +133,27 @@ export const taskFailures = {
       containers: [{ name: container, reason }],
     };
   },
-  /** The container exceeded its hard memory limit and was OOM-killed. */
+  /**
+   * The container exceeded its hard memory limit and was OOM-killed (SIGKILL, exit code 137). The OOM
+   * message is the container's `reason` ("How do I troubleshoot OutOfMemory errors in Amazon ECS?": the
+   * container's details show it); the task itself stopped because an essential container exited.
+   */
   outOfMemory(container = "mc"): TaskFailureScript {
-    const reason = "OutOfMemoryError: Container killed due to memory usage";
     return {
       stage: "RUNNING",
       stopCode: "EssentialContainerExited",
-      stoppedReason: reason,
-      containers: [{ name: container, exitCode: 137, reason }],
+      stoppedReason: ESSENTIAL_CONTAINER_EXITED,
+      containers: [
+        { name: container, exitCode: 137, reason: "OutOfMemoryError: Container killed due to memory usage" },
+      ],
     };
   },
-  /** An essential container exited on its own (e.g. the application crashed at startup). */
+  /** An essential container exited on its own (e.g. the application crashed at startup): no `reason`, only its exit code. */
   essentialContainerExited(container = "mc", exitCode = 1): TaskFailureScript {
     return {
       stage: "RUNNING",
       stopCode: "EssentialContainerExited",
-      stoppedReason: "Essential container in task exited",
+      stoppedReason: ESSENTIAL_CONTAINER_EXITED,
       containers: [{ name: container, exitCode }],
     };
   },
@@ -171,6 +225,14 @@ export interface NormalizedDeploymentConfiguration {
   deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
 }
 
+/** A service's task counts at one moment; DescribeServices shows them `serviceCountsLagMs` later. */
+export interface ServiceCounts {
+  running: number;
+  pending: number;
+  /** Keyed by deployment id. */
+  deployments: Record<string, { running: number; pending: number }>;
+}
+
 export interface ServiceState {
   name: string;
   arn: string;
@@ -189,6 +251,10 @@ export interface ServiceState {
   steady: boolean;
   /** Whether a placement retry is scheduled. */
   retryScheduled: boolean;
+  /** When the scheduler next looks at the service after an API call changed it; it leaves it alone until then. */
+  schedulerDueAt: number | undefined;
+  /** Counts whenever they changed, oldest first (pruned to the one DescribeServices currently shows). */
+  countHistory: Array<{ at: number; counts: ServiceCounts }>;
   /** Throttled event messages and when they were last emitted. */
   recentMessages: Map<string, number>;
   lastCompleted: { deploymentId: string; taskDefinitionArn: string } | undefined;

@@ -82,10 +82,12 @@ import {
   type InstanceUsage,
   lastSegment,
   normalizeDeploymentConfiguration,
+  notYetRunning,
   type Requirements,
   renderContainerInstance,
   renderTask,
   rolloutReasons,
+  type ServiceCounts,
   type ServiceState,
   serviceMessages,
   shortfalls,
@@ -96,6 +98,7 @@ import {
   type TaskTimings,
   taskDefinitionName,
   taskRequirements,
+  usesAwsvpc,
 } from "./ecs-model.js";
 import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } from "./errors.js";
 
@@ -150,8 +153,15 @@ class FailureScriptEntry implements ScriptedTaskFailure {
 
 type PlacementResult = { instance: InstanceState } | { instance?: undefined; detail: string };
 
-const liveStatuses: readonly TaskLastStatus[] = ["PROVISIONING", "PENDING", "RUNNING", "STOPPING"];
-const notYetRunning: readonly TaskLastStatus[] = ["PROVISIONING", "PENDING"];
+/** Statuses in which a task holds its CPU, memory and host ports. */
+const liveStatuses: readonly TaskLastStatus[] = [
+  "PROVISIONING",
+  "PENDING",
+  "ACTIVATING",
+  "RUNNING",
+  "STOPPING",
+  "DEPROVISIONING",
+];
 
 export class EcsSimulator {
   /** How the fault injector builds ECS errors. */
@@ -437,9 +447,9 @@ export class EcsSimulator {
     const service = this.#newService(cluster, name, input, taskDefinition, desiredCount);
     this.#services.set(this.#serviceKey(cluster.arn, name), service);
     this.#startDeployment(service, taskDefinition.arn);
-    const output = { service: this.#renderService(service) };
-    this.#reconcile(service);
-    return output;
+    this.#recordCounts(service);
+    this.#wakeSchedulerLater(service);
+    return { service: this.#renderService(service) };
   }
 
   describeServices(input: DescribeServicesCommandInput): DescribeServicesResponse {
@@ -472,9 +482,8 @@ export class EcsSimulator {
     if (changesTaskDefinition || input.forceNewDeployment) {
       this.#startDeployment(service, taskDefinition?.arn ?? primary.taskDefinitionArn);
     }
-    const output = { service: this.#renderService(service) };
-    this.#reconcile(service);
-    return output;
+    this.#wakeSchedulerLater(service);
+    return { service: this.#renderService(service) };
   }
 
   deleteService(input: DeleteServiceCommandInput): DeleteServiceResponse {
@@ -488,9 +497,8 @@ export class EcsSimulator {
     }
     service.desiredCount = 0;
     service.status = "DRAINING";
-    const output = { service: this.#renderService(service) };
-    this.#reconcile(service);
-    return output;
+    this.#wakeSchedulerLater(service);
+    return { service: this.#renderService(service) };
   }
 
   listServices(input: ListServicesCommandInput = {}): ListServicesResponse {
@@ -547,21 +555,44 @@ export class EcsSimulator {
     const task = this.#tasks.get(this.#arns.task(cluster.name, lastSegment(input.task ?? "")));
     if (!task) throw this.#error(InvalidParameterException, "The referenced task was not found.");
     this.#requestStop(task, "UserInitiated", input.reason ?? "Task stopped by user");
-    const output = { task: renderTask(task, this.#ctx.region) };
-    this.#reconcileAll();
-    return output;
+    const service = this.#serviceOf(task);
+    if (service) {
+      this.#recordCounts(service);
+      this.#wakeSchedulerLater(service);
+    }
+    return { task: renderTask(task, this.#ctx.region) };
   }
 
   // ===============================================================================================
   // Service scheduler
 
+  /** A scheduler pass over every service (after each simulated event), then the counts as they now are. */
   #reconcileAll(): void {
-    for (const service of this.#services.values()) this.#reconcile(service);
+    for (const service of this.#services.values()) {
+      this.#reconcile(service);
+      this.#recordCounts(service);
+    }
+  }
+
+  /**
+   * The scheduler acts on an API call's change `schedulerDelayMs` later, not inside the call. Until then it
+   * leaves the service alone; a further call within the delay is picked up on the same pass.
+   */
+  #wakeSchedulerLater(service: ServiceState): void {
+    const now = this.#ctx.clock.now();
+    if (service.schedulerDueAt !== undefined && service.schedulerDueAt > now) return;
+    service.schedulerDueAt = now + this.#timings.schedulerDelayMs;
+    // Nothing to do in the event itself: the settle hook runs the scheduler after it.
+    this.#ctx.clock.at(service.schedulerDueAt, `ECS service ${service.name} scheduler`, () => {});
   }
 
   /** One scheduler pass: stop what is surplus or superseded, launch what is missing, update rollout state. */
   #reconcile(service: ServiceState): void {
     if (service.status === "INACTIVE") return;
+    if (service.schedulerDueAt !== undefined) {
+      if (this.#ctx.clock.now() < service.schedulerDueAt) return;
+      service.schedulerDueAt = undefined;
+    }
     const stopped = [...this.#stopSurplusTasks(service), ...this.#stopSupersededTasks(service)];
     if (stopped.length > 0) this.#emit(service, serviceMessages.stopped(service.name, idsOf(stopped)));
     const started = this.#launchMissingTasks(service);
@@ -783,7 +814,9 @@ export class EcsSimulator {
   }
 
   // ===============================================================================================
-  // Task lifecycle: PROVISIONING → PENDING → RUNNING → STOPPING → STOPPED (resources held until STOPPED)
+  // Task lifecycle (resources held until STOPPED), as "Amazon ECS task lifecycle" describes it:
+  //   bridge / host / none:  PENDING → RUNNING → STOPPING → STOPPED
+  //   awsvpc:                PROVISIONING → PENDING → ACTIVATING → RUNNING → STOPPING → DEPROVISIONING → STOPPED
 
   #launchTask(
     service: ServiceState,
@@ -804,7 +837,7 @@ export class EcsSimulator {
       deploymentId: deployment.id,
       group: `service:${service.name}`,
       startedBy: deployment.id,
-      lastStatus: "PROVISIONING",
+      lastStatus: usesAwsvpc(taskDefinition.definition) ? "PROVISIONING" : "PENDING",
       desiredStatus: "RUNNING",
       createdAt: now,
       connectivityAt: now,
@@ -824,26 +857,46 @@ export class EcsSimulator {
       failure: this.#takeFailureScript(taskDefinition),
     };
     this.#tasks.set(task.arn, task);
-    this.#after(task, this.#timings.provisioningMs, "PENDING", () => this.#toPending(task));
+    if (task.lastStatus === "PROVISIONING") {
+      this.#after(task, this.#timings.provisioningMs, "PENDING", () => this.#toPending(task));
+    } else {
+      this.#pull(task);
+    }
     return task;
   }
 
+  /** awsvpc: the network interface is attached. */
   #toPending(task: TaskState): void {
     if (task.lastStatus !== "PROVISIONING") return;
     this.#setStatus(task, "PENDING");
+    this.#pull(task);
+  }
+
+  /** PENDING: the agent pulls the images and starts the containers (or the pull fails, if scripted). */
+  #pull(task: TaskState): void {
     task.pullStartedAt = this.#ctx.clock.date();
     const { failure } = task;
     if (failure?.stage === "PENDING") {
       this.#after(task, this.#timings.pendingMs, "failed", () => this.#fail(task, failure));
+    } else if (usesAwsvpc(task.taskDefinition.definition)) {
+      this.#after(task, this.#timings.pendingMs, "ACTIVATING", () => this.#toActivating(task));
     } else {
       this.#after(task, this.#timings.pendingMs, "RUNNING", () => this.#toRunning(task));
     }
   }
 
-  #toRunning(task: TaskState): void {
+  /** awsvpc: containers started, task networking being configured. */
+  #toActivating(task: TaskState): void {
     if (task.lastStatus !== "PENDING") return;
-    this.#setStatus(task, "RUNNING");
+    this.#setStatus(task, "ACTIVATING");
     task.pullStoppedAt = this.#ctx.clock.date();
+    this.#after(task, this.#timings.activatingMs, "RUNNING", () => this.#toRunning(task));
+  }
+
+  #toRunning(task: TaskState): void {
+    if (task.lastStatus !== "PENDING" && task.lastStatus !== "ACTIVATING") return;
+    this.#setStatus(task, "RUNNING");
+    task.pullStoppedAt ??= this.#ctx.clock.date();
     task.startedAt = this.#ctx.clock.date();
     for (const container of task.containers) {
       container.lastStatus = "RUNNING";
@@ -889,18 +942,28 @@ export class EcsSimulator {
     task.desiredStatus = "STOPPED";
     task.stoppingAt = this.#ctx.clock.date();
     this.#setStatus(task, "STOPPING");
-    this.#after(task, stoppingMs, "STOPPED", () => this.#toStopped(task));
+    this.#after(task, stoppingMs, "containers stopped", () => this.#containersStopped(task));
   }
 
-  #toStopped(task: TaskState): void {
+  /** The containers are gone; an awsvpc task still has its network interface to give back. */
+  #containersStopped(task: TaskState): void {
     if (task.lastStatus !== "STOPPING") return;
-    this.#setStatus(task, "STOPPED");
-    task.stoppedAt = this.#ctx.clock.date();
-    task.executionStoppedAt = task.stoppedAt;
+    task.executionStoppedAt = this.#ctx.clock.date();
     for (const container of task.containers) {
       if (container.lastStatus === "RUNNING") container.exitCode = 143;
       container.lastStatus = "STOPPED";
     }
+    if (usesAwsvpc(task.taskDefinition.definition)) {
+      this.#setStatus(task, "DEPROVISIONING");
+      this.#after(task, this.#timings.deprovisioningMs, "STOPPED", () => this.#toStopped(task));
+    } else {
+      this.#toStopped(task);
+    }
+  }
+
+  #toStopped(task: TaskState): void {
+    this.#setStatus(task, "STOPPED");
+    task.stoppedAt = this.#ctx.clock.date();
     this.#after(task, this.#timings.stoppedTaskRetentionMs, "purged", () => this.#tasks.delete(task.arn));
   }
 
@@ -984,6 +1047,8 @@ export class EcsSimulator {
       events: [],
       steady: false,
       retryScheduled: false,
+      schedulerDueAt: undefined,
+      countHistory: [],
       recentMessages: new Map(),
       lastCompleted: undefined,
       echo: {
@@ -1180,24 +1245,62 @@ export class EcsSimulator {
     return renderContainerInstance(instance, this.#usage(instance), this.#ctx.region);
   }
 
+  /** The service's task counts now. */
+  #countsOf(service: ServiceState): ServiceCounts {
+    const counts: ServiceCounts = { running: 0, pending: 0, deployments: {} };
+    for (const task of this.#tasksOfService(service)) {
+      const running = task.lastStatus === "RUNNING" ? 1 : 0;
+      const pending = notYetRunning.includes(task.lastStatus) ? 1 : 0;
+      if (running + pending === 0) continue;
+      counts.running += running;
+      counts.pending += pending;
+      if (task.deploymentId === undefined) continue;
+      const own = counts.deployments[task.deploymentId] ?? { running: 0, pending: 0 };
+      own.running += running;
+      own.pending += pending;
+      counts.deployments[task.deploymentId] = own;
+    }
+    return counts;
+  }
+
+  /** Notes the counts if they changed since last noted (DescribeServices shows them `serviceCountsLagMs` later). */
+  #recordCounts(service: ServiceState): void {
+    const counts = this.#countsOf(service);
+    const last = service.countHistory.at(-1);
+    if (last && JSON.stringify(last.counts) === JSON.stringify(counts)) return;
+    service.countHistory.push({ at: this.#ctx.clock.now(), counts });
+  }
+
+  /** The counts DescribeServices reports now: those noted `serviceCountsLagMs` ago. */
+  #reportedCounts(service: ServiceState): ServiceCounts {
+    const asOf = this.#ctx.clock.now() - this.#timings.serviceCountsLagMs;
+    let index = -1;
+    for (let i = 0; i < service.countHistory.length; i++) {
+      if ((service.countHistory[i]?.at ?? Number.POSITIVE_INFINITY) <= asOf) index = i;
+    }
+    if (index === -1) return { running: 0, pending: 0, deployments: {} };
+    // Time only moves forward: what came before the entry in use is never shown again.
+    service.countHistory.splice(0, index);
+    return service.countHistory[0]?.counts ?? { running: 0, pending: 0, deployments: {} };
+  }
+
   #renderService(service: ServiceState): Service {
     const tasks = this.#tasksOfService(service);
-    const running = tasks.filter((task) => task.lastStatus === "RUNNING").length;
-    const pending = tasks.filter((task) => notYetRunning.includes(task.lastStatus)).length;
+    const counts = this.#reportedCounts(service);
     return compact({
       serviceArn: service.arn,
       serviceName: service.name,
       clusterArn: service.clusterArn,
       status: service.status,
       desiredCount: service.desiredCount,
-      runningCount: running,
-      pendingCount: pending,
+      runningCount: counts.running,
+      pendingCount: counts.pending,
       launchType: "EC2",
       taskDefinition: service.taskDefinitionArn,
       deploymentConfiguration: clone(service.deploymentConfiguration),
       deployments: service.deployments
         .filter((deployment) => deployment.status !== "INACTIVE")
-        .map((deployment) => this.#renderDeployment(service, deployment, tasks)),
+        .map((deployment) => this.#renderDeployment(service, deployment, tasks, counts)),
       events: clone(service.events),
       createdAt: service.createdAt,
       schedulingStrategy: "REPLICA",
@@ -1207,16 +1310,23 @@ export class EcsSimulator {
     } satisfies Service);
   }
 
-  #renderDeployment(service: ServiceState, deployment: DeploymentState, tasks: TaskState[]): Deployment {
-    const own = tasks.filter((task) => task.deploymentId === deployment.id);
-    const live = own.filter((task) => task.desiredStatus === "RUNNING").length;
+  #renderDeployment(
+    service: ServiceState,
+    deployment: DeploymentState,
+    tasks: TaskState[],
+    counts: ServiceCounts,
+  ): Deployment {
+    const live = tasks.filter(
+      (task) => task.deploymentId === deployment.id && task.desiredStatus === "RUNNING",
+    ).length;
+    const own = counts.deployments[deployment.id] ?? { running: 0, pending: 0 };
     return {
       id: deployment.id,
       status: deployment.status,
       taskDefinition: deployment.taskDefinitionArn,
       desiredCount: deployment.status === "PRIMARY" ? service.desiredCount : live,
-      pendingCount: own.filter((task) => notYetRunning.includes(task.lastStatus)).length,
-      runningCount: own.filter((task) => task.lastStatus === "RUNNING").length,
+      pendingCount: own.pending,
+      runningCount: own.running,
       failedTasks: deployment.failedTasks,
       createdAt: deployment.createdAt,
       updatedAt: deployment.updatedAt,

@@ -64,6 +64,7 @@ describe("createSimulatedAws", () => {
   it("answers with $metadata, and copies so callers cannot mutate the simulator", async () => {
     seedMcCluster(sim);
     await client.send(new CreateServiceCommand(mcServiceInput()));
+    await vi.advanceTimersByTimeAsync(sim.ecs.timings.schedulerDelayMs); // "has started 1 tasks"
     const first = await client.send(new DescribeServicesCommand({ cluster: "mc", services: ["mc"] }));
     expect(first.$metadata).toMatchObject({ httpStatusCode: 200, attempts: 1 });
     first.services?.[0]?.events?.splice(0);

@@ -55,7 +55,7 @@ const fail = (promise: Promise<unknown>) =>
   );
 
 describe("RDS CreateDBInstance lifecycle", () => {
-  it("goes creating → backing-up → available; the endpoint appears only when available", async () => {
+  it("goes creating → backing-up → available; the endpoint appears when creating ends, before available", async () => {
     const account = seedEmptyAccount(sim);
     const { DBInstance } = await rds.send(new CreateDBInstanceCommand(mcDatabase()));
     expect(DBInstance).toMatchObject({
@@ -90,14 +90,28 @@ describe("RDS CreateDBInstance lifecycle", () => {
       AvailabilityZone: "eu-west-1a",
       PendingModifiedValues: {},
     });
-    expect(backingUp?.Endpoint).toBeUndefined();
-    await vi.advanceTimersByTimeAsync(2 * 60_000);
-    const available = await describe1();
-    expect(available?.DBInstanceStatus).toBe("available");
-    expect(available?.Endpoint).toEqual({
+    // RDS: "The endpoint might not be shown for instances with the status of creating" — once the
+    // instance exists it has its endpoint, while still backing up and not yet available.
+    expect(backingUp?.Endpoint).toEqual({
       Address: expect.stringMatching(/^mc-db\.[a-z]{12}\.eu-west-1\.rds\.amazonaws\.com$/),
       Port: 3306,
       HostedZoneId: expect.any(String),
+    });
+    await vi.advanceTimersByTimeAsync(2 * 60_000 - 1);
+    expect((await describe1())?.DBInstanceStatus).toBe("backing-up");
+    await vi.advanceTimersByTimeAsync(1);
+    const available = await describe1();
+    expect(available?.DBInstanceStatus).toBe("available");
+    expect(available?.Endpoint).toEqual(backingUp?.Endpoint);
+  });
+
+  it("has no endpoint while creating, also for an instance added in that status", async () => {
+    sim.rds.addInstance({ DBInstanceIdentifier: "new", status: "creating", Port: 3307 });
+    expect((await describe1("new"))?.Endpoint).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(8 * 60_000);
+    expect(await describe1("new")).toMatchObject({
+      DBInstanceStatus: "backing-up",
+      Endpoint: { Port: 3307, Address: expect.stringMatching(/^new\./) },
     });
   });
 

@@ -1,7 +1,7 @@
 /**
  * Simulated Amazon RDS for MySQL: DB instances with RDS's lifecycle (creating → backing-up → available, the
- * endpoint appearing once available), the engine versions a region offers and which instance classes each
- * version can be ordered with. Only the `mysql` engine is simulated.
+ * endpoint appearing as soon as the instance leaves "creating", before it is "available"), the engine versions a
+ * region offers and which instance classes each version can be ordered with. Only the `mysql` engine is simulated.
  *
  * Errors are shaped as the SDK (query protocol) hands them over: modeled faults such as
  * `DBInstanceNotFoundFault` (wire code `DBInstanceNotFound` in `Code`), unmodeled ones such as
@@ -430,7 +430,7 @@ export class RdsSimulator {
     });
   }
 
-  /** The instance exists: it has an Availability Zone and a creation time, and takes its first backup. */
+  /** The instance exists: it has an Availability Zone, a creation time and its endpoint, and takes its first backup. */
   #finishCreating(record: DbInstanceRecord): void {
     const zones = (record.subnetGroup?.Subnets ?? []).flatMap(
       (subnet) => subnet.SubnetAvailabilityZone?.Name ?? [],
@@ -580,14 +580,15 @@ export class RdsSimulator {
       DBInstanceStatus: record.status,
       MasterUsername: input.MasterUsername,
       DBName: input.DBName,
-      Endpoint:
-        record.status === "available"
-          ? {
-              Address: `${record.id}.${this.#endpointInfix}.${this.#ctx.region}.rds.amazonaws.com`,
-              Port: port,
-              HostedZoneId: "Z29XKXDKYMONMX",
-            }
-          : undefined,
+      // The API reference (DBInstance.Endpoint): "The endpoint might not be shown for instances with the status
+      // of creating." RDS assigns it when the instance exists, so it shows during "backing-up" already.
+      Endpoint: created
+        ? {
+            Address: `${record.id}.${this.#endpointInfix}.${this.#ctx.region}.rds.amazonaws.com`,
+            Port: port,
+            HostedZoneId: "Z29XKXDKYMONMX",
+          }
+        : undefined,
       AllocatedStorage: input.AllocatedStorage,
       InstanceCreateTime: record.instanceCreateTime,
       PreferredBackupWindow: input.PreferredBackupWindow ?? "03:00-03:30",

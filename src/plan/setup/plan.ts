@@ -1,5 +1,3 @@
-import type { EcsApi } from "../../aws/ecs.js";
-import { awsErrorName } from "../../aws/errors.js";
 import type { Settings } from "../../config/settings.js";
 import { resolveTaskSettings } from "../../config/task-inputs.js";
 import { buildJdbcUrl } from "../../domain/environment.js";
@@ -11,6 +9,7 @@ import {
   planRegistration,
   type RegistrationPlan,
   secretsOf,
+  serviceIfAny,
 } from "../registration.js";
 import { type BucketPlan, planBucket } from "./bucket.js";
 import { type ComputePlan, planCompute } from "./compute.js";
@@ -52,8 +51,7 @@ export const PENDING_DB_HOST = "pending-endpoint.invalid";
  */
 export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequest): Promise<SetupPlan> {
   const family = resolveTaskSettings(given.settings, given.env, request.family).family;
-  const ecs = withoutMissingCluster(aws.ecs);
-  const known = await findKnownRevisions(ecs, {
+  const known = await findKnownRevisions(aws.ecs, {
     family,
     recorded: given.settings.taskDefinition,
     cluster: request.cluster,
@@ -100,11 +98,11 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
       notify: (finding) => io.warn(`${finding.variable}: ${finding.message}`),
     },
     io.ask,
-    ecs,
+    aws.ecs,
     { known },
   );
 
-  const existing = await ecs.describeService(request.cluster, request.service);
+  const existing = await serviceIfAny(aws.ecs, request.cluster, request.service);
   if (existing?.status === "DRAINING") {
     throw new McctlError(
       `service ${request.service} in cluster ${request.cluster} is still being deleted (DRAINING)`,
@@ -150,26 +148,6 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
       request,
       region: io.region,
     }),
-  };
-}
-
-/**
- * ECS as setup reads it before the cluster exists: DescribeServices fails with ClusterNotFoundException
- * on a cluster that is not there (yet), which for setup only means there is no service yet.
- */
-function withoutMissingCluster(ecs: EcsApi): EcsApi {
-  return {
-    ...ecs,
-    describeService: async (cluster, service) => {
-      try {
-        return await ecs.describeService(cluster, service);
-      } catch (error) {
-        if (awsErrorName(error instanceof McctlError ? error.cause : error) === "ClusterNotFoundException") {
-          return undefined;
-        }
-        throw error;
-      }
-    },
   };
 }
 

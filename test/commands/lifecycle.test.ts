@@ -1,0 +1,169 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
+import { RestartOptionsSchema, runRestart } from "../../src/commands/restart.js";
+import { RollbackOptionsSchema, runRollback } from "../../src/commands/rollback.js";
+import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
+import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
+import type { Settings } from "../../src/config/settings.js";
+import { testContext } from "../helpers/context.js";
+import { TEST_START } from "../helpers/simulated-aws.js";
+import { runUntilSettled } from "../helpers/time.js";
+import { seedEmptyAccount } from "../sim/fixtures.js";
+import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+
+/**
+ * The one-truth invariant of issue 7, walked through a deployment's life on one simulated account:
+ * after every successful command, a plain `register-task --yes` and `setup --yes` (no variable set, not
+ * even a secret: ECS holds them) succeed, change nothing in AWS, and leave mcctl.json as it was.
+ */
+const SECRETS = {
+  METADATA_PASSWORD: "Lifecycle-Db-Pass-1",
+  MC_SUPERVISOR_PASSWORD: "Lifecycle-Sup-Pass-1",
+  MC_S3_KEY: "AKIALIFECYCLE",
+  MC_S3_SECRET: "Lifecycle-S3-Secret",
+};
+const MUTATING = /^(Create|Put|Run|Authorize|Register|Update|Delete|Modify|Stop|Start|Terminate|Deregister)/;
+const FIRST_ANSWERS: Settings = {
+  environment: { METADATA_HOST: "catalogue.example.org", MC_SUPERVISOR_EMAIL: "ops@example.org" },
+  features: { mail: false, google: false, advanced: false },
+  setup: { instance: { type: "m5.xlarge", keyPair: false } },
+};
+
+let sim: SimulatedAws;
+let settingsPath: string;
+
+beforeAll(async () => {
+  vi.useFakeTimers();
+  vi.setSystemTime(TEST_START);
+  sim = createSimulatedAws({ ec2: { timings: { pendingMs: 30_000, ecsRegistrationMs: 60_000 } } });
+  sim.install();
+  seedEmptyAccount(sim);
+  settingsPath = join(await mkdtemp(join(tmpdir(), "mcctl-lifecycle-")), "mcctl.json");
+});
+
+afterAll(() => {
+  sim.restore();
+  vi.useRealTimers();
+});
+
+const savedSettings = async () => JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
+
+async function context(env: NodeJS.ProcessEnv = {}, settings?: Settings) {
+  return testContext({
+    settings: settings ?? (await savedSettings()),
+    settingsPath,
+    env,
+    options: { yes: true },
+  });
+}
+
+const run = <T>(promise: Promise<T>) => runUntilSettled(promise, 4 * 60 * 60_000, 5_000);
+
+const mutatingCallsSince = (start: number) =>
+  sim.calls
+    .slice(start)
+    .filter((call) => MUTATING.test(call.command))
+    .map((call) => `${call.service}:${call.command}`);
+
+/** The invariant: plain re-runs of register-task and setup succeed and change nothing, in AWS or in mcctl.json. */
+async function expectNothingToChange() {
+  const before = await savedSettings();
+  const start = sim.calls.length;
+  const registration = await run(runRegisterTask(await context(), RegisterTaskOptionsSchema.parse({})));
+  expect(registration).toMatchObject({ registered: false, taskDefinitionArn: expect.any(String) });
+  const setup = await run(runSetupCommand(await context(), SetupOptionsSchema.parse({})));
+  expect(setup).toMatchObject({ complete: true, created: [] });
+  expect(mutatingCallsSince(start)).toEqual([]);
+  expect(await savedSettings()).toEqual(before);
+  return before;
+}
+
+const runningRevision = () =>
+  sim.ecs
+    .tasks({ serviceName: "mc", lastStatus: "RUNNING" })
+    .map((task) => task.taskDefinitionArn?.split("/").pop());
+
+describe("a deployment's life: after each command, register-task --yes and setup --yes change nothing", () => {
+  it("setup on an empty account", async () => {
+    const outcome = await run(
+      runSetupCommand(await context(SECRETS, FIRST_ANSWERS), SetupOptionsSchema.parse({})),
+    );
+    expect(outcome.complete).toBe(true);
+    const settings = await expectNothingToChange();
+    expect(settings).toMatchObject({
+      taskDefinition: "model-catalogue:1",
+      mc: { image: "metadata/registry:2" },
+    });
+    expect(JSON.stringify(settings)).not.toMatch(/Lifecycle-|AKIALIFECYCLE/);
+  });
+
+  it("register-task with a changed host registers it once, and mcctl.json keeps it", async () => {
+    const result = await run(
+      runRegisterTask(
+        await context({ METADATA_HOST: "mc.example.org" }),
+        RegisterTaskOptionsSchema.parse({}),
+      ),
+    );
+    expect(result).toMatchObject({ registered: true, revision: 2 });
+    const settings = await expectNothingToChange();
+    expect(settings).toMatchObject({
+      taskDefinition: "model-catalogue:2",
+      environment: { METADATA_HOST: "mc.example.org" },
+    });
+  });
+
+  it("upgrade --tag 2.0.1", async () => {
+    await run(runUpgrade(await context(), UpgradeOptionsSchema.parse({ tag: "2.0.1", pollInterval: "3s" })));
+    expect(runningRevision()).toEqual(["model-catalogue:3"]);
+    // Built from the revision mcctl.json describes: the host registered before goes into service with it.
+    const upgraded = sim.callsOf("RegisterTaskDefinition").at(-1)?.input
+      .containerDefinitions?.[0]?.environment;
+    expect(upgraded?.find((entry) => entry.name === "METADATA_HOST")?.value).toBe("mc.example.org");
+    const settings = await expectNothingToChange();
+    expect(settings).toMatchObject({
+      taskDefinition: "model-catalogue:3",
+      mc: { image: "metadata/registry:2.0.1" },
+    });
+  });
+
+  it("restart", async () => {
+    await run(runRestart(await context(), RestartOptionsSchema.parse({ pollInterval: "3s" })));
+    await expectNothingToChange();
+  });
+
+  it("rollback to the revision before the upgrade", async () => {
+    await run(runRollback(await context(), RollbackOptionsSchema.parse({ pollInterval: "3s" })));
+    expect(runningRevision()).toEqual(["model-catalogue:2"]);
+    const settings = await expectNothingToChange();
+    expect(settings).toMatchObject({
+      taskDefinition: "model-catalogue:2",
+      mc: { image: "metadata/registry:2" },
+    });
+  });
+
+  it("rollback --to 1, the first revision, whose host was the first one", async () => {
+    await run(runRollback(await context(), RollbackOptionsSchema.parse({ to: "1", pollInterval: "3s" })));
+    expect(runningRevision()).toEqual(["model-catalogue:1"]);
+    const settings = await expectNothingToChange();
+    expect(settings).toMatchObject({
+      taskDefinition: "model-catalogue:1",
+      environment: { METADATA_HOST: "catalogue.example.org" },
+    });
+  });
+
+  it("no secret was ever printed into mcctl.json, and every revision holds the secrets", async () => {
+    const saved = await readFile(settingsPath, "utf8");
+    for (const secret of Object.values(SECRETS)) expect(saved).not.toContain(secret);
+    const revisions = sim.callsOf("RegisterTaskDefinition").map((call) => call.input);
+    expect(revisions).toHaveLength(3);
+    for (const input of revisions) {
+      const environment = input.containerDefinitions?.[0]?.environment ?? [];
+      expect(environment.find((entry) => entry.name === "METADATA_PASSWORD")?.value).toBe(
+        SECRETS.METADATA_PASSWORD,
+      );
+    }
+  });
+});
