@@ -5,60 +5,92 @@ import { createIamApi } from "../../src/aws/iam.js";
 import { createRdsApi } from "../../src/aws/rds.js";
 import { createS3Api } from "../../src/aws/s3.js";
 import { mergeSettings, type Settings } from "../../src/config/settings.js";
-import type { PlanLine, SetupAws, SetupIo } from "../../src/operations/setup/types.js";
+import type { ApplyIo, SetupAws } from "../../src/operations/setup/types.js";
+import type { PlanIo } from "../../src/plan/setup/types.js";
 import type { Asker } from "../../src/ui/prompts.js";
+import { terminalReporter } from "../../src/ui/reporter.js";
+import { scriptedAsker } from "./asker.js";
 import { captureOutput } from "./context.js";
 
-export interface TestSetupIoOptions {
+/** What setup puts on everything it creates, in the tests. */
+export const TEST_TAGS: Readonly<Record<string, string>> = { "managed-by": "mcctl" };
+
+export interface TestPlanIoOptions {
   interactive?: boolean;
-  dryRun?: boolean;
   noWait?: boolean;
   settings?: Settings;
   env?: NodeJS.ProcessEnv;
+  /** Default: an asker that fails the test on any question. */
   ask?: Asker;
   region?: string;
   accountId?: string;
-  pollIntervalMs?: number;
-  waitTimeoutMs?: number;
+  knownSecrets?: Record<string, string>;
+  tags?: Record<string, string>;
 }
 
-const refuseToAsk = async () => {
-  throw new Error("this test does not expect a question");
-};
-
-/** A SetupIo whose settings live in memory, with the plan lines and saved settings inspectable. */
-export function testSetupIo(options: TestSetupIoOptions = {}) {
-  const captured = captureOutput();
-  let settings: Settings = options.settings ?? {};
-  const saved: Settings[] = [];
-  const lines: PlanLine[] = [];
-  const io: SetupIo = {
-    output: captured.output,
-    ask: options.ask ?? {
-      askText: refuseToAsk,
-      askSecret: refuseToAsk,
-      askConfirm: refuseToAsk,
-      askChoice: refuseToAsk,
-    },
+/**
+ * A PlanIo as `mcctl setup` builds it, with mcctl.json given as `settings`. The warnings and hints a
+ * planner shows are captured in the order they came (`messages`), and by kind.
+ */
+export function testPlanIo(options: TestPlanIoOptions = {}) {
+  const warnings: string[] = [];
+  const infos: string[] = [];
+  const messages: string[] = [];
+  const io: PlanIo = {
+    ask: options.ask ?? scriptedAsker({}).asker,
     interactive: options.interactive ?? false,
-    dryRun: options.dryRun ?? false,
-    noWait: options.noWait ?? false,
     env: options.env ?? {},
     region: options.region ?? "eu-west-1",
     accountId: options.accountId ?? "123456789012",
-    tags: { "managed-by": "mcctl" },
-    pollIntervalMs: options.pollIntervalMs ?? 5_000,
-    waitTimeoutMs: options.waitTimeoutMs ?? 30 * 60_000,
-    settings: () => settings,
-    remember: async (update) => {
-      settings = mergeSettings(settings, update);
-      if (!options.dryRun) saved.push(update);
+    settings: options.settings ?? {},
+    ...(options.knownSecrets ? { knownSecrets: options.knownSecrets } : {}),
+    noWait: options.noWait ?? false,
+    tags: options.tags ?? { ...TEST_TAGS },
+    warn: (message) => {
+      warnings.push(message);
+      messages.push(`warn: ${message}`);
     },
-    plan: (line) => {
-      lines.push(line);
+    info: (message) => {
+      infos.push(message);
+      messages.push(`info: ${message}`);
     },
   };
-  return { io, captured, saved, lines, current: () => settings };
+  /** Everything the planner showed, one message a line: where a leaked secret would show. */
+  const all = () => messages.join("\n");
+  return { io, warnings, infos, messages, all };
+}
+
+export interface TestApplyIoOptions {
+  /** mcctl.json as the command saved it right after the confirmation; `current()` adds the updates. */
+  settings?: Settings;
+  region?: string;
+  pollIntervalMs?: number;
+  waitTimeoutMs?: number;
+  signal?: AbortSignal;
+  tags?: Record<string, string>;
+}
+
+/**
+ * An ApplyIo whose Reporter draws on a captured terminal (no TTY: waits print a line per phase), and
+ * whose `save` records each update (`saved`) and merges it into mcctl.json in memory (`current()`).
+ */
+export function testApplyIo(options: TestApplyIoOptions = {}) {
+  const captured = captureOutput();
+  let settings: Settings = options.settings ?? {};
+  const saved: Settings[] = [];
+  const io: ApplyIo = {
+    reporter: terminalReporter(captured.output),
+    signal: options.signal,
+    tags: options.tags ?? { ...TEST_TAGS },
+    region: options.region ?? "eu-west-1",
+    pollIntervalMs: options.pollIntervalMs ?? 5_000,
+    waitTimeoutMs: options.waitTimeoutMs ?? 30 * 60_000,
+    save: async (update) => {
+      saved.push(update);
+      settings = mergeSettings(settings, update);
+    },
+  };
+  return { io, captured, saved, current: () => settings };
 }
 
 /** The AWS APIs setup uses, built as the command builds them, for a test's simulated account. */

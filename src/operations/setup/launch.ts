@@ -153,12 +153,16 @@ function instanceTypeRejection(error: unknown, instanceType: string): McctlError
     name === "InsufficientInstanceCapacity" ||
     (name === "InvalidParameterValue" && /instance ?type/i.test(message));
   if (!aboutType) return undefined;
-  const other = instanceType === SUGGESTED_INSTANCE_TYPE ? "another current type" : SUGGESTED_INSTANCE_TYPE;
+  // The suggested type itself refused: never send the operator back to it.
+  const use =
+    instanceType === SUGGESTED_INSTANCE_TYPE
+      ? "Use another current type with 4 vCPUs and 16 GiB or more: set it as setup.instance.type in mcctl.json"
+      : `Use ${SUGGESTED_INSTANCE_TYPE} (4 vCPUs, 16 GiB): set "setup": { "instance": { "type": "${SUGGESTED_INSTANCE_TYPE}" } } in mcctl.json`;
   const previous = PREVIOUS_GENERATION.test(instanceType)
     ? ` ${instanceType} is a previous generation that many regions no longer offer.`
     : "";
   return new McctlError(`EC2 rejected instance type ${instanceType}: ${name}: ${message}`, {
-    suggestion: `Use ${other} (4 vCPUs, 16 GiB): set "setup": { "instance": { "type": "${SUGGESTED_INSTANCE_TYPE}" } } in mcctl.json and run mcctl setup again.${previous}`,
+    suggestion: `${use} and run mcctl setup again.${previous}`,
     cause: error,
   });
 }

@@ -1,16 +1,16 @@
 import { BucketAlreadyExists, BucketAlreadyOwnedByYou } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
-import { McctlError, UsageError } from "../../../src/errors.js";
-import { defaultBucketName, ensureBucket } from "../../../src/operations/setup/bucket.js";
+import { McctlError } from "../../../src/errors.js";
+import { createBucket } from "../../../src/operations/setup/bucket.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
+import { planBucket } from "../../../src/plan/setup/bucket.js";
 import { scriptedAsker } from "../../helpers/asker.js";
-import { setupAwsFor, testSetupIo } from "../../helpers/setup-io.js";
+import { setupAwsFor, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
 import { createSimulatedAws, OTHER_ACCOUNT_ID, type SimulatedAws } from "../../sim/index.js";
 
 const ACCOUNT = "123456789012";
 const DEFAULT_BUCKET = `model-catalogue-assets-${ACCOUNT}`;
-const MUTATING = /^(Create|Put|Authorize|Delete|Modify|Run|Register|Update)/;
 
 let sim: SimulatedAws;
 let aws: SetupAws;
@@ -36,15 +36,13 @@ afterEach(() => {
 
 const commands = () => sim.calls.map((call) => call.command);
 
-describe("ensureBucket", () => {
-  it("creates the default bucket once in an empty account: region constraint, public access blocked, encrypted", async () => {
-    const { io, saved, lines, captured } = testSetupIo();
+describe("createBucket", () => {
+  it("creates the bucket once: region constraint, public access blocked, encrypted; one line says so", async () => {
+    const { io, captured, saved } = testApplyIo();
 
-    const result = await ensureBucket(io, aws);
+    await createBucket(io, aws, DEFAULT_BUCKET);
 
-    expect(defaultBucketName(ACCOUNT)).toBe(DEFAULT_BUCKET);
-    expect(result).toEqual({ bucket: DEFAULT_BUCKET, region: "eu-west-1", created: true });
-    expect(commands()).toEqual(["HeadBucket", "CreateBucket", "PutPublicAccessBlock", "PutBucketEncryption"]);
+    expect(commands()).toEqual(["CreateBucket", "PutPublicAccessBlock", "PutBucketEncryption"]);
     expect(sim.callsOf("CreateBucket")[0]?.input).toEqual({
       Bucket: DEFAULT_BUCKET,
       CreateBucketConfiguration: { LocationConstraint: "eu-west-1" },
@@ -65,90 +63,38 @@ describe("ensureBucket", () => {
       },
     });
     expect(sim.s3.bucket(DEFAULT_BUCKET)).toMatchObject({ ownerAccount: ACCOUNT, region: "eu-west-1" });
-    expect(saved).toContainEqual({ setup: { bucket: DEFAULT_BUCKET } });
-    // One line says what was done: the plan line, and nothing besides it.
-    expect(lines).toEqual([
-      {
-        step: "S3 bucket",
-        state: "create",
-        detail: `${DEFAULT_BUCKET} in eu-west-1 (public access blocked, default encryption SSE-S3): created`,
-      },
-    ]);
-    expect(captured.all()).toBe("");
+    // One line says what was done, and nothing besides it.
+    expect(captured.stderr()).toBe(
+      `✔ Created S3 bucket ${DEFAULT_BUCKET} in eu-west-1 (public access blocked, default encryption)\n`,
+    );
+    expect(captured.stdout()).toBe("");
+    // The name is in mcctl.json since the confirmation (the plan's settings): nothing more to save.
+    expect(saved).toEqual([]);
   });
 
   it("sends no LocationConstraint in us-east-1", async () => {
     start("us-east-1");
-    const { io } = testSetupIo({
-      region: "us-east-1",
-      settings: { setup: { bucket: "mc-assets-virginia" } },
-    });
+    const { io } = testApplyIo({ region: "us-east-1" });
 
-    await ensureBucket(io, aws);
+    await createBucket(io, aws, "mc-assets-virginia");
 
     expect(sim.callsOf("CreateBucket")[0]?.input).toEqual({ Bucket: "mc-assets-virginia" });
     expect(sim.s3.bucket("mc-assets-virginia")?.region).toBe("us-east-1");
   });
 
-  it("asks the name on a terminal, then on a re-run asks nothing and creates nothing", async () => {
-    const { asker, asked } = scriptedAsker({ "S3 bucket for Model Catalogue assets": "acme-mc-assets" });
-    const first = testSetupIo({ interactive: true, ask: asker });
-    expect(await ensureBucket(first.io, aws)).toMatchObject({ bucket: "acme-mc-assets", created: true });
-    expect(asked).toHaveLength(1);
-
-    sim.clearCalls();
-    // The default asker fails the test on any question.
-    const again = testSetupIo({ interactive: true, settings: first.current() });
-    const result = await ensureBucket(again.io, aws);
-
-    expect(result).toEqual({ bucket: "acme-mc-assets", region: "eu-west-1", created: false });
-    expect(commands()).toEqual(["HeadBucket"]);
-    expect(again.lines).toEqual([
-      { step: "S3 bucket", state: "exists", detail: "acme-mc-assets in eu-west-1: exists, used as it is" },
-    ]);
-    expect(again.captured.all()).toBe("");
-    expect(sim.s3.buckets()).toHaveLength(1);
-  });
-
-  it("uses an existing bucket as it is, and reports its region when it is another one", async () => {
-    sim.s3.addBucket("mc-assets-oregon", { region: "us-west-2", publicAccessBlock: null, encryption: null });
-    const { io, captured } = testSetupIo({ settings: { setup: { bucket: "mc-assets-oregon" } } });
-
-    const result = await ensureBucket(io, aws);
-
-    expect(result).toEqual({ bucket: "mc-assets-oregon", region: "us-west-2", created: false });
-    expect(commands().filter((command) => MUTATING.test(command))).toEqual([]);
-    expect(captured.stderr()).toContain("MC_S3_REGION will be us-west-2");
-  });
-
-  it("asks for another name on a terminal when another account owns the bucket", async () => {
+  it("creates the name the operator chose on a terminal after the first was another account's", async () => {
     sim.s3.addBucket(DEFAULT_BUCKET, { ownerAccount: OTHER_ACCOUNT_ID });
-    const { asker, asked } = scriptedAsker({
-      "S3 bucket for Model Catalogue assets": undefined, // Enter: the default, which is taken
+    const { asker } = scriptedAsker({
+      "S3 bucket for Model Catalogue assets": undefined,
       "Another name for the S3 bucket": "acme-mc-assets-2",
     });
-    const { io, captured, saved } = testSetupIo({ interactive: true, ask: asker });
+    const plan = await planBucket(testPlanIo({ interactive: true, ask: asker }).io, aws);
 
-    const result = await ensureBucket(io, aws);
+    await createBucket(testApplyIo().io, aws, plan.name);
 
-    expect(result).toMatchObject({ bucket: "acme-mc-assets-2", created: true });
-    expect(asked[1]).toContain(`${DEFAULT_BUCKET} belongs to another AWS account`);
-    expect(captured.stderr()).toContain(`S3 bucket ${DEFAULT_BUCKET} belongs to another AWS account`);
     expect(sim.callsOf("CreateBucket").map((call) => call.input.Bucket)).toEqual(["acme-mc-assets-2"]);
-    expect(saved).toEqual([{ setup: { bucket: "acme-mc-assets-2" } }]);
-  });
-
-  it("fails without a terminal when another account owns the bucket, naming what to change", async () => {
-    sim.s3.addBucket("mc-assets", { ownerAccount: OTHER_ACCOUNT_ID });
-    const { io, saved } = testSetupIo({ settings: { setup: { bucket: "mc-assets" } } });
-
-    const error = await ensureBucket(io, aws).catch((caught: unknown) => caught);
-
-    expect(error).toBeInstanceOf(McctlError);
-    expect((error as McctlError).message).toBe("S3 bucket mc-assets belongs to another AWS account");
-    expect((error as McctlError).suggestion).toContain("setup.bucket");
-    expect(sim.callsOf("CreateBucket")).toHaveLength(0);
-    expect(saved).toEqual([]);
+    expect(sim.s3.bucket("acme-mc-assets-2")?.ownerAccount).toBe(ACCOUNT);
+    expect(sim.s3.bucket(DEFAULT_BUCKET)?.ownerAccount).toBe(OTHER_ACCOUNT_ID);
   });
 
   it("treats BucketAlreadyOwnedByYou on create as success and still secures the bucket", async () => {
@@ -159,16 +105,17 @@ describe("ensureBucket", () => {
       applied: true,
       error: new BucketAlreadyOwnedByYou({ message: "Your previous request succeeded", $metadata: {} }),
     });
-    const { io } = testSetupIo();
+    const { io, captured } = testApplyIo();
 
-    const result = await ensureBucket(io, aws);
+    await createBucket(io, aws, DEFAULT_BUCKET);
 
-    expect(result).toMatchObject({ bucket: DEFAULT_BUCKET, created: true });
     expect(sim.callsOf("PutPublicAccessBlock")).toHaveLength(1);
     expect(sim.callsOf("PutBucketEncryption")).toHaveLength(1);
+    expect(sim.s3.buckets()).toHaveLength(1);
+    expect(captured.stderr()).toContain(`Created S3 bucket ${DEFAULT_BUCKET}`);
   });
 
-  it("reports a name taken by another account between HeadBucket and CreateBucket", async () => {
+  it("fails when another account took the name between the plan and the apply, and secures nothing", async () => {
     sim.faults.inject({
       service: "S3",
       command: "CreateBucket",
@@ -177,42 +124,31 @@ describe("ensureBucket", () => {
         $metadata: {},
       }),
     });
-    const { io } = testSetupIo();
+    const { io, captured } = testApplyIo();
 
-    await expect(ensureBucket(io, aws)).rejects.toThrow(
-      `S3 bucket ${DEFAULT_BUCKET} belongs to another AWS account`,
+    const error = await createBucket(io, aws, DEFAULT_BUCKET).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toBe(
+      `S3 bucket ${DEFAULT_BUCKET} was taken by another AWS account since the plan was made`,
+    );
+    expect((error as McctlError).suggestion).toBe(
+      "Set MC_S3_BUCKET to another name and run `mcctl setup` again.",
     );
     expect(sim.callsOf("PutPublicAccessBlock")).toHaveLength(0);
+    expect(sim.callsOf("PutBucketEncryption")).toHaveLength(0);
+    expect(captured.all()).toBe("");
   });
 
-  it("checks the name: a bad one in mcctl.json is an error without a terminal, a typed one is refused", async () => {
-    const fromFile = testSetupIo({ settings: { setup: { bucket: "Model_Catalogue" } } });
-    const error = await ensureBucket(fromFile.io, aws).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UsageError);
-    expect((error as UsageError).message).toContain("setup.bucket");
+  it("passes any other failure on as it is", async () => {
+    sim.faults.inject({ service: "S3", command: "CreateBucket", error: "access-denied" });
 
-    const { asker } = scriptedAsker({ "S3 bucket": "Model_Catalogue" });
-    const typed = testSetupIo({ interactive: true, ask: asker });
-    await expect(ensureBucket(typed.io, aws)).rejects.toThrow(/rejected: bucket name "Model_Catalogue"/);
-    expect(sim.calls).toHaveLength(0);
-  });
+    const error = await createBucket(testApplyIo().io, aws, DEFAULT_BUCKET).catch(
+      (caught: unknown) => caught,
+    );
 
-  it("only looks in a dry run: a plan line, no mutating call, nothing saved", async () => {
-    const { io, lines, saved } = testSetupIo({ dryRun: true });
-
-    const result = await ensureBucket(io, aws);
-
-    expect(result).toEqual({ bucket: DEFAULT_BUCKET, region: "eu-west-1", created: false });
-    expect(commands()).toEqual(["HeadBucket"]);
-    expect(commands().filter((command) => MUTATING.test(command))).toEqual([]);
-    expect(lines).toEqual([
-      {
-        step: "S3 bucket",
-        state: "create",
-        detail: `${DEFAULT_BUCKET} in eu-west-1 (public access blocked, default encryption SSE-S3): would be created`,
-      },
-    ]);
-    expect(saved).toEqual([]);
-    expect(sim.s3.buckets()).toEqual([]);
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toMatch(/^AWS denied s3:CreateBucket/);
+    expect(sim.callsOf("PutPublicAccessBlock")).toHaveLength(0);
   });
 });

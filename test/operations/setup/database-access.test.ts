@@ -1,17 +1,18 @@
 import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
-import { McctlError } from "../../../src/errors.js";
-import type { DatabaseResult } from "../../../src/operations/setup/database.js";
-import { ensureDatabase, waitForDatabase } from "../../../src/operations/setup/database.js";
-import { ensureDatabaseAccess } from "../../../src/operations/setup/database-access.js";
+import { createDatabase, waitForDatabase } from "../../../src/operations/setup/database.js";
+import { type AccessRule, addDatabaseAccess } from "../../../src/operations/setup/database-access.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
-import { setupAwsFor, testSetupIo } from "../../helpers/setup-io.js";
+import type { ComputePlan } from "../../../src/plan/setup/compute.js";
+import { planDatabase } from "../../../src/plan/setup/database.js";
+import { planDatabaseAccess } from "../../../src/plan/setup/database-access.js";
+import { setupAwsFor, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
 import { runUntilSettled } from "../../helpers/time.js";
 import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
-const MUTATING = /^(Create|Put|Authorize|Delete|Modify|Run|Register|Update|Revoke)/;
+const PASSWORD = "Str0ng-and-l0ng!";
 
 let sim: SimulatedAws;
 let aws: SetupAws;
@@ -45,20 +46,6 @@ function group(name: string): string {
   return GroupId;
 }
 
-function database(overrides: Partial<DatabaseResult> = {}): DatabaseResult {
-  return {
-    identifier: "model-catalogue",
-    created: true,
-    status: "available",
-    endpoint: { host: "model-catalogue.abc.eu-west-1.rds.amazonaws.com", port: 3306 },
-    masterUsername: "mcadmin",
-    databaseName: "mc",
-    securityGroupIds: [dbGroup],
-    engineVersion: "5.7.44",
-    ...overrides,
-  };
-}
-
 /** The ingress rules of a group that reference another group, as [protocol, from, to, source]. */
 function groupRules(groupId: string) {
   return (sim.ec2.securityGroup(groupId)?.IpPermissions ?? []).flatMap((permission) =>
@@ -73,11 +60,26 @@ function groupRules(groupId: string) {
 
 const authorizations = () => sim.callsOf("AuthorizeSecurityGroupIngress");
 
-describe("ensureDatabaseAccess", () => {
-  it("adds one rule, TCP 3306 from the instances' group by reference, reported in one line", async () => {
-    const { io, captured, lines } = testSetupIo();
+const rule = (into = dbGroup, from = instanceGroup): AccessRule => ({
+  into: { id: into },
+  from: { id: from },
+  port: 3306,
+});
 
-    await ensureDatabaseAccess(io, aws, database(), [instanceGroup]);
+/** What planCompute found: a registered instance in the instances' group. */
+const ready = (securityGroupIds: string[]): ComputePlan => ({
+  cluster: "default",
+  createCluster: false,
+  status: "ready",
+  securityGroupIds,
+  lines: [],
+});
+
+describe("addDatabaseAccess", () => {
+  it("adds the planned rule, TCP 3306 from the instances' group by reference, reported in one line", async () => {
+    const { io, captured, saved } = testApplyIo();
+
+    await addDatabaseAccess(io, aws, [rule()], {});
 
     expect(authorizations()).toHaveLength(1);
     expect(authorizations()[0]?.input).toEqual({
@@ -95,68 +97,30 @@ describe("ensureDatabaseAccess", () => {
     });
     expect(JSON.stringify(authorizations()[0]?.input)).not.toContain("0.0.0.0/0");
     expect(groupRules(dbGroup)).toEqual([["tcp", 3306, 3306, instanceGroup]]);
-    expect(lines).toEqual([
-      {
-        step: "Database access",
-        state: "create",
-        detail: `MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}: added`,
-      },
-    ]);
-    expect(captured.all()).toBe("");
+    expect(captured.stderr()).toBe(`✔ MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}: allowed\n`);
+    expect(saved).toEqual([]);
   });
 
-  it("adds nothing on a re-run: the rule it finds is success", async () => {
-    await ensureDatabaseAccess(testSetupIo().io, aws, database(), [instanceGroup]);
+  it("adds nothing on a re-run: the plan finds the rule, and apply is given none", async () => {
+    await addDatabaseAccess(testApplyIo().io, aws, [rule()], {});
     sim.clearCalls();
-    const { io, lines, captured } = testSetupIo();
 
-    await ensureDatabaseAccess(io, aws, database(), [instanceGroup]);
+    const access = await planDatabaseAccess(
+      aws,
+      { action: "use", ...facts(), securityGroupIds: [dbGroup] },
+      ready([instanceGroup]),
+    );
+    const { io, captured } = testApplyIo();
+    await addDatabaseAccess(io, aws, access.rules, {});
 
+    expect(access.rules).toEqual([]);
     expect(authorizations()).toHaveLength(0);
     expect(sim.calls.map((call) => call.command)).toEqual(["DescribeSecurityGroups"]);
-    expect(lines).toEqual([
-      {
-        step: "Database access",
-        state: "exists",
-        detail: `MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}: allowed already`,
-      },
-    ]);
     expect(captured.all()).toBe("");
     expect(groupRules(dbGroup)).toHaveLength(1);
   });
 
-  it("counts a broader rule from that group (all traffic, a port range) as present", async () => {
-    // The default group lets its own members reach every port.
-    await ensureDatabaseAccess(testSetupIo().io, aws, database({ securityGroupIds: [defaultGroupId] }), [
-      defaultGroupId,
-    ]);
-    sim.ec2.authorizeSecurityGroupIngress({
-      GroupId: dbGroup,
-      IpPermissions: [
-        { IpProtocol: "tcp", FromPort: 3000, ToPort: 3999, UserIdGroupPairs: [{ GroupId: instanceGroup }] },
-      ],
-    });
-    await ensureDatabaseAccess(testSetupIo().io, aws, database(), [instanceGroup]);
-
-    expect(authorizations()).toHaveLength(0);
-  });
-
-  it("does not count a rule for another port or another source", async () => {
-    const other = group("something-else");
-    sim.ec2.authorizeSecurityGroupIngress({
-      GroupId: dbGroup,
-      IpPermissions: [
-        { IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: instanceGroup }] },
-        { IpProtocol: "tcp", FromPort: 3306, ToPort: 3306, UserIdGroupPairs: [{ GroupId: other }] },
-      ],
-    });
-
-    await ensureDatabaseAccess(testSetupIo().io, aws, database(), [instanceGroup]);
-
-    expect(authorizations()).toHaveLength(1);
-  });
-
-  it("takes InvalidPermission.Duplicate (the rule appeared meanwhile) as success", async () => {
+  it("takes InvalidPermission.Duplicate (the rule appeared since the plan) as success", async () => {
     sim.faults.inject({
       service: "EC2",
       command: "AuthorizeSecurityGroupIngress",
@@ -167,102 +131,102 @@ describe("ensureDatabaseAccess", () => {
         $metadata: { httpStatusCode: 400 },
       }),
     });
-    const { io, lines, captured } = testSetupIo();
+    const { io, captured } = testApplyIo();
 
-    await ensureDatabaseAccess(io, aws, database(), [instanceGroup]);
+    await addDatabaseAccess(io, aws, [rule()], {});
 
     expect(authorizations()).toHaveLength(1);
-    expect(lines).toEqual([
-      expect.objectContaining({ state: "exists", detail: expect.stringMatching(/: allowed already$/) }),
-    ]);
-    expect(captured.all()).toBe("");
+    expect(captured.stderr()).toBe(
+      `✔ MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}: allowed already\n`,
+    );
   });
 
-  it("allows each container-instance group once", async () => {
+  it("passes any other failure on", async () => {
+    sim.faults.inject({ service: "EC2", command: "AuthorizeSecurityGroupIngress", error: "access-denied" });
+
+    const error = await addDatabaseAccess(testApplyIo().io, aws, [rule()], {}).catch(
+      (caught: unknown) => caught,
+    );
+
+    expect((error as Error).message).toMatch(/^AWS denied ec2:AuthorizeSecurityGroupIngress/);
+    expect(groupRules(dbGroup)).toEqual([]);
+  });
+
+  it("adds one rule a group, in the order planned", async () => {
     const second = group("more-instances");
 
-    await ensureDatabaseAccess(testSetupIo().io, aws, database(), [instanceGroup, second, instanceGroup]);
+    await addDatabaseAccess(testApplyIo().io, aws, [rule(), rule(dbGroup, second)], {});
 
     expect(
       authorizations().map((call) => call.input.IpPermissions?.[0]?.UserIdGroupPairs?.[0]?.GroupId),
     ).toEqual([instanceGroup, second]);
   });
 
-  it("only looks in a dry run", async () => {
-    const { io, lines } = testSetupIo({ dryRun: true });
+  it("resolves the groups this run created in place of those the plan could only name", async () => {
+    const newDb = group("model-catalogue-db-2");
+    const newInstances = group("instances-2");
+    const { io, captured } = testApplyIo();
 
-    await ensureDatabaseAccess(io, aws, database(), [instanceGroup]);
-
-    expect(sim.calls.filter((call) => MUTATING.test(call.command))).toEqual([]);
-    expect(lines).toEqual([
-      {
-        step: "Database access",
-        state: "create",
-        detail: `MySQL (TCP 3306) into ${dbGroup} from ${instanceGroup}: would be added`,
-      },
-    ]);
-    expect(groupRules(dbGroup)).toEqual([]);
-  });
-
-  it("plans without looking when the database or the instances' group does not exist yet (dry run)", async () => {
-    const { io, lines } = testSetupIo({ dryRun: true });
-
-    await ensureDatabaseAccess(io, aws, database({ status: "planned", securityGroupIds: [] }), []);
-
-    expect(sim.calls).toEqual([]);
-    expect(lines).toEqual([
-      {
-        step: "Database access",
-        state: "create",
-        detail:
-          "MySQL (TCP 3306) into the security group of model-catalogue from the container instances' security group: would be added",
-      },
-    ]);
-  });
-
-  it("names the security group a new database would get when it does not exist yet (dry run)", async () => {
-    const { io, lines } = testSetupIo({ dryRun: true });
-
-    await ensureDatabaseAccess(
+    await addDatabaseAccess(
       io,
       aws,
-      database({ status: "planned", securityGroupIds: [], plannedSecurityGroup: "model-catalogue-db" }),
-      [],
+      [{ into: { planned: "database" }, from: { planned: "instances" }, port: 3306 }],
+      { database: newDb, instances: newInstances },
     );
 
-    expect(lines).toEqual([
-      expect.objectContaining({
-        detail:
-          "MySQL (TCP 3306) into model-catalogue-db from the container instances' security group: would be added",
-      }),
-    ]);
+    expect(groupRules(newDb)).toEqual([["tcp", 3306, 3306, newInstances]]);
+    expect(captured.stderr()).toBe(`✔ MySQL (TCP 3306) into ${newDb} from ${newInstances}: allowed\n`);
   });
 
-  it("fails clearly when the database's security group does not exist", async () => {
-    const { io } = testSetupIo();
-
-    const error = await ensureDatabaseAccess(
-      io,
+  it("refuses a rule naming a group this run did not create, before any call", async () => {
+    const error = await addDatabaseAccess(
+      testApplyIo().io,
       aws,
-      database({ securityGroupIds: ["sg-0123456789abcdef0"] }),
-      [instanceGroup],
+      [{ into: { id: dbGroup }, from: { planned: "instances" }, port: 3306 }],
+      {},
     ).catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(McctlError);
-    expect((error as McctlError).message).toMatch(/sg-0123456789abcdef0/);
+    expect((error as Error).message).toBe("setup plan names the new instances' group, which was not created");
     expect(authorizations()).toHaveLength(0);
   });
+});
 
-  it("opens the database that ensureDatabase created to the instances, once, in its own group", async () => {
+/** An available instance's facts, without the security groups. */
+function facts() {
+  return {
+    identifier: "model-catalogue",
+    created: true,
+    status: "available",
+    endpoint: { host: "model-catalogue.abc.eu-west-1.rds.amazonaws.com", port: 3306 },
+    masterUsername: "mcadmin",
+    databaseName: "mc",
+    engineVersion: "5.7.44",
+  };
+}
+
+describe("database access from plan to apply", () => {
+  it("opens the database setup creates to the instances, once, in its own group", async () => {
     // beforeEach made model-catalogue-db already (as a setup that stopped after it would have).
-    const { io } = testSetupIo({ env: { METADATA_PASSWORD: "Str0ng-and-l0ng!" } });
-    const { database: created } = await ensureDatabase(io, aws);
-    const ready = await runUntilSettled(waitForDatabase(io, aws, created));
-    expect(ready.securityGroupIds).toEqual([dbGroup]);
+    const database = await planDatabase(testPlanIo({ env: { METADATA_PASSWORD: PASSWORD } }).io, aws);
+    if (database.database.action !== "create") throw new Error("expected a new instance");
+    expect(database.database.securityGroupId).toBe(dbGroup);
+    const access = await planDatabaseAccess(aws, database.database, ready([instanceGroup]));
+    const { io } = testApplyIo();
 
-    await ensureDatabaseAccess(io, aws, ready, [instanceGroup]);
-    await ensureDatabaseAccess(io, aws, ready, [instanceGroup]);
+    const created = await createDatabase(
+      io,
+      aws,
+      { ...database.database, securityGroupId: dbGroup },
+      database.password,
+    );
+    await addDatabaseAccess(io, aws, access.rules, { database: dbGroup });
+    const available = await runUntilSettled(waitForDatabase(io, aws, created));
+    expect(available.securityGroupIds).toEqual([dbGroup]);
+    // A re-run plans nothing more.
+    const again = await planDatabaseAccess(aws, { action: "use", ...available }, ready([instanceGroup]));
+    await addDatabaseAccess(io, aws, again.rules, {});
 
+    expect(again.rules).toEqual([]);
     expect(sim.callsOf("CreateSecurityGroup")).toHaveLength(0);
     expect(authorizations()).toHaveLength(1);
     expect(groupRules(dbGroup)).toEqual([["tcp", 3306, 3306, instanceGroup]]);
@@ -278,13 +242,16 @@ describe("ensureDatabaseAccess", () => {
       DBName: "catalogue",
       VpcSecurityGroupIds: [legacyGroup],
     });
-    const { io } = testSetupIo({
-      env: { METADATA_PASSWORD: "legacy-secret" },
-      settings: { setup: { database: { identifier: "legacy-mysql" } } },
-    });
-    const { database: existing } = await ensureDatabase(io, aws);
+    const database = await planDatabase(
+      testPlanIo({
+        env: { METADATA_PASSWORD: "legacy-secret" },
+        settings: { setup: { database: { identifier: "legacy-mysql" } } },
+      }).io,
+      aws,
+    );
+    const access = await planDatabaseAccess(aws, database.database, ready([instanceGroup]));
 
-    await ensureDatabaseAccess(io, aws, existing, [instanceGroup]);
+    await addDatabaseAccess(testApplyIo().io, aws, access.rules, {});
 
     expect(groupRules(legacyGroup)).toEqual([["tcp", 3306, 3306, instanceGroup]]);
     expect(groupRules(dbGroup)).toEqual([]);

@@ -1,0 +1,233 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { AwsConfig } from "../../../src/aws/config.js";
+import type { Settings } from "../../../src/config/settings.js";
+import { InterruptedError, McctlError } from "../../../src/errors.js";
+import { applySetup, type SetupSteps } from "../../../src/operations/setup/apply.js";
+import type { SetupAws } from "../../../src/operations/setup/types.js";
+import { planSetup, type SetupPlan } from "../../../src/plan/setup/plan.js";
+import { setupAwsFor, type TestApplyIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
+import { runUntilSettled } from "../../helpers/time.js";
+import { seedEmptyAccount } from "../../sim/fixtures.js";
+import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
+
+const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
+const MUTATING = /^(Create|Put|Run|Authorize|Register|Update|Delete|Modify|Stop|Terminate)/;
+const BUCKET = "model-catalogue-assets-123456789012";
+const env = {
+  METADATA_PASSWORD: "Canary-Db-Pass-93x",
+  MC_SUPERVISOR_PASSWORD: "Canary-Sup-Pass-41q",
+  MC_S3_KEY: "AKIAEXAMPLEKEY",
+  MC_S3_SECRET: "Canary-S3-Secret",
+};
+const baseSettings: Settings = {
+  environment: { METADATA_HOST: "catalogue.example.org", MC_SUPERVISOR_EMAIL: "ops@example.org" },
+  features: { mail: false, google: false },
+  setup: { instance: { type: "m5.xlarge", keyPair: false } },
+};
+
+let sim: SimulatedAws;
+let aws: SetupAws;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(Date.parse("2026-11-25T03:00:00Z"));
+  sim = createSimulatedAws();
+  sim.install();
+  seedEmptyAccount(sim);
+  aws = setupAwsFor(config);
+});
+
+afterEach(() => {
+  sim.restore();
+  vi.useRealTimers();
+});
+
+const mutatingCalls = () =>
+  sim.calls.filter((call) => MUTATING.test(call.command)).map((call) => `${call.service}:${call.command}`);
+
+/** The plan `mcctl setup --yes` makes with mcctl.json `settings`, and the steps it hands to apply. */
+async function planned(settings: Settings, wait: boolean): Promise<{ plan: SetupPlan; steps: SetupSteps }> {
+  const plan = await planSetup(testPlanIo({ env, settings }).io, aws, { cluster: "default", service: "mc" });
+  return { plan, steps: stepsOf(plan, wait) };
+}
+
+/** The plan in apply's terms, as src/commands/setup.ts converts it. */
+function stepsOf(plan: SetupPlan, wait: boolean): SetupSteps {
+  const choice = plan.database.database;
+  const compute = plan.compute;
+  return {
+    cluster: compute.cluster,
+    service: plan.service,
+    bucket: { name: plan.bucket.name, create: plan.bucket.action === "create" },
+    database:
+      choice.action === "create"
+        ? { action: "create", planned: choice }
+        : choice.action === "use"
+          ? { action: "use", facts: choice }
+          : choice,
+    password: plan.database.password,
+    createCluster: compute.createCluster,
+    compute:
+      compute.status === "launch" && compute.launch
+        ? { status: "launch", answers: compute.launch }
+        : compute.status === "pending" && compute.pendingInstanceId
+          ? { status: "pending", instanceId: compute.pendingInstanceId }
+          : { status: "ready", publicDnsName: compute.fittingInstance?.publicDnsName },
+    access: plan.access.rules,
+    task: plan.registration.inputs.task,
+    environment: { ...plan.registration.inputs.environment },
+    baseline: plan.registration.baseline?.taskDefinition,
+    wait,
+  };
+}
+
+/** An ApplyIo whose mcctl.json starts as the plan's settingsAfter (the command saves it at the confirmation). */
+function applyIo(plan: SetupPlan, options: TestApplyIoOptions = {}) {
+  const applied = testApplyIo({ settings: plan.settingsAfter, waitTimeoutMs: 30 * 60_000, ...options });
+  const callsAtSave: number[] = [];
+  const save = applied.io.save;
+  applied.io.save = async (update) => {
+    callsAtSave.push(sim.calls.length);
+    await save(update);
+  };
+  return { ...applied, callsAtSave };
+}
+
+describe("applySetup", () => {
+  it("with --no-wait creates each resource once, in order, remembers the instances' group before the launch and the instance after it", async () => {
+    const { plan, steps } = await planned(baseSettings, false);
+    sim.clearCalls();
+    const { io, saved, current, callsAtSave } = applyIo(plan);
+
+    const outcome = await applySetup(io, aws, steps);
+
+    expect(mutatingCalls()).toEqual([
+      "S3:CreateBucket",
+      "S3:PutPublicAccessBlock",
+      "S3:PutBucketEncryption",
+      "EC2:CreateSecurityGroup",
+      "RDS:CreateDBInstance",
+      "ECS:CreateCluster",
+      "EC2:CreateSecurityGroup",
+      "EC2:AuthorizeSecurityGroupIngress",
+      "EC2:RunInstances",
+      "EC2:AuthorizeSecurityGroupIngress",
+    ]);
+    const [databaseGroup, instanceGroup] = sim
+      .callsOf("CreateSecurityGroup")
+      .map((call) => (call.output as { GroupId?: string } | undefined)?.GroupId);
+    const instanceId = sim.ec2.instances()[0]?.InstanceId;
+    expect(saved).toEqual([
+      { setup: { instance: { securityGroupId: instanceGroup } } },
+      { setup: { instance: { instanceId } } },
+    ]);
+    const runAt = sim.calls.findIndex((call) => call.command === "RunInstances");
+    expect(callsAtSave[0]).toBeLessThanOrEqual(runAt);
+    expect(callsAtSave[1]).toBeGreaterThan(runAt);
+    // What mcctl.json says of the instance after this run: the plan's answers and what apply created.
+    expect(current().setup?.instance).toEqual({
+      type: "m5.xlarge",
+      keyPair: false,
+      instanceProfile: "ecsInstanceRole",
+      subnetId: plan.compute.launch?.subnetId,
+      securityGroupId: instanceGroup,
+      instanceId,
+    });
+    expect(sim.rds.createInput("model-catalogue")?.VpcSecurityGroupIds).toEqual([databaseGroup]);
+    expect(outcome).toEqual({
+      complete: false,
+      pendingReason:
+        "--no-wait: the database or the instance is still starting; run `mcctl setup` again to finish",
+      created: [
+        `S3 bucket ${BUCKET}`,
+        `security group ${databaseGroup} (database)`,
+        "MySQL instance model-catalogue (RDS is creating it)",
+        "ECS cluster default",
+        `security group ${instanceGroup} (container instances)`,
+        `EC2 instance ${instanceId}`,
+      ],
+    });
+    expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(0);
+    expect(sim.callsOf("CreateService")).toHaveLength(0);
+  });
+
+  it("waits for the database and the instance, registers the real JDBC URL, creates the service and remembers the revision", async () => {
+    const { plan, steps } = await planned(baseSettings, true);
+    const { io, saved, current, captured } = applyIo(plan);
+
+    const outcome = await runUntilSettled(applySetup(io, aws, steps), 2 * 60 * 60_000, 5_000);
+
+    expect(outcome).toMatchObject({ complete: true, taskDefinition: "model-catalogue:1" });
+    expect(outcome.instanceUrl).toMatch(/^http:\/\/ec2-[\d-]+\..*compute\.amazonaws\.com\/$/);
+    expect(outcome.created.at(-1)).toBe("ECS service mc");
+    const jdbc = current().environment?.METADATA_JDBC_URL;
+    expect(jdbc).toMatch(
+      /^jdbc:mysql:\/\/model-catalogue\.[a-z0-9]+\.eu-west-1\.rds\.amazonaws\.com:3306\/mc\?/,
+    );
+    expect(saved.at(-1)).toEqual({
+      environment: { METADATA_JDBC_URL: jdbc },
+      taskDefinition: "model-catalogue:1",
+    });
+    const registered = sim.callsOf("RegisterTaskDefinition")[0]?.input;
+    const variables = Object.fromEntries(
+      (registered?.containerDefinitions?.[0]?.environment ?? []).map((entry) => [entry.name, entry.value]),
+    );
+    expect(variables.METADATA_JDBC_URL).toBe(jdbc);
+    expect(variables.MC_S3_BUCKET).toBe(BUCKET);
+    expect(sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" })).toHaveLength(1);
+    for (const secret of Object.values(env)) {
+      expect(captured.all()).not.toContain(secret);
+      expect(JSON.stringify(saved)).not.toContain(secret);
+    }
+  });
+
+  it("a failure says what was created; the re-run plans with the database's group and makes no second one", async () => {
+    sim.faults.inject({ service: "RDS", command: "CreateDBInstance", error: "access-denied" });
+    const first = await planned(baseSettings, false);
+    const { io, current } = applyIo(first.plan);
+
+    const error = await applySetup(io, aws, first.steps).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(McctlError);
+    const groupId = sim.ec2
+      .securityGroups()
+      .find((group) => group.GroupName === "model-catalogue-db")?.GroupId;
+    expect((error as McctlError).message).toMatch(
+      new RegExp(
+        `^AWS denied rds:CreateDBInstance .*; created so far: S3 bucket ${BUCKET}, security group ${groupId} \\(database\\)$`,
+      ),
+    );
+    expect((error as McctlError).suggestion).toMatch(
+      /Run `mcctl setup` again to continue: it finds what exists\.$/,
+    );
+
+    const again = await planned(current(), false);
+    expect(again.plan.database.database).toMatchObject({ action: "create", securityGroupId: groupId });
+    expect(again.steps.bucket.create).toBe(false);
+    sim.clearCalls();
+    await applySetup(applyIo(again.plan).io, aws, again.steps);
+
+    expect(mutatingCalls().slice(0, 2)).toEqual(["RDS:CreateDBInstance", "ECS:CreateCluster"]);
+    expect(sim.ec2.securityGroups().filter((group) => group.GroupName === "model-catalogue-db")).toHaveLength(
+      1,
+    );
+    expect(sim.rds.createInput("model-catalogue")?.VpcSecurityGroupIds).toEqual([groupId]);
+  });
+
+  it("an aborted run stops before its next change and says nothing was created", async () => {
+    const { plan, steps } = await planned(baseSettings, false);
+    sim.clearCalls();
+    const controller = new AbortController();
+    controller.abort(new InterruptedError("interrupted by SIGINT"));
+
+    const error = await applySetup(applyIo(plan, { signal: controller.signal }).io, aws, steps).catch(
+      (caught: unknown) => caught,
+    );
+
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect((error as InterruptedError).message).toBe(
+      `interrupted by SIGINT: stopped before creating S3 bucket ${BUCKET}; nothing was created`,
+    );
+    expect(mutatingCalls()).toEqual([]);
+  });
+});
