@@ -304,11 +304,13 @@ describe("the eleven symptoms of issue 7", () => {
     };
     await run(runRegisterTask(ctx, RegisterTaskOptionsSchema.parse({ dryRun: true })));
     expect(asked.some((question) => question.includes("MC_S3_SECRET"))).toBe(false);
-    const before = (fragment: string) =>
+    const screenBefore = (fragment: string) =>
       [...shownBefore.entries()].find(([message]) => message.includes(fragment))?.[1] ?? "";
-    expect(before("METADATA_JDBC_URL")).toContain("MC_SUPERVISOR_PASSWORD: is not set");
-    expect(before("MC_S3_KEY")).not.toContain("MC_S3_BUCKET: is set without");
-    expect(before("log in with Google")).toContain("MC_S3_BUCKET: is set without MC_S3_KEY and MC_S3_SECRET");
+    expect(screenBefore("METADATA_JDBC_URL")).toContain("MC_SUPERVISOR_PASSWORD: is not set");
+    expect(screenBefore("MC_S3_KEY")).not.toContain("MC_S3_BUCKET: is set without");
+    expect(screenBefore("log in with Google")).toContain(
+      "MC_S3_BUCKET: is set without MC_S3_KEY and MC_S3_SECRET",
+    );
   });
 
   it("10. upgrade --check-health without METADATA_HOST fails before any change", async () => {
