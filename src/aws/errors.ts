@@ -192,14 +192,9 @@ function profileHint(): string {
 export function endpointName(error: unknown, context: AwsCallContext): string {
   const seen = endpointOf(error) ?? context.endpoint;
   if (seen !== undefined) {
-    try {
-      const url = new URL(seen);
-      url.username = "";
-      url.password = "";
-      return shorten(url.origin === "null" ? url.href : url.origin);
-    } catch {
-      return shorten(seen);
-    }
+    // An origin has no user:password; what has no origin loses whatever precedes an "@".
+    const origin = URL.canParse(seen) ? new URL(seen).origin : "null";
+    return shorten(origin !== "null" ? origin : seen.replace(/^([^/]*\/\/)?[^/@]*@/, "$1"));
   }
   const service = context.action.split(":")[0] ?? "aws";
   if (service === "iam") return "https://iam.amazonaws.com";

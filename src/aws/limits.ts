@@ -13,6 +13,16 @@ export interface AwsLimits {
   deadline?: number;
 }
 
+/**
+ * Lets the clean-up after an interrupt or a missed deadline reach AWS (e.g. put the desired count
+ * back): later calls no longer abort with the command's signal and get `budgetMs` more. A second
+ * Ctrl-C still ends mcctl at once (ui/interrupt.ts).
+ */
+export function allowCleanup(limits: AwsLimits, budgetMs: number): void {
+  delete limits.signal;
+  limits.deadline = Date.now() + budgetMs;
+}
+
 /** How long the transport waits, in milliseconds. */
 export interface AwsTimeouts {
   /** To open a connection. */

@@ -128,7 +128,10 @@ function endpointOfRequest(request: HttpRequest): string {
   return `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ""}`;
 }
 
-/** Smithy reports its own connection timeout and a reset socket alike, as "TimeoutError". */
+/**
+ * Smithy names its connection timeout "TimeoutError", as it does a reset socket (code ECONNRESET);
+ * only the message tells the connection timeout apart.
+ */
 function isConnectTimeout(error: unknown): boolean {
   return (
     error instanceof Error &&
@@ -143,11 +146,12 @@ function isConnectTimeout(error: unknown): boolean {
  * and as soon as the call it belongs to is aborted.
  */
 export class BoundedHttpHandler implements HttpHandler<NodeHttpHandlerOptions> {
-  private readonly inner: NodeHttpHandler;
-
-  constructor(private readonly timeouts: AwsTimeouts) {
-    this.inner = new NodeHttpHandler({ connectionTimeout: timeouts.connectMs });
-  }
+  constructor(
+    private readonly timeouts: AwsTimeouts,
+    private readonly inner: HttpHandler<NodeHttpHandlerOptions> = new NodeHttpHandler({
+      connectionTimeout: timeouts.connectMs,
+    }),
+  ) {}
 
   get metadata() {
     return this.inner.metadata;
@@ -164,8 +168,8 @@ export class BoundedHttpHandler implements HttpHandler<NodeHttpHandlerOptions> {
     );
     // A finished attempt needs no timer; one whose body is never read must not keep mcctl running.
     timer.unref();
-    const signals = [attempt.signal, call?.signal, options.abortSignal as AbortSignal | undefined].filter(
-      (signal): signal is AbortSignal => signal !== undefined,
+    const signals = [attempt.signal, call?.signal, options.abortSignal].filter(
+      (signal): signal is AbortSignal => signal instanceof AbortSignal,
     );
     try {
       const result = await this.inner.handle(request, { ...options, abortSignal: AbortSignal.any(signals) });
@@ -196,6 +200,6 @@ export class BoundedHttpHandler implements HttpHandler<NodeHttpHandlerOptions> {
   }
 
   destroy(): void {
-    this.inner.destroy();
+    this.inner.destroy?.();
   }
 }

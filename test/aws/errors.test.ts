@@ -110,6 +110,9 @@ describe("translateAwsError: the transport", () => {
     expect(describeAs(timeout, { endpoint: "http://ops:s3cret@localhost:4566/" }).message).toBe(
       "no answer from http://localhost:4566 to ecs:DescribeServices within 1s",
     );
+    expect(describeAs(timeout, { endpoint: "custom://ops:s3cret@gateway/aws" }).message).toBe(
+      "no answer from custom://gateway/aws to ecs:DescribeServices within 1s",
+    );
     recordEndpoint(timeout, "http://127.0.0.1:9999");
     expect(describeAs(timeout, { endpoint: "http://localhost:4566" }).message).toContain(
       "http://127.0.0.1:9999",

@@ -33,6 +33,8 @@ export interface RecordedRequest {
   at: number;
   /** The fault applied to this request, if any. */
   fault?: HttpFault;
+  /** When the client closed the connection of a request left unanswered ("hang"). */
+  droppedAt?: number;
 }
 
 export interface SimHttpServer {
@@ -115,7 +117,14 @@ export async function serveEcs(ecs: EcsSimulator, context: SimContext): Promise<
     const command = String(request.headers["x-amz-target"] ?? "").replace(TARGET_PREFIX, "");
     const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
     const fault = takeFault(rules, command);
-    requests.push({ command, input, headers: request.headers, at: Date.now(), ...(fault ? { fault } : {}) });
+    const recorded: RecordedRequest = { command, input, headers: request.headers, at: Date.now() };
+    if (fault) recorded.fault = fault;
+    requests.push(recorded);
+    if (fault === "hang") {
+      request.socket.once("close", () => {
+        recorded.droppedAt = Date.now();
+      });
+    }
     if (fault) {
       misbehave(fault, request, response);
       return;
