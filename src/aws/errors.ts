@@ -54,6 +54,9 @@ export function translateAwsError(error: unknown, context: AwsCallContext): unkn
 
   // The transport's own outcomes first: they say why a call ended better than the SDK's wrapping.
   if (name === "AbortError") {
+    // The interrupt's own error says which signal it was (exit 130, 143 or 129): keep it.
+    const reason = (error as { reason?: unknown }).reason;
+    if (reason instanceof InterruptedError) return reason;
     return new InterruptedError(`interrupted while waiting for ${context.action}`, { cause: error });
   }
   if (error instanceof AwsDeadlineError) {

@@ -62,9 +62,13 @@ export class AwsDeadlineError extends Error {
   }
 }
 
-/** The command's signal aborted the call (Ctrl-C). */
+/** The command's signal aborted the call (Ctrl-C, SIGTERM, SIGHUP). */
 export class AwsInterruptError extends Error {
-  constructor(readonly endpoint: string | undefined) {
+  constructor(
+    readonly endpoint: string | undefined,
+    /** The signal's reason: the command's own InterruptedError, with its exit code, if it gave one. */
+    readonly reason?: unknown,
+  ) {
     super("interrupted");
     this.name = "AbortError";
   }

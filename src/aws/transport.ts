@@ -89,8 +89,8 @@ function openCall(limits: AwsLimits, callMs: number): { scope: CallScope; dispos
   const abort = (reason: Error) => {
     if (!controller.signal.aborted) controller.abort(reason);
   };
-  const onInterrupt = () => abort(new AwsInterruptError(scope.endpoint));
   const { signal, deadline } = limits;
+  const onInterrupt = () => abort(new AwsInterruptError(scope.endpoint, signal?.reason));
   if (signal?.aborted) onInterrupt();
   signal?.addEventListener("abort", onInterrupt, { once: true });
 

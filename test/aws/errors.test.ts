@@ -140,6 +140,8 @@ describe("translateAwsError: the transport", () => {
     expect(error).toBeInstanceOf(InterruptedError);
     expect(error.message).toBe("interrupted while waiting for ecs:DescribeServices");
     expect(error.exitCode).toBe(130);
+    const hangup = new InterruptedError("hung up (SIGHUP)");
+    expect(describeAs(new AwsInterruptError(undefined, hangup))).toBe(hangup);
   });
 
   it("says the command's time limit ran out", () => {

@@ -154,6 +154,21 @@ describe("bounded calls over HTTP", () => {
     expect((server.requests[0]?.droppedAt ?? Number.POSITIVE_INFINITY) - abortedAt).toBeLessThan(1_000);
   });
 
+  it("ends with the interrupt's own error when the signal carries one (SIGTERM, SIGHUP)", async () => {
+    server.inject({ fault: "hang" });
+    const controller = new AbortController();
+    const call = failure(
+      api({
+        timeouts: { requestMs: 10_000, callMs: 10_000 },
+        limits: { signal: controller.signal },
+      }).describeCluster("prod"),
+    );
+    await until(() => server.requests.length === 1);
+    const terminated = new InterruptedError("terminated (SIGTERM)");
+    controller.abort(terminated);
+    expect((await call).error).toBe(terminated);
+  });
+
   it("sends nothing once the command's signal has aborted", async () => {
     const controller = new AbortController();
     controller.abort();
