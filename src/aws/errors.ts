@@ -60,8 +60,11 @@ export function translateAwsError(error: unknown, context: AwsCallContext): unkn
     return new InterruptedError(`interrupted while waiting for ${context.action}`, { cause: error });
   }
   if (error instanceof AwsDeadlineError) {
+    const sent = endpointOf(error) !== undefined;
     return make(
-      `the command's time limit ran out while waiting for ${context.action} from ${endpoint()}`,
+      sent
+        ? `the command's time limit ran out while waiting for ${context.action} from ${endpoint()}`
+        : `the command's time limit ran out before ${context.action}`,
       "Run the command again with a longer --timeout; if AWS does not answer, check the network and --endpoint-url.",
     );
   }
@@ -185,7 +188,7 @@ function isCredentialOrRegionError(name: string, message: string): boolean {
 function profileHint(): string {
   const config = process.env.AWS_CONFIG_FILE ?? join(homedir(), ".aws", "config");
   const credentials = process.env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), ".aws", "credentials");
-  return `Profiles live in ${config} and ${credentials}: check --profile / AWS_PROFILE (\`aws configure list-profiles\` lists them).`;
+  return `Profiles live in ${shorten(config, 200)} and ${shorten(credentials, 200)}: check --profile / AWS_PROFILE (\`aws configure list-profiles\` lists them).`;
 }
 
 /**

@@ -49,7 +49,7 @@ describe("AwsClients limits", () => {
         (failure: unknown) => failure,
       )) as McctlError;
       expect(error, service).toBeInstanceOf(McctlError);
-      expect(error.message, service).toMatch(/^the command's time limit ran out while waiting for \w+:\w+/);
+      expect(error.message, service).toMatch(/^the command's time limit ran out before \w+:\w+$/);
     }
   });
 

@@ -196,7 +196,7 @@ describe("bounded calls over HTTP", () => {
 
   it("sends nothing after the deadline", async () => {
     const { error } = await failure(api({ limits: { deadline: Date.now() - 1 } }).describeCluster("prod"));
-    expect(error.message).toMatch(/^the command's time limit ran out while waiting for ecs:DescribeClusters/);
+    expect(error.message).toBe("the command's time limit ran out before ecs:DescribeClusters");
     expect(server.requests).toHaveLength(0);
   });
 });
