@@ -4,14 +4,12 @@
 // ECS calls each poll costs — and the mcctl process's peak RSS (VmHWM). Run by `npm run bench`.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createSimContext } from "../test/sim/core.js";
-import { EcsSimulator, ecsCommands } from "../test/sim/ecs.js";
+import { EcsSimulator } from "../test/sim/ecs.js";
 import { mcServiceInput, mcTaskDefinition } from "../test/sim/fixtures.js";
+import { serveEcs } from "../test/sim/http.js";
 
 const POLL_INTERVAL_MS = 300;
-const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
 
 const context = createSimContext();
 // A random stopping time puts the old task's stop at a different point of mcctl's poll cycle in each run.
@@ -22,36 +20,6 @@ const ecs = new EcsSimulator(context, {
     stoppingMs: 2_000 + Math.round(Math.random() * POLL_INTERVAL_MS),
   },
 });
-const calls: { command: string; input: Record<string, unknown>; at: number }[] = [];
-
-function toWire(_key: string, value: unknown): unknown {
-  // The AWS JSON protocol sends timestamps as epoch seconds.
-  if (typeof value === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) {
-    return Date.parse(value) / 1000;
-  }
-  return value;
-}
-
-async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const command = String(request.headers["x-amz-target"] ?? "").replace(TARGET_PREFIX, "");
-  const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
-  calls.push({ command, input, at: Date.now() });
-  const entry = ecsCommands[command as keyof typeof ecsCommands];
-  response.setHeader("content-type", "application/x-amz-json-1.1");
-  try {
-    if (!entry)
-      throw Object.assign(new Error(`not simulated: ${command}`), { name: "UnknownOperationException" });
-    context.clock.advance();
-    const method = ecs[entry[1]] as (input: unknown) => unknown;
-    const output = method.call(ecs, input);
-    response.end(JSON.stringify(output, toWire));
-  } catch (error) {
-    response.statusCode = 400;
-    response.end(JSON.stringify({ __type: (error as Error).name, message: (error as Error).message }));
-  }
-}
 
 function peakRssMiB(pid: number): number | undefined {
   try {
@@ -72,9 +40,7 @@ context.clock.advance();
 const [oldTask] = ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" });
 if (!oldTask) throw new Error("the simulated service did not start");
 
-const server = createServer((request, response) => void handle(request, response));
-await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-const { port } = server.address() as AddressInfo;
+const server = await serveEcs(ecs, context);
 
 const started = Date.now();
 const child = spawn(
@@ -86,7 +52,7 @@ const child = spawn(
       AWS_REGION: "eu-west-1",
       AWS_ACCESS_KEY_ID: "bench",
       AWS_SECRET_ACCESS_KEY: "bench",
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_ENDPOINT_URL: server.url,
       AWS_EC2_METADATA_DISABLED: "true",
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -102,13 +68,14 @@ child.stderr.on("data", (chunk) => {
 });
 const exitCode = await new Promise<number | null>((resolve) => child.on("exit", resolve));
 clearInterval(sampler);
-server.close();
+await server.close();
 if (exitCode !== 0) throw new Error(`mcctl restart exited ${exitCode}:\n${stderr}`);
 
 context.clock.advance();
 const stoppedAt = ecs
   .tasks({ serviceName: "mc" })
   .find((task) => task.taskArn === oldTask.taskArn)?.stoppedAt;
+const calls = server.requests;
 const scaleUp = calls.find((call) => call.command === "UpdateService" && call.input.desiredCount === 1);
 const polls = calls.filter((call) => call.command === "DescribeServices").length;
 const pollCalls = calls.filter((call) =>

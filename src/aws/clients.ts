@@ -2,6 +2,7 @@ import type { AwsConfig } from "./config.js";
 import type { Ec2Api } from "./ec2.js";
 import type { EcsApi } from "./ecs.js";
 import type { IamApi } from "./iam.js";
+import type { AwsLimits } from "./limits.js";
 import type { RdsApi } from "./rds.js";
 import type { S3Api } from "./s3.js";
 import type { StsApi } from "./sts.js";
@@ -13,30 +14,38 @@ import type { StsApi } from "./sts.js";
 export class AwsClients {
   private readonly loaded = new Map<string, Promise<unknown>>();
 
-  constructor(readonly config: AwsConfig) {}
+  /**
+   * @param limits bound every call of every API handed out, read at the start of each call: a command
+   *   sets `limits.signal` (its interrupt signal) and `limits.deadline` (Date.now() + its --timeout)
+   *   when its work starts. Pass another AwsClients' limits to share them.
+   */
+  constructor(
+    readonly config: AwsConfig,
+    readonly limits: AwsLimits = {},
+  ) {}
 
   ecs(): Promise<EcsApi> {
-    return this.load("ecs", async () => (await import("./ecs.js")).createEcsApi(this.config));
+    return this.load("ecs", async () => (await import("./ecs.js")).createEcsApi(this.config, this.limits));
   }
 
   ec2(): Promise<Ec2Api> {
-    return this.load("ec2", async () => (await import("./ec2.js")).createEc2Api(this.config));
+    return this.load("ec2", async () => (await import("./ec2.js")).createEc2Api(this.config, this.limits));
   }
 
   s3(): Promise<S3Api> {
-    return this.load("s3", async () => (await import("./s3.js")).createS3Api(this.config));
+    return this.load("s3", async () => (await import("./s3.js")).createS3Api(this.config, this.limits));
   }
 
   rds(): Promise<RdsApi> {
-    return this.load("rds", async () => (await import("./rds.js")).createRdsApi(this.config));
+    return this.load("rds", async () => (await import("./rds.js")).createRdsApi(this.config, this.limits));
   }
 
   sts(): Promise<StsApi> {
-    return this.load("sts", async () => (await import("./sts.js")).createStsApi(this.config));
+    return this.load("sts", async () => (await import("./sts.js")).createStsApi(this.config, this.limits));
   }
 
   iam(): Promise<IamApi> {
-    return this.load("iam", async () => (await import("./iam.js")).createIamApi(this.config));
+    return this.load("iam", async () => (await import("./iam.js")).createIamApi(this.config, this.limits));
   }
 
   private load<T>(name: string, create: () => Promise<T>): Promise<T> {

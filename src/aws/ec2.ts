@@ -2,8 +2,6 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DescribeImagesCommand,
-  DescribeInstancesCommand,
-  DescribeInstanceTypeOfferingsCommand,
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -14,14 +12,18 @@ import {
   type Instance,
   type IpPermission,
   type KeyPairInfo,
+  paginateDescribeInstances,
+  paginateDescribeInstanceTypeOfferings,
   RunInstancesCommand,
   type RunInstancesCommandInput,
   type SecurityGroup,
   type Subnet,
   type Vpc,
 } from "@aws-sdk/client-ec2";
-import { type AwsConfig, sdkClientOptions } from "./config.js";
-import { awsCaller, awsErrorName, translateAwsError } from "./errors.js";
+import type { AwsConfig } from "./config.js";
+import { awsCaller, awsErrorName } from "./errors.js";
+import type { AwsLimits } from "./limits.js";
+import { applyLimits, clientOptions } from "./transport.js";
 
 /** The part of EC2 that mcctl uses. */
 export interface Ec2Api {
@@ -55,38 +57,22 @@ export interface Ec2Api {
 
 const NOT_FOUND = "InvalidInstanceID.NotFound";
 
-export function createEc2Api(config: AwsConfig): Ec2Api {
-  const client = new EC2Client(sdkClientOptions(config));
+export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api {
+  const client = new EC2Client(clientOptions(config));
+  applyLimits(client, config, limits);
+  const call = awsCaller(config);
 
-  const describe = async (instanceIds: readonly string[]) => {
+  const describe = async (input: { InstanceIds?: string[]; Filters?: Filter[] }) => {
     const instances: Instance[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await client.send(
-        new DescribeInstancesCommand({ InstanceIds: [...instanceIds], NextToken: nextToken }),
-      );
+    for await (const page of paginateDescribeInstances({ client }, input)) {
       for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+    }
     return instances;
   };
 
-  const call = awsCaller(config.region);
-
   return {
     findInstances: (filters) =>
-      call({ action: "ec2:DescribeInstances" }, async () => {
-        const instances: Instance[] = [];
-        let nextToken: string | undefined;
-        do {
-          const page = await client.send(
-            new DescribeInstancesCommand({ Filters: filters, NextToken: nextToken }),
-          );
-          for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
-          nextToken = page.NextToken;
-        } while (nextToken);
-        return instances;
-      }),
+      call({ action: "ec2:DescribeInstances" }, () => describe({ Filters: filters })),
 
     defaultVpc: () =>
       call({ action: "ec2:DescribeVpcs" }, async () => {
@@ -164,38 +150,31 @@ export function createEc2Api(config: AwsConfig): Ec2Api {
 
     isInstanceTypeOffered: (instanceType) =>
       call({ action: "ec2:DescribeInstanceTypeOfferings" }, async () => {
-        let nextToken: string | undefined;
-        do {
-          const page = await client.send(
-            new DescribeInstanceTypeOfferingsCommand({
-              LocationType: "region",
-              Filters: [{ Name: "instance-type", Values: [instanceType] }],
-              NextToken: nextToken,
-            }),
-          );
+        const pages = paginateDescribeInstanceTypeOfferings(
+          { client },
+          { LocationType: "region", Filters: [{ Name: "instance-type", Values: [instanceType] }] },
+        );
+        for await (const page of pages) {
           if (page.InstanceTypeOfferings?.some((offering) => offering.InstanceType === instanceType))
             return true;
-          nextToken = page.NextToken;
-        } while (nextToken);
+        }
         return false;
       }),
 
     describeInstances: async (instanceIds) => {
       const ids = [...new Set(instanceIds)];
       if (ids.length === 0) return [];
-      try {
+      return call({ action: "ec2:DescribeInstances" }, async () => {
         try {
-          return await describe(ids);
+          return await describe({ InstanceIds: ids });
         } catch (error) {
           // EC2 names every unknown id in one error: ask again for the others.
           const missing = missingIds(error);
           if (missing.length === 0) throw error;
           const known = ids.filter((id) => !missing.includes(id));
-          return known.length === 0 ? [] : await describe(known);
+          return known.length === 0 ? [] : await describe({ InstanceIds: known });
         }
-      } catch (error) {
-        throw translateAwsError(error, { action: "ec2:DescribeInstances", region: config.region });
-      }
+      });
     },
   };
 }

@@ -10,9 +10,9 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
-  ListContainerInstancesCommand,
-  ListTaskDefinitionsCommand,
-  ListTasksCommand,
+  paginateListContainerInstances,
+  paginateListTaskDefinitions,
+  paginateListTasks,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   type Service,
@@ -22,8 +22,10 @@ import {
   UpdateServiceCommand,
   type UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
-import { type AwsConfig, sdkClientOptions } from "./config.js";
+import type { AwsConfig } from "./config.js";
 import { awsCaller } from "./errors.js";
+import type { AwsLimits } from "./limits.js";
+import { applyLimits, clientOptions } from "./transport.js";
 
 /** The part of ECS that mcctl uses, in mcctl's terms. */
 export interface EcsApi {
@@ -52,9 +54,10 @@ export interface EcsApi {
 
 const DESCRIBE_BATCH = 100;
 
-export function createEcsApi(config: AwsConfig): EcsApi {
-  const client = new ECSClient(sdkClientOptions(config));
-  const call = awsCaller(config.region);
+export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi {
+  const client = new ECSClient(clientOptions(config));
+  applyLimits(client, config, limits);
+  const call = awsCaller(config);
   const describeInstances = async (cluster: string, arns: readonly string[]) => {
     const instances: ContainerInstance[] = [];
     for (let start = 0; start < arns.length; start += DESCRIBE_BATCH) {
@@ -108,12 +111,9 @@ export function createEcsApi(config: AwsConfig): EcsApi {
     listContainerInstances: (cluster) =>
       call({ action: "ecs:ListContainerInstances", cluster }, async () => {
         const arns: string[] = [];
-        let nextToken: string | undefined;
-        do {
-          const page = await client.send(new ListContainerInstancesCommand({ cluster, nextToken }));
+        for await (const page of paginateListContainerInstances({ client }, { cluster })) {
           arns.push(...(page.containerInstanceArns ?? []));
-          nextToken = page.nextToken;
-        } while (nextToken);
+        }
         return describeInstances(cluster, arns);
       }),
 
@@ -124,14 +124,14 @@ export function createEcsApi(config: AwsConfig): EcsApi {
     findTaskDefinition: (reference) => findTaskDefinition(reference),
 
     describeTaskDefinition: (reference) =>
-      call({ action: "ecs:DescribeTaskDefinition" }, async () => {
+      call({ action: "ecs:DescribeTaskDefinition", taskDefinition: reference }, async () => {
         const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
         if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
         return output.taskDefinition;
       }),
 
     describeTaskDefinitionWithTags: (reference) =>
-      call({ action: "ecs:DescribeTaskDefinition" }, async () => {
+      call({ action: "ecs:DescribeTaskDefinition", taskDefinition: reference }, async () => {
         const output = await client.send(
           new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ["TAGS"] }),
         );
@@ -142,19 +142,11 @@ export function createEcsApi(config: AwsConfig): EcsApi {
     listActiveRevisions: (family) =>
       call({ action: "ecs:ListTaskDefinitions" }, async () => {
         const arns: string[] = [];
-        let nextToken: string | undefined;
-        do {
-          const page = await client.send(
-            new ListTaskDefinitionsCommand({
-              familyPrefix: family,
-              status: "ACTIVE",
-              sort: "DESC",
-              nextToken,
-            }),
-          );
-          arns.push(...(page.taskDefinitionArns ?? []));
-          nextToken = page.nextToken;
-        } while (nextToken);
+        const pages = paginateListTaskDefinitions(
+          { client },
+          { familyPrefix: family, status: "ACTIVE", sort: "DESC" },
+        );
+        for await (const page of pages) arns.push(...(page.taskDefinitionArns ?? []));
         // familyPrefix also matches longer family names ("mc" matches "mc-test"): keep exact matches.
         return arns.filter((arn) => arn.split("/").pop()?.replace(/:\d+$/, "") === family);
       }),
@@ -189,14 +181,8 @@ export function createEcsApi(config: AwsConfig): EcsApi {
     listServiceTasks: (cluster, service, desiredStatus) =>
       call({ action: "ecs:ListTasks", cluster, service }, async () => {
         const arns: string[] = [];
-        let nextToken: string | undefined;
-        do {
-          const page = await client.send(
-            new ListTasksCommand({ cluster, serviceName: service, desiredStatus, nextToken }),
-          );
-          arns.push(...(page.taskArns ?? []));
-          nextToken = page.nextToken;
-        } while (nextToken);
+        const pages = paginateListTasks({ client }, { cluster, serviceName: service, desiredStatus });
+        for await (const page of pages) arns.push(...(page.taskArns ?? []));
         return arns;
       }),
 

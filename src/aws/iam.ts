@@ -1,6 +1,8 @@
 import { GetInstanceProfileCommand, IAMClient } from "@aws-sdk/client-iam";
-import { type AwsConfig, sdkClientOptions } from "./config.js";
+import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
+import type { AwsLimits } from "./limits.js";
+import { applyLimits, clientOptions } from "./transport.js";
 
 export interface IamApi {
   instanceProfileExists(name: string): Promise<boolean>;
@@ -11,9 +13,10 @@ export interface IamApi {
   instanceProfileRoles(name: string): Promise<string[] | undefined>;
 }
 
-export function createIamApi(config: AwsConfig): IamApi {
-  const client = new IAMClient(sdkClientOptions(config));
-  const call = awsCaller(config.region);
+export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi {
+  const client = new IAMClient(clientOptions(config));
+  applyLimits(client, config, limits);
+  const call = awsCaller(config);
   const roles = (name: string) =>
     call({ action: "iam:GetInstanceProfile" }, async () => {
       try {

@@ -2,13 +2,15 @@ import {
   CreateDBInstanceCommand,
   type CreateDBInstanceCommandInput,
   type DBInstance,
-  DescribeDBEngineVersionsCommand,
-  DescribeDBInstancesCommand,
-  DescribeOrderableDBInstanceOptionsCommand,
+  paginateDescribeDBEngineVersions,
+  paginateDescribeDBInstances,
+  paginateDescribeOrderableDBInstanceOptions,
   RDSClient,
 } from "@aws-sdk/client-rds";
-import { type AwsConfig, sdkClientOptions } from "./config.js";
+import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
+import type { AwsLimits } from "./limits.js";
+import { applyLimits, clientOptions } from "./transport.js";
 
 export interface RdsApi {
   findInstance(identifier: string): Promise<DBInstance | undefined>;
@@ -20,19 +22,14 @@ export interface RdsApi {
   createInstance(input: CreateDBInstanceCommandInput): Promise<DBInstance>;
 }
 
-export function createRdsApi(config: AwsConfig): RdsApi {
-  const client = new RDSClient(sdkClientOptions(config));
-  const call = awsCaller(config.region);
+export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi {
+  const client = new RDSClient(clientOptions(config));
+  applyLimits(client, config, limits);
+  const call = awsCaller(config);
   const describe = async (identifier?: string) => {
     const instances: DBInstance[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await client.send(
-        new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier, Marker: marker }),
-      );
-      instances.push(...(page.DBInstances ?? []));
-      marker = page.Marker;
-    } while (marker);
+    const pages = paginateDescribeDBInstances({ client }, { DBInstanceIdentifier: identifier });
+    for await (const page of pages) instances.push(...(page.DBInstances ?? []));
     return instances;
   };
   return {
@@ -59,34 +56,24 @@ export function createRdsApi(config: AwsConfig): RdsApi {
     mysqlVersions: () =>
       call({ action: "rds:DescribeDBEngineVersions" }, async () => {
         const versions: string[] = [];
-        let marker: string | undefined;
-        do {
-          const page = await client.send(
-            new DescribeDBEngineVersionsCommand({ Engine: "mysql", Marker: marker }),
-          );
+        for await (const page of paginateDescribeDBEngineVersions({ client }, { Engine: "mysql" })) {
           versions.push(...(page.DBEngineVersions ?? []).flatMap((version) => version.EngineVersion ?? []));
-          marker = page.Marker;
-        } while (marker);
+        }
         return versions;
       }),
 
     mysqlClasses: (version) =>
       call({ action: "rds:DescribeOrderableDBInstanceOptions" }, async () => {
         const classes = new Set<string>();
-        let marker: string | undefined;
-        do {
-          const page = await client.send(
-            new DescribeOrderableDBInstanceOptionsCommand({
-              Engine: "mysql",
-              EngineVersion: version,
-              Marker: marker,
-            }),
-          );
+        const pages = paginateDescribeOrderableDBInstanceOptions(
+          { client },
+          { Engine: "mysql", EngineVersion: version },
+        );
+        for await (const page of pages) {
           for (const option of page.OrderableDBInstanceOptions ?? []) {
             if (option.DBInstanceClass) classes.add(option.DBInstanceClass);
           }
-          marker = page.Marker;
-        } while (marker);
+        }
         return [...classes];
       }),
 

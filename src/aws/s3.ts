@@ -6,8 +6,10 @@ import {
   PutPublicAccessBlockCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { type AwsConfig, sdkClientOptions } from "./config.js";
+import type { AwsConfig } from "./config.js";
 import { awsCaller } from "./errors.js";
+import type { AwsLimits } from "./limits.js";
+import { applyLimits, clientOptions } from "./transport.js";
 
 export type BucketOwnership =
   | { state: "ours"; region: string | undefined }
@@ -23,16 +25,17 @@ export interface S3Api {
   enableDefaultEncryption(bucket: string): Promise<void>;
 }
 
-export function createS3Api(config: AwsConfig): S3Api {
+export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
   // Custom endpoints (LocalStack, MinIO) rarely serve virtual-hosted bucket names. A bucket of ours in
   // another region answers 301 to the configured region's endpoint: the SDK follows it, so HeadBucket
   // reports the bucket (and its region) instead of failing.
   const client = new S3Client({
-    ...sdkClientOptions(config),
+    ...clientOptions(config),
     forcePathStyle: Boolean(config.endpoint),
     followRegionRedirects: true,
   });
-  const call = awsCaller(config.region);
+  applyLimits(client, config, limits);
+  const call = awsCaller(config);
   return {
     inspectBucket: (bucket) =>
       call({ action: "s3:ListBucket" }, async () => {

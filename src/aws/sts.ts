@@ -1,6 +1,8 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { type AwsConfig, sdkClientOptions } from "./config.js";
+import type { AwsConfig } from "./config.js";
 import { awsCaller } from "./errors.js";
+import type { AwsLimits } from "./limits.js";
+import { applyLimits, clientOptions } from "./transport.js";
 
 export interface CallerIdentity {
   account: string;
@@ -13,9 +15,10 @@ export interface StsApi {
   region(): Promise<string | undefined>;
 }
 
-export function createStsApi(config: AwsConfig): StsApi {
-  const client = new STSClient(sdkClientOptions(config));
-  const call = awsCaller(config.region);
+export function createStsApi(config: AwsConfig, limits: AwsLimits = {}): StsApi {
+  const client = new STSClient(clientOptions(config));
+  applyLimits(client, config, limits);
+  const call = awsCaller(config);
   return {
     callerIdentity: () =>
       call({ action: "sts:GetCallerIdentity" }, async () => {

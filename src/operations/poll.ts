@@ -84,6 +84,8 @@ const TRANSIENT_CODES = new Set([
 export function isTransientError(error: unknown): boolean {
   let current: unknown = error;
   while (current instanceof Error) {
+    // A call aborted by the command's own signal (Ctrl-C) must end the wait, whatever it wraps.
+    if (current instanceof InterruptedError) return false;
     const candidate = current as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
     if (TRANSIENT_NAMES.has(candidate.name)) return true;
     if (candidate.code && TRANSIENT_CODES.has(candidate.code)) return true;

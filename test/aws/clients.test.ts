@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { AwsClients } from "../../src/aws/clients.js";
+import type { AwsConfig } from "../../src/aws/config.js";
+import { allowCleanup } from "../../src/aws/limits.js";
+import { InterruptedError, McctlError } from "../../src/errors.js";
+
+// Nothing listens on port 9: a call that got past the limits would fail with ECONNREFUSED instead.
+const config: AwsConfig = {
+  region: "eu-west-1",
+  endpoint: "http://127.0.0.1:9",
+  maxAttempts: 1,
+  retryMode: "standard",
+};
+
+/** One call of each service, through the APIs AwsClients hands out. */
+const oneCallOfEach = (aws: AwsClients) => ({
+  ecs: async () => (await aws.ecs()).describeCluster("prod"),
+  ec2: async () => (await aws.ec2()).defaultVpc(),
+  s3: async () => (await aws.s3()).inspectBucket("mc-bucket"),
+  rds: async () => (await aws.rds()).listMysqlInstances(),
+  sts: async () => (await aws.sts()).callerIdentity(),
+  iam: async () => (await aws.iam()).instanceProfileRoles("ecsInstanceRole"),
+});
+
+describe("AwsClients limits", () => {
+  it("stop every service's calls once the command's signal has aborted, set after the clients were built", async () => {
+    const aws = new AwsClients(config);
+    const calls = oneCallOfEach(aws);
+    await aws.ecs();
+    const controller = new AbortController();
+    aws.limits.signal = controller.signal;
+    controller.abort();
+    for (const [service, call] of Object.entries(calls)) {
+      const error = await call().then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error, service).toBeInstanceOf(InterruptedError);
+    }
+  });
+
+  it("are shared with clients built from another config", async () => {
+    const aws = new AwsClients(config);
+    const otherRegion = new AwsClients({ ...config, region: "us-east-1" }, aws.limits);
+    aws.limits.deadline = Date.now() - 1;
+    for (const [service, call] of Object.entries(oneCallOfEach(otherRegion))) {
+      const error = (await call().then(
+        () => undefined,
+        (failure: unknown) => failure,
+      )) as McctlError;
+      expect(error, service).toBeInstanceOf(McctlError);
+      expect(error.message, service).toMatch(/^the command's time limit ran out before \w+:\w+$/);
+    }
+  });
+
+  it("let the clean-up after an interrupt through, with a budget of its own", async () => {
+    const aws = new AwsClients(config);
+    const controller = new AbortController();
+    aws.limits.signal = controller.signal;
+    aws.limits.deadline = Date.now() + 60_000;
+    controller.abort();
+    const ecs = await aws.ecs();
+    await expect(ecs.describeCluster("prod")).rejects.toBeInstanceOf(InterruptedError);
+
+    allowCleanup(aws.limits, 5_000);
+    expect(aws.limits.signal).toBeUndefined();
+    expect(aws.limits.deadline).toBeGreaterThan(Date.now() + 4_000);
+    expect(aws.limits.deadline).toBeLessThanOrEqual(Date.now() + 5_000);
+    // The call now goes out (and finds nothing listening).
+    await expect(ecs.describeCluster("prod")).rejects.toThrow(
+      "cannot reach http://127.0.0.1:9 for ecs:DescribeClusters (ECONNREFUSED: connection refused)",
+    );
+  });
+});
