@@ -70,16 +70,18 @@ export async function runCreateService(context: CommandContext, options: CreateS
     first: () => `Interrupted: no longer waiting; service ${service} exists and ECS keeps starting its task.`,
     second: () => "Quit.",
   };
-  const created = await withInterruptTrap(output, messages, (signal) =>
-    createService(ecs, terminalReporter(output), {
+  const created = await withInterruptTrap(output, messages, (signal) => {
+    // A hung call ends with --timeout or Ctrl-C, like the wait itself.
+    Object.assign(context.aws.limits, { signal, deadline: Date.now() + options.timeout });
+    return createService(ecs, terminalReporter(output), {
       input: plan.input,
       wait: options.wait,
       timeoutMs: options.timeout,
       pollIntervalMs: options.pollInterval,
       signal,
       onCreated: () => saveSettings(settings.path, settingsAfter),
-    }),
-  );
+    });
+  });
   const result = {
     dryRun: false,
     cluster,

@@ -63,6 +63,7 @@ export async function runRestart(context: CommandContext, options: RestartOption
       pollIntervalMs: options.pollInterval,
       signal,
       onPhase: watch.onPhase,
+      limits: context.aws.limits,
     }),
   );
   output.result(

@@ -84,6 +84,7 @@ export async function runRollback(context: CommandContext, options: RollbackOpti
       pollIntervalMs: options.pollInterval,
       signal,
       onPhase: watch.onPhase,
+      limits: context.aws.limits,
       current: plan.current,
       target: { existingArn: plan.target.taskDefinitionArn as string },
       verb: plan.verb,

@@ -53,7 +53,7 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
   if (!context.interactive) await precheckAnswers(context, region, false);
   const aws = context.aws.config.region
     ? context.aws
-    : new AwsClients({ ...context.aws.config, region: await askRegion(context) });
+    : new AwsClients({ ...context.aws.config, region: await askRegion(context) }, context.aws.limits);
 
   // Plan: every question and every check, nothing created.
   const target = await lookUpTarget(aws);
@@ -107,8 +107,10 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
       "Interrupted: setup stops before its next change; what exists stays, and `mcctl setup` continues.",
     second: () => "Quit. Run `mcctl setup` again to continue: it finds what exists.",
   };
-  const outcome = await withInterruptTrap(output, messages, (signal) =>
-    applySetup(
+  const outcome = await withInterruptTrap(output, messages, (signal) => {
+    // A call in flight ends with the signal too; each wait is bounded by --timeout.
+    aws.limits.signal = signal;
+    return applySetup(
       {
         reporter: terminalReporter(output),
         signal,
@@ -120,8 +122,8 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
       },
       clients,
       stepsOf(plan, context.cluster, options.wait),
-    ),
-  );
+    );
+  });
   output.result({ ...outcome, plan: plan.lines }, summary(outcome, plan, target, settings.path));
   return { ...outcome, dryRun: false, plan: plan.lines };
 }

@@ -127,6 +127,7 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
       pollIntervalMs: options.pollInterval,
       signal,
       onPhase: watch.onPhase,
+      limits: context.aws.limits,
     } satisfies Partial<RestartRequest>;
     if (plan.kind === "pull")
       return pullAndRestart(context, plan, { ...restart, countWhenStopped: 1 }, signal);

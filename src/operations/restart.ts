@@ -1,5 +1,6 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
+import { type AwsLimits, allowCleanup } from "../aws/limits.js";
 import { InterruptedError, McctlError } from "../errors.js";
 import { waitForHealthy } from "./health.js";
 import type { Reporter, WaitReporter } from "./reporter.js";
@@ -31,7 +32,15 @@ export interface RestartRequest {
   signal?: AbortSignal | undefined;
   /** Called as each phase starts, with the state a signal handler needs to say what it does. */
   onPhase?: (phase: RestartPhase, state: RestartState) => void;
+  /**
+   * The limits of the AWS clients `ecs` came from: the restart bounds every call by its signal and
+   * deadline, and lifts them for the calls that put the desired count back.
+   */
+  limits?: AwsLimits | undefined;
 }
+
+/** How long the calls that put the desired count back may take after an interrupt or a timeout. */
+const RESTORE_BUDGET_MS = 60_000;
 
 export interface RestartState {
   cluster: string;
@@ -102,6 +111,11 @@ export async function restartService(
   request: RestartRequest,
 ): Promise<RestartResult> {
   const deadline = Date.now() + request.timeoutMs;
+  if (request.limits) {
+    // A call that hangs ends with the command's time or with Ctrl-C, like every wait.
+    request.limits.deadline = deadline;
+    if (request.signal) request.limits.signal = request.signal;
+  }
   return reporter.wait(`Restarting ${request.service}`, async (progress) => {
     const monitor = new ServiceMonitor(ecs, request.cluster, request.service, progress);
     const result = await runRestart(ecs, monitor, request, deadline, progress);
@@ -174,6 +188,7 @@ async function runRestart(
     phase("scaling-up");
     await scaleBackUp(ecs, state);
   } catch (error) {
+    if (state.scaledDown && request.limits) allowCleanup(request.limits, RESTORE_BUDGET_MS);
     throw await restoreAfterFailure(ecs, state, error, progress);
   }
 
