@@ -1,3 +1,4 @@
+import { AWS_REGION_PATTERN, controlCharacterProblem, MAX_VALUE_LENGTH, quote } from "./formats.js";
 import { parseCatalinaOpts } from "./jvm.js";
 
 export type VariableGroup = "application" | "database" | "mail" | "assets" | "search" | "google" | "jvm";
@@ -53,7 +54,6 @@ const EMAIL_PATTERN =
 const NAMED_EMAIL_PATTERN = /^[^<>]*<([^<>]+)>$/;
 const FALSE_LOOKING_VALUES = new Set(["false", "0", "no", "off", "n", "disabled", "disable", "f"]);
 const DATABASE_NAME_PATTERN = /^[A-Za-z0-9_$-]{1,64}$/;
-const AWS_REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** Names of variables mcctl does not know but whose values must be treated as secrets anyway. */
 const SECRET_NAME_PATTERN = /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_KEY/i;
 
@@ -69,6 +69,13 @@ function all(...validators: Validator[]): Validator {
   };
 }
 
+/** Never echoes the value: it may be a secret. */
+const wellFormed: Validator = (value) =>
+  controlCharacterProblem(value) ??
+  (value.length > MAX_VALUE_LENGTH
+    ? `is ${value.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`
+    : undefined);
+
 const notEmpty: Validator = (value) =>
   value.trim() === "" ? "is empty; give a value, or leave the variable out to keep it unset" : undefined;
 
@@ -82,7 +89,7 @@ function integerBetween(min: number, max: number, unit = ""): Validator {
     const number = Number(value);
     if (!/^\d+$/.test(value) || number < min || number > max) {
       const range = max === MAX_JAVA_INT ? `${min} or more` : `from ${min} to ${max}`;
-      return `must be a whole number ${range}${unit}, got "${value}"`;
+      return `must be a whole number ${range}${unit}, got ${quote(value)}`;
     }
     return undefined;
   };
@@ -93,8 +100,8 @@ const positiveInteger = integerBetween(1, MAX_JAVA_INT);
 const switchValue: Validator = (value) => {
   if (value === SWITCH_ON_VALUE) return undefined;
   const turnsOn = FALSE_LOOKING_VALUES.has(value.trim().toLowerCase())
-    ? `"${value}" would turn it ON: `
-    : `"${value}" is not the on-value: `;
+    ? `${quote(value)} would turn it ON: `
+    : `${quote(value)} is not the on-value: `;
   return (
     `${turnsOn}the app enables this feature for ANY value, including "false"; ` +
     `set it to "${SWITCH_ON_VALUE}" to turn it on, or leave the variable out to turn it off`
@@ -102,7 +109,9 @@ const switchValue: Validator = (value) => {
 };
 
 export function validateEmail(value: string): string | undefined {
-  return EMAIL_PATTERN.test(value) ? undefined : `"${value}" is not an e-mail address like name@example.com`;
+  return EMAIL_PATTERN.test(value)
+    ? undefined
+    : `${quote(value)} is not an e-mail address like name@example.com`;
 }
 
 /** A sender may carry a display name, as mail clients show it: `Model Catalogue <catalogue@example.com>`. */
@@ -111,16 +120,16 @@ function validateSender(value: string): string | undefined {
   const address = named?.[1]?.trim() ?? value;
   return EMAIL_PATTERN.test(address)
     ? undefined
-    : `"${value}" is not an e-mail address like catalogue@example.com or Model Catalogue <catalogue@example.com>`;
+    : `${quote(value)} is not an e-mail address like catalogue@example.com or Model Catalogue <catalogue@example.com>`;
 }
 
 export function validateHostName(host: string): string | undefined {
   if (host === "") return "the host name is empty";
-  if (host.length > 253) return `host name "${host}" is longer than 253 characters`;
+  if (host.length > 253) return `host name ${quote(host)} is longer than 253 characters`;
   if (IPV4_PATTERN.test(host)) return undefined;
-  if (/^\d+(?:\.\d+){3}$/.test(host)) return `"${host}" is not a valid IPv4 address`;
+  if (/^\d+(?:\.\d+){3}$/.test(host)) return `${quote(host)} is not a valid IPv4 address`;
   if (!HOST_NAME_PATTERN.test(host)) {
-    return `"${host}" is not a valid host name (letters, digits and "-", labels separated by ".")`;
+    return `${quote(host)} is not a valid host name (letters, digits and "-", labels separated by ".")`;
   }
   return undefined;
 }
@@ -128,15 +137,15 @@ export function validateHostName(host: string): string | undefined {
 function validatePort(port: string): string | undefined {
   return integerBetween(1, 65535)(port) === undefined
     ? undefined
-    : `port "${port}" is not a number from 1 to 65535`;
+    : `port ${quote(port)} is not a number from 1 to 65535`;
 }
 
 function validatePublicHost(value: string): string | undefined {
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-    return `"${value}" includes a scheme; give only host[:port] (e.g. catalogue.example.com) and set METADATA_SCHEME`;
+    return `${quote(value)} includes a scheme; give only host[:port] (e.g. catalogue.example.com) and set METADATA_SCHEME`;
   }
   if (value.includes("/")) {
-    return `"${value}" includes a path; give only host[:port], e.g. catalogue.example.com or 10.0.0.5:8080`;
+    return `${quote(value)} includes a path; give only host[:port], e.g. catalogue.example.com or 10.0.0.5:8080`;
   }
   const colon = value.lastIndexOf(":");
   const host = colon >= 0 ? value.slice(0, colon) : value;
@@ -179,7 +188,9 @@ export function parseJdbcUrl(url: string): ParseResult<JdbcUrl> {
 
   if (database === "") return fail(`has no database name: ${prefix}HOST[:PORT]/DATABASE`);
   if (!DATABASE_NAME_PATTERN.test(database)) {
-    return fail(`database name "${database}" may only contain letters, digits, "_", "$" and "-" (max 64)`);
+    return fail(
+      `database name ${quote(database)} may only contain letters, digits, "_", "$" and "-" (max 64)`,
+    );
   }
 
   const params: Record<string, string> = {};
@@ -187,7 +198,7 @@ export function parseJdbcUrl(url: string): ParseResult<JdbcUrl> {
     if (pair === "") continue;
     const equals = pair.indexOf("=");
     const key = equals >= 0 ? pair.slice(0, equals) : pair;
-    if (key === "") return fail(`has a parameter without a name in "?${query}"`);
+    if (key === "") return fail(`has a parameter without a name in ${quote(`?${query}`)}`);
     params[key] = equals >= 0 ? pair.slice(equals + 1) : "";
   }
   return { ok: true, value: { host, ...(port === undefined ? {} : { port }), database, params } };
@@ -210,7 +221,7 @@ const validateJdbcUrl: Validator = (value) => {
 
 export function validateS3BucketName(name: string): string | undefined {
   const problem = s3BucketProblem(name);
-  return problem === undefined ? undefined : `bucket name "${name}" ${problem}`;
+  return problem === undefined ? undefined : `bucket name ${quote(name)} ${problem}`;
 }
 
 function s3BucketProblem(name: string): string | undefined {
@@ -226,7 +237,7 @@ function s3BucketProblem(name: string): string | undefined {
 }
 
 const validateRegion: Validator = (value) =>
-  AWS_REGION_PATTERN.test(value) ? undefined : `"${value}" is not an AWS region like eu-west-1`;
+  AWS_REGION_PATTERN.test(value) ? undefined : `${quote(value)} is not an AWS region like eu-west-1`;
 
 const validateSupervisorPassword: Validator = (value) =>
   value === "supervisor"
@@ -241,7 +252,7 @@ const validateCatalinaOpts: Validator = (value) => {
 const validateDatabaseUser: Validator = (value) =>
   value.length > 32 ? "MySQL user names are at most 32 characters long" : undefined;
 
-export const VARIABLES: readonly VariableSpec[] = [
+const SPECS: readonly VariableSpec[] = [
   {
     name: "METADATA_HOST",
     group: "application",
@@ -261,7 +272,7 @@ export const VARIABLES: readonly VariableSpec[] = [
     required: false,
     defaultValue: "http",
     validate: (value) =>
-      value === "http" || value === "https" ? undefined : `must be "http" or "https", got "${value}"`,
+      value === "http" || value === "https" ? undefined : `must be "http" or "https", got ${quote(value)}`,
   },
   {
     name: "MC_NAME",
@@ -503,6 +514,16 @@ export const VARIABLES: readonly VariableSpec[] = [
     validate: all(notEmpty, validateCatalinaOpts),
   },
 ];
+
+/**
+ * Every value is first checked to be one line of reasonable length, before the variable's own rules
+ * (which then never run over 100 KB of text): a newline would split the error line and the container's
+ * environment, a NUL cuts the value short in the container, and ECS limits a task definition to 64 KiB.
+ */
+export const VARIABLES: readonly VariableSpec[] = SPECS.map((spec) => ({
+  ...spec,
+  validate: all(wellFormed, spec.validate),
+}));
 
 export const GROUPS: readonly GroupSpec[] = [
   { id: "application", title: "Application", optional: false },
