@@ -26,7 +26,9 @@ describe("settings file", () => {
   it("names the exact key and what is wrong", () => {
     expect(() => parse({ mc: { memory: "lots" } })).toThrow(/mc\.memory/);
     expect(() => parse({ mc: { hostPort: 70000 } })).toThrow(/mc\.hostPort/);
-    expect(() => parse({ region: "Ireland" })).toThrow(/region must look like eu-west-1/);
+    expect(() => parse({ region: "Ireland" })).toThrow(
+      'region "Ireland" is not an AWS region like eu-west-1',
+    );
     expect(() => parse({ clutser: "x" })).toThrow(/clutser|Unrecognized/);
   });
 
