@@ -188,7 +188,7 @@ export function wholeNumberText(min: number, max: number) {
 
 /** A whole number in a JSON file. */
 export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
-  const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+  const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${min} to ${max}`;
   const error = (issue: { input: unknown }) => `must be a whole number ${range}, got ${show(issue.input)}`;
   return z.int({ error }).check(z.minimum(min, { error }), z.maximum(max, { error }));
 }
