@@ -53,7 +53,7 @@ export function controlCharacterProblem(value: string): string | undefined {
   const found = CONTROL_CHARACTER.exec(value)?.[0];
   if (found === undefined) return undefined;
   const name = CONTROL_NAMES[found] ?? `the control character ${codePoint(found)}`;
-  return `contains ${name} at position ${value.indexOf(found) + 1}; values must be on one line`;
+  return `contains ${name} at position ${value.indexOf(found) + 1}; values must be one line of text`;
 }
 
 function codePoint(character: string): string {

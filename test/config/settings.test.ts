@@ -124,7 +124,7 @@ describe("settings file: bad values on one line", () => {
 
   it("refuses NUL, newline and carriage return in any string, without splitting the line", () => {
     expect(message({ cluster: "prod\u0000" })).toBe(
-      "mcctl.json: cluster contains a NUL character at position 5; values must be on one line",
+      "mcctl.json: cluster contains a NUL character at position 5; values must be one line of text",
     );
     expect(message({ environment: { MC_NAME: "a\nb" } })).toMatch(
       /^mcctl\.json: environment\.MC_NAME contains a line feed/,
