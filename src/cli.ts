@@ -34,11 +34,11 @@ function lazyAction(load: () => Promise<CommandModule>, gathersInputs = false) {
       });
     }
     const globals = command.optsWithGlobals<GlobalOptions>();
-    const [{ checkFlagValues }, { checkVariables }, { requireSettingsFile }, module] = await Promise.all([
+    // The checks first, and the command (with the AWS SDK and prompts) only once they pass.
+    const [{ checkFlagValues }, { checkVariables }, { requireSettingsFile }] = await Promise.all([
       import("./commands/options.js"),
       import("./config/globals.js"),
       import("./config/settings.js"),
-      load(),
     ]);
     checkFlagValues(command.name(), options);
     if (gathersInputs) {
@@ -47,6 +47,7 @@ function lazyAction(load: () => Promise<CommandModule>, gathersInputs = false) {
       // Only the commands that gather inputs create the file: for the others a missing one is a typo.
       await requireSettingsFile(globals.config);
     }
+    const module = await load();
     await module.run(globals, options);
   };
 }
@@ -269,7 +270,7 @@ export function reportError(
   stderr: NodeJS.WritableStream = process.stderr,
 ): number {
   if (error instanceof CommanderError) {
-    // Commander has already printed its message (or the help text).
+    // The help or the version, which commander has printed (main turns its other errors into UsageErrors).
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof McctlError) {
