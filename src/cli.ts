@@ -15,7 +15,8 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0    success
   1    failure (AWS refused, a deployment failed, a wait timed out, cancelled at a confirmation)
-  2    usage error or missing input (bad flag, bad mcctl.json, a value that cannot be asked for)
+  2    usage error or missing input (a bad flag, environment variable or mcctl.json value, checked
+       before any AWS call; a value that cannot be asked for)
   130  interrupted (Ctrl-C)`;
 
 type CommandModule = { run(globals: GlobalOptions, options: Record<string, unknown>): Promise<void> };

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve as resolvePath } from "node:path";
 import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
@@ -194,5 +197,36 @@ describe("asUsageError", () => {
     ) as UsageError;
     expect(error.message).toBe('unknown command "zzz"');
     expect(error.suggestion).toMatch(/^The commands are /);
+  });
+});
+
+describe("what src/cli.ts loads", () => {
+  /** Every module src/cli.ts imports statically (type-only imports and import() excluded), transitively. */
+  function staticImports(entry: string): Set<string> {
+    const seen = new Set<string>();
+    const pending = [entry];
+    for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      if (!file.startsWith("/")) continue;
+      const source = readFileSync(file, "utf8");
+      for (const match of source.matchAll(/^import\s+(?!type\s)(?:[^"';]*?\sfrom\s+)?["']([^"']+)["']/gm)) {
+        const specifier = match[1] ?? "";
+        pending.push(
+          specifier.startsWith(".")
+            ? resolvePath(dirname(file), specifier.replace(/\.js$/, ".ts"))
+            : specifier,
+        );
+      }
+    }
+    return seen;
+  }
+
+  it("imports neither zod nor the AWS SDK before a command runs, so --help stays fast", () => {
+    const modules = [...staticImports(fileURLToPath(new URL("../src/cli.ts", import.meta.url)))];
+    expect(modules.filter((name) => /zod|@aws-sdk|@smithy|@inquirer|ora|\/commands\//.test(name))).toEqual(
+      [],
+    );
+    expect(modules).toContain("commander");
   });
 });
