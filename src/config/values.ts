@@ -89,6 +89,13 @@ export const clusterName = ecsName("cluster");
 export const serviceName = ecsName("service");
 export const family = ecsName("task definition family");
 
+/** One revision of a family: model-catalogue:3. */
+export const familyRevision = nonEmptyText(1024).check(
+  z.refine((value) => FAMILY_REVISION_PATTERN.test(value) && value.includes(":"), {
+    error: (issue) => `${show(issue.input)} is not a task definition revision like model-catalogue:3`,
+  }),
+);
+
 /** What ECS accepts to name a task definition: family (its latest ACTIVE revision), family:revision or an ARN. */
 export const taskDefinitionReference = nonEmptyText(1024).check(
   z.refine((value) => FAMILY_REVISION_PATTERN.test(value) || TASK_DEFINITION_ARN_PATTERN.test(value), {

@@ -25,6 +25,12 @@ describe("value schemas", () => {
     ],
     ["family", values.family, ["model-catalogue"], ["model.catalogue", "bad!"]],
     [
+      "familyRevision",
+      values.familyRevision,
+      ["model-catalogue:3"],
+      ["model-catalogue", "mc:0", "mc:x", ":3"],
+    ],
+    [
       "taskDefinitionReference",
       values.taskDefinitionReference,
       ["mc", "mc:3", "arn:aws:ecs:eu-west-1:123456789012:task-definition/mc:3"],
