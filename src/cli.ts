@@ -1,44 +1,81 @@
 import { Command, CommanderError, Option } from "commander";
+import packageJson from "../package.json" with { type: "json" };
+import {
+  CREATE_SERVICE_DEFAULTS,
+  DEFAULT_SETTINGS_PATH,
+  RESTART_DEFAULTS,
+  SETUP_DEFAULTS,
+  UPGRADE_DEFAULTS,
+} from "./config/defaults.js";
 import type { GlobalOptions } from "./context.js";
-import { ExitCode, McctlError } from "./errors.js";
-
-const VERSION = "0.1.0";
+import { oneLine, quote } from "./domain/formats.js";
+import { ExitCode, McctlError, UsageError } from "./errors.js";
 
 const EXIT_CODES_HELP = `
 Exit codes:
   0    success
   1    failure (AWS refused, a deployment failed, a wait timed out, cancelled at a confirmation)
-  2    usage error or missing input (bad flag, bad mcctl.json, a value that cannot be asked for)
+  2    usage error or missing input (a bad flag, environment variable or mcctl.json value, checked
+       before any AWS call; a value that cannot be asked for)
   130  interrupted (Ctrl-C)`;
 
 type CommandModule = { run(globals: GlobalOptions, options: Record<string, unknown>): Promise<void> };
 
-/** Commands are imported only when they run, so `mcctl --help` loads neither the AWS SDK nor prompts. */
-function lazyAction(load: () => Promise<CommandModule>) {
+/**
+ * Commands are imported only when they run, so `mcctl --help` loads neither the AWS SDK nor prompts (nor
+ * zod). Flag values, and for the commands that gather the task's inputs (register-task, setup) the
+ * Model Catalogue variables, are checked before the command starts: a bad value never reaches AWS.
+ */
+function lazyAction(load: () => Promise<CommandModule>, gathersInputs = false) {
   return async (options: Record<string, unknown>, command: Command) => {
+    const [surplus] = command.args;
+    if (surplus !== undefined) {
+      throw new UsageError(`too many arguments for ${command.name()}: ${quote(surplus)} (it takes none)`, {
+        suggestion: `Options start with --; see \`mcctl ${command.name()} --help\`.`,
+      });
+    }
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    // The checks first, and the command (with the AWS SDK and prompts) only once they pass.
+    const [{ checkFlagValues }, { checkVariables }, { requireSettingsFile }] = await Promise.all([
+      import("./commands/options.js"),
+      import("./config/globals.js"),
+      import("./config/settings.js"),
+    ]);
+    checkFlagValues(command.name(), options);
+    if (gathersInputs) {
+      checkVariables(process.env);
+    } else if (globals.config !== undefined && globals.config !== "") {
+      // Only the commands that gather inputs create the file: for the others a missing one is a typo.
+      await requireSettingsFile(globals.config);
+    }
     const module = await load();
-    await module.run(command.optsWithGlobals<GlobalOptions>(), options);
+    await module.run(globals, options);
   };
 }
 
 export function buildProgram(): Command {
   const program = new Command("mcctl")
     .description("Install and operate Model Catalogue (metadata/registry) on Amazon ECS.")
-    .version(VERSION)
+    .version(packageJson.version)
     .option("--region <region>", "AWS region (default: AWS_REGION, then mcctl.json)")
     .option("--profile <name>", "AWS shared-config profile (default: AWS_PROFILE)")
     .option("--endpoint-url <url>", "custom AWS endpoint, e.g. LocalStack (default: AWS_ENDPOINT_URL)")
     .option("--cluster <name>", 'ECS cluster (default: MCCTL_CLUSTER, mcctl.json, then "default")')
     .option("--service <name>", 'ECS service (default: MCCTL_SERVICE, mcctl.json, then "mc")')
-    .option("--config <path>", "settings file", "mcctl.json")
+    // No commander default: a --config that was given must exist, the default one may not (first run).
+    .option("--config <path>", `settings file (default: ${DEFAULT_SETTINGS_PATH}, if it exists)`)
     .option("-y, --yes", "answer yes to confirmations and never prompt (missing answers are an error)")
     .option("--json", "print the result as JSON on stdout")
     .option("--debug", "print stack traces and AWS details")
     .option("--no-color", "disable colours (also NO_COLOR)")
-    .showHelpAfterError("(run with --help for usage)")
-    // Before the subcommands are added, so that they inherit it: commander then throws instead of
-    // calling process.exit, and main() maps usage errors to exit code 2.
+    // Before the subcommands are added, so that they inherit them: commander then throws instead of
+    // printing and calling process.exit, and main() reports usage errors on one line with exit code 2.
     .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    // Surplus arguments are reported by lazyAction, which can name them.
+    .allowExcessArguments()
+    // Replaced below by a help command that reports an unknown command like any other usage error.
+    .helpCommand(false)
     .addHelpText("after", EXIT_CODES_HELP);
 
   program
@@ -49,15 +86,19 @@ export function buildProgram(): Command {
     .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
     .option("--dry-run", "show what exists and what would be created; change nothing")
     .option("--no-wait", "do not wait for the database or a new instance; run setup again later to finish")
-    .option("--timeout <duration>", "bound for each long wait (database, instance, service)", "30m")
-    .option("--poll-interval <duration>", "how often to look while waiting", "5s")
+    .option(
+      "--timeout <duration>",
+      "bound for each long wait (database, instance, service)",
+      SETUP_DEFAULTS.timeout,
+    )
+    .option("--poll-interval <duration>", "how often to look while waiting", SETUP_DEFAULTS.pollInterval)
     .addHelpText(
       "after",
       "\nIdempotent and resumable: every step looks first and creates only what is missing, so a setup that\n" +
         "stopped half-way is finished by running it again. With --yes, every answer comes from mcctl.json and\n" +
         "the environment (secrets: METADATA_PASSWORD, MC_SUPERVISOR_PASSWORD, MC_S3_KEY, MC_S3_SECRET, …).",
     )
-    .action(lazyAction(() => import("./commands/setup.js")));
+    .action(lazyAction(() => import("./commands/setup.js"), true));
 
   program
     .command("register-task")
@@ -77,7 +118,7 @@ export function buildProgram(): Command {
       "\nSecrets (METADATA_PASSWORD, MC_SUPERVISOR_PASSWORD, MC_MAIL_PASSWORD, MC_S3_KEY, MC_S3_SECRET,\n" +
         "MC_GOOGLE_SECRET) are read from the environment variable of the same name or asked with a masked prompt.",
     )
-    .action(lazyAction(() => import("./commands/register-task.js")));
+    .action(lazyAction(() => import("./commands/register-task.js"), true));
 
   program
     .command("create-service")
@@ -88,7 +129,12 @@ export function buildProgram(): Command {
     .option("--task-definition <family:revision|arn>", "use this revision instead of the family's latest")
     .option("--dry-run", "check the cluster and print what would be created, without creating it")
     .option("--no-wait", "return once ECS accepted the service")
-    .addOption(new Option("--timeout <duration>", "how long to wait for a steady service").default("10m"))
+    .addOption(
+      new Option("--timeout <duration>", "how long to wait for a steady service").default(
+        CREATE_SERVICE_DEFAULTS.timeout,
+      ),
+    )
+    .option("--poll-interval <duration>", "how often to look at ECS", CREATE_SERVICE_DEFAULTS.pollInterval)
     .action(lazyAction(() => import("./commands/create-service.js")));
 
   addRestartFlags(
@@ -97,7 +143,11 @@ export function buildProgram(): Command {
       .description(
         "scale the service to 0, wait until every task has stopped, scale back and wait until steady",
       )
-      .option("--count <n>", "desired count to restore when the service is already at 0", "1"),
+      .option(
+        "--count <n>",
+        "desired count to restore when the service is already at 0",
+        String(RESTART_DEFAULTS.count),
+      ),
   ).action(lazyAction(() => import("./commands/restart.js")));
 
   addRestartFlags(
@@ -116,7 +166,7 @@ export function buildProgram(): Command {
       .option("--no-rollback-on-failure", "leave the failed revision in service and print how to roll back")
       .option("--skip-pull", "without --tag: restart only, do not pull over ssh first")
       .option("--ssh-key <path>", "without --tag: private key for ssh to the container instances")
-      .option("--ssh-user <user>", "without --tag: ssh user", "ec2-user")
+      .option("--ssh-user <user>", "without --tag: ssh user", UPGRADE_DEFAULTS.sshUser)
       .option(
         "--ssh-private-ip",
         "without --tag: connect to the instances' private IPs instead of public DNS names",
@@ -145,15 +195,35 @@ export function buildProgram(): Command {
     .option("--check", "exit 1 when fewer tasks run than desired or more than one deployment is active")
     .action(lazyAction(() => import("./commands/status.js")));
 
+  program
+    .command("help [command]")
+    .description("display help for command")
+    .action((name: string | undefined) => {
+      if (name === undefined) program.help();
+      const command = program.commands.find((candidate) => candidate.name() === name);
+      if (!command) throw unknownCommand(program, name ?? "");
+      command.help();
+    });
+
   return program;
+}
+
+function commandNames(program: Command): string[] {
+  return program.commands.map((command) => command.name()).filter((name) => name !== "help");
+}
+
+function unknownCommand(program: Command, name: string): UsageError {
+  return new UsageError(`unknown command ${quote(name)}`, {
+    suggestion: `The commands are ${commandNames(program).join(", ")}; see \`mcctl --help\`.`,
+  });
 }
 
 /** The flags of every command that ends with the restart sequence. */
 function addRestartFlags(command: Command): Command {
   return command
     .option("--dry-run", "print the plan and change nothing")
-    .option("--timeout <duration>", "bound for the whole command, e.g. 15m", "15m")
-    .option("--poll-interval <duration>", "how often to look at ECS", "3s")
+    .option("--timeout <duration>", "bound for the whole command, e.g. 15m", RESTART_DEFAULTS.timeout)
+    .option("--poll-interval <duration>", "how often to look at ECS", RESTART_DEFAULTS.pollInterval)
     .option("--health-url <url>", "after the service is steady, wait until this URL answers HTTP 200")
     .option(
       "--check-health",
@@ -173,8 +243,35 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return ExitCode.ok;
   } catch (error) {
-    return reportError(error, argv.includes("--debug"));
+    return reportError(asUsageError(error, program, argv), argv.includes("--debug"));
   }
+}
+
+/** Commander errors that are the help or the version, already printed: nothing to report. */
+const PRINTED = new Set(["commander.help", "commander.helpDisplayed", "commander.version"]);
+
+/**
+ * Commander's parse errors (unknown option or command, missing value) in mcctl's own form: one line
+ * naming the bad value, cut short, and one suggestion line.
+ */
+export function asUsageError(error: unknown, program: Command, argv: readonly string[]): unknown {
+  if (!(error instanceof CommanderError) || PRINTED.has(error.code)) return error;
+  const similar = /\n\(Did you mean (.+)\?\)$/.exec(error.message);
+  const message = (similar ? error.message.slice(0, similar.index) : error.message).replace(/^error: /, "");
+  // Commander quotes the offending word in '…'; a word typed by the operator may be long or multi-line.
+  const quoted = /^([^']*)'([\s\S]*)'([^']*)$/.exec(message);
+  const line = quoted ? `${quoted[1]}${quote(quoted[2] ?? "")}${quoted[3]}` : message;
+  if (error.code === "commander.unknownCommand" && !similar) {
+    return unknownCommand(program, quoted?.[2] ?? "");
+  }
+  const command = commandNames(program).find((name) => argv.includes(name));
+  const help = `see \`mcctl${command ? ` ${command}` : ""} --help\``;
+  return new UsageError(oneLine(line), {
+    suggestion: similar
+      ? `Did you mean ${similar[1]}? Or ${help}.`
+      : `${help[0]?.toUpperCase()}${help.slice(1)}.`,
+    cause: error,
+  });
 }
 
 export function reportError(
@@ -183,7 +280,7 @@ export function reportError(
   stderr: NodeJS.WritableStream = process.stderr,
 ): number {
   if (error instanceof CommanderError) {
-    // Commander has already printed its message (or the help text).
+    // The help or the version, which commander has printed (main turns its other errors into UsageErrors).
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof McctlError) {

@@ -1,6 +1,7 @@
 import { AwsClients } from "./aws/clients.js";
 import { resolveAwsConfig } from "./aws/config.js";
-import { DEFAULT_SETTINGS_PATH, type LoadedSettings, loadSettings } from "./config/settings.js";
+import { resolveGlobals } from "./config/globals.js";
+import type { LoadedSettings } from "./config/settings.js";
 import { McctlError, MissingInputError } from "./errors.js";
 import { Output } from "./ui/output.js";
 import * as prompts from "./ui/prompts.js";
@@ -19,8 +20,7 @@ export interface GlobalOptions {
   color?: boolean;
 }
 
-export const DEFAULT_CLUSTER = "default";
-export const DEFAULT_SERVICE = "mc";
+export { DEFAULT_CLUSTER, DEFAULT_SERVICE } from "./config/defaults.js";
 
 /** Everything a command needs from the outside world, built once per run. */
 export interface CommandContext {
@@ -51,18 +51,16 @@ export async function createContext(
   const output =
     deps.output ??
     new Output({ json: options.json ?? false, color: options.color ?? true, debug: options.debug ?? false });
-  const settings = await loadSettings(options.config ?? DEFAULT_SETTINGS_PATH);
-  const file = settings.settings;
+  const globals = await resolveGlobals(options, env);
   return {
     options,
     output,
     interactive: (deps.stdinIsTTY ?? Boolean(process.stdin.isTTY)) && !options.yes,
-    settings,
+    settings: globals.settings,
     env,
-    // Precedence everywhere: flag > environment variable > settings file > default.
-    cluster: options.cluster ?? env.MCCTL_CLUSTER ?? file.cluster ?? DEFAULT_CLUSTER,
-    service: options.service ?? env.MCCTL_SERVICE ?? file.service ?? DEFAULT_SERVICE,
-    aws: new AwsClients(resolveAwsConfig(options, env, file.region)),
+    cluster: globals.cluster,
+    service: globals.service,
+    aws: new AwsClients(resolveAwsConfig(globals, env, globals.region)),
     ask: prompts,
   };
 }

@@ -1,7 +1,25 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve as resolvePath } from "node:path";
 import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
-import { buildProgram, reportError } from "../src/cli.js";
-import { McctlError, MissingInputError } from "../src/errors.js";
+import packageJson from "../package.json" with { type: "json" };
+import { asUsageError, buildProgram, reportError } from "../src/cli.js";
+import {
+  countOption,
+  createServiceWaitOptions,
+  restartWaitOptions,
+  setupWaitOptions,
+  sshUserOption,
+} from "../src/commands/options.js";
+import {
+  CREATE_SERVICE_DEFAULTS,
+  RESTART_DEFAULTS,
+  SETUP_DEFAULTS,
+  UPGRADE_DEFAULTS,
+} from "../src/config/defaults.js";
+import { McctlError, MissingInputError, UsageError } from "../src/errors.js";
 
 function capture() {
   const stream = new PassThrough();
@@ -71,5 +89,144 @@ describe("program", () => {
       const command = program.commands.find((candidate) => candidate.name() === name);
       expect(command?.options.map((option) => option.long)).toContain("--dry-run");
     }
+  });
+});
+
+describe("version and defaults", () => {
+  it("--version is the version of package.json", () => {
+    expect(buildProgram().version()).toBe(packageJson.version);
+  });
+
+  it("commander shows the defaults the option schemas apply: one source for both", () => {
+    const program = buildProgram();
+    const option = (command: string, flag: string) =>
+      program.commands.find((candidate) => candidate.name() === command)?.options.find((o) => o.long === flag)
+        ?.defaultValue;
+    expect(option("restart", "--timeout")).toBe(RESTART_DEFAULTS.timeout);
+    expect(option("upgrade", "--poll-interval")).toBe(RESTART_DEFAULTS.pollInterval);
+    expect(option("restart", "--count")).toBe(String(RESTART_DEFAULTS.count));
+    expect(option("setup", "--timeout")).toBe(SETUP_DEFAULTS.timeout);
+    expect(option("create-service", "--timeout")).toBe(CREATE_SERVICE_DEFAULTS.timeout);
+    expect(option("upgrade", "--ssh-user")).toBe(UPGRADE_DEFAULTS.sshUser);
+    expect(restartWaitOptions.timeout.parse(undefined)).toBe(15 * 60_000);
+    expect(setupWaitOptions.pollInterval.parse(undefined)).toBe(5_000);
+    expect(createServiceWaitOptions.timeout.parse(undefined)).toBe(10 * 60_000);
+    expect(countOption.parse(undefined)).toBe(RESTART_DEFAULTS.count);
+    expect(sshUserOption.parse(undefined)).toBe(UPGRADE_DEFAULTS.sshUser);
+  });
+
+  it("--config has no commander default, so that a given path can be told from the default", () => {
+    expect(buildProgram().options.find((option) => option.long === "--config")?.defaultValue).toBeUndefined();
+  });
+});
+
+describe("usage errors before a command runs", () => {
+  async function parseError(...args: string[]): Promise<UsageError> {
+    const error = await buildProgram()
+      .parseAsync(["node", "mcctl", ...args])
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+
+  it("help for an unknown command names it and lists the commands", async () => {
+    const error = await parseError("help", "bogus");
+    expect(error.message).toBe('unknown command "bogus"');
+    expect(error.suggestion).toMatch(
+      /^The commands are setup, register-task, .*status; see `mcctl --help`\.$/,
+    );
+  });
+
+  it("names a surplus argument", async () => {
+    expect((await parseError("status", "now")).message).toBe(
+      'too many arguments for status: "now" (it takes none)',
+    );
+  });
+
+  it("names the flag and the value before the command runs", async () => {
+    const error = await parseError("restart", "--count", "abc");
+    expect(error.message).toBe('--count "abc" is not a whole number from 1 to 1000');
+    expect(error.suggestion).toBe("See `mcctl restart --help`.");
+  });
+});
+
+describe("asUsageError", () => {
+  const program = buildProgram();
+
+  it("leaves help and version alone: commander printed them", () => {
+    const help = new CommanderError(0, "commander.helpDisplayed", "(outputHelp)");
+    expect(asUsageError(help, program, [])).toBe(help);
+    const other = new Error("x");
+    expect(asUsageError(other, program, [])).toBe(other);
+  });
+
+  it("turns commander's message into one line and its hint into the suggestion", () => {
+    const error = asUsageError(
+      new CommanderError(
+        1,
+        "commander.unknownOption",
+        "error: unknown option '--dryrun'\n(Did you mean --dry-run?)",
+      ),
+      program,
+      ["node", "mcctl", "restart", "--dryrun"],
+    ) as UsageError;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toBe('unknown option "--dryrun"');
+    expect(error.suggestion).toBe("Did you mean --dry-run? Or see `mcctl restart --help`.");
+  });
+
+  it("cuts a long or multi-line word the operator typed", () => {
+    const word = `--${"x".repeat(100_000)}\nmore`;
+    const error = asUsageError(
+      new CommanderError(1, "commander.unknownOption", `error: unknown option '${word}'`),
+      program,
+      ["node", "mcctl", word],
+    ) as UsageError;
+    expect(error.message).toMatch(/^unknown option "--x+…" \(100007 characters\)$/);
+    expect(error.suggestion).toBe("See `mcctl --help`.");
+  });
+
+  it("lists the commands for an unknown command without a close match", () => {
+    const error = asUsageError(
+      new CommanderError(1, "commander.unknownCommand", "error: unknown command 'zzz'"),
+      program,
+      ["node", "mcctl", "zzz"],
+    ) as UsageError;
+    expect(error.message).toBe('unknown command "zzz"');
+    expect(error.suggestion).toMatch(/^The commands are /);
+  });
+});
+
+describe("what src/cli.ts loads", () => {
+  /** Every module src/cli.ts imports statically (type-only imports and import() excluded), transitively. */
+  function staticImports(entry: string): Set<string> {
+    const seen = new Set<string>();
+    const pending = [entry];
+    for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      if (!file.startsWith("/")) continue;
+      const source = readFileSync(file, "utf8");
+      for (const match of source.matchAll(/^import\s+(?!type\s)(?:[^"';]*?\sfrom\s+)?["']([^"']+)["']/gm)) {
+        const specifier = match[1] ?? "";
+        pending.push(
+          specifier.startsWith(".")
+            ? resolvePath(dirname(file), specifier.replace(/\.js$/, ".ts"))
+            : specifier,
+        );
+      }
+    }
+    return seen;
+  }
+
+  it("imports neither zod nor the AWS SDK before a command runs, so --help stays fast", () => {
+    const modules = [...staticImports(fileURLToPath(new URL("../src/cli.ts", import.meta.url)))];
+    expect(modules.filter((name) => /zod|@aws-sdk|@smithy|@inquirer|ora|\/commands\//.test(name))).toEqual(
+      [],
+    );
+    expect(modules).toContain("commander");
   });
 });

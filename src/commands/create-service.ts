@@ -16,15 +16,20 @@ import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
-import { durationOption, familyOption, flag, optionalText, parseOptions } from "./options.js";
+import {
+  createServiceWaitOptions,
+  familyOption,
+  flag,
+  parseOptions,
+  taskDefinitionOption,
+} from "./options.js";
 
 export const CreateServiceOptionsSchema = z.object({
   family: familyOption,
-  taskDefinition: optionalText,
+  taskDefinition: taskDefinitionOption,
   dryRun: flag(false),
   wait: flag(true),
-  timeout: durationOption("--timeout", "10m"),
-  pollInterval: durationOption("--poll-interval", "3s"),
+  ...createServiceWaitOptions,
 });
 export type CreateServiceOptions = z.output<typeof CreateServiceOptionsSchema>;
 

@@ -10,10 +10,10 @@ import {
   requireConfirmable,
 } from "../context.js";
 import { isSecretVariable } from "../domain/environment.js";
-import { buildTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
+import { redactTaskDefinition } from "../domain/task-definition.js";
 import { MissingInputError, UsageError } from "../errors.js";
 import { lookUpTarget } from "../plan/account.js";
-import { planRegistration, type RegistrationPlan } from "../plan/registration.js";
+import { checkedTaskDefinition, planRegistration, type RegistrationPlan } from "../plan/registration.js";
 import {
   printDryRunEnd,
   printFindings,
@@ -197,7 +197,7 @@ async function renderOffline(
     },
     context.ask,
   );
-  const input = redactTaskDefinition(buildTaskDefinition(inputs.task, inputs.environment));
+  const input = redactTaskDefinition(checkedTaskDefinition(inputs));
   context.output.result(input, JSON.stringify(input, null, 2));
   printDryRunEnd(context.output);
   return { family: inputs.task.family, registered: false, dryRun: true };

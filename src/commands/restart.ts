@@ -13,14 +13,9 @@ import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
-import { parseOptions, RestartFlagsSchema } from "./options.js";
+import { countOption, parseOptions, RestartFlagsSchema } from "./options.js";
 
-export const RestartOptionsSchema = z.extend(RestartFlagsSchema, {
-  count: z._default(
-    z.coerce.number().check(z.int(), z.minimum(1, "--count must be a whole number, at least 1")),
-    1,
-  ),
-});
+export const RestartOptionsSchema = z.extend(RestartFlagsSchema, { count: countOption });
 export type RestartOptions = z.output<typeof RestartOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {

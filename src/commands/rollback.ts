@@ -17,20 +17,9 @@ import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
-import { parseOptions, RestartFlagsSchema } from "./options.js";
+import { parseOptions, RestartFlagsSchema, revisionOption } from "./options.js";
 
-export const RollbackOptionsSchema = z.extend(RestartFlagsSchema, {
-  to: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(
-          /^(\d+|[A-Za-z0-9_-]+:\d+|arn:aws[\w-]*:ecs:.+:task-definition\/.+:\d+)$/,
-          "--to takes a revision number, family:revision or a task definition ARN",
-        ),
-      ),
-  ),
-});
+export const RollbackOptionsSchema = z.extend(RestartFlagsSchema, { to: revisionOption });
 export type RollbackOptions = z.output<typeof RollbackOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {

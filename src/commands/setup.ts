@@ -4,6 +4,7 @@ import { AwsClients } from "../aws/clients.js";
 import { diffSettings } from "../config/deployment.js";
 import { mergeSettings, type Settings, saveSettings } from "../config/settings.js";
 import { gatherTaskInputs } from "../config/task-inputs.js";
+import * as values from "../config/values.js";
 import {
   type CommandContext,
   confirmChange,
@@ -22,14 +23,13 @@ import type { PlanLine } from "../plan/setup/types.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printRegistration, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
-import { durationOption, familyOption, flag, parseOptions } from "./options.js";
+import { familyOption, flag, parseOptions, setupWaitOptions } from "./options.js";
 
 export const SetupOptionsSchema = z.object({
   family: familyOption,
   dryRun: flag(false),
   wait: flag(true),
-  timeout: durationOption("--timeout", "30m"),
-  pollInterval: durationOption("--poll-interval", "5s"),
+  ...setupWaitOptions,
 });
 export type SetupOptions = z.output<typeof SetupOptionsSchema>;
 
@@ -216,7 +216,10 @@ async function askRegion(context: CommandContext): Promise<string> {
   return context.ask.askText({
     message: "AWS region to install into",
     defaultValue: "eu-west-1",
-    validate: (value) => (/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value) ? undefined : "must look like eu-west-1"),
+    validate: (value) => {
+      const parsed = values.region.safeParse(value);
+      return parsed.success ? undefined : parsed.error.issues[0]?.message;
+    },
   });
 }
 

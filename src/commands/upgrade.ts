@@ -8,7 +8,6 @@ import {
   type GlobalOptions,
   requireConfirmable,
 } from "../context.js";
-import { isValidTag, validateImageReference } from "../domain/images.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
 import { formatCommand, runPullCommands } from "../operations/pull-images.js";
@@ -21,39 +20,26 @@ import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
-import { flag, optionalText, parseOptions, RestartFlagsSchema } from "./options.js";
-
-const tag = (name: string) =>
-  z.optional(
-    z
-      .string()
-      .check(
-        z.refine(
-          isValidTag,
-          `${name} must be a Docker tag: letters, digits, _ . - (max 128), e.g. 2.0.0-beta-11`,
-        ),
-      ),
-  );
+import {
+  flag,
+  imageOption,
+  parseOptions,
+  RestartFlagsSchema,
+  sshKeyOption,
+  sshUserOption,
+  tagOption,
+} from "./options.js";
 
 export const UpgradeOptionsSchema = z
   .extend(RestartFlagsSchema, {
-    tag: tag("--tag"),
-    image: z.optional(
-      z
-        .string()
-        .check(
-          z.refine(
-            (value) => validateImageReference(value) === undefined,
-            "--image must look like REPOSITORY:TAG",
-          ),
-        ),
-    ),
-    esTag: tag("--es-tag"),
+    tag: tagOption,
+    image: imageOption,
+    esTag: tagOption,
     /** undefined: ask on a terminal (in the plan), no rollback without one. */
     rollbackOnFailure: z.optional(z.boolean()),
     skipPull: flag(false),
-    sshKey: optionalText,
-    sshUser: z._default(z.string().check(z.minLength(1)), "ec2-user"),
+    sshKey: sshKeyOption,
+    sshUser: sshUserOption,
     sshPrivateIp: flag(false),
   })
   .check(z.refine((options) => !(options.tag && options.image), "give --tag or --image, not both"));

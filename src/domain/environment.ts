@@ -1,4 +1,38 @@
-import { parseCatalinaOpts } from "./jvm.js";
+import { quote } from "./formats.js";
+import {
+  all,
+  integerBetween,
+  JDBC_URL_PARAMS,
+  MAX_JAVA_INT,
+  noSurroundingSpace,
+  notEmpty,
+  noWhitespace,
+  positiveInteger,
+  switchValue,
+  validateCatalinaOpts,
+  validateDatabaseUser,
+  validateEmail,
+  validateHostName,
+  validateJdbcUrl,
+  validatePublicHost,
+  validateRegion,
+  validateS3BucketName,
+  validateSender,
+  validateSupervisorPassword,
+  wellFormed,
+} from "./variable-checks.js";
+
+export {
+  buildJdbcUrl,
+  JDBC_URL_PARAMS,
+  type JdbcUrl,
+  type ParseResult,
+  parseJdbcUrl,
+  SWITCH_ON_VALUE,
+  validateEmail,
+  validateHostName,
+  validateS3BucketName,
+} from "./variable-checks.js";
 
 export type VariableGroup = "application" | "database" | "mail" | "assets" | "search" | "google" | "jvm";
 
@@ -30,218 +64,12 @@ export interface GroupSpec {
 /** Only the variables that are sent to the container; an absent key means the variable is not set. */
 export type McEnvironment = Readonly<Record<string, string>>;
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
-export interface JdbcUrl {
-  host: string;
-  port?: number;
-  database: string;
-  params: Readonly<Record<string, string>>;
-}
-
-export const SWITCH_ON_VALUE = "true";
 /** Shown instead of a secret value wherever values are displayed. */
 export const SECRET_MASK = "********";
-export const JDBC_URL_PARAMS = "autoReconnect=true&useUnicode=yes&characterEncoding=UTF-8";
-
-const MAX_JAVA_INT = 2_147_483_647;
-const HOST_LABEL = "(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9])";
-const HOST_NAME_PATTERN = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
-const IPV4_PATTERN = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const EMAIL_PATTERN =
-  /^[^\s@<>()[\],;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
-const NAMED_EMAIL_PATTERN = /^[^<>]*<([^<>]+)>$/;
-const FALSE_LOOKING_VALUES = new Set(["false", "0", "no", "off", "n", "disabled", "disable", "f"]);
-const DATABASE_NAME_PATTERN = /^[A-Za-z0-9_$-]{1,64}$/;
-const AWS_REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** Names of variables mcctl does not know but whose values must be treated as secrets anyway. */
 const SECRET_NAME_PATTERN = /PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_KEY/i;
 
-type Validator = (value: string) => string | undefined;
-
-function all(...validators: Validator[]): Validator {
-  return (value) => {
-    for (const validator of validators) {
-      const problem = validator(value);
-      if (problem !== undefined) return problem;
-    }
-    return undefined;
-  };
-}
-
-const notEmpty: Validator = (value) =>
-  value.trim() === "" ? "is empty; give a value, or leave the variable out to keep it unset" : undefined;
-
-const noSurroundingSpace: Validator = (value) =>
-  value !== value.trim() ? "has leading or trailing spaces; remove them" : undefined;
-
-const noWhitespace: Validator = (value) => (/\s/.test(value) ? "must not contain spaces" : undefined);
-
-function integerBetween(min: number, max: number, unit = ""): Validator {
-  return (value) => {
-    const number = Number(value);
-    if (!/^\d+$/.test(value) || number < min || number > max) {
-      const range = max === MAX_JAVA_INT ? `${min} or more` : `from ${min} to ${max}`;
-      return `must be a whole number ${range}${unit}, got "${value}"`;
-    }
-    return undefined;
-  };
-}
-
-const positiveInteger = integerBetween(1, MAX_JAVA_INT);
-
-const switchValue: Validator = (value) => {
-  if (value === SWITCH_ON_VALUE) return undefined;
-  const turnsOn = FALSE_LOOKING_VALUES.has(value.trim().toLowerCase())
-    ? `"${value}" would turn it ON: `
-    : `"${value}" is not the on-value: `;
-  return (
-    `${turnsOn}the app enables this feature for ANY value, including "false"; ` +
-    `set it to "${SWITCH_ON_VALUE}" to turn it on, or leave the variable out to turn it off`
-  );
-};
-
-export function validateEmail(value: string): string | undefined {
-  return EMAIL_PATTERN.test(value) ? undefined : `"${value}" is not an e-mail address like name@example.com`;
-}
-
-/** A sender may carry a display name, as mail clients show it: `Model Catalogue <catalogue@example.com>`. */
-function validateSender(value: string): string | undefined {
-  const named = NAMED_EMAIL_PATTERN.exec(value);
-  const address = named?.[1]?.trim() ?? value;
-  return EMAIL_PATTERN.test(address)
-    ? undefined
-    : `"${value}" is not an e-mail address like catalogue@example.com or Model Catalogue <catalogue@example.com>`;
-}
-
-export function validateHostName(host: string): string | undefined {
-  if (host === "") return "the host name is empty";
-  if (host.length > 253) return `host name "${host}" is longer than 253 characters`;
-  if (IPV4_PATTERN.test(host)) return undefined;
-  if (/^\d+(?:\.\d+){3}$/.test(host)) return `"${host}" is not a valid IPv4 address`;
-  if (!HOST_NAME_PATTERN.test(host)) {
-    return `"${host}" is not a valid host name (letters, digits and "-", labels separated by ".")`;
-  }
-  return undefined;
-}
-
-function validatePort(port: string): string | undefined {
-  return integerBetween(1, 65535)(port) === undefined
-    ? undefined
-    : `port "${port}" is not a number from 1 to 65535`;
-}
-
-function validatePublicHost(value: string): string | undefined {
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) {
-    return `"${value}" includes a scheme; give only host[:port] (e.g. catalogue.example.com) and set METADATA_SCHEME`;
-  }
-  if (value.includes("/")) {
-    return `"${value}" includes a path; give only host[:port], e.g. catalogue.example.com or 10.0.0.5:8080`;
-  }
-  const colon = value.lastIndexOf(":");
-  const host = colon >= 0 ? value.slice(0, colon) : value;
-  if (colon >= 0) {
-    const portProblem = validatePort(value.slice(colon + 1));
-    if (portProblem !== undefined) return portProblem;
-  }
-  return validateHostName(host);
-}
-
-export function parseJdbcUrl(url: string): ParseResult<JdbcUrl> {
-  const prefix = "jdbc:mysql://";
-  if (!url.startsWith(prefix)) {
-    return fail(
-      `must start with ${prefix}, e.g. jdbc:mysql://db.example.com:3306/catalogue?${JDBC_URL_PARAMS}`,
-    );
-  }
-  const rest = url.slice(prefix.length);
-  const question = rest.indexOf("?");
-  const authorityAndPath = question >= 0 ? rest.slice(0, question) : rest;
-  const query = question >= 0 ? rest.slice(question + 1) : "";
-  const slash = authorityAndPath.indexOf("/");
-  if (slash < 0) return fail(`has no database name; add it after the host: ${prefix}HOST[:PORT]/DATABASE`);
-
-  const authority = authorityAndPath.slice(0, slash);
-  const database = authorityAndPath.slice(slash + 1);
-  const colon = authority.lastIndexOf(":");
-  const host = colon >= 0 ? authority.slice(0, colon) : authority;
-  if (host === "") return fail(`has no database host: ${prefix}HOST[:PORT]/DATABASE`);
-  const hostProblem = validateHostName(host);
-  if (hostProblem !== undefined) return fail(`database host: ${hostProblem}`);
-
-  let port: number | undefined;
-  if (colon >= 0) {
-    const portText = authority.slice(colon + 1);
-    const portProblem = validatePort(portText);
-    if (portProblem !== undefined) return fail(`database ${portProblem}`);
-    port = Number(portText);
-  }
-
-  if (database === "") return fail(`has no database name: ${prefix}HOST[:PORT]/DATABASE`);
-  if (!DATABASE_NAME_PATTERN.test(database)) {
-    return fail(`database name "${database}" may only contain letters, digits, "_", "$" and "-" (max 64)`);
-  }
-
-  const params: Record<string, string> = {};
-  for (const pair of query.split("&")) {
-    if (pair === "") continue;
-    const equals = pair.indexOf("=");
-    const key = equals >= 0 ? pair.slice(0, equals) : pair;
-    if (key === "") return fail(`has a parameter without a name in "?${query}"`);
-    params[key] = equals >= 0 ? pair.slice(equals + 1) : "";
-  }
-  return { ok: true, value: { host, ...(port === undefined ? {} : { port }), database, params } };
-}
-
-/** The URL the manual procedure used, with the parameters that keep connections alive and text in UTF-8. */
-export function buildJdbcUrl(target: { host: string; port?: number; database: string }): string {
-  const port = target.port === undefined ? "" : `:${target.port}`;
-  return `jdbc:mysql://${target.host}${port}/${target.database}?${JDBC_URL_PARAMS}`;
-}
-
-function fail(error: string): { ok: false; error: string } {
-  return { ok: false, error };
-}
-
-const validateJdbcUrl: Validator = (value) => {
-  const parsed = parseJdbcUrl(value);
-  return parsed.ok ? undefined : parsed.error;
-};
-
-export function validateS3BucketName(name: string): string | undefined {
-  const problem = s3BucketProblem(name);
-  return problem === undefined ? undefined : `bucket name "${name}" ${problem}`;
-}
-
-function s3BucketProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
-  if (!/^[a-z0-9.-]+$/.test(name)) return "may only contain lowercase letters, digits, dots and hyphens";
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return "must start and end with a letter or digit";
-  if (name.includes("..")) return 'must not contain two adjacent dots ".."';
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must not look like an IP address";
-  if (name.startsWith("xn--")) return 'must not start with "xn--"';
-  if (name.endsWith("-s3alias") || name.endsWith("--ol-s3"))
-    return 'must not end with "-s3alias" or "--ol-s3"';
-  return undefined;
-}
-
-const validateRegion: Validator = (value) =>
-  AWS_REGION_PATTERN.test(value) ? undefined : `"${value}" is not an AWS region like eu-west-1`;
-
-const validateSupervisorPassword: Validator = (value) =>
-  value === "supervisor"
-    ? 'is the app\'s well-known default password "supervisor"; choose another one'
-    : notEmpty(value);
-
-const validateCatalinaOpts: Validator = (value) => {
-  const { problems } = parseCatalinaOpts(value);
-  return problems.length === 0 ? undefined : problems.join("; ");
-};
-
-const validateDatabaseUser: Validator = (value) =>
-  value.length > 32 ? "MySQL user names are at most 32 characters long" : undefined;
-
-export const VARIABLES: readonly VariableSpec[] = [
+const SPECS: readonly VariableSpec[] = [
   {
     name: "METADATA_HOST",
     group: "application",
@@ -261,7 +89,7 @@ export const VARIABLES: readonly VariableSpec[] = [
     required: false,
     defaultValue: "http",
     validate: (value) =>
-      value === "http" || value === "https" ? undefined : `must be "http" or "https", got "${value}"`,
+      value === "http" || value === "https" ? undefined : `must be "http" or "https", got ${quote(value)}`,
   },
   {
     name: "MC_NAME",
@@ -503,6 +331,16 @@ export const VARIABLES: readonly VariableSpec[] = [
     validate: all(notEmpty, validateCatalinaOpts),
   },
 ];
+
+/**
+ * Every value is first checked to be one line of reasonable length, before the variable's own rules
+ * (which then never run over 100 KB of text): a newline would split the error line and the container's
+ * environment, a NUL cuts the value short in the container, and ECS limits a task definition to 64 KiB.
+ */
+export const VARIABLES: readonly VariableSpec[] = SPECS.map((spec) => ({
+  ...spec,
+  validate: all(wellFormed, spec.validate),
+}));
 
 export const GROUPS: readonly GroupSpec[] = [
   { id: "application", title: "Application", optional: false },

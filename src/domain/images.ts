@@ -1,3 +1,5 @@
+import { quote } from "./formats.js";
+
 export interface ImageReference {
   /** Everything before the tag or digest, including any registry host and port. */
   repository: string;
@@ -48,40 +50,40 @@ export function withTag(ref: string, tag: string): string {
 /** Returns undefined when `ref` is a usable Docker image reference, otherwise what is wrong with it. */
 export function validateImageReference(ref: string): string | undefined {
   if (ref.trim() === "") return "the image reference is empty (expected e.g. metadata/registry:2)";
-  if (/\s/.test(ref)) return `image "${ref}" contains whitespace`;
+  if (/\s/.test(ref)) return `image ${quote(ref)} contains whitespace`;
 
   const at = ref.indexOf("@");
   const nameAndTag = at >= 0 ? ref.slice(0, at) : ref;
   if (at >= 0) {
     const digest = ref.slice(at + 1);
     if (!isDigest(digest)) {
-      return `image "${ref}" has an invalid digest "${digest}" (expected algorithm:hex, e.g. sha256:…)`;
+      return `image ${quote(ref)} has an invalid digest ${quote(digest)} (expected algorithm:hex, e.g. sha256:…)`;
     }
   }
 
   const { name, tag } = splitTag(nameAndTag);
   if (tag !== undefined && !isValidTag(tag)) {
     return (
-      `image "${ref}" has an invalid tag "${tag}": use up to 128 letters, digits, "_", "." or "-", ` +
+      `image ${quote(ref)} has an invalid tag ${quote(tag)}: use up to 128 letters, digits, "_", "." or "-", ` +
       `not starting with "." or "-"`
     );
   }
-  if (name === "") return `image "${ref}" has no repository name`;
+  if (name === "") return `image ${quote(ref)} has no repository name`;
   if (name.length > MAX_NAME_LENGTH) {
-    return `image "${ref}" has a repository name longer than ${MAX_NAME_LENGTH} characters`;
+    return `image ${quote(ref)} has a repository name longer than ${MAX_NAME_LENGTH} characters`;
   }
 
   const components = name.split("/");
   const first = components[0] ?? "";
   if (components.length > 1 && looksLikeRegistryHost(first)) {
     const hostProblem = validateRegistryHost(first);
-    if (hostProblem !== undefined) return `image "${ref}": ${hostProblem}`;
+    if (hostProblem !== undefined) return `image ${quote(ref)}: ${hostProblem}`;
     components.shift();
   }
   for (const component of components) {
     if (!PATH_COMPONENT_PATTERN.test(component)) {
       return (
-        `image "${ref}" has an invalid repository path component "${component}": use lowercase letters ` +
+        `image ${quote(ref)} has an invalid repository path component ${quote(component)}: use lowercase letters ` +
         `and digits, separated by ".", "_", "__" or "-"`
       );
     }
@@ -110,12 +112,12 @@ function looksLikeRegistryHost(component: string): boolean {
 function validateRegistryHost(hostAndPort: string): string | undefined {
   const colon = hostAndPort.lastIndexOf(":");
   const host = colon >= 0 ? hostAndPort.slice(0, colon) : hostAndPort;
-  if (!HOST_PATTERN.test(host)) return `"${host}" is not a valid registry host name`;
+  if (!HOST_PATTERN.test(host)) return `${quote(host)} is not a valid registry host name`;
   if (colon >= 0) {
     const port = hostAndPort.slice(colon + 1);
     const portNumber = Number(port);
     if (!/^\d+$/.test(port) || portNumber < 1 || portNumber > 65535) {
-      return `registry port "${port}" is not a number from 1 to 65535`;
+      return `registry port ${quote(port)} is not a number from 1 to 65535`;
     }
   }
   return undefined;

@@ -1,3 +1,5 @@
+import { quote } from "./formats.js";
+
 /** JVM memory options in CATALINA_OPTS, in MiB (fractions possible for sizes given in k or bytes). */
 export interface JvmMemoryOptions {
   heapMaxMiB?: number;
@@ -94,7 +96,7 @@ export function parseCatalinaOpts(opts: string): CatalinaOptsParse {
     const size = parseJvmSize(sizeText);
     if (size === undefined) {
       problems.push(
-        `${token}: cannot read the size "${sizeText}"; use a whole number with k, m or g, e.g. ${syntax.prefix}2048m`,
+        `${quote(token)}: cannot read the size ${quote(sizeText)}; use a whole number with k, m or g, e.g. ${syntax.prefix}2048m`,
       );
       continue;
     }

@@ -4,6 +4,7 @@ import type {
   RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
 import { isSecretVariable, type McEnvironment, SECRET_MASK } from "./environment.js";
+import { ECS_NAME_PATTERN, MAX_ECS_NAME_LENGTH, quote } from "./formats.js";
 
 export interface ContainerSettings {
   image: string;
@@ -39,8 +40,8 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = Object.freeze({
   }),
 });
 
-const FAMILY_PATTERN = /^[A-Za-z0-9_-]+$/;
-const MAX_FAMILY_LENGTH = 255;
+/** ECS refuses a RegisterTaskDefinition request whose task definition is larger than this. */
+export const MAX_TASK_DEFINITION_BYTES = 65_536;
 
 /**
  * The task definition of the manual procedure: Model Catalogue and its Elasticsearch side-car on one EC2
@@ -118,13 +119,33 @@ export function esHeapSizeFor(esMemoryMiB: number): string {
 
 export function validateFamily(name: string): string | undefined {
   if (name === "") return "the task definition family is empty";
-  if (name.length > MAX_FAMILY_LENGTH) {
-    return `the task definition family is ${name.length} characters long; ECS allows at most ${MAX_FAMILY_LENGTH}`;
+  if (name.length > MAX_ECS_NAME_LENGTH) {
+    return `the task definition family is ${name.length} characters long; ECS allows at most ${MAX_ECS_NAME_LENGTH}`;
   }
-  if (!FAMILY_PATTERN.test(name)) {
-    return `task definition family "${name}" may only contain letters, digits, hyphens and underscores`;
+  if (!ECS_NAME_PATTERN.test(name)) {
+    return `task definition family ${quote(name)} may only contain letters, digits, hyphens and underscores`;
   }
   return undefined;
+}
+
+/**
+ * Undefined when ECS will accept the rendered task definition's size, otherwise what is too big, naming
+ * the largest environment variables (names only: a value may be a secret). Call it before
+ * RegisterTaskDefinition, so that an oversized definition is a usage error rather than an AWS refusal.
+ */
+export function taskDefinitionSizeProblem(input: RegisterTaskDefinitionCommandInput): string | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(input), "utf8");
+  if (bytes <= MAX_TASK_DEFINITION_BYTES) return undefined;
+  const largest = (input.containerDefinitions ?? [])
+    .flatMap((container) => container.environment ?? [])
+    .map((entry) => ({ name: entry.name ?? "", bytes: Buffer.byteLength(entry.value ?? "", "utf8") }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map((entry) => `${entry.name} ${entry.bytes} bytes`);
+  return (
+    `the task definition is ${bytes} bytes; ECS accepts at most ${MAX_TASK_DEFINITION_BYTES}` +
+    (largest.length > 0 ? ` (largest values: ${largest.join(", ")})` : "")
+  );
 }
 
 function environmentEntries(env: McEnvironment): KeyValuePair[] {

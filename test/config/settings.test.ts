@@ -2,7 +2,13 @@ import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSettings, mergeSettings, parseSettings, saveSettings } from "../../src/config/settings.js";
+import {
+  loadSettings,
+  mergeSettings,
+  parseSettings,
+  requireSettingsFile,
+  saveSettings,
+} from "../../src/config/settings.js";
 import { UsageError } from "../../src/errors.js";
 
 const parse = (value: unknown) => parseSettings(JSON.stringify(value), "mcctl.json");
@@ -26,7 +32,9 @@ describe("settings file", () => {
   it("names the exact key and what is wrong", () => {
     expect(() => parse({ mc: { memory: "lots" } })).toThrow(/mc\.memory/);
     expect(() => parse({ mc: { hostPort: 70000 } })).toThrow(/mc\.hostPort/);
-    expect(() => parse({ region: "Ireland" })).toThrow(/region must look like eu-west-1/);
+    expect(() => parse({ region: "Ireland" })).toThrow(
+      'region "Ireland" is not an AWS region like eu-west-1',
+    );
     expect(() => parse({ clutser: "x" })).toThrow(/clutser|Unrecognized/);
   });
 
@@ -101,5 +109,93 @@ describe("mergeSettings in depth", () => {
     expect(merged).toEqual({
       setup: { bucket: "b", database: { identifier: "db", storageGiB: 20, masterUsername: "admin" } },
     });
+  });
+});
+
+describe("settings file: bad values on one line", () => {
+  const message = (value: unknown) => {
+    try {
+      parse(value);
+    } catch (error) {
+      return (error as UsageError).message;
+    }
+    throw new Error("no error");
+  };
+
+  it("refuses NUL, newline and carriage return in any string, without splitting the line", () => {
+    expect(message({ cluster: "prod\u0000" })).toBe(
+      "mcctl.json: cluster contains a NUL character at position 5; values must be one line of text",
+    );
+    expect(message({ environment: { MC_NAME: "a\nb" } })).toMatch(
+      /^mcctl\.json: environment\.MC_NAME contains a line feed/,
+    );
+    expect(message({ setup: { instance: { subnetId: "subnet-1\r" } } })).toMatch(
+      /setup\.instance\.subnetId contains a carriage return/,
+    );
+    expect(message({ mc: { image: "metadata/registry:2\n" } })).not.toContain("\n");
+  });
+
+  it("cuts long values and long keys it names", () => {
+    const long = "a".repeat(100_000);
+    expect(message({ environment: { MC_WELCOME_JUMBO: long } })).toBe(
+      "mcctl.json: environment.MC_WELCOME_JUMBO is 100000 characters long; at most 8192 are accepted",
+    );
+    const unknownKey = message({ [long]: 1 });
+    expect(unknownKey).toMatch(/^mcctl\.json: unknown key "a+…" \(100000 characters\)$/);
+    expect(message({ environment: { [`MC_${long}`]: "x" } }).length).toBeLessThan(200);
+  });
+
+  it("says what type a key should have had", () => {
+    expect(message({ mc: "big" })).toBe('mcctl.json: mc must be an object, got "big"');
+    expect(message([])).toBe("mcctl.json: must be an object, got a list");
+    expect(message({ features: { mail: "yes" } })).toBe(
+      'mcctl.json: features.mail must be true or false, got "yes"',
+    );
+    expect(message({ mc: { unknown: 1, other: 2 } })).toBe("mcctl.json: mc has unknown keys unknown, other");
+  });
+
+  it("names at most three problems", () => {
+    expect(message({ region: "x", cluster: "", service: "", taskFamily: "!", mc: { memory: 0 } })).toMatch(
+      /^mcctl\.json: region "x" is not an AWS region like eu-west-1; cluster is empty; service is empty \(and 2 more\)$/,
+    );
+  });
+
+  it("keeps a JSON parser's message on one line", () => {
+    expect(() => parseSettings('{"cluster": "a\nb"}', "x.json")).toThrow(
+      /^x\.json is not valid JSON: [^\n]+$/,
+    );
+  });
+});
+
+describe("settings file: which path", () => {
+  it("treats a missing file given with --config as a first run when its directory exists", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mcctl-settings-"));
+    expect(await loadSettings(join(dir, "new.json"), { explicit: true })).toMatchObject({ exists: false });
+  });
+
+  it("refuses a --config whose directory does not exist", async () => {
+    await expect(
+      loadSettings(join(tmpdir(), "mcctl-nope-dir", "mcctl.json"), { explicit: true }),
+    ).rejects.toThrow(/mcctl-nope-dir\/mcctl\.json \(--config\): its directory does not exist/);
+    // Not given: the default path may be missing anywhere.
+    await expect(loadSettings(join(tmpdir(), "mcctl-nope-dir", "mcctl.json"))).resolves.toMatchObject({
+      exists: false,
+    });
+  });
+
+  it("requireSettingsFile: a command that never writes the file needs it to exist", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mcctl-settings-"));
+    await expect(requireSettingsFile(join(dir, "typo.json"))).rejects.toThrow(
+      /typo\.json \(--config\) does not exist/,
+    );
+    await writeFile(join(dir, "there.json"), "{}");
+    await expect(requireSettingsFile(join(dir, "there.json"))).resolves.toBeUndefined();
+  });
+
+  it("refuses a file far too large to be a settings file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mcctl-settings-"));
+    const path = join(dir, "big.json");
+    await writeFile(path, `{"cluster": "${"a".repeat(2_000_000)}"}`);
+    await expect(loadSettings(path)).rejects.toThrow(/characters long; it cannot be one/);
   });
 });

@@ -12,6 +12,7 @@ import {
   validateS3BucketName,
   variableSpec,
 } from "../../src/domain/environment.js";
+import { quote } from "../../src/domain/formats.js";
 
 const CANARY = "canary-S3cr3t-value-7f3a";
 
@@ -403,7 +404,7 @@ describe("MC_S3_BUCKET", () => {
     ["bucket--ol-s3", /--ol-s3/],
   ])("rejects %j", (name, message) => {
     expect(validate("MC_S3_BUCKET", name)).toMatch(message);
-    expect(validate("MC_S3_BUCKET", name)).toContain(`"${name}"`);
+    expect(validate("MC_S3_BUCKET", name)).toContain(quote(name));
   });
 });
 

@@ -1,0 +1,15 @@
+/**
+ * Every default a flag or global option has, in one place: commander shows them in --help
+ * (src/cli.ts) and the zod schemas apply them (src/commands/options.ts), so they cannot drift apart.
+ * Plain constants only: src/cli.ts imports this module on every start, --help included.
+ */
+
+export const DEFAULT_SETTINGS_PATH = "mcctl.json";
+export const DEFAULT_CLUSTER = "default";
+export const DEFAULT_SERVICE = "mc";
+
+export const SETUP_DEFAULTS = { timeout: "30m", pollInterval: "5s" } as const;
+export const CREATE_SERVICE_DEFAULTS = { timeout: "10m", pollInterval: "3s" } as const;
+/** restart, upgrade and rollback. */
+export const RESTART_DEFAULTS = { timeout: "15m", pollInterval: "3s", count: 1 } as const;
+export const UPGRADE_DEFAULTS = { sshUser: "ec2-user" } as const;

@@ -1,0 +1,135 @@
+/**
+ * The global options, resolved once per run from flags, the environment and the settings file, and
+ * validated before anything else happens: a bad region, cluster or endpoint is a usage error (exit 2)
+ * naming where it came from, never a request AWS refuses or an "unexpected error" from the SDK.
+ */
+import type * as z from "zod/mini";
+import type { GlobalOptions } from "../context.js";
+import { VARIABLES } from "../domain/environment.js";
+import { UsageError } from "../errors.js";
+import { DEFAULT_CLUSTER, DEFAULT_SERVICE, DEFAULT_SETTINGS_PATH } from "./defaults.js";
+import { type LoadedSettings, loadSettings } from "./settings.js";
+import * as values from "./values.js";
+
+export type RetryMode = "standard" | "adaptive";
+
+export interface ResolvedGlobals {
+  /** The settings file (--config, default ./mcctl.json), loaded and validated. */
+  settings: LoadedSettings;
+  cluster: string;
+  service: string;
+  /** Undefined: none given anywhere; the SDK then looks in the profile. */
+  region: string | undefined;
+  profile: string | undefined;
+  endpointUrl: string | undefined;
+  /** From AWS_MAX_ATTEMPTS and AWS_RETRY_MODE; undefined when not set. */
+  maxAttempts: number | undefined;
+  retryMode: RetryMode | undefined;
+}
+
+const HINTS = {
+  region: "Regions look like eu-west-1 or us-east-1.",
+  name: "ECS names are 1 to 255 letters, digits, hyphens and underscores.",
+  endpoint: "Give the endpoint as http(s)://host[:port], e.g. http://localhost:4566 for LocalStack.",
+  profile: "Give the name of a profile in ~/.aws/config.",
+  config: "Give the path of a settings file, or leave --config out to use ./mcctl.json.",
+  attempts: "It is how many times the SDK tries a call (default 5).",
+  retryMode: "Use standard or adaptive.",
+  family: "Task definition families are 1 to 255 letters, digits, hyphens and underscores.",
+} as const;
+
+/** A flag's value: given means checked, an empty one included. */
+function fromFlag<T extends z.ZodMiniType>(
+  schema: T,
+  value: string | undefined,
+  name: string,
+  hint: string,
+): z.output<T> | undefined {
+  return value === undefined ? undefined : values.parseValue(schema, value, name, hint);
+}
+
+/**
+ * An environment variable's value. `emptyIsUnset` follows the AWS SDK, which ignores an empty AWS_*
+ * variable; mcctl's own variables have no such history, so MCCTL_CLUSTER='' is a mistake to report.
+ */
+function fromEnv<T extends z.ZodMiniType>(
+  schema: T,
+  env: NodeJS.ProcessEnv,
+  name: string,
+  hint: string,
+  emptyIsUnset: boolean,
+): z.output<T> | undefined {
+  const value = env[name];
+  if (value === undefined || (emptyIsUnset && value === "")) return undefined;
+  return values.parseValue(schema, value, name, `Correct or unset ${name}. ${hint}`);
+}
+
+/**
+ * Validates the global flags and the environment variables behind them, then loads the settings file.
+ * Precedence: flag > environment variable > settings file > default. Throws a UsageError naming the
+ * first bad value; nothing here calls AWS.
+ */
+export async function resolveGlobals(
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<ResolvedGlobals> {
+  const region =
+    options.region !== undefined
+      ? fromFlag(values.region, options.region, "--region", HINTS.region)
+      : (fromEnv(values.region, env, "AWS_REGION", HINTS.region, true) ??
+        fromEnv(values.region, env, "AWS_DEFAULT_REGION", HINTS.region, true));
+  const endpointUrl =
+    options.endpointUrl !== undefined
+      ? fromFlag(values.httpUrl, options.endpointUrl, "--endpoint-url", HINTS.endpoint)
+      : fromEnv(values.httpUrl, env, "AWS_ENDPOINT_URL", HINTS.endpoint, true);
+  const profile =
+    options.profile !== undefined
+      ? fromFlag(values.profileName, options.profile, "--profile", HINTS.profile)
+      : fromEnv(values.profileName, env, "AWS_PROFILE", HINTS.profile, true);
+  const cluster =
+    options.cluster !== undefined
+      ? fromFlag(values.clusterName, options.cluster, "--cluster", HINTS.name)
+      : fromEnv(values.clusterName, env, "MCCTL_CLUSTER", HINTS.name, false);
+  const service =
+    options.service !== undefined
+      ? fromFlag(values.serviceName, options.service, "--service", HINTS.name)
+      : fromEnv(values.serviceName, env, "MCCTL_SERVICE", HINTS.name, false);
+  const maxAttempts = fromEnv(values.maxAttempts, env, "AWS_MAX_ATTEMPTS", HINTS.attempts, true);
+  const retryMode = fromEnv(values.retryMode, env, "AWS_RETRY_MODE", HINTS.retryMode, true);
+  // Read by register-task and setup (task-inputs); checked here so that it fails before any AWS call.
+  fromEnv(values.family, env, "MCCTL_TASK_FAMILY", HINTS.family, false);
+  const configPath = fromFlag(values.filePath, options.config, "--config", HINTS.config);
+
+  const settings = await loadSettings(configPath ?? DEFAULT_SETTINGS_PATH, {
+    explicit: configPath !== undefined,
+  });
+  const file = settings.settings;
+  return {
+    settings,
+    cluster: cluster ?? file.cluster ?? DEFAULT_CLUSTER,
+    service: service ?? file.service ?? DEFAULT_SERVICE,
+    region: region ?? file.region,
+    profile,
+    endpointUrl,
+    maxAttempts,
+    retryMode: retryMode as RetryMode | undefined,
+  };
+}
+
+/**
+ * The Model Catalogue variables (MC_*, METADATA_*, CATALINA_OPTS) set in the environment, each checked
+ * with its own rules, for the commands that read them (register-task, setup) to call before any AWS
+ * call. An empty variable counts as unset, as it does where the values are gathered.
+ */
+export function checkVariables(env: NodeJS.ProcessEnv): void {
+  for (const spec of VARIABLES) {
+    const value = env[spec.name];
+    if (value === undefined || value === "") continue;
+    const problem = spec.validate(value);
+    if (problem) {
+      throw new UsageError(`${spec.name} ${problem}`, {
+        suggestion: `Correct or unset the environment variable ${spec.name}.`,
+      });
+    }
+  }
+}
