@@ -60,7 +60,7 @@ export async function createContext(
     env,
     cluster: globals.cluster,
     service: globals.service,
-    aws: new AwsClients(resolveAwsConfig(globals, env, globals.region)),
+    aws: new AwsClients(resolveAwsConfig(globals)),
     ask: prompts,
   };
 }

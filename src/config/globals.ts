@@ -4,6 +4,7 @@
  * naming where it came from, never a request AWS refuses or an "unexpected error" from the SDK.
  */
 import type * as z from "zod/mini";
+import { type AwsTimeouts, DEFAULT_TIMEOUTS } from "../aws/limits.js";
 import type { GlobalOptions } from "../context.js";
 import { VARIABLES } from "../domain/environment.js";
 import { UsageError } from "../errors.js";
@@ -25,6 +26,8 @@ export interface ResolvedGlobals {
   /** From AWS_MAX_ATTEMPTS and AWS_RETRY_MODE; undefined when not set. */
   maxAttempts: number | undefined;
   retryMode: RetryMode | undefined;
+  /** From MCCTL_AWS_CONNECT_TIMEOUT, MCCTL_AWS_REQUEST_TIMEOUT and MCCTL_AWS_CALL_TIMEOUT, with defaults. */
+  timeouts: AwsTimeouts;
 }
 
 const HINTS = {
@@ -34,6 +37,7 @@ const HINTS = {
   profile: "Give the name of a profile in ~/.aws/config.",
   config: "Give the path of a settings file, or leave --config out to use ./mcctl.json.",
   attempts: "It is how many times the SDK tries a call (default 5).",
+  timeout: "Give a duration from 1ms to 1h such as 30s, 1m or 500ms, or unset it for the default.",
   retryMode: "Use standard or adaptive.",
   family: "Task definition families are 1 to 255 letters, digits, hyphens and underscores.",
 } as const;
@@ -96,6 +100,14 @@ export async function resolveGlobals(
       : fromEnv(values.serviceName, env, "MCCTL_SERVICE", HINTS.name, false);
   const maxAttempts = fromEnv(values.maxAttempts, env, "AWS_MAX_ATTEMPTS", HINTS.attempts, true);
   const retryMode = fromEnv(values.retryMode, env, "AWS_RETRY_MODE", HINTS.retryMode, true);
+  const timeout = (name: string) => fromEnv(values.awsTimeout, env, name, HINTS.timeout, true);
+  const requestMs = timeout("MCCTL_AWS_REQUEST_TIMEOUT") ?? DEFAULT_TIMEOUTS.requestMs;
+  const timeouts: AwsTimeouts = {
+    connectMs: timeout("MCCTL_AWS_CONNECT_TIMEOUT") ?? DEFAULT_TIMEOUTS.connectMs,
+    requestMs,
+    // Left unset, a call is never bounded more tightly than one attempt of it.
+    callMs: timeout("MCCTL_AWS_CALL_TIMEOUT") ?? Math.max(DEFAULT_TIMEOUTS.callMs, requestMs),
+  };
   // Read by register-task and setup (task-inputs); checked here so that it fails before any AWS call.
   fromEnv(values.family, env, "MCCTL_TASK_FAMILY", HINTS.family, false);
   const configPath = fromFlag(values.filePath, options.config, "--config", HINTS.config);
@@ -113,6 +125,7 @@ export async function resolveGlobals(
     endpointUrl,
     maxAttempts,
     retryMode: retryMode as RetryMode | undefined,
+    timeouts,
   };
 }
 

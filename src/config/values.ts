@@ -201,7 +201,10 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
 }
 
 export const desiredCount = wholeNumberText(1, 1000);
-export const maxAttempts = wholeNumberText(1, 100);
+/** How many times the SDK tries a call: more than 20 only stretches an outage into minutes per call. */
+export const maxAttempts = wholeNumberText(1, 20);
+/** MCCTL_AWS_*_TIMEOUT: one connection, one attempt or one call with its retries. */
+export const awsTimeout = duration({ minMs: 1, maxMs: 3_600_000 });
 export const retryMode = nonEmptyText(64).check(
   z.refine((value) => value === "standard" || value === "adaptive", {
     error: (issue) => `${show(issue.input)} is not a retry mode: use standard or adaptive`,

@@ -70,7 +70,7 @@ describe("mcctl status over HTTP", () => {
   ])("rejects %s=%s with exit 2 before any AWS call", async (name, value) => {
     const result = await status({ [name]: value });
     expect(result.code).toBe(2);
-    expect(result.lines[0]).toMatch(new RegExp(`^mcctl: ${name} must be .*, not "${value}"$`));
+    expect(result.lines[0]).toMatch(new RegExp(`^mcctl: ${name} "${value}" is (not|too) `));
     expect(result.lines).toHaveLength(2);
     expect(server.requests).toHaveLength(0);
   });

@@ -106,7 +106,7 @@ describe("upgrade --tag", () => {
   });
 
   it("rejects an invalid tag and --tag with --image", () => {
-    expect(() => UpgradeOptionsSchema.parse({ tag: "bad tag!" })).toThrow(/must be a Docker tag/);
+    expect(() => UpgradeOptionsSchema.parse({ tag: "bad tag!" })).toThrow(/is not a Docker tag/);
     expect(() => UpgradeOptionsSchema.parse({ tag: "2", image: "x:1" })).toThrow(/not both/);
   });
 

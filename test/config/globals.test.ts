@@ -107,7 +107,7 @@ describe("resolveGlobals: bad values", () => {
     [{ service: "a b" }, {}, '--service "a b" is not an ECS service name'],
     [{}, { MCCTL_SERVICE: "" }, "MCCTL_SERVICE is empty"],
     [{ profile: "" }, {}, "--profile is empty"],
-    [{}, { AWS_MAX_ATTEMPTS: "abc" }, 'AWS_MAX_ATTEMPTS "abc" is not a whole number from 1 to 100'],
+    [{}, { AWS_MAX_ATTEMPTS: "abc" }, 'AWS_MAX_ATTEMPTS "abc" is not a whole number from 1 to 20'],
     [{}, { AWS_RETRY_MODE: "legacy" }, 'AWS_RETRY_MODE "legacy" is not a retry mode'],
     [{}, { MCCTL_TASK_FAMILY: "bad!" }, 'MCCTL_TASK_FAMILY "bad!" is not an ECS task definition family name'],
     [{ config: "" }, {}, "--config is empty"],

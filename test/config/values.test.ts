@@ -137,7 +137,7 @@ describe("whole numbers", () => {
   it("parses a count and a number of attempts", () => {
     expect(values.desiredCount.parse("3")).toBe(3);
     expect(values.maxAttempts.parse("10")).toBe(10);
-    expect(problem(values.maxAttempts, "abc")).toMatch(/"abc" is not a whole number from 1 to 100/);
+    expect(problem(values.maxAttempts, "abc")).toMatch(/"abc" is not a whole number from 1 to 20$/);
   });
 
   it("says what a JSON number should have been", () => {

@@ -75,7 +75,7 @@ export function testContext(options: TestContextOptions = {}): CommandContext & 
     env,
     cluster: globals.cluster ?? "default",
     service: globals.service ?? "mc",
-    aws: new AwsClients(resolveAwsConfig(globals, { AWS_REGION: "eu-west-1", ...env }, undefined)),
+    aws: new AwsClients(resolveAwsConfig({ region: env.AWS_REGION ?? "eu-west-1", ...globals })),
     ask: options.ask ?? scriptedAsker({}).asker,
     captured,
   };
