@@ -15,7 +15,9 @@ const context = createSimContext();
 // A random stopping time puts the old task's stop at a different point of mcctl's poll cycle in each run.
 const ecs = new EcsSimulator(context, {
   timings: {
-    provisioningMs: 200,
+    // ECS's scheduler acts a moment after UpdateService and its counts lag; scaled down like the rest.
+    schedulerDelayMs: 100,
+    serviceCountsLagMs: 100,
     pendingMs: 1_000,
     stoppingMs: 2_000 + Math.round(Math.random() * POLL_INTERVAL_MS),
   },

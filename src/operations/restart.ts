@@ -259,7 +259,7 @@ async function restoreAfterFailure(
     await scaleBackUp(ecs, state);
   } catch (restoreError) {
     return new McctlError(
-      `the service ${state.service} may be left at desired count 0: restoring it to ${state.targetCount} failed (${(restoreError as Error).message})`,
+      `${error instanceof Error ? error.message : String(error)}; then restoring the desired count to ${state.targetCount} failed (${(restoreError as Error).message}): ${state.service} may be left at desired count 0`,
       { suggestion: `Restore it now: ${restoreCommand(state)}`, cause: error, exitCode: exitCodeOf(error) },
     );
   }

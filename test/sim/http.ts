@@ -11,9 +11,10 @@ const TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113.";
 
 /**
  * How one request misbehaves: ECS's throttling error, a 5xx error, no answer at all, a connection reset
- * (the socket destroyed before any answer) or an HTML page (a proxy, a captive portal, a wrong URL).
+ * (the socket destroyed before any answer), an HTML page (a proxy, a captive portal, a wrong URL) or
+ * ECS's AccessDeniedException (a policy without that action).
  */
-export type HttpFault = "throttling" | "server-error" | "hang" | "reset" | "html";
+export type HttpFault = "throttling" | "server-error" | "hang" | "reset" | "html" | "access-denied";
 
 export interface HttpFaultRule {
   fault: HttpFault;
@@ -92,6 +93,16 @@ function misbehave(fault: HttpFault, request: IncomingMessage, response: ServerR
     case "server-error":
       sendError(response, 500, "ServerException", "Service encountered an internal error.");
       return;
+    case "access-denied": {
+      const action = String(request.headers["x-amz-target"] ?? "").replace(TARGET_PREFIX, "");
+      sendError(
+        response,
+        400,
+        "AccessDeniedException",
+        `User: arn:aws:iam::123456789012:user/test is not authorized to perform: ecs:${action} on resource: *`,
+      );
+      return;
+    }
     case "hang":
       return;
     case "reset":
@@ -105,7 +116,16 @@ function misbehave(fault: HttpFault, request: IncomingMessage, response: ServerR
   }
 }
 
-/** Starts the server on 127.0.0.1 and a free port. */
+function callerIdentity(account: string): string {
+  return (
+    `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>` +
+    `<Arn>arn:aws:iam::${account}:user/test</Arn><UserId>AIDATESTONLY</UserId><Account>${account}</Account>` +
+    `</GetCallerIdentityResult><ResponseMetadata><RequestId>sim</RequestId></ResponseMetadata>` +
+    `</GetCallerIdentityResponse>`
+  );
+}
+
+/** Starts the server on 127.0.0.1 and a free port: ECS, and STS's GetCallerIdentity. */
 export async function serveEcs(ecs: EcsSimulator, context: SimContext): Promise<SimHttpServer> {
   const requests: RecordedRequest[] = [];
   const rules: ActiveRule[] = [];
@@ -114,8 +134,12 @@ export async function serveEcs(ecs: EcsSimulator, context: SimContext): Promise<
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const command = String(request.headers["x-amz-target"] ?? "").replace(TARGET_PREFIX, "");
-    const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+    const body = Buffer.concat(chunks).toString("utf8");
+    const target = request.headers["x-amz-target"];
+    // Every plan starts with STS GetCallerIdentity (the query protocol: a form body, an XML answer).
+    const query = target === undefined ? new URLSearchParams(body) : undefined;
+    const command = query ? (query.get("Action") ?? "") : String(target).replace(TARGET_PREFIX, "");
+    const input = query ? Object.fromEntries(query) : (JSON.parse(body || "{}") as Record<string, unknown>);
     const fault = takeFault(rules, command);
     const recorded: RecordedRequest = { command, input, headers: request.headers, at: Date.now() };
     if (fault) recorded.fault = fault;
@@ -127,6 +151,11 @@ export async function serveEcs(ecs: EcsSimulator, context: SimContext): Promise<
     }
     if (fault) {
       misbehave(fault, request, response);
+      return;
+    }
+    if (command === "GetCallerIdentity") {
+      response.setHeader("content-type", "text/xml");
+      response.end(callerIdentity(context.accountId));
       return;
     }
     const entry = ecsCommands[command as keyof typeof ecsCommands];

@@ -1,0 +1,277 @@
+/**
+ * The fault matrix of issue 8: the BUILT binary runs `mcctl restart --yes` over HTTP against the simulated
+ * ECS (test/sim/http.ts: the real SDK stack, retries and timeouts included), in real time with scaled-down
+ * ECS timings, while the network, AWS or the operator misbehave. Every case must end with the service at
+ * its desired count, or with the printed command that restores it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSimContext } from "../sim/core.js";
+import { EcsSimulator } from "../sim/ecs.js";
+import { taskFailures } from "../sim/ecs-model.js";
+import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
+import { type HttpFaultRule, type SimHttpServer, serveEcs } from "../sim/http.js";
+import { assertBuilt, BIN, childEnv, makeTempDir, removeTempDir } from "./harness.js";
+
+const RESTORE = "aws ecs update-service --cluster default --service mc --desired-count 1";
+/** Printed as the matrix's last line: the outcome of each case, for the record. */
+const matrix: string[] = [];
+
+let home: string;
+beforeAll(async () => {
+  assertBuilt();
+  home = await makeTempDir();
+});
+afterAll(async () => {
+  await removeTempDir(home);
+  console.info(`fault matrix (mcctl restart through the built binary):\n${matrix.join("\n")}`);
+});
+
+interface World {
+  ecs: EcsSimulator;
+  server: SimHttpServer;
+  desiredCount(): number | undefined;
+  close(): Promise<void>;
+}
+
+/** A cluster with one instance and the service `mc` steady with one task, served over HTTP. */
+async function world(): Promise<World> {
+  const context = createSimContext();
+  const ecs = new EcsSimulator(context, {
+    timings: { pendingMs: 400, stoppingMs: 1_500, schedulerDelayMs: 50, serviceCountsLagMs: 50 },
+  });
+  ecs.addCluster("default");
+  ecs.addContainerInstance("default", { ec2InstanceId: "i-0abc" });
+  ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+  ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
+  const server = await serveEcs(ecs, context);
+  for (let waited = 0; waited < 5_000; waited += 50) {
+    context.clock.advance();
+    if (ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" }).length === 1) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    ecs,
+    server,
+    desiredCount: () => {
+      context.clock.advance();
+      return ecs.describeServices({ cluster: "default", services: ["mc"] }).services?.[0]?.desiredCount;
+    },
+    close: () => server.close(),
+  };
+}
+
+interface Trigger {
+  /** When stderr first matches, `act` runs once. */
+  when: RegExp;
+  act(child: ChildProcess, world: World): void;
+}
+
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+function restart(
+  w: World,
+  options: { args?: string[]; env?: Record<string, string>; triggers?: Trigger[] } = {},
+) {
+  return new Promise<Outcome>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [BIN, "restart", "--yes", "--poll-interval", "200ms", "--timeout", "20s", ...(options.args ?? [])],
+      {
+        cwd: home,
+        env: childEnv(home, { AWS_ENDPOINT_URL: w.server.url, AWS_MAX_ATTEMPTS: "3", ...options.env }),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    const pending = [...(options.triggers ?? [])];
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+      for (const trigger of [...pending]) {
+        if (!trigger.when.test(stderr)) continue;
+        pending.splice(pending.indexOf(trigger), 1);
+        trigger.act(child, w);
+      }
+    });
+    child.stdout.resume();
+    const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+const WAITING_FOR_STOP = /Waiting for the tasks of mc to stop/;
+const WAITING_FOR_STEADY = /Waiting for mc to become steady/;
+
+interface Case {
+  faults?: HttpFaultRule[];
+  env?: Record<string, string>;
+  args?: string[];
+  triggers?: Trigger[];
+  arrange?: (w: World) => void;
+  /** Exit code expected (null: ended by the signal itself). */
+  code: number | null;
+  /** "desired": the service ends at desired count 1; "command": the restore command was printed. */
+  ends: "desired" | "command";
+  message?: RegExp;
+}
+
+const signalAt = (when: RegExp, signal: NodeJS.Signals): Trigger => ({
+  when,
+  act: (child) => child.kill(signal),
+});
+
+const CASES: Record<string, Case> = {
+  "throttling of the polls": {
+    faults: [{ fault: "throttling", command: "DescribeServices", times: 4, after: 2 }],
+    code: 0,
+    ends: "desired",
+  },
+  "5xx answers": {
+    faults: [{ fault: "server-error", command: "ListTasks", times: 3, after: 1 }],
+    code: 0,
+    ends: "desired",
+  },
+  "connection resets": {
+    faults: [{ fault: "reset", command: "DescribeTasks", times: 2, after: 1 }],
+    code: 0,
+    ends: "desired",
+  },
+  "a request that never answers": {
+    faults: [{ fault: "hang", command: "DescribeServices", times: 1, after: 3 }],
+    env: { MCCTL_AWS_REQUEST_TIMEOUT: "500ms" },
+    code: 0,
+    ends: "desired",
+  },
+  "AccessDenied before anything changed": {
+    faults: [{ fault: "access-denied", command: "DescribeServices", times: 10 }],
+    code: 1,
+    ends: "desired",
+    message: /^mcctl: AWS denied ecs:DescribeServices/m,
+  },
+  "AccessDenied on the scale back up": {
+    faults: [{ fault: "access-denied", command: "UpdateService", times: 10, after: 1 }],
+    code: 1,
+    ends: "command",
+    message: /may be left at desired count 0/,
+  },
+  "service deleted mid-restart": {
+    triggers: [
+      {
+        when: WAITING_FOR_STOP,
+        act: (_, w) => w.ecs.deleteService({ cluster: "default", service: "mc", force: true }),
+      },
+    ],
+    code: 1,
+    ends: "command",
+    message: /service mc no longer exists/,
+  },
+  "the new task dies on start": {
+    arrange: (w) =>
+      w.ecs.scriptTaskFailure({
+        ...taskFailures.essentialContainerExited("mc", 1),
+        stage: "PENDING",
+        times: 10,
+      }),
+    code: 1,
+    ends: "desired",
+    message: /the deployment of mc is failing/,
+  },
+  "the new task cannot be placed": {
+    triggers: [
+      {
+        when: WAITING_FOR_STOP,
+        act: (_, w) => {
+          const arn = w.ecs.listContainerInstances({ cluster: "default" }).containerInstanceArns?.[0] ?? "";
+          w.ecs.setContainerInstanceState(arn, { status: "DRAINING" });
+        },
+      },
+    ],
+    args: ["--timeout", "8s"],
+    code: 1,
+    ends: "desired",
+    message: /timed out after 8s waiting for mc to become steady/,
+  },
+  "SIGTERM during the plan": {
+    triggers: [signalAt(/^AWS account/m, "SIGTERM")],
+    arrange: (w) => w.server.inject({ fault: "hang", command: "DescribeServices", times: 1 }),
+    env: { MCCTL_AWS_REQUEST_TIMEOUT: "3s" },
+    code: null,
+    ends: "desired",
+  },
+  "SIGINT while waiting for the stop": {
+    triggers: [signalAt(WAITING_FOR_STOP, "SIGINT")],
+    code: 130,
+    ends: "desired",
+  },
+  "SIGTERM while waiting for the stop": {
+    triggers: [signalAt(WAITING_FOR_STOP, "SIGTERM")],
+    code: 143,
+    ends: "desired",
+  },
+  "SIGHUP while waiting for the stop": {
+    triggers: [signalAt(WAITING_FOR_STOP, "SIGHUP")],
+    code: 129,
+    ends: "desired",
+  },
+  "SIGINT while waiting for steady": {
+    triggers: [signalAt(WAITING_FOR_STEADY, "SIGINT")],
+    code: 130,
+    ends: "desired",
+  },
+  "SIGTERM while waiting for steady": {
+    triggers: [signalAt(WAITING_FOR_STEADY, "SIGTERM")],
+    code: 143,
+    ends: "desired",
+  },
+  "SIGHUP while waiting for steady": {
+    triggers: [signalAt(WAITING_FOR_STEADY, "SIGHUP")],
+    code: 129,
+    ends: "desired",
+  },
+  "a second Ctrl-C while the restore hangs": {
+    faults: [{ fault: "hang", command: "UpdateService", times: 5, after: 1 }],
+    env: { MCCTL_AWS_REQUEST_TIMEOUT: "10s" },
+    triggers: [
+      { when: WAITING_FOR_STOP, act: (child) => child.kill("SIGINT") },
+      {
+        when: /Interrupted: restoring the desired count/,
+        act: (child) => setTimeout(() => child.kill("SIGINT"), 300),
+      },
+    ],
+    code: 130,
+    ends: "command",
+    message: /Quit before the desired count was restored/,
+  },
+};
+
+describe.concurrent("restart through the built binary, against faults and signals", () => {
+  it.each(Object.entries(CASES))("%s", async (name, scenario) => {
+    const w = await world();
+    try {
+      for (const fault of scenario.faults ?? []) w.server.inject(fault);
+      scenario.arrange?.(w);
+      const outcome = await restart(w, scenario);
+      expect(outcome.code, outcome.stderr).toBe(scenario.code);
+      expect(outcome.stderr).not.toMatch(/^\s+at /m);
+      if (scenario.message) expect(outcome.stderr).toMatch(scenario.message);
+      if (scenario.ends === "desired") expect(w.desiredCount(), outcome.stderr).toBe(1);
+      else expect(outcome.stderr).toContain(RESTORE);
+      const last = outcome.stderr.trim().split("\n").at(-1) ?? "";
+      matrix.push(
+        `  ${name.padEnd(42)} exit ${String(outcome.code ?? outcome.signal).padEnd(7)} ${
+          scenario.ends === "desired" ? `desired count ${w.desiredCount()}` : "restore command printed"
+        }  | ${last.slice(0, 90)}`,
+      );
+    } finally {
+      await w.close();
+    }
+  });
+});
