@@ -6,14 +6,14 @@ import {
   type GlobalOptions,
   requireConfirmable,
 } from "../context.js";
-import { RestartWatch, restartService, shortRevision } from "../operations/restart.js";
+import { restartService, shortRevision } from "../operations/restart.js";
 import { lookUpTarget } from "../plan/account.js";
 import { planRestart } from "../plan/restart.js";
-import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
 import { countOption, parseOptions, RestartFlagsSchema } from "./options.js";
+import { underRestartTrap } from "./restart-sequence.js";
 
 export const RestartOptionsSchema = z.extend(RestartFlagsSchema, { count: countOption });
 export type RestartOptions = z.output<typeof RestartOptionsSchema>;
@@ -46,20 +46,8 @@ export async function runRestart(context: CommandContext, options: RestartOption
   );
 
   // Apply: --timeout counts from here, and nothing more is asked.
-  const watch = new RestartWatch(service);
-  const messages = { first: () => watch.firstInterrupt(), second: () => watch.secondInterrupt() };
-  const result = await withInterruptTrap(output, messages, (signal) =>
-    restartService(ecs, terminalReporter(output), {
-      cluster,
-      service,
-      countWhenStopped: options.count,
-      healthUrl: plan.healthUrl,
-      timeoutMs: options.timeout,
-      pollIntervalMs: options.pollInterval,
-      signal,
-      onPhase: watch.onPhase,
-      limits: context.aws.limits,
-    }),
+  const result = await underRestartTrap(context, options, plan.healthUrl, (run) =>
+    restartService(ecs, terminalReporter(output), { ...run, countWhenStopped: options.count }),
   );
   output.result(
     {

@@ -8,16 +8,15 @@ import {
   type GlobalOptions,
   requireConfirmable,
 } from "../context.js";
-import { RestartWatch } from "../operations/restart.js";
 import { switchRevision } from "../operations/switch-revision.js";
 import { lookUpTarget } from "../plan/account.js";
 import { planRollback } from "../plan/rollback.js";
 import { renderChanges } from "../ui/diff.js";
-import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
 import { parseOptions, RestartFlagsSchema, revisionOption } from "./options.js";
+import { underRestartTrap } from "./restart-sequence.js";
 
 export const RollbackOptionsSchema = z.extend(RestartFlagsSchema, { to: revisionOption });
 export type RollbackOptions = z.output<typeof RollbackOptionsSchema>;
@@ -62,18 +61,9 @@ export async function runRollback(context: CommandContext, options: RollbackOpti
   );
 
   // Apply: nothing more is asked; --timeout counts from here.
-  const watch = new RestartWatch(service);
-  const messages = { first: () => watch.firstInterrupt(), second: () => watch.secondInterrupt() };
-  const result = await withInterruptTrap(output, messages, (signal) =>
+  const result = await underRestartTrap(context, options, plan.healthUrl, (run) =>
     switchRevision(ecs, terminalReporter(output), {
-      cluster,
-      service,
-      healthUrl: plan.healthUrl,
-      timeoutMs: options.timeout,
-      pollIntervalMs: options.pollInterval,
-      signal,
-      onPhase: watch.onPhase,
-      limits: context.aws.limits,
+      ...run,
       current: plan.current,
       target: { existingArn: plan.target.taskDefinitionArn as string },
       verb: plan.verb,

@@ -11,12 +11,11 @@ import {
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
 import { formatCommand, runPullCommands } from "../operations/pull-images.js";
-import { type RestartRequest, RestartWatch, restartService, shortRevision } from "../operations/restart.js";
+import { type RestartRequest, restartService, shortRevision } from "../operations/restart.js";
 import { switchRevision } from "../operations/switch-revision.js";
 import { lookUpTarget } from "../plan/account.js";
 import { type PullUpgradePlan, planUpgrade, type RevisionUpgradePlan } from "../plan/upgrade.js";
 import { renderChanges } from "../ui/diff.js";
-import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
@@ -29,6 +28,7 @@ import {
   sshUserOption,
   tagOption,
 } from "./options.js";
+import { underRestartTrap } from "./restart-sequence.js";
 
 export const UpgradeOptionsSchema = z
   .extend(RestartFlagsSchema, {
@@ -102,23 +102,10 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
 
   // Apply: nothing more is asked; --timeout counts from the start of the restart.
   const reporter = terminalReporter(output);
-  const watch = new RestartWatch(service);
-  const messages = { first: () => watch.firstInterrupt(), second: () => watch.secondInterrupt() };
-  return withInterruptTrap(output, messages, async (signal) => {
-    const restart = {
-      cluster,
-      service,
-      healthUrl: plan.healthUrl,
-      timeoutMs: options.timeout,
-      pollIntervalMs: options.pollInterval,
-      signal,
-      onPhase: watch.onPhase,
-      limits: context.aws.limits,
-    } satisfies Partial<RestartRequest>;
-    if (plan.kind === "pull")
-      return pullAndRestart(context, plan, { ...restart, countWhenStopped: 1 }, signal);
+  return underRestartTrap(context, options, plan.healthUrl, async (run, signal) => {
+    if (plan.kind === "pull") return pullAndRestart(context, plan, { ...run, countWhenStopped: 1 }, signal);
     const result = await switchRevision(ecs, reporter, {
-      ...restart,
+      ...run,
       current: plan.current,
       target: { register: plan.next },
       verb: "upgrade",

@@ -85,13 +85,15 @@ export class RestartWatch {
     this.state = state;
   };
 
-  firstInterrupt(): string {
+  /** Said at the first interrupt: what mcctl does about it. */
+  first(): string {
     return this.state?.scaledDown
       ? `Interrupted: restoring the desired count of ${this.service} to ${this.state.targetCount}…`
       : "Interrupted: stopping the wait; the service keeps its desired count.";
   }
 
-  secondInterrupt(): string {
+  /** Said at a second interrupt, just before exiting: what the operator must do by hand. */
+  second(): string {
     return this.state?.scaledDown
       ? `Quit before the desired count was restored: ${this.service} may be left at 0. Restore it: ${restoreCommand(this.state)}`
       : "Quit.";

@@ -24,15 +24,18 @@ export const ANYWHERE = "0.0.0.0/0";
 export const HTTP_PORT = 80;
 export const SSH_PORT = 22;
 
-/** What the launch plan decided; see LaunchPlan in src/plan/setup/launch.ts. */
+/** What the launch plan decided (src/plan/setup/launch.ts), every prerequisite checked. */
 export interface LaunchAnswers {
   instanceType: string;
   image: { id: string; name: string };
+  /** undefined: no key pair, no SSH. */
   keyPair: string | undefined;
   vpcId: string;
   subnetId: string;
   instanceProfile: string;
+  /** Host directory of the Elasticsearch data volume, created by the user data. */
   dataPath: string;
+  /** The instances' group: `id` when it exists; the ports apply must still open to the internet. */
   securityGroup: { id?: string | undefined; name: string; openPorts: number[] };
 }
 

@@ -15,6 +15,7 @@ import {
   type DatabaseFacts,
   describeInstance,
   lookUpDatabaseSecurityGroup,
+  type NewDatabase,
 } from "../../operations/setup/database.js";
 import { answerChoice, answerConfirm, answerSecret, answerText, answerValid } from "./answers.js";
 import { chooseEngineVersion, chooseInstanceClass } from "./database-options.js";
@@ -26,14 +27,8 @@ export interface UseDatabase extends DatabaseFacts {
 }
 
 /** A new instance, every answer known; created in apply. */
-export interface CreateDatabase {
+export interface CreateDatabase extends Omit<NewDatabase, "securityGroupId"> {
   action: "create";
-  identifier: string;
-  engineVersion: string;
-  instanceClass: string;
-  storageGiB: number;
-  masterUsername: string;
-  databaseName: string;
   /** The default VPC, and model-catalogue-db in it when it exists already (else created in apply). */
   vpcId: string;
   securityGroupId?: string | undefined;

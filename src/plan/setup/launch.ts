@@ -10,6 +10,7 @@ import {
   HTTP_PORT,
   INSTANCE_SECURITY_GROUP,
   instanceProfileHowTo,
+  type LaunchAnswers,
   PREVIOUS_GENERATION,
   SSH_PORT,
   SUGGESTED_INSTANCE_TYPE,
@@ -18,19 +19,8 @@ import { validateDataPath } from "../../operations/setup/user-data.js";
 import { answerChoice, answerText } from "./answers.js";
 import type { PlanIo, PlanLine, SetupAws } from "./types.js";
 
-/** Everything a launch needs, every answer known and every prerequisite checked. */
-export interface LaunchPlan {
-  instanceType: string;
-  image: { id: string; name: string };
-  /** undefined: no key pair, no SSH. */
-  keyPair: string | undefined;
-  vpcId: string;
-  subnetId: string;
-  instanceProfile: string;
-  /** Host directory of the Elasticsearch data volume, created by the user data. */
-  dataPath: string;
-  /** The instances' group: `id` when it exists; the ports apply must still open to the internet. */
-  securityGroup: { id?: string | undefined; name: string; openPorts: number[] };
+/** Everything a launch needs, every answer known and every prerequisite checked, with its plan lines. */
+export interface LaunchPlan extends LaunchAnswers {
   lines: PlanLine[];
 }
 
