@@ -14,11 +14,11 @@ import {
 } from "../context.js";
 import { buildJdbcUrl } from "../domain/environment.js";
 import { MissingInputError } from "../errors.js";
-import { applySetup, type SetupOutcome, type SetupSteps } from "../operations/setup/apply.js";
+import { applySetup, type SetupOutcome } from "../operations/setup/apply.js";
 import type { SetupAws } from "../operations/setup/types.js";
 import { lookUpTarget, type Target } from "../plan/account.js";
 import { PENDING_DB_HOST } from "../plan/setup/pending.js";
-import { planSetup, type SetupPlan } from "../plan/setup/plan.js";
+import { applyStepsOf, planSetup, type SetupPlan } from "../plan/setup/plan.js";
 import type { PlanLine } from "../plan/setup/types.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printRegistration, printSettingsChanges, printTarget } from "../ui/plan.js";
@@ -121,7 +121,7 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
         save,
       },
       clients,
-      stepsOf(plan, context.cluster, options.wait),
+      applyStepsOf(plan, options.wait),
     );
   });
   output.result({ ...outcome, plan: plan.lines }, summary(outcome, plan, target, settings.path));
@@ -144,36 +144,6 @@ function printPlan(context: CommandContext, plan: SetupPlan): void {
     );
   }
   printSettingsChanges(output, diffSettings(settings.settings, plan.settingsAfter), settings.path);
-}
-
-/** The plan in the terms apply works in. */
-function stepsOf(plan: SetupPlan, cluster: string, wait: boolean): SetupSteps {
-  const choice = plan.database.database;
-  const compute = plan.compute;
-  return {
-    cluster,
-    service: plan.service,
-    bucket: { name: plan.bucket.name, create: plan.bucket.action === "create" },
-    database:
-      choice.action === "create"
-        ? { action: "create", planned: choice }
-        : choice.action === "use"
-          ? { action: "use", facts: choice }
-          : choice,
-    password: plan.database.password,
-    createCluster: compute.createCluster,
-    compute:
-      compute.status === "launch" && compute.launch
-        ? { status: "launch", answers: compute.launch }
-        : compute.status === "pending" && compute.pendingInstanceId
-          ? { status: "pending", instanceId: compute.pendingInstanceId }
-          : { status: "ready", publicDnsName: compute.fittingInstance?.publicDnsName },
-    access: plan.access.rules,
-    task: plan.registration.inputs.task,
-    environment: { ...plan.registration.inputs.environment },
-    baseline: plan.registration.baseline?.taskDefinition,
-    wait,
-  };
 }
 
 /** Without a terminal every answer must already be there: list all that are not, before any AWS call. */

@@ -3,6 +3,7 @@ import { resolveTaskSettings } from "../../config/task-inputs.js";
 import { buildJdbcUrl } from "../../domain/environment.js";
 import { taskRequirements } from "../../domain/task-definition.js";
 import { McctlError } from "../../errors.js";
+import type { SetupSteps } from "../../operations/setup/apply.js";
 import {
   baselineOf,
   findKnownRevisions,
@@ -210,5 +211,35 @@ function settingsAfterSetup(
           }
         : {}),
     },
+  };
+}
+
+/** The plan in the terms apply works in (src/operations/setup/apply.ts). */
+export function applyStepsOf(plan: SetupPlan, wait: boolean): SetupSteps {
+  const choice = plan.database.database;
+  const compute = plan.compute;
+  return {
+    cluster: plan.compute.cluster,
+    service: plan.service,
+    bucket: { name: plan.bucket.name, create: plan.bucket.action === "create" },
+    database:
+      choice.action === "create"
+        ? { action: "create", planned: choice }
+        : choice.action === "use"
+          ? { action: "use", facts: choice }
+          : choice,
+    password: plan.database.password,
+    createCluster: compute.createCluster,
+    compute:
+      compute.status === "launch" && compute.launch
+        ? { status: "launch", answers: compute.launch }
+        : compute.status === "pending" && compute.pendingInstanceId
+          ? { status: "pending", instanceId: compute.pendingInstanceId }
+          : { status: "ready", publicDnsName: compute.fittingInstance?.publicDnsName },
+    access: plan.access.rules,
+    task: plan.registration.inputs.task,
+    environment: { ...plan.registration.inputs.environment },
+    baseline: plan.registration.baseline?.taskDefinition,
+    wait,
   };
 }

@@ -4,7 +4,7 @@ import type { Settings } from "../../../src/config/settings.js";
 import { InterruptedError, McctlError } from "../../../src/errors.js";
 import { applySetup, type SetupSteps } from "../../../src/operations/setup/apply.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
-import { planSetup, type SetupPlan } from "../../../src/plan/setup/plan.js";
+import { applyStepsOf, planSetup, type SetupPlan } from "../../../src/plan/setup/plan.js";
 import { setupAwsFor, type TestApplyIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
 import { runUntilSettled } from "../../helpers/time.js";
 import { seedEmptyAccount } from "../../sim/fixtures.js";
@@ -48,37 +48,7 @@ const mutatingCalls = () =>
 /** The plan `mcctl setup --yes` makes with mcctl.json `settings`, and the steps it hands to apply. */
 async function planned(settings: Settings, wait: boolean): Promise<{ plan: SetupPlan; steps: SetupSteps }> {
   const plan = await planSetup(testPlanIo({ env, settings }).io, aws, { cluster: "default", service: "mc" });
-  return { plan, steps: stepsOf(plan, wait) };
-}
-
-/** The plan in apply's terms, as src/commands/setup.ts converts it. */
-function stepsOf(plan: SetupPlan, wait: boolean): SetupSteps {
-  const choice = plan.database.database;
-  const compute = plan.compute;
-  return {
-    cluster: compute.cluster,
-    service: plan.service,
-    bucket: { name: plan.bucket.name, create: plan.bucket.action === "create" },
-    database:
-      choice.action === "create"
-        ? { action: "create", planned: choice }
-        : choice.action === "use"
-          ? { action: "use", facts: choice }
-          : choice,
-    password: plan.database.password,
-    createCluster: compute.createCluster,
-    compute:
-      compute.status === "launch" && compute.launch
-        ? { status: "launch", answers: compute.launch }
-        : compute.status === "pending" && compute.pendingInstanceId
-          ? { status: "pending", instanceId: compute.pendingInstanceId }
-          : { status: "ready", publicDnsName: compute.fittingInstance?.publicDnsName },
-    access: plan.access.rules,
-    task: plan.registration.inputs.task,
-    environment: { ...plan.registration.inputs.environment },
-    baseline: plan.registration.baseline?.taskDefinition,
-    wait,
-  };
+  return { plan, steps: applyStepsOf(plan, wait) };
 }
 
 /** An ApplyIo whose mcctl.json starts as the plan's settingsAfter (the command saves it at the confirmation). */
