@@ -121,6 +121,8 @@ interface Case {
   /** "desired": the service ends at desired count 1; "command": the restore command was printed. */
   ends: "desired" | "command";
   message?: RegExp;
+  /** The whole run, node's start included, must end within this. */
+  withinMs?: number;
 }
 
 const signalAt = (when: RegExp, signal: NodeJS.Signals): Trigger => ({
@@ -149,6 +151,14 @@ const CASES: Record<string, Case> = {
     env: { MCCTL_AWS_REQUEST_TIMEOUT: "500ms" },
     code: 0,
     ends: "desired",
+  },
+  "the endpoint stops answering mid-restart (--timeout 6s)": {
+    faults: [{ fault: "hang", command: "DescribeServices", times: 100, after: 4 }],
+    args: ["--timeout", "6s"],
+    code: 1,
+    ends: "desired",
+    message: /time limit ran out|timed out after 6s/,
+    withinMs: 15_000,
   },
   "AccessDenied before anything changed": {
     faults: [{ fault: "access-denied", command: "DescribeServices", times: 10 }],
@@ -258,7 +268,9 @@ describe.concurrent("restart through the built binary, against faults and signal
     try {
       for (const fault of scenario.faults ?? []) w.server.inject(fault);
       scenario.arrange?.(w);
+      const started = Date.now();
       const outcome = await restart(w, scenario);
+      if (scenario.withinMs) expect(Date.now() - started).toBeLessThan(scenario.withinMs);
       expect(outcome.code, outcome.stderr).toBe(scenario.code);
       expect(outcome.stderr).not.toMatch(/^\s+at /m);
       if (scenario.message) expect(outcome.stderr).toMatch(scenario.message);
