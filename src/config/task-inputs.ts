@@ -233,20 +233,17 @@ class EnvironmentCollector {
 
   private async groupEnabled(group: GroupSpec): Promise<boolean> {
     if (!group.optional) return true;
-    const id = group.id as OptionalGroup;
     const variables = VARIABLES.filter((variable) => variable.group === group.id);
-    const fromEnv = variables.some((variable) => this.fromEnv(variable.name) !== undefined);
-    // A group counts as configured once one of its variables has a value (false means "none").
-    const configured =
-      fromEnv ||
-      variables.some(
-        (variable) =>
-          typeof this.fileEnvironment[variable.name] === "string" ||
-          this.sources.derived?.[variable.name] !== undefined,
-      );
-    const remembered = configured || this.sources.settings.features?.[id];
-    const derived = variables.some((variable) => this.sources.derived?.[variable.name] !== undefined);
-    if (fromEnv || derived) return true;
+    // A value from the environment or from a resource setup manages settles it: not a question.
+    const given = variables.some(
+      (variable) =>
+        this.fromEnv(variable.name) !== undefined || this.sources.derived?.[variable.name] !== undefined,
+    );
+    if (given) return true;
+    // Remembered: a variable of the group has a value in mcctl.json (false means "none"), or the answer.
+    const remembered =
+      variables.some((variable) => typeof this.fileEnvironment[variable.name] === "string") ||
+      this.sources.settings.features?.[group.id as OptionalGroup];
     if (remembered !== undefined && !this.review) return remembered;
     if (!this.sources.interactive) return false;
     return this.ask.askConfirm(group.question ?? `Configure ${group.title}?`, remembered ?? false);
