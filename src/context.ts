@@ -1,26 +1,14 @@
 import { AwsClients } from "./aws/clients.js";
 import { resolveAwsConfig } from "./aws/config.js";
-import { resolveGlobals } from "./config/globals.js";
+import { type GlobalOptions, resolveGlobals } from "./config/globals.js";
+import type { Asker } from "./config/questions.js";
 import type { LoadedSettings } from "./config/settings.js";
 import { McctlError, MissingInputError } from "./errors.js";
 import { Output } from "./ui/output.js";
 import * as prompts from "./ui/prompts.js";
 
-/** Options every command accepts (see `mcctl --help`). */
-export interface GlobalOptions {
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  cluster?: string;
-  service?: string;
-  config?: string;
-  yes?: boolean;
-  json?: boolean;
-  debug?: boolean;
-  color?: boolean;
-}
-
 export { DEFAULT_CLUSTER, DEFAULT_SERVICE } from "./config/defaults.js";
+export type { GlobalOptions } from "./config/globals.js";
 
 /** Everything a command needs from the outside world, built once per run. */
 export interface CommandContext {
@@ -34,7 +22,7 @@ export interface CommandContext {
   service: string;
   aws: AwsClients;
   /** Every question goes through here; tests put a scripted Asker in its place. */
-  ask: prompts.Asker;
+  ask: Asker;
 }
 
 export interface ContextDependencies {

@@ -5,7 +5,6 @@
  */
 import type * as z from "zod/mini";
 import { type AwsTimeouts, DEFAULT_TIMEOUTS } from "../aws/limits.js";
-import type { GlobalOptions } from "../context.js";
 import { VARIABLES } from "../domain/environment.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_CLUSTER, DEFAULT_SERVICE, DEFAULT_SETTINGS_PATH } from "./defaults.js";
@@ -13,6 +12,20 @@ import { type LoadedSettings, loadSettings } from "./settings.js";
 import * as values from "./values.js";
 
 export type RetryMode = "standard" | "adaptive";
+
+/** Options every command accepts (see `mcctl --help`). */
+export interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  cluster?: string;
+  service?: string;
+  config?: string;
+  yes?: boolean;
+  json?: boolean;
+  debug?: boolean;
+  color?: boolean;
+}
 
 export interface ResolvedGlobals {
   /** The settings file (--config, default ./mcctl.json), loaded and validated. */

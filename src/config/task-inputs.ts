@@ -11,7 +11,7 @@ import { defaultCatalinaOpts } from "../domain/jvm.js";
 import { checkEnvironment, type Finding } from "../domain/rules.js";
 import { DEFAULT_TASK_SETTINGS, esHeapSizeFor, type TaskSettings } from "../domain/task-definition.js";
 import { MissingInputError, UsageError } from "../errors.js";
-import type { Asker } from "../ui/prompts.js";
+import type { Asker } from "./questions.js";
 import type { Settings } from "./settings.js";
 
 export interface TaskInputSources {

@@ -20,8 +20,8 @@ import {
   TASK_DEFINITION_ARN_PATTERN,
 } from "../domain/formats.js";
 import { isValidTag, validateImageReference } from "../domain/images.js";
+import { parseDuration } from "../durations.js";
 import { UsageError } from "../errors.js";
-import { parseDuration } from "../operations/durations.js";
 import "../zod-messages.js";
 
 /** How a value of any type is shown in a message: strings quoted and cut short. */

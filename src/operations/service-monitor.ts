@@ -1,7 +1,7 @@
 import type { Service, ServiceEvent, Task } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
+import { formatDuration } from "../durations.js";
 import { McctlError } from "../errors.js";
-import { formatDuration } from "./durations.js";
 import { poll } from "./poll.js";
 import type { WaitReporter } from "./reporter.js";
 import {

@@ -1,5 +1,5 @@
+import { formatDuration } from "../durations.js";
 import { McctlError } from "../errors.js";
-import { formatDuration } from "./durations.js";
 import { type ServiceSnapshot, summarize } from "./service-monitor.js";
 
 /** A wait that ran out of time: say what state it was left in and what finishes the job. */

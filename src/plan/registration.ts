@@ -2,6 +2,7 @@ import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sd
 import type { EcsApi } from "../aws/ecs.js";
 import { awsErrorName } from "../aws/errors.js";
 import { revisionName, withInputs } from "../config/deployment.js";
+import type { Asker } from "../config/questions.js";
 import type { Settings } from "../config/settings.js";
 import {
   gatherTaskInputs,
@@ -13,7 +14,6 @@ import { isSecretVariable } from "../domain/environment.js";
 import { buildTaskDefinition, MC_CONTAINER, taskDefinitionSizeProblem } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
 import { McctlError, UsageError } from "../errors.js";
-import type { Asker } from "../ui/prompts.js";
 
 export interface RegistrationSources extends Omit<TaskInputSources, "knownSecrets"> {
   cluster: string;

@@ -1,7 +1,7 @@
 import type { Writable } from "node:stream";
 import { Chalk, type ChalkInstance } from "chalk";
 
-export { formatDuration } from "../operations/durations.js";
+export { formatDuration } from "../durations.js";
 
 export interface OutputOptions {
   json: boolean;

@@ -1,3 +1,4 @@
+import type { ChoiceQuestion, TextQuestion, Validator } from "../config/questions.js";
 import { InterruptedError } from "../errors.js";
 
 /**
@@ -6,19 +7,7 @@ import { InterruptedError } from "../errors.js";
  * Prompts draw on stderr: stdout carries results and must stay clean when redirected.
  */
 
-export type Validator = (value: string) => string | undefined;
-
-export interface TextQuestion {
-  message: string;
-  defaultValue?: string;
-  validate?: Validator;
-}
-
-export interface ChoiceQuestion<T> {
-  message: string;
-  choices: readonly { name: string; value: T; description?: string }[];
-  defaultValue?: T;
-}
+export type { Asker, ChoiceQuestion, TextQuestion, Validator } from "../config/questions.js";
 
 type InquirerModule = typeof import("@inquirer/prompts");
 let inquirer: Promise<InquirerModule> | undefined;
@@ -87,12 +76,4 @@ export async function askChoice<T>(question: ChoiceQuestion<T>): Promise<T> {
       context(),
     ),
   );
-}
-
-/** The question functions as one object, so a test can hand a scripted one to a command. */
-export interface Asker {
-  askText: typeof askText;
-  askSecret: typeof askSecret;
-  askConfirm: typeof askConfirm;
-  askChoice: typeof askChoice;
 }

@@ -1,8 +1,8 @@
 import type { CreateDBInstanceCommandInput, DBInstance } from "@aws-sdk/client-rds";
 import { awsErrorName } from "../../aws/errors.js";
 import { unusableStatus } from "../../domain/rds-rules.js";
+import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
-import { formatDuration } from "../durations.js";
 import { poll } from "../poll.js";
 import type { ApplyIo, SetupAws } from "./types.js";
 

@@ -1,7 +1,7 @@
 import type { Instance } from "@aws-sdk/client-ec2";
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
+import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
-import { formatDuration } from "../durations.js";
 import { poll } from "../poll.js";
 import { DEFAULT_INSTANCE_PROFILE } from "./launch.js";
 import type { ApplyIo, SetupAws } from "./types.js";

@@ -1,5 +1,5 @@
+import type { ChoiceQuestion } from "../../config/questions.js";
 import { MissingInputError, UsageError } from "../../errors.js";
-import type { ChoiceQuestion } from "../../ui/prompts.js";
 import type { PlanIo } from "./types.js";
 
 export interface TextAnswer {

@@ -1,5 +1,5 @@
+import type { Asker } from "../../config/questions.js";
 import type { Settings } from "../../config/settings.js";
-import type { Asker } from "../../ui/prompts.js";
 
 export type { SetupAws } from "../../operations/setup/types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration } from "../../src/operations/durations.js";
+import { parseDuration } from "../src/durations.js";
 
 describe("parseDuration", () => {
   it.each([
