@@ -35,11 +35,13 @@ function lazyAction(load: () => Promise<CommandModule>, gathersInputs = false) {
       });
     }
     const globals = command.optsWithGlobals<GlobalOptions>();
-    // The checks first, and the command (with the AWS SDK and prompts) only once they pass.
-    const [{ checkFlagValues }, { checkVariables }, { requireSettingsFile }] = await Promise.all([
+    // The checks run before the command does (loading a command calls nothing: its SDK clients and
+    // prompts load on first use), so both load at once.
+    const [{ checkFlagValues }, { checkVariables }, { requireSettingsFile }, module] = await Promise.all([
       import("./commands/options.js"),
       import("./config/globals.js"),
       import("./config/settings.js"),
+      load(),
     ]);
     checkFlagValues(command.name(), options);
     if (gathersInputs) {
@@ -48,7 +50,6 @@ function lazyAction(load: () => Promise<CommandModule>, gathersInputs = false) {
       // Only the commands that gather inputs create the file: for the others a missing one is a typo.
       await requireSettingsFile(globals.config);
     }
-    const module = await load();
     await module.run(globals, options);
   };
 }

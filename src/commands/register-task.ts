@@ -1,5 +1,4 @@
 import * as z from "zod/mini";
-import { diffSettings, revisionName } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
 import { gatherTaskInputs } from "../config/task-inputs.js";
 import {
@@ -10,10 +9,9 @@ import {
   requireConfirmable,
 } from "../context.js";
 import { isSecretVariable } from "../domain/environment.js";
-import { redactTaskDefinition } from "../domain/task-definition.js";
+import { buildCheckedTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
 import { MissingInputError, UsageError } from "../errors.js";
-import { lookUpTarget } from "../plan/account.js";
-import { checkedTaskDefinition, planRegistration, type RegistrationPlan } from "../plan/registration.js";
+import type { RegistrationPlan } from "../plan/registration.js";
 import {
   printDryRunEnd,
   printFindings,
@@ -53,7 +51,13 @@ export async function runRegisterTask(
   await requireConfirmable(context, !options.dryRun, () => gatherFromLocalSources(context, options));
   if (!context.interactive) await failEarlyOnMissingValues(context, options);
 
-  // Plan: read-only. Every question is asked here, before anything is shown for confirmation.
+  // Plan: read-only. Every question is asked here, before anything is shown for confirmation. Its
+  // modules load only now: `register-task --dry-run --offline` starts without them.
+  const [{ lookUpTarget }, { planRegistration }, { diffSettings, revisionName }] = await Promise.all([
+    import("../plan/account.js"),
+    import("../plan/registration.js"),
+    import("../config/deployment.js"),
+  ]);
   const target = await lookUpTarget(context.aws);
   const ecs = await context.aws.ecs();
   const plan = await planRegistration(
@@ -197,7 +201,7 @@ async function renderOffline(
     },
     context.ask,
   );
-  const input = redactTaskDefinition(checkedTaskDefinition(inputs));
+  const input = redactTaskDefinition(buildCheckedTaskDefinition(inputs.task, inputs.environment));
   context.output.result(input, JSON.stringify(input, null, 2));
   printDryRunEnd(context.output);
   return { family: inputs.task.family, registered: false, dryRun: true };

@@ -3,6 +3,7 @@ import type {
   KeyValuePair,
   RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
+import { UsageError } from "../errors.js";
 import { isSecretVariable, type McEnvironment, SECRET_MASK } from "./environment.js";
 import { ECS_NAME_PATTERN, MAX_ECS_NAME_LENGTH, quote } from "./formats.js";
 
@@ -146,6 +147,18 @@ export function taskDefinitionSizeProblem(input: RegisterTaskDefinitionCommandIn
     `the task definition is ${bytes} bytes; ECS accepts at most ${MAX_TASK_DEFINITION_BYTES}` +
     (largest.length > 0 ? ` (largest values: ${largest.join(", ")})` : "")
   );
+}
+
+/** buildTaskDefinition, refusing (usage error) what ECS would refuse for its size. */
+export function buildCheckedTaskDefinition(
+  task: TaskSettings,
+  env: McEnvironment,
+): RegisterTaskDefinitionCommandInput {
+  const input = buildTaskDefinition(task, env);
+  const tooLarge = taskDefinitionSizeProblem(input);
+  if (tooLarge)
+    throw new UsageError(tooLarge, { suggestion: "Shorten the values named; nothing was changed." });
+  return input;
 }
 
 function environmentEntries(env: McEnvironment): KeyValuePair[] {

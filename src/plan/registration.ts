@@ -11,9 +11,9 @@ import {
   type TaskInputs,
 } from "../config/task-inputs.js";
 import { isSecretVariable } from "../domain/environment.js";
-import { buildTaskDefinition, MC_CONTAINER, taskDefinitionSizeProblem } from "../domain/task-definition.js";
+import { buildCheckedTaskDefinition, MC_CONTAINER } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
-import { McctlError, UsageError } from "../errors.js";
+import { McctlError } from "../errors.js";
 
 export interface RegistrationSources extends Omit<TaskInputSources, "knownSecrets"> {
   cluster: string;
@@ -121,7 +121,7 @@ export async function planRegistration(
     { ...sources, knownSecrets: secretsOf(baseline?.taskDefinition) },
     ask,
   );
-  const input = checkedTaskDefinition(inputs);
+  const input = buildCheckedTaskDefinition(inputs.task, inputs.environment);
   const changes = baseline ? diffTaskDefinitions(baseline.taskDefinition, input) : [];
   const running = known.running;
   const drift =
@@ -144,15 +144,6 @@ export async function planRegistration(
       inputs.settings,
     ),
   };
-}
-
-/** The task definition of these inputs; one ECS would refuse for its size is a usage error now. */
-export function checkedTaskDefinition(inputs: Pick<TaskInputs, "task" | "environment">) {
-  const input = buildTaskDefinition(inputs.task, inputs.environment);
-  const tooLarge = taskDefinitionSizeProblem(input);
-  if (tooLarge)
-    throw new UsageError(tooLarge, { suggestion: "Shorten the values named; nothing was changed." });
-  return input;
 }
 
 /**
