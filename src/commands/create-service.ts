@@ -71,8 +71,12 @@ export async function runCreateService(context: CommandContext, options: CreateS
   );
 
   // Apply: nothing more is asked; --timeout counts from here.
+  let exists = false;
   const messages = {
-    first: () => `Interrupted: no longer waiting; service ${service} exists and ECS keeps starting its task.`,
+    first: () =>
+      exists
+        ? `Interrupted: no longer waiting; service ${service} exists and ECS keeps starting its task.`
+        : `Interrupted before ECS confirmed service ${service}: check with \`mcctl status\` whether it exists.`,
     second: () => "Quit.",
   };
   const created = await withInterruptTrap(output, messages, (signal) => {
@@ -84,7 +88,10 @@ export async function runCreateService(context: CommandContext, options: CreateS
       timeoutMs: options.timeout,
       pollIntervalMs: options.pollInterval,
       signal,
-      onCreated: () => saveSettings(settings.path, settingsAfter),
+      onCreated: () => {
+        exists = true;
+        return saveSettings(settings.path, settingsAfter);
+      },
     });
   });
   const result = {
