@@ -11,6 +11,10 @@ export default {
   coverageAnalysis: "perTest",
   // Two runners: the machine has two cores, shared with other work.
   concurrency: 2,
+  // Mutants in module-level code (constant tables, patterns) can only be tested by reloading every
+  // module and running every test that imports it: 18% of the mutants but two thirds of the time
+  // (hours on two cores). They are reported as "Ignored" and left out of the score.
+  ignoreStatic: true,
   // Re-runs only test mutants whose code or covering tests changed since the last run.
   incremental: true,
   incrementalFile: "reports/stryker-incremental.json",
