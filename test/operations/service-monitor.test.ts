@@ -151,7 +151,10 @@ describe("ServiceMonitor", () => {
     const monitor = monitorOf(reporter);
     sim.ecs.deleteService({ cluster: "mc", service: "mc", force: true });
     await vi.advanceTimersByTimeAsync(10 * 60_000);
-    const error = await monitor.poll().catch((caught: unknown) => caught as McctlError);
+    const error = await monitor.poll().then(
+      () => undefined,
+      (caught: unknown) => caught as McctlError,
+    );
     expect(error).toBeInstanceOf(McctlError);
     expect(error?.message).toBe("service mc no longer exists in cluster mc");
     expect(error?.suggestion).toMatch(/mcctl create-service/);
