@@ -43,6 +43,7 @@ describe("createService", () => {
     expect(service.runningCount).toBe(1);
     expect(created.map((entry) => entry.serviceName)).toEqual(["mc"]);
     expect(captured.stderr()).toMatch(/Created service mc \(arn:aws:ecs:eu-west-1:\d+:service\/mc\/mc\)/);
+    expect(captured.stderr()).toContain("… Waiting for mc to become steady");
     expect(captured.stderr()).toContain("Service mc is steady");
   });
 

@@ -8,11 +8,12 @@ describe("parseDuration", () => {
     ["1h30m", 5_400_000],
     ["500ms", 500],
     ["45", 45_000],
+    [" 10m ", 600_000],
   ])("%s is %i ms", (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(["", "ten minutes", "5x", "5m garbage", "-1m"])("rejects %j", (text) => {
+  it.each(["", "ten minutes", "5x", "5m garbage", "-1m", "1m30", "x45"])("rejects %j", (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import { describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../src/aws/config.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
-import { McctlError } from "../../src/errors.js";
+import { ExitCode, InterruptedError, McctlError } from "../../src/errors.js";
 import { type RevisionSwitch, switchRevision } from "../../src/operations/switch-revision.js";
 import { terminalReporter } from "../../src/ui/reporter.js";
 import { captureOutput } from "../helpers/context.js";
@@ -107,5 +107,63 @@ describe("switchRevision", () => {
       "mc:1",
       undefined,
     ]);
+  });
+
+  it("when the rollback fails too, says both and where to look", async () => {
+    const current = await steadyOnRevision1();
+    // The instance went bad: no revision starts any more.
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.essentialContainerExited("mc", 1),
+      times: Number.POSITIVE_INFINITY,
+      afterMs: 500,
+    });
+    const { run } = switchTo(current, { rollbackOnFailure: true });
+    const error = await failure(run);
+    expect(error?.message).toMatch(
+      /^upgrade failed \(the deployment of mc is failing: .*\) and so did the rollback to mc:1: the deployment of mc is failing: /,
+    );
+    expect(error?.suggestion).toBe(
+      "Look at `mcctl status` and the service events; fix the cause, then `mcctl restart`.",
+    );
+  });
+
+  it("an interrupt during the switch is not taken for a failure: no rollback, the signal's exit code", async () => {
+    const current = await steadyOnRevision1();
+    const controller = new AbortController();
+    const { run } = switchTo(current, { rollbackOnFailure: true, signal: controller.signal });
+    await vi.advanceTimersByTimeAsync(5_000);
+    controller.abort(new InterruptedError("Interrupted (SIGTERM)", { exitCode: ExitCode.terminated }));
+    const error = await failure(run);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error?.exitCode).toBe(ExitCode.terminated);
+    // Restored to 1 on the new revision; nothing went back to mc:1.
+    expect(sim.callsOf("UpdateService").map((call) => call.input.taskDefinition?.split("/").pop())).toEqual([
+      "mc:2",
+      undefined,
+    ]);
+  });
+
+  it("an interrupt during the rollback ends it there, with the signal's exit code", async () => {
+    const current = await steadyOnRevision1();
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.essentialContainerExited("mc", 1),
+      match: (taskDefinition) => taskDefinition.revision === 2,
+      times: Number.POSITIVE_INFINITY,
+      afterMs: 500,
+    });
+    const controller = new AbortController();
+    const { run } = switchTo(current, {
+      rollbackOnFailure: true,
+      signal: controller.signal,
+      onPhase: (phase) => {
+        if (phase === "waiting-for-stop" && sim.callsOf("UpdateService").length > 2) {
+          controller.abort(new InterruptedError("Interrupted (SIGHUP)", { exitCode: ExitCode.hangup }));
+        }
+      },
+    });
+    const error = await failure(run);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error?.exitCode).toBe(ExitCode.hangup);
+    expect(error?.message).toMatch(/^Interrupted \(SIGHUP\)/);
   });
 });
