@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../src/aws/config.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
 import { ExitCode, InterruptedError, McctlError } from "../../src/errors.js";
+import type { Reporter } from "../../src/operations/reporter.js";
 import {
   type RestartPhase,
   type RestartRequest,
@@ -184,6 +185,40 @@ describe("restartService", () => {
     expect(error.suggestion).toMatch(/^ECS starts the new task as soon as the old one has stopped/);
     expect(error.exitCode).toBe(ExitCode.failure);
     expect(desiredCountNow()).toBe(1);
+  });
+});
+
+describe("restartService with a health check", () => {
+  it("after steady, waits until the application answers 200, showing each other answer", async () => {
+    await steadyService();
+    const answers = [503, 200];
+    const fetchMock = vi.fn(async (_url: string) => new Response("", { status: answers.shift() ?? 200 }));
+    vi.stubGlobal("fetch", fetchMock);
+    const progress: string[] = [];
+    const phases: RestartPhase[] = [];
+    const reporter: Reporter = {
+      ...terminalReporter(captureOutput().output),
+      wait: async (_label, work) =>
+        (await work({ progress: (text) => progress.push(text), line: () => {} })).value,
+    };
+    try {
+      await runUntilSettled(
+        restartService(createEcsApi(config), reporter, {
+          cluster: "mc",
+          service: "mc",
+          countWhenStopped: 1,
+          timeoutMs: 15 * 60_000,
+          pollIntervalMs: 3_000,
+          healthUrl: "http://mc.example.org/",
+          onPhase: (phase) => phases.push(phase),
+        }),
+      );
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(progress).toContain("Waiting for http://mc.example.org/ to answer HTTP 200 (last: HTTP 503)");
+    expect(phases.slice(-2)).toEqual(["checking-health", "done"]);
   });
 });
 
