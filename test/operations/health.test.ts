@@ -20,7 +20,7 @@ function scriptedFetch(answers: (number | Error)[]) {
     inits.push(init);
     const answer = answers.shift() ?? 200;
     if (answer instanceof Error) throw answer;
-    return new Response("…", { status: answer });
+    return new Response(answer === 204 ? null : "…", { status: answer });
   }) as unknown as typeof fetch;
   return { fetchImpl, calls, inits };
 }
@@ -80,6 +80,21 @@ describe("waitForHealthy, each request", () => {
     expect(inits[0]?.signal).toBeInstanceOf(AbortSignal);
   });
 
+  it("reports an answer without a body by its status", async () => {
+    const { fetchImpl } = scriptedFetch([204, 200]);
+    const outcomes: string[] = [];
+    await runUntilSettled(
+      waitForHealthy({
+        url: "http://mc.example.org/",
+        deadline: Date.now() + 60_000,
+        intervalMs: 3_000,
+        fetchImpl,
+        onAttempt: (outcome) => outcomes.push(outcome),
+      }),
+    );
+    expect(outcomes).toEqual(["HTTP 204"]);
+  });
+
   it("reports a request that timed out or failed without a cause as the error itself", async () => {
     const { fetchImpl } = scriptedFetch([
       new DOMException("The operation was aborted due to timeout", "TimeoutError"),
@@ -109,5 +124,6 @@ describe("appUrl", () => {
       ]),
     ).toBe("https://mc.example.org:8443/");
     expect(appUrl([])).toBeUndefined();
+    expect(appUrl(undefined)).toBeUndefined();
   });
 });

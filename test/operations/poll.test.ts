@@ -109,6 +109,21 @@ describe("poll", () => {
     expect(retried).toEqual([throttled, throttled]);
   });
 
+  it("retries a transient error also when nobody listens for retries", async () => {
+    let looks = 0;
+    const run = poll({
+      deadline: Date.now() + 60_000,
+      intervalMs: 1_000,
+      attempt: async () => {
+        looks += 1;
+        if (looks === 1) throw awsError("ThrottlingException", 400);
+        return "done";
+      },
+      onTimeout: timeout,
+    });
+    expect(await runUntilSettled(run, 60_000, 100)).toBe("done");
+  });
+
   it("gives up with onTimeout's error when the next look would start after the deadline", async () => {
     const lookedAt: number[] = [];
     const run = poll({

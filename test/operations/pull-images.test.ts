@@ -94,6 +94,8 @@ describe("findServiceHosts", () => {
   it("finds no host when no task runs", async () => {
     await run(0, [{ instanceId: IDS[0] }]);
     expect(await find()).toEqual([]);
+    // ECS refuses DescribeTasks with no task, EC2 answers DescribeInstances with no id with every instance.
+    expect(sim.callsOf("DescribeTasks")).toHaveLength(0);
     expect(sim.callsOf("DescribeInstances")).toHaveLength(0);
   });
 });
@@ -155,6 +157,11 @@ describe("buildPullCommands", () => {
         buildPullCommands([{ host }], [image], { user });
     expect(build("h.example.com", "metadata/registry:2; reboot")).toThrow(/is not a plain image reference/);
     expect(build("h.example.com", "$(id)")).toThrow(McctlError);
+    try {
+      build("h.example.com", "$(id)")();
+    } catch (error) {
+      expect((error as McctlError).suggestion).toMatch(/only name:tag or name@digest/);
+    }
     expect(build("-oProxyCommand=id", "metadata/registry:2")).toThrow(/not a host name/);
     expect(build("h.example.com", "metadata/registry:2", "-oProxyCommand=id")).toThrow(/--ssh-user/);
   });
@@ -263,6 +270,8 @@ echo "Status: Image is up to date for $image"
       buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
     );
     expect(result).toMatchObject({ exitCode: 143, ok: false, signal: "SIGTERM" });
+    // Killed by someone else, not by mcctl's time limit.
+    expect(result?.lastError).toBeUndefined();
   });
 
   /** A fake ssh that records its call, then hangs like an unreachable host until it is killed. */
@@ -369,6 +378,33 @@ echo "Status: Image is up to date for $image"
       buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
     );
     expect(result).toMatchObject({ exitCode: 1, ok: false, lastOutput: "second", lastError: "last error" });
+  });
+
+  it("closes ssh's input, so a remote command waiting for input cannot hang the pull", {
+    timeout: 5_000,
+  }, async () => {
+    writeFileSync(join(dir, "ssh"), "#!/bin/sh\ncat > /dev/null\necho pulled\n");
+    const [result] = await runPullCommands(
+      buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
+    );
+    expect(result).toMatchObject({ exitCode: 0, lastOutput: "pulled" });
+  });
+
+  it("keeps at most 4 KiB of a line without an end (docker's progress bars)", async () => {
+    writeFileSync(join(dir, "ssh"), "#!/bin/sh\nhead -c 10000 /dev/zero | tr '\\0' x\nprintf 'END'\n");
+    const [result] = await runPullCommands(
+      buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
+    );
+    expect(result?.lastOutput).toHaveLength(4096);
+    expect(result?.lastOutput?.endsWith("xEND")).toBe(true);
+  });
+
+  it("ignores trailing blanks after the last line", async () => {
+    writeFileSync(join(dir, "ssh"), "#!/bin/sh\nprintf 'Status: Downloaded newer image\\n   '\n");
+    const [result] = await runPullCommands(
+      buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
+    );
+    expect(result?.lastOutput).toBe("Status: Downloaded newer image");
   });
 
   it("keeps an unfinished last line as the last line", async () => {
