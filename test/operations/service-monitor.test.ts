@@ -309,4 +309,50 @@ describe("waitForSteady", () => {
       "Check the service events and the container logs, fix the cause, then run `mcctl restart`.",
     );
   });
+
+  it("counts only failures of the revision being deployed, not of the one it replaces", async () => {
+    await steadyService();
+    sim.ecs.registerTaskDefinition(mcTaskDefinition({ image: "metadata/registry:2.1" }));
+    const { reporter } = recordingReporter();
+    const monitor = monitorOf(reporter);
+    // mc:1 fails once before it settles again; then mc:2 fails once before it settles.
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.cannotPullImage("metadata/registry:2"),
+      match: (taskDefinition) => taskDefinition.revision === 1,
+    });
+    sim.ecs.updateService({ cluster: "mc", service: "mc", forceNewDeployment: true });
+    await runUntilSettled(waitForSteady(monitor, steadyOptions(), reporter));
+    expect(monitor.failures).toHaveLength(1);
+
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.cannotPullImage("metadata/registry:2.1"),
+      match: (taskDefinition) => taskDefinition.revision === 2,
+    });
+    sim.ecs.updateService({ cluster: "mc", service: "mc", taskDefinition: "mc:2" });
+    const steady = await runUntilSettled(waitForSteady(monitor, steadyOptions(), reporter));
+    expect(monitor.failures).toHaveLength(2);
+    expect(steady.service.taskDefinition).toMatch(/mc:2$/);
+  });
+
+  it("joins distinct reasons and takes the advice of the first one it recognises", async () => {
+    await steadyService();
+    sim.ecs.scriptTaskFailure({
+      stage: "PENDING",
+      stopCode: "TaskFailedToStart",
+      stoppedReason: "ResourceInitializationError: unable to create the volume",
+    });
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.cannotPullImage("metadata/registry:2"),
+      times: Number.POSITIVE_INFINITY,
+    });
+    sim.ecs.updateService({ cluster: "mc", service: "mc", forceNewDeployment: true });
+    // A reporter that does not listen for retries must not break the wait.
+    const reporter: WaitReporter = { progress: () => {}, line: () => {} };
+    sim.faults.inject({ service: "ECS", command: "DescribeServices", error: "throttling", after: 1 });
+    const error = await failure(waitForSteady(monitorOf(reporter), steadyOptions(), reporter));
+    expect(error?.message).toMatch(
+      /^the deployment of mc is failing: ResourceInitializationError: unable to create the volume \| CannotPullContainerError: /,
+    );
+    expect(error?.suggestion).toMatch(/image could not be pulled/);
+  });
 });
