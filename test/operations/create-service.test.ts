@@ -55,6 +55,12 @@ describe("createService", () => {
     expect(sim.callsOf("DescribeServices")).toHaveLength(0);
   });
 
+  it("needs no one to remember the service", async () => {
+    seedMcCluster(sim);
+    const { run } = create({ onCreated: undefined });
+    expect((await runUntilSettled(run)).serviceName).toBe("mc");
+  });
+
   it("remembers the service before the wait, so a failed wait still leaves it known", async () => {
     seedMcCluster(sim);
     sim.ecs.scriptTaskFailure({
