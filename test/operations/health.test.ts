@@ -14,13 +14,15 @@ afterEach(() => {
 /** A fetch that answers with these statuses in turn (an Error is thrown, like a refused connection). */
 function scriptedFetch(answers: (number | Error)[]) {
   const calls: string[] = [];
-  const fetchImpl = (async (url: string) => {
+  const inits: RequestInit[] = [];
+  const fetchImpl = (async (url: string, init: RequestInit) => {
     calls.push(url);
+    inits.push(init);
     const answer = answers.shift() ?? 200;
     if (answer instanceof Error) throw answer;
-    return new Response("…", { status: answer });
+    return new Response(answer === 204 ? null : "…", { status: answer });
   }) as unknown as typeof fetch;
-  return { fetchImpl, calls };
+  return { fetchImpl, calls, inits };
 }
 
 describe("waitForHealthy", () => {
@@ -63,6 +65,55 @@ describe("waitForHealthy", () => {
   });
 });
 
+describe("waitForHealthy, each request", () => {
+  it("does not follow a redirect (a login page is not the application answering) and is bounded in time", async () => {
+    const { fetchImpl, inits } = scriptedFetch([200]);
+    await runUntilSettled(
+      waitForHealthy({
+        url: "http://mc.example.org/",
+        deadline: Date.now() + 60_000,
+        intervalMs: 3_000,
+        fetchImpl,
+      }),
+    );
+    expect(inits[0]?.redirect).toBe("manual");
+    expect(inits[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it("reports an answer without a body by its status", async () => {
+    const { fetchImpl } = scriptedFetch([204, 200]);
+    const outcomes: string[] = [];
+    await runUntilSettled(
+      waitForHealthy({
+        url: "http://mc.example.org/",
+        deadline: Date.now() + 60_000,
+        intervalMs: 3_000,
+        fetchImpl,
+        onAttempt: (outcome) => outcomes.push(outcome),
+      }),
+    );
+    expect(outcomes).toEqual(["HTTP 204"]);
+  });
+
+  it("reports a request that timed out or failed without a cause as the error itself", async () => {
+    const { fetchImpl } = scriptedFetch([
+      new DOMException("The operation was aborted due to timeout", "TimeoutError"),
+      200,
+    ]);
+    const outcomes: string[] = [];
+    await runUntilSettled(
+      waitForHealthy({
+        url: "http://mc.example.org/",
+        deadline: Date.now() + 60_000,
+        intervalMs: 3_000,
+        fetchImpl,
+        onAttempt: (outcome) => outcomes.push(outcome),
+      }),
+    );
+    expect(outcomes).toEqual(["TimeoutError: The operation was aborted due to timeout"]);
+  });
+});
+
 describe("appUrl", () => {
   it("builds METADATA_SCHEME://METADATA_HOST/ with http by default", () => {
     expect(appUrl([{ name: "METADATA_HOST", value: "mc.example.org" }])).toBe("http://mc.example.org/");
@@ -73,5 +124,6 @@ describe("appUrl", () => {
       ]),
     ).toBe("https://mc.example.org:8443/");
     expect(appUrl([])).toBeUndefined();
+    expect(appUrl(undefined)).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEc2Api } from "../../src/aws/ec2.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
-import { McctlError } from "../../src/errors.js";
+import { ExitCode, InterruptedError, McctlError, UsageError } from "../../src/errors.js";
 import {
   buildPullCommands,
   findServiceHosts,
@@ -94,6 +94,8 @@ describe("findServiceHosts", () => {
   it("finds no host when no task runs", async () => {
     await run(0, [{ instanceId: IDS[0] }]);
     expect(await find()).toEqual([]);
+    // ECS refuses DescribeTasks with no task, EC2 answers DescribeInstances with no id with every instance.
+    expect(sim.callsOf("DescribeTasks")).toHaveLength(0);
     expect(sim.callsOf("DescribeInstances")).toHaveLength(0);
   });
 });
@@ -155,6 +157,11 @@ describe("buildPullCommands", () => {
         buildPullCommands([{ host }], [image], { user });
     expect(build("h.example.com", "metadata/registry:2; reboot")).toThrow(/is not a plain image reference/);
     expect(build("h.example.com", "$(id)")).toThrow(McctlError);
+    try {
+      build("h.example.com", "$(id)")();
+    } catch (error) {
+      expect((error as McctlError).suggestion).toMatch(/only name:tag or name@digest/);
+    }
     expect(build("-oProxyCommand=id", "metadata/registry:2")).toThrow(/not a host name/);
     expect(build("h.example.com", "metadata/registry:2", "-oProxyCommand=id")).toThrow(/--ssh-user/);
   });
@@ -263,5 +270,178 @@ echo "Status: Image is up to date for $image"
       buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
     );
     expect(result).toMatchObject({ exitCode: 143, ok: false, signal: "SIGTERM" });
+    // Killed by someone else, not by mcctl's time limit.
+    expect(result?.lastError).toBeUndefined();
+  });
+
+  /** A fake ssh that records its call, then hangs like an unreachable host until it is killed. */
+  function hangingSsh() {
+    writeFileSync(
+      join(dir, "ssh"),
+      `#!/bin/sh\nfor arg in "$@"; do printf '%s\\n' "$arg"; done >> '${log}'\necho --- >> '${log}'\nexec sleep 600\n`,
+    );
+  }
+
+  /** Resolves once the fake ssh has written its call, i.e. it has started. */
+  async function started(calls: number) {
+    for (let i = 0; i < 500; i += 1) {
+      try {
+        if (recordedCalls().length >= calls) return;
+      } catch {
+        // not written yet
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new Error("the fake ssh never started");
+  }
+
+  it("stops a pull that takes longer than the time allowed and goes on with the next", async () => {
+    hangingSsh();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const commands = buildPullCommands([{ host: "a.example.com" }, { host: "b.example.com" }], ["a/b:1"], {
+        user: "u",
+      });
+      const run = runPullCommands(commands, { timeoutMs: 90_000 });
+      await started(1);
+      await vi.advanceTimersByTimeAsync(89_999);
+      expect(recordedCalls()).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await started(2);
+      await vi.advanceTimersByTimeAsync(90_000);
+      const results = await run;
+      expect(
+        results.map(({ host, ok, exitCode, signal, lastError }) => ({
+          host,
+          ok,
+          exitCode,
+          signal,
+          lastError,
+        })),
+      ).toEqual([
+        {
+          host: "a.example.com",
+          ok: false,
+          exitCode: 143,
+          signal: "SIGTERM",
+          lastError: "stopped after 90 s without finishing",
+        },
+        {
+          host: "b.example.com",
+          ok: false,
+          exitCode: 143,
+          signal: "SIGTERM",
+          lastError: "stopped after 90 s without finishing",
+        },
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("an interrupt stops the running ssh and starts no other, with the signal's error", async () => {
+    hangingSsh();
+    const controller = new AbortController();
+    const reported: PullResult[] = [];
+    const commands = buildPullCommands([{ host: "a.example.com" }, { host: "b.example.com" }], ["a/b:1"], {
+      user: "u",
+    });
+    const run = runPullCommands(commands, {
+      signal: controller.signal,
+      onResult: (result) => reported.push(result),
+    });
+    run.catch(() => {});
+    await started(1);
+    const reason = new InterruptedError("Interrupted (SIGHUP)", { exitCode: ExitCode.hangup });
+    controller.abort(reason);
+    await expect(run).rejects.toBe(reason);
+    expect(recordedCalls()).toHaveLength(1);
+    expect(reported).toEqual([]);
+  });
+
+  it("starts nothing when interrupted before the first pull", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const run = runPullCommands(buildPullCommands([{ host: "a.example.com" }], ["a/b:1"], { user: "u" }), {
+      signal: controller.signal,
+    });
+    await expect(run).rejects.toBeInstanceOf(InterruptedError);
+    expect(() => recordedCalls()).toThrow();
+  });
+
+  it("keeps the last line that is not empty, however the output is cut", async () => {
+    writeFileSync(
+      join(dir, "ssh"),
+      `#!/bin/sh\nprintf 'first\\r\\nsecond\\n\\n   \\n'\nprintf 'oops\\r' >&2\nprintf 'last error\\n  \\n' >&2\nexit 1\n`,
+    );
+    const [result] = await runPullCommands(
+      buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
+    );
+    expect(result).toMatchObject({ exitCode: 1, ok: false, lastOutput: "second", lastError: "last error" });
+  });
+
+  it("closes ssh's input, so a remote command waiting for input cannot hang the pull", {
+    timeout: 5_000,
+  }, async () => {
+    writeFileSync(join(dir, "ssh"), "#!/bin/sh\ncat > /dev/null\necho pulled\n");
+    const [result] = await runPullCommands(
+      buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
+    );
+    expect(result).toMatchObject({ exitCode: 0, lastOutput: "pulled" });
+  });
+
+  it("keeps at most 4 KiB of a line without an end (docker's progress bars)", async () => {
+    writeFileSync(join(dir, "ssh"), "#!/bin/sh\nhead -c 10000 /dev/zero | tr '\\0' x\nprintf 'END'\n");
+    const [result] = await runPullCommands(
+      buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
+    );
+    expect(result?.lastOutput).toHaveLength(4096);
+    expect(result?.lastOutput?.endsWith("xEND")).toBe(true);
+  });
+
+  it("ignores trailing blanks after the last line", async () => {
+    writeFileSync(join(dir, "ssh"), "#!/bin/sh\nprintf 'Status: Downloaded newer image\\n   '\n");
+    const [result] = await runPullCommands(
+      buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
+    );
+    expect(result?.lastOutput).toBe("Status: Downloaded newer image");
+  });
+
+  it("keeps an unfinished last line as the last line", async () => {
+    writeFileSync(
+      join(dir, "ssh"),
+      "#!/bin/sh\nprintf 'done\\npartial' \nprintf 'Permission denied (publickey).' >&2\nexit 255\n",
+    );
+    const [result] = await runPullCommands(
+      buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
+    );
+    expect(result).toMatchObject({
+      exitCode: 255,
+      lastOutput: "partial",
+      lastError: "Permission denied (publickey).",
+    });
+  });
+
+  it("says why when ssh cannot be started at all", async () => {
+    const spawnImpl = (() => {
+      throw Object.assign(new Error("spawn ssh EMFILE"), { code: "EMFILE" });
+    }) as unknown as typeof import("node:child_process").spawn;
+    const [result] = await runPullCommands(
+      buildPullCommands([{ host: "h.example.com" }], ["a/b:1"], { user: "u" }),
+      { spawnImpl },
+    );
+    expect(result).toMatchObject({ exitCode: 127, ok: false, lastError: "cannot run ssh: spawn ssh EMFILE" });
+  });
+});
+
+describe("buildPullCommands refuses", () => {
+  it("an empty key file name, as a usage error", () => {
+    expect(() => buildPullCommands([{ host: "h" }], ["a/b:1"], { user: "u", key: "  " })).toThrow(
+      new UsageError("--ssh-key is empty"),
+    );
+  });
+
+  it("builds nothing for no host", () => {
+    expect(buildPullCommands([], ["a/b:1"], { user: "u" })).toEqual([]);
   });
 });

@@ -1,6 +1,17 @@
 import type { ContainerInstance, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
-import { describe, expect, it } from "vitest";
-import { buildStatusReport, problemsOf, type StatusInputs } from "../../src/operations/status.js";
+import { describe, expect, it, vi } from "vitest";
+import type { AwsConfig } from "../../src/aws/config.js";
+import { createEc2Api } from "../../src/aws/ec2.js";
+import { createEcsApi } from "../../src/aws/ecs.js";
+import type { McctlError } from "../../src/errors.js";
+import {
+  buildStatusReport,
+  gatherStatus,
+  problemsOf,
+  type StatusInputs,
+} from "../../src/operations/status.js";
+import { useSimulatedAws } from "../helpers/simulated-aws.js";
+import { mcServiceInput, seedMcCluster } from "../sim/fixtures.js";
 
 const T0 = Date.parse("2026-11-25T03:00:00Z");
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
@@ -173,5 +184,239 @@ describe("problemsOf", () => {
       "running 1 of 2 tasks (last failed task: CannotPullContainerError: not found)",
       "2 deployments active: a deployment has not finished",
     ]);
+  });
+});
+
+describe("buildStatusReport, from what ECS reported", () => {
+  it("lists live tasks oldest first, and links only running tasks to their instance's URL", () => {
+    const report = buildStatusReport(
+      inputs({
+        tasks: [
+          task("new", { lastStatus: "PENDING", desiredStatus: "RUNNING", createdAt: at(30) }),
+          task("old", { lastStatus: "RUNNING", desiredStatus: "STOPPED", createdAt: at(1) }),
+          task("mid", { lastStatus: "RUNNING", desiredStatus: "RUNNING", createdAt: at(20) }),
+        ],
+      }),
+    );
+    expect(report.tasks.map((t) => [t.taskId, t.lastStatus, t.desiredStatus])).toEqual([
+      ["old", "RUNNING", "STOPPED"],
+      ["mid", "RUNNING", "RUNNING"],
+      ["new", "PENDING", "RUNNING"],
+    ]);
+    expect(report.urls.instances).toEqual(["http://ec2-1-2-3-4.example.com:8080/"]);
+    const stoppingOnly = buildStatusReport(
+      inputs({ tasks: [task("old", { lastStatus: "RUNNING", desiredStatus: "STOPPED" })] }),
+    );
+    expect(stoppingOnly.urls.instances).toEqual([]);
+    const pendingOnly = buildStatusReport(
+      inputs({ tasks: [task("new", { lastStatus: "PENDING", desiredStatus: "RUNNING" })] }),
+    );
+    expect(pendingOnly.urls.instances).toEqual([]);
+  });
+
+  it("takes the URL's port and the app URL from the mc container wherever it is listed, port 80 left out", () => {
+    const esFirst: TaskDefinition = {
+      ...taskDefinition,
+      containerDefinitions: [
+        { name: "mc-es", image: "metadata/registry-elasticsearch:2", portMappings: [{ hostPort: 9200 }] },
+        {
+          name: "mc",
+          image: "metadata/registry:2",
+          portMappings: [{ containerPort: 8080 }, { hostPort: 80, containerPort: 8080 }],
+          environment: [{ name: "METADATA_HOST", value: "mc.example.org" }],
+        },
+      ],
+    };
+    expect(buildStatusReport(inputs({ taskDefinition: esFirst })).urls).toEqual({
+      app: "http://mc.example.org/",
+      instances: ["http://ec2-1-2-3-4.example.com/"],
+    });
+    const withoutPorts: TaskDefinition = {
+      containerDefinitions: [{ name: "mc", image: "metadata/registry:2" }],
+    };
+    expect(buildStatusReport(inputs({ taskDefinition: withoutPorts })).urls).toEqual({
+      instances: ["http://ec2-1-2-3-4.example.com/"],
+    });
+    const noMc: TaskDefinition = { containerDefinitions: [{ name: "web", image: "nginx" }] };
+    expect(buildStatusReport(inputs({ taskDefinition: noMc })).urls).toEqual({
+      instances: ["http://ec2-1-2-3-4.example.com/"],
+    });
+  });
+
+  it("carries the counts ECS reported for the service, each deployment and each instance", () => {
+    const report = buildStatusReport(
+      inputs({
+        service: {
+          ...service,
+          desiredCount: 2,
+          runningCount: 1,
+          pendingCount: 1,
+          deployments: [
+            {
+              id: "ecs-svc/2",
+              status: "PRIMARY",
+              taskDefinition: taskDefinition.taskDefinitionArn,
+              desiredCount: 2,
+              runningCount: 1,
+              pendingCount: 1,
+              failedTasks: 3,
+              rolloutState: "IN_PROGRESS",
+            },
+          ],
+        },
+        containerInstances: [
+          {
+            ...containerInstance,
+            runningTasksCount: 1,
+            pendingTasksCount: 1,
+            attributes: [{ name: "ecs.instance-type", value: "m5.xlarge" }],
+          },
+        ],
+        ec2Instances: [],
+      }),
+    );
+    expect(report.service).toMatchObject({ desiredCount: 2, runningCount: 1, pendingCount: 1 });
+    expect(report.service.taskDefinitionArn).toBe(taskDefinition.taskDefinitionArn);
+    expect(report.deployments).toEqual([
+      {
+        id: "ecs-svc/2",
+        status: "PRIMARY",
+        taskDefinition: "model-catalogue:4",
+        desiredCount: 2,
+        runningCount: 1,
+        pendingCount: 1,
+        failedTasks: 3,
+        rolloutState: "IN_PROGRESS",
+        rolloutStateReason: undefined,
+        createdAt: undefined,
+        updatedAt: undefined,
+      },
+    ]);
+    // Without EC2's answer the instance type still comes from the ECS agent's attribute.
+    expect(report.containerInstances[0]).toMatchObject({
+      containerInstanceArn: INSTANCE_ARN,
+      runningTasks: 1,
+      pendingTasks: 1,
+      instanceType: "m5.xlarge",
+      cpu: { free: 1024, registered: 4096 },
+    });
+    expect(report.containerInstances[0]?.instanceState).toBeUndefined();
+  });
+
+  it("prefers EC2's instance type and state to the agent's attribute", () => {
+    const report = buildStatusReport(
+      inputs({
+        containerInstances: [{ ...containerInstance, attributes: [{ name: "ecs.os-type", value: "linux" }] }],
+        ec2Instances: [
+          { InstanceId: "i-0aaaaaaaaaaaaaaa1", InstanceType: "m5.large", State: { Name: "running" } },
+        ],
+      }),
+    );
+    expect(report.containerInstances[0]).toMatchObject({
+      instanceType: "m5.large",
+      instanceState: "running",
+    });
+    const other = buildStatusReport(
+      inputs({
+        containerInstances: [{ ...containerInstance, attributes: [{ name: "ecs.os-type", value: "linux" }] }],
+        ec2Instances: [],
+      }),
+    );
+    expect(other.containerInstances[0]?.instanceType).toBeUndefined();
+  });
+
+  it("copes with what ECS leaves out: no revision, no events' times, no containers, no resources, no warnings", () => {
+    const report = buildStatusReport(
+      inputs({
+        service: {
+          serviceName: "mc",
+          status: "ACTIVE",
+          events: [
+            { id: "e", message: "x" },
+            { id: "f", message: "y" },
+          ],
+        },
+        taskDefinition: undefined,
+        tasks: [
+          {
+            taskArn: `${ARN}:task/default/t1`,
+            lastStatus: "RUNNING",
+            desiredStatus: "RUNNING",
+            containerInstanceArn: "gone",
+          },
+        ],
+        containerInstances: [{ containerInstanceArn: INSTANCE_ARN, status: "ACTIVE" }],
+        ec2Instances: [],
+      }),
+    );
+    expect(report.service.taskDefinition).toBe("(unknown)");
+    expect(report.events.map((event) => event.message)).toEqual(["x", "y"]);
+    expect(report.tasks[0]).toMatchObject({ taskId: "t1", containers: [], ec2InstanceId: undefined });
+    expect(report.containerInstances[0]).toMatchObject({
+      cpu: { free: 0, registered: 0 },
+      agentConnected: false,
+    });
+    expect(report.warnings).toEqual([]);
+  });
+});
+
+describe("gatherStatus", () => {
+  const sim = useSimulatedAws();
+  const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
+  const gather = (
+    request = { cluster: "mc", service: "mc", region: "eu-west-1" },
+    ec2 = async () => createEc2Api(config),
+  ) => gatherStatus(createEcsApi(config), ec2, request);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => undefined,
+      (caught: unknown) => caught as McctlError,
+    );
+
+  it("says a deleted cluster or service is gone, not what it last was", async () => {
+    seedMcCluster(sim);
+    sim.ecs.createService(mcServiceInput());
+    await vi.advanceTimersByTimeAsync(60_000);
+    sim.ecs.updateService({ cluster: "mc", service: "mc", desiredCount: 0 });
+    sim.ecs.deleteService({ cluster: "mc", service: "mc" });
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect((await failure(gather()))?.message).toBe("service mc does not exist in cluster mc in eu-west-1");
+
+    sim.ecs.addCluster("old", { status: "INACTIVE" });
+    const error = await failure(gather({ cluster: "old", service: "mc", region: "eu-west-1" }));
+    expect(error?.message).toBe("ECS cluster old is INACTIVE (deleted) in eu-west-1");
+  });
+
+  it("names the cluster by its name when it was given as an ARN", async () => {
+    seedMcCluster(sim);
+    sim.ecs.createService(mcServiceInput());
+    await vi.advanceTimersByTimeAsync(60_000);
+    const arn = sim.ecs.describeClusters({ clusters: ["mc"] }).clusters?.[0]?.clusterArn as string;
+    const report = await gather({ cluster: arn, service: "mc", region: "eu-west-1" });
+    expect(report.cluster).toEqual({ name: "mc", status: "ACTIVE", containerInstances: 1 });
+  });
+
+  it("asks neither for tasks nor for EC2 instances when there are none", async () => {
+    sim.ecs.addCluster("mc");
+    seedMcCluster(sim, { cluster: "other" });
+    sim.ecs.createService(mcServiceInput({ desiredCount: 0, taskDefinition: "mc" }));
+    const ec2 = vi.fn(async () => createEc2Api(config));
+    const report = await gather(undefined, ec2);
+    expect(report.tasks).toEqual([]);
+    expect(report.containerInstances).toEqual([]);
+    expect(sim.callsOf("DescribeTasks")).toHaveLength(0);
+    expect(ec2).not.toHaveBeenCalled();
+    expect(sim.callsOf("DescribeInstances")).toHaveLength(0);
+  });
+
+  it("reports a fault in mcctl itself instead of hiding it as a missing EC2 detail", async () => {
+    seedMcCluster(sim);
+    sim.ecs.createService(mcServiceInput());
+    await vi.advanceTimersByTimeAsync(60_000);
+    const bug = new TypeError("cannot read properties of undefined");
+    const error = await gather(undefined, async () => {
+      throw bug;
+    }).catch((caught: unknown) => caught);
+    expect(error).toBe(bug);
   });
 });
