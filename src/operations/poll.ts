@@ -1,3 +1,4 @@
+import { AwsDeadlineError } from "../aws/limits.js";
 import { InterruptedError } from "../errors.js";
 
 export interface PollOptions<T> {
@@ -17,6 +18,11 @@ export interface PollOptions<T> {
  * The one loop behind every wait in mcctl. Looks start at a fixed rate (not a fixed pause after each
  * look), so a change is seen within one interval however long a look took. Transient AWS errors are
  * retried until the deadline; any other error, and an abort of `signal`, end the wait at once.
+ *
+ * The command's deadline also bounds each AWS call, so it can end a look that was in flight. When that
+ * look had started shortly before the deadline, AWS was answering and the wait simply ran out of time:
+ * that is the wait's own timeout (what it waited for, what it last saw). Only a look that had been
+ * waiting for an answer a while (STALLED_LOOK_MS) says that the endpoint stopped answering.
  */
 export async function poll<T>(options: PollOptions<T>): Promise<T> {
   for (;;) {
@@ -25,6 +31,9 @@ export async function poll<T>(options: PollOptions<T>): Promise<T> {
       const result = await options.attempt();
       if (result !== undefined) return result;
     } catch (error) {
+      if (isDeadlineError(error) && options.deadline - started < STALLED_LOOK_MS) {
+        throw options.onTimeout();
+      }
       if (!isTransientError(error)) throw error;
       options.onRetry?.(error);
     }
@@ -32,6 +41,16 @@ export async function poll<T>(options: PollOptions<T>): Promise<T> {
     if (next > options.deadline) throw options.onTimeout();
     await sleep(Math.max(0, next - Date.now()), options.signal);
   }
+}
+
+/** A look waiting this long for AWS when the deadline came was stalled, not merely late. */
+export const STALLED_LOOK_MS = 2_000;
+
+function isDeadlineError(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof AwsDeadlineError) return true;
+  }
+  return false;
 }
 
 /** Resolves after `ms`, or rejects as soon as `signal` aborts (with its InterruptedError reason). */

@@ -4,7 +4,7 @@ import { type AwsLimits, allowCleanup } from "../aws/limits.js";
 import { InterruptedError, McctlError } from "../errors.js";
 import { waitForHealthy } from "./health.js";
 import type { Reporter, WaitReporter } from "./reporter.js";
-import { ServiceMonitor, waitFor, waitForSteady } from "./service-monitor.js";
+import { isServiceGone, ServiceMonitor, waitFor, waitForSteady } from "./service-monitor.js";
 import { timeoutError } from "./timeouts.js";
 
 export type RestartPhase =
@@ -260,6 +260,7 @@ async function restoreAfterFailure(
   try {
     await scaleBackUp(ecs, state);
   } catch (restoreError) {
+    if (isServiceGone(restoreError)) return serviceGone(state, error);
     return new McctlError(
       `${error instanceof Error ? error.message : String(error)}; then restoring the desired count to ${state.targetCount} failed (${(restoreError as Error).message}): ${state.service} may be left at desired count 0`,
       { suggestion: `Restore it now: ${restoreCommand(state)}`, cause: error, exitCode: exitCodeOf(error) },
@@ -285,6 +286,20 @@ async function restoreAfterFailure(
   return new McctlError(
     `${error instanceof Error ? error.message : String(error)}; the desired count was restored to ${state.targetCount}`,
     { cause: error },
+  );
+}
+
+/** Deleted during the restart: saying "may be left at 0" or offering update-service would be false. */
+function serviceGone(state: RestartState, error: unknown): McctlError {
+  const gone = `service ${state.service} no longer exists in cluster ${state.cluster}`;
+  const said = error instanceof Error ? error.message : String(error);
+  return new McctlError(
+    `${isServiceGone(error) ? gone : `${said}; then ${gone}`}: there is no desired count to restore`,
+    {
+      suggestion: "Someone deleted it during the restart; create it again with `mcctl create-service`.",
+      cause: error,
+      exitCode: exitCodeOf(error),
+    },
   );
 }
 

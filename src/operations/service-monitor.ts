@@ -20,6 +20,25 @@ export interface ServiceSnapshot {
   activeTasks: Task[];
 }
 
+/** The service was deleted while mcctl watched it: there is no desired count left to restore. */
+export class ServiceGoneError extends McctlError {
+  constructor(service: string, cluster: string) {
+    super(`service ${service} no longer exists in cluster ${cluster}`, {
+      suggestion: "Someone deleted it while mcctl was waiting; create it again with `mcctl create-service`.",
+    });
+  }
+}
+
+/** Whether `error` says the service is gone: seen by a wait, or refused by ECS as not found or not active. */
+export function isServiceGone(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof ServiceGoneError) return true;
+    if (current.name === "ServiceNotFoundException" || current.name === "ServiceNotActiveException")
+      return true;
+  }
+  return false;
+}
+
 /**
  * Watches one ECS service with at most three calls a poll (DescribeServices, ListTasks,
  * DescribeTasks). Tasks are remembered once seen and described until they reach STOPPED, because
@@ -52,10 +71,7 @@ export class ServiceMonitor {
   async poll(): Promise<ServiceSnapshot> {
     const service = await this.ecs.describeService(this.cluster, this.service);
     if (!service || service.status === "INACTIVE") {
-      throw new McctlError(`service ${this.service} no longer exists in cluster ${this.cluster}`, {
-        suggestion:
-          "Someone deleted it while mcctl was waiting; create it again with `mcctl create-service`.",
-      });
+      throw new ServiceGoneError(this.service, this.cluster);
     }
     this.reportNewEvents(service.events ?? []);
     for (const arn of await this.ecs.listServiceTasks(this.cluster, this.service, "RUNNING")) {

@@ -62,8 +62,8 @@ async function world(): Promise<World> {
 }
 
 interface Trigger {
-  /** When stderr first matches, `act` runs once. */
-  when: RegExp;
+  /** When stderr first matches, or the endpoint first receives this operation, `act` runs once. */
+  when: RegExp | { request: string };
   act(child: ChildProcess, world: World): void;
 }
 
@@ -89,14 +89,20 @@ function restart(
     );
     let stderr = "";
     const pending = [...(options.triggers ?? [])];
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
+    const fire = (due: (when: Trigger["when"]) => boolean) => {
       for (const trigger of [...pending]) {
-        if (!trigger.when.test(stderr)) continue;
+        if (!due(trigger.when)) continue;
         pending.splice(pending.indexOf(trigger), 1);
         trigger.act(child, w);
       }
+    };
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+      fire((when) => when instanceof RegExp && when.test(stderr));
     });
+    w.server.onRequest((request) =>
+      fire((when) => !(when instanceof RegExp) && when.request === request.command),
+    );
     child.stdout.resume();
     const killer = setTimeout(() => child.kill("SIGKILL"), 60_000);
     child.on("error", reject);
@@ -118,14 +124,19 @@ interface Case {
   arrange?: (w: World) => void;
   /** Exit code expected (null: ended by the signal itself). */
   code: number | null;
-  /** "desired": the service ends at desired count 1; "command": the restore command was printed. */
-  ends: "desired" | "command";
+  /**
+   * "desired": the service ends at desired count 1; "command": the restore command was printed;
+   * "recreate": the service is gone and the command that creates it again was printed.
+   */
+  ends: "desired" | "command" | "recreate";
   message?: RegExp;
   /** The whole run, node's start included, must end within this. */
   withinMs?: number;
+  /** How many UpdateService calls the run may send (unchecked when left out). */
+  changes?: number;
 }
 
-const signalAt = (when: RegExp, signal: NodeJS.Signals): Trigger => ({
+const signalAt = (when: Trigger["when"], signal: NodeJS.Signals): Trigger => ({
   when,
   act: (child) => child.kill(signal),
 });
@@ -180,8 +191,8 @@ const CASES: Record<string, Case> = {
       },
     ],
     code: 1,
-    ends: "command",
-    message: /service mc no longer exists/,
+    ends: "recreate",
+    message: /service mc no longer exists in cluster default: there is no desired count to restore/,
   },
   "the new task dies on start": {
     arrange: (w) =>
@@ -210,11 +221,13 @@ const CASES: Record<string, Case> = {
     message: /timed out after 8s waiting for mc to become steady/,
   },
   "SIGTERM during the plan": {
-    triggers: [signalAt(/^AWS account/m, "SIGTERM")],
+    // The plan's look at the service hangs; the signal comes while mcctl waits for it, before any change.
     arrange: (w) => w.server.inject({ fault: "hang", command: "DescribeServices", times: 1 }),
+    triggers: [signalAt({ request: "DescribeServices" }, "SIGTERM")],
     env: { MCCTL_AWS_REQUEST_TIMEOUT: "3s" },
     code: null,
     ends: "desired",
+    changes: 0,
   },
   "SIGINT while waiting for the stop": {
     triggers: [signalAt(WAITING_FOR_STOP, "SIGINT")],
@@ -274,12 +287,20 @@ describe.concurrent("restart through the built binary, against faults and signal
       expect(outcome.code, outcome.stderr).toBe(scenario.code);
       expect(outcome.stderr).not.toMatch(/^\s+at /m);
       if (scenario.message) expect(outcome.stderr).toMatch(scenario.message);
+      if (scenario.changes !== undefined) {
+        expect(w.server.requestsOf("UpdateService"), outcome.stderr).toHaveLength(scenario.changes);
+      }
       if (scenario.ends === "desired") expect(w.desiredCount(), outcome.stderr).toBe(1);
-      else expect(outcome.stderr).toContain(RESTORE);
+      else if (scenario.ends === "command") expect(outcome.stderr).toContain(RESTORE);
+      else expect(outcome.stderr).toContain("create it again with `mcctl create-service`");
       const last = outcome.stderr.trim().split("\n").at(-1) ?? "";
       matrix.push(
         `  ${name.padEnd(42)} exit ${String(outcome.code ?? outcome.signal).padEnd(7)} ${
-          scenario.ends === "desired" ? `desired count ${w.desiredCount()}` : "restore command printed"
+          scenario.ends === "desired"
+            ? `desired count ${w.desiredCount()}`
+            : scenario.ends === "command"
+              ? "restore command printed"
+              : "gone; create-service printed"
         }  | ${last.slice(0, 90)}`,
       );
     } finally {

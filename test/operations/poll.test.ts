@@ -1,7 +1,8 @@
 import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AwsDeadlineError } from "../../src/aws/limits.js";
 import { ExitCode, InterruptedError, McctlError } from "../../src/errors.js";
-import { isTransientError, poll, sleep } from "../../src/operations/poll.js";
+import { isTransientError, poll, STALLED_LOOK_MS, sleep } from "../../src/operations/poll.js";
 import { TEST_START } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
 
@@ -153,6 +154,50 @@ describe("poll", () => {
     });
     await expect(runUntilSettled(run, 60_000, 100)).rejects.toThrow("timed out");
     expect(looks).toBe(3);
+  });
+
+  /** A look that AWS answers `answerMs` after it starts, unless the deadline (which bounds every call) comes first. */
+  function lookAnsweredAfter(answerMs: number, deadline: number) {
+    return () =>
+      new Promise<undefined>((resolve, reject) => {
+        const answerAt = Date.now() + answerMs;
+        if (answerAt <= deadline) setTimeout(() => resolve(undefined), answerMs);
+        else
+          setTimeout(
+            () =>
+              reject(
+                new McctlError("the command's time limit ran out while waiting for ecs:ListTasks", {
+                  cause: new AwsDeadlineError("http://127.0.0.1:1"),
+                }),
+              ),
+            deadline - Date.now(),
+          );
+      });
+  }
+
+  it("a look cut short by the deadline just after it started is the wait's own timeout", async () => {
+    const deadline = Date.now() + 10_100;
+    const run = poll({
+      deadline,
+      intervalMs: 2_000,
+      // Looks at 0, 2, 4, 6, 8 and 10 s; the last is cut by the deadline 100 ms in.
+      attempt: lookAnsweredAfter(500, deadline),
+      onTimeout: timeout,
+    });
+    await expect(runUntilSettled(run, 60_000, 100)).rejects.toThrow("timed out");
+  });
+
+  it("a look that had waited for AWS a while when the deadline came says the endpoint stalled", async () => {
+    const deadline = Date.now() + STALLED_LOOK_MS + 1;
+    const run = poll({
+      deadline,
+      intervalMs: 1_000,
+      attempt: lookAnsweredAfter(60_000, deadline),
+      onTimeout: timeout,
+    });
+    await expect(runUntilSettled(run, 60_000, 100)).rejects.toThrow(
+      /time limit ran out while waiting for ecs:ListTasks/,
+    );
   });
 
   it("stops waiting as soon as the signal aborts, with the signal's InterruptedError", async () => {

@@ -174,6 +174,59 @@ describe("restartService", () => {
     expect(captured.stderr()).not.toContain("restored to 1");
   });
 
+  it("a service deleted while waiting for the stop: nothing to restore, and it says how to get it back", async () => {
+    await steadyService();
+    const { run, captured } = restart();
+    await vi.advanceTimersByTimeAsync(1_000);
+    sim.ecs.deleteService({ cluster: "mc", service: "mc", force: true });
+    const error = (await runUntilSettled(run).catch((caught: unknown) => caught)) as McctlError;
+    expect(error).toBeInstanceOf(McctlError);
+    expect(error.message).toBe(
+      "service mc no longer exists in cluster mc: there is no desired count to restore",
+    );
+    expect(error.suggestion).toMatch(/create it again with `mcctl create-service`/);
+    expect(error.suggestion).not.toMatch(/update-service/);
+    // It tried the restore once (the deletion could have failed), and claims nothing it did not do.
+    expect(desiredCounts()).toEqual([0, 1]);
+    expect(captured.stderr()).not.toContain("restored");
+  });
+
+  it("a scale-up that ECS refuses because the service is gone says so once, with what stopped the restart", async () => {
+    await steadyService();
+    sim.faults.inject({
+      service: "ECS",
+      command: "UpdateService",
+      match: (input) => input.desiredCount === 1,
+      error: () => Object.assign(new Error("Service was deleted."), { name: "ServiceNotActiveException" }),
+      times: 2,
+    });
+    const { run } = restart();
+    const error = (await runUntilSettled(run).catch((caught: unknown) => caught)) as McctlError;
+    expect(error.message).toBe(
+      "service mc no longer exists in cluster mc: there is no desired count to restore",
+    );
+    expect(error.suggestion).toMatch(/mcctl create-service/);
+  });
+
+  it("an interrupt, then a restore refused because the service is gone: keeps the signal's exit code", async () => {
+    await steadyService();
+    sim.faults.inject({
+      service: "ECS",
+      command: "UpdateService",
+      match: (input) => input.desiredCount === 1,
+      error: () => Object.assign(new Error("Service not found."), { name: "ServiceNotFoundException" }),
+    });
+    const controller = new AbortController();
+    const { run } = restart({ signal: controller.signal });
+    await vi.advanceTimersByTimeAsync(1_000);
+    controller.abort(sigterm());
+    const error = (await runUntilSettled(run).catch((caught: unknown) => caught)) as McctlError;
+    expect(error.message).toBe(
+      "Interrupted (SIGTERM); then service mc no longer exists in cluster mc: there is no desired count to restore",
+    );
+    expect(error.exitCode).toBe(ExitCode.terminated);
+  });
+
   it("a timeout while at 0 keeps its message and advice, and adds that the count was restored", async () => {
     await steadyService();
     sim.ecs.setTimings({ stoppingMs: 30 * 60_000 });

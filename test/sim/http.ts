@@ -45,6 +45,8 @@ export interface SimHttpServer {
   readonly requests: RecordedRequest[];
   /** Makes the next matching requests misbehave; rules apply in the order given. */
   inject(rule: HttpFaultRule): void;
+  /** Calls `listener` with each request as it arrives (before it is answered or left hanging). */
+  onRequest(listener: (request: RecordedRequest) => void): void;
   /** Requests of one operation. */
   requestsOf(command: string): RecordedRequest[];
   /** Stops listening and drops every open connection, hung requests included. */
@@ -130,6 +132,7 @@ export async function serveEcs(ecs: EcsSimulator, context: SimContext): Promise<
   const requests: RecordedRequest[] = [];
   const rules: ActiveRule[] = [];
   const sockets = new Set<Socket>();
+  const listeners: ((request: RecordedRequest) => void)[] = [];
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
@@ -144,6 +147,7 @@ export async function serveEcs(ecs: EcsSimulator, context: SimContext): Promise<
     const recorded: RecordedRequest = { command, input, headers: request.headers, at: Date.now() };
     if (fault) recorded.fault = fault;
     requests.push(recorded);
+    for (const listener of listeners) listener(recorded);
     if (fault === "hang") {
       request.socket.once("close", () => {
         recorded.droppedAt = Date.now();
@@ -196,6 +200,9 @@ export async function serveEcs(ecs: EcsSimulator, context: SimContext): Promise<
         remaining: rule.times ?? 1,
         skip: rule.after ?? 0,
       }),
+    onRequest: (listener) => {
+      listeners.push(listener);
+    },
     requestsOf: (command) => requests.filter((request) => request.command === command),
     close: () =>
       new Promise<void>((resolve) => {
