@@ -132,9 +132,17 @@ describe("buildStatusReport", () => {
             lastStatus: "STOPPED",
             desiredStatus: "STOPPED",
             stoppedAt: at(40),
+            // As ECS shows an OOM kill: the task says an essential container exited, the container says why.
             stopCode: "EssentialContainerExited",
-            stoppedReason: "OutOfMemoryError: Container killed due to memory usage",
-            containers: [{ name: "mc", exitCode: 137, lastStatus: "STOPPED" }],
+            stoppedReason: "Essential container in task exited",
+            containers: [
+              {
+                name: "mc",
+                exitCode: 137,
+                lastStatus: "STOPPED",
+                reason: "OutOfMemoryError: Container killed due to memory usage",
+              },
+            ],
           }),
         ],
       }),
@@ -143,7 +151,8 @@ describe("buildStatusReport", () => {
     expect(report.lastFailedTask).toEqual({
       taskId: "oom",
       stoppedAt: "2026-11-25T03:00:40.000Z",
-      reason: "OutOfMemoryError: Container killed due to memory usage; mc exited 137",
+      reason:
+        "Essential container in task exited; mc exited 137 (OutOfMemoryError: Container killed due to memory usage)",
     });
   });
 
