@@ -91,26 +91,21 @@ export async function resolveGlobals(
   env: NodeJS.ProcessEnv,
 ): Promise<ResolvedGlobals> {
   const region =
-    options.region !== undefined
-      ? fromFlag(values.region, options.region, "--region", HINTS.region)
-      : (fromEnv(values.region, env, "AWS_REGION", HINTS.region, true) ??
-        fromEnv(values.region, env, "AWS_DEFAULT_REGION", HINTS.region, true));
+    fromFlag(values.region, options.region, "--region", HINTS.region) ??
+    fromEnv(values.region, env, "AWS_REGION", HINTS.region, true) ??
+    fromEnv(values.region, env, "AWS_DEFAULT_REGION", HINTS.region, true);
   const endpointUrl =
-    options.endpointUrl !== undefined
-      ? fromFlag(values.httpUrl, options.endpointUrl, "--endpoint-url", HINTS.endpoint)
-      : fromEnv(values.httpUrl, env, "AWS_ENDPOINT_URL", HINTS.endpoint, true);
+    fromFlag(values.httpUrl, options.endpointUrl, "--endpoint-url", HINTS.endpoint) ??
+    fromEnv(values.httpUrl, env, "AWS_ENDPOINT_URL", HINTS.endpoint, true);
   const profile =
-    options.profile !== undefined
-      ? fromFlag(values.profileName, options.profile, "--profile", HINTS.profile)
-      : fromEnv(values.profileName, env, "AWS_PROFILE", HINTS.profile, true);
+    fromFlag(values.profileName, options.profile, "--profile", HINTS.profile) ??
+    fromEnv(values.profileName, env, "AWS_PROFILE", HINTS.profile, true);
   const cluster =
-    options.cluster !== undefined
-      ? fromFlag(values.clusterName, options.cluster, "--cluster", HINTS.name)
-      : fromEnv(values.clusterName, env, "MCCTL_CLUSTER", HINTS.name, false);
+    fromFlag(values.clusterName, options.cluster, "--cluster", HINTS.name) ??
+    fromEnv(values.clusterName, env, "MCCTL_CLUSTER", HINTS.name, false);
   const service =
-    options.service !== undefined
-      ? fromFlag(values.serviceName, options.service, "--service", HINTS.name)
-      : fromEnv(values.serviceName, env, "MCCTL_SERVICE", HINTS.name, false);
+    fromFlag(values.serviceName, options.service, "--service", HINTS.name) ??
+    fromEnv(values.serviceName, env, "MCCTL_SERVICE", HINTS.name, false);
   const maxAttempts = fromEnv(values.maxAttempts, env, "AWS_MAX_ATTEMPTS", HINTS.attempts, true);
   const retryMode = fromEnv(values.retryMode, env, "AWS_RETRY_MODE", HINTS.retryMode, true);
   const timeout = (name: string) => fromEnv(values.awsTimeout, env, name, HINTS.timeout, true);
