@@ -200,4 +200,115 @@ describe("applySetup", () => {
     );
     expect(mutatingCalls()).toEqual([]);
   });
+
+  it("a resumed run finishes what the first --no-wait run started: waits for that database and that instance, creates only what is left", async () => {
+    const first = await planned(baseSettings, false);
+    const firstIo = applyIo(first.plan);
+    await applySetup(firstIo.io, aws, first.steps);
+    const instanceId = firstIo.current().setup?.instance?.instanceId;
+
+    // Resumed at once with --no-wait: RDS is still creating, the instance not registered yet.
+    const early = await planned(firstIo.current(), false);
+    expect(early.steps.database.action).toBe("use");
+    expect(early.steps.compute).toMatchObject({ status: "pending", instanceId });
+    sim.clearCalls();
+    expect(await applySetup(applyIo(early.plan).io, aws, early.steps)).toEqual({
+      complete: false,
+      pendingReason:
+        "--no-wait: the database or the instance is still starting; run `mcctl setup` again to finish",
+      created: [],
+    });
+    expect(mutatingCalls()).toEqual([]);
+
+    // Resumed with waiting: it waits for the same database and instance, and launches nothing.
+    const resumed = await planned(firstIo.current(), true);
+    const { io, current, captured } = applyIo(resumed.plan);
+    const outcome = await runUntilSettled(applySetup(io, aws, resumed.steps), 2 * 60 * 60_000, 5_000);
+
+    expect(mutatingCalls()).toEqual(["ECS:RegisterTaskDefinition", "ECS:CreateService"]);
+    expect(sim.ec2.instances().map((instance) => instance.InstanceId)).toEqual([instanceId]);
+    expect(outcome).toMatchObject({
+      complete: true,
+      created: ["task definition model-catalogue:1", "ECS service mc"],
+      taskDefinition: "model-catalogue:1",
+    });
+    expect(outcome.instanceUrl).toMatch(/^http:\/\/ec2-[\d-]+\..*compute\.amazonaws\.com\/$/);
+    expect(current().environment?.METADATA_JDBC_URL).toMatch(/^jdbc:mysql:\/\/model-catalogue\./);
+    expect(captured.stderr()).toMatch(/MySQL instance model-catalogue/);
+  });
+
+  it("a run on a finished set-up creates nothing, keeps the revision and still gives the instance's address", async () => {
+    const first = await planned(baseSettings, true);
+    const firstIo = applyIo(first.plan);
+    const done = await runUntilSettled(applySetup(firstIo.io, aws, first.steps), 2 * 60 * 60_000, 5_000);
+
+    const again = await planned(firstIo.current(), true);
+    expect(again.steps.compute.status).toBe("ready");
+    sim.clearCalls();
+    const { io, captured, saved } = applyIo(again.plan);
+    const outcome = await runUntilSettled(applySetup(io, aws, again.steps), 60 * 60_000, 5_000);
+
+    expect(mutatingCalls()).toEqual([]);
+    expect(outcome).toEqual({
+      complete: true,
+      created: [],
+      taskDefinition: "model-catalogue:1",
+      instanceUrl: done.instanceUrl,
+    });
+    expect(captured.stderr()).toContain("Task definition model-catalogue:1 is up to date.");
+    expect(saved).toEqual([
+      {
+        environment: { METADATA_JDBC_URL: firstIo.current().environment?.METADATA_JDBC_URL },
+        taskDefinition: "model-catalogue:1",
+      },
+    ]);
+  });
+
+  it("an interrupt stops before the next change, naming it and everything created so far", async () => {
+    const stops: string[] = [];
+    // Interrupted just after the 1st, 2nd, … change was reported, each time on a fresh account.
+    for (let after = 1; after <= 7; after += 1) {
+      sim.restore();
+      sim = createSimulatedAws();
+      sim.install();
+      seedEmptyAccount(sim);
+      aws = setupAwsFor(config);
+      const { plan, steps } = await planned(baseSettings, false);
+      const controller = new AbortController();
+      const { io } = applyIo(plan, { signal: controller.signal });
+      const success = io.reporter.success.bind(io.reporter);
+      let reported = 0;
+      io.reporter.success = (message) => {
+        success(message);
+        reported += 1;
+        if (reported === after) controller.abort(new InterruptedError("Interrupted (SIGTERM)"));
+      };
+      const error = await applySetup(io, aws, steps).then(
+        () => new Error("finished"),
+        (caught: unknown) => caught as Error,
+      );
+      expect(error).toBeInstanceOf(InterruptedError);
+      stops.push(error.message.replace(/\b(sg|i)-[0-9a-f]+/g, "$1-x"));
+    }
+    const made = [
+      `S3 bucket ${BUCKET}`,
+      "security group sg-x (database)",
+      "MySQL instance model-catalogue (RDS is creating it)",
+      "ECS cluster default",
+      "security group sg-x (container instances)",
+      "EC2 instance i-x",
+    ];
+    const stop = (next: string, count: number) =>
+      `Interrupted (SIGTERM): stopped before ${next}; created so far: ${made.slice(0, count).join(", ")}`;
+    expect(stops).toEqual([
+      stop("creating the database's security group", 1),
+      stop("creating MySQL instance model-catalogue", 2),
+      stop("creating ECS cluster default", 3),
+      stop("creating the container instances' security group", 4),
+      // The instances' group is reported twice: created, then opened to port 80.
+      stop("launching a m5.xlarge container instance", 5),
+      stop("launching a m5.xlarge container instance", 5),
+      stop("opening the database to the container instances", 6),
+    ]);
+  });
 });

@@ -82,6 +82,51 @@ describe("waitForContainerInstance", () => {
     expect(Date.now() - (sim.callsOf("RunInstances")[0]?.at ?? 0)).toBeLessThan(16 * 60_000);
   });
 
+  it("the timeout's advice names the profile and subnet the instance really has", async () => {
+    sim.iam.addInstanceProfile("mc-instances");
+    const { instanceId } = await launchWithMcctl(aws, {
+      settings: { setup: { instance: { type: "m5.xlarge", instanceProfile: "mc-instances" } } },
+    });
+    const [launched] = sim.ec2.instances();
+    // Without its profile, the agent never registers.
+    sim.iam.removeInstanceProfile("mc-instances");
+
+    const error = await failure(
+      waitForContainerInstance(apply().io, aws, "default", instanceId, {
+        instanceProfile: "the-plan-said-this",
+        subnetId: "subnet-from-the-plan",
+      }),
+    );
+
+    expect(error.suggestion).toContain("(1) instance profile mc-instances: its role needs");
+    expect(launched?.SubnetId).toMatch(/^subnet-/);
+    expect(error.suggestion).toContain(`subnet ${launched?.SubnetId} needs a route`);
+    // The instance has a public address: no remark that it lacks one.
+    expect(error.suggestion).toContain("or a NAT gateway. The ECS agent logs");
+  });
+
+  it("an instance EC2 no longer knows ends the wait at once", async () => {
+    const { instanceId } = await launchWithMcctl(aws);
+    sim.ec2.setInstanceState(instanceId, "terminated");
+    // EC2 forgets a terminated instance after about an hour.
+    await vi.advanceTimersByTimeAsync(2 * 60 * 60_000);
+
+    const error = await failure(waitForContainerInstance(apply().io, aws, "default", instanceId));
+
+    expect(error.message).toBe(`EC2 instance ${instanceId} no longer exists`);
+    expect(error.suggestion).toBe("Run mcctl setup again to launch a new container instance.");
+  });
+
+  it("a stopping instance will not register either: it says to start it", async () => {
+    const { instanceId } = await launchWithMcctl(aws);
+    sim.ec2.setInstanceState(instanceId, "stopping");
+
+    const error = await failure(waitForContainerInstance(apply().io, aws, "default", instanceId));
+
+    expect(error.message).toBe(`EC2 instance ${instanceId} is stopping and will not register`);
+    expect(error.suggestion).toMatch(/^Start it \(aws ec2 start-instances --instance-ids i-/);
+  });
+
   it("waiting in the wrong cluster (ECS_CLUSTER mismatch) also ends with the hint", async () => {
     sim.ecs.addCluster("other");
     const { instanceId } = await launchWithMcctl(aws);
