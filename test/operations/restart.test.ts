@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../src/aws/config.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
+import type { AwsLimits } from "../../src/aws/limits.js";
 import { ExitCode, InterruptedError, McctlError } from "../../src/errors.js";
 import type { Reporter } from "../../src/operations/reporter.js";
 import {
@@ -70,6 +71,53 @@ describe("restartService", () => {
     // The start of the task it just stopped is history: shown as news it would read as a second task.
     expect(stderr).not.toContain(`has started 1 tasks: (task ${oldTask})`);
     expect(stderr.match(/event: /g)).toHaveLength(serviceEvents().length - before.length);
+  });
+
+  it("scales back up only once the old task is STOPPED, not when ECS stops counting it as running", async () => {
+    const oldTask = await steadyService();
+    // A quick scheduler and a slow stop: by the first look ListTasks no longer lists the old task as
+    // RUNNING, yet it holds port 80 for 40 s. Only the task mcctl noted before the scale-down shows it.
+    sim.ecs.setTimings({ stoppingMs: 40_000, schedulerDelayMs: 0 });
+    const { run, captured } = restart();
+    await runUntilSettled(run);
+
+    const stopped = sim.ecs
+      .tasks({ serviceName: "mc", lastStatus: "STOPPED" })
+      .find((task) => task.taskArn?.endsWith(oldTask));
+    const scaleUp = sim.callsOf("UpdateService").find((call) => call.input.desiredCount === 1);
+    expect(stopped?.stoppedAt).toBeDefined();
+    expect(scaleUp?.at).toBeGreaterThanOrEqual(stopped?.stoppedAt?.getTime() ?? Number.POSITIVE_INFINITY);
+    expect(captured.stderr()).toContain(`task ${oldTask} stopped: `);
+  });
+
+  it("bounds every AWS call by the restart's deadline and signal, and lifts both to restore the count", async () => {
+    await steadyService();
+    const limits: AwsLimits = {};
+    const atUpdate: { desired?: number; signal: boolean; deadlineIn?: number }[] = [];
+    sim.faults.inject({
+      service: "ECS",
+      command: "UpdateService",
+      times: Number.POSITIVE_INFINITY,
+      match: (input) => {
+        atUpdate.push({
+          ...(input.desiredCount === undefined ? {} : { desired: input.desiredCount }),
+          signal: limits.signal !== undefined,
+          ...(limits.deadline === undefined ? {} : { deadlineIn: limits.deadline - Date.now() }),
+        });
+        return false;
+      },
+      error: "throttling",
+    });
+    const controller = new AbortController();
+    const { run } = restart({ signal: controller.signal, limits, timeoutMs: 10 * 60_000 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    controller.abort(sigterm());
+    await runUntilSettled(run).catch(() => undefined);
+
+    expect(atUpdate).toEqual([
+      { desired: 0, signal: true, deadlineIn: 10 * 60_000 },
+      { desired: 1, signal: false, deadlineIn: 60_000 },
+    ]);
   });
 
   it("fails before any change when the service does not exist", async () => {

@@ -298,4 +298,94 @@ describe("launchInstance: what EC2 refuses at launch ends setup with what to set
     expect(error.suggestion).toMatch(/create-instance-profile --instance-profile-name ecsInstanceRole/);
     expect(sim.ec2.instances()).toHaveLength(0);
   });
+
+  const refusal = (name: string, message: string) => () =>
+    new EC2ServiceException({ name, $fault: "client", $metadata: { httpStatusCode: 400 }, message });
+
+  it("an InvalidParameterValue about the instance type is read as a refused type", async () => {
+    emptyAccount(sim);
+    sim.faults.inject({
+      service: "EC2",
+      command: "RunInstances",
+      error: refusal("InvalidParameterValue", "Invalid value 'm5.xlarge' for InstanceType."),
+    });
+    const launch = await planned();
+    const { io } = testApplyIo();
+    const groupId = await ensureInstanceSecurityGroup(io, aws, launch);
+
+    const error = await failure(launchInstance(io, aws, "default", launch, groupId));
+
+    expect(error.message).toBe(
+      "EC2 rejected instance type m5.xlarge: InvalidParameterValue: Invalid value 'm5.xlarge' for InstanceType.",
+    );
+  });
+
+  it("any other InvalidParameterValue is EC2's own error, not said to be about the type or the profile", async () => {
+    emptyAccount(sim);
+    sim.faults.inject({
+      service: "EC2",
+      command: "RunInstances",
+      error: refusal("InvalidParameterValue", "Value (mc-key) for parameter keyName is invalid."),
+    });
+    const launch = await planned();
+    const { io } = testApplyIo();
+    const groupId = await ensureInstanceSecurityGroup(io, aws, launch);
+
+    const error = await failure(launchInstance(io, aws, "default", launch, groupId));
+
+    expect(error.message).not.toMatch(/rejected instance (type|profile)/);
+    expect(error.message).toContain("Value (mc-key) for parameter keyName is invalid.");
+    expect(error.suggestion ?? "").not.toMatch(/instance-profile|setup\.instance\.type/);
+  });
+
+  it("a refusal that is not worth a retry is passed on without looking for a launched instance", async () => {
+    emptyAccount(sim);
+    sim.faults.inject({ service: "EC2", command: "RunInstances", error: "access-denied" });
+    const launch = await planned();
+    const { io } = testApplyIo();
+    const groupId = await ensureInstanceSecurityGroup(io, aws, launch);
+    sim.clearCalls();
+
+    const error = await failure(launchInstance(io, aws, "default", launch, groupId));
+
+    expect(error.message).toMatch(/^AWS denied ec2:RunInstances/);
+    expect(sim.callsOf("DescribeInstances")).toHaveLength(0);
+  });
+
+  it("a lost answer whose client-token lookup fails too: the launch's own error is passed on", async () => {
+    emptyAccount(sim);
+    sim.faults.inject({ service: "EC2", command: "RunInstances", error: "connection-reset" });
+    sim.faults.inject({ service: "EC2", command: "DescribeInstances", error: "access-denied" });
+    const launch = await planned();
+    const { io } = testApplyIo();
+    const groupId = await ensureInstanceSecurityGroup(io, aws, launch);
+
+    const error = (await runUntilSettled(launchInstance(io, aws, "default", launch, groupId)).catch(
+      (caught: unknown) => caught,
+    )) as Error;
+
+    expect(sim.callsOf("DescribeInstances")).toHaveLength(1);
+    expect(error.message).not.toMatch(/denied/);
+    expect(error.message).toMatch(/RunInstances|reset|ECONNRESET/i);
+  });
+});
+
+describe("ensureInstanceSecurityGroup: the rules say what each port is for", () => {
+  it("port 80 is described as Model Catalogue, port 22 as SSH", async () => {
+    emptyAccount(sim);
+    sim.ec2.addKeyPair("mc");
+    const launch = await planned({ settings: { setup: { instance: { type: "m5.xlarge", keyPair: "mc" } } } });
+    const { io } = testApplyIo();
+
+    await ensureInstanceSecurityGroup(io, aws, launch);
+
+    const rules = sim.callsOf("AuthorizeSecurityGroupIngress").map((call) => {
+      const [permission] = call.input.IpPermissions ?? [];
+      return [permission?.FromPort, permission?.IpRanges?.[0]?.Description];
+    });
+    expect(rules).toEqual([
+      [80, "Model Catalogue (HTTP)"],
+      [22, "SSH"],
+    ]);
+  });
 });
