@@ -91,6 +91,39 @@ describe("findServiceHosts", () => {
     expect((await find()).map((host) => host.host)).toEqual(["ec2-big.example.com"]);
   });
 
+  it("an EC2 instance EC2 no longer knows is named with its container instance, and where to look", async () => {
+    await run(1, [{ instanceId: IDS[0] }]);
+    sim.faults.inject({
+      service: "EC2",
+      command: "DescribeInstances",
+      error: () =>
+        Object.assign(new Error(`The instance ID '${IDS[0]}' does not exist`), {
+          name: "InvalidInstanceID.NotFound",
+        }),
+    });
+    const error = (await find().catch((caught: unknown) => caught)) as McctlError;
+    expect(error).toBeInstanceOf(McctlError);
+    expect(error.message).toMatch(
+      new RegExp(`^EC2 instance ${IDS[0]} \\(container instance [0-9a-f]{32}\\) was not found$`),
+    );
+    expect(error.suggestion).toBe("It may have been terminated: check `mcctl status` and the EC2 console.");
+  });
+
+  it("with --ssh-private-ip, an instance whose private IP EC2 does not give fails naming it", async () => {
+    await run(1, [{ instanceId: IDS[0] }]);
+    // The simulator always gives a private IP; EC2's answer is stripped of it here.
+    const real = createEc2Api(config);
+    const ec2 = {
+      ...real,
+      describeInstances: async (ids: readonly string[]) =>
+        (await real.describeInstances(ids)).map((instance) => ({ ...instance, PrivateIpAddress: undefined })),
+    };
+    const error = (await findServiceHosts(createEcsApi(config), ec2, "default", "mc", {
+      usePrivateIp: true,
+    }).catch((caught: unknown) => caught)) as McctlError;
+    expect(error.message).toBe(`EC2 instance ${IDS[0]} has no private IP address (running)`);
+  });
+
   it("finds no host when no task runs", async () => {
     await run(0, [{ instanceId: IDS[0] }]);
     expect(await find()).toEqual([]);

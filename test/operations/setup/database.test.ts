@@ -296,6 +296,54 @@ describe("createDatabaseSecurityGroup and createDatabase", () => {
     expect(sim.rds.instances()).toEqual([]);
   });
 
+  it("a refusal to create the group is passed on even when a group of that name exists", async () => {
+    sim.ec2.createSecurityGroup({
+      GroupName: "model-catalogue-db",
+      Description: "made by someone else",
+      VpcId: vpcId,
+    });
+    sim.faults.inject({ service: "EC2", command: "CreateSecurityGroup", error: "access-denied" });
+
+    const error = await failure(createDatabaseSecurityGroup(apply().io, aws, vpcId));
+
+    expect(error.message).toMatch(/^AWS denied ec2:CreateSecurityGroup/);
+  });
+
+  it.each(["DBInstanceAlreadyExistsFault", "DBInstanceAlreadyExists"])(
+    "RDS's %s after a lost answer: the instance is this run's, in the group asked for",
+    async (name) => {
+      sim.faults.inject({
+        service: "RDS",
+        command: "CreateDBInstance",
+        applied: true,
+        error: new RDSServiceException({
+          name,
+          $fault: "client",
+          message: "DB instance already exists",
+          $metadata: { httpStatusCode: 400 },
+        }),
+      });
+
+      const database = await createGuideDatabase();
+
+      expect(database).toMatchObject({ identifier: "model-catalogue", created: true });
+      expect(database.securityGroupIds).toEqual([databaseGroupId()]);
+      expect(sim.rds.instances()).toHaveLength(1);
+    },
+  );
+
+  it("any other refusal to create the instance is passed on, without looking for one", async () => {
+    sim.faults.inject({ service: "RDS", command: "CreateDBInstance", error: "access-denied" });
+    const io = apply().io;
+    const securityGroupId = await createDatabaseSecurityGroup(io, aws, vpcId);
+    sim.clearCalls();
+
+    const error = await failure(createDatabase(io, aws, { ...GUIDE, securityGroupId }, PASSWORD));
+
+    expect(error.message).toMatch(/^AWS denied rds:CreateDBInstance/);
+    expect(sim.callsOf("DescribeDBInstances")).toHaveLength(0);
+  });
+
   it("a create the SDK retried after a lost answer (DBInstanceAlreadyExists) is this run's instance", async () => {
     sim.faults.inject({
       service: "RDS",
@@ -463,6 +511,9 @@ describe("waitForDatabase", () => {
     const error = await failure(runUntilSettled(waitForDatabase(apply().io, aws, facts("gone-db"))));
 
     expect(error.message).toBe("MySQL instance gone-db no longer exists");
+    expect(error.suggestion).toBe(
+      "Someone deleted it while mcctl was waiting: run `mcctl setup` again to create it anew.",
+    );
     expect(Date.now() - START).toBeLessThan(60_000);
   });
 
