@@ -145,6 +145,37 @@ describe("ServiceMonitor", () => {
     ]);
   });
 
+  it("stops describing a task once it saw it STOPPED, and describes nothing when nothing is left", async () => {
+    await steadyService();
+    const ecs = createEcsApi(config);
+    const tasks = await ecs.describeTasks(
+      "mc",
+      sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" }).map((task) => task.taskArn as string),
+    );
+    const monitor = monitorOf(recordingReporter().reporter);
+    monitor.track(tasks);
+    sim.ecs.updateService({ cluster: "mc", service: "mc", desiredCount: 0 });
+    let snapshot = await monitor.poll();
+    for (let looks = 0; looks < 40 && snapshot.activeTasks.length > 0; looks += 1) {
+      await vi.advanceTimersByTimeAsync(3_000);
+      snapshot = await monitor.poll();
+    }
+    expect(snapshot.activeTasks).toEqual([]);
+    sim.clearCalls();
+
+    await monitor.poll();
+    await monitor.poll();
+
+    // A STOPPED task stays STOPPED: looking again would only spend the call budget of each poll.
+    expect(sim.callsOf("DescribeTasks")).toHaveLength(0);
+    expect(sim.calls.map((call) => call.command)).toEqual([
+      "DescribeServices",
+      "ListTasks",
+      "DescribeServices",
+      "ListTasks",
+    ]);
+  });
+
   it("ends the wait when someone deletes the service", async () => {
     await steadyService();
     const { reporter } = recordingReporter();
