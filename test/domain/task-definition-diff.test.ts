@@ -102,6 +102,66 @@ describe("diffTaskDefinitions", () => {
     expect(diffTaskDefinitions(current, withoutEssential)).toEqual([]);
   });
 
+  it("an ECS default on one side only is no change; any other value of the same field is", () => {
+    const next = build();
+    const echoed: TaskDefinition = { ...described(next), networkMode: "bridge", enableFaultInjection: false };
+    expect(diffTaskDefinitions(echoed, next)).toEqual([]);
+
+    const fields = (before: TaskDefinition) =>
+      diffTaskDefinitions(before, next).map((change) => [change.field, change.change, change.before]);
+    expect(fields({ ...echoed, networkMode: "host" })).toEqual([["networkMode", "removed", "host"]]);
+    expect(fields({ ...echoed, enableFaultInjection: true })).toEqual([
+      ["enableFaultInjection", "removed", "true"],
+    ]);
+  });
+
+  it("a container's cpu 0 and essential true are ECS's defaults; other values are changes", () => {
+    const next = build();
+    const withContainer = (change: Partial<ContainerDefinition>): TaskDefinition => {
+      const before = described(next);
+      before.containerDefinitions = before.containerDefinitions?.map((definition) =>
+        definition.name === "mc" ? { ...definition, ...change } : definition,
+      );
+      return before;
+    };
+    const withoutDefaults = structuredClone(next);
+    const mc = container(withoutDefaults, "mc");
+    delete mc.essential;
+    delete mc.cpu;
+    expect(diffTaskDefinitions(withContainer({ cpu: 0, essential: true }), withoutDefaults)).toEqual([]);
+    expect(
+      diffTaskDefinitions(withContainer({ cpu: 512, essential: false }), withoutDefaults).map((change) => [
+        change.container,
+        change.field,
+        change.before,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ["mc", "cpu", "512"],
+        ["mc", "essential", "false"],
+      ]),
+    );
+  });
+
+  it("volumes in another order are the same volumes", () => {
+    const next = {
+      ...build(),
+      volumes: [
+        { name: "b-volume", host: { sourcePath: "/b" } },
+        { name: "a-volume", host: { sourcePath: "/a" } },
+      ],
+    };
+    const before = { ...described(next), volumes: [...(next.volumes ?? [])].reverse() };
+    expect(diffTaskDefinitions(before, next)).toEqual([]);
+    const moved = {
+      ...before,
+      volumes: [{ name: "a-volume", host: { sourcePath: "/elsewhere" } }, next.volumes[0]],
+    };
+    expect(diffTaskDefinitions(moved as TaskDefinition, next).map((change) => change.field)).toEqual([
+      "volumes",
+    ]);
+  });
+
   it("reports an image change", () => {
     const next = build(ENV, {
       ...DEFAULT_TASK_SETTINGS,
