@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   generateMasterPassword,
+  unusableStatus,
   validateDatabaseName,
   validateDbInstanceIdentifier,
   validateMasterPassword,
@@ -84,6 +85,13 @@ describe("validateDatabaseName (RDS for MySQL)", () => {
     expect(validateDatabaseName("model-catalogue")).toBe("may contain only letters, digits and underscores");
     expect(validateDatabaseName("database")).toBe('"database" is a MySQL reserved word');
     expect(validateDatabaseName("mysql")).toBe(`"mysql" is one of MySQL's own databases`);
+    for (const own of ["SYS", "information_schema", "Performance_Schema"]) {
+      expect(validateDatabaseName(own)).toBe(`"${own}" is one of MySQL's own databases`);
+    }
+  });
+
+  it("refuses an empty name", () => {
+    expect(validateDatabaseName("")).toBe("must be 1 to 64 characters long");
   });
 });
 
@@ -102,5 +110,56 @@ describe("validateDbInstanceIdentifier", () => {
     );
     expect(validateDbInstanceIdentifier("model--catalogue")).toBe("must not contain two hyphens in a row");
     expect(validateDbInstanceIdentifier("model-catalogue-")).toBe("must not end with a hyphen");
+    expect(validateDbInstanceIdentifier("")).toBe("must be 1 to 63 characters long");
   });
+});
+
+describe("unusableStatus: the RDS statuses an instance does not leave by itself", () => {
+  const EVENTS =
+    "Its events say why: aws rds describe-events --source-type db-instance --source-identifier mc-db. Fix the cause (or delete the instance), then run `mcctl setup` again.";
+  const START =
+    "Start it (aws rds start-db-instance --db-instance-identifier mc-db), then run `mcctl setup` again.";
+  const KMS = "Re-enable the KMS key or its grants for RDS, then run `mcctl setup` again.";
+  const GONE =
+    "Wait until it is gone and run `mcctl setup` again to create it anew, or set setup.database.identifier in mcctl.json to another name.";
+
+  it.each([
+    ["failed", "MySQL instance mc-db is failed", EVENTS],
+    ["restore-error", "MySQL instance mc-db is restore-error", EVENTS],
+    ["incompatible-parameters", "MySQL instance mc-db is incompatible-parameters", EVENTS],
+    ["incompatible-network", "MySQL instance mc-db is incompatible-network", EVENTS],
+    ["incompatible-option-group", "MySQL instance mc-db is incompatible-option-group", EVENTS],
+    ["incompatible-restore", "MySQL instance mc-db is incompatible-restore", EVENTS],
+    ["insufficient-capacity", "MySQL instance mc-db is insufficient-capacity", EVENTS],
+    [
+      "storage-full",
+      "MySQL instance mc-db is out of storage (storage-full)",
+      "Give it more storage (aws rds modify-db-instance --db-instance-identifier mc-db --allocated-storage … --apply-immediately), then run `mcctl setup` again.",
+    ],
+    [
+      "inaccessible-encryption-credentials",
+      "MySQL instance mc-db cannot use its KMS encryption key (inaccessible-encryption-credentials)",
+      KMS,
+    ],
+    [
+      "inaccessible-encryption-credentials-recoverable",
+      "MySQL instance mc-db cannot use its KMS encryption key (inaccessible-encryption-credentials-recoverable)",
+      KMS,
+    ],
+    ["stopping", "MySQL instance mc-db is stopping", START],
+    ["stopped", "MySQL instance mc-db is stopped", START],
+    ["deleting", "MySQL instance mc-db is being deleted", GONE],
+    ["deleted", "MySQL instance mc-db is being deleted", GONE],
+  ])("%s ends the wait: %s", (status, message, suggestion) => {
+    const error = unusableStatus("mc-db", status);
+    expect(error?.message).toBe(message);
+    expect(error?.suggestion).toBe(suggestion);
+  });
+
+  it.each(["creating", "backing-up", "modifying", "configuring-enhanced-monitoring", "available", ""])(
+    "%s is worth waiting for",
+    (status) => {
+      expect(unusableStatus("mc-db", status)).toBeUndefined();
+    },
+  );
 });
