@@ -303,4 +303,74 @@ describe("checkEnvironment", () => {
       expect(summary(check({ ...GOOD_ENV, MC_GOOGLE_SECRET: "s" }))).toEqual(["error MC_GOOGLE_KEY"]);
     });
   });
+
+  describe("what each pair rule says, word for word (the operator reads it in the plan)", () => {
+    const BUCKET = { MC_S3_BUCKET: "mc.assets.example.com" };
+    const messages = (env: McEnvironment) =>
+      check({ ...GOOD_ENV, ...env }).map(
+        (finding) => `${finding.severity} ${finding.variable} ${finding.message}`,
+      );
+
+    it.each<[string, McEnvironment, string[]]>([
+      [
+        "an S3 key without its secret",
+        { ...BUCKET, MC_S3_KEY: "AKIAEXAMPLE" },
+        ["error MC_S3_SECRET is not set but MC_S3_KEY is; the app needs both to reach the S3 bucket"],
+      ],
+      [
+        'an S3 secret with an empty key (the app reads "" as unset)',
+        { ...BUCKET, MC_S3_KEY: "", MC_S3_SECRET: "s" },
+        [
+          "error MC_S3_KEY is empty; give a value, or leave the variable out to keep it unset",
+          "error MC_S3_KEY is not set but MC_S3_SECRET is; the app needs both to reach the S3 bucket",
+        ],
+      ],
+      [
+        "a bucket without the key pair",
+        BUCKET,
+        [
+          "warning MC_S3_BUCKET is set without MC_S3_KEY and MC_S3_SECRET; the app expects that key pair to reach the bucket and may not fall back to the instance role, so uploads can fail; set both",
+        ],
+      ],
+      [
+        "an S3 region without a bucket",
+        { MC_S3_REGION: "eu-west-1" },
+        ["warning MC_S3_REGION is ignored because MC_S3_BUCKET is not set; set the bucket or leave this out"],
+      ],
+      [
+        "a Google key without its secret",
+        { MC_GOOGLE_KEY: "client-id" },
+        ["error MC_GOOGLE_SECRET is not set but MC_GOOGLE_KEY is; Google login needs both"],
+      ],
+      [
+        "a Google secret without its key",
+        { MC_GOOGLE_SECRET: "s", MC_GOOGLE_KEY: "" },
+        [
+          "error MC_GOOGLE_KEY is empty; give a value, or leave the variable out to keep it unset",
+          "error MC_GOOGLE_KEY is not set but MC_GOOGLE_SECRET is; Google login needs both",
+        ],
+      ],
+      [
+        "sign-up without mail",
+        { MC_ALLOW_SIGNUP: "true" },
+        [
+          "error MC_ALLOW_SIGNUP sign-up sends a confirmation e-mail but mail cannot work without MC_MAIL_FROM and MC_MAIL_HOST; set up mail or leave MC_ALLOW_SIGNUP out",
+        ],
+      ],
+      [
+        "a blank CATALINA_OPTS: an error of its own, and no memory finding",
+        { CATALINA_OPTS: "  " },
+        ["error CATALINA_OPTS is empty; give a value, or leave the variable out to keep it unset"],
+      ],
+    ])("%s", (_case, env, expected) => {
+      expect(messages(env)).toEqual(expected);
+    });
+
+    it("an empty supervisor password is no password: the warning names the fallback", () => {
+      expect(messages({ MC_SUPERVISOR_PASSWORD: "" })).toEqual([
+        "error MC_SUPERVISOR_PASSWORD is empty; give a value, or leave the variable out to keep it unset",
+        'warning MC_SUPERVISOR_PASSWORD is not set, so the app falls back to the well-known password "supervisor" and anyone can log in as supervisor; set MC_SUPERVISOR_PASSWORD',
+      ]);
+    });
+  });
 });
