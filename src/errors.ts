@@ -63,3 +63,11 @@ export class InterruptedError extends McctlError {
     this.name = "InterruptedError";
   }
 }
+
+/** Whether `error` or any error in its `cause` chain matches: translations wrap the SDK's own errors. */
+export function hasCause(error: unknown, matches: (cause: Error) => boolean): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (matches(current)) return true;
+  }
+  return false;
+}

@@ -1,5 +1,5 @@
 import { AwsDeadlineError } from "../aws/limits.js";
-import { InterruptedError } from "../errors.js";
+import { hasCause, InterruptedError } from "../errors.js";
 
 export interface PollOptions<T> {
   /** Absolute time (Date.now()) after which polling gives up. */
@@ -46,12 +46,7 @@ export async function poll<T>(options: PollOptions<T>): Promise<T> {
 /** A look waiting this long for AWS when the deadline came was stalled, not merely late. */
 export const STALLED_LOOK_MS = 2_000;
 
-function isDeadlineError(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    if (current instanceof AwsDeadlineError) return true;
-  }
-  return false;
-}
+const isDeadlineError = (error: unknown) => hasCause(error, (cause) => cause instanceof AwsDeadlineError);
 
 /** Resolves after `ms`, or rejects as soon as `signal` aborts (with its InterruptedError reason). */
 export function sleep(ms: number, signal?: AbortSignal | undefined): Promise<void> {

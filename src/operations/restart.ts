@@ -262,7 +262,7 @@ async function restoreAfterFailure(
   } catch (restoreError) {
     if (isServiceGone(restoreError)) return serviceGone(state, error);
     return new McctlError(
-      `${error instanceof Error ? error.message : String(error)}; then restoring the desired count to ${state.targetCount} failed (${(restoreError as Error).message}): ${state.service} may be left at desired count 0`,
+      `${messageOf(error)}; then restoring the desired count to ${state.targetCount} failed (${(restoreError as Error).message}): ${state.service} may be left at desired count 0`,
       { suggestion: `Restore it now: ${restoreCommand(state)}`, cause: error, exitCode: exitCodeOf(error) },
     );
   }
@@ -283,16 +283,15 @@ async function restoreAfterFailure(
       cause: error.cause,
     });
   }
-  return new McctlError(
-    `${error instanceof Error ? error.message : String(error)}; the desired count was restored to ${state.targetCount}`,
-    { cause: error },
-  );
+  return new McctlError(`${messageOf(error)}; the desired count was restored to ${state.targetCount}`, {
+    cause: error,
+  });
 }
 
 /** Deleted during the restart: saying "may be left at 0" or offering update-service would be false. */
 function serviceGone(state: RestartState, error: unknown): McctlError {
   const gone = `service ${state.service} no longer exists in cluster ${state.cluster}`;
-  const said = error instanceof Error ? error.message : String(error);
+  const said = messageOf(error);
   return new McctlError(
     `${isServiceGone(error) ? gone : `${said}; then ${gone}`}: there is no desired count to restore`,
     {
@@ -301,6 +300,10 @@ function serviceGone(state: RestartState, error: unknown): McctlError {
       exitCode: exitCodeOf(error),
     },
   );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function exitCodeOf(error: unknown) {

@@ -1,7 +1,7 @@
 import type { Service, ServiceEvent, Task } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { formatDuration } from "../durations.js";
-import { McctlError } from "../errors.js";
+import { hasCause, McctlError } from "../errors.js";
 import { poll } from "./poll.js";
 import type { WaitReporter } from "./reporter.js";
 import {
@@ -31,12 +31,13 @@ export class ServiceGoneError extends McctlError {
 
 /** Whether `error` says the service is gone: seen by a wait, or refused by ECS as not found or not active. */
 export function isServiceGone(error: unknown): boolean {
-  for (let current = error; current instanceof Error; current = current.cause) {
-    if (current instanceof ServiceGoneError) return true;
-    if (current.name === "ServiceNotFoundException" || current.name === "ServiceNotActiveException")
-      return true;
-  }
-  return false;
+  return hasCause(
+    error,
+    (cause) =>
+      cause instanceof ServiceGoneError ||
+      cause.name === "ServiceNotFoundException" ||
+      cause.name === "ServiceNotActiveException",
+  );
 }
 
 /**
