@@ -19,6 +19,9 @@ Exit codes:
        before any AWS call; a value that cannot be asked for)
   130  interrupted (Ctrl-C)`;
 
+const KMS_KEY_HELP =
+  "customer KMS key (ARN or id) for the secrets' SecureStrings (default: mcctl.json, then alias/aws/ssm)";
+
 type CommandModule = { run(globals: GlobalOptions, options: Record<string, unknown>): Promise<void> };
 
 /**
@@ -27,11 +30,18 @@ type CommandModule = { run(globals: GlobalOptions, options: Record<string, unkno
  * Model Catalogue variables, are checked before the command starts: a bad value never reaches AWS.
  */
 function lazyAction(load: () => Promise<CommandModule>, gathersInputs = false) {
-  return async (options: Record<string, unknown>, command: Command) => {
-    const [surplus] = command.args;
+  return async (...args: unknown[]) => {
+    // Commander passes the declared arguments, then the options, then the command.
+    const command = args.at(-1) as Command;
+    const options = args.at(-2) as Record<string, unknown>;
+    const declared = command.registeredArguments.map((argument) => argument.name());
+    const name = fullName(command);
+    const [surplus] = command.args.slice(declared.length);
     if (surplus !== undefined) {
-      throw new UsageError(`too many arguments for ${command.name()}: ${quote(surplus)} (it takes none)`, {
-        suggestion: `Options start with --; see \`mcctl ${command.name()} --help\`.`,
+      const takes =
+        declared.length === 0 ? "none" : declared.map((argument) => argument.toUpperCase()).join(" ");
+      throw new UsageError(`too many arguments for ${name}: ${quote(surplus)} (it takes ${takes})`, {
+        suggestion: `Options start with --; see \`mcctl ${name} --help\`.`,
       });
     }
     const globals = command.optsWithGlobals<GlobalOptions>();
@@ -43,15 +53,25 @@ function lazyAction(load: () => Promise<CommandModule>, gathersInputs = false) {
       import("./config/settings.js"),
       load(),
     ]);
-    checkFlagValues(command.name(), options);
+    checkFlagValues(name, options);
     if (gathersInputs) {
       checkVariables(process.env);
     } else if (globals.config !== undefined && globals.config !== "") {
       // Only the commands that gather inputs create the file: for the others a missing one is a typo.
       await requireSettingsFile(globals.config);
     }
-    await module.run(globals, options);
+    const named = Object.fromEntries(declared.map((argument, index) => [argument, args[index]]));
+    await module.run(globals, { ...options, ...named });
   };
+}
+
+/** "secrets set", as the operator types it after `mcctl`. */
+function fullName(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current?.parent; current = current.parent) {
+    names.unshift(current.name());
+  }
+  return names.join(" ");
 }
 
 export function buildProgram(): Command {
@@ -86,6 +106,7 @@ export function buildProgram(): Command {
     )
     .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
     .option("--dry-run", "show what exists and what would be created; change nothing")
+    .option("--kms-key <arn|id>", KMS_KEY_HELP)
     .option("--no-wait", "do not wait for the database or a new instance; run setup again later to finish")
     .option(
       "--timeout <duration>",
@@ -114,10 +135,13 @@ export function buildProgram(): Command {
       "with --dry-run: print the task definition from mcctl.json and the environment, no AWS call",
     )
     .option("--force", "register a new revision even when nothing changed")
+    .option("--kms-key <arn|id>", KMS_KEY_HELP)
     .addHelpText(
       "after",
       "\nSecrets (METADATA_PASSWORD, MC_SUPERVISOR_PASSWORD, MC_MAIL_PASSWORD, MC_S3_KEY, MC_S3_SECRET,\n" +
-        "MC_GOOGLE_SECRET) are read from the environment variable of the same name or asked with a masked prompt.",
+        "MC_GOOGLE_SECRET) are read from the environment variable of the same name or asked with a masked prompt,\n" +
+        "stored as SSM SecureStrings under /mcctl/<family> and referenced from the task definition; a re-run\n" +
+        "uses the stored ones without asking. See `mcctl secrets --help`.",
     )
     .action(lazyAction(() => import("./commands/register-task.js"), true));
 
@@ -196,6 +220,8 @@ export function buildProgram(): Command {
     .option("--check", "exit 1 when fewer tasks run than desired or more than one deployment is active")
     .action(lazyAction(() => import("./commands/status.js")));
 
+  addSecretsCommands(program);
+
   program
     .command("help [command]")
     .description("display help for command")
@@ -217,6 +243,56 @@ function unknownCommand(program: Command, name: string): UsageError {
   return new UsageError(`unknown command ${quote(name)}`, {
     suggestion: `The commands are ${commandNames(program).join(", ")}; see \`mcctl --help\`.`,
   });
+}
+
+/** `mcctl secrets …`: where the secrets live, and changing one without ever showing it. */
+function addSecretsCommands(program: Command): void {
+  const secrets = program
+    .command("secrets")
+    .description(
+      "the secrets in SSM Parameter Store: list, set, rm, purge-plaintext (values are never shown)",
+    );
+  secrets
+    .command("list")
+    .description("each secret: where it is stored, its SSM version and when it last changed (never a value)")
+    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
+    .action(lazyAction(() => import("./commands/secrets-list.js")));
+  secrets
+    .command("set <name>")
+    .description("store a new value for one secret (from the environment variable NAME, or a masked prompt)")
+    .option("--dry-run", "print the plan and change nothing")
+    .option(
+      "--restart",
+      "restart the service afterwards, so that it reads the new value (asked on a terminal)",
+    )
+    .option("--no-restart", "do not restart; the running task keeps the old value until it restarts")
+    .option("--kms-key <arn|id>", KMS_KEY_HELP)
+    .option("--timeout <duration>", "bound for the restart, e.g. 15m", RESTART_DEFAULTS.timeout)
+    .option("--poll-interval <duration>", "how often to look at ECS", RESTART_DEFAULTS.pollInterval)
+    .addHelpText(
+      "after",
+      "\nThe value is never taken from a flag. A value the task definition does not reference yet is\n" +
+        "referenced from a new revision (put it in service with `mcctl rollback --to N`).",
+    )
+    .action(lazyAction(() => import("./commands/secrets-set.js"), true));
+  secrets
+    .command("rm <name>")
+    .description(
+      "stop using an optional secret and delete its SSM parameter (MC_MAIL_PASSWORD, MC_S3_KEY, …)",
+    )
+    .option("--dry-run", "print the plan and change nothing")
+    .action(lazyAction(() => import("./commands/secrets-rm.js"), true));
+  secrets
+    .command("purge-plaintext")
+    .description("deregister and delete the older revisions that still hold secrets in plain text")
+    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
+    .option("--dry-run", "list the revisions that would be deleted; change nothing")
+    .addHelpText(
+      "after",
+      "\nDeleted revisions can never be rolled back to. The revision in service and the one mcctl.json\n" +
+        "describes are never deleted.",
+    )
+    .action(lazyAction(() => import("./commands/secrets-purge-plaintext.js")));
 }
 
 /** The flags of every command that ends with the restart sequence. */

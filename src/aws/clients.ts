@@ -5,6 +5,7 @@ import type { IamApi } from "./iam.js";
 import type { AwsLimits } from "./limits.js";
 import type { RdsApi } from "./rds.js";
 import type { S3Api } from "./s3.js";
+import type { SsmApi } from "./ssm.js";
 import type { StsApi } from "./sts.js";
 
 /**
@@ -46,6 +47,10 @@ export class AwsClients {
 
   iam(): Promise<IamApi> {
     return this.load("iam", async () => (await import("./iam.js")).createIamApi(this.config, this.limits));
+  }
+
+  ssm(): Promise<SsmApi> {
+    return this.load("ssm", async () => (await import("./ssm.js")).createSsmApi(this.config, this.limits));
   }
 
   private load<T>(name: string, create: () => Promise<T>): Promise<T> {

@@ -4,6 +4,8 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   type CreateServiceCommandInput,
+  DeleteTaskDefinitionsCommand,
+  DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
@@ -42,6 +44,14 @@ export interface EcsApi {
   describeTaskDefinitionWithTags(reference: string): Promise<{ taskDefinition: TaskDefinition; tags: Tag[] }>;
   /** ARNs of a family's ACTIVE revisions, newest first. */
   listActiveRevisions(family: string): Promise<string[]>;
+  /** ARNs of a family's INACTIVE (deregistered, not yet deleted) revisions, newest first. */
+  listInactiveRevisions(family: string): Promise<string[]>;
+  deregisterTaskDefinition(reference: string): Promise<void>;
+  /**
+   * Deletes INACTIVE revisions (at most 10 per call, as ECS takes them); returns the ones ECS refused,
+   * with its reason.
+   */
+  deleteTaskDefinitions(references: readonly string[]): Promise<{ arn: string; reason: string }[]>;
   describeContainerInstances(cluster: string, arns: readonly string[]): Promise<ContainerInstance[]>;
   registerTaskDefinition(input: RegisterTaskDefinitionCommandInput): Promise<TaskDefinition>;
   /** The service, or undefined when ECS reports it MISSING. */
@@ -53,6 +63,7 @@ export interface EcsApi {
 }
 
 const DESCRIBE_BATCH = 100;
+const DELETE_BATCH = 10;
 
 export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi {
   const client = new ECSClient(clientOptions(config));
@@ -89,6 +100,14 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }
     });
 
+  const listRevisions = (family: string, status: "ACTIVE" | "INACTIVE") =>
+    call({ action: "ecs:ListTaskDefinitions" }, async () => {
+      const arns: string[] = [];
+      const pages = paginateListTaskDefinitions({ client }, { familyPrefix: family, status, sort: "DESC" });
+      for await (const page of pages) arns.push(...(page.taskDefinitionArns ?? []));
+      // familyPrefix also matches longer family names ("mc" matches "mc-test"): keep exact matches.
+      return arns.filter((arn) => arn.split("/").pop()?.replace(/:\d+$/, "") === family);
+    });
   return {
     describeCluster: (cluster) =>
       call({ action: "ecs:DescribeClusters", cluster }, async () => {
@@ -139,16 +158,28 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
         return { taskDefinition: output.taskDefinition, tags: output.tags ?? [] };
       }),
 
-    listActiveRevisions: (family) =>
-      call({ action: "ecs:ListTaskDefinitions" }, async () => {
-        const arns: string[] = [];
-        const pages = paginateListTaskDefinitions(
-          { client },
-          { familyPrefix: family, status: "ACTIVE", sort: "DESC" },
-        );
-        for await (const page of pages) arns.push(...(page.taskDefinitionArns ?? []));
-        // familyPrefix also matches longer family names ("mc" matches "mc-test"): keep exact matches.
-        return arns.filter((arn) => arn.split("/").pop()?.replace(/:\d+$/, "") === family);
+    listActiveRevisions: (family) => listRevisions(family, "ACTIVE"),
+    listInactiveRevisions: (family) => listRevisions(family, "INACTIVE"),
+
+    deregisterTaskDefinition: (reference) =>
+      call({ action: "ecs:DeregisterTaskDefinition", taskDefinition: reference }, async () => {
+        await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: reference }));
+      }),
+
+    deleteTaskDefinitions: (references) =>
+      call({ action: "ecs:DeleteTaskDefinitions" }, async () => {
+        const refused: { arn: string; reason: string }[] = [];
+        for (let start = 0; start < references.length; start += DELETE_BATCH) {
+          const output = await client.send(
+            new DeleteTaskDefinitionsCommand({
+              taskDefinitions: references.slice(start, start + DELETE_BATCH),
+            }),
+          );
+          for (const failure of output.failures ?? []) {
+            refused.push({ arn: failure.arn ?? "", reason: failure.reason ?? failure.detail ?? "refused" });
+          }
+        }
+        return refused;
       }),
 
     registerTaskDefinition: (input) =>

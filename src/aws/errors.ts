@@ -17,6 +17,8 @@ export interface AwsCallContext {
   endpoint?: string;
   /** The profile in use (--profile / AWS_PROFILE), and whether the shared config files define it. */
   profile?: { name: string; known: boolean };
+  /** What else the operator can do when AWS denies the action, added to the advice. */
+  deniedHint?: string;
 }
 
 interface AwsLikeError {
@@ -117,7 +119,7 @@ export function translateAwsError(error: unknown, context: AwsCallContext): unkn
     const principal = /User: (\S+)/.exec(message)?.[1];
     return make(
       `AWS denied ${context.action}${where}${principal ? ` for ${principal}` : ""}`,
-      `Ask an administrator to allow ${context.action} for your IAM user or role.`,
+      `Ask an administrator to allow ${context.action} for your IAM user or role.${context.deniedHint ? ` ${context.deniedHint}` : ""}`,
     );
   }
   if (name === "ClusterNotFoundException") {

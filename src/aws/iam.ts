@@ -1,8 +1,25 @@
-import { GetInstanceProfileCommand, IAMClient } from "@aws-sdk/client-iam";
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  GetInstanceProfileCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  paginateListAttachedRolePolicies,
+} from "@aws-sdk/client-iam";
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
 import { applyLimits, clientOptions } from "./transport.js";
+
+/** A role as mcctl needs to judge it: policies decoded from IAM's URL encoding. */
+export interface RoleFacts {
+  name: string;
+  arn: string;
+  trustPolicy: unknown;
+  tags: Record<string, string>;
+}
 
 export interface IamApi {
   instanceProfileExists(name: string): Promise<boolean>;
@@ -11,7 +28,24 @@ export interface IamApi {
    * there is no such profile. An instance launched with a profile without a role gets no credentials.
    */
   instanceProfileRoles(name: string): Promise<string[] | undefined>;
+  /** The role, or undefined when there is none of that name. */
+  findRole(name: string): Promise<RoleFacts | undefined>;
+  attachedPolicyArns(role: string): Promise<string[]>;
+  /** An inline policy's document, decoded; undefined when the role has no policy of that name. */
+  inlinePolicy(role: string, policy: string): Promise<unknown>;
+  createRole(input: {
+    name: string;
+    trustPolicy: unknown;
+    description: string;
+    tags: Record<string, string>;
+  }): Promise<RoleFacts>;
+  attachPolicy(role: string, policyArn: string): Promise<void>;
+  putInlinePolicy(role: string, policy: string, document: unknown): Promise<void>;
 }
+
+/** What an operator without IAM rights can do instead of creating and changing the execution role. */
+const ROLE_HINT =
+  'Or have an administrator create the execution role and name it in mcctl.json ("secrets": {"executionRole": "<name>"}).';
 
 export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi {
   const client = new IAMClient(clientOptions(config));
@@ -32,5 +66,94 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
   return {
     instanceProfileExists: async (name) => (await roles(name)) !== undefined,
     instanceProfileRoles: roles,
+
+    findRole: (name) =>
+      call({ action: "iam:GetRole", deniedHint: ROLE_HINT }, async () => {
+        try {
+          const output = await client.send(new GetRoleCommand({ RoleName: name }));
+          return output.Role ? roleFacts(output.Role) : undefined;
+        } catch (error) {
+          if (awsErrorName(error)?.startsWith("NoSuchEntity")) return undefined;
+          throw error;
+        }
+      }),
+
+    attachedPolicyArns: (role) =>
+      call({ action: "iam:ListAttachedRolePolicies", deniedHint: ROLE_HINT }, async () => {
+        const arns: string[] = [];
+        for await (const page of paginateListAttachedRolePolicies({ client }, { RoleName: role })) {
+          for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) arns.push(policy.PolicyArn);
+        }
+        return arns;
+      }),
+
+    inlinePolicy: (role, policy) =>
+      call({ action: "iam:GetRolePolicy", deniedHint: ROLE_HINT }, async () => {
+        try {
+          const output = await client.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policy }));
+          return decodePolicy(output.PolicyDocument);
+        } catch (error) {
+          if (awsErrorName(error)?.startsWith("NoSuchEntity")) return undefined;
+          throw error;
+        }
+      }),
+
+    createRole: (input) =>
+      call({ action: "iam:CreateRole", deniedHint: ROLE_HINT }, async () => {
+        const output = await client.send(
+          new CreateRoleCommand({
+            RoleName: input.name,
+            AssumeRolePolicyDocument: JSON.stringify(input.trustPolicy),
+            Description: input.description,
+            Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
+        );
+        if (!output.Role) throw new Error("IAM returned no role after creating it");
+        return roleFacts(output.Role);
+      }),
+
+    attachPolicy: (role, policyArn) =>
+      call({ action: "iam:AttachRolePolicy", deniedHint: ROLE_HINT }, async () => {
+        await client.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }));
+      }),
+
+    putInlinePolicy: (role, policy, document) =>
+      call({ action: "iam:PutRolePolicy", deniedHint: ROLE_HINT }, async () => {
+        await client.send(
+          new PutRolePolicyCommand({
+            RoleName: role,
+            PolicyName: policy,
+            PolicyDocument: JSON.stringify(document),
+          }),
+        );
+      }),
   };
+}
+
+function roleFacts(role: {
+  RoleName?: string | undefined;
+  Arn?: string | undefined;
+  AssumeRolePolicyDocument?: string | undefined;
+  Tags?: { Key?: string | undefined; Value?: string | undefined }[] | undefined;
+}): RoleFacts {
+  return {
+    name: role.RoleName ?? "",
+    arn: role.Arn ?? "",
+    trustPolicy: decodePolicy(role.AssumeRolePolicyDocument),
+    tags: Object.fromEntries((role.Tags ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""])),
+  };
+}
+
+/** IAM returns policy documents URL-encoded; an unreadable one counts as empty rather than failing. */
+function decodePolicy(document: string | undefined): unknown {
+  if (!document) return undefined;
+  try {
+    return JSON.parse(decodeURIComponent(document));
+  } catch {
+    try {
+      return JSON.parse(document);
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -27,6 +27,7 @@ export const FLAG_VALUES = {
   image: values.imageReference,
   sshKey: values.filePath,
   sshUser: values.sshUser,
+  kmsKey: values.kmsKey,
 } as const;
 
 export type ValueFlag = keyof typeof FLAG_VALUES;
@@ -64,6 +65,7 @@ export function durationOption(name: "--timeout" | "--poll-interval", fallback: 
 }
 
 export const familyOption = z.optional(FLAG_VALUES.family);
+export const kmsKeyOption = z.optional(FLAG_VALUES.kmsKey);
 export const taskDefinitionOption = z.optional(FLAG_VALUES.taskDefinition);
 export const healthUrlOption = z.optional(FLAG_VALUES.healthUrl);
 export const revisionOption = z.optional(FLAG_VALUES.to);

@@ -1,5 +1,4 @@
 import * as z from "zod/mini";
-import { saveSettings } from "../config/settings.js";
 import { gatherTaskInputs } from "../config/task-inputs.js";
 import {
   type CommandContext,
@@ -9,8 +8,10 @@ import {
   requireConfirmable,
 } from "../context.js";
 import { isSecretVariable } from "../domain/environment.js";
+import { placeholderWiring } from "../domain/secrets.js";
 import { buildCheckedTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
 import { MissingInputError, UsageError } from "../errors.js";
+import { secretStoreChanges } from "../operations/secrets.js";
 import type { RegistrationPlan } from "../plan/registration.js";
 import {
   printDryRunEnd,
@@ -19,11 +20,18 @@ import {
   printSettingsChanges,
   printTarget,
 } from "../ui/plan.js";
+import { restartAdvice } from "../ui/secrets.js";
 import "../zod-messages.js";
-import { familyOption, flag, parseOptions } from "./options.js";
+import { familyOption, flag, kmsKeyOption, parseOptions } from "./options.js";
+import {
+  registrationChangesSettings,
+  saveRegisteredSettings,
+  settingsAfterRegistration,
+} from "./registration-settings.js";
 
 export const RegisterTaskOptionsSchema = z.object({
   family: familyOption,
+  kmsKey: kmsKeyOption,
   dryRun: flag(false),
   offline: flag(false),
   force: flag(false),
@@ -59,7 +67,7 @@ export async function runRegisterTask(
     import("../config/deployment.js"),
   ]);
   const target = await lookUpTarget(context.aws);
-  const ecs = await context.aws.ecs();
+  const [ecs, ssm, iam] = await Promise.all([context.aws.ecs(), context.aws.ssm(), context.aws.iam()]);
   const plan = await planRegistration(
     {
       settings: settings.settings,
@@ -69,18 +77,18 @@ export async function runRegisterTask(
       region: target.region,
       cluster: context.cluster,
       service: context.service,
+      kmsKey: options.kmsKey,
       notify: (finding) => printFindings(output, [finding]),
     },
     context.ask,
-    ecs,
+    { ecs, ssm, iam, target },
     { force: options.force },
   );
-  const settingsAfter = { ...plan.settingsAfter, region: target.region };
   printTarget(output, target);
   printRegistration(output, plan);
   printSettingsChanges(
     output,
-    diffSettings(settings.settings, withRecord(settingsAfter, plan)),
+    diffSettings(settings.settings, settingsAfterRegistration(plan, target.region)),
     settings.path,
   );
 
@@ -90,6 +98,7 @@ export async function runRegisterTask(
         dryRun: true,
         register: plan.register,
         changes: plan.changes,
+        secrets: secretsSummary(plan),
         input: redactTaskDefinition(plan.input),
       },
       plan.register
@@ -100,33 +109,46 @@ export async function runRegisterTask(
     return { family: plan.family, registered: false, dryRun: true };
   }
 
-  const settingsChanged = diffSettings(settings.settings, withRecord(settingsAfter, plan)).length > 0;
+  const settingsChanged = registrationChangesSettings(context, plan, target.region);
+  const storeChanges = secretStoreChanges(plan.secrets);
   if (plan.register) {
     await confirmChange(
       context,
-      `Register a new revision of ${plan.family} in account ${target.account}, ${target.region}?`,
+      `Register a new revision of ${plan.family} in account ${target.account}, ${target.region}${storeChanges ? ", after storing the secrets as shown" : ""}?`,
+    );
+  } else if (storeChanges) {
+    await confirmChange(
+      context,
+      `Store the secrets as shown in account ${target.account}, ${target.region}?`,
     );
   } else if (settingsChanged) {
     await confirmChange(context, `Save these settings to ${settings.path}?`);
   }
 
   // Apply: no question from here on.
-  const registered = plan.register
-    ? await ecs.registerTaskDefinition(plan.input)
-    : plan.baseline?.taskDefinition;
-  if (plan.register || settingsChanged) {
-    const record = registered ? { taskDefinition: revisionName(registered) } : {};
-    await saveSettings(settings.path, { ...settingsAfter, ...record });
-    output.hint(
-      `${settings.path} describes ${record.taskDefinition ?? plan.family} (secrets are never saved)`,
-    );
-  }
+  const [{ applyRegistration }, { terminalReporter }] = await Promise.all([
+    import("../operations/registration.js"),
+    import("../ui/reporter.js"),
+  ]);
+  const { revision: registered } = await applyRegistration({ ecs, ssm, iam }, terminalReporter(output), {
+    ...plan,
+    storeSecrets: storeChanges,
+    baseline: plan.baseline?.taskDefinition,
+  });
+  await saveRegisteredSettings(context, plan, target.region, registered);
   const name = registered ? revisionName(registered) : plan.family;
   if (plan.register && plan.drift) {
     output.hint(
       `The service still runs ${plan.drift.revision}: \`mcctl rollback --to ${registered?.revision}\` puts ${name} in service.`,
     );
   }
+  if (plan.secrets.secrets.some((secret) => secret.action === "migrate")) {
+    output.hint(
+      `Older revisions of ${plan.family} still hold secrets in plain text: once ${name} runs, \`mcctl secrets purge-plaintext\` deletes them (they can no longer be rolled back to).`,
+    );
+  }
+  const restart = restartAdvice(plan.secrets, context.service);
+  if (restart && !plan.register) output.hint(restart);
   output.result(
     {
       family: plan.family,
@@ -145,9 +167,19 @@ export async function runRegisterTask(
   };
 }
 
-/** mcctl.json as the plan shows it: a new revision's number is not known before it is registered. */
-function withRecord(settings: RegistrationPlan["settingsAfter"], plan: RegistrationPlan) {
-  return plan.register ? { ...settings, taskDefinition: `${plan.family}:(new revision)` } : settings;
+/** The secrets part of a plan for --json: names, actions and versions, never a value. */
+function secretsSummary(plan: RegistrationPlan) {
+  return {
+    path: plan.secrets.store.path,
+    kmsKey: plan.secrets.store.kmsKeyArn ?? "alias/aws/ssm",
+    executionRole: plan.secrets.role.arn,
+    parameters: plan.secrets.secrets.map(({ variable, parameter, action, version }) => ({
+      variable,
+      parameter,
+      action,
+      version,
+    })),
+  };
 }
 
 /** Without a terminal and --yes nothing can be confirmed: list that with every other missing input. */
@@ -201,7 +233,13 @@ async function renderOffline(
     },
     context.ask,
   );
-  const input = redactTaskDefinition(buildCheckedTaskDefinition(inputs.task, inputs.environment));
+  const input = redactTaskDefinition(
+    buildCheckedTaskDefinition(
+      inputs.task,
+      inputs.environment,
+      placeholderWiring(inputs.task.family, context.settings.settings.secrets),
+    ),
+  );
   context.output.result(input, JSON.stringify(input, null, 2));
   printDryRunEnd(context.output);
   return { family: inputs.task.family, registered: false, dryRun: true };

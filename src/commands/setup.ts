@@ -23,10 +23,11 @@ import type { PlanLine } from "../plan/setup/types.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printRegistration, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
-import { familyOption, flag, parseOptions, setupWaitOptions } from "./options.js";
+import { familyOption, flag, kmsKeyOption, parseOptions, setupWaitOptions } from "./options.js";
 
 export const SetupOptionsSchema = z.object({
   family: familyOption,
+  kmsKey: kmsKeyOption,
   dryRun: flag(false),
   wait: flag(true),
   ...setupWaitOptions,
@@ -63,6 +64,7 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
     ec2: await aws.ec2(),
     ecs: await aws.ecs(),
     iam: await aws.iam(),
+    ssm: await aws.ssm(),
   };
   printTarget(output, target);
   const plan = await planSetup(
@@ -79,7 +81,13 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
       info: (message) => output.hint(message),
     },
     clients,
-    { cluster: context.cluster, service: context.service, family: options.family },
+    {
+      cluster: context.cluster,
+      service: context.service,
+      family: options.family,
+      target,
+      kmsKey: options.kmsKey,
+    },
   );
   printPlan(context, plan);
   if (options.dryRun) {

@@ -8,20 +8,24 @@ import {
   type GlobalOptions,
   requireConfirmable,
 } from "../context.js";
+import { plainTextSecrets } from "../domain/secrets.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
 import { formatCommand, runPullCommands } from "../operations/pull-images.js";
 import { type RestartRequest, restartService, shortRevision } from "../operations/restart.js";
+import { applySecretStore } from "../operations/secrets.js";
 import { switchRevision } from "../operations/switch-revision.js";
 import { lookUpTarget } from "../plan/account.js";
 import { type PullUpgradePlan, planUpgrade, type RevisionUpgradePlan } from "../plan/upgrade.js";
 import { renderChanges } from "../ui/diff.js";
 import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
+import { printSecretStore } from "../ui/secrets.js";
 import "../zod-messages.js";
 import {
   flag,
   imageOption,
+  kmsKeyOption,
   parseOptions,
   RestartFlagsSchema,
   sshKeyOption,
@@ -41,6 +45,7 @@ export const UpgradeOptionsSchema = z
     sshKey: sshKeyOption,
     sshUser: sshUserOption,
     sshPrivateIp: flag(false),
+    kmsKey: kmsKeyOption,
   })
   .check(z.refine((options) => !(options.tag && options.image), "give --tag or --image, not both"));
 export type UpgradeOptions = z.output<typeof UpgradeOptionsSchema>;
@@ -54,13 +59,13 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
   await requireConfirmable(context, !options.dryRun);
 
   const target = await lookUpTarget(context.aws);
-  const ecs = await context.aws.ecs();
-  const plan = await planUpgrade(ecs, () => context.aws.ec2(), {
-    cluster,
-    service,
-    recorded: context.settings.settings.taskDefinition,
-    ...options,
-  });
+  const [ecs, ssm, iam] = await Promise.all([context.aws.ecs(), context.aws.ssm(), context.aws.iam()]);
+  const plan = await planUpgrade(
+    ecs,
+    () => context.aws.ec2(),
+    { cluster, service, recorded: context.settings.settings.taskDefinition, ...options },
+    { aws: { ssm, iam }, target, settings: context.settings.settings, kmsKey: options.kmsKey },
+  );
   printTarget(output, target);
   const settingsAfter = plan.kind === "revision" ? withImages(context.settings.settings, plan) : undefined;
   if (plan.kind === "revision") {
@@ -68,6 +73,7 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
       `Upgrade ${service} in cluster ${cluster}: ${plan.from} → a new revision of ${plan.current.family}`,
     );
     output.info(renderChanges(plan.changes, output.style));
+    if (plan.secrets) printSecretStore(output, plan.secrets);
     printSettingsChanges(
       output,
       diffSettings(context.settings.settings, settingsAfter ?? {}),
@@ -76,6 +82,12 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
   } else {
     output.info(`Upgrade ${service} (${plan.from}) in place, same tags:`);
     for (const pull of plan.pulls) output.info(`  ${formatCommand(pull.argv)}`);
+    const plain = plainTextSecrets(plan.current);
+    if (plain.length > 0) {
+      output.warn(
+        `${plan.from} holds ${plain.join(", ")} in plain text; this upgrade keeps that revision. \`mcctl register-task\` moves them to SSM.`,
+      );
+    }
   }
   for (const [index, step] of plan.steps.entries()) output.info(`  ${index + 1}. ${step}`);
   const rollbackOnFailure = await decideRollback(context, options, plan.from, plan.kind);
@@ -88,6 +100,11 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
             from: plan.from,
             to: `a new revision of ${plan.current.family}`,
             changes: plan.changes,
+            secrets: plan.secrets?.secrets.map(({ variable, action, version }) => ({
+              variable,
+              action,
+              version,
+            })),
           }
         : { dryRun: true, from: plan.from, pulls: plan.pulls.map((pull) => pull.argv), restart: true },
       "dry run: nothing was changed",
@@ -104,6 +121,8 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
   const reporter = terminalReporter(output);
   return underRestartTrap(context, options, plan.healthUrl, async (run, signal) => {
     if (plan.kind === "pull") return pullAndRestart(context, plan, { ...run, countWhenStopped: 1 }, signal);
+    // Before the service is touched: a secret that cannot be stored stops the upgrade with nothing down.
+    if (plan.secrets) await applySecretStore({ ssm, iam }, reporter, plan.secrets);
     const result = await switchRevision(ecs, reporter, {
       ...run,
       current: plan.current,

@@ -32,13 +32,15 @@ export interface AdoptedRevision {
 /**
  * The file describing an existing revision, for a rollback: its images, resources and non-secret
  * environment (false for each variable of a configured group that it leaves unset, so no default or
- * question brings one in later). Its secrets stay in ECS, where the next registration takes them from.
+ * question brings one in later). Its secrets stay where they are (SSM, or an older revision's plain text).
  */
 export function adoptRevision(file: Settings, revision: TaskDefinition): AdoptedRevision {
   const containers = revision.containerDefinitions ?? [];
   const mc = containers.find((container) => container.name === MC_CONTAINER);
   const es = containers.find((container) => container.name === ES_CONTAINER);
   const values = new Map((mc?.environment ?? []).map((entry) => [entry.name ?? "", entry.value ?? ""]));
+  // A secret referenced from SSM is set too, though its value is not in the revision.
+  for (const secret of mc?.secrets ?? []) values.set(secret.name ?? "", "");
   const configured = new Set(
     GROUPS.filter(
       (group) =>

@@ -99,6 +99,17 @@ export const SettingsSchema = z.strictObject({
       advanced: z.optional(flagValue),
     }),
   ),
+  /** Where the secrets live (never their values): SSM path, customer KMS key, execution role. */
+  secrets: z.optional(
+    z.strictObject({
+      /** Default /mcctl/<family>. */
+      path: z.optional(values.secretPath),
+      /** A customer KMS key ARN or id; the AWS-managed key (alias/aws/ssm) when absent. */
+      kmsKey: z.optional(values.kmsKey),
+      /** An execution role to use as it is, instead of the one mcctl creates and keeps up to date. */
+      executionRole: z.optional(values.roleName),
+    }),
+  ),
   /** Answers of `mcctl setup`, so that a re-run finds (and never duplicates) what it created. */
   setup: z.optional(
     z.strictObject({

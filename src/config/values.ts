@@ -6,6 +6,7 @@
  * Every message names the value cut short (quote) and reads after the name of where it came from:
  * `--region "eu west 1" is not an AWS region like eu-west-1`.
  */
+
 import * as z from "zod/mini";
 import {
   AWS_REGION_PATTERN,
@@ -20,6 +21,7 @@ import {
   TASK_DEFINITION_ARN_PATTERN,
 } from "../domain/formats.js";
 import { isValidTag, validateImageReference } from "../domain/images.js";
+import { validateSecretPath } from "../domain/secrets.js";
 import { parseDuration } from "../durations.js";
 import { UsageError } from "../errors.js";
 import "../zod-messages.js";
@@ -117,6 +119,24 @@ export const revisionReference = nonEmptyText(1024).check(
     },
   ),
 );
+
+/** An SSM Parameter Store path for mcctl's secrets: /mcctl/model-catalogue. */
+export const secretPath = nonEmptyText(1024).check(
+  z.superRefine((value, ctx) => {
+    const problem = validateSecretPath(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, input: value });
+  }),
+);
+
+/** A KMS key ARN or key id (an alias cannot be named in the execution role's policy). */
+export const kmsKey = matching(
+  /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+|(mrk-)?[A-Za-z0-9-]{32,36})$/,
+  "a KMS key ARN or key id (an alias cannot be used: the execution role's policy must name the key)",
+  2048,
+);
+
+/** An IAM role name: letters, digits and +=,.@_- up to 64 characters. */
+export const roleName = matching(/^[\w+=,.@-]{1,64}$/, "an IAM role name", 128);
 
 /** An http(s) URL with a host and without credentials (they would be echoed and logged). */
 export const httpUrl = nonEmptyText(2048).check(

@@ -38,6 +38,7 @@ const HANDLED_CONTAINER_FIELDS = new Set([
   "name",
   "image",
   "environment",
+  "secrets",
   "portMappings",
   ...CONTAINER_RESOURCE_FIELDS,
   ...CONTAINER_VOLUME_FIELDS,
@@ -190,7 +191,7 @@ function diffContainers(container: string, before: Fields, after: Fields): TaskD
     asSet(after.portMappings),
     renderPortMappings,
   );
-  changes.push(...diffEnvironment(container, before.environment, after.environment));
+  changes.push(...diffEnvironment(container, before, after));
   for (const field of CONTAINER_VOLUME_FIELDS) {
     const render = field === "mountPoints" ? renderMountPoints : renderJson;
     pushChange(
@@ -207,34 +208,55 @@ function diffContainers(container: string, before: Fields, after: Fields): TaskD
   return changes;
 }
 
-function diffEnvironment(container: string, before: unknown, after: unknown): TaskDefinitionChange[] {
-  const beforeValues = environmentMap(before);
-  const afterValues = environmentMap(after);
+/**
+ * A variable is one thing whether it is a plain value (`environment`) or a reference (`secrets`): moving
+ * a password to SSM shows as "plain text → SSM /mcctl/…", and no secret value is ever shown.
+ */
+function diffEnvironment(container: string, before: Fields, after: Fields): TaskDefinitionChange[] {
+  const beforeValues = variablesOf(before);
+  const afterValues = variablesOf(after);
   const names = [...new Set([...beforeValues.keys(), ...afterValues.keys()])].sort(compareStrings);
   const changes: TaskDefinitionChange[] = [];
   for (const name of names) {
-    const mask = (value: string | undefined) =>
-      value === undefined ? undefined : isSecretVariable(name) ? SECRET_MASK : value;
     pushChange(
       changes,
       { scope: "environment", container, field: name },
       beforeValues.get(name),
       afterValues.get(name),
-      (value) => mask(value as string) ?? "",
+      (value) => renderVariable(name, value as string),
     );
   }
   return changes;
 }
 
-/** Docker applies the last of duplicate names, so that is the value compared. */
-function environmentMap(environment: unknown): Map<string, string> {
+/** Prefixes a reference so that it never compares equal to a plain value. */
+const REFERENCE = "\u0000ref:";
+
+/** Docker applies the last of duplicate names, so that is the value compared; a reference wins over both. */
+function variablesOf(container: Fields): Map<string, string> {
   const values = new Map<string, string>();
-  if (!Array.isArray(environment)) return values;
-  for (const entry of environment as Fields[]) {
-    if (typeof entry.name === "string")
-      values.set(entry.name, typeof entry.value === "string" ? entry.value : "");
+  if (Array.isArray(container.environment)) {
+    for (const entry of container.environment as Fields[]) {
+      if (typeof entry.name === "string")
+        values.set(entry.name, typeof entry.value === "string" ? entry.value : "");
+    }
+  }
+  if (Array.isArray(container.secrets)) {
+    for (const entry of container.secrets as Fields[]) {
+      if (typeof entry.name === "string")
+        values.set(entry.name, `${REFERENCE}${String(entry.valueFrom ?? "")}`);
+    }
   }
   return values;
+}
+
+function renderVariable(name: string, value: string): string {
+  if (value.startsWith(REFERENCE)) {
+    const source = value.slice(REFERENCE.length);
+    const parameter = /:parameter(\/.*)$/.exec(source)?.[1];
+    return parameter ? `SSM ${parameter}` : `secret from ${source}`;
+  }
+  return isSecretVariable(name) ? `plain text ${SECRET_MASK}` : value;
 }
 
 function pushChange(

@@ -2,9 +2,10 @@ import type {
   ContainerDefinition,
   KeyValuePair,
   RegisterTaskDefinitionCommandInput,
+  Secret,
 } from "@aws-sdk/client-ecs";
 import { UsageError } from "../errors.js";
-import { isSecretVariable, type McEnvironment, SECRET_MASK } from "./environment.js";
+import { isSecretVariable, type McEnvironment, SECRET_MASK, variableSpec } from "./environment.js";
 import { ECS_NAME_PATTERN, MAX_ECS_NAME_LENGTH, quote } from "./formats.js";
 
 export interface ContainerSettings {
@@ -41,6 +42,15 @@ export const DEFAULT_TASK_SETTINGS: TaskSettings = Object.freeze({
   }),
 });
 
+/**
+ * How the secret variables reach the container: a `secrets` reference each (the SSM parameter's ARN),
+ * read at task start with the execution role. A secret value is never put in the task definition.
+ */
+export interface SecretWiring {
+  executionRoleArn: string;
+  valueFrom(variable: string): string;
+}
+
 /** ECS refuses a RegisterTaskDefinition request whose task definition is larger than this. */
 export const MAX_TASK_DEFINITION_BYTES = 65_536;
 
@@ -51,8 +61,15 @@ export const MAX_TASK_DEFINITION_BYTES = 65_536;
 export function buildTaskDefinition(
   task: TaskSettings,
   env: McEnvironment,
+  wiring: SecretWiring,
 ): RegisterTaskDefinitionCommandInput {
-  const mcEnvironment = environmentEntries(env);
+  // Model Catalogue's own secrets are references; anything else (unknown to mcctl) stays as it is.
+  const stored = (name: string) => variableSpec(name)?.secret === true;
+  const mcEnvironment = environmentEntries(env, (name) => !stored(name));
+  const secrets: Secret[] = environmentEntries(env, stored).map(({ name }) => ({
+    name,
+    valueFrom: wiring.valueFrom(name as string),
+  }));
   const mc: ContainerDefinition = {
     name: MC_CONTAINER,
     image: task.mc.image,
@@ -64,6 +81,7 @@ export function buildTaskDefinition(
     links: [`${ES_CONTAINER}:${ES_CONTAINER}`],
     logConfiguration: { logDriver: "syslog" },
     ...(mcEnvironment.length === 0 ? {} : { environment: mcEnvironment }),
+    ...(secrets.length === 0 ? {} : { secrets }),
   };
   const es: ContainerDefinition = {
     name: ES_CONTAINER,
@@ -77,6 +95,7 @@ export function buildTaskDefinition(
   };
   return {
     family: task.family,
+    ...(secrets.length === 0 ? {} : { executionRoleArn: wiring.executionRoleArn }),
     containerDefinitions: [mc, es],
     volumes: [{ name: ES_VOLUME, host: { sourcePath: task.es.dataPath } }],
   };
@@ -153,17 +172,18 @@ export function taskDefinitionSizeProblem(input: RegisterTaskDefinitionCommandIn
 export function buildCheckedTaskDefinition(
   task: TaskSettings,
   env: McEnvironment,
+  wiring: SecretWiring,
 ): RegisterTaskDefinitionCommandInput {
-  const input = buildTaskDefinition(task, env);
+  const input = buildTaskDefinition(task, env, wiring);
   const tooLarge = taskDefinitionSizeProblem(input);
   if (tooLarge)
     throw new UsageError(tooLarge, { suggestion: "Shorten the values named; nothing was changed." });
   return input;
 }
 
-function environmentEntries(env: McEnvironment): KeyValuePair[] {
+function environmentEntries(env: McEnvironment, include: (name: string) => boolean): KeyValuePair[] {
   return Object.entries(env)
-    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined && include(entry[0]))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, value]) => ({ name, value }));
 }

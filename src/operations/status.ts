@@ -2,6 +2,7 @@ import type { Instance } from "@aws-sdk/client-ec2";
 import type { ContainerInstance, Deployment, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
+import { secretDeliveries } from "../domain/secrets.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
 import { appUrl } from "./health.js";
@@ -26,6 +27,8 @@ export interface StatusReport {
   };
   /** The containers of that revision and their images (never their environment: it holds secrets). */
   containers: { name: string; image: string }[];
+  /** Where that revision's secrets come from: SSM parameters, or plain text in the revision (names only). */
+  secrets: { ssm: string[]; plain: string[] };
   deployments: DeploymentStatus[];
   /** The newest events first. */
   events: { at: string; message: string }[];
@@ -178,6 +181,24 @@ export interface StatusInputs {
   warnings?: readonly string[];
 }
 
+function plainTextWarning(revision: string, taskDefinition: TaskDefinition | undefined): string[] {
+  const plain = secretsOf(taskDefinition).plain;
+  if (plain.length === 0) return [];
+  return [
+    `${revision} holds ${plain.join(", ")} in plain text, readable by anyone allowed ecs:DescribeTaskDefinition: \`mcctl register-task\` moves them to SSM`,
+  ];
+}
+
+function secretsOf(taskDefinition: TaskDefinition | undefined): StatusReport["secrets"] {
+  const ssm: string[] = [];
+  const plain: string[] = [];
+  for (const [name, delivery] of secretDeliveries(taskDefinition)) {
+    if (delivery.kind === "plain") plain.push(name);
+    else ssm.push(/:parameter(\/.*)$/.exec(delivery.valueFrom)?.[1] ?? delivery.valueFrom);
+  }
+  return { ssm: ssm.sort(), plain: plain.sort() };
+}
+
 /** The report from what AWS answered; pure, so that every rule is tested without AWS. */
 export function buildStatusReport(inputs: StatusInputs): StatusReport {
   const { service, taskDefinition } = inputs;
@@ -242,6 +263,7 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
       name: container.name ?? "",
       image: container.image ?? "",
     })),
+    secrets: secretsOf(taskDefinition),
     deployments,
     events: (service.events ?? [])
       .slice()
@@ -260,7 +282,10 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
     urls: { app: appUrl(mc?.environment), instances: instanceUrls },
     problems: [],
     healthy: true,
-    warnings: [...(inputs.warnings ?? [])],
+    warnings: [
+      ...(inputs.warnings ?? []),
+      ...plainTextWarning(revisionOf(service.taskDefinition), taskDefinition),
+    ],
   };
   report.problems = problemsOf(report);
   report.healthy = report.problems.length === 0;

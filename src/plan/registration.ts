@@ -1,6 +1,8 @@
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { awsErrorName } from "../aws/errors.js";
+import type { IamApi } from "../aws/iam.js";
+import type { SsmApi } from "../aws/ssm.js";
 import { revisionName, withInputs } from "../config/deployment.js";
 import type { Asker } from "../config/questions.js";
 import type { Settings } from "../config/settings.js";
@@ -10,14 +12,32 @@ import {
   type TaskInputSources,
   type TaskInputs,
 } from "../config/task-inputs.js";
-import { isSecretVariable } from "../domain/environment.js";
-import { buildCheckedTaskDefinition, MC_CONTAINER } from "../domain/task-definition.js";
+import { buildCheckedTaskDefinition } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
 import { McctlError } from "../errors.js";
+import type { SecretStorePlan } from "../operations/secrets.js";
+import type { Target } from "./account.js";
+import {
+  knownSecrets,
+  planSecretStore,
+  readStoredSecrets,
+  resolveSecretStore,
+  type StoredSecrets,
+} from "./secrets.js";
 
 export interface RegistrationSources extends Omit<TaskInputSources, "knownSecrets"> {
   cluster: string;
   service: string;
+  /** --kms-key: a customer key for the secrets, instead of mcctl.json's or the AWS-managed one. */
+  kmsKey?: string | undefined;
+}
+
+/** The services a registration reads, and where it lands. */
+export interface RegistrationAws {
+  ecs: EcsApi;
+  ssm: SsmApi;
+  iam: IamApi;
+  target: Target;
 }
 
 /** Where the revision a registration is compared with came from. */
@@ -26,8 +46,10 @@ export type BaselineSource = "mcctl.json" | "service" | "newest";
 export interface RegistrationPlan {
   family: string;
   inputs: TaskInputs;
-  /** The RegisterTaskDefinition input, secrets included: never print it unmasked. */
+  /** The RegisterTaskDefinition input: secrets are references to SSM, never values. */
   input: RegisterTaskDefinitionCommandInput;
+  /** Where each secret is stored, what is written to SSM, and the execution role that reads them. */
+  secrets: SecretStorePlan;
   /**
    * The revision the inputs are compared with and take their secrets from: the one mcctl.json describes,
    * else the one the service runs, else the family's newest. Undefined for a family with no revision.
@@ -96,32 +118,47 @@ export function baselineOf(known: KnownRevisions): RegistrationPlan["baseline"] 
 
 /**
  * The plan of a registration (register-task, setup): every input resolved (asking on a terminal), the
- * secrets ECS already holds reused, and what would change. Reads ECS, changes nothing. Without `ecs`
- * (an offline dry run) nothing is compared and no secret is reused.
+ * secrets SSM already holds reused without reading them, plain-text secrets of the baseline moved to SSM,
+ * and what would change. Reads ECS, SSM and IAM; changes nothing.
  */
 export async function planRegistration(
   sources: RegistrationSources,
   ask: Pick<Asker, "askText" | "askSecret" | "askConfirm">,
-  ecs: EcsApi | undefined,
-  options: { force?: boolean | undefined; known?: KnownRevisions | undefined } = {},
+  aws: RegistrationAws,
+  options: {
+    force?: boolean | undefined;
+    known?: KnownRevisions | undefined;
+    /** The parameters under the store's path, when the caller has read them already. */
+    stored?: StoredSecrets | undefined;
+  } = {},
 ): Promise<RegistrationPlan> {
   const family = resolveTaskSettings(sources.settings, sources.env, sources.familyFlag).family;
   const known =
     options.known ??
-    (ecs
-      ? await findKnownRevisions(ecs, {
-          family,
-          recorded: sources.settings.taskDefinition,
-          cluster: sources.cluster,
-          service: sources.service,
-        })
-      : {});
+    (await findKnownRevisions(aws.ecs, {
+      family,
+      recorded: sources.settings.taskDefinition,
+      cluster: sources.cluster,
+      service: sources.service,
+    }));
   const baseline = baselineOf(known);
+  const store = resolveSecretStore(sources.settings, family, aws.target, sources.kmsKey);
+  const stored = options.stored ?? (await readStoredSecrets(aws.ssm, store));
   const inputs = await gatherTaskInputs(
-    { ...sources, knownSecrets: secretsOf(baseline?.taskDefinition) },
+    { ...sources, knownSecrets: knownSecrets(stored, baseline?.taskDefinition) },
     ask,
   );
-  const input = buildCheckedTaskDefinition(inputs.task, inputs.environment);
+  const secrets = await planSecretStore(aws, {
+    store,
+    stored,
+    environment: inputs.environment,
+    kept: inputs.keptSecrets,
+    plainFrom: baseline ? revisionName(baseline.taskDefinition) : undefined,
+    family,
+    cluster: sources.cluster,
+    executionRole: sources.settings.secrets?.executionRole,
+  });
+  const input = buildCheckedTaskDefinition(inputs.task, inputs.environment, secrets.wiring);
   const changes = baseline ? diffTaskDefinitions(baseline.taskDefinition, input) : [];
   const running = known.running;
   const drift =
@@ -133,6 +170,7 @@ export async function planRegistration(
     family,
     inputs,
     input,
+    secrets,
     baseline,
     changes,
     register: !baseline || changes.length > 0 || Boolean(options.force),
@@ -144,19 +182,4 @@ export async function planRegistration(
       inputs.settings,
     ),
   };
-}
-
-/**
- * The secret variables of a revision's `mc` container, so that a re-run does not ask again for
- * passwords ECS already holds. They are used, never shown.
- */
-export function secretsOf(taskDefinition: TaskDefinition | undefined): Record<string, string> {
-  const container = taskDefinition?.containerDefinitions?.find(
-    (definition) => definition.name === MC_CONTAINER,
-  );
-  const values: Record<string, string> = {};
-  for (const entry of container?.environment ?? []) {
-    if (entry.name && entry.value && isSecretVariable(entry.name)) values[entry.name] = entry.value;
-  }
-  return values;
 }

@@ -1,14 +1,21 @@
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
+import type { IamApi } from "../aws/iam.js";
+import type { SsmApi } from "../aws/ssm.js";
+import type { Settings } from "../config/settings.js";
 import { withTag } from "../domain/images.js";
+import { plainSecretValues, withSecretReferences } from "../domain/secrets.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
 import { containerImage, type ImageChange, reviseTaskDefinition } from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
 import { buildPullCommands, findServiceHosts, type PullCommand } from "../operations/pull-images.js";
 import { shortRevision } from "../operations/restart.js";
+import type { SecretStorePlan } from "../operations/secrets.js";
+import type { Target } from "./account.js";
 import { restartSteps } from "./restart.js";
+import { planSecretStore, readStoredSecrets, resolveSecretStore } from "./secrets.js";
 import { findServiceRevision, resolveHealthUrl } from "./service.js";
 
 export interface UpgradeRequest {
@@ -40,6 +47,16 @@ export interface RevisionUpgradePlan extends UpgradeBase {
   next: RegisterTaskDefinitionCommandInput;
   changes: TaskDefinitionChange[];
   images: ImageChange[];
+  /** Plain-text secrets of the base revision, moved to SSM before the new revision is registered. */
+  secrets?: SecretStorePlan | undefined;
+}
+
+/** What moving plain-text secrets to SSM needs; without it an upgrade copies the revision as it is. */
+export interface UpgradeSecretSources {
+  aws: { ssm: SsmApi; iam: IamApi };
+  target: Target;
+  settings: Settings;
+  kmsKey?: string | undefined;
 }
 
 /** Floating tags: pull the same tags again on each host, then restart. */
@@ -58,6 +75,7 @@ export async function planUpgrade(
   ecs: EcsApi,
   ec2: () => Promise<Ec2Api>,
   request: UpgradeRequest,
+  secretSources?: UpgradeSecretSources,
 ): Promise<UpgradePlan> {
   const {
     service,
@@ -87,7 +105,16 @@ export async function planUpgrade(
       suggestion: "To pull a newer build of the same tag and restart, run `mcctl upgrade` without --tag.",
     });
   }
-  const next = reviseTaskDefinition(base, tags, images);
+  const revised = reviseTaskDefinition(base, tags, images);
+  const secrets = secretSources ? await planMigration(ecs, base, request.cluster, secretSources) : undefined;
+  const next = secrets
+    ? withSecretReferences(
+        revised,
+        MC_CONTAINER,
+        secrets.secrets.map((secret) => secret.variable),
+        secrets.wiring,
+      )
+    : revised;
   // The new revision carries the same environment, so the health URL is the current one's.
   const healthUrl = resolveHealthUrl(request, current);
   return {
@@ -96,13 +123,45 @@ export async function planUpgrade(
     from,
     next,
     images,
+    secrets,
     changes: diffTaskDefinitions(current, next),
     healthUrl,
     steps: [
-      `register a new revision of ${current.family} (a copy of ${shortRevision(base.taskDefinitionArn)} with the new images)`,
+      ...(secrets ? ["store the secrets in SSM Parameter Store (above)"] : []),
+      `register a new revision of ${current.family} (a copy of ${shortRevision(base.taskDefinitionArn)} with the new images${secrets ? ", secrets from SSM" : ""})`,
       ...restartSteps(request.service, count.from, count.to, healthUrl, "it"),
     ],
   };
+}
+
+/**
+ * The base revision's plain-text secrets, planned into SSM: the value the service runs now is the one
+ * stored (compared with what SSM may already hold, which the plan then shows as a change).
+ */
+async function planMigration(
+  ecs: EcsApi,
+  base: TaskDefinition,
+  cluster: string,
+  sources: UpgradeSecretSources,
+): Promise<SecretStorePlan | undefined> {
+  const plain = plainSecretValues(base, MC_CONTAINER);
+  const names = Object.keys(plain);
+  if (names.length === 0) return undefined;
+  const family = base.family ?? "";
+  const store = resolveSecretStore(sources.settings, family, sources.target, sources.kmsKey);
+  return planSecretStore(
+    { ...sources.aws, ecs },
+    {
+      store,
+      stored: await readStoredSecrets(sources.aws.ssm, store),
+      environment: plain,
+      kept: names,
+      plainFrom: shortRevision(base.taskDefinitionArn),
+      family,
+      cluster,
+      executionRole: sources.settings.secrets?.executionRole,
+    },
+  );
 }
 
 async function planPull(

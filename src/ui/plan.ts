@@ -7,6 +7,7 @@ import type { RegistrationPlan } from "../plan/registration.js";
 import { PENDING_DB_HOST } from "../plan/setup/pending.js";
 import { renderChanges } from "./diff.js";
 import type { Output } from "./output.js";
+import { printSecretStore } from "./secrets.js";
 
 /** Every plan starts with where the change would land. */
 export function printTarget(output: Output, target: Target): void {
@@ -33,11 +34,7 @@ export function printRegistration(output: Output, plan: RegistrationPlan): void 
       output.info(plan.changes.length > 0 ? renderChanges(plan.changes, output.style) : "  (none; --force)");
     }
   }
-  if (plan.inputs.keptSecrets.length > 0 && baseline) {
-    output.hint(
-      `keeping ${plan.inputs.keptSecrets.join(", ")} from ${baseline.taskDefinition.family}:${baseline.taskDefinition.revision} (set the variable to change it)`,
-    );
-  }
+  printSecretStore(output, plan.secrets);
   if (plan.drift) {
     output.warn(
       `The service runs ${plan.drift.revision}, not the revision mcctl.json describes. Compared with it, mcctl.json's task definition changes:`,
@@ -119,6 +116,10 @@ export function summarizeTaskDefinition(input: RegisterTaskDefinitionCommandInpu
             ? "(known once RDS has created the database)"
             : shown(entry.value ?? "");
       lines.push(`    ${entry.name}=${value}`);
+    }
+    for (const secret of container.secrets ?? []) {
+      const parameter = /:parameter(\/.*)$/.exec(secret.valueFrom ?? "")?.[1] ?? secret.valueFrom;
+      lines.push(`    ${secret.name} from SSM ${parameter}`);
     }
   }
   for (const volume of input.volumes ?? []) {

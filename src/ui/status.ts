@@ -3,6 +3,18 @@ import { formatDuration } from "./output.js";
 
 const LABEL_WIDTH = 13;
 
+function describeSecrets(secrets: StatusReport["secrets"]): string {
+  if (secrets.plain.length > 0) {
+    return `PLAIN TEXT in the task definition: ${secrets.plain.join(", ")} (\`mcctl register-task\` moves them to SSM)`;
+  }
+  if (secrets.ssm.length === 0) return "(none)";
+  const folder = secrets.ssm[0]?.replace(/\/[^/]*$/, "") ?? "";
+  const sameFolder = secrets.ssm.every((parameter) => parameter.startsWith(`${folder}/`));
+  return sameFolder
+    ? `SSM Parameter Store ${folder}/ (${secrets.ssm.map((parameter) => parameter.slice(folder.length + 1)).join(", ")}); \`mcctl secrets list\``
+    : `SSM Parameter Store: ${secrets.ssm.join(", ")}`;
+}
+
 /** `mcctl status` as text: a summary block, then deployments, tasks, container instances and events. */
 export function renderStatus(report: StatusReport): string {
   const now = Date.parse(report.checkedAt);
@@ -28,6 +40,7 @@ export function renderStatus(report: StatusReport): string {
   report.urls.instances.forEach((url, index) => {
     field(index === 0 ? "On instance" : "", url);
   });
+  field("Secrets", describeSecrets(report.secrets));
   field("Health", report.healthy ? "OK" : `NOT OK: ${report.problems.join("; ")}`);
 
   lines.push("", "Deployments");

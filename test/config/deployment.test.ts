@@ -5,6 +5,7 @@ import { gatherTaskInputs } from "../../src/config/task-inputs.js";
 import { buildTaskDefinition } from "../../src/domain/task-definition.js";
 import { diffTaskDefinitions } from "../../src/domain/task-definition-diff.js";
 import { scriptedAsker } from "../helpers/asker.js";
+import { TEST_WIRING } from "../helpers/secrets.js";
 
 const JDBC = "jdbc:mysql://db.example.com/mc?autoReconnect=true&useUnicode=yes&characterEncoding=UTF-8";
 const noQuestions = scriptedAsker({}).asker;
@@ -38,7 +39,7 @@ describe("adoptRevision", () => {
       },
       noQuestions,
     );
-    const revision = registered(buildTaskDefinition(older.task, older.environment), 3);
+    const revision = registered(buildTaskDefinition(older.task, older.environment, TEST_WIRING), 3);
     // The file has moved on since (another host, no mail, a newer image); the rollback adopts revision 3.
     const file = {
       region: "eu-west-1",
@@ -59,7 +60,9 @@ describe("adoptRevision", () => {
       { settings, env: {}, interactive: false, knownSecrets: { METADATA_PASSWORD: "old-pw" } },
       noQuestions,
     );
-    expect(diffTaskDefinitions(revision, buildTaskDefinition(again.task, again.environment))).toEqual([]);
+    expect(
+      diffTaskDefinitions(revision, buildTaskDefinition(again.task, again.environment, TEST_WIRING)),
+    ).toEqual([]);
   });
 
   it("names the variables of a revision that mcctl.json cannot hold", () => {

@@ -11,6 +11,7 @@ import {
   type TaskSettings,
 } from "../../src/domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../../src/domain/task-definition-diff.js";
+import { legacyTaskDefinition, TEST_WIRING } from "../helpers/secrets.js";
 
 const CANARY_BEFORE = "canary-old-Hx81";
 const CANARY_AFTER = "canary-new-Kp27";
@@ -69,7 +70,12 @@ function build(
   env: McEnvironment = ENV,
   task: TaskSettings = DEFAULT_TASK_SETTINGS,
 ): RegisterTaskDefinitionCommandInput {
-  return buildTaskDefinition(task, env);
+  return buildTaskDefinition(task, env, TEST_WIRING);
+}
+
+/** The same inputs as an older mcctl registered them: secrets in plain text. */
+function legacy(env: McEnvironment = ENV): RegisterTaskDefinitionCommandInput {
+  return legacyTaskDefinition(build(env), env);
 }
 
 function container(td: RegisterTaskDefinitionCommandInput, name: string): ContainerDefinition {
@@ -237,10 +243,10 @@ describe("diffTaskDefinitions", () => {
     ]);
   });
 
-  it("shows that a secret changed without showing either value", () => {
+  it("shows that a plain-text secret changed without showing either value", () => {
     const changes = diffTaskDefinitions(
-      described(build()),
-      build({ ...ENV, METADATA_PASSWORD: CANARY_AFTER }),
+      described(legacy()),
+      legacy({ ...ENV, METADATA_PASSWORD: CANARY_AFTER }),
     );
     expect(changes).toEqual([
       {
@@ -248,15 +254,41 @@ describe("diffTaskDefinitions", () => {
         container: "mc",
         field: "METADATA_PASSWORD",
         change: "changed",
-        before: "********",
-        after: "********",
+        before: "plain text ********",
+        after: "plain text ********",
       },
     ]);
   });
 
+  it("shows a secret moving from plain text to SSM, naming the parameter but no value", () => {
+    const changes = diffTaskDefinitions(described(legacy()), build());
+    expect(changes).toEqual([
+      {
+        scope: "other",
+        field: "executionRoleArn",
+        change: "added",
+        after: TEST_WIRING.executionRoleArn,
+      },
+      {
+        scope: "environment",
+        container: "mc",
+        field: "METADATA_PASSWORD",
+        change: "changed",
+        before: "plain text ********",
+        after: "SSM /mcctl/model-catalogue/METADATA_PASSWORD",
+      },
+    ]);
+  });
+
+  it("sees no change when a secret stays in SSM, whatever its value", () => {
+    expect(
+      diffTaskDefinitions(described(build()), build({ ...ENV, METADATA_PASSWORD: CANARY_AFTER })),
+    ).toEqual([]);
+  });
+
   it("never reveals a secret that is added, removed or changed", () => {
-    const before = build({ ...ENV, MC_MAIL_PASSWORD: CANARY_BEFORE, CUSTOM_TOKEN: CANARY_BEFORE });
-    const after = build({ ...ENV, METADATA_PASSWORD: CANARY_AFTER, MC_S3_SECRET: CANARY_AFTER });
+    const before = legacy({ ...ENV, MC_MAIL_PASSWORD: CANARY_BEFORE, CUSTOM_TOKEN: CANARY_BEFORE });
+    const after = legacy({ ...ENV, METADATA_PASSWORD: CANARY_AFTER, MC_S3_SECRET: CANARY_AFTER });
     const changes = diffTaskDefinitions(described(before), after);
     expect(changes.map((change) => `${change.change} ${change.field}`)).toEqual([
       "removed CUSTOM_TOKEN",

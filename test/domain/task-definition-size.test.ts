@@ -6,15 +6,20 @@ import {
   MAX_TASK_DEFINITION_BYTES,
   taskDefinitionSizeProblem,
 } from "../../src/domain/task-definition.js";
+import { TEST_WIRING } from "../helpers/secrets.js";
 
 const SECRET = "CANARY-size-check-91c2";
 
 function definitionWith(environment: Record<string, string>) {
-  return buildTaskDefinition(DEFAULT_TASK_SETTINGS, {
-    METADATA_HOST: "catalogue.example.com",
-    METADATA_PASSWORD: SECRET,
-    ...environment,
-  });
+  return buildTaskDefinition(
+    DEFAULT_TASK_SETTINGS,
+    {
+      METADATA_HOST: "catalogue.example.com",
+      METADATA_PASSWORD: SECRET,
+      ...environment,
+    },
+    TEST_WIRING,
+  );
 }
 
 describe("taskDefinitionSizeProblem", () => {
@@ -31,12 +36,15 @@ describe("taskDefinitionSizeProblem", () => {
     const input = definitionWith({
       MC_WELCOME_JUMBO: large.repeat(4),
       MC_WELCOME_INFO: large.repeat(3),
+      MC_NAME: large,
       METADATA_PASSWORD: `${SECRET}${large}`,
     });
+    // The password is a reference to SSM: its value is not in the task definition to count or name.
+    expect(JSON.stringify(input)).not.toContain(SECRET);
     const problem = taskDefinitionSizeProblem(input);
     expect(problem).toMatch(new RegExp(`ECS accepts at most ${MAX_TASK_DEFINITION_BYTES}`));
     expect(problem).toMatch(
-      /largest values: MC_WELCOME_JUMBO 32768 bytes, MC_WELCOME_INFO 24576 bytes, METADATA_PASSWORD/,
+      /largest values: MC_WELCOME_JUMBO 32768 bytes, MC_WELCOME_INFO 24576 bytes, MC_NAME 8192 bytes/,
     );
     expect(problem).not.toContain(SECRET);
     expect(problem).not.toContain("xxxx");

@@ -14,6 +14,7 @@ import {
   taskRequirements,
   validateFamily,
 } from "../../src/domain/task-definition.js";
+import { legacyTaskDefinition, TEST_WIRING } from "../helpers/secrets.js";
 
 interface NamedValue {
   name: string;
@@ -71,7 +72,7 @@ function sortEnvironments(td: { containerDefinitions?: { environment?: NamedValu
 }
 
 describe("buildTaskDefinition", () => {
-  it("reproduces the seed's task definition", () => {
+  it("reproduces the seed's task definition, its secrets as SSM references", () => {
     const seed = loadSeed();
     expect(Object.keys(SEED_ENV)).toHaveLength(16);
     seed.family = "model-catalogue";
@@ -79,16 +80,26 @@ describe("buildTaskDefinition", () => {
     const expected = stripEmpty(seed) as SeedFixture;
     sortEnvironments(expected);
 
-    const built = buildTaskDefinition(DEFAULT_TASK_SETTINGS, SEED_ENV);
-    const actual = structuredClone(built) as SeedFixture;
+    const built = buildTaskDefinition(DEFAULT_TASK_SETTINGS, SEED_ENV, TEST_WIRING);
+    // Put back in plain text, the secrets give the wiki's task definition exactly.
+    const actual = structuredClone(legacyTaskDefinition(built, SEED_ENV)) as SeedFixture;
     sortEnvironments(actual);
 
     expect(actual).toEqual(expected);
     expect(stripEmpty(built)).toEqual(built);
+    const mc = built.containerDefinitions?.find((container) => container.name === MC_CONTAINER);
+    const secrets = ["MC_MAIL_PASSWORD", "MC_S3_KEY", "MC_S3_SECRET", "METADATA_PASSWORD"];
+    expect(mc?.secrets).toEqual(secrets.map((name) => ({ name, valueFrom: TEST_WIRING.valueFrom(name) })));
+    expect(built.executionRoleArn).toBe(TEST_WIRING.executionRoleArn);
+    for (const name of secrets) expect(JSON.stringify(built)).not.toContain(`"${SEED_ENV[name]}"`);
   });
 
   it("sorts the environment by name, so that revisions diff cleanly", () => {
-    const built = buildTaskDefinition(DEFAULT_TASK_SETTINGS, { ZED: "1", ALPHA: "2", MC_NAME: "3" });
+    const built = buildTaskDefinition(
+      DEFAULT_TASK_SETTINGS,
+      { ZED: "1", ALPHA: "2", MC_NAME: "3" },
+      TEST_WIRING,
+    );
     const mc = built.containerDefinitions?.find((container) => container.name === MC_CONTAINER);
     expect(mc?.environment?.map((entry) => entry.name)).toEqual(["ALPHA", "MC_NAME", "ZED"]);
   });
@@ -105,7 +116,7 @@ describe("buildTaskDefinition", () => {
         heapSize: "1536m",
       },
     };
-    const built = buildTaskDefinition(task, { METADATA_HOST: "mc.example.com" });
+    const built = buildTaskDefinition(task, { METADATA_HOST: "mc.example.com" }, TEST_WIRING);
     expect(built).toEqual({
       family: "mc-staging",
       containerDefinitions: [
@@ -136,7 +147,7 @@ describe("buildTaskDefinition", () => {
   });
 
   it("sends no empty environment and no network mode or compatibilities", () => {
-    const built = buildTaskDefinition(DEFAULT_TASK_SETTINGS, {});
+    const built = buildTaskDefinition(DEFAULT_TASK_SETTINGS, {}, TEST_WIRING);
     const mc = built.containerDefinitions?.find((container) => container.name === MC_CONTAINER);
     expect(mc).not.toHaveProperty("environment");
     expect(built).not.toHaveProperty("networkMode");
@@ -144,7 +155,7 @@ describe("buildTaskDefinition", () => {
   });
 
   it("mounts the volume it declares", () => {
-    const built = buildTaskDefinition(DEFAULT_TASK_SETTINGS, SEED_ENV);
+    const built = buildTaskDefinition(DEFAULT_TASK_SETTINGS, SEED_ENV, TEST_WIRING);
     const es = built.containerDefinitions?.find((container) => container.name === ES_CONTAINER);
     expect(es?.mountPoints?.[0]?.sourceVolume).toBe(ES_VOLUME);
     expect(built.volumes?.map((volume) => volume.name)).toEqual([ES_VOLUME]);
@@ -182,7 +193,9 @@ describe("redactTaskDefinition", () => {
   };
 
   it("masks every secret value and nothing else", () => {
-    const redacted = redactTaskDefinition(buildTaskDefinition(DEFAULT_TASK_SETTINGS, env));
+    const redacted = redactTaskDefinition(
+      legacyTaskDefinition(buildTaskDefinition(DEFAULT_TASK_SETTINGS, env, TEST_WIRING), env),
+    );
     expect(JSON.stringify(redacted)).not.toContain(CANARY);
     const mc = redacted.containerDefinitions?.find((container) => container.name === MC_CONTAINER);
     expect(Object.fromEntries((mc?.environment ?? []).map((entry) => [entry.name, entry.value]))).toEqual({
@@ -198,7 +211,7 @@ describe("redactTaskDefinition", () => {
   });
 
   it("leaves the original untouched", () => {
-    const original = buildTaskDefinition(DEFAULT_TASK_SETTINGS, env);
+    const original = buildTaskDefinition(DEFAULT_TASK_SETTINGS, env, TEST_WIRING);
     const snapshot = structuredClone(original);
     const redacted = redactTaskDefinition(original);
     expect(original).toEqual(snapshot);
@@ -208,7 +221,7 @@ describe("redactTaskDefinition", () => {
 
   it("works on a described task definition, keeping its other fields", () => {
     const described: TaskDefinition = {
-      ...buildTaskDefinition(DEFAULT_TASK_SETTINGS, env),
+      ...buildTaskDefinition(DEFAULT_TASK_SETTINGS, env, TEST_WIRING),
       taskDefinitionArn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/model-catalogue:7",
       revision: 7,
       registeredAt: new Date("2024-01-02T03:04:05Z"),

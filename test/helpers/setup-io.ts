@@ -4,6 +4,7 @@ import { createEcsApi } from "../../src/aws/ecs.js";
 import { createIamApi } from "../../src/aws/iam.js";
 import { createRdsApi } from "../../src/aws/rds.js";
 import { createS3Api } from "../../src/aws/s3.js";
+import { createSsmApi } from "../../src/aws/ssm.js";
 import { mergeSettings, type Settings } from "../../src/config/settings.js";
 import type { ApplyIo, SetupAws } from "../../src/operations/setup/types.js";
 import type { PlanIo } from "../../src/plan/setup/types.js";
@@ -101,5 +102,6 @@ export function setupAwsFor(config: AwsConfig): SetupAws {
     ec2: createEc2Api(config),
     ecs: createEcsApi(config),
     iam: createIamApi(config),
+    ssm: createSsmApi(config),
   };
 }

@@ -15,6 +15,7 @@ const report: StatusReport = {
     taskDefinitionArn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/model-catalogue:5",
   },
   containers: [{ name: "mc", image: "metadata/registry:2.1" }],
+  secrets: { ssm: ["/mcctl/model-catalogue/METADATA_PASSWORD"], plain: [] },
   deployments: [
     {
       id: "ecs-svc/2",
@@ -101,6 +102,7 @@ describe("renderStatus", () => {
       Revision     model-catalogue:5
                    mc  metadata/registry:2.1
       App URL      (METADATA_HOST is not set in the task definition)
+      Secrets      SSM Parameter Store /mcctl/model-catalogue/ (METADATA_PASSWORD); \`mcctl secrets list\`
       Health       NOT OK: running 0 of 1 tasks; 2 deployments active: a deployment has not finished
 
       Deployments
@@ -138,5 +140,14 @@ describe("renderStatus", () => {
     expect(empty).toContain("Tasks\n  (none)");
     expect(empty).toContain("Container instances\n  (none registered)");
     expect(empty).toContain("Events (last 0, newest first)\n  (none)");
+  });
+
+  it("says where the secrets are stored, and shouts when the revision holds them in plain text", () => {
+    expect(renderStatus(report)).toMatch(
+      /Secrets {6}SSM Parameter Store \/mcctl\/model-catalogue\/ \(METADATA_PASSWORD\)/,
+    );
+    const plain = renderStatus({ ...report, secrets: { ssm: [], plain: ["MC_MAIL_PASSWORD", "METADATA_PASSWORD"] } });
+    expect(plain).toContain("PLAIN TEXT in the task definition: MC_MAIL_PASSWORD, METADATA_PASSWORD");
+    expect(renderStatus({ ...report, secrets: { ssm: [], plain: [] } })).toMatch(/Secrets {6}\(none\)/);
   });
 });

@@ -5,6 +5,7 @@ import { buildTaskDefinition, type TaskSettings } from "../../domain/task-defini
 import { diffTaskDefinitions } from "../../domain/task-definition-diff.js";
 import { InterruptedError, McctlError } from "../../errors.js";
 import { buildCreateServiceInput, createService } from "../create-service.js";
+import { applySecretStore, type SecretStorePlan } from "../secrets.js";
 import { createBucket } from "./bucket.js";
 import {
   createDatabase,
@@ -43,6 +44,8 @@ export interface SetupSteps {
   /** The application's task definition, and the revision it is compared with before registering. */
   task: TaskSettings;
   environment: Record<string, string>;
+  /** Secrets to store in SSM and the execution role; written first, so none is lost if setup stops. */
+  secrets: SecretStorePlan;
   baseline?: TaskDefinition | undefined;
   force?: boolean | undefined;
   /** Wait for a steady service after creating it, and for slow resources before registering. */
@@ -87,6 +90,12 @@ async function applySteps(
     const reason = io.signal.reason instanceof InterruptedError ? io.signal.reason : new InterruptedError();
     throw new InterruptedError(`${reason.message}: stopped before ${next}`, { exitCode: reason.exitCode });
   };
+
+  // Before the database: a new database's password is safe in SSM before RDS is given it.
+  checkpoint("storing the secrets in SSM Parameter Store");
+  const written = await applySecretStore(aws, io.reporter, steps.secrets);
+  for (const secret of written) created.push(`SSM parameter ${secret.parameter}`);
+  if (steps.secrets.role.create) created.push(`IAM role ${steps.secrets.role.name}`);
 
   if (steps.bucket.create) {
     checkpoint(`creating S3 bucket ${steps.bucket.name}`);
@@ -168,7 +177,12 @@ async function applySteps(
     });
   }
   checkpoint("registering the task definition");
-  const revision = await registerIfChanged(io, aws, buildTaskDefinition(steps.task, environment), steps);
+  const revision = await registerIfChanged(
+    io,
+    aws,
+    buildTaskDefinition(steps.task, environment, steps.secrets.wiring),
+    steps,
+  );
   await io.save({
     environment: { METADATA_JDBC_URL: environment.METADATA_JDBC_URL ?? false },
     taskDefinition: revision.name,

@@ -3,6 +3,7 @@ import type { EcsApi } from "../../aws/ecs.js";
 import type { IamApi } from "../../aws/iam.js";
 import type { RdsApi } from "../../aws/rds.js";
 import type { S3Api } from "../../aws/s3.js";
+import type { SsmApi } from "../../aws/ssm.js";
 import type { Settings } from "../../config/settings.js";
 import type { Reporter } from "../reporter.js";
 
@@ -13,6 +14,7 @@ export interface SetupAws {
   ec2: Ec2Api;
   ecs: EcsApi;
   iam: IamApi;
+  ssm: SsmApi;
 }
 
 /**

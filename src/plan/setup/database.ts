@@ -224,7 +224,7 @@ async function existingPassword(io: PlanIo, identifier: string): Promise<string>
   const reset = `aws rds modify-db-instance --db-instance-identifier ${identifier} --master-user-password … --apply-immediately`;
   const known = io.knownSecrets?.[PASSWORD_ENV];
   if (io.interactive && !io.env[PASSWORD_ENV] && !known) {
-    io.info(`mcctl never stores passwords. If the master password is lost, set a new one: ${reset}`);
+    io.info(`mcctl keeps it in SSM Parameter Store once given. If the master password is lost, set a new one: ${reset}`);
   }
   try {
     return await answerSecret(io, {
@@ -236,7 +236,7 @@ async function existingPassword(io: PlanIo, identifier: string): Promise<string>
     if (!(error instanceof MissingInputError)) throw error;
     throw new MissingInputError(
       error.missing,
-      `Set ${PASSWORD_ENV} to the master password of ${identifier} (mcctl never stores it; if it is lost, set a new one: ${reset}).`,
+      `Set ${PASSWORD_ENV} to the master password of ${identifier} (mcctl then keeps it in SSM Parameter Store; if it is lost, set a new one: ${reset}).`,
     );
   }
 }
@@ -320,14 +320,11 @@ async function newMasterPassword(io: PlanIo): Promise<string> {
     validate: validateMasterPassword,
   };
   if (io.env[PASSWORD_ENV] || !io.interactive) return answerSecret(io, question);
-  if (io.noWait) {
-    io.info(
-      "With --no-wait the task definition is not registered in this run: type a password you keep (a generated one would be lost).",
-    );
-  } else if (
+  // Setup stores it in SSM Parameter Store before it creates the database, so a generated one is never lost.
+  if (
     await answerConfirm(
       io,
-      "Generate a strong master password? mcctl never shows or saves it; it goes into the task definition (METADATA_PASSWORD), where ECS keeps it in plain text",
+      "Generate a strong master password? mcctl never shows it; it is stored in SSM Parameter Store (METADATA_PASSWORD) before the database is created",
       true,
     )
   ) {

@@ -1,17 +1,19 @@
 import type { Settings } from "../../config/settings.js";
 import { resolveTaskSettings } from "../../config/task-inputs.js";
 import { buildJdbcUrl } from "../../domain/environment.js";
+import { STORED_IN_SSM } from "../../domain/secrets.js";
 import { taskRequirements } from "../../domain/task-definition.js";
 import { McctlError } from "../../errors.js";
 import type { SetupSteps } from "../../operations/setup/apply.js";
+import type { Target } from "../account.js";
 import {
   baselineOf,
   findKnownRevisions,
   planRegistration,
   type RegistrationPlan,
-  secretsOf,
   serviceIfAny,
 } from "../registration.js";
+import { knownSecrets, readStoredSecrets, resolveSecretStore } from "../secrets.js";
 import { type BucketPlan, planBucket } from "./bucket.js";
 import { type ComputePlan, planCompute } from "./compute.js";
 import { type DatabasePlan, planDatabase } from "./database.js";
@@ -23,6 +25,9 @@ export interface SetupRequest {
   cluster: string;
   service: string;
   family?: string | undefined;
+  /** The account, caller and region (the secrets' ARNs are built in them). */
+  target: Target;
+  kmsKey?: string | undefined;
 }
 
 /** The whole of `mcctl setup`, decided before anything is created. */
@@ -56,8 +61,11 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
     cluster: request.cluster,
     service: request.service,
   });
-  // A re-run: the secrets ECS holds are used (never shown) instead of being asked again.
-  const io: PlanIo = { ...given, knownSecrets: secretsOf(baselineOf(known)?.taskDefinition) };
+  // A re-run: the secrets SSM holds are used (never read) instead of being asked again, and plain ones
+  // of an older revision are moved to SSM.
+  const store = resolveSecretStore(given.settings, family, request.target, request.kmsKey);
+  const stored = await readStoredSecrets(aws.ssm, store);
+  const io: PlanIo = { ...given, knownSecrets: knownSecrets(stored, baselineOf(known)?.taskDefinition) };
   const bucket = await planBucket(io, aws);
   const database = await planDatabase(io, aws);
   const task = resolveTaskSettings(io.settings, io.env, request.family);
@@ -84,10 +92,14 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
       database: choice.databaseName,
     });
   }
+  // A password setup chose or was given (a new database's) wins over the one SSM holds, as if set in
+  // the environment: the task must use the password the database gets.
+  const chosen = database.password === STORED_IN_SSM ? {} : { METADATA_PASSWORD: database.password };
   const registration = await planRegistration(
     {
       settings: { ...io.settings, features: { ...io.settings.features, assets: true } },
-      env: io.env,
+      env: { ...io.env, ...chosen },
+      kmsKey: request.kmsKey,
       interactive: io.interactive,
       familyFlag: request.family,
       region: io.region,
@@ -97,8 +109,8 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
       notify: (finding) => io.warn(`${finding.variable}: ${finding.message}`),
     },
     io.ask,
-    aws.ecs,
-    { known },
+    { ecs: aws.ecs, ssm: aws.ssm, iam: aws.iam, target: request.target },
+    { known, stored },
   );
 
   const existing = await serviceIfAny(aws.ecs, request.cluster, request.service);
@@ -239,6 +251,7 @@ export function applyStepsOf(plan: SetupPlan, wait: boolean): SetupSteps {
     access: plan.access.rules,
     task: plan.registration.inputs.task,
     environment: { ...plan.registration.inputs.environment },
+    secrets: plan.registration.secrets,
     baseline: plan.registration.baseline?.taskDefinition,
     wait,
   };

@@ -5,6 +5,7 @@ import { InterruptedError, McctlError } from "../../../src/errors.js";
 import { applySetup, type SetupSteps } from "../../../src/operations/setup/apply.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { applyStepsOf, planSetup, type SetupPlan } from "../../../src/plan/setup/plan.js";
+import { testTarget } from "../../helpers/secrets.js";
 import { setupAwsFor, type TestApplyIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
 import { runUntilSettled } from "../../helpers/time.js";
 import { seedEmptyAccount } from "../../sim/fixtures.js";
@@ -47,7 +48,11 @@ const mutatingCalls = () =>
 
 /** The plan `mcctl setup --yes` makes with mcctl.json `settings`, and the steps it hands to apply. */
 async function planned(settings: Settings, wait: boolean): Promise<{ plan: SetupPlan; steps: SetupSteps }> {
-  const plan = await planSetup(testPlanIo({ env, settings }).io, aws, { cluster: "default", service: "mc" });
+  const plan = await planSetup(testPlanIo({ env, settings }).io, aws, {
+    cluster: "default",
+    service: "mc",
+    target: testTarget(),
+  });
   return { plan, steps: applyStepsOf(plan, wait) };
 }
 

@@ -3,6 +3,7 @@ import type { AwsConfig } from "../../../src/aws/config.js";
 import type { Settings } from "../../../src/config/settings.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { planSetup } from "../../../src/plan/setup/plan.js";
+import { testTarget } from "../../helpers/secrets.js";
 import { setupAwsFor, testPlanIo } from "../../helpers/setup-io.js";
 import { seedEmptyAccount } from "../../sim/fixtures.js";
 import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
@@ -41,7 +42,7 @@ afterEach(() => {
 });
 
 const mutatingCalls = () => sim.calls.filter((call) => MUTATING.test(call.command));
-const request = { cluster: "default", service: "mc" };
+const request = { cluster: "default", service: "mc", target: testTarget(ACCOUNT) };
 
 describe("planSetup", () => {
   it("plans every resource of an empty account and creates nothing", async () => {

@@ -1,0 +1,54 @@
+import * as z from "zod/mini";
+import { resolveTaskSettings } from "../config/task-inputs.js";
+import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
+import { lookUpTarget } from "../plan/account.js";
+import { readSecretInventory, type SecretInventory } from "../plan/secrets-inventory.js";
+import { renderSecretInventory } from "../ui/secrets.js";
+import "../zod-messages.js";
+import { familyOption, parseOptions } from "./options.js";
+
+export const SecretsListOptionsSchema = z.object({ family: familyOption });
+export type SecretsListOptions = z.output<typeof SecretsListOptionsSchema>;
+
+export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
+  await runSecretsList(await createContext(globals), parseOptions(SecretsListOptionsSchema, rawOptions));
+}
+
+/** Read-only: each secret, where it is stored and its SSM version; never a value (not even with --json). */
+export async function runSecretsList(
+  context: CommandContext,
+  options: SecretsListOptions,
+): Promise<SecretInventory> {
+  const settings = context.settings.settings;
+  const family = resolveTaskSettings(settings, context.env, options.family).family;
+  const target = await lookUpTarget(context.aws);
+  const [ecs, ssm] = await Promise.all([context.aws.ecs(), context.aws.ssm()]);
+  const inventory = await readSecretInventory(
+    { ecs, ssm },
+    { settings, family, cluster: context.cluster, service: context.service, target },
+  );
+  const plain = inventory.rows.filter((row) => row.delivery === "plain").map((row) => row.variable);
+  if (plain.length > 0) {
+    context.output.warn(
+      `${inventory.revision} holds ${plain.join(", ")} in plain text: \`mcctl register-task\` moves them to SSM.`,
+    );
+  }
+  context.output.result(
+    {
+      family,
+      path: inventory.store.path,
+      revision: inventory.revision,
+      secrets: inventory.rows.map((row) => ({
+        name: row.variable,
+        parameter: row.parameter,
+        optional: row.optional,
+        usedAs: row.delivery,
+        version: row.stored?.version,
+        lastModified: row.stored?.lastModified?.toISOString(),
+        kmsKey: row.stored?.keyId,
+      })),
+    },
+    renderSecretInventory(inventory),
+  );
+  return inventory;
+}
