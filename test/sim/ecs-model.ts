@@ -77,6 +77,11 @@ export interface TaskTimings {
   placementRetryMs: number;
   /** An identical throttled service event (e.g. "unable to place a task") is not repeated within this window. */
   repeatedEventIntervalMs: number;
+  /**
+   * DeleteTaskDefinitions: how long a revision stays DELETE_IN_PROGRESS before ECS's periodic check deletes it
+   * (at the earliest; never while a task or a deployment still uses it).
+   */
+  taskDefinitionDeletionMs: number;
 }
 
 export const defaultTaskTimings: Readonly<TaskTimings> = {
@@ -92,6 +97,7 @@ export const defaultTaskTimings: Readonly<TaskTimings> = {
   stoppedTaskRetentionMs: 60 * 60_000,
   placementRetryMs: 30_000,
   repeatedEventIntervalMs: 5 * 60_000,
+  taskDefinitionDeletionMs: 60_000,
 };
 
 /** A scripted task failure (see `EcsSimulator.scriptTaskFailure` and `taskFailures`). */
@@ -180,6 +186,8 @@ export interface InstanceState {
   reservedUdpPorts: number[];
   registeredAt: Date;
   version: number;
+  /** The ECS container agent's version, e.g. "1.97.1": which capabilities the instance registers with. */
+  agentVersion: string;
   /** Registration order; ties in placement go to the earlier instance. */
   seq: number;
 }
@@ -189,18 +197,22 @@ export interface PortClaim {
   protocol: "tcp" | "udp";
 }
 
-/** What a task reserves on its container instance from placement until it is STOPPED. */
+/** What a task reserves on its container instance from placement until it is STOPPED, and what it needs of it. */
 export interface Requirements {
   cpu: number;
   memoryMiB: number;
   ports: PortClaim[];
+  /** `requiresAttributes` names the container instance must have (e.g. the SSM secrets capability). */
+  attributes: string[];
 }
 
 export interface TaskDefinitionState {
   arn: string;
   family: string;
   revision: number;
-  status: "ACTIVE" | "INACTIVE";
+  status: "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS";
+  /** DELETE_IN_PROGRESS: when ECS may delete it, once nothing uses it any more. */
+  deletableAt?: number;
   definition: TaskDefinition;
   tags: Tag[];
   requirements: Requirements;
@@ -283,6 +295,11 @@ export interface ContainerState {
   exitCode: number | undefined;
   reason: string | undefined;
   definition: ContainerDefinition;
+  /**
+   * The environment the container starts with: its `environment` plus its `secrets`, resolved when the task
+   * was placed (undefined when fetching the secrets failed).
+   */
+  environment: Record<string, string> | undefined;
 }
 
 export interface TaskState {
@@ -436,6 +453,11 @@ function requiredAttributes(input: RegisterTaskDefinitionRequest): Attribute[] {
     }
   }
   if (input.taskRoleArn) names.add("com.amazonaws.ecs.capability.task-iam-role");
+  const containers = input.containerDefinitions ?? [];
+  if (containers.some((container) => (container.secrets ?? []).length > 0)) names.add(SSM_SECRETS_ATTRIBUTE);
+  if (input.executionRoleArn && containers.some((c) => c.logConfiguration?.logDriver === "awslogs")) {
+    names.add("ecs.capability.execution-role-awslogs");
+  }
   if (input.networkMode === "awsvpc") names.add("ecs.capability.task-eni");
   return [...names].map((name) => ({ name }));
 }
@@ -456,7 +478,8 @@ export function taskRequirements(definition: TaskDefinition): Requirements {
               (mapping): PortClaim => ({ port: mapping.hostPort ?? 0, protocol: mapping.protocol ?? "tcp" }),
             ),
         );
-  return { cpu, memoryMiB, ports };
+  const attributes = (definition.requiresAttributes ?? []).flatMap((attribute) => attribute.name ?? []);
+  return { cpu, memoryMiB, ports, attributes };
 }
 
 /** "1024" → 1024; "1 vCPU" / "2 GB" → ×1024. */
@@ -472,6 +495,46 @@ function sum(values: number[]): number {
 
 // ---------------------------------------------------------------------------------------------------
 // Container instances
+
+/**
+ * The capability a task definition with SSM `secrets` requires (its `requiresAttributes`), which container
+ * agents register from version 1.22.0 on ("Retrieve Systems Manager parameters through Amazon ECS
+ * environment variables"). An instance with an older agent cannot take such a task.
+ */
+export const SSM_SECRETS_ATTRIBUTE = "ecs.capability.secrets.ssm.environment-variables";
+export const SSM_SECRETS_MIN_AGENT = "1.22.0";
+export const DEFAULT_AGENT_VERSION = "1.97.1";
+
+/** Compares dotted versions numerically: negative when a < b. */
+export function compareVersions(a: string, b: string): number {
+  const left = a.split(".").map(Number);
+  const right = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+/** The attributes the agent registers the instance with (they depend on the agent's version). */
+export function instanceAttributes(instance: InstanceState, region: string): Attribute[] {
+  const secrets = compareVersions(instance.agentVersion, SSM_SECRETS_MIN_AGENT) >= 0;
+  return [
+    { name: "ecs.os-type", value: "linux" },
+    { name: "ecs.os-family", value: "LINUX" },
+    { name: "ecs.cpu-architecture", value: "x86_64" },
+    { name: "ecs.instance-type", value: instance.instanceType },
+    { name: "ecs.availability-zone", value: `${region}a` },
+    { name: "ecs.capability.execution-role-awslogs" },
+    ...(secrets ? [{ name: SSM_SECRETS_ATTRIBUTE }] : []),
+    { name: "com.amazonaws.ecs.capability.logging-driver.syslog" },
+    { name: "com.amazonaws.ecs.capability.logging-driver.json-file" },
+    { name: "com.amazonaws.ecs.capability.logging-driver.awslogs" },
+    { name: "com.amazonaws.ecs.capability.docker-remote-api.1.18" },
+    { name: "com.amazonaws.ecs.capability.docker-remote-api.1.21" },
+    { name: "com.amazonaws.ecs.capability.task-iam-role" },
+  ];
+}
 
 export interface InstanceUsage {
   cpu: number;
@@ -492,7 +555,11 @@ export function renderContainerInstance(
     containerInstanceArn: instance.arn,
     ec2InstanceId: instance.ec2InstanceId,
     version: instance.version,
-    versionInfo: { agentVersion: "1.97.1", agentHash: "4e3f8a21", dockerVersion: "DockerVersion: 25.0.8" },
+    versionInfo: {
+      agentVersion: instance.agentVersion,
+      agentHash: "4e3f8a21",
+      dockerVersion: "DockerVersion: 25.0.8",
+    },
     remainingResources: resources({
       cpu: instance.cpu - usage.cpu,
       memoryMiB: instance.memoryMiB - usage.memoryMiB,
@@ -509,20 +576,7 @@ export function renderContainerInstance(
     agentConnected: instance.agentConnected,
     runningTasksCount: usage.runningTasks,
     pendingTasksCount: usage.pendingTasks,
-    attributes: [
-      { name: "ecs.os-type", value: "linux" },
-      { name: "ecs.os-family", value: "LINUX" },
-      { name: "ecs.cpu-architecture", value: "x86_64" },
-      { name: "ecs.instance-type", value: instance.instanceType },
-      { name: "ecs.availability-zone", value: `${region}a` },
-      { name: "ecs.capability.execution-role-awslogs" },
-      { name: "com.amazonaws.ecs.capability.logging-driver.syslog" },
-      { name: "com.amazonaws.ecs.capability.logging-driver.json-file" },
-      { name: "com.amazonaws.ecs.capability.logging-driver.awslogs" },
-      { name: "com.amazonaws.ecs.capability.docker-remote-api.1.18" },
-      { name: "com.amazonaws.ecs.capability.docker-remote-api.1.21" },
-      { name: "com.amazonaws.ecs.capability.task-iam-role" },
-    ],
+    attributes: instanceAttributes(instance, region),
     registeredAt: instance.registeredAt,
     attachments: [],
     tags: [],
@@ -649,6 +703,7 @@ export const serviceMessages = {
 
 /** Why a container instance cannot take a task, in the order ECS reports them. */
 export const shortfalls = {
+  attribute: "is missing an attribute required by your task",
   memory: "has insufficient memory available",
   cpu: "has insufficient CPU units available",
   ports: "is already using a port required by your task",

@@ -20,6 +20,9 @@ import {
   DeleteServiceCommand,
   type DeleteServiceCommandInput,
   type DeleteServiceResponse,
+  DeleteTaskDefinitionsCommand,
+  type DeleteTaskDefinitionsCommandInput,
+  type DeleteTaskDefinitionsResponse,
   type Deployment,
   DeregisterTaskDefinitionCommand,
   type DeregisterTaskDefinitionCommandInput,
@@ -64,6 +67,7 @@ import {
   type StopTaskCommandInput,
   type StopTaskResponse,
   type Task,
+  type TaskDefinition,
   type TaskStopCode,
   UpdateServiceCommand,
   type UpdateServiceCommandInput,
@@ -74,12 +78,14 @@ import {
   type ClusterState,
   type ContainerState,
   clusterNameOf,
+  DEFAULT_AGENT_VERSION,
   type DeploymentState,
   defaultTaskTimings,
   EcsArns,
   echoTaskDefinition,
   type InstanceState,
   type InstanceUsage,
+  instanceAttributes,
   lastSegment,
   normalizeDeploymentConfiguration,
   notYetRunning,
@@ -89,6 +95,7 @@ import {
   rolloutReasons,
   type ServiceCounts,
   type ServiceState,
+  SSM_SECRETS_ATTRIBUTE,
   serviceMessages,
   shortfalls,
   type TaskDefinitionState,
@@ -100,11 +107,12 @@ import {
   taskRequirements,
   usesAwsvpc,
 } from "./ecs-model.js";
+import { resolveTaskSecrets, type SecretsDependencies, secretsProblem } from "./ecs-secrets.js";
 import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } from "./errors.js";
 
 export { defaultTaskTimings, type TaskFailureScript, type TaskTimings, taskFailures } from "./ecs-model.js";
 
-export interface EcsSimulatorOptions {
+export interface EcsSimulatorOptions extends SecretsDependencies {
   timings?: Partial<TaskTimings>;
   circuitBreaker?: {
     /** Apply the deployment circuit breaker to every service, whatever its deploymentConfiguration says. */
@@ -125,6 +133,8 @@ export interface AddContainerInstanceOptions {
   status?: "ACTIVE" | "DRAINING" | "INACTIVE";
   /** Host TCP ports taken by the instance itself. Default [22, 2375, 2376, 51678, 51679]. */
   reservedPorts?: number[];
+  /** The ECS container agent's version. Default "1.97.1"; before "1.22.0" it cannot take tasks with SSM secrets. */
+  agentVersion?: string;
 }
 
 /** Handle on a scripted task failure. */
@@ -153,6 +163,9 @@ class FailureScriptEntry implements ScriptedTaskFailure {
 
 type PlacementResult = { instance: InstanceState } | { instance?: undefined; detail: string };
 
+/** `requiresAttributes` that container instances have or lack depending on their agent's version. */
+const agentCapabilities: readonly string[] = [SSM_SECRETS_ATTRIBUTE];
+
 /** Statuses in which a task holds its CPU, memory and host ports. */
 const liveStatuses: readonly TaskLastStatus[] = [
   "PROVISIONING",
@@ -175,6 +188,8 @@ export class EcsSimulator {
   readonly #clusters = new Map<string, ClusterState>();
   readonly #instances: InstanceState[] = [];
   readonly #taskDefinitions = new Map<string, TaskDefinitionState>();
+  /** Family → last revision registered: deleted revisions are never reused. */
+  readonly #lastRevision = new Map<string, number>();
   /** Keyed by `${clusterArn}|${serviceName}`. */
   readonly #services = new Map<string, ServiceState>();
   /** Keyed by task ARN, in creation order. */
@@ -243,6 +258,7 @@ export class EcsSimulator {
       reservedUdpPorts: [],
       registeredAt: this.#ctx.clock.date(),
       version: 1,
+      agentVersion: options.agentVersion ?? DEFAULT_AGENT_VERSION,
       seq: this.#instances.length,
     };
     this.#instances.push(instance);
@@ -265,6 +281,36 @@ export class EcsSimulator {
     instance.version += 1;
     this.#reconcileAll();
     return this.#renderInstance(instance);
+  }
+
+  /**
+   * Updates (or downgrades) a container instance's agent, e.g. `setContainerInstanceAgentVersion(arn, "1.20.0")`:
+   * its `versionInfo.agentVersion` and the capabilities it registers (an agent before 1.22.0 lacks the SSM
+   * secrets one, so tasks with secrets are not placed there).
+   */
+  setContainerInstanceAgentVersion(containerInstance: string, agentVersion: string): ContainerInstance {
+    this.#sync();
+    const instance = this.#instances.find(
+      (i) => i.arn === containerInstance || i.id === lastSegment(containerInstance),
+    );
+    if (!instance) throw new Error(`simulated ECS: no container instance "${containerInstance}"`);
+    instance.agentVersion = agentVersion;
+    instance.version += 1;
+    this.#reconcileAll();
+    return this.#renderInstance(instance);
+  }
+
+  /**
+   * The environment a task's container was started with (its `environment` and resolved `secrets`), e.g.
+   * `containerEnvironment(taskArn, "mc").MC_DB_PASSWORD`: a secret's value as it was when the task was placed,
+   * so a changed parameter reaches only tasks started after the change. Undefined for an unknown task or
+   * container, and for a task whose secrets could not be fetched.
+   */
+  containerEnvironment(taskArn: string, containerName: string): Record<string, string> | undefined {
+    this.#sync();
+    const task = [...this.#tasks.values()].find((t) => t.arn === taskArn || t.id === lastSegment(taskArn));
+    const environment = task?.containers.find((container) => container.name === containerName)?.environment;
+    return environment && { ...environment };
   }
 
   /**
@@ -361,7 +407,8 @@ export class EcsSimulator {
     this.#sync();
     this.#validateTaskDefinition(input);
     const family = input.family ?? "";
-    const revision = this.#revisionsOf(family).length + 1;
+    const revision = (this.#lastRevision.get(family) ?? 0) + 1;
+    this.#lastRevision.set(family, revision);
     const arn = this.#arns.taskDefinition(`${family}:${revision}`);
     const definition = echoTaskDefinition(input, {
       arn,
@@ -412,6 +459,8 @@ export class EcsSimulator {
     if (!name.includes(":")) throw this.#error(ClientException, "Invalid revision number. Number: undefined");
     const taskDefinition = this.#findTaskDefinition(name);
     if (!taskDefinition) throw this.#error(ClientException, "Unable to describe task definition.");
+    if (taskDefinition.status === "DELETE_IN_PROGRESS")
+      return { taskDefinition: clone(taskDefinition.definition) };
     taskDefinition.status = "INACTIVE";
     taskDefinition.definition = {
       ...taskDefinition.definition,
@@ -419,6 +468,50 @@ export class EcsSimulator {
       deregisteredAt: this.#ctx.clock.date(),
     };
     return { taskDefinition: clone(taskDefinition.definition) };
+  }
+
+  /**
+   * Up to 10 "family:revision" or ARNs. An INACTIVE revision becomes DELETE_IN_PROGRESS (still described and
+   * listed with that status) and is deleted `taskDefinitionDeletionMs` later, or once no task or deployment
+   * uses it; after that it is unknown. An ACTIVE one is a failure: it must be deregistered first.
+   */
+  deleteTaskDefinitions(input: DeleteTaskDefinitionsCommandInput): DeleteTaskDefinitionsResponse {
+    this.#sync();
+    const refs = input.taskDefinitions ?? [];
+    if (refs.length === 0) throw this.#error(ClientException, "Task definitions cannot be empty.");
+    if (refs.length > 10) {
+      throw this.#error(ClientException, "Task definitions cannot contain more than 10 elements.");
+    }
+    const taskDefinitions: TaskDefinition[] = [];
+    const failures: Failure[] = [];
+    for (const ref of refs) {
+      const name = taskDefinitionName(ref);
+      if (!name.includes(":"))
+        throw this.#error(ClientException, "Invalid revision number. Number: undefined");
+      const arn = this.#arns.taskDefinition(name);
+      const taskDefinition = this.#taskDefinitions.get(arn);
+      if (!taskDefinition) {
+        const reason =
+          "The specified task definition does not exist. Specify a valid account, family, revision and try again.";
+        failures.push({ arn, reason });
+        continue;
+      }
+      if (taskDefinition.status === "ACTIVE") {
+        const reason =
+          "The specified task definition is still in ACTIVE status. Please deregister the target and try again.";
+        failures.push({ arn, reason });
+        continue;
+      }
+      if (taskDefinition.status === "INACTIVE") {
+        taskDefinition.status = "DELETE_IN_PROGRESS";
+        taskDefinition.deletableAt = this.#ctx.clock.now() + this.#timings.taskDefinitionDeletionMs;
+        taskDefinition.definition = { ...taskDefinition.definition, status: "DELETE_IN_PROGRESS" };
+        // Nothing to do in the event itself: the settle hook deletes what nothing uses any more.
+        this.#ctx.clock.at(taskDefinition.deletableAt, `ECS task definition ${name} deletion`, () => {});
+      }
+      taskDefinitions.push(clone(taskDefinition.definition));
+    }
+    return { taskDefinitions, failures };
   }
 
   // ===============================================================================================
@@ -571,6 +664,26 @@ export class EcsSimulator {
     for (const service of this.#services.values()) {
       this.#reconcile(service);
       this.#recordCounts(service);
+    }
+    this.#deleteUnusedTaskDefinitions();
+  }
+
+  /** ECS's periodic check: a DELETE_IN_PROGRESS revision no task and no deployment uses any more is deleted. */
+  #deleteUnusedTaskDefinitions(): void {
+    const now = this.#ctx.clock.now();
+    for (const taskDefinition of this.#taskDefinitions.values()) {
+      if (taskDefinition.status !== "DELETE_IN_PROGRESS" || now < (taskDefinition.deletableAt ?? now))
+        continue;
+      const usedByTask = [...this.#tasks.values()].some(
+        (task) => task.taskDefinition === taskDefinition && task.lastStatus !== "STOPPED",
+      );
+      const usedByDeployment = [...this.#services.values()].some((service) =>
+        service.deployments.some(
+          (deployment) =>
+            deployment.status !== "INACTIVE" && deployment.taskDefinitionArn === taskDefinition.arn,
+        ),
+      );
+      if (!usedByTask && !usedByDeployment) this.#taskDefinitions.delete(taskDefinition.arn);
     }
   }
 
@@ -726,6 +839,12 @@ export class EcsSimulator {
   #shortfalls(instance: InstanceState, requirements: Requirements): string[] {
     const usage = this.#usage(instance);
     const missing: string[] = [];
+    // Only capabilities that depend on the agent's version are checked: every simulated instance has the others.
+    const attributes = instanceAttributes(instance, this.#ctx.region).map((attribute) => attribute.name);
+    const lacking = requirements.attributes.filter(
+      (name) => agentCapabilities.includes(name) && !attributes.includes(name),
+    );
+    if (lacking.length > 0) missing.push(shortfalls.attribute);
     if (instance.memoryMiB - usage.memoryMiB < requirements.memoryMiB) missing.push(shortfalls.memory);
     if (instance.cpu - usage.cpu < requirements.cpu) missing.push(shortfalls.cpu);
     const taken = (port: number, protocol: "tcp" | "udp") =>
@@ -827,6 +946,18 @@ export class EcsSimulator {
     const id = this.#ctx.ids.hex(32);
     const clusterName = clusterNameOf(service.clusterArn);
     const now = this.#ctx.clock.date();
+    // The agent fetches the secrets as soon as it gets the task, before pulling images: a failure to do so
+    // stops the task before any scripted failure could strike.
+    const secrets = resolveTaskSecrets(
+      taskDefinition.definition,
+      {
+        taskId: id,
+        region: this.#ctx.region,
+        accountId: this.#ctx.accountId,
+        requestId: () => this.#ctx.ids.uuid(),
+      },
+      this.#options,
+    );
     const task: TaskState = {
       id,
       arn: this.#arns.task(clusterName, id),
@@ -851,10 +982,11 @@ export class EcsSimulator {
           exitCode: undefined,
           reason: undefined,
           definition,
+          environment: secrets.failure ? undefined : secrets.environments.get(definition.name ?? ""),
         }),
       ),
       version: 1,
-      failure: this.#takeFailureScript(taskDefinition),
+      failure: secrets.failure ?? this.#takeFailureScript(taskDefinition),
     };
     this.#tasks.set(task.arn, task);
     if (task.lastStatus === "PROVISIONING") {
@@ -1103,6 +1235,12 @@ export class EcsSimulator {
   }
 
   #validateTaskDefinition(input: RegisterTaskDefinitionCommandInput): void {
+    this.#validateContainers(input);
+    const problem = secretsProblem(input, this.#options);
+    if (problem) throw this.#error(ClientException, problem);
+  }
+
+  #validateContainers(input: RegisterTaskDefinitionCommandInput): void {
     if (!input.family || !/^[A-Za-z0-9_-]{1,255}$/.test(input.family)) {
       throw this.#error(ClientException, "Family contains invalid characters or is empty.");
     }
@@ -1361,6 +1499,7 @@ export const ecsCommands = {
   DescribeTaskDefinition: [DescribeTaskDefinitionCommand, "describeTaskDefinition"],
   ListTaskDefinitions: [ListTaskDefinitionsCommand, "listTaskDefinitions"],
   DeregisterTaskDefinition: [DeregisterTaskDefinitionCommand, "deregisterTaskDefinition"],
+  DeleteTaskDefinitions: [DeleteTaskDefinitionsCommand, "deleteTaskDefinitions"],
   CreateService: [CreateServiceCommand, "createService"],
   DescribeServices: [DescribeServicesCommand, "describeServices"],
   UpdateService: [UpdateServiceCommand, "updateService"],

@@ -50,14 +50,14 @@ export type HostOptions = AddInstanceOptions &
  * A container instance as it really comes about: an EC2 instance (running, with a public DNS name unless
  * `publicDnsName: null`) whose ECS agent registered it in `cluster`. Options go to `sim.ec2.addInstance`
  * (instanceId, publicDnsName, privateIpAddress, instanceType, state…) and `sim.ecs.addContainerInstance`
- * (cpu, memoryMiB, agentConnected, status, reservedPorts).
+ * (cpu, memoryMiB, agentConnected, status, reservedPorts, agentVersion).
  */
 export function addMcHost(
   sim: SimulatedAws,
   cluster: string,
   options: HostOptions = {},
 ): { instance: Instance; containerInstance: ContainerInstance } {
-  const { cpu, memoryMiB, agentConnected, status, reservedPorts, ...ec2Options } = options;
+  const { cpu, memoryMiB, agentConnected, status, reservedPorts, agentVersion, ...ec2Options } = options;
   const instance = sim.ec2.addInstance(ec2Options);
   const containerInstance = sim.ecs.addContainerInstance(cluster, {
     ec2InstanceId: instance.InstanceId,
@@ -67,6 +67,7 @@ export function addMcHost(
     agentConnected,
     status,
     reservedPorts,
+    agentVersion,
   });
   return { instance, containerInstance };
 }

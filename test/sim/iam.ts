@@ -1,62 +1,106 @@
 /**
- * Simulated AWS IAM: just the instance profiles that EC2 instances are launched with. Profiles are added by
- * tests (`addInstanceProfile`); `GetInstanceProfile` answers the way IAM does, including `NoSuchEntity`.
- * The EC2 simulator asks this one whether a `RunInstances` profile exists and whether it carries a role
- * (without one, the ECS agent gets no credentials and never registers).
+ * Simulated AWS IAM: instance profiles (for EC2 instances) and roles (for ECS task execution), sharing one
+ * set of role records. Tests add them (`addInstanceProfile`, `addRole`) or code creates them through the API
+ * (`CreateRole`, `AttachRolePolicy`, `PutRolePolicy`, `TagRole`…); answers use IAM's wording, including
+ * `NoSuchEntity`, `EntityAlreadyExists` and `MalformedPolicyDocument`, and IAM's URL-encoded policy documents.
+ * The EC2 simulator asks this one whether a `RunInstances` profile exists and carries a role; the ECS simulator
+ * asks whether a task execution role exists, trusts ECS tasks, and may read a parameter or decrypt with a key.
  */
 import {
+  AttachRolePolicyCommand,
+  type AttachRolePolicyCommandInput,
+  CreateRoleCommand,
+  type CreateRoleCommandInput,
+  type CreateRoleResponse,
+  EntityAlreadyExistsException,
   GetInstanceProfileCommand,
   type GetInstanceProfileCommandInput,
   type GetInstanceProfileResponse,
+  GetRoleCommand,
+  type GetRoleCommandInput,
+  GetRolePolicyCommand,
+  type GetRolePolicyCommandInput,
+  type GetRolePolicyResponse,
+  type GetRoleResponse,
   IAMServiceException,
   type InstanceProfile,
+  InvalidInputException,
+  LimitExceededException,
+  ListAttachedRolePoliciesCommand,
+  type ListAttachedRolePoliciesCommandInput,
+  type ListAttachedRolePoliciesResponse,
+  ListRolePoliciesCommand,
+  type ListRolePoliciesCommandInput,
+  type ListRolePoliciesResponse,
+  ListRoleTagsCommand,
+  type ListRoleTagsCommandInput,
+  type ListRoleTagsResponse,
+  MalformedPolicyDocumentException,
   NoSuchEntityException,
-  type Role,
+  PutRolePolicyCommand,
+  type PutRolePolicyCommandInput,
+  type Tag,
+  TagRoleCommand,
+  type TagRoleCommandInput,
 } from "@aws-sdk/client-iam";
-import { clone, createSimContext, type SimContext } from "./core.js";
+import { clone, compact, createSimContext, type SimContext } from "./core.js";
+import { queryProtocolFaultError, type ServiceErrorProfile } from "./errors.js";
 import {
-  queryModeledError,
-  queryProtocolFaultError,
-  queryUnmodeledError,
-  type ServiceErrorProfile,
-} from "./errors.js";
+  managedPolicies,
+  type PolicyDocument,
+  parsePolicyDocument,
+  serviceTrustPolicy,
+} from "./iam-policy.js";
+import { IamErrors, NAME_PATTERN, type RoleRecord, RoleStore, type RoleView } from "./iam-roles.js";
+
+export { managedPolicies, type PolicyDocument } from "./iam-policy.js";
+export type { RoleView } from "./iam-roles.js";
 
 interface InstanceProfileRecord {
   name: string;
   id: string;
   path: string;
   createDate: Date;
-  role: Role | undefined;
+  role: RoleRecord | undefined;
 }
 
-/** IAM's pattern for instance profile and role names. */
-const NAME_PATTERN = /^[\w+=,.@-]+$/;
+export interface AddRoleOptions {
+  path?: string;
+  /** The AWS service that may assume the role. Default "ecs-tasks.amazonaws.com"; ignored with `trustPolicy`. */
+  trustedService?: string;
+  trustPolicy?: PolicyDocument;
+  /** Managed policy ARNs to attach (ones the simulator knows: `managedPolicies`). */
+  attached?: string[];
+  /** Inline policies by name. */
+  inline?: Record<string, PolicyDocument>;
+  tags?: Tag[] | Record<string, string>;
+  description?: string;
+}
 
-/** The trust policy of a role that EC2 instances may assume, URL-encoded as IAM returns it. */
-const EC2_TRUST_POLICY = encodeURIComponent(
-  JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "", Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
-    ],
-  }),
-);
+/** IAM's pattern for paths: "/" or "/…/" of printable ASCII. */
+const PATH_PATTERN = /^(\/|\/[\u0021-\u007e]+\/)$/;
+const EC2_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role";
 
 export class IamSimulator {
   readonly errorProfile: ServiceErrorProfile;
 
   readonly #ctx: SimContext;
   readonly #profiles = new Map<string, InstanceProfileRecord>();
+  readonly #roles: RoleStore;
+  readonly #errors: IamErrors;
 
   constructor(context: SimContext = createSimContext()) {
     this.#ctx = context;
+    this.#roles = new RoleStore(context);
+    this.#errors = new IamErrors(context);
     const profile = {
       service: "IAM",
       iamPrefix: "iam",
       BaseException: IAMServiceException,
       resourceArn: (_command: string, input: unknown) => {
-        const name = (input as { InstanceProfileName?: string } | undefined)?.InstanceProfileName;
-        return name ? `instance profile ${name}` : "*";
+        const fields = (input ?? {}) as { InstanceProfileName?: string; RoleName?: string };
+        if (fields.RoleName) return `arn:aws:iam::${context.accountId}:role/${fields.RoleName}`;
+        return fields.InstanceProfileName ? `instance profile ${fields.InstanceProfileName}` : "*";
       },
     };
     this.errorProfile = {
@@ -66,11 +110,12 @@ export class IamSimulator {
   }
 
   // ===============================================================================================
-  // Test setup and inspection
+  // Test setup and inspection: instance profiles
 
   /**
    * Adds an instance profile, by default holding a role of the same name (as the console's "ecsInstanceRole"
-   * does). Returns it as `GetInstanceProfile` renders it.
+   * does: a role created here trusts EC2 and has AmazonEC2ContainerServiceforEC2Role attached; an existing
+   * role of that name is used as it is). Returns it as `GetInstanceProfile` renders it.
    */
   addInstanceProfile(
     name: string,
@@ -82,7 +127,7 @@ export class IamSimulator {
       throw new Error(`simulated IAM: "${name}" is not a valid instance profile name`);
     if (this.#profiles.has(name)) throw new Error(`simulated IAM: instance profile ${name} exists already`);
     const path = options.path ?? "/";
-    const role = roleName === null ? undefined : this.#role(roleName ?? name);
+    const role = roleName === null ? undefined : this.#instanceRole(roleName ?? name);
     const record: InstanceProfileRecord = {
       name,
       id: `AIPA${this.#ctx.ids.hex(17).toUpperCase()}`,
@@ -91,7 +136,7 @@ export class IamSimulator {
       role,
     };
     this.#profiles.set(name, record);
-    return this.#render(record);
+    return this.#renderProfile(record);
   }
 
   /**
@@ -102,8 +147,8 @@ export class IamSimulator {
     this.#ctx.clock.advance();
     const record = this.#profiles.get(name);
     if (!record) throw new Error(`simulated IAM: no instance profile ${name}`);
-    record.role = roleName === null ? undefined : this.#role(roleName ?? name);
-    return this.#render(record);
+    record.role = roleName === null ? undefined : this.#instanceRole(roleName ?? name);
+    return this.#renderProfile(record);
   }
 
   /** Deletes an instance profile (instances launched with it keep running but the ECS agent loses credentials). */
@@ -113,65 +158,255 @@ export class IamSimulator {
 
   /** An instance profile by name or ARN, as `GetInstanceProfile` renders it; undefined when there is none. */
   instanceProfile(nameOrArn: string): InstanceProfile | undefined {
-    const record = this.#find(nameOrArn);
-    return record && this.#render(record);
+    const arn = /^arn:aws[\w-]*:iam::\d{12}:instance-profile\/(?:.*\/)?([^/]+)$/.exec(nameOrArn);
+    const record = this.#profiles.get(arn?.[1] ?? nameOrArn);
+    return record && this.#renderProfile(record);
   }
 
   // ===============================================================================================
-  // API
+  // Test setup and inspection: roles
+
+  /**
+   * Adds a role without going through the API, e.g. the task execution role an account already has:
+   * `addRole("ecsTaskExecutionRole", { attached: [<AmazonECSTaskExecutionRolePolicy ARN>], inline: { ssm: … } })`.
+   * By default it trusts ecs-tasks.amazonaws.com and has no policies.
+   */
+  addRole(name: string, options: AddRoleOptions = {}): RoleView {
+    this.#ctx.clock.advance();
+    if (!NAME_PATTERN.test(name) || name.length > 64)
+      throw new Error(`simulated IAM: invalid role name "${name}"`);
+    if (this.#roles.has(name)) throw new Error(`simulated IAM: role ${name} exists already`);
+    for (const arn of options.attached ?? []) {
+      if (!managedPolicies[arn]) throw new Error(`simulated IAM: unknown managed policy ${arn}`);
+    }
+    const trust =
+      options.trustPolicy ?? serviceTrustPolicy(options.trustedService ?? "ecs-tasks.amazonaws.com");
+    const tags = Array.isArray(options.tags)
+      ? options.tags
+      : Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+    const record = this.#roles.create({
+      name,
+      path: options.path ?? "/",
+      trustPolicy: JSON.stringify(trust),
+      description: options.description,
+      tags,
+    });
+    record.attached.push(...(options.attached ?? []));
+    for (const [policyName, document] of Object.entries(options.inline ?? {})) {
+      record.inline.set(policyName, JSON.stringify(document));
+    }
+    return this.#roles.view(record);
+  }
+
+  /** A role by name or ARN with its policies decoded, for assertions; undefined when there is none. */
+  role(nameOrArn: string): RoleView | undefined {
+    const record = this.#roles.find(nameOrArn);
+    return record && this.#roles.view(record);
+  }
+
+  /** Deletes a role out of band (e.g. someone removed the execution role); profiles holding it lose it. */
+  removeRole(name: string): void {
+    const record = this.#roles.delete(name);
+    if (!record) throw new Error(`simulated IAM: no role ${name}`);
+    for (const profile of this.#profiles.values()) if (profile.role === record) profile.role = undefined;
+  }
+
+  /** Whether the role's trust policy lets `service` (e.g. "ecs-tasks.amazonaws.com") assume it. */
+  roleTrusts(nameOrArn: string, service: string): boolean {
+    const record = this.#roles.find(nameOrArn);
+    return record !== undefined && this.#roles.trusts(record, service);
+  }
+
+  /**
+   * Whether the role's identity policies (inline and attached managed ones) allow `action` on `resource`,
+   * e.g. `roleAllows(executionRoleArn, "ssm:GetParameters", parameterArn)`. False for an unknown role.
+   * `context` carries condition keys such as "kms:ViaService".
+   */
+  roleAllows(
+    nameOrArn: string,
+    action: string,
+    resource: string,
+    context?: Readonly<Record<string, string>>,
+  ): boolean {
+    const record = this.#roles.find(nameOrArn);
+    return record !== undefined && this.#roles.allows(record, { action, resource, context });
+  }
+
+  // ===============================================================================================
+  // API: instance profiles
 
   getInstanceProfile(input: GetInstanceProfileCommandInput): GetInstanceProfileResponse {
     this.#ctx.clock.advance();
-    const name = input.InstanceProfileName ?? "";
-    if (!NAME_PATTERN.test(name) || name.length > 128) {
-      throw queryUnmodeledError(IAMServiceException, {
-        name: "ValidationError",
-        message:
-          `1 validation error detected: Value '${name}' at 'instanceProfileName' failed to satisfy constraint: ` +
-          "Member must satisfy regular expression pattern: [\\w+=,.@-]+",
-        httpStatusCode: 400,
-        ids: this.#ctx.ids,
-      });
-    }
+    const name = this.#errors.validName(input.InstanceProfileName, "instanceProfileName", 128);
     const record = this.#profiles.get(name);
-    if (!record) {
-      throw queryModeledError(NoSuchEntityException, {
-        code: "NoSuchEntity",
-        message: `Instance Profile ${name} cannot be found.`,
-        httpStatusCode: 404,
-        ids: this.#ctx.ids,
-      });
+    if (!record)
+      throw this.#errors.noSuchEntity(NoSuchEntityException, `Instance Profile ${name} cannot be found.`);
+    return { InstanceProfile: this.#renderProfile(record) };
+  }
+
+  // ===============================================================================================
+  // API: roles
+
+  getRole(input: GetRoleCommandInput): GetRoleResponse {
+    this.#ctx.clock.advance();
+    return { Role: this.#roles.render(this.#existingRole(input.RoleName), true) };
+  }
+
+  createRole(input: CreateRoleCommandInput): CreateRoleResponse {
+    this.#ctx.clock.advance();
+    const name = this.#errors.validName(input.RoleName, "roleName", 64);
+    const path = input.Path ?? "/";
+    if (!PATH_PATTERN.test(path) || path.length > 512) {
+      throw this.#errors.validation(
+        `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: ` +
+          "Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
+      );
     }
-    return { InstanceProfile: this.#render(record) };
+    const trust = parsePolicyDocument(input.AssumeRolePolicyDocument, "trust");
+    if (trust.error) throw this.#malformed(trust.error);
+    if (this.#roles.has(name)) {
+      const message = `Role with name ${name} already exists.`;
+      throw this.#errors.modeled(EntityAlreadyExistsException, "EntityAlreadyExists", message, 409);
+    }
+    const record = this.#roles.create({
+      name,
+      path,
+      trustPolicy: input.AssumeRolePolicyDocument ?? "",
+      description: input.Description,
+      tags: input.Tags ?? [],
+      maxSessionDuration: input.MaxSessionDuration,
+    });
+    return { Role: this.#roles.render(record, true) };
+  }
+
+  attachRolePolicy(input: AttachRolePolicyCommandInput): Record<string, never> {
+    this.#ctx.clock.advance();
+    const record = this.#existingRole(input.RoleName);
+    const arn = input.PolicyArn ?? "";
+    if (!/^arn:aws[\w-]*:iam::(aws|\d{12}):policy\/.+/.test(arn)) {
+      throw this.#errors.modeled(InvalidInputException, "InvalidInput", `ARN ${arn} is not valid.`, 400);
+    }
+    if (!managedPolicies[arn]) {
+      throw this.#errors.noSuchEntity(
+        NoSuchEntityException,
+        `Policy ${arn} does not exist or is not attachable.`,
+      );
+    }
+    if (record.attached.includes(arn)) return {};
+    if (record.attached.length >= 10) {
+      const message = "Cannot exceed quota for PoliciesPerRole: 10";
+      throw this.#errors.modeled(LimitExceededException, "LimitExceeded", message, 409);
+    }
+    record.attached.push(arn);
+    return {};
+  }
+
+  listAttachedRolePolicies(input: ListAttachedRolePoliciesCommandInput): ListAttachedRolePoliciesResponse {
+    this.#ctx.clock.advance();
+    const record = this.#existingRole(input.RoleName);
+    const attached = record.attached
+      .filter(
+        (arn) =>
+          input.PathPrefix === undefined || (managedPolicies[arn]?.path ?? "/").startsWith(input.PathPrefix),
+      )
+      .map((arn) => ({ PolicyName: managedPolicies[arn]?.name, PolicyArn: arn }));
+    const { page, marker } = this.#errors.page(attached, input);
+    return compact({ AttachedPolicies: page, IsTruncated: marker !== undefined, Marker: marker });
+  }
+
+  putRolePolicy(input: PutRolePolicyCommandInput): Record<string, never> {
+    this.#ctx.clock.advance();
+    const policyName = this.#errors.validName(input.PolicyName, "policyName", 128);
+    const record = this.#existingRole(input.RoleName);
+    const parsed = parsePolicyDocument(input.PolicyDocument, "identity");
+    if (parsed.error) throw this.#malformed(parsed.error);
+    record.inline.set(policyName, input.PolicyDocument ?? "");
+    return {};
+  }
+
+  getRolePolicy(input: GetRolePolicyCommandInput): GetRolePolicyResponse {
+    this.#ctx.clock.advance();
+    const record = this.#existingRole(input.RoleName);
+    const name = input.PolicyName ?? "";
+    const document = record.inline.get(name);
+    if (document === undefined) {
+      throw this.#errors.noSuchEntity(
+        NoSuchEntityException,
+        `The role policy with name ${name} cannot be found.`,
+      );
+    }
+    return { RoleName: record.name, PolicyName: name, PolicyDocument: encodeURIComponent(document) };
+  }
+
+  listRolePolicies(input: ListRolePoliciesCommandInput): ListRolePoliciesResponse {
+    this.#ctx.clock.advance();
+    const record = this.#existingRole(input.RoleName);
+    const { page, marker } = this.#errors.page([...record.inline.keys()].sort(), input);
+    return compact({ PolicyNames: page, IsTruncated: marker !== undefined, Marker: marker });
+  }
+
+  tagRole(input: TagRoleCommandInput): Record<string, never> {
+    this.#ctx.clock.advance();
+    const record = this.#existingRole(input.RoleName);
+    const tags = [...record.tags];
+    for (const tag of input.Tags ?? []) {
+      const index = tags.findIndex((existing) => existing.Key === tag.Key);
+      if (index === -1) tags.push({ Key: tag.Key, Value: tag.Value });
+      else tags[index] = { Key: tag.Key, Value: tag.Value };
+    }
+    if (tags.length > 50) {
+      const message = "Cannot exceed quota for TagsPerRole: 50.";
+      throw this.#errors.modeled(LimitExceededException, "LimitExceeded", message, 409);
+    }
+    record.tags = tags;
+    return {};
+  }
+
+  listRoleTags(input: ListRoleTagsCommandInput): ListRoleTagsResponse {
+    this.#ctx.clock.advance();
+    const record = this.#existingRole(input.RoleName);
+    const { page, marker } = this.#errors.page(record.tags, input);
+    return compact({ Tags: clone(page), IsTruncated: marker !== undefined, Marker: marker });
   }
 
   // ===============================================================================================
   // Internals
 
-  #find(nameOrArn: string): InstanceProfileRecord | undefined {
-    const arn = /^arn:aws[\w-]*:iam::\d{12}:instance-profile\/(?:.*\/)?([^/]+)$/.exec(nameOrArn);
-    return this.#profiles.get(arn?.[1] ?? nameOrArn);
+  /** The role an instance profile gets: an existing one of that name, or a new EC2 instance role. */
+  #instanceRole(roleName: string): RoleRecord {
+    const existing = this.#roles.find(roleName);
+    if (existing) return existing;
+    const record = this.#roles.create({
+      name: roleName,
+      path: "/",
+      trustPolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
+      description: undefined,
+      tags: [],
+    });
+    record.attached.push(EC2_ROLE_POLICY);
+    return record;
   }
 
-  #role(roleName: string): Role {
-    return {
-      Path: "/",
-      RoleName: roleName,
-      RoleId: `AROA${this.#ctx.ids.hex(17).toUpperCase()}`,
-      Arn: `arn:aws:iam::${this.#ctx.accountId}:role/${roleName}`,
-      CreateDate: this.#ctx.clock.date(),
-      AssumeRolePolicyDocument: EC2_TRUST_POLICY,
-    };
+  #existingRole(name: string | undefined): RoleRecord {
+    const valid = this.#errors.validName(name, "roleName", 64);
+    const record = this.#roles.find(valid);
+    if (!record)
+      throw this.#errors.noSuchEntity(NoSuchEntityException, `The role with name ${valid} cannot be found.`);
+    return record;
   }
 
-  #render(record: InstanceProfileRecord): InstanceProfile {
+  #malformed(message: string): Error {
+    return this.#errors.modeled(MalformedPolicyDocumentException, "MalformedPolicyDocument", message, 400);
+  }
+
+  #renderProfile(record: InstanceProfileRecord): InstanceProfile {
     return {
       Path: record.path,
       InstanceProfileName: record.name,
       InstanceProfileId: record.id,
       Arn: `arn:aws:iam::${this.#ctx.accountId}:instance-profile${record.path}${record.name}`,
       CreateDate: record.createDate,
-      Roles: record.role ? [clone(record.role)] : [],
+      Roles: record.role ? [this.#roles.render(record.role, false)] : [],
     };
   }
 }
@@ -179,6 +414,15 @@ export class IamSimulator {
 /** The IAM commands the simulator answers: operation name → [SDK command class, IamSimulator method]. */
 export const iamCommands = {
   GetInstanceProfile: [GetInstanceProfileCommand, "getInstanceProfile"],
+  GetRole: [GetRoleCommand, "getRole"],
+  CreateRole: [CreateRoleCommand, "createRole"],
+  AttachRolePolicy: [AttachRolePolicyCommand, "attachRolePolicy"],
+  ListAttachedRolePolicies: [ListAttachedRolePoliciesCommand, "listAttachedRolePolicies"],
+  PutRolePolicy: [PutRolePolicyCommand, "putRolePolicy"],
+  GetRolePolicy: [GetRolePolicyCommand, "getRolePolicy"],
+  ListRolePolicies: [ListRolePoliciesCommand, "listRolePolicies"],
+  TagRole: [TagRoleCommand, "tagRole"],
+  ListRoleTags: [ListRoleTagsCommand, "listRoleTags"],
 } as const satisfies Record<string, readonly [unknown, keyof IamSimulator]>;
 
 export type IamCommandName = keyof typeof iamCommands;

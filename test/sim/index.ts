@@ -2,10 +2,14 @@
  * A stateful simulated AWS for offline tests, plugged into the AWS SDK v3 with aws-sdk-client-mock.
  *
  *   const sim = createSimulatedAws();
- *   sim.install();                       // every ECS, EC2, S3, RDS, STS and IAM client now talks to it
+ *   sim.install();                       // every ECS, EC2, S3, RDS, STS, IAM and SSM client now talks to it
  *   sim.ecs.addCluster("mc");
  *   ...
  *   sim.restore();                       // in afterEach
+ *
+ * Services: ECS (EC2 launch type), EC2, S3, RDS, STS, IAM (instance profiles and roles) and SSM Parameter
+ * Store. IAM and SSM also serve ECS: a task with `secrets` gets them at start with its execution role
+ * (`sim.iam.addRole`, `sim.ssm.putParameterDirectly`, `sim.ecs.containerEnvironment`).
  *
  * Time comes from `Date.now()`: use `vi.useFakeTimers()` and `vi.advanceTimersByTimeAsync(ms)`.
  */
@@ -14,6 +18,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import {
@@ -55,6 +60,7 @@ import {
   rdsCommands,
 } from "./rds.js";
 import { type S3CommandName, type S3Input, type S3Inputs, S3Simulator, s3Commands } from "./s3.js";
+import { type SsmCommandName, type SsmInput, type SsmInputs, SsmSimulator, ssmCommands } from "./ssm.js";
 import { type StsCommandName, type StsInput, type StsInputs, StsSimulator, stsCommands } from "./sts.js";
 
 export type { CallRecord } from "./core.js";
@@ -70,7 +76,13 @@ export {
 } from "./ec2.js";
 export { EcsSimulator, type TaskFailureScript, type TaskTimings, taskFailures } from "./ecs.js";
 export type { FaultSpec, InjectedFault } from "./faults.js";
-export { IamSimulator } from "./iam.js";
+export {
+  type AddRoleOptions,
+  IamSimulator,
+  managedPolicies,
+  type PolicyDocument,
+  type RoleView,
+} from "./iam.js";
 export {
   type AddDbInstanceOptions,
   type RdsEngineVersionSpec,
@@ -79,10 +91,11 @@ export {
   type RdsTimings,
 } from "./rds.js";
 export { type AddBucketOptions, OTHER_ACCOUNT_ID, type S3BucketState, S3Simulator } from "./s3.js";
+export { type ParameterView, SsmSimulator } from "./ssm.js";
 export { StsSimulator } from "./sts.js";
 
 /** Operation name → SDK input type, for every operation of every simulated service. */
-export type SimInputs = EcsInputs & Ec2Inputs & S3Inputs & RdsInputs & StsInputs & IamInputs;
+export type SimInputs = EcsInputs & Ec2Inputs & S3Inputs & RdsInputs & StsInputs & IamInputs & SsmInputs;
 
 export interface SimulatedAwsOptions {
   accountId?: string;
@@ -118,6 +131,7 @@ export interface SimulatedAws {
   readonly rds: RdsSimulator;
   readonly sts: StsSimulator;
   readonly iam: IamSimulator;
+  readonly ssm: SsmSimulator;
   /** Typed per operation: `inject({ command: "UpdateService", match: (input) => input.desiredCount === 1, … })`. */
   readonly faults: FaultInjector<SimInputs>;
   /** Every call made through an installed client, in order, including failed and faulted ones. */
@@ -129,6 +143,7 @@ export interface SimulatedAws {
   callsOf<N extends RdsCommandName>(command: N, service?: "RDS"): CallRecord<RdsInput<N>>[];
   callsOf<N extends StsCommandName>(command: N, service?: "STS"): CallRecord<StsInput<N>>[];
   callsOf<N extends IamCommandName>(command: N, service?: "IAM"): CallRecord<IamInput<N>>[];
+  callsOf<N extends SsmCommandName>(command: N, service?: "SSM"): CallRecord<SsmInput<N>>[];
   callsOf(command: string, service?: string): CallRecord[];
   /** Forgets the calls made so far, e.g. after a test's set-up. */
   clearCalls(): void;
@@ -136,7 +151,7 @@ export interface SimulatedAws {
   install(): void;
   /**
    * One call by name, as a client would send it: for wiring the simulator in where aws-sdk-client-mock
-   * cannot reach (the built binary in end-to-end tests). `service` is "ECS", "EC2", "S3"…
+   * cannot reach (the built binary in end-to-end tests). `service` is "ECS", "EC2", "S3", "SSM"…
    */
   send(
     service: string,
@@ -168,8 +183,15 @@ interface ServiceBinding {
 
 export function createSimulatedAws(options: SimulatedAwsOptions = {}): SimulatedAws {
   const context = createSimContext(options);
-  const ecs = new EcsSimulator(context, { timings: options.timings, circuitBreaker: options.circuitBreaker });
   const iam = new IamSimulator(context);
+  const ssm = new SsmSimulator(context);
+  // A task with `secrets` gets them at start through its execution role (IAM) from Parameter Store (SSM).
+  const ecs = new EcsSimulator(context, {
+    timings: options.timings,
+    circuitBreaker: options.circuitBreaker,
+    iam,
+    ssm,
+  });
   // Launched EC2 instances look up their instance profile in IAM and register in ECS.
   const ec2 = new Ec2Simulator(context, { ...options.ec2, iam, ecs });
   // RDS takes the default subnet group and security groups from EC2.
@@ -184,6 +206,7 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
     { name: "RDS", Client: RDSClient, simulator: rds, commands: rdsCommands },
     { name: "STS", Client: STSClient, simulator: sts, commands: stsCommands },
     { name: "IAM", Client: IAMClient, simulator: iam, commands: iamCommands },
+    { name: "SSM", Client: SSMClient, simulator: ssm, commands: ssmCommands },
   ];
   const profiles = new Map(bindings.map((binding) => [binding.name, binding.simulator.errorProfile]));
   const faults = new FaultInjector<SimInputs>((kind, call) => {
@@ -207,6 +230,7 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
     rds,
     sts,
     iam,
+    ssm,
     faults,
     calls,
     callsOf: (command: string, service?: string) =>
