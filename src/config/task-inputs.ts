@@ -21,7 +21,10 @@ export interface TaskInputSources {
   familyFlag?: string | undefined;
   /** Region the deployment goes to: the default for MC_S3_REGION. */
   region?: string | undefined;
-  /** Secrets ECS already holds (in the revision mcctl.json describes): used unless the environment sets them. */
+  /**
+   * Secrets already held: SSM's (as STORED_IN_SSM, never read) or an older revision's plain ones (to be
+   * moved to SSM). Used unless the environment sets them.
+   */
   knownSecrets?: Readonly<Record<string, string>>;
   /** What setup derives from the resources it manages (bucket, JDBC URL, user): used when nothing else says. */
   derived?: Readonly<Record<string, string>>;
@@ -210,7 +213,7 @@ class EnvironmentCollector {
     if (remembered === 0 && secrets === 0) return false;
     const what = [
       remembered > 0 ? `${remembered} settings in mcctl.json` : "",
-      secrets > 0 ? `${secrets} secrets in the task definition` : "",
+      secrets > 0 ? `${secrets} stored secrets` : "",
     ]
       .filter(Boolean)
       .join(" and ");

@@ -1,5 +1,6 @@
 import { type McEnvironment, VARIABLES, variableSpec } from "./environment.js";
 import { analyseCatalinaOpts, describeMemoryNeed, suggestCatalinaOpts } from "./jvm.js";
+import { STORED_IN_SSM } from "./secrets.js";
 import { MC_CONTAINER } from "./task-definition.js";
 
 export interface Finding {
@@ -68,6 +69,8 @@ function checkEachVariable(env: McEnvironment): Finding[] {
     .filter((name) => variableSpec(name) === undefined && env[name] !== undefined)
     .sort();
   for (const name of known) {
+    // A value SSM holds was checked when it was set; mcctl does not read it back to check it again.
+    if (env[name] === STORED_IN_SSM) continue;
     const problem = variableSpec(name)?.validate(env[name] ?? "");
     if (problem !== undefined) findings.push(error(name, problem));
   }

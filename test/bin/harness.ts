@@ -312,7 +312,12 @@ const CONTAINER_DEFINITION_KEYS = [
 
 export interface PrintedTaskDefinition {
   family: string;
-  containerDefinitions: { name: string; environment?: { name: string; value: string }[] }[];
+  executionRoleArn?: string;
+  containerDefinitions: {
+    name: string;
+    environment?: { name: string; value: string }[];
+    secrets?: { name: string; valueFrom: string }[];
+  }[];
 }
 
 /**
@@ -346,6 +351,19 @@ export function assertRegisterTaskDefinitionInput(
         problems.push(`containerDefinitions[${index}].name is not a string`);
       if (typeof container.image !== "string")
         problems.push(`containerDefinitions[${index}].image is not a string`);
+      for (const secret of (Array.isArray(container.secrets) ? container.secrets : []) as Record<
+        string,
+        unknown
+      >[]) {
+        const keys = Object.keys(secret).sort().join(",");
+        if (
+          keys !== "name,valueFrom" ||
+          typeof secret.name !== "string" ||
+          typeof secret.valueFrom !== "string"
+        ) {
+          problems.push(`containerDefinitions[${index}].secrets has ${JSON.stringify(secret)}`);
+        }
+      }
       const environment = container.environment ?? [];
       if (!Array.isArray(environment)) {
         problems.push(`containerDefinitions[${index}].environment is not an array`);
@@ -362,7 +380,10 @@ export function assertRegisterTaskDefinitionInput(
   if (problems.length > 0) throw new Error(`not a RegisterTaskDefinition input: ${problems.join("; ")}`);
 }
 
-/** The container's environment as a plain object (a name given twice fails). */
+/**
+ * The container's environment as a plain object (a name given twice fails); a secret reads
+ * "from <valueFrom>", as ECS would fill it in.
+ */
 export function environmentOf(
   taskDefinition: PrintedTaskDefinition,
   containerName: string,
@@ -373,6 +394,10 @@ export function environmentOf(
   for (const { name, value } of container.environment ?? []) {
     if (name in environment) throw new Error(`${containerName} sets ${name} twice`);
     environment[name] = value;
+  }
+  for (const { name, valueFrom } of container.secrets ?? []) {
+    if (name in environment) throw new Error(`${containerName} sets ${name} twice`);
+    environment[name] = `from ${valueFrom}`;
   }
   return environment;
 }

@@ -113,7 +113,8 @@ describe("register-task without a terminal", () => {
       METADATA_HOST: "catalogue.example.com",
       METADATA_JDBC_URL: JDBC_URL,
       METADATA_USERNAME: "mc_user",
-      METADATA_PASSWORD: "********",
+      METADATA_PASSWORD:
+        "from arn:aws:ssm:<region>:<account>:parameter/mcctl/model-catalogue/METADATA_PASSWORD",
     });
     expect(JSON.stringify(environmentOf(printed, "mc-es"))).not.toContain("METADATA_PASSWORD");
     // A dry run saves nothing: the settings file is exactly what the test wrote.

@@ -167,7 +167,7 @@ describe("setup on a terminal, against the simulated AWS", () => {
     expect(screen).toContain(`Model Catalogue is set up in account ${ACCOUNT}, eu-west-1.`);
     expect(screen).toMatch(
       new RegExp(
-        `created: S3 bucket ${BUCKET}, security group sg-\\w+ \\(database\\), MySQL instance model-catalogue`,
+        `created: IAM role mcctl-model-catalogue-execution, SSM parameters METADATA_PASSWORD, MC_S3_KEY, MC_S3_SECRET under /mcctl/model-catalogue, S3 bucket ${BUCKET}, security group sg-\\w+ \\(database\\), MySQL instance model-catalogue`,
       ),
     );
     expect(screen).toContain("task definition model-catalogue:1, service mc");
@@ -177,6 +177,14 @@ describe("setup on a terminal, against the simulated AWS", () => {
     expect(screen).toContain('- on first start, run the "Reindex Catalogue" admin action');
     expect(screen).toContain('- change the supervisor password: it is the default "supervisor"');
     expect(screen.replace(/\s+/g, " ")).toContain(`${configPath} describes this deployment (never secrets).`);
+    // The generated database password went to SSM, never to the screen or a task definition.
+    const put = (JSON.parse(await readFile(logPath, "utf8")) as LoggedCall[]).filter(
+      (call) => call.command === "PutParameter",
+    );
+    expect(put.map((call) => inputOf(call).Name)).toEqual(
+      ["METADATA_PASSWORD", "MC_S3_KEY", "MC_S3_SECRET"].map((name) => `/mcctl/model-catalogue/${name}`),
+    );
+    for (const call of put) expect(screen).not.toContain(inputOf(call).Value);
 
     // The call log: each resource created exactly once, in the wizard's order.
     const calls = JSON.parse(await readFile(logPath, "utf8")) as LoggedCall[];
@@ -185,6 +193,7 @@ describe("setup on a terminal, against the simulated AWS", () => {
       .filter((call) => !call.error && /^(Create|Run|Register)/.test(call.command))
       .map((call) => `${call.service}:${call.command}`);
     expect(creates).toEqual([
+      "IAM:CreateRole",
       "S3:CreateBucket",
       "EC2:CreateSecurityGroup",
       "RDS:CreateDBInstance",
@@ -228,7 +237,8 @@ describe("setup on a terminal, against the simulated AWS", () => {
     expect(occurrences(screen, `Created S3 bucket ${BUCKET}`)).toBe(1);
     expect(screen.indexOf(`Created S3 bucket ${BUCKET}`)).toBeGreaterThan(screen.indexOf(`✔ ${Q.confirm}`));
 
-    // The typed password reached RDS and the task definition, and the derived values are the real ones.
+    // The typed password reached RDS and SSM (the task definition references it), and the derived values
+    // are the real ones.
     const created = inputOf(succeeded("CreateDBInstance")[0]);
     expect(created).toMatchObject({
       DBInstanceIdentifier: "model-catalogue",
@@ -248,12 +258,19 @@ describe("setup on a terminal, against the simulated AWS", () => {
       METADATA_SCHEME: "http",
       MC_SUPERVISOR_EMAIL: "ops@example.org",
       METADATA_USERNAME: "mcadmin",
-      METADATA_PASSWORD: SECRETS.database,
       MC_S3_BUCKET: BUCKET,
       MC_S3_REGION: "eu-west-1",
-      MC_S3_KEY: S3_KEY,
-      MC_S3_SECRET: SECRETS.s3,
     });
+    for (const name of ["METADATA_PASSWORD", "MC_S3_KEY", "MC_S3_SECRET"]) {
+      expect(environment).not.toHaveProperty(name);
+    }
+    const stored = Object.fromEntries(put.map((call) => [inputOf(call).Name, inputOf(call)]));
+    expect(stored["/mcctl/model-catalogue/METADATA_PASSWORD"]).toMatchObject({
+      Type: "SecureString",
+      Value: SECRETS.database,
+    });
+    expect(stored["/mcctl/model-catalogue/MC_S3_KEY"]?.Value).toBe(S3_KEY);
+    expect(stored["/mcctl/model-catalogue/MC_S3_SECRET"]?.Value).toBe(SECRETS.s3);
     expect(environment.METADATA_JDBC_URL).toMatch(
       /^jdbc:mysql:\/\/model-catalogue\.[a-z]+\.eu-west-1\.rds\.amazonaws\.com:3306\/mc\?/,
     );

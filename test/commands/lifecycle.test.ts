@@ -154,16 +154,22 @@ describe("a deployment's life: after each command, register-task --yes and setup
     });
   });
 
-  it("no secret was ever printed into mcctl.json, and every revision holds the secrets", async () => {
+  it("no secret was ever written to mcctl.json or a task definition; every revision reads them from SSM", async () => {
     const saved = await readFile(settingsPath, "utf8");
     for (const secret of Object.values(SECRETS)) expect(saved).not.toContain(secret);
     const revisions = sim.callsOf("RegisterTaskDefinition").map((call) => call.input);
     expect(revisions).toHaveLength(3);
     for (const input of revisions) {
-      const environment = input.containerDefinitions?.[0]?.environment ?? [];
-      expect(environment.find((entry) => entry.name === "METADATA_PASSWORD")?.value).toBe(
-        SECRETS.METADATA_PASSWORD,
-      );
+      for (const secret of Object.values(SECRETS)) expect(JSON.stringify(input)).not.toContain(secret);
+      expect(input.containerDefinitions?.[0]?.secrets).toContainEqual({
+        name: "METADATA_PASSWORD",
+        valueFrom: `arn:aws:ssm:eu-west-1:123456789012:parameter/mcctl/model-catalogue/METADATA_PASSWORD`,
+      });
     }
+    // Written once, never again: every later command found it in SSM.
+    expect(sim.ssm.parameter("/mcctl/model-catalogue/METADATA_PASSWORD")).toMatchObject({
+      value: SECRETS.METADATA_PASSWORD,
+      version: 1,
+    });
   });
 });

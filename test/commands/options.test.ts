@@ -57,6 +57,7 @@ describe("checkFlagValues", () => {
         "--family",
         "--health-url",
         "--image",
+        "--kms-key",
         "--poll-interval",
         "--ssh-key",
         "--ssh-user",

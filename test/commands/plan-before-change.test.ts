@@ -265,8 +265,13 @@ describe("the eleven symptoms of issue 7", () => {
     expect(printed).toContain("region eu-west-1");
     expect(printed).toContain("this registers revision 1:");
     expect(printed).toContain("mc: metadata/registry:2");
-    expect(printed).toContain("METADATA_PASSWORD=********");
-    expect(question).toBe("Register a new revision of model-catalogue in account 123456789012, eu-west-1?");
+    expect(printed).toContain("METADATA_PASSWORD from SSM /mcctl/model-catalogue/METADATA_PASSWORD");
+    expect(printed).toContain(
+      "+ METADATA_PASSWORD: new SecureString /mcctl/model-catalogue/METADATA_PASSWORD",
+    );
+    expect(question).toBe(
+      "Register a new revision of model-catalogue in account 123456789012, eu-west-1, after storing the secrets as shown?",
+    );
   });
 
   it("9. a warning comes right after the question it concerns; no secret is asked for a key left empty", async () => {

@@ -43,9 +43,20 @@ describe("register-task --dry-run", () => {
     const mc = printed.containerDefinitions.find((container: { name: string }) => container.name === "mc");
     const variable = (name: string) =>
       mc.environment.find((entry: { name: string }) => entry.name === name)?.value as string | undefined;
-    expect(variable("METADATA_PASSWORD")).toBe("********");
-    expect(variable("MC_SUPERVISOR_PASSWORD")).toBe("********");
+    expect(variable("METADATA_PASSWORD")).toBeUndefined();
     expect(variable("METADATA_HOST")).toBe("mc.example.com");
+    // The account and region are not known offline: the references say so.
+    expect(mc.secrets).toEqual([
+      {
+        name: "MC_SUPERVISOR_PASSWORD",
+        valueFrom: "arn:aws:ssm:<region>:<account>:parameter/mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD",
+      },
+      {
+        name: "METADATA_PASSWORD",
+        valueFrom: "arn:aws:ssm:<region>:<account>:parameter/mcctl/model-catalogue/METADATA_PASSWORD",
+      },
+    ]);
+    expect(printed.executionRoleArn).toBe("arn:aws:iam::<account>:role/mcctl-model-catalogue-execution");
     expect(ctx.captured.all()).not.toContain(CANARY);
     expect(sim.calls).toHaveLength(0);
     expect(await exists(ctx.settings.path)).toBe(false);
@@ -64,8 +75,17 @@ describe("register-task --dry-run", () => {
     expect(stderr).toContain("region eu-west-1");
     expect(stderr).toContain("model-catalogue has no revision yet; this registers revision 1:");
     expect(stderr).toContain("mc: metadata/registry:2, 10240 MiB, 2048 CPU units, host 80 → 8080");
-    expect(stderr).toContain("METADATA_PASSWORD=********");
+    expect(stderr).toContain("METADATA_PASSWORD from SSM /mcctl/model-catalogue/METADATA_PASSWORD");
     expect(stderr).toContain("METADATA_HOST=mc.example.com");
+    expect(stderr).toContain(
+      "Secrets: SSM Parameter Store SecureStrings under /mcctl/model-catalogue, encrypted with the AWS-managed key alias/aws/ssm:",
+    );
+    expect(stderr).toContain(
+      "+ METADATA_PASSWORD: new SecureString /mcctl/model-catalogue/METADATA_PASSWORD",
+    );
+    expect(stderr).toContain(
+      "Execution role: + create mcctl-model-catalogue-execution (trusts ecs-tasks.amazonaws.com; AmazonECSTaskExecutionRolePolicy; ssm:GetParameters on arn:aws:ssm:eu-west-1:123456789012:parameter/mcctl/model-catalogue/*)",
+    );
     expect(stderr).toContain("dry run: nothing was changed in AWS and nothing was saved to mcctl.json");
     expect(ctx.captured.all()).not.toContain(CANARY);
     expect(mutatingCalls()).toEqual([]);
@@ -74,15 +94,32 @@ describe("register-task --dry-run", () => {
 });
 
 describe("register-task", () => {
-  it("registers revision 1 with the secrets in the task definition, never in the output", async () => {
+  it("registers revision 1 referencing SecureStrings in SSM: no secret value in the task definition or output", async () => {
     const ctx = context();
     const result = await runRegisterTask(ctx, options());
     expect(result).toMatchObject({ family: "model-catalogue", revision: 1, registered: true });
     const [call] = sim.callsOf("RegisterTaskDefinition");
-    const sent = call?.input.containerDefinitions?.[0]?.environment?.find(
-      (entry) => entry.name === "METADATA_PASSWORD",
+    expect(JSON.stringify(call?.input)).not.toContain(CANARY);
+    const registered = sim.ecs.describeTaskDefinition({ taskDefinition: "model-catalogue:1" }).taskDefinition;
+    expect(JSON.stringify(registered)).not.toContain(CANARY);
+    expect(registered?.executionRoleArn).toBe(
+      "arn:aws:iam::123456789012:role/mcctl-model-catalogue-execution",
     );
-    expect(sent?.value).toBe(CANARY);
+    expect(registered?.containerDefinitions?.[0]?.secrets).toContainEqual({
+      name: "METADATA_PASSWORD",
+      valueFrom: "arn:aws:ssm:eu-west-1:123456789012:parameter/mcctl/model-catalogue/METADATA_PASSWORD",
+    });
+    expect(sim.ssm.parameter("/mcctl/model-catalogue/METADATA_PASSWORD")).toMatchObject({
+      type: "SecureString",
+      value: CANARY,
+      keyId: "alias/aws/ssm",
+      version: 1,
+      tags: expect.arrayContaining([{ Key: "managed-by", Value: "mcctl" }]),
+    });
+    expect(sim.ssm.parameter("/mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD")?.value).toBe(`${CANARY}-sup`);
+    // The parameters exist before the revision that names them.
+    const order = sim.calls.map((recorded) => recorded.command);
+    expect(order.lastIndexOf("PutParameter")).toBeLessThan(order.indexOf("RegisterTaskDefinition"));
     expect(ctx.captured.stdout()).toContain("model-catalogue:1");
     expect(ctx.captured.all()).not.toContain(CANARY);
   });
@@ -98,6 +135,8 @@ describe("register-task", () => {
     expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(1);
     expect(unchanged.captured.stdout()).toContain("model-catalogue:1 is up to date");
 
+    expect(sim.callsOf("PutParameter")).toHaveLength(2);
+
     const changed = context({
       settingsPath: first.settings.path,
       settings: await savedSettings(first),
@@ -110,8 +149,14 @@ describe("register-task", () => {
     const diff = changed.captured.stderr();
     expect(diff).toContain("a new revision of model-catalogue, changed from model-catalogue:1");
     expect(diff).toContain("~ mc env MC_NAME: Model Catalogue → Renamed");
-    expect(diff).toContain("~ mc env METADATA_PASSWORD: ******** → ********");
+    expect(diff).not.toContain("mc env METADATA_PASSWORD");
+    expect(diff).toContain("~ METADATA_PASSWORD: changed (SSM version 1 → 2)");
+    expect(diff).toContain("  MC_SUPERVISOR_PASSWORD: unchanged (SSM version 1");
     expect(diff).toContain("~ environment.MC_NAME: Model Catalogue → Renamed");
+    expect(sim.ssm.parameter("/mcctl/model-catalogue/METADATA_PASSWORD")).toMatchObject({
+      value: `${CANARY}-new`,
+      version: 2,
+    });
     expect(changed.captured.all()).not.toContain(CANARY);
   });
 
@@ -163,7 +208,7 @@ describe("register-task", () => {
     await runRegisterTask(ctx, options());
     // One confirmation, the last question, after the plan was printed.
     expect(asked.at(-1)).toBe(
-      "Register a new revision of model-catalogue in account 123456789012, eu-west-1?",
+      "Register a new revision of model-catalogue in account 123456789012, eu-west-1, after storing the secrets as shown?",
     );
     expect(asked.filter((question) => question.startsWith("Register"))).toHaveLength(1);
     const saved = await readFile(ctx.settings.path, "utf8");
@@ -217,10 +262,21 @@ describe("register-task secrets on a re-run", () => {
       registered: false,
       revision: 1,
     });
-    expect(rerun.captured.stderr()).toContain(
-      "keeping MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD from model-catalogue:1",
-    );
+    expect(rerun.captured.stderr()).toContain("  METADATA_PASSWORD: unchanged (SSM version 1");
     expect(rerun.captured.all()).not.toContain(CANARY);
+    // Names and versions only: no value was read, nothing was written.
+    expect(sim.callsOf("GetParameter")).toHaveLength(0);
+    expect(sim.callsOf("PutParameter")).toHaveLength(2);
+  });
+
+  it("setting a secret to the value it has is no change: no new version, nothing to restart", async () => {
+    const first = context();
+    await runRegisterTask(first, options());
+    const again = context({ settingsPath: first.settings.path, settings: await savedSettings(first) });
+    await expect(runRegisterTask(again, options())).resolves.toMatchObject({ registered: false });
+    expect(sim.callsOf("PutParameter")).toHaveLength(2);
+    expect(sim.ssm.parameter("/mcctl/model-catalogue/METADATA_PASSWORD")?.version).toBe(1);
+    expect(again.captured.stderr()).not.toContain("mcctl restart");
   });
 });
 
@@ -233,6 +289,7 @@ describe("register-task and changes made outside mcctl", () => {
     const [mc, ...others] = registered?.containerDefinitions ?? [];
     sim.ecs.registerTaskDefinition({
       family: "model-catalogue",
+      executionRoleArn: registered?.executionRoleArn,
       volumes: registered?.volumes,
       containerDefinitions: [
         {

@@ -17,6 +17,8 @@ const env = {
   MC_S3_KEY: "AKIAEXAMPLEKEY",
   MC_S3_SECRET: "Canary-S3-Secret",
 };
+/** The secrets setup stores for env, in the order it stores them. */
+const SECRETS_STORED = ["MC_SUPERVISOR_PASSWORD", "METADATA_PASSWORD", "MC_S3_KEY", "MC_S3_SECRET"];
 const MUTATING = /^(Create|Put|Run|Authorize|Register|Update|Delete|Modify|Stop|Terminate)/;
 
 let sim: SimulatedAws;
@@ -63,6 +65,9 @@ describe("setup on an empty account", () => {
       (call) => !call.endsWith("PutPublicAccessBlock") && !call.endsWith("PutBucketEncryption"),
     );
     expect(creates).toEqual([
+      "IAM:CreateRole",
+      "IAM:PutRolePolicy",
+      ...SECRETS_STORED.map(() => "SSM:PutParameter"),
       "S3:CreateBucket",
       "EC2:CreateSecurityGroup",
       "RDS:CreateDBInstance",
@@ -131,9 +136,14 @@ describe("setup on an empty account", () => {
       /^jdbc:mysql:\/\/model-catalogue\.[a-z0-9]+\.eu-west-1\.rds\.amazonaws\.com:3306\/mc\?/,
     );
     expect(mcEnv.MC_S3_BUCKET).toBe("model-catalogue-assets-123456789012");
-    expect(mcEnv.METADATA_PASSWORD).toBe(DB_PASSWORD);
+    // The database's password is in SSM (the one RDS was given), referenced, and reached the task.
+    expect(mcEnv.METADATA_PASSWORD).toBeUndefined();
+    for (const secret of Object.values(env)) expect(JSON.stringify(registered)).not.toContain(secret);
+    expect(sim.ssm.parameter("/mcctl/model-catalogue/METADATA_PASSWORD")?.value).toBe(DB_PASSWORD);
+    expect(sim.rds.createInput("model-catalogue")?.MasterUserPassword).toBe(DB_PASSWORD);
     for (const secret of Object.values(env)) expect(context.captured.all()).not.toContain(secret);
-    expect(sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" })).toHaveLength(1);
+    const [running] = sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" });
+    expect(sim.ecs.containerEnvironment(running?.taskArn ?? "", "mc")?.METADATA_PASSWORD).toBe(DB_PASSWORD);
     expect(context.captured.stdout()).toContain(
       "Model Catalogue is set up in account 123456789012, eu-west-1.",
     );
@@ -178,7 +188,8 @@ describe("setup on an empty account", () => {
     expect(stderr).toContain(
       "Task definition: model-catalogue:1 (the revision mcctl.json describes) is up to date",
     );
-    expect(stderr).toMatch(/keeping .*METADATA_PASSWORD.* from model-catalogue:1/);
+    expect(stderr).toContain("  METADATA_PASSWORD: unchanged (SSM version 1");
+    expect(stderr).toContain("Execution role: mcctl-model-catalogue-execution (exists, up to date)");
     // Nothing to change, nothing to save: mcctl.json is as the first run left it.
     expect(stderr).not.toMatch(/is updated after the change/);
     expect(JSON.parse(await readFile(settingsPath, "utf8"))).toEqual(saved);
@@ -271,10 +282,10 @@ describe("setup interrupted", () => {
     const error = (await run.catch((caught: unknown) => caught)) as McctlError;
     expect(error.exitCode).toBe(143);
     expect(error.message).toBe(
-      "terminated (SIGTERM): stopped before creating the database's security group; created so far: S3 bucket model-catalogue-assets-123456789012",
+      `terminated (SIGTERM): stopped before creating the database's security group; created so far: IAM role mcctl-model-catalogue-execution, SSM parameters ${SECRETS_STORED.join(", ")} under /mcctl/model-catalogue, S3 bucket model-catalogue-assets-123456789012`,
     );
     expect(error.suggestion).toMatch(/Run `mcctl setup` again to continue/);
-    expect(mutatingCalls().filter((call) => !call.startsWith("S3:"))).toEqual([]);
+    expect(mutatingCalls().filter((call) => /^(EC2|RDS|ECS):/.test(call))).toEqual([]);
     expect(context.captured.stderr()).toContain("Interrupted: setup stops before its next change");
 
     const saved = JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
@@ -300,7 +311,7 @@ describe("setup interrupted", () => {
     const error = (await runUntilSettled(running).catch((caught: unknown) => caught)) as McctlError;
     expect(error.exitCode).toBe(130);
     expect(error.message).toMatch(
-      /^interrupted \(Ctrl-C\); created so far: S3 bucket .*MySQL instance model-catalogue/,
+      /^interrupted \(Ctrl-C\); created so far: IAM role .*SSM parameters .*S3 bucket .*MySQL instance model-catalogue/,
     );
     expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(0);
     expect(sim.callsOf("CreateService")).toHaveLength(0);

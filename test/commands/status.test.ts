@@ -63,6 +63,7 @@ describe("status", () => {
                    mc-es  metadata/registry-elasticsearch:2
       App URL      https://catalogue.example.com/
       On instance  http://ec2-54-170-1-10.eu-west-1.compute.amazonaws.com/
+      Secrets      PLAIN TEXT in the task definition: METADATA_PASSWORD (\`mcctl register-task\` moves them to SSM)
       Health       OK
 
       Deployments
@@ -83,7 +84,10 @@ describe("status", () => {
         2026-11-25T03:00:01Z  (service mc) has started 1 tasks: (task 84f67a80419f3e07f12b63e80365dfd4).
       "
     `);
-    expect(context.captured.stderr()).toBe("");
+    // The only warning: the fixture's revision holds the password in plain text, as older mcctl did.
+    expect(context.captured.stderr()).toBe(
+      "⚠ model-catalogue:1 holds METADATA_PASSWORD in plain text, readable by anyone allowed ecs:DescribeTaskDefinition: `mcctl register-task` moves them to SSM\n",
+    );
   });
 
   it("--json prints the same facts for machines", async () => {
@@ -129,7 +133,9 @@ describe("status", () => {
       urls: { app: "https://catalogue.example.com/", instances: [`http://${PUBLIC_DNS}/`] },
       problems: [],
       healthy: true,
-      warnings: [],
+      secrets: { ssm: [], plain: ["METADATA_PASSWORD"] },
+      // The fixture's revision is one an older mcctl registered, its password in plain text.
+      warnings: [expect.stringContaining("model-catalogue:1 holds METADATA_PASSWORD in plain text")],
     });
     expect(report.events.map((event) => event.message)).toEqual([
       "(service mc) has reached a steady state.",

@@ -1,3 +1,4 @@
+import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import {
   agentSecretsProblem,
@@ -225,12 +226,8 @@ describe("secrets in a revision", () => {
   });
 
   it("moves named plain values to references, with the execution role, keeping everything else", () => {
-    const moved = withSecretReferences(
-      { family: "f", ...revision },
-      "mc",
-      ["METADATA_PASSWORD"],
-      TEST_WIRING,
-    );
+    const input: RegisterTaskDefinitionCommandInput = { family: "f", ...structuredClone(revision) };
+    const moved = withSecretReferences(input, "mc", ["METADATA_PASSWORD"], TEST_WIRING);
     expect(moved.executionRoleArn).toBe(TEST_WIRING.executionRoleArn);
     expect(moved.containerDefinitions?.[0]).toEqual({
       name: "mc",
@@ -240,7 +237,7 @@ describe("secrets in a revision", () => {
         { name: "METADATA_PASSWORD", valueFrom: TEST_WIRING.valueFrom("METADATA_PASSWORD") },
       ],
     });
-    expect(moved.containerDefinitions?.[1]).toBe(revision.containerDefinitions[1]);
+    expect(moved.containerDefinitions?.[1]).toBe(input.containerDefinitions?.[1]);
     expect(JSON.stringify(moved)).not.toContain("CANARY");
     expect(withSecretReferences(revision, "mc", [], TEST_WIRING)).toBe(revision);
   });

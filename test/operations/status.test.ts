@@ -103,10 +103,35 @@ describe("buildStatusReport", () => {
     });
   });
 
-  it("never carries environment values other than the URL's", () => {
-    const json = JSON.stringify(buildStatusReport(inputs()));
-    expect(json).not.toContain("s3-secret-value");
-    expect(json).not.toContain("MC_S3_SECRET");
+  it("never carries environment values other than the URL's; names the secrets held in plain text, and warns", () => {
+    const report = buildStatusReport(inputs());
+    expect(JSON.stringify(report)).not.toContain("s3-secret-value");
+    expect(report.secrets).toEqual({ ssm: [], plain: ["MC_S3_SECRET"] });
+    expect(report.warnings).toContainEqual(
+      expect.stringMatching(/holds MC_S3_SECRET in plain text.*mcctl register-task/),
+    );
+  });
+
+  it("names the SSM parameters a revision reads its secrets from", () => {
+    const report = buildStatusReport(
+      inputs({
+        taskDefinition: {
+          containerDefinitions: [
+            {
+              name: "mc",
+              secrets: [
+                {
+                  name: "METADATA_PASSWORD",
+                  valueFrom: "arn:aws:ssm:eu-west-1:123456789012:parameter/mcctl/mc/METADATA_PASSWORD",
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    expect(report.secrets).toEqual({ ssm: ["/mcctl/mc/METADATA_PASSWORD"], plain: [] });
+    expect(report.warnings).toEqual([]);
   });
 
   it("lists tasks that have not stopped, and the newest task that failed rather than was stopped", () => {

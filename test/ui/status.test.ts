@@ -146,7 +146,10 @@ describe("renderStatus", () => {
     expect(renderStatus(report)).toMatch(
       /Secrets {6}SSM Parameter Store \/mcctl\/model-catalogue\/ \(METADATA_PASSWORD\)/,
     );
-    const plain = renderStatus({ ...report, secrets: { ssm: [], plain: ["MC_MAIL_PASSWORD", "METADATA_PASSWORD"] } });
+    const plain = renderStatus({
+      ...report,
+      secrets: { ssm: [], plain: ["MC_MAIL_PASSWORD", "METADATA_PASSWORD"] },
+    });
     expect(plain).toContain("PLAIN TEXT in the task definition: MC_MAIL_PASSWORD, METADATA_PASSWORD");
     expect(renderStatus({ ...report, secrets: { ssm: [], plain: [] } })).toMatch(/Secrets {6}\(none\)/);
   });

@@ -94,8 +94,11 @@ async function applySteps(
   // Before the database: a new database's password is safe in SSM before RDS is given it.
   checkpoint("storing the secrets in SSM Parameter Store");
   const written = await applySecretStore(aws, io.reporter, steps.secrets);
-  for (const secret of written) created.push(`SSM parameter ${secret.parameter}`);
   if (steps.secrets.role.create) created.push(`IAM role ${steps.secrets.role.name}`);
+  const stored = written.filter((secret) => secret.before === undefined).map((secret) => secret.variable);
+  if (stored.length > 0) {
+    created.push(`SSM parameters ${stored.join(", ")} under ${steps.secrets.store.path}`);
+  }
 
   if (steps.bucket.create) {
     checkpoint(`creating S3 bucket ${steps.bucket.name}`);

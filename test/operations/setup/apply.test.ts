@@ -12,6 +12,8 @@ import { seedEmptyAccount } from "../../sim/fixtures.js";
 import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
+/** The secrets setup stores for this account's env, in the order it stores them. */
+const STORED = "MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD, MC_S3_KEY, MC_S3_SECRET";
 const MUTATING = /^(Create|Put|Run|Authorize|Register|Update|Delete|Modify|Stop|Terminate)/;
 const BUCKET = "model-catalogue-assets-123456789012";
 const env = {
@@ -77,6 +79,13 @@ describe("applySetup", () => {
     const outcome = await applySetup(io, aws, steps);
 
     expect(mutatingCalls()).toEqual([
+      // The secrets first: a new database's password is in SSM before RDS is given it.
+      "IAM:CreateRole",
+      "IAM:PutRolePolicy",
+      "SSM:PutParameter",
+      "SSM:PutParameter",
+      "SSM:PutParameter",
+      "SSM:PutParameter",
       "S3:CreateBucket",
       "S3:PutPublicAccessBlock",
       "S3:PutBucketEncryption",
@@ -114,6 +123,8 @@ describe("applySetup", () => {
       pendingReason:
         "--no-wait: the database or the instance is still starting; run `mcctl setup` again to finish",
       created: [
+        "IAM role mcctl-model-catalogue-execution",
+        `SSM parameters ${STORED} under /mcctl/model-catalogue`,
         `S3 bucket ${BUCKET}`,
         `security group ${databaseGroup} (database)`,
         "MySQL instance model-catalogue (RDS is creating it)",
@@ -169,7 +180,7 @@ describe("applySetup", () => {
       .find((group) => group.GroupName === "model-catalogue-db")?.GroupId;
     expect((error as McctlError).message).toMatch(
       new RegExp(
-        `^AWS denied rds:CreateDBInstance .*; created so far: S3 bucket ${BUCKET}, security group ${groupId} \\(database\\)$`,
+        `^AWS denied rds:CreateDBInstance .*; created so far: IAM role mcctl-model-catalogue-execution, SSM parameters ${STORED} under /mcctl/model-catalogue, S3 bucket ${BUCKET}, security group ${groupId} \\(database\\)$`,
       ),
     );
     expect((error as McctlError).suggestion).toMatch(
@@ -201,7 +212,7 @@ describe("applySetup", () => {
 
     expect(error).toBeInstanceOf(InterruptedError);
     expect((error as InterruptedError).message).toBe(
-      `interrupted by SIGINT: stopped before creating S3 bucket ${BUCKET}; nothing was created`,
+      "interrupted by SIGINT: stopped before storing the secrets in SSM Parameter Store; nothing was created",
     );
     expect(mutatingCalls()).toEqual([]);
   });
@@ -271,8 +282,9 @@ describe("applySetup", () => {
 
   it("an interrupt stops before the next change, naming it and everything created so far", async () => {
     const stops: string[] = [];
-    // Interrupted just after the 1st, 2nd, … change was reported, each time on a fresh account.
-    for (let after = 1; after <= 7; after += 1) {
+    // Interrupted just after the 1st, 2nd, … change was reported, each time on a fresh account. The
+    // secrets are one step of seven reports (role, its policy, the managed policy, four parameters).
+    for (const after of [7, 8, 9, 10, 11, 12, 13, 14]) {
       sim.restore();
       sim = createSimulatedAws();
       sim.install();
@@ -296,6 +308,8 @@ describe("applySetup", () => {
       stops.push(error.message.replace(/\b(sg|i)-[0-9a-f]+/g, "$1-x"));
     }
     const made = [
+      "IAM role mcctl-model-catalogue-execution",
+      `SSM parameters ${STORED} under /mcctl/model-catalogue`,
       `S3 bucket ${BUCKET}`,
       "security group sg-x (database)",
       "MySQL instance model-catalogue (RDS is creating it)",
@@ -306,14 +320,15 @@ describe("applySetup", () => {
     const stop = (next: string, count: number) =>
       `Interrupted (SIGTERM): stopped before ${next}; created so far: ${made.slice(0, count).join(", ")}`;
     expect(stops).toEqual([
-      stop("creating the database's security group", 1),
-      stop("creating MySQL instance model-catalogue", 2),
-      stop("creating ECS cluster default", 3),
-      stop("creating the container instances' security group", 4),
+      stop(`creating S3 bucket ${BUCKET}`, 2),
+      stop("creating the database's security group", 3),
+      stop("creating MySQL instance model-catalogue", 4),
+      stop("creating ECS cluster default", 5),
+      stop("creating the container instances' security group", 6),
       // The instances' group is reported twice: created, then opened to port 80.
-      stop("launching a m5.xlarge container instance", 5),
-      stop("launching a m5.xlarge container instance", 5),
-      stop("opening the database to the container instances", 6),
+      stop("launching a m5.xlarge container instance", 7),
+      stop("launching a m5.xlarge container instance", 7),
+      stop("opening the database to the container instances", 8),
     ]);
   });
 });

@@ -205,7 +205,9 @@ describe("planDatabase: a new instance", () => {
       "Instance class to use instead",
       "Master user of the new MySQL instance (METADATA_USERNAME)",
       "Database that RDS creates for Model Catalogue",
-      expect.stringMatching(/^Generate a strong master password\? mcctl never shows or saves it/),
+      expect.stringMatching(
+        /^Generate a strong master password\? mcctl never shows it; it is stored in SSM Parameter Store/,
+      ),
     ]);
     expect(created(plan)).toMatchObject({ identifier: "model-catalogue", instanceClass: "db.t3.small" });
     expect(plan.password).toMatch(/^[A-Za-z0-9]{32}$/);
@@ -275,24 +277,20 @@ describe("planDatabase: a new instance", () => {
     expect(`${error.message} ${error.suggestion}`).not.toContain("Passw0rd");
   });
 
-  it("does not offer a generated password with --no-wait, where it would be lost", async () => {
+  it("offers a generated password with --no-wait too: setup stores it in SSM before the database exists", async () => {
     const { asker, asked } = scriptedAsker({
       "Identifier of the new MySQL instance": undefined,
       "Instance class of the new MySQL instance": undefined,
       "Master user of the new MySQL instance": undefined,
       "Database that RDS creates": undefined,
-      "Master password of the new MySQL instance": "Kept-Passw0rd",
-      "The same master password again": "Kept-Passw0rd",
+      "Generate a strong master password": true,
     });
-    const { io, infos } = testPlanIo({ interactive: true, noWait: true, ask: asker });
+    const { io } = testPlanIo({ interactive: true, noWait: true, ask: asker });
 
     const plan = await planDatabase(io, aws);
 
-    expect(asked.some((message) => message.includes("Generate"))).toBe(false);
-    expect(plan.password).toBe("Kept-Passw0rd");
-    expect(infos).toContain(
-      "With --no-wait the task definition is not registered in this run: type a password you keep (a generated one would be lost).",
-    );
+    expect(asked.some((message) => message.includes("stored in SSM Parameter Store"))).toBe(true);
+    expect(plan.password).toMatch(/^[A-Za-z0-9]{32}$/);
   });
 
   it("refuses a master user RDS would refuse", async () => {
@@ -396,7 +394,7 @@ describe("planDatabase: an instance that exists", () => {
       "Master password of the MySQL instance legacy-mysql (METADATA_PASSWORD)",
     ]);
     expect(infos).toEqual([
-      "mcctl never stores passwords. If the master password is lost, set a new one: aws rds modify-db-instance --db-instance-identifier legacy-mysql --master-user-password … --apply-immediately",
+      "mcctl keeps it in SSM Parameter Store once given. If the master password is lost, set a new one: aws rds modify-db-instance --db-instance-identifier legacy-mysql --master-user-password … --apply-immediately",
     ]);
     expect(plan.password).toBe("legacy-secret");
     expect(plan.database).toMatchObject({
