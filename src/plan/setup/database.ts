@@ -224,7 +224,9 @@ async function existingPassword(io: PlanIo, identifier: string): Promise<string>
   const reset = `aws rds modify-db-instance --db-instance-identifier ${identifier} --master-user-password … --apply-immediately`;
   const known = io.knownSecrets?.[PASSWORD_ENV];
   if (io.interactive && !io.env[PASSWORD_ENV] && !known) {
-    io.info(`mcctl keeps it in SSM Parameter Store once given. If the master password is lost, set a new one: ${reset}`);
+    io.info(
+      `mcctl keeps it in SSM Parameter Store once given. If the master password is lost, set a new one: ${reset}`,
+    );
   }
   try {
     return await answerSecret(io, {
