@@ -37,12 +37,20 @@ function lazyAction(load: () => Promise<CommandModule>, gathersInputs = false) {
     const declared = command.registeredArguments.map((argument) => argument.name());
     const name = fullName(command);
     const [surplus] = command.args.slice(declared.length);
-    if (surplus !== undefined) {
-      const takes =
-        declared.length === 0 ? "none" : declared.map((argument) => argument.toUpperCase()).join(" ");
-      throw new UsageError(`too many arguments for ${name}: ${quote(surplus)} (it takes ${takes})`, {
+    if (surplus !== undefined && declared.length === 0) {
+      throw new UsageError(`too many arguments for ${name}: ${quote(surplus)} (it takes none)`, {
         suggestion: `Options start with --; see \`mcctl ${name} --help\`.`,
       });
+    }
+    if (surplus !== undefined) {
+      // After `secrets set NAME` the extra word is likely the value: it is never echoed.
+      throw new UsageError(
+        `too many arguments for ${name} (it takes ${declared.join(" ").toUpperCase()} only)`,
+        {
+          suggestion:
+            "A secret's value comes from the environment variable of its name or a masked prompt, never an argument.",
+        },
+      );
     }
     const globals = command.optsWithGlobals<GlobalOptions>();
     // The checks run before the command does (loading a command calls nothing: its SDK clients and
@@ -240,9 +248,20 @@ function commandNames(program: Command): string[] {
 }
 
 function unknownCommand(program: Command, name: string): UsageError {
+  const group = program.parent ? ` ${fullName(program)}` : "";
   return new UsageError(`unknown command ${quote(name)}`, {
-    suggestion: `The commands are ${commandNames(program).join(", ")}; see \`mcctl --help\`.`,
+    suggestion: `The commands${group ? ` of mcctl${group}` : ""} are ${commandNames(program).join(", ")}; see \`mcctl${group} --help\`.`,
   });
+}
+
+/** The command the words of argv name, e.g. `secrets set` in `mcctl --json secrets set X`. */
+function commandIn(program: Command, argv: readonly string[]): Command | undefined {
+  let current: Command = program;
+  for (const word of argv) {
+    const next = current.commands.find((command) => command.name() === word && command.name() !== "help");
+    if (next) current = next;
+  }
+  return current === program ? undefined : current;
 }
 
 /** `mcctl secrets …`: where the secrets live, and changing one without ever showing it. */
@@ -338,11 +357,11 @@ export function asUsageError(error: unknown, program: Command, argv: readonly st
   // Commander quotes the offending word in '…'; a word typed by the operator may be long or multi-line.
   const quoted = /^([^']*)'([\s\S]*)'([^']*)$/.exec(message);
   const line = quoted ? `${quoted[1]}${quote(quoted[2] ?? "")}${quoted[3]}` : message;
+  const command = commandIn(program, argv);
   if (error.code === "commander.unknownCommand" && !similar) {
-    return unknownCommand(program, quoted?.[2] ?? "");
+    return unknownCommand(command ?? program, quoted?.[2] ?? "");
   }
-  const command = commandNames(program).find((name) => argv.includes(name));
-  const help = `see \`mcctl${command ? ` ${command}` : ""} --help\``;
+  const help = `see \`mcctl${command ? ` ${fullName(command)}` : ""} --help\``;
   return new UsageError(oneLine(line), {
     suggestion: similar
       ? `Did you mean ${similar[1]}? Or ${help}.`

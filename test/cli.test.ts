@@ -140,6 +140,13 @@ describe("usage errors before a command runs", () => {
     );
   });
 
+  it("never echoes a word after `secrets set NAME`: it may be the secret", async () => {
+    const error = await parseError("secrets", "set", "METADATA_PASSWORD", "CANARY-cli-arg");
+    expect(error.message).toBe("too many arguments for secrets set (it takes NAME only)");
+    expect(`${error.message} ${error.suggestion}`).not.toContain("CANARY");
+    expect(error.suggestion).toMatch(/never an argument/);
+  });
+
   it("names a surplus argument", async () => {
     expect((await parseError("status", "now")).message).toBe(
       'too many arguments for status: "now" (it takes none)',
@@ -187,6 +194,23 @@ describe("asUsageError", () => {
     ) as UsageError;
     expect(error.message).toMatch(/^unknown option "--x+…" \(100007 characters\)$/);
     expect(error.suggestion).toBe("See `mcctl --help`.");
+  });
+
+  it("lists a group's own commands for an unknown one in it, and points at the nested command's help", () => {
+    const unknown = asUsageError(
+      new CommanderError(1, "commander.unknownCommand", "error: unknown command 'zzz'"),
+      program,
+      ["node", "mcctl", "--json", "secrets", "zzz"],
+    ) as UsageError;
+    expect(unknown.suggestion).toBe(
+      "The commands of mcctl secrets are list, set, rm, purge-plaintext; see `mcctl secrets --help`.",
+    );
+    const missing = asUsageError(
+      new CommanderError(1, "commander.missingArgument", "error: missing required argument 'name'"),
+      program,
+      ["node", "mcctl", "secrets", "set"],
+    ) as UsageError;
+    expect(missing.suggestion).toBe("See `mcctl secrets set --help`.");
   });
 
   it("lists the commands for an unknown command without a close match", () => {

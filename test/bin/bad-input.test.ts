@@ -282,6 +282,28 @@ const CREDENTIAL_CASES: Record<string, BadInput> = {
     env: { AWS_MAX_ATTEMPTS: "2.5" },
     names: ['AWS_MAX_ATTEMPTS "2.5"'],
   },
+  "an unknown secrets command": {
+    args: ["secrets", "bogus"],
+    names: ['unknown command "bogus"'],
+  },
+  "secrets set without a name": { args: ["secrets", "set"], names: ['missing required argument "name"'] },
+  "secrets set of a variable that is no secret": {
+    args: ["secrets", "set", "MC_NAME", "--dry-run"],
+    names: ['"MC_NAME" is not a secret mcctl stores'],
+  },
+  "secrets set with the value as an argument": {
+    args: ["secrets", "set", "METADATA_PASSWORD", SECRET],
+    names: ["too many arguments for secrets set"],
+    hidden: [SECRET],
+  },
+  "secrets rm of a required secret": {
+    args: ["secrets", "rm", "METADATA_PASSWORD", "--dry-run"],
+    names: ["METADATA_PASSWORD is required by Model Catalogue"],
+  },
+  "--kms-key an alias": {
+    args: ["register-task", "--kms-key", "alias/mc", "--dry-run"],
+    names: ['--kms-key "alias/mc"', "alias cannot be used"],
+  },
   "AWS_RETRY_MODE=legacy": {
     args: ["status"],
     env: { AWS_RETRY_MODE: "legacy" },
@@ -436,6 +458,23 @@ const SETTINGS_CASES: Record<string, BadInput> = {
   "setup.instance.keyPair true": {
     ...settings({ setup: { instance: { keyPair: true } } }),
     names: ["setup.instance.keyPair", "true"],
+  },
+  "secrets.path without a leading slash": {
+    ...settings({ secrets: { path: "mcctl/mc" } }),
+    names: ["secrets.path", 'must start with "/"'],
+  },
+  "secrets.path under /aws": {
+    ...settings({ secrets: { path: "/aws/mc" } }),
+    names: ["secrets.path", "reserved by AWS"],
+  },
+  "secrets.kmsKey an alias": {
+    ...settings({ secrets: { kmsKey: "alias/mc" } }),
+    names: ["secrets.kmsKey", '"alias/mc"'],
+  },
+  "a secret value under secrets": {
+    ...settings({ secrets: { METADATA_PASSWORD: SECRET } }),
+    names: ["secrets", "METADATA_PASSWORD"],
+    hidden: [SECRET],
   },
   "an unknown key": { ...settings({ clutser: "prod" }), names: ["unknown key clutser"] },
   "an unknown key of 100 KB": {
