@@ -237,7 +237,7 @@ async function renderOffline(
     buildCheckedTaskDefinition(
       inputs.task,
       inputs.environment,
-      placeholderWiring(inputs.task.family, context.settings.settings.secrets),
+      placeholderWiring(inputs.task.family, context.settings.settings.secrets, context.aws.config.region),
     ),
   );
   context.output.result(input, JSON.stringify(input, null, 2));

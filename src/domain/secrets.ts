@@ -73,10 +73,11 @@ export function parameterName(store: Pick<SecretStore, "path">, variable: string
 export function placeholderWiring(
   family: string,
   settings: { path?: string | undefined; executionRole?: string | undefined } | undefined,
+  region = "<region>",
 ): SecretWiring {
   const store: SecretStore = {
     partition: "aws",
-    region: "<region>",
+    region,
     account: "<account>",
     path: settings?.path ?? defaultSecretPath(family),
   };

@@ -134,16 +134,16 @@ describe("register-task --dry-run on a terminal", () => {
       MC_NAME: "Test Catalogue",
       MC_SUPERVISOR_EMAIL: "supervisor@example.com",
       MC_SUPERVISOR_PASSWORD:
-        "from arn:aws:ssm:<region>:<account>:parameter/mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD",
+        "from arn:aws:ssm:eu-west-1:<account>:parameter/mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD",
       METADATA_JDBC_URL: JDBC_URL,
       METADATA_USERNAME: "mc_user",
       METADATA_PASSWORD:
-        "from arn:aws:ssm:<region>:<account>:parameter/mcctl/model-catalogue/METADATA_PASSWORD",
+        "from arn:aws:ssm:eu-west-1:<account>:parameter/mcctl/model-catalogue/METADATA_PASSWORD",
       MC_MAIL_HOST: "smtp.example.com",
       MC_MAIL_PORT: "587",
       MC_MAIL_USERNAME: "mailer",
       MC_MAIL_PASSWORD:
-        "from arn:aws:ssm:<region>:<account>:parameter/mcctl/model-catalogue/MC_MAIL_PASSWORD",
+        "from arn:aws:ssm:eu-west-1:<account>:parameter/mcctl/model-catalogue/MC_MAIL_PASSWORD",
       MC_MAIL_FROM: "Test Catalogue <catalogue@example.com>",
       MC_ALLOW_SIGNUP: "true",
     });

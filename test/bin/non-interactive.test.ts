@@ -114,7 +114,7 @@ describe("register-task without a terminal", () => {
       METADATA_JDBC_URL: JDBC_URL,
       METADATA_USERNAME: "mc_user",
       METADATA_PASSWORD:
-        "from arn:aws:ssm:<region>:<account>:parameter/mcctl/model-catalogue/METADATA_PASSWORD",
+        "from arn:aws:ssm:eu-west-1:<account>:parameter/mcctl/model-catalogue/METADATA_PASSWORD",
     });
     expect(JSON.stringify(environmentOf(printed, "mc-es"))).not.toContain("METADATA_PASSWORD");
     // A dry run saves nothing: the settings file is exactly what the test wrote.

@@ -45,15 +45,15 @@ describe("register-task --dry-run", () => {
       mc.environment.find((entry: { name: string }) => entry.name === name)?.value as string | undefined;
     expect(variable("METADATA_PASSWORD")).toBeUndefined();
     expect(variable("METADATA_HOST")).toBe("mc.example.com");
-    // The account and region are not known offline: the references say so.
+    // The account is not known offline: the references say so.
     expect(mc.secrets).toEqual([
       {
         name: "MC_SUPERVISOR_PASSWORD",
-        valueFrom: "arn:aws:ssm:<region>:<account>:parameter/mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD",
+        valueFrom: "arn:aws:ssm:eu-west-1:<account>:parameter/mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD",
       },
       {
         name: "METADATA_PASSWORD",
-        valueFrom: "arn:aws:ssm:<region>:<account>:parameter/mcctl/model-catalogue/METADATA_PASSWORD",
+        valueFrom: "arn:aws:ssm:eu-west-1:<account>:parameter/mcctl/model-catalogue/METADATA_PASSWORD",
       },
     ]);
     expect(printed.executionRoleArn).toBe("arn:aws:iam::<account>:role/mcctl-model-catalogue-execution");
