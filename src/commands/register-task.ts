@@ -11,7 +11,6 @@ import { isSecretVariable } from "../domain/environment.js";
 import { placeholderWiring } from "../domain/secrets.js";
 import { buildCheckedTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
 import { MissingInputError, UsageError } from "../errors.js";
-import { secretStoreChanges } from "../operations/secrets.js";
 import type { RegistrationPlan } from "../plan/registration.js";
 import {
   printDryRunEnd,
@@ -20,14 +19,8 @@ import {
   printSettingsChanges,
   printTarget,
 } from "../ui/plan.js";
-import { restartAdvice } from "../ui/secrets.js";
 import "../zod-messages.js";
 import { familyOption, flag, kmsKeyOption, parseOptions } from "./options.js";
-import {
-  registrationChangesSettings,
-  saveRegisteredSettings,
-  settingsAfterRegistration,
-} from "./registration-settings.js";
 
 export const RegisterTaskOptionsSchema = z.object({
   family: familyOption,
@@ -61,10 +54,20 @@ export async function runRegisterTask(
 
   // Plan: read-only. Every question is asked here, before anything is shown for confirmation. Its
   // modules load only now: `register-task --dry-run --offline` starts without them.
-  const [{ lookUpTarget }, { planRegistration }, { diffSettings, revisionName }] = await Promise.all([
+  const [
+    { lookUpTarget },
+    { planRegistration },
+    { diffSettings, revisionName },
+    { secretStoreChanges },
+    { restartAdvice },
+    { registrationChangesSettings, saveRegisteredSettings, settingsAfterRegistration },
+  ] = await Promise.all([
     import("../plan/account.js"),
     import("../plan/registration.js"),
     import("../config/deployment.js"),
+    import("../operations/secrets.js"),
+    import("../ui/secrets.js"),
+    import("./registration-settings.js"),
   ]);
   const target = await lookUpTarget(context.aws);
   const [ecs, ssm, iam] = await Promise.all([context.aws.ecs(), context.aws.ssm(), context.aws.iam()]);
