@@ -1,6 +1,7 @@
 import type { IamApi } from "../aws/iam.js";
 import type { SsmApi } from "../aws/ssm.js";
 import {
+  AWS_MANAGED_KEY,
   ECS_TASKS_TRUST_POLICY,
   EXECUTION_ROLE_POLICY_NAME,
   MANAGED_BY_TAG,
@@ -13,7 +14,8 @@ import { McctlError } from "../errors.js";
 import type { Reporter } from "./reporter.js";
 
 /** What a registration does with one secret variable. */
-export type SecretAction = "create" | "update" | "migrate" | "keep";
+/** "rekey": the same value written again with the key the store names now (its version changes). */
+export type SecretAction = "create" | "update" | "migrate" | "rekey" | "keep";
 
 export interface PlannedSecret {
   variable: string;
@@ -98,8 +100,9 @@ export async function applySecretStore(
     const after = await aws.ssm.putSecureString({
       name: secret.parameter,
       value,
-      keyId: plan.store.kmsKeyArn,
-      overwrite: secret.action === "update",
+      // Named even for the AWS-managed key, so that moving back from a customer key re-encrypts.
+      keyId: plan.store.kmsKeyArn ?? AWS_MANAGED_KEY,
+      overwrite: secret.action === "update" || secret.action === "rekey",
       tags: { ...SECRET_TAGS },
       description: `Model Catalogue ${secret.variable}, written by mcctl`,
     });
@@ -113,7 +116,9 @@ export async function applySecretStore(
     reporter.success(
       secret.action === "update"
         ? `Replaced ${secret.variable} in SSM (${secret.parameter}, version ${secret.version} → ${after})`
-        : `Stored ${secret.variable} in SSM as a SecureString (${secret.parameter}, version ${after})`,
+        : secret.action === "rekey"
+          ? `Re-encrypted ${secret.variable} with ${plan.store.kmsKeyArn ?? AWS_MANAGED_KEY} (${secret.parameter}, version ${secret.version} → ${after})`
+          : `Stored ${secret.variable} in SSM as a SecureString (${secret.parameter}, version ${after})`,
     );
   }
   return written;

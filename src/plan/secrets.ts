@@ -10,6 +10,7 @@ import type { IamApi } from "../aws/iam.js";
 import type { SsmApi, StoredParameter } from "../aws/ssm.js";
 import type { Settings } from "../config/settings.js";
 import {
+  AWS_MANAGED_KEY,
   agentSecretsProblem,
   defaultExecutionRoleName,
   defaultSecretPath,
@@ -118,8 +119,15 @@ export async function planSecretStore(
       version: existing?.version,
       lastModified: existing?.lastModified,
     };
+    const rekey = existing !== undefined && !sameKey(existing.keyId, store.kmsKeyArn);
     if (value === STORED_IN_SSM) {
-      secrets.push({ ...base, action: "keep" });
+      if (rekey) {
+        // Written with another key than the one the store names now: the role may decrypt only that one.
+        values.set(variable, await readToReencrypt(aws.ssm, base.parameter));
+        secrets.push({ ...base, action: "rekey" });
+      } else {
+        secrets.push({ ...base, action: "keep" });
+      }
       continue;
     }
     if (!existing) {
@@ -134,8 +142,8 @@ export async function planSecretStore(
     }
     // Setting the same value again is not a change: no new version, no restart needed.
     const same = (await readForComparison(aws.ssm, base.parameter)) === value;
-    secrets.push({ ...base, action: same ? "keep" : "update" });
-    if (!same) values.set(variable, value);
+    secrets.push({ ...base, action: same ? (rekey ? "rekey" : "keep") : "update" });
+    if (!same || rekey) values.set(variable, value);
   }
   const unused = [...stored.keys()].filter((variable) => request.environment[variable] === undefined);
   const notes: string[] = [];
@@ -155,6 +163,21 @@ export async function planSecretStore(
     values,
     notes,
   };
+}
+
+/** SSM names the AWS-managed key by alias and a customer key by id or ARN: compare what they name. */
+function sameKey(stored: string | undefined, wanted: string | undefined): boolean {
+  const name = (key: string | undefined) => {
+    const id = key ?? AWS_MANAGED_KEY;
+    return id.startsWith("alias/") || id.includes(":alias/") ? id : (id.split("/").pop() ?? id);
+  };
+  return name(stored) === name(wanted);
+}
+
+async function readToReencrypt(ssm: SsmApi, name: string): Promise<string> {
+  const value = await ssm.readSecureString(name);
+  if (value === undefined) throw new McctlError(`${name} disappeared from SSM while mcctl was planning`);
+  return value;
 }
 
 /** A value read only to compare it; an operator who may write but not read gets a new version. */

@@ -11,6 +11,8 @@ export function describeSecret(secret: SecretStorePlan["secrets"][number]): stri
       return `+ ${secret.variable}: plain text → SSM ${secret.parameter}${secret.from ? ` (from ${secret.from})` : ""}`;
     case "update":
       return `~ ${secret.variable}: changed (SSM version ${secret.version} → ${(secret.version ?? 0) + 1})`;
+    case "rekey":
+      return `~ ${secret.variable}: re-encrypted with the key named now, same value (SSM version ${secret.version} → ${(secret.version ?? 0) + 1})`;
     case "keep":
       return `  ${secret.variable}: unchanged (SSM version ${secret.version}${secret.lastModified ? `, set ${secret.lastModified.toISOString()}` : ""})`;
   }

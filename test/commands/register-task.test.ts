@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
 import { McctlError, MissingInputError, UsageError } from "../../src/errors.js";
@@ -318,5 +318,62 @@ describe("register-task and changes made outside mcctl", () => {
     expect(stderr).toContain("The service runs model-catalogue:2, not the revision mcctl.json describes");
     expect(stderr).toContain("~ mc env MC_NAME: From the console → Model Catalogue");
     expect(stderr).toContain("mcctl.json wins");
+  });
+});
+
+describe("register-task with a customer KMS key", () => {
+  const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  it("encrypts with it, lets the role decrypt with that key only, re-encrypts what another key holds once", async () => {
+    sim.ssm.addKmsKey(KEY);
+    const first = context();
+    await runRegisterTask(first, options());
+    expect(sim.ssm.parameter("/mcctl/model-catalogue/METADATA_PASSWORD")?.keyId).toBe("alias/aws/ssm");
+
+    // The operator names the key in mcctl.json.
+    const withKey = { ...(await savedSettings(first)), secrets: { kmsKey: KEY } };
+    await writeFile(first.settings.path, JSON.stringify(withKey));
+    const keyed = testContext({
+      settings: withKey,
+      settingsPath: first.settings.path,
+      env: {},
+      options: { yes: true },
+    });
+    await expect(runRegisterTask(keyed, options())).resolves.toMatchObject({ registered: false });
+    const stderr = keyed.captured.stderr();
+    expect(stderr).toContain(`encrypted with customer key ${KEY}:`);
+    expect(stderr).toContain(
+      "~ METADATA_PASSWORD: re-encrypted with the key named now, same value (SSM version 1 → 2)",
+    );
+    expect(stderr).toContain("Execution role: ~ mcctl-model-catalogue-execution: set its policy to");
+    expect(stderr).not.toContain("mcctl restart");
+    expect(sim.ssm.parameter("/mcctl/model-catalogue/METADATA_PASSWORD")).toMatchObject({
+      keyId: KEY,
+      value: CANARY,
+      version: 2,
+    });
+    const role = "mcctl-model-catalogue-execution";
+    expect(sim.iam.roleAllows(role, "kms:Decrypt", KEY)).toBe(true);
+    expect(sim.iam.roleAllows(role, "kms:Decrypt", KEY.replace("1234abcd", "99999999"))).toBe(false);
+    expect(keyed.captured.all()).not.toContain(CANARY);
+
+    // Once moved, the same settings change nothing.
+    const puts = sim.callsOf("PutParameter").length;
+    const again = testContext({
+      settings: JSON.parse(await readFile(first.settings.path, "utf8")),
+      settingsPath: first.settings.path,
+      env: {},
+      options: { yes: true },
+    });
+    await runRegisterTask(again, options());
+    expect(sim.callsOf("PutParameter")).toHaveLength(puts);
+    expect(sim.callsOf("PutRolePolicy")).toHaveLength(2);
+  });
+
+  it("--kms-key names the key for this run, and an alias is refused before any AWS call", async () => {
+    sim.ssm.addKmsKey(KEY);
+    await runRegisterTask(context(), options({ kmsKey: KEY }));
+    expect(sim.callsOf("PutParameter").map((call) => call.input.KeyId)).toEqual([KEY, KEY]);
+    expect(() => options({ kmsKey: "alias/mc" })).toThrow();
   });
 });
