@@ -1,7 +1,13 @@
 import * as z from "zod/mini";
-import { type CommandContext, confirmChange, createContext, type GlobalOptions } from "../context.js";
+import {
+  type CommandContext,
+  confirmChange,
+  createContext,
+  type GlobalOptions,
+  requireConfirmable,
+} from "../context.js";
 import { OPTIONAL_SECRETS, parameterName, SECRET_VARIABLES } from "../domain/secrets.js";
-import { MissingInputError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { applyRegistration } from "../operations/registration.js";
 import { secretStoreChanges } from "../operations/secrets.js";
 import { lookUpTarget } from "../plan/account.js";
@@ -32,12 +38,7 @@ export async function runSecretsRm(context: CommandContext, options: SecretsRmOp
       suggestion: `Unset it (\`unset ${name}\`) and run the command again.`,
     });
   }
-  if (!options.dryRun && !context.interactive && !context.options.yes) {
-    throw new MissingInputError(
-      ["confirmation (--yes)"],
-      "stdin is not a terminal: pass --yes to confirm the change.",
-    );
-  }
+  await requireConfirmable(context, !options.dryRun);
   const target = await lookUpTarget(context.aws);
   const [ecs, ssm, iam] = await Promise.all([context.aws.ecs(), context.aws.ssm(), context.aws.iam()]);
   const plan = await planRegistration(

@@ -1,5 +1,11 @@
 import * as z from "zod/mini";
-import { type CommandContext, confirmChange, createContext, type GlobalOptions } from "../context.js";
+import {
+  type CommandContext,
+  confirmChange,
+  createContext,
+  type GlobalOptions,
+  requireConfirmable,
+} from "../context.js";
 import { variableSpec } from "../domain/environment.js";
 import { SECRET_VARIABLES } from "../domain/secrets.js";
 import { MissingInputError, UsageError } from "../errors.js";
@@ -40,13 +46,10 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
 export async function runSecretsSet(context: CommandContext, options: SecretsSetOptions) {
   const { output, settings } = context;
   const name = requireSecretName(options.name);
+  // Without a terminal and --yes nothing can be confirmed: say so with the value, if it is missing too.
+  await requireConfirmable(context, !options.dryRun, () => newValue(context, name));
   const value = await newValue(context, name);
-  if (!options.dryRun && !context.interactive && !context.options.yes) {
-    throw new MissingInputError(
-      ["confirmation (--yes)"],
-      "stdin is not a terminal: pass --yes to confirm the change.",
-    );
-  }
+
   // Setting it means it is no longer deliberately left out.
   const { [name]: _unset, ...environment } = settings.settings.environment ?? {};
   const target = await lookUpTarget(context.aws);
