@@ -119,6 +119,15 @@ export async function planSecretStore(
       version: existing?.version,
       lastModified: existing?.lastModified,
     };
+    if (existing && existing.type !== "SecureString") {
+      // SSM cannot turn it into a SecureString, and a secret must not be kept unencrypted.
+      throw new McctlError(
+        `${base.parameter} is a ${existing.type} parameter, not an encrypted SecureString, so mcctl will not keep ${variable} in it`,
+        {
+          suggestion: `Set the ${variable} environment variable, delete the parameter (aws ssm delete-parameter --name ${base.parameter}) and run the command again: mcctl stores it as a SecureString.`,
+        },
+      );
+    }
     const rekey = existing !== undefined && !sameKey(existing.keyId, store.kmsKeyArn);
     if (value === STORED_IN_SSM) {
       if (rekey) {
