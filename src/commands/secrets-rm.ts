@@ -49,6 +49,7 @@ export async function runSecretsRm(context: CommandContext, options: SecretsRmOp
       },
       env: context.env,
       interactive: context.interactive,
+      noReview: true,
       region: target.region,
       cluster: context.cluster,
       service: context.service,

@@ -59,6 +59,7 @@ export async function runSecretsSet(context: CommandContext, options: SecretsSet
       settings: { ...settings.settings, environment },
       env: { ...context.env, [name]: value },
       interactive: context.interactive,
+      noReview: true,
       region: target.region,
       cluster: context.cluster,
       service: context.service,
@@ -75,6 +76,13 @@ export async function runSecretsSet(context: CommandContext, options: SecretsSet
     !plan.register &&
     (await serviceIfAny(ecs, context.cluster, context.service))?.status === "ACTIVE";
   const restart = restartable ? await decideRestart(context, options, name) : false;
+  if (options.restart && !restartable) {
+    output.warn(
+      plan.register
+        ? `--restart: ${name} needs a new revision first; \`mcctl rollback --to N\` with it restarts the service`
+        : `--restart: nothing to restart (${changed?.action === "update" ? "no active service" : `${name} does not change`})`,
+    );
+  }
 
   const writes = secretStoreChanges(plan.secrets);
   if (options.dryRun || (!writes && !plan.register)) {

@@ -28,6 +28,8 @@ export interface TaskInputSources {
   knownSecrets?: Readonly<Record<string, string>>;
   /** What setup derives from the resources it manages (bucket, JDBC URL, user): used when nothing else says. */
   derived?: Readonly<Record<string, string>>;
+  /** Never offer to review the remembered answers (`secrets set`/`rm` change one thing only). */
+  noReview?: boolean | undefined;
   /** Called with each warning as soon as the answers it concerns are in, so it shows beside them. */
   notify?: (finding: Finding) => void;
 }
@@ -207,7 +209,7 @@ class EnvironmentCollector {
 
   /** On a terminal re-run, one question opens every remembered answer for review. */
   private async offerReview(): Promise<boolean> {
-    if (!this.sources.interactive) return false;
+    if (!this.sources.interactive || this.sources.noReview) return false;
     const remembered = Object.keys(this.fileEnvironment).length;
     const secrets = Object.keys(this.sources.knownSecrets ?? {}).length;
     if (remembered === 0 && secrets === 0) return false;

@@ -54,12 +54,14 @@ export interface TestContextOptions {
   interactive?: boolean;
   options?: GlobalOptions;
   json?: boolean;
+  /** --debug: the debug lines are captured too (on stderr). */
+  debug?: boolean;
   ask?: Asker;
 }
 
 /** A CommandContext as createContext builds it, with captured output and no real terminal. */
 export function testContext(options: TestContextOptions = {}): CommandContext & { captured: CapturedOutput } {
-  const captured = captureOutput({ json: options.json });
+  const captured = captureOutput({ json: options.json, debug: options.debug });
   const globals = options.options ?? {};
   const env = options.env ?? {};
   return {
