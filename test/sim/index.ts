@@ -90,6 +90,12 @@ export {
   RdsSimulator,
   type RdsTimings,
 } from "./rds.js";
+export type {
+  AddDbSnapshotOptions,
+  RdsSnapshotFailureMatch,
+  RdsSnapshotStatus,
+  RdsSnapshotType,
+} from "./rds-snapshots.js";
 export { type AddBucketOptions, OTHER_ACCOUNT_ID, type S3BucketState, S3Simulator } from "./s3.js";
 export { type ParameterView, SsmSimulator } from "./ssm.js";
 export { StsSimulator } from "./sts.js";
@@ -113,7 +119,10 @@ export interface SimulatedAwsOptions {
     timings?: Partial<Ec2Timings>;
     offeredInstanceTypes?: readonly string[] | ((instanceType: string) => boolean);
   };
-  /** RDS: lifecycle timings, the MySQL versions offered and which classes each can be ordered with. */
+  /**
+   * RDS: lifecycle timings (creating, the first backup, manual snapshots, deletion), the MySQL versions offered and
+   * which classes each can be ordered with.
+   */
   rds?: {
     timings?: Partial<RdsTimings>;
     engineVersions?: readonly RdsEngineVersionSpec[];

@@ -1,7 +1,8 @@
 /**
  * Simulated Amazon RDS for MySQL: DB instances with RDS's lifecycle (creating → backing-up → available, the
- * endpoint appearing as soon as the instance leaves "creating", before it is "available"), the engine versions a
- * region offers and which instance classes each version can be ordered with. Only the `mysql` engine is simulated.
+ * endpoint appearing as soon as the instance leaves "creating", before it is "available"; deleting → gone), the
+ * engine versions a region offers and which instance classes each version can be ordered with. Only the `mysql`
+ * engine is simulated. DB snapshots (manual, final and automated) live in `rds-snapshots.ts`.
  *
  * Errors are shaped as the SDK (query protocol) hands them over: modeled faults such as
  * `DBInstanceNotFoundFault` (wire code `DBInstanceNotFound` in `Code`), unmodeled ones such as
@@ -17,21 +18,35 @@ import {
   CreateDBInstanceCommand,
   type CreateDBInstanceCommandInput,
   type CreateDBInstanceResult,
+  CreateDBSnapshotCommand,
+  type CreateDBSnapshotCommandInput,
+  type CreateDBSnapshotResult,
   type DBEngineVersion,
   type DBEngineVersionMessage,
   type DBInstance,
   DBInstanceAlreadyExistsFault,
   type DBInstanceMessage,
   DBInstanceNotFoundFault,
+  type DBSnapshot,
+  type DBSnapshotMessage,
   type DBSubnetGroup,
   DBSubnetGroupNotFoundFault,
+  DeleteDBInstanceCommand,
+  type DeleteDBInstanceCommandInput,
+  type DeleteDBInstanceResult,
+  DeleteDBSnapshotCommand,
+  type DeleteDBSnapshotCommandInput,
+  type DeleteDBSnapshotResult,
   DescribeDBEngineVersionsCommand,
   type DescribeDBEngineVersionsCommandInput,
   DescribeDBInstancesCommand,
   type DescribeDBInstancesCommandInput,
+  DescribeDBSnapshotsCommand,
+  type DescribeDBSnapshotsCommandInput,
   DescribeOrderableDBInstanceOptionsCommand,
   type DescribeOrderableDBInstanceOptionsCommandInput,
   type Filter,
+  InvalidDBInstanceStateFault,
   type OrderableDBInstanceOption,
   type OrderableDBInstanceOptionsMessage,
   RDSServiceException,
@@ -44,16 +59,35 @@ import {
   queryUnmodeledError,
   type ServiceErrorProfile,
 } from "./errors.js";
+import {
+  type AddDbSnapshotOptions,
+  automatedSnapshotId,
+  type RdsSnapshotFailureMatch,
+  RdsSnapshots,
+  type RdsSnapshotType,
+} from "./rds-snapshots.js";
 
-/** How long each step of creating a DB instance takes. */
+/** How long each step of a DB instance's life takes. */
 export interface RdsTimings {
   /** "creating", default 8 min. */
   creatingMs: number;
-  /** "backing-up" (the first automated backup; skipped when BackupRetentionPeriod is 0), default 2 min. */
+  /**
+   * "backing-up" (the first automated backup, which is the automated snapshot; skipped when BackupRetentionPeriod
+   * is 0), default 2 min.
+   */
   backingUpMs: number;
+  /** A manual snapshot (CreateDBSnapshot, a final snapshot): "creating" → "available", default 4 min. */
+  snapshotMs: number;
+  /** "deleting" until the instance is gone (after its final snapshot, if any), default 5 min. */
+  deletingMs: number;
 }
 
-export const defaultRdsTimings: Readonly<RdsTimings> = { creatingMs: 8 * 60_000, backingUpMs: 2 * 60_000 };
+export const defaultRdsTimings: Readonly<RdsTimings> = {
+  creatingMs: 8 * 60_000,
+  backingUpMs: 2 * 60_000,
+  snapshotMs: 4 * 60_000,
+  deletingMs: 5 * 60_000,
+};
 
 /** An engine version the region offers: "8.0.39", or with details. */
 export type RdsEngineVersionSpec =
@@ -130,6 +164,8 @@ interface DbInstanceRecord {
 }
 
 const IDENTIFIER = /^[a-zA-Z](?:-?[a-zA-Z0-9])*$/;
+/** API reference, CreateDBSnapshot: "The source DB instance must be in the available or storage-optimization state." */
+const SNAPSHOT_SOURCE_STATES = ["available", "storage-optimization"];
 const PASSWORD_CHARACTERS = /^[\x21-\x7e]*$/;
 const STORAGE_TYPES = ["gp2", "gp3", "io1", "standard"] as const;
 
@@ -143,6 +179,7 @@ export class RdsSimulator {
   #orderable: RdsOrderableRule[];
   readonly #instances = new Map<string, DbInstanceRecord>();
   readonly #subnetGroups = new Map<string, { subnetIds: string[]; description: string }>();
+  readonly #snapshots: RdsSnapshots;
   /** The account- and region-specific part of every endpoint, e.g. "c9akciq32lmq". */
   readonly #endpointInfix: string;
 
@@ -152,6 +189,7 @@ export class RdsSimulator {
     this.#timings = { ...defaultRdsTimings, ...options.timings };
     this.setEngineVersions(options.engineVersions ?? defaultMysqlVersions);
     this.#orderable = [...(options.orderable ?? defaultOrderableRules)];
+    this.#snapshots = new RdsSnapshots(context);
     this.#endpointInfix = createHash("sha256")
       .update(`${context.accountId}/${context.region}`)
       .digest("hex")
@@ -162,7 +200,10 @@ export class RdsSimulator {
       iamPrefix: "rds",
       BaseException: RDSServiceException,
       resourceArn: (_command: string, input: unknown) => {
-        const id = (input as { DBInstanceIdentifier?: string } | undefined)?.DBInstanceIdentifier;
+        const given = input as { DBInstanceIdentifier?: string; DBSnapshotIdentifier?: string } | undefined;
+        const snapshot = given?.DBSnapshotIdentifier?.toLowerCase();
+        const id = given?.DBInstanceIdentifier;
+        if (snapshot) return `arn:aws:rds:${context.region}:${context.accountId}:snapshot:${snapshot}`;
         return id ? this.#arn(id.toLowerCase()) : "*";
       },
     };
@@ -179,7 +220,7 @@ export class RdsSimulator {
     return this.#timings;
   }
 
-  /** Changes the lifecycle timings for instances created from now on. */
+  /** Changes the lifecycle timings for instances, snapshots and deletions started from now on. */
   setTimings(timings: Partial<RdsTimings>): void {
     this.#timings = { ...this.#timings, ...timings };
   }
@@ -244,6 +285,7 @@ export class RdsSimulator {
     } else {
       this.#finishCreating(record);
       record.status = status;
+      this.#addAutomatedSnapshot(record);
     }
     return this.#render(record);
   }
@@ -254,8 +296,10 @@ export class RdsSimulator {
     const record = this.#instances.get(identifier.toLowerCase());
     if (!record) throw new Error(`simulated RDS: no DB instance ${identifier}`);
     record.generation += 1;
-    if (record.instanceCreateTime === undefined && status !== "creating") this.#finishCreating(record);
+    const finishing = record.instanceCreateTime === undefined && status !== "creating";
+    if (finishing) this.#finishCreating(record);
     record.status = status;
+    if (finishing) this.#addAutomatedSnapshot(record);
     return this.#render(record);
   }
 
@@ -279,6 +323,55 @@ export class RdsSimulator {
   createInput(identifier: string): CreateDBInstanceCommandInput | undefined {
     const record = this.#instances.get(identifier.toLowerCase());
     return record && clone(record.input);
+  }
+
+  /** Every DB snapshot (manual and automated, in the order taken), as DescribeDBSnapshots renders them. */
+  snapshots(filter: { DBInstanceIdentifier?: string; SnapshotType?: RdsSnapshotType } = {}): DBSnapshot[] {
+    this.#ctx.clock.advance();
+    return this.#snapshots.list(filter);
+  }
+
+  /** A DB snapshot as DescribeDBSnapshots renders it, or undefined. */
+  snapshot(identifier: string): DBSnapshot | undefined {
+    this.#ctx.clock.advance();
+    return this.#snapshots.get(identifier);
+  }
+
+  /** Adds a snapshot of an existing instance without the API's checks (only the identifier must be free). */
+  addSnapshot(options: AddDbSnapshotOptions): DBSnapshot {
+    this.#ctx.clock.advance();
+    const record = this.#instances.get(options.DBInstanceIdentifier.toLowerCase());
+    if (!record) throw new Error(`simulated RDS: no DB instance ${options.DBInstanceIdentifier}`);
+    if (this.#snapshots.has(options.DBSnapshotIdentifier)) {
+      throw new Error(`simulated RDS: DB snapshot ${options.DBSnapshotIdentifier} exists already`);
+    }
+    const status = options.status ?? "available";
+    const spec = {
+      id: options.DBSnapshotIdentifier,
+      type: options.SnapshotType ?? "manual",
+      source: this.#render(record),
+      tags: options.Tags ?? [],
+      durationMs: this.#timings.snapshotMs,
+      startedAt: status === "creating" ? undefined : options.SnapshotCreateTime?.getTime(),
+    };
+    return this.#snapshots.add(spec, status);
+  }
+
+  /**
+   * Fails a snapshot now: status "failed", PercentProgress where it stopped. The instance a manual snapshot was
+   * backing up is "available" again.
+   */
+  failSnapshot(identifier: string): DBSnapshot {
+    this.#ctx.clock.advance();
+    return this.#snapshots.fail(identifier);
+  }
+
+  /**
+   * The next snapshot started that matches (CreateDBSnapshot, a final snapshot, an automated one; default any) ends
+   * "failed" instead of "available", when it would have completed. Several calls script several failures.
+   */
+  scriptSnapshotFailure(match: RdsSnapshotFailureMatch = {}): void {
+    this.#snapshots.scriptFailure(match);
   }
 
   // ===============================================================================================
@@ -332,14 +425,7 @@ export class RdsSimulator {
     if (input.DBInstanceIdentifier !== undefined) {
       const id = this.#idOf(input.DBInstanceIdentifier);
       const record = this.#instances.get(id);
-      if (!record) {
-        throw this.#modeled(
-          DBInstanceNotFoundFault,
-          "DBInstanceNotFound",
-          `DBInstance ${input.DBInstanceIdentifier} not found.`,
-          404,
-        );
-      }
+      if (!record) throw this.#instanceNotFound(input.DBInstanceIdentifier);
       selected = [record];
     }
     for (const filter of input.Filters ?? []) selected = selected.filter(this.#instanceFilter(filter));
@@ -389,6 +475,117 @@ export class RdsSimulator {
     return compact({ OrderableDBInstanceOptions: page, Marker: nextToken });
   }
 
+  /** A manual snapshot: "creating" for `snapshotMs`, the instance "backing-up" meanwhile, then both "available". */
+  createDBSnapshot(input: CreateDBSnapshotCommandInput): CreateDBSnapshotResult {
+    this.#ctx.clock.advance();
+    const snapshotId = input.DBSnapshotIdentifier ?? "";
+    this.#snapshots.checkNew("DBSnapshotIdentifier", snapshotId);
+    const given = input.DBInstanceIdentifier ?? "";
+    const record = this.#instances.get(this.#idOf(given));
+    if (!record) throw this.#instanceNotFound(given);
+    if (!SNAPSHOT_SOURCE_STATES.includes(record.status)) {
+      throw this.#invalidInstanceState(
+        `Cannot create a snapshot because the database instance ${record.id} is not currently in the available state.`,
+      );
+    }
+    const generation = record.generation;
+    const before = record.status;
+    const snapshot = this.#snapshots.start({
+      id: snapshotId,
+      type: "manual",
+      source: this.#render(record),
+      tags: input.Tags ?? [],
+      durationMs: this.#timings.snapshotMs,
+      onSettled: () => {
+        if (this.#current(record, generation) && record.status === "backing-up") record.status = before;
+      },
+    });
+    record.status = "backing-up";
+    return { DBSnapshot: snapshot };
+  }
+
+  describeDBSnapshots(input: DescribeDBSnapshotsCommandInput = {}): DBSnapshotMessage {
+    this.#ctx.clock.advance();
+    return this.#snapshots.describe(input);
+  }
+
+  deleteDBSnapshot(input: DeleteDBSnapshotCommandInput): DeleteDBSnapshotResult {
+    this.#ctx.clock.advance();
+    return this.#snapshots.delete(input);
+  }
+
+  /**
+   * "deleting" at once; with a final snapshot the instance is deleted `deletingMs` after that snapshot is available
+   * (and is "available" again if it fails), without one `deletingMs` from now. Its automated snapshots go with it
+   * unless DeleteAutomatedBackups is false.
+   */
+  deleteDBInstance(input: DeleteDBInstanceCommandInput): DeleteDBInstanceResult {
+    this.#ctx.clock.advance();
+    const given = input.DBInstanceIdentifier ?? "";
+    const record = this.#instances.get(this.#idOf(given));
+    if (!record) throw this.#instanceNotFound(given);
+    if (record.status === "deleting") {
+      throw this.#invalidInstanceState(`Instance ${record.id} is already being deleted.`);
+    }
+    const skip = input.SkipFinalSnapshot ?? false;
+    const finalId = input.FinalDBSnapshotIdentifier;
+    if (!skip && record.status === "creating") {
+      throw this.#invalidInstanceState(
+        `Instance ${record.id} is currently creating - a final snapshot cannot be taken.`,
+      );
+    }
+    if (!skip && !finalId) {
+      throw this.#combination("FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.");
+    }
+    if (skip && finalId) {
+      throw this.#combination(
+        "FinalDBSnapshotIdentifier can not be specified when SkipFinalSnapshot is specified.",
+      );
+    }
+    if (record.input.DeletionProtection) {
+      throw this.#combination(
+        "Cannot delete protected DB Instance, please disable deletion protection and try again.",
+      );
+    }
+    if (!skip && finalId) {
+      this.#snapshots.checkNew("FinalDBSnapshotIdentifier", finalId);
+      if (!SNAPSHOT_SOURCE_STATES.includes(record.status)) {
+        throw this.#invalidInstanceState(
+          `Cannot create a snapshot because the database instance ${record.id} is not currently in the available state.`,
+        );
+      }
+    }
+    record.generation += 1;
+    const generation = record.generation;
+    const source = this.#render(record);
+    const before = record.status;
+    record.status = "deleting";
+    const deleteAutomated = input.DeleteAutomatedBackups ?? true;
+    const scheduleRemoval = () =>
+      this.#ctx.clock.after(this.#timings.deletingMs, `RDS ${record.id} deleted`, () => {
+        if (!this.#current(record, generation)) return;
+        this.#instances.delete(record.id);
+        if (deleteAutomated) this.#snapshots.removeAutomated(record.id);
+      });
+    if (skip || !finalId) {
+      scheduleRemoval();
+    } else {
+      this.#snapshots.start({
+        id: finalId,
+        type: "manual",
+        source,
+        tags: record.input.CopyTagsToSnapshot ? (record.input.Tags ?? []) : [],
+        durationMs: this.#timings.snapshotMs,
+        onSettled: (status) => {
+          if (!this.#current(record, generation)) return;
+          if (status === "available") scheduleRemoval();
+          else record.status = before;
+        },
+      });
+    }
+    return { DBInstance: this.#render(record) };
+  }
+
   // ===============================================================================================
   // Internals
 
@@ -415,7 +612,7 @@ export class RdsSimulator {
     this.#ctx.clock.after(this.#timings.creatingMs, `RDS ${record.id} created`, () => {
       if (record.generation !== generation || !this.#instances.has(record.id)) return;
       this.#finishCreating(record);
-      if ((record.input.BackupRetentionPeriod ?? 1) === 0) {
+      if (this.#retention(record) === 0) {
         record.status = "available";
         return;
       }
@@ -423,11 +620,42 @@ export class RdsSimulator {
     });
   }
 
+  /** The first backup: the instance is "backing-up" while its automated snapshot is taken. */
   #scheduleBackup(record: DbInstanceRecord): void {
     const generation = record.generation;
+    if (this.#retention(record) > 0) {
+      const startedAt = this.#ctx.clock.now();
+      const id = automatedSnapshotId(record.id, startedAt);
+      if (!this.#snapshots.has(id)) {
+        this.#snapshots.start({
+          id,
+          type: "automated",
+          source: this.#render(record),
+          durationMs: this.#timings.backingUpMs,
+        });
+      }
+    }
     this.#ctx.clock.after(this.#timings.backingUpMs, `RDS ${record.id} backed up`, () => {
       if (record.generation === generation && this.#instances.has(record.id)) record.status = "available";
     });
+  }
+
+  /** An instance that skipped the lifecycle (added or moved by a test) has its first automated snapshot already. */
+  #addAutomatedSnapshot(record: DbInstanceRecord): void {
+    if (this.#retention(record) === 0 || record.status === "failed" || record.status === "backing-up") return;
+    const id = automatedSnapshotId(record.id, this.#ctx.clock.now());
+    if (this.#snapshots.has(id)) return;
+    const spec = { id, type: "automated" as const, source: this.#render(record), durationMs: 0 };
+    this.#snapshots.add(spec, "available");
+  }
+
+  #retention(record: DbInstanceRecord): number {
+    return record.input.BackupRetentionPeriod ?? 1;
+  }
+
+  /** Whether `record` is still the instance of that name and nothing reset it since `generation`. */
+  #current(record: DbInstanceRecord, generation: number): boolean {
+    return record.generation === generation && this.#instances.get(record.id) === record;
   }
 
   /** The instance exists: it has an Availability Zone, a creation time and its endpoint, and takes its first backup. */
@@ -709,6 +937,19 @@ export class RdsSimulator {
     });
   }
 
+  #instanceNotFound(given: string): Error {
+    return this.#modeled(
+      DBInstanceNotFoundFault,
+      "DBInstanceNotFound",
+      `DBInstance ${given} not found.`,
+      404,
+    );
+  }
+
+  #invalidInstanceState(message: string): Error {
+    return this.#modeled(InvalidDBInstanceStateFault, "InvalidDBInstanceState", message, 400);
+  }
+
   #combination(message: string): Error {
     return queryUnmodeledError(RDSServiceException, {
       name: "InvalidParameterCombination",
@@ -757,6 +998,10 @@ export const rdsCommands = {
     DescribeOrderableDBInstanceOptionsCommand,
     "describeOrderableDBInstanceOptions",
   ],
+  DeleteDBInstance: [DeleteDBInstanceCommand, "deleteDBInstance"],
+  CreateDBSnapshot: [CreateDBSnapshotCommand, "createDBSnapshot"],
+  DescribeDBSnapshots: [DescribeDBSnapshotsCommand, "describeDBSnapshots"],
+  DeleteDBSnapshot: [DeleteDBSnapshotCommand, "deleteDBSnapshot"],
 } as const satisfies Record<string, readonly [unknown, keyof RdsSimulator]>;
 
 export type RdsCommandName = keyof typeof rdsCommands;
