@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
+import { addBackupCommands, addSecretsCommands } from "./command-groups.js";
 import {
   CREATE_SERVICE_DEFAULTS,
   DEFAULT_SETTINGS_PATH,
@@ -7,9 +8,9 @@ import {
   SETUP_DEFAULTS,
   UPGRADE_DEFAULTS,
 } from "./config/defaults.js";
-import type { GlobalOptions } from "./context.js";
 import { oneLine, quote } from "./domain/formats.js";
 import { ExitCode, McctlError, UsageError } from "./errors.js";
+import { fullName, KMS_KEY_HELP, lazyAction } from "./lazy-action.js";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -18,69 +19,6 @@ Exit codes:
   2    usage error or missing input (a bad flag, environment variable or mcctl.json value, checked
        before any AWS call; a value that cannot be asked for)
   130  interrupted (Ctrl-C)`;
-
-const KMS_KEY_HELP =
-  "customer KMS key (ARN or id) for the secrets' SecureStrings (default: mcctl.json, then alias/aws/ssm)";
-
-type CommandModule = { run(globals: GlobalOptions, options: Record<string, unknown>): Promise<void> };
-
-/**
- * Commands are imported only when they run, so `mcctl --help` loads neither the AWS SDK nor prompts (nor
- * zod). Flag values, and for the commands that gather the task's inputs (register-task, setup) the
- * Model Catalogue variables, are checked before the command starts: a bad value never reaches AWS.
- */
-function lazyAction(load: () => Promise<CommandModule>, gathersInputs = false) {
-  return async (...args: unknown[]) => {
-    // Commander passes the declared arguments, then the options, then the command.
-    const command = args.at(-1) as Command;
-    const options = args.at(-2) as Record<string, unknown>;
-    const declared = command.registeredArguments.map((argument) => argument.name());
-    const name = fullName(command);
-    const [surplus] = command.args.slice(declared.length);
-    if (surplus !== undefined && declared.length === 0) {
-      throw new UsageError(`too many arguments for ${name}: ${quote(surplus)} (it takes none)`, {
-        suggestion: `Options start with --; see \`mcctl ${name} --help\`.`,
-      });
-    }
-    if (surplus !== undefined) {
-      // After `secrets set NAME` the extra word is likely the value: it is never echoed.
-      throw new UsageError(
-        `too many arguments for ${name} (it takes ${declared.join(" ").toUpperCase()} only)`,
-        {
-          suggestion:
-            "A secret's value comes from the environment variable of its name or a masked prompt, never an argument.",
-        },
-      );
-    }
-    const globals = command.optsWithGlobals<GlobalOptions>();
-    // The checks run before the command does (loading a command calls nothing: its SDK clients and
-    // prompts load on first use), so both load at once.
-    const [{ checkFlagValues }, { checkVariables }, { requireSettingsFile }, module] = await Promise.all([
-      import("./commands/options.js"),
-      import("./config/globals.js"),
-      import("./config/settings.js"),
-      load(),
-    ]);
-    checkFlagValues(name, options);
-    if (gathersInputs) {
-      checkVariables(process.env);
-    } else if (globals.config !== undefined && globals.config !== "") {
-      // Only the commands that gather inputs create the file: for the others a missing one is a typo.
-      await requireSettingsFile(globals.config);
-    }
-    const named = Object.fromEntries(declared.map((argument, index) => [argument, args[index]]));
-    await module.run(globals, { ...options, ...named });
-  };
-}
-
-/** "secrets set", as the operator types it after `mcctl`. */
-function fullName(command: Command): string {
-  const names: string[] = [];
-  for (let current: Command | null = command; current?.parent; current = current.parent) {
-    names.unshift(current.name());
-  }
-  return names.join(" ");
-}
 
 export function buildProgram(): Command {
   const program = new Command("mcctl")
@@ -204,11 +142,20 @@ export function buildProgram(): Command {
         "--ssh-private-ip",
         "without --tag: connect to the instances' private IPs instead of public DNS names",
       )
+      .option("--kms-key <arn|id>", KMS_KEY_HELP)
+      .option("--no-snapshot", "do not take an RDS snapshot of the database first (a warning in the plan)")
+      .option(
+        "--snapshot-timeout <duration>",
+        "bound for the snapshot taken before the upgrade",
+        UPGRADE_DEFAULTS.snapshotTimeout,
+      )
       .addHelpText(
         "after",
         "\nWithout --tag/--image/--es-tag (floating tags such as :2) mcctl pulls each image on the hosts running\n" +
           "the service with the system ssh, then restarts. Current ECS agents pull images when a task starts\n" +
           "unless ECS_IMAGE_PULL_BEHAVIOR=prefer-cached/once, so --skip-pull is often enough.\n" +
+          "First, a manual RDS snapshot of the database METADATA_JDBC_URL points at is taken (a new version may\n" +
+          "migrate the schema, which no image rollback undoes); --timeout counts after it.\n" +
           "Old revisions are never deregistered.",
       ),
   ).action(lazyAction(() => import("./commands/upgrade.js")));
@@ -229,6 +176,7 @@ export function buildProgram(): Command {
     .action(lazyAction(() => import("./commands/status.js")));
 
   addSecretsCommands(program);
+  addBackupCommands(program);
 
   program
     .command("help [command]")
@@ -262,56 +210,6 @@ function commandIn(program: Command, argv: readonly string[]): Command | undefin
     if (next) current = next;
   }
   return current === program ? undefined : current;
-}
-
-/** `mcctl secrets …`: where the secrets live, and changing one without ever showing it. */
-function addSecretsCommands(program: Command): void {
-  const secrets = program
-    .command("secrets")
-    .description(
-      "the secrets in SSM Parameter Store: list, set, rm, purge-plaintext (values are never shown)",
-    );
-  secrets
-    .command("list")
-    .description("each secret: where it is stored, its SSM version and when it last changed (never a value)")
-    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
-    .action(lazyAction(() => import("./commands/secrets-list.js")));
-  secrets
-    .command("set <name>")
-    .description("store a new value for one secret (from the environment variable NAME, or a masked prompt)")
-    .option("--dry-run", "print the plan and change nothing")
-    .option(
-      "--restart",
-      "restart the service afterwards, so that it reads the new value (asked on a terminal)",
-    )
-    .option("--no-restart", "do not restart; the running task keeps the old value until it restarts")
-    .option("--kms-key <arn|id>", KMS_KEY_HELP)
-    .option("--timeout <duration>", "bound for the restart, e.g. 15m", RESTART_DEFAULTS.timeout)
-    .option("--poll-interval <duration>", "how often to look at ECS", RESTART_DEFAULTS.pollInterval)
-    .addHelpText(
-      "after",
-      "\nThe value is never taken from a flag. A value the task definition does not reference yet is\n" +
-        "referenced from a new revision (put it in service with `mcctl rollback --to N`).",
-    )
-    .action(lazyAction(() => import("./commands/secrets-set.js"), true));
-  secrets
-    .command("rm <name>")
-    .description(
-      "stop using an optional secret and delete its SSM parameter (MC_MAIL_PASSWORD, MC_S3_KEY, …)",
-    )
-    .option("--dry-run", "print the plan and change nothing")
-    .action(lazyAction(() => import("./commands/secrets-rm.js"), true));
-  secrets
-    .command("purge-plaintext")
-    .description("deregister and delete the older revisions that still hold secrets in plain text")
-    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
-    .option("--dry-run", "list the revisions that would be deleted; change nothing")
-    .addHelpText(
-      "after",
-      "\nDeleted revisions can never be rolled back to. The revision in service and the one mcctl.json\n" +
-        "describes are never deleted.",
-    )
-    .action(lazyAction(() => import("./commands/secrets-purge-plaintext.js")));
 }
 
 /** The flags of every command that ends with the restart sequence. */

@@ -1,9 +1,13 @@
 import {
   CreateDBInstanceCommand,
   type CreateDBInstanceCommandInput,
+  CreateDBSnapshotCommand,
   type DBInstance,
+  type DBSnapshot,
+  DescribeDBSnapshotsCommand,
   paginateDescribeDBEngineVersions,
   paginateDescribeDBInstances,
+  paginateDescribeDBSnapshots,
   paginateDescribeOrderableDBInstanceOptions,
   RDSClient,
 } from "@aws-sdk/client-rds";
@@ -20,6 +24,13 @@ export interface RdsApi {
   /** Instance classes offered for this MySQL version. */
   mysqlClasses(version: string): Promise<string[]>;
   createInstance(input: CreateDBInstanceCommandInput): Promise<DBInstance>;
+  /** Every DB instance of the region (any engine), e.g. to find the one an endpoint belongs to. */
+  listInstances(): Promise<DBInstance[]>;
+  createSnapshot(snapshot: string, instance: string, tags: Record<string, string>): Promise<DBSnapshot>;
+  /** The snapshot, or undefined when RDS does not know it. */
+  findSnapshot(snapshot: string): Promise<DBSnapshot | undefined>;
+  /** The instance's manual snapshots, newest first. */
+  listManualSnapshots(instance: string): Promise<DBSnapshot[]>;
 }
 
 export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi {
@@ -75,6 +86,47 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
           }
         }
         return [...classes];
+      }),
+
+    listInstances: () => call({ action: "rds:DescribeDBInstances" }, () => describe()),
+
+    createSnapshot: (snapshot, instance, tags) =>
+      call({ action: "rds:CreateDBSnapshot" }, async () => {
+        const output = await client.send(
+          new CreateDBSnapshotCommand({
+            DBSnapshotIdentifier: snapshot,
+            DBInstanceIdentifier: instance,
+            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
+        );
+        if (!output.DBSnapshot) throw new Error("RDS returned no snapshot after creating it");
+        return output.DBSnapshot;
+      }),
+
+    findSnapshot: (snapshot) =>
+      call({ action: "rds:DescribeDBSnapshots" }, async () => {
+        try {
+          const output = await client.send(
+            new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshot }),
+          );
+          return output.DBSnapshots?.[0];
+        } catch (error) {
+          if (/^DBSnapshotNotFound/.test(awsErrorName(error) ?? "")) return undefined;
+          throw error;
+        }
+      }),
+
+    listManualSnapshots: (instance) =>
+      call({ action: "rds:DescribeDBSnapshots" }, async () => {
+        const snapshots: DBSnapshot[] = [];
+        const pages = paginateDescribeDBSnapshots(
+          { client },
+          { DBInstanceIdentifier: instance, SnapshotType: "manual" },
+        );
+        for await (const page of pages) snapshots.push(...(page.DBSnapshots ?? []));
+        const time = (snapshot: DBSnapshot) =>
+          snapshot.SnapshotCreateTime?.getTime() ?? Number.MAX_SAFE_INTEGER;
+        return snapshots.sort((a, b) => time(b) - time(a));
       }),
 
     createInstance: (input) =>

@@ -28,6 +28,7 @@ export const FLAG_VALUES = {
   sshKey: values.filePath,
   sshUser: values.sshUser,
   kmsKey: values.kmsKey,
+  snapshotTimeout: values.waitTimeout,
 } as const;
 
 export type ValueFlag = keyof typeof FLAG_VALUES;

@@ -13,6 +13,7 @@ import {
   requireConfirmable,
 } from "../context.js";
 import { buildJdbcUrl } from "../domain/environment.js";
+import { MCCTL_TAGS } from "../domain/tags.js";
 import { MissingInputError } from "../errors.js";
 import { applySetup, type SetupOutcome } from "../operations/setup/apply.js";
 import type { SetupAws } from "../operations/setup/types.js";
@@ -39,7 +40,7 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
 }
 
 const MARK: Record<PlanLine["state"], string> = { exists: "✔", create: "+", pending: "…", skip: "-" };
-const TAGS = { "managed-by": "mcctl", application: "model-catalogue" };
+const TAGS = { ...MCCTL_TAGS };
 
 export interface SetupResult extends SetupOutcome {
   dryRun: boolean;

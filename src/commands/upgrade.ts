@@ -1,4 +1,6 @@
+import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
+import { UPGRADE_DEFAULTS } from "../config/defaults.js";
 import { diffSettings, revisionName } from "../config/deployment.js";
 import { type Settings, saveSettings } from "../config/settings.js";
 import {
@@ -8,14 +10,20 @@ import {
   type GlobalOptions,
   requireConfirmable,
 } from "../context.js";
+import { parseImage } from "../domain/images.js";
 import { plainTextSecrets } from "../domain/secrets.js";
+import { restoreCommands } from "../domain/snapshots.js";
+import { MCCTL_TAGS } from "../domain/tags.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
+import { containerImage } from "../domain/task-revision.js";
 import { McctlError } from "../errors.js";
 import { formatCommand, runPullCommands } from "../operations/pull-images.js";
 import { type RestartRequest, restartService, shortRevision } from "../operations/restart.js";
 import { applySecretStore } from "../operations/secrets.js";
+import { takeSnapshot } from "../operations/snapshot.js";
 import { switchRevision } from "../operations/switch-revision.js";
 import { lookUpTarget } from "../plan/account.js";
+import { describeSnapshotPlan, planSnapshot } from "../plan/snapshot.js";
 import { type PullUpgradePlan, planUpgrade, type RevisionUpgradePlan } from "../plan/upgrade.js";
 import { renderChanges } from "../ui/diff.js";
 import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
@@ -23,6 +31,7 @@ import { terminalReporter } from "../ui/reporter.js";
 import { printSecretStore } from "../ui/secrets.js";
 import "../zod-messages.js";
 import {
+  durationOption,
   flag,
   imageOption,
   kmsKeyOption,
@@ -46,6 +55,9 @@ export const UpgradeOptionsSchema = z
     sshUser: sshUserOption,
     sshPrivateIp: flag(false),
     kmsKey: kmsKeyOption,
+    /** false with --no-snapshot. */
+    snapshot: flag(true),
+    snapshotTimeout: durationOption("--timeout", UPGRADE_DEFAULTS.snapshotTimeout),
   })
   .check(z.refine((options) => !(options.tag && options.image), "give --tag or --image, not both"));
 export type UpgradeOptions = z.output<typeof UpgradeOptionsSchema>;
@@ -66,6 +78,13 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
     { cluster, service, recorded: context.settings.settings.taskDefinition, ...options },
     { aws: { ssm, iam }, target, settings: context.settings.settings, kmsKey: options.kmsKey },
   );
+  const rds = await context.aws.rds();
+  const snapshot = await planSnapshot(rds, {
+    jdbcUrl: environmentValue(plan.current, "METADATA_JDBC_URL"),
+    purpose: `before-${upgradeLabel(options, plan.current)}`,
+    now: new Date(),
+    skip: !options.snapshot,
+  });
   printTarget(output, target);
   const settingsAfter = plan.kind === "revision" ? withImages(context.settings.settings, plan) : undefined;
   if (plan.kind === "revision") {
@@ -89,7 +108,10 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
       );
     }
   }
-  for (const [index, step] of plan.steps.entries()) output.info(`  ${index + 1}. ${step}`);
+  if (snapshot.kind === "skipped") output.warn(snapshot.reason);
+  if (snapshot.kind === "none") output.hint(snapshot.reason);
+  const steps = snapshot.kind === "take" ? [describeSnapshotPlan(snapshot), ...plan.steps] : plan.steps;
+  for (const [index, step] of steps.entries()) output.info(`  ${index + 1}. ${step}`);
   const rollbackOnFailure = await decideRollback(context, options, plan.from, plan.kind);
 
   if (options.dryRun) {
@@ -100,13 +122,20 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
             from: plan.from,
             to: `a new revision of ${plan.current.family}`,
             changes: plan.changes,
+            snapshot,
             secrets: plan.secrets?.secrets.map(({ variable, action, version }) => ({
               variable,
               action,
               version,
             })),
           }
-        : { dryRun: true, from: plan.from, pulls: plan.pulls.map((pull) => pull.argv), restart: true },
+        : {
+            dryRun: true,
+            from: plan.from,
+            pulls: plan.pulls.map((pull) => pull.argv),
+            restart: true,
+            snapshot,
+          },
       "dry run: nothing was changed",
     );
     printDryRunEnd(output);
@@ -120,28 +149,77 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
   // Apply: nothing more is asked; --timeout counts from the start of the restart.
   const reporter = terminalReporter(output);
   return underRestartTrap(context, options, plan.healthUrl, async (run, signal) => {
-    if (plan.kind === "pull") return pullAndRestart(context, plan, { ...run, countWhenStopped: 1 }, signal);
-    // Before the service is touched: a secret that cannot be stored stops the upgrade with nothing down.
-    if (plan.secrets) await applySecretStore({ ssm, iam }, reporter, plan.secrets);
-    const result = await switchRevision(ecs, reporter, {
-      ...run,
-      current: plan.current,
-      target: { register: plan.next },
-      verb: "upgrade",
-      rollbackOnFailure,
-    });
-    if (result.registered && settingsAfter) {
-      await saveSettings(context.settings.path, {
-        ...settingsAfter,
-        taskDefinition: revisionName(result.registered),
+    // First the snapshot: a new version may migrate the schema, which no image rollback undoes.
+    const taken =
+      snapshot.kind === "take"
+        ? await takeSnapshot(rds, reporter, {
+            snapshot: snapshot.snapshot,
+            instance: snapshot.instance,
+            tags: { ...MCCTL_TAGS, "mcctl:before": upgradeLabel(options, plan.current) },
+            wait: true,
+            timeoutMs: options.snapshotTimeout,
+            pollIntervalMs: options.pollInterval,
+            signal,
+          })
+        : undefined;
+    try {
+      if (plan.kind === "pull")
+        return await pullAndRestart(context, plan, { ...run, countWhenStopped: 1 }, signal);
+      // Before the service is touched: a secret that cannot be stored stops the upgrade with nothing down.
+      if (plan.secrets) await applySecretStore({ ssm, iam }, reporter, plan.secrets);
+      const result = await switchRevision(ecs, reporter, {
+        ...run,
+        current: plan.current,
+        target: { register: plan.next },
+        verb: "upgrade",
+        rollbackOnFailure,
       });
+      if (result.registered && settingsAfter) {
+        await saveSettings(context.settings.path, {
+          ...settingsAfter,
+          taskDefinition: revisionName(result.registered),
+        });
+      }
+      output.result(
+        { dryRun: false, from: result.from, to: result.to, snapshot: taken?.DBSnapshotIdentifier },
+        `${service} now runs ${result.to} (was ${result.from})`,
+      );
+      return { dryRun: false, from: result.from, to: result.to };
+    } catch (error) {
+      throw snapshot.kind === "take" ? withRestoreAdvice(error, snapshot.snapshot, snapshot.instance) : error;
     }
-    output.result(
-      { dryRun: false, from: result.from, to: result.to },
-      `${service} now runs ${result.to} (was ${result.from})`,
-    );
-    return { dryRun: false, from: result.from, to: result.to };
   });
+}
+
+/**
+ * A failed upgrade may have migrated the schema already, which rolling back the image does not undo:
+ * the error says which snapshot holds the schema from before, and how to restore it.
+ */
+function withRestoreAdvice(error: unknown, snapshot: string, instance: string): unknown {
+  if (!(error instanceof McctlError)) return error;
+  const advice = `The database snapshot ${snapshot} holds ${instance} as it was before the upgrade; if the new version changed its schema, restore it: ${restoreCommands(snapshot, instance).join("; ")}`;
+  const Kind = error.constructor as new (message: string, options: object) => McctlError;
+  return new Kind(error.message, {
+    suggestion: error.suggestion ? `${error.suggestion}\n  ${advice}` : advice,
+    exitCode: error.exitCode,
+    cause: error.cause ?? error,
+  });
+}
+
+/** What the upgrade goes to, for the snapshot's name: the new tag, else the floating tag pulled again. */
+function upgradeLabel(options: UpgradeOptions, current: TaskDefinition): string {
+  const tag =
+    options.tag ??
+    (options.image ? parseImage(options.image).tag : undefined) ??
+    options.esTag ??
+    parseImage(containerImage(current, MC_CONTAINER) ?? "").tag;
+  return tag || "upgrade";
+}
+
+function environmentValue(taskDefinition: TaskDefinition, name: string): string | undefined {
+  return taskDefinition.containerDefinitions
+    ?.find((container) => container.name === MC_CONTAINER)
+    ?.environment?.find((entry) => entry.name === name)?.value;
 }
 
 /** mcctl.json after the upgrade: only the images change, so a later registration keeps them. */

@@ -12,4 +12,5 @@ export const SETUP_DEFAULTS = { timeout: "30m", pollInterval: "5s" } as const;
 export const CREATE_SERVICE_DEFAULTS = { timeout: "10m", pollInterval: "3s" } as const;
 /** restart, upgrade and rollback. */
 export const RESTART_DEFAULTS = { timeout: "15m", pollInterval: "3s", count: 1 } as const;
-export const UPGRADE_DEFAULTS = { sshUser: "ec2-user" } as const;
+/** The snapshot before an upgrade has its own bound: RDS takes minutes per few GiB. */
+export const UPGRADE_DEFAULTS = { sshUser: "ec2-user", snapshotTimeout: "60m" } as const;

@@ -9,6 +9,7 @@ import {
   type SecretStore,
   STORED_IN_SSM,
 } from "../domain/secrets.js";
+import { MCCTL_TAGS } from "../domain/tags.js";
 import type { SecretWiring } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
 import type { Reporter } from "./reporter.js";
@@ -64,10 +65,7 @@ export interface WrittenSecret {
 }
 
 /** Tags of every parameter and role mcctl creates. */
-export const SECRET_TAGS: Readonly<Record<string, string>> = {
-  [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value,
-  application: "model-catalogue",
-};
+export const SECRET_TAGS: Readonly<Record<string, string>> = MCCTL_TAGS;
 
 /** Whether applying the plan writes anything: a parameter or the execution role. */
 export function secretStoreChanges(plan: SecretStorePlan): boolean {

@@ -59,6 +59,7 @@ describe("checkFlagValues", () => {
         "--image",
         "--kms-key",
         "--poll-interval",
+        "--snapshot-timeout",
         "--ssh-key",
         "--ssh-user",
         "--tag",

@@ -1,0 +1,55 @@
+import type { DBSnapshot } from "@aws-sdk/client-rds";
+import * as z from "zod/mini";
+import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
+import { McctlError } from "../errors.js";
+import { deploymentJdbcUrl, planSnapshot } from "../plan/snapshot.js";
+import "../zod-messages.js";
+import { parseOptions } from "./options.js";
+
+export const BackupListOptionsSchema = z.object({});
+
+export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
+  await runBackupList(await createContext(globals), parseOptions(BackupListOptionsSchema, rawOptions));
+}
+
+/** Read-only: the manual snapshots of the deployment's database, newest first, with size and time. */
+export async function runBackupList(
+  context: CommandContext,
+  _options: z.output<typeof BackupListOptionsSchema>,
+) {
+  const rds = await context.aws.rds();
+  const plan = await planSnapshot(rds, {
+    jdbcUrl: deploymentJdbcUrl(context.settings.settings, context.env),
+    purpose: "list",
+    now: new Date(),
+    skip: false,
+    anyStatus: true,
+  });
+  if (plan.kind !== "take") throw new McctlError(plan.reason);
+  const snapshots = await rds.listManualSnapshots(plan.instance);
+  const rows = snapshots.map(row);
+  context.output.result(
+    { instance: plan.instance, snapshots: rows },
+    rows.length === 0
+      ? `No manual snapshot of ${plan.instance}; \`mcctl backup\` takes one.`
+      : [
+          `Manual snapshots of ${plan.instance}, newest first:`,
+          ...rows.map(
+            (snapshot) =>
+              `  ${snapshot.identifier}  ${snapshot.status}${snapshot.progress === undefined || snapshot.status === "available" ? "" : ` ${snapshot.progress}%`}  ${snapshot.createdAt ?? "(not yet)"}  ${snapshot.sizeGiB ?? "?"} GiB${snapshot.byMcctl ? "" : "  (not made by mcctl)"}`,
+          ),
+        ].join("\n"),
+  );
+  return rows;
+}
+
+function row(snapshot: DBSnapshot) {
+  return {
+    identifier: snapshot.DBSnapshotIdentifier ?? "",
+    status: snapshot.Status ?? "unknown",
+    progress: snapshot.PercentProgress,
+    createdAt: snapshot.SnapshotCreateTime?.toISOString(),
+    sizeGiB: snapshot.AllocatedStorage,
+    byMcctl: (snapshot.TagList ?? []).some((tag) => tag.Key === "managed-by" && tag.Value === "mcctl"),
+  };
+}

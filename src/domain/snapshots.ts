@@ -1,0 +1,52 @@
+/**
+ * Database snapshots: Model Catalogue migrates its MySQL schema when a new version starts, and rolling
+ * back the image does not roll back the schema. Names, the database a JDBC URL points at, and the
+ * commands that restore one. Pure.
+ */
+import { parseJdbcUrl } from "./environment.js";
+
+const MAX_SNAPSHOT_ID_LENGTH = 255;
+
+/** 2026-12-01T03:04:05Z → "20261201t030405z": RDS identifiers are lower case letters, digits, hyphens. */
+export function snapshotTime(now: Date): string {
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/[-:]/g, "")
+    .toLowerCase();
+}
+
+/**
+ * "mcctl-model-catalogue-before-2-0-0-beta-11-20261201t030405z": what RDS accepts (a letter first,
+ * letters, digits and single hyphens, at most 255, no hyphen at the end), whatever the tag holds.
+ */
+export function snapshotIdentifier(database: string, purpose: string, now: Date): string {
+  const clean = (text: string) =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "");
+  const time = snapshotTime(now);
+  const head = `mcctl-${clean(database)}-${clean(purpose)}`.replace(/-+/g, "-").replace(/-$/, "");
+  return `${head.slice(0, MAX_SNAPSHOT_ID_LENGTH - time.length - 1).replace(/-$/, "")}-${time}`;
+}
+
+/** The host a MySQL JDBC URL names, or undefined when it is not one mcctl can read. */
+export function jdbcHost(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const parsed = parseJdbcUrl(url);
+  return parsed.ok ? parsed.value.host.toLowerCase() : undefined;
+}
+
+/**
+ * How to put the schema of a snapshot back: RDS restores a snapshot into a new instance, which then
+ * takes the old one's place in METADATA_JDBC_URL.
+ */
+export function restoreCommands(snapshot: string, database: string): string[] {
+  const restored = `${database}-restored`.slice(0, 63);
+  return [
+    `aws rds restore-db-instance-from-db-snapshot --db-instance-identifier ${restored} --db-snapshot-identifier ${snapshot}`,
+    `aws rds wait db-instance-available --db-instance-identifier ${restored}`,
+    `METADATA_JDBC_URL=jdbc:mysql://<endpoint of ${restored}>/… mcctl register-task, then mcctl rollback --to N`,
+  ];
+}

@@ -1,0 +1,80 @@
+import type { DBSnapshot } from "@aws-sdk/client-rds";
+import type { RdsApi } from "../aws/rds.js";
+import { formatDuration } from "../durations.js";
+import { McctlError } from "../errors.js";
+import { poll } from "./poll.js";
+import type { Reporter } from "./reporter.js";
+
+export interface SnapshotRequest {
+  /** The new snapshot's identifier. */
+  snapshot: string;
+  /** The DB instance it is taken of. */
+  instance: string;
+  tags: Record<string, string>;
+  /** Wait until RDS reports it available (upgrade always does; `backup` with --wait). */
+  wait: boolean;
+  timeoutMs: number;
+  pollIntervalMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Takes a manual RDS snapshot and, when asked, waits until it is available, showing RDS's progress.
+ * A snapshot RDS reports failed, or a wait that runs out, is an error: the caller changes nothing more.
+ */
+export async function takeSnapshot(
+  rds: RdsApi,
+  reporter: Reporter,
+  request: SnapshotRequest,
+): Promise<DBSnapshot> {
+  const created = await rds.createSnapshot(request.snapshot, request.instance, request.tags);
+  reporter.success(`RDS is taking snapshot ${request.snapshot} of ${request.instance}`);
+  if (!request.wait) return created;
+  const label = `snapshot ${request.snapshot}`;
+  const started = Date.now();
+  const elapsed = () => formatDuration(Date.now() - started);
+  let seen = describeProgress(created);
+  return reporter.wait(`Waiting for ${label}`, async (progress) => {
+    const ready = await poll({
+      deadline: started + request.timeoutMs,
+      intervalMs: request.pollIntervalMs,
+      signal: request.signal,
+      attempt: async () => {
+        const snapshot = await rds.findSnapshot(request.snapshot);
+        if (!snapshot) {
+          throw new McctlError(`${label} no longer exists`, {
+            suggestion:
+              "Someone deleted it while mcctl was waiting; nothing else was changed. Run the command again.",
+          });
+        }
+        seen = describeProgress(snapshot);
+        if (snapshot.Status === "available") return snapshot;
+        if (snapshot.Status === "failed" || snapshot.Status === "deleting") {
+          throw new McctlError(`RDS reports ${label} ${snapshot.Status}`, {
+            suggestion: `Nothing else was changed. Look at the instance's events: aws rds describe-events --source-identifier ${request.instance} --source-type db-instance`,
+          });
+        }
+        progress.progress(`${label}: ${seen} (${elapsed()})`);
+        return undefined;
+      },
+      onRetry: (error) => {
+        progress.retrying?.(error);
+        progress.progress(`${label}: ${seen}, AWS did not answer, trying again (${elapsed()})`);
+      },
+      onTimeout: () =>
+        new McctlError(
+          `timed out after ${formatDuration(request.timeoutMs)} waiting for ${label} (${seen})`,
+          {
+            suggestion:
+              "RDS goes on taking it; nothing else was changed. `mcctl backup list` shows when it is available; run the command again then (or with a longer --timeout).",
+          },
+        ),
+    });
+    return { value: ready, done: `Snapshot ${request.snapshot} is available (${elapsed()})` };
+  });
+}
+
+function describeProgress(snapshot: DBSnapshot): string {
+  const percent = snapshot.PercentProgress === undefined ? "" : ` ${snapshot.PercentProgress}%`;
+  return `${snapshot.Status ?? "unknown"}${percent}`;
+}
