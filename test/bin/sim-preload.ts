@@ -5,7 +5,7 @@
  *
  * The binary bundles the AWS SDK but loads the clients' shared base class from node_modules
  * ("@smithy/core/client", external in scripts/build.mjs): replacing `Client.prototype.send` there
- * routes every ECS, EC2, S3, RDS, STS, IAM and SSM call of the binary to one simulator in this process,
+ * routes every ECS, EC2, S3, RDS, STS, IAM, SSM and CloudWatch Logs call of the binary to one simulator in this process,
  * with no network, no credentials and no SDK middleware. Timings are scaled down for real time.
  *
  * On exit the call log is written as JSON to $MCCTL_SIM_LOG (a test artifact: inputs are kept as
@@ -36,6 +36,7 @@ const SERVICES: Record<string, string> = {
   STSClient: "STS",
   IAMClient: "IAM",
   SSMClient: "SSM",
+  CloudWatchLogsClient: "CloudWatchLogs",
 };
 
 const sim = createSimulatedAws({

@@ -82,6 +82,13 @@ export interface TaskTimings {
    * (at the earliest; never while a task or a deployment still uses it).
    */
   taskDefinitionDeletionMs: number;
+  /**
+   * awslogs: the log driver ships a container's output in batches this often (Docker's awslogs driver: every
+   * 5 s), so an event's `ingestionTime` is the next batch after its timestamp, or the container's exit.
+   */
+  awslogsFlushMs: number;
+  /** The default and scripted `everyMinute` output lines come this often while a container runs. */
+  containerOutputIntervalMs: number;
 }
 
 export const defaultTaskTimings: Readonly<TaskTimings> = {
@@ -98,6 +105,8 @@ export const defaultTaskTimings: Readonly<TaskTimings> = {
   placementRetryMs: 30_000,
   repeatedEventIntervalMs: 5 * 60_000,
   taskDefinitionDeletionMs: 60_000,
+  awslogsFlushMs: 5_000,
+  containerOutputIntervalMs: 60_000,
 };
 
 /** A scripted task failure (see `EcsSimulator.scriptTaskFailure` and `taskFailures`). */
@@ -109,8 +118,11 @@ export interface TaskFailureScript {
   /** Default: TaskFailedToStart for PENDING, EssentialContainerExited for RUNNING. */
   stopCode?: TaskStopCode;
   stoppedReason: string;
-  /** Per-container outcome; containers not listed are stopped without an exit code of their own. */
-  containers?: Array<{ name: string; exitCode?: number; reason?: string }>;
+  /**
+   * Per-container outcome; containers not listed are stopped without an exit code of their own. `lastLines`:
+   * what the container prints just before it exits (written to its awslogs stream).
+   */
+  containers?: Array<{ name: string; exitCode?: number; reason?: string; lastLines?: string[] }>;
   /** How many tasks fail this way. Default 1; `Infinity` for all. */
   times?: number;
   /** RUNNING stage only: how long the task runs before failing. Default `timings.runningFailureMs`. */
@@ -154,13 +166,20 @@ export const taskFailures = {
       ],
     };
   },
-  /** An essential container exited on its own (e.g. the application crashed at startup): no `reason`, only its exit code. */
-  essentialContainerExited(container = "mc", exitCode = 1): TaskFailureScript {
+  /**
+   * An essential container exited on its own (e.g. the application crashed at startup): no `reason`, only its
+   * exit code; its last output line says why (awslogs), by default "ERROR Unable to connect to database".
+   */
+  essentialContainerExited(
+    container = "mc",
+    exitCode = 1,
+    lastLines: string[] = ["ERROR Unable to connect to database"],
+  ): TaskFailureScript {
     return {
       stage: "RUNNING",
       stopCode: "EssentialContainerExited",
       stoppedReason: ESSENTIAL_CONTAINER_EXITED,
-      containers: [{ name: container, exitCode }],
+      containers: [{ name: container, exitCode, lastLines }],
     };
   },
 } as const;

@@ -75,6 +75,12 @@ import {
 } from "@aws-sdk/client-ecs";
 import { clone, compact, createSimContext, paginate, type SimContext } from "./core.js";
 import {
+  AwslogsDriver,
+  type ContainerOutputOptions,
+  type OutputLine,
+  type ScriptedContainerOutput,
+} from "./ecs-logs.js";
+import {
   type ClusterState,
   type ContainerState,
   clusterNameOf,
@@ -109,7 +115,14 @@ import {
 } from "./ecs-model.js";
 import { resolveTaskSecrets, type SecretsDependencies, secretsProblem } from "./ecs-secrets.js";
 import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } from "./errors.js";
+import type { LogsWriterView } from "./logs.js";
 
+export {
+  type ContainerOutputOptions,
+  defaultContainerOutput,
+  type OutputLine,
+  type ScriptedContainerOutput,
+} from "./ecs-logs.js";
 export { defaultTaskTimings, type TaskFailureScript, type TaskTimings, taskFailures } from "./ecs-model.js";
 
 export interface EcsSimulatorOptions extends SecretsDependencies {
@@ -120,6 +133,8 @@ export interface EcsSimulatorOptions extends SecretsDependencies {
     /** Consecutive failed task starts that fail a deployment. Default: ECS's ceil(desired / 2) within [3, 200]. */
     threshold?: number;
   };
+  /** CloudWatch Logs, where containers with the awslogs log driver write (none: their output goes nowhere). */
+  logs?: LogsWriterView;
 }
 
 export interface AddContainerInstanceOptions {
@@ -195,6 +210,7 @@ export class EcsSimulator {
   /** Keyed by task ARN, in creation order. */
   readonly #tasks = new Map<string, TaskState>();
   readonly #failureScripts: FailureScriptEntry[] = [];
+  readonly #awslogs: AwslogsDriver;
 
   constructor(context: SimContext = createSimContext(), options: EcsSimulatorOptions = {}) {
     this.#ctx = context;
@@ -209,6 +225,7 @@ export class EcsSimulator {
       resourceArn: (_command, input) => this.#resourceArnFor(input),
     };
     context.clock.onSettle(() => this.#reconcileAll());
+    this.#awslogs = new AwslogsDriver(context, options.logs, () => this.#timings);
   }
 
   // ===============================================================================================
@@ -321,6 +338,21 @@ export class EcsSimulator {
     const entry = new FailureScriptEntry({ ...script });
     this.#failureScripts.push(entry);
     return entry;
+  }
+
+  /**
+   * What a container prints to its awslogs stream in tasks of a family ("*": any family, or a predicate on the
+   * task definition), instead of the default Model Catalogue / Elasticsearch lines of `mc` and `mc-es`:
+   * `scriptContainerOutput("mc", "mc", ["INFO  up", { afterMs: 30_000, message: "WARN  slow" }])`, or
+   * `(taskId) => lines`. Plain strings are printed when the container starts. The latest matching script wins.
+   */
+  scriptContainerOutput(
+    match: string | ((taskDefinition: TaskDefinition) => boolean),
+    container: string,
+    lines: readonly OutputLine[] | ((taskId: string) => readonly OutputLine[]),
+    options?: ContainerOutputOptions,
+  ): ScriptedContainerOutput {
+    return this.#awslogs.script(match, container, lines, options);
   }
 
   /** Current tasks (not yet purged), rendered like DescribeTasks, in creation order. */
@@ -1019,7 +1051,7 @@ export class EcsSimulator {
 
   /** awsvpc: containers started, task networking being configured. */
   #toActivating(task: TaskState): void {
-    if (task.lastStatus !== "PENDING") return;
+    if (task.lastStatus !== "PENDING" || !this.#startContainers(task)) return;
     this.#setStatus(task, "ACTIVATING");
     task.pullStoppedAt = this.#ctx.clock.date();
     this.#after(task, this.#timings.activatingMs, "RUNNING", () => this.#toRunning(task));
@@ -1027,12 +1059,15 @@ export class EcsSimulator {
 
   #toRunning(task: TaskState): void {
     if (task.lastStatus !== "PENDING" && task.lastStatus !== "ACTIVATING") return;
+    // An awsvpc task's containers started when it went ACTIVATING.
+    if (task.lastStatus === "PENDING" && !this.#startContainers(task)) return;
     this.#setStatus(task, "RUNNING");
     task.pullStoppedAt ??= this.#ctx.clock.date();
     task.startedAt = this.#ctx.clock.date();
     for (const container of task.containers) {
       container.lastStatus = "RUNNING";
-      container.runtimeId = this.#ctx.ids.hex(64);
+      // The awslogs driver may have named a stream after the container id already.
+      container.runtimeId ??= this.#ctx.ids.hex(64);
     }
     const deployment = this.#deploymentOf(task);
     if (deployment) deployment.consecutiveFailures = 0;
@@ -1043,6 +1078,16 @@ export class EcsSimulator {
     }
   }
 
+  /**
+   * The containers start (PENDING ends): the log driver sets up their streams. False, and the task failing,
+   * when it cannot (an awslogs group that does not exist).
+   */
+  #startContainers(task: TaskState): boolean {
+    const failure = this.#awslogs.start(task);
+    if (failure) this.#fail(task, failure);
+    return failure === undefined;
+  }
+
   /** A scripted failure strikes: the named containers stop with their exit codes, then the whole task stops. */
   #fail(task: TaskState, failure: TaskFailureScript): void {
     if (task.desiredStatus === "STOPPED") return;
@@ -1050,6 +1095,7 @@ export class EcsSimulator {
     for (const outcome of failure.containers ?? []) {
       const container = task.containers.find((c) => c.name === outcome.name);
       if (!container) continue;
+      this.#awslogs.exit(task, container.name, outcome.lastLines);
       container.lastStatus = "STOPPED";
       container.exitCode = outcome.exitCode;
       container.reason = outcome.reason;
@@ -1081,6 +1127,7 @@ export class EcsSimulator {
   #containersStopped(task: TaskState): void {
     if (task.lastStatus !== "STOPPING") return;
     task.executionStoppedAt = this.#ctx.clock.date();
+    this.#awslogs.stopAll(task);
     for (const container of task.containers) {
       if (container.lastStatus === "RUNNING") container.exitCode = 143;
       container.lastStatus = "STOPPED";

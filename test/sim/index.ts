@@ -2,17 +2,20 @@
  * A stateful simulated AWS for offline tests, plugged into the AWS SDK v3 with aws-sdk-client-mock.
  *
  *   const sim = createSimulatedAws();
- *   sim.install();                       // every ECS, EC2, S3, RDS, STS, IAM and SSM client now talks to it
+ *   sim.install();                       // every ECS, EC2, S3, RDS, STS, IAM, SSM and CloudWatch Logs client now talks to it
  *   sim.ecs.addCluster("mc");
  *   ...
  *   sim.restore();                       // in afterEach
  *
- * Services: ECS (EC2 launch type), EC2, S3, RDS, STS, IAM (instance profiles and roles) and SSM Parameter
- * Store. IAM and SSM also serve ECS: a task with `secrets` gets them at start with its execution role
- * (`sim.iam.addRole`, `sim.ssm.putParameterDirectly`, `sim.ecs.containerEnvironment`).
+ * Services: ECS (EC2 launch type), EC2, S3, RDS, STS, IAM (instance profiles and roles), SSM Parameter
+ * Store and CloudWatch Logs. IAM and SSM also serve ECS: a task with `secrets` gets them at start with its
+ * execution role (`sim.iam.addRole`, `sim.ssm.putParameterDirectly`, `sim.ecs.containerEnvironment`); the
+ * containers of a task with the awslogs log driver write to CloudWatch Logs (`sim.ecs.scriptContainerOutput`,
+ * `sim.logs.events`).
  *
  * Time comes from `Date.now()`: use `vi.useFakeTimers()` and `vi.advanceTimersByTimeAsync(ms)`.
  */
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { IAMClient } from "@aws-sdk/client-iam";
@@ -50,6 +53,14 @@ import { faultError, type ServiceErrorProfile } from "./errors.js";
 import { type FaultCall, FaultInjector } from "./faults.js";
 import { type IamCommandName, type IamInput, type IamInputs, IamSimulator, iamCommands } from "./iam.js";
 import {
+  type LogsCommandName,
+  type LogsInput,
+  type LogsInputs,
+  LogsSimulator,
+  type LogsSimulatorOptions,
+  logsCommands,
+} from "./logs.js";
+import {
   type RdsCommandName,
   type RdsEngineVersionSpec,
   type RdsInput,
@@ -74,7 +85,16 @@ export {
   type Ec2Timings,
   ec2InstanceTypes,
 } from "./ec2.js";
-export { EcsSimulator, type TaskFailureScript, type TaskTimings, taskFailures } from "./ecs.js";
+export {
+  type ContainerOutputOptions,
+  defaultContainerOutput,
+  EcsSimulator,
+  type OutputLine,
+  type ScriptedContainerOutput,
+  type TaskFailureScript,
+  type TaskTimings,
+  taskFailures,
+} from "./ecs.js";
 export type { FaultSpec, InjectedFault } from "./faults.js";
 export {
   type AddRoleOptions,
@@ -83,6 +103,12 @@ export {
   type PolicyDocument,
   type RoleView,
 } from "./iam.js";
+export {
+  type LogEventView,
+  type LogGroupView,
+  LogsSimulator,
+  type LogsSimulatorOptions,
+} from "./logs.js";
 export {
   type AddDbInstanceOptions,
   type RdsEngineVersionSpec,
@@ -101,7 +127,14 @@ export { type ParameterView, SsmSimulator } from "./ssm.js";
 export { StsSimulator } from "./sts.js";
 
 /** Operation name → SDK input type, for every operation of every simulated service. */
-export type SimInputs = EcsInputs & Ec2Inputs & S3Inputs & RdsInputs & StsInputs & IamInputs & SsmInputs;
+export type SimInputs = EcsInputs &
+  Ec2Inputs &
+  S3Inputs &
+  RdsInputs &
+  StsInputs &
+  IamInputs &
+  SsmInputs &
+  LogsInputs;
 
 export interface SimulatedAwsOptions {
   accountId?: string;
@@ -128,6 +161,8 @@ export interface SimulatedAwsOptions {
     engineVersions?: readonly RdsEngineVersionSpec[];
     orderable?: readonly RdsOrderableRule[];
   };
+  /** CloudWatch Logs: FilterLogEvents' rate limit (off by default) and the events on a page (default 50). */
+  logs?: LogsSimulatorOptions;
 }
 
 export interface SimulatedAws {
@@ -141,6 +176,7 @@ export interface SimulatedAws {
   readonly sts: StsSimulator;
   readonly iam: IamSimulator;
   readonly ssm: SsmSimulator;
+  readonly logs: LogsSimulator;
   /** Typed per operation: `inject({ command: "UpdateService", match: (input) => input.desiredCount === 1, … })`. */
   readonly faults: FaultInjector<SimInputs>;
   /** Every call made through an installed client, in order, including failed and faulted ones. */
@@ -153,6 +189,7 @@ export interface SimulatedAws {
   callsOf<N extends StsCommandName>(command: N, service?: "STS"): CallRecord<StsInput<N>>[];
   callsOf<N extends IamCommandName>(command: N, service?: "IAM"): CallRecord<IamInput<N>>[];
   callsOf<N extends SsmCommandName>(command: N, service?: "SSM"): CallRecord<SsmInput<N>>[];
+  callsOf<N extends LogsCommandName>(command: N, service?: "CloudWatchLogs"): CallRecord<LogsInput<N>>[];
   callsOf(command: string, service?: string): CallRecord[];
   /** Forgets the calls made so far, e.g. after a test's set-up. */
   clearCalls(): void;
@@ -194,12 +231,15 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
   const context = createSimContext(options);
   const iam = new IamSimulator(context);
   const ssm = new SsmSimulator(context);
-  // A task with `secrets` gets them at start through its execution role (IAM) from Parameter Store (SSM).
+  const logs = new LogsSimulator(context, options.logs);
+  // A task with `secrets` gets them at start through its execution role (IAM) from Parameter Store (SSM);
+  // its awslogs containers write to CloudWatch Logs.
   const ecs = new EcsSimulator(context, {
     timings: options.timings,
     circuitBreaker: options.circuitBreaker,
     iam,
     ssm,
+    logs,
   });
   // Launched EC2 instances look up their instance profile in IAM and register in ECS.
   const ec2 = new Ec2Simulator(context, { ...options.ec2, iam, ecs });
@@ -216,6 +256,7 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
     { name: "STS", Client: STSClient, simulator: sts, commands: stsCommands },
     { name: "IAM", Client: IAMClient, simulator: iam, commands: iamCommands },
     { name: "SSM", Client: SSMClient, simulator: ssm, commands: ssmCommands },
+    { name: "CloudWatchLogs", Client: CloudWatchLogsClient, simulator: logs, commands: logsCommands },
   ];
   const profiles = new Map(bindings.map((binding) => [binding.name, binding.simulator.errorProfile]));
   const faults = new FaultInjector<SimInputs>((kind, call) => {
@@ -240,6 +281,7 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
     sts,
     iam,
     ssm,
+    logs,
     faults,
     calls,
     callsOf: (command: string, service?: string) =>
