@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
-import { addBackupCommands, addSecretsCommands } from "./command-groups.js";
+import { addBackupCommands, addLogsCommand, addSecretsCommands } from "./command-groups.js";
 import {
   CREATE_SERVICE_DEFAULTS,
   DEFAULT_SETTINGS_PATH,
@@ -175,6 +175,7 @@ export function buildProgram(): Command {
     .option("--check", "exit 1 when fewer tasks run than desired or more than one deployment is active")
     .action(lazyAction(() => import("./commands/status.js")));
 
+  addLogsCommand(program);
   addSecretsCommands(program);
   addBackupCommands(program);
 

@@ -70,3 +70,18 @@ export function addBackupCommands(program: Command): void {
     .description("the database's manual snapshots, newest first, with status, time and size")
     .action(lazyAction(() => import("./commands/backup-list.js")));
 }
+
+/** `mcctl logs`: the containers' output from CloudWatch Logs. */
+export function addLogsCommand(program: Command): void {
+  program
+    .command("logs")
+    .description("the service's container output from CloudWatch Logs, with timestamps")
+    .option("--container <name>", "mc or mc-es", "mc")
+    .option("--since <when>", "how far back: 10m, 2h, 1d or an ISO time", "10m")
+    .option("--follow", "keep printing new lines, across restarts, until Ctrl-C")
+    .option("--grep <text>", "only lines that hold this text")
+    .option("--task <id>", "one task instead of the service's running ones")
+    .option("--previous", "the newest stopped task (why did it die?)")
+    .option("--poll-interval <duration>", "with --follow: how often to look", "5s")
+    .action(lazyAction(() => import("./commands/logs.js")));
+}

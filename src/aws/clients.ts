@@ -3,6 +3,7 @@ import type { Ec2Api } from "./ec2.js";
 import type { EcsApi } from "./ecs.js";
 import type { IamApi } from "./iam.js";
 import type { AwsLimits } from "./limits.js";
+import type { LogsApi } from "./logs.js";
 import type { RdsApi } from "./rds.js";
 import type { S3Api } from "./s3.js";
 import type { SsmApi } from "./ssm.js";
@@ -47,6 +48,10 @@ export class AwsClients {
 
   iam(): Promise<IamApi> {
     return this.load("iam", async () => (await import("./iam.js")).createIamApi(this.config, this.limits));
+  }
+
+  logs(): Promise<LogsApi> {
+    return this.load("logs", async () => (await import("./logs.js")).createLogsApi(this.config, this.limits));
   }
 
   ssm(): Promise<SsmApi> {

@@ -59,6 +59,7 @@ export async function runRegisterTask(
     { planRegistration },
     { diffSettings, revisionName },
     { secretStoreChanges },
+    { logGroupChanges },
     { restartAdvice },
     { registrationChangesSettings, saveRegisteredSettings, settingsAfterRegistration },
   ] = await Promise.all([
@@ -66,11 +67,17 @@ export async function runRegisterTask(
     import("../plan/registration.js"),
     import("../config/deployment.js"),
     import("../operations/secrets.js"),
+    import("../operations/logs.js"),
     import("../ui/secrets.js"),
     import("./registration-settings.js"),
   ]);
   const target = await lookUpTarget(context.aws);
-  const [ecs, ssm, iam] = await Promise.all([context.aws.ecs(), context.aws.ssm(), context.aws.iam()]);
+  const [ecs, ssm, iam, logs] = await Promise.all([
+    context.aws.ecs(),
+    context.aws.ssm(),
+    context.aws.iam(),
+    context.aws.logs(),
+  ]);
   const plan = await planRegistration(
     {
       settings: settings.settings,
@@ -84,7 +91,7 @@ export async function runRegisterTask(
       notify: (finding) => printFindings(output, [finding]),
     },
     context.ask,
-    { ecs, ssm, iam, target },
+    { ecs, ssm, iam, logs, target },
     { force: options.force },
   );
   printTarget(output, target);
@@ -114,15 +121,19 @@ export async function runRegisterTask(
 
   const settingsChanged = registrationChangesSettings(context, plan, target.region);
   const storeChanges = secretStoreChanges(plan.secrets);
+  const first = [
+    storeChanges ? "storing the secrets" : "",
+    logGroupChanges(plan.logGroup) ? "preparing the log group" : "",
+  ].filter(Boolean);
   if (plan.register) {
     await confirmChange(
       context,
-      `Register a new revision of ${plan.family} in account ${target.account}, ${target.region}${storeChanges ? ", after storing the secrets as shown" : ""}?`,
+      `Register a new revision of ${plan.family} in account ${target.account}, ${target.region}${first.length > 0 ? `, after ${first.join(" and ")} as shown` : ""}?`,
     );
-  } else if (storeChanges) {
+  } else if (first.length > 0) {
     await confirmChange(
       context,
-      `Store the secrets as shown in account ${target.account}, ${target.region}?`,
+      `Go on with ${first.join(" and ")} as shown in account ${target.account}, ${target.region}?`,
     );
   } else if (settingsChanged) {
     await confirmChange(context, `Save these settings to ${settings.path}?`);
@@ -133,11 +144,15 @@ export async function runRegisterTask(
     import("../operations/registration.js"),
     import("../ui/reporter.js"),
   ]);
-  const { revision: registered } = await applyRegistration({ ecs, ssm, iam }, terminalReporter(output), {
-    ...plan,
-    storeSecrets: storeChanges,
-    baseline: plan.baseline?.taskDefinition,
-  });
+  const { revision: registered } = await applyRegistration(
+    { ecs, ssm, iam, logs },
+    terminalReporter(output),
+    {
+      ...plan,
+      storeSecrets: storeChanges,
+      baseline: plan.baseline?.taskDefinition,
+    },
+  );
   await saveRegisteredSettings(context, plan, target.region, registered);
   const name = registered ? revisionName(registered) : plan.family;
   if (plan.register && plan.drift) {

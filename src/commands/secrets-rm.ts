@@ -8,6 +8,7 @@ import {
 } from "../context.js";
 import { OPTIONAL_SECRETS, parameterName, SECRET_VARIABLES } from "../domain/secrets.js";
 import { UsageError } from "../errors.js";
+import { logGroupChanges } from "../operations/logs.js";
 import { applyRegistration } from "../operations/registration.js";
 import { secretStoreChanges } from "../operations/secrets.js";
 import { lookUpTarget } from "../plan/account.js";
@@ -40,7 +41,12 @@ export async function runSecretsRm(context: CommandContext, options: SecretsRmOp
   }
   await requireConfirmable(context, !options.dryRun);
   const target = await lookUpTarget(context.aws);
-  const [ecs, ssm, iam] = await Promise.all([context.aws.ecs(), context.aws.ssm(), context.aws.iam()]);
+  const [ecs, ssm, iam, logs] = await Promise.all([
+    context.aws.ecs(),
+    context.aws.ssm(),
+    context.aws.iam(),
+    context.aws.logs(),
+  ]);
   const plan = await planRegistration(
     {
       settings: {
@@ -55,7 +61,7 @@ export async function runSecretsRm(context: CommandContext, options: SecretsRmOp
       service: context.service,
     },
     context.ask,
-    { ecs, ssm, iam, target },
+    { ecs, ssm, iam, logs, target },
   );
   const parameter = parameterName(plan.secrets.store, name);
   const exists = plan.secrets.unused.includes(parameter);
@@ -78,7 +84,10 @@ export async function runSecretsRm(context: CommandContext, options: SecretsRmOp
     output.info(`  - ${parameter}: delete (revisions that still reference it can no longer start)`);
   }
   const deletes = exists && !runningReads;
-  if (options.dryRun || (!plan.register && !deletes && !secretStoreChanges(plan.secrets))) {
+  if (
+    options.dryRun ||
+    (!plan.register && !deletes && !secretStoreChanges(plan.secrets) && !logGroupChanges(plan.logGroup))
+  ) {
     output.result(
       { dryRun: options.dryRun, name, register: plan.register, deleteParameter: deletes },
       options.dryRun
@@ -97,7 +106,7 @@ export async function runSecretsRm(context: CommandContext, options: SecretsRmOp
 
   // Apply: the new revision first, then the parameter it no longer needs.
   const reporter = terminalReporter(output);
-  const { revision } = await applyRegistration({ ecs, ssm, iam }, reporter, {
+  const { revision } = await applyRegistration({ ecs, ssm, iam, logs }, reporter, {
     ...plan,
     storeSecrets: secretStoreChanges(plan.secrets),
     baseline: plan.baseline?.taskDefinition,

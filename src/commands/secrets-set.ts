@@ -9,6 +9,7 @@ import {
 import { variableSpec } from "../domain/environment.js";
 import { SECRET_VARIABLES } from "../domain/secrets.js";
 import { MissingInputError, UsageError } from "../errors.js";
+import { logGroupChanges } from "../operations/logs.js";
 import { applyRegistration } from "../operations/registration.js";
 import { restartService } from "../operations/restart.js";
 import { secretStoreChanges } from "../operations/secrets.js";
@@ -53,7 +54,12 @@ export async function runSecretsSet(context: CommandContext, options: SecretsSet
   // Setting it means it is no longer deliberately left out.
   const { [name]: _unset, ...environment } = settings.settings.environment ?? {};
   const target = await lookUpTarget(context.aws);
-  const [ecs, ssm, iam] = await Promise.all([context.aws.ecs(), context.aws.ssm(), context.aws.iam()]);
+  const [ecs, ssm, iam, logs] = await Promise.all([
+    context.aws.ecs(),
+    context.aws.ssm(),
+    context.aws.iam(),
+    context.aws.logs(),
+  ]);
   const plan = await planRegistration(
     {
       settings: { ...settings.settings, environment },
@@ -66,7 +72,7 @@ export async function runSecretsSet(context: CommandContext, options: SecretsSet
       kmsKey: options.kmsKey,
     },
     context.ask,
-    { ecs, ssm, iam, target },
+    { ecs, ssm, iam, logs, target },
   );
   printTarget(output, target);
   printRegistration(output, plan);
@@ -84,7 +90,7 @@ export async function runSecretsSet(context: CommandContext, options: SecretsSet
     );
   }
 
-  const writes = secretStoreChanges(plan.secrets);
+  const writes = secretStoreChanges(plan.secrets) || logGroupChanges(plan.logGroup);
   if (options.dryRun || (!writes && !plan.register)) {
     output.result(
       { dryRun: options.dryRun, name, action: changed?.action, register: plan.register, restart },
@@ -100,7 +106,7 @@ export async function runSecretsSet(context: CommandContext, options: SecretsSet
 
   // Apply: nothing more is asked.
   const reporter = terminalReporter(output);
-  const { revision } = await applyRegistration({ ecs, ssm, iam }, reporter, {
+  const { revision } = await applyRegistration({ ecs, ssm, iam, logs }, reporter, {
     ...plan,
     storeSecrets: writes,
     baseline: plan.baseline?.taskDefinition,

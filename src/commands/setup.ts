@@ -66,6 +66,7 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
     ecs: await aws.ecs(),
     iam: await aws.iam(),
     ssm: await aws.ssm(),
+    logs: await aws.logs(),
   };
   printTarget(output, target);
   const plan = await planSetup(

@@ -17,6 +17,7 @@ import { MCCTL_TAGS } from "../domain/tags.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { containerImage } from "../domain/task-revision.js";
 import { McctlError } from "../errors.js";
+import { describeLogGroupPlan, ensureLogGroup } from "../operations/logs.js";
 import { formatCommand, runPullCommands } from "../operations/pull-images.js";
 import { type RestartRequest, restartService, shortRevision } from "../operations/restart.js";
 import { applySecretStore } from "../operations/secrets.js";
@@ -71,12 +72,17 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
   await requireConfirmable(context, !options.dryRun);
 
   const target = await lookUpTarget(context.aws);
-  const [ecs, ssm, iam] = await Promise.all([context.aws.ecs(), context.aws.ssm(), context.aws.iam()]);
+  const [ecs, ssm, iam, logs] = await Promise.all([
+    context.aws.ecs(),
+    context.aws.ssm(),
+    context.aws.iam(),
+    context.aws.logs(),
+  ]);
   const plan = await planUpgrade(
     ecs,
     () => context.aws.ec2(),
     { cluster, service, recorded: context.settings.settings.taskDefinition, ...options },
-    { aws: { ssm, iam }, target, settings: context.settings.settings, kmsKey: options.kmsKey },
+    { aws: { ssm, iam, logs }, target, settings: context.settings.settings, kmsKey: options.kmsKey },
   );
   const rds = await context.aws.rds();
   const snapshot = await planSnapshot(rds, {
@@ -93,6 +99,8 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
     );
     output.info(renderChanges(plan.changes, output.style));
     if (plan.secrets) printSecretStore(output, plan.secrets);
+    const logLine = plan.logGroup ? describeLogGroupPlan(plan.logGroup) : undefined;
+    if (logLine) output.info(logLine);
     printSettingsChanges(
       output,
       diffSettings(context.settings.settings, settingsAfter ?? {}),
@@ -167,6 +175,7 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
         return await pullAndRestart(context, plan, { ...run, countWhenStopped: 1 }, signal);
       // Before the service is touched: a secret that cannot be stored stops the upgrade with nothing down.
       if (plan.secrets) await applySecretStore({ ssm, iam }, reporter, plan.secrets);
+      if (plan.logGroup) await ensureLogGroup(logs, reporter, plan.logGroup);
       const result = await switchRevision(ecs, reporter, {
         ...run,
         current: plan.current,

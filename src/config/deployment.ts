@@ -1,5 +1,6 @@
-import type { TaskDefinition } from "@aws-sdk/client-ecs";
+import type { LogConfiguration, TaskDefinition } from "@aws-sdk/client-ecs";
 import { GROUPS, VARIABLES, variableSpec } from "../domain/environment.js";
+import { awslogsGroupOf } from "../domain/logs.js";
 import { ES_CONTAINER, ES_VOLUME, MC_CONTAINER } from "../domain/task-definition.js";
 import type { Settings } from "./settings.js";
 
@@ -11,7 +12,7 @@ import type { Settings } from "./settings.js";
  */
 
 /** The keys that describe what the task definition holds; a command that decides them replaces them whole. */
-type DescribedKeys = "taskFamily" | "mc" | "es" | "environment" | "features";
+type DescribedKeys = "taskFamily" | "mc" | "es" | "environment" | "features" | "logs";
 
 /** The file after a registration (or setup) from these inputs: their description replaces the old one. */
 export function withInputs(file: Settings, described: Pick<Settings, DescribedKeys>): Settings {
@@ -74,6 +75,7 @@ export function adoptRevision(file: Settings, revision: TaskDefinition): Adopted
       ...defined({ image: es?.image, memory: es?.memory, cpu: es?.cpu, dataPath, heapSize }),
     },
     environment,
+    logs: loggingOf(mc?.logConfiguration, file.logs),
     features: {
       ...file.features,
       mail: configured.has("mail"),
@@ -84,6 +86,14 @@ export function adoptRevision(file: Settings, revision: TaskDefinition): Adopted
   };
   const skipped = [...values.keys()].filter((name) => variableSpec(name) === undefined).sort();
   return { settings, skipped };
+}
+
+/** How a revision logs, as mcctl.json says it: the group it writes to, or the wiki's syslog. */
+function loggingOf(configuration: LogConfiguration | undefined, file: Settings["logs"]): Settings["logs"] {
+  const awslogs = awslogsGroupOf(configuration);
+  if (awslogs) return { ...file, driver: "awslogs", group: awslogs.group };
+  const { group: _group, retentionDays: _retention, ...rest } = file ?? {};
+  return { ...rest, driver: "syslog" };
 }
 
 function defined<T extends Record<string, unknown>>(values: T): Partial<T> {

@@ -99,6 +99,20 @@ export const SettingsSchema = z.strictObject({
       advanced: z.optional(flagValue),
     }),
   ),
+  /** Where the containers' output goes: CloudWatch Logs (default) or the wiki's syslog / json-file. */
+  logs: z.optional(
+    z.strictObject({
+      driver: z.optional(
+        z.enum(["awslogs", "syslog"], {
+          error: (issue) => `must be "awslogs" or "syslog", got ${values.show(issue.input)}`,
+        }),
+      ),
+      /** Default /ecs/<family>. */
+      group: z.optional(values.logGroup),
+      /** Default 30. */
+      retentionDays: z.optional(values.logRetention),
+    }),
+  ),
   /** Where the secrets live (never their values): SSM path, customer KMS key, execution role. */
   secrets: z.optional(
     z.strictObject({

@@ -9,10 +9,13 @@ import {
 } from "../domain/environment.js";
 import { defaultCatalinaOpts } from "../domain/jvm.js";
 import { checkEnvironment, type Finding } from "../domain/rules.js";
-import { DEFAULT_TASK_SETTINGS, esHeapSizeFor, type TaskSettings } from "../domain/task-definition.js";
+import type { TaskSettings } from "../domain/task-definition.js";
 import { MissingInputError, UsageError } from "../errors.js";
 import type { Asker } from "./questions.js";
 import type { Settings } from "./settings.js";
+import { resolveTaskSettings } from "./task-settings.js";
+
+export { resolveTaskSettings } from "./task-settings.js";
 
 export interface TaskInputSources {
   settings: Settings;
@@ -80,24 +83,6 @@ const ASKED_ONLY_WITH: Readonly<Record<string, string>> = { MC_S3_SECRET: "MC_S3
 
 type OptionalGroup = "mail" | "assets" | "google";
 
-export function resolveTaskSettings(
-  settings: Settings,
-  env: NodeJS.ProcessEnv,
-  familyFlag?: string,
-): TaskSettings {
-  const defaults = DEFAULT_TASK_SETTINGS;
-  const esMemory = settings.es?.memory ?? defaults.es.memory;
-  return {
-    family: familyFlag ?? env.MCCTL_TASK_FAMILY ?? settings.taskFamily ?? defaults.family,
-    mc: { ...defaults.mc, ...settings.mc },
-    es: {
-      ...defaults.es,
-      heapSize: settings.es?.memory === undefined ? defaults.es.heapSize : esHeapSizeFor(esMemory),
-      ...settings.es,
-    },
-  };
-}
-
 /**
  * Collects the Model Catalogue environment. Precedence for each variable: environment variable of the
  * same name > mcctl.json > a secret ECS already holds > what setup derived > prompt (terminal only) >
@@ -108,7 +93,7 @@ export async function gatherTaskInputs(
   sources: TaskInputSources,
   ask: Pick<Asker, "askText" | "askSecret" | "askConfirm">,
 ): Promise<TaskInputs> {
-  const task = resolveTaskSettings(sources.settings, sources.env, sources.familyFlag);
+  const task = resolveTaskSettings(sources.settings, sources.env, sources.familyFlag, sources.region);
   const collector = new EnvironmentCollector(sources, ask, task);
   await collector.collect();
   const environment = collector.environment;
@@ -129,6 +114,10 @@ export async function gatherTaskInputs(
     findings,
     settings: {
       taskFamily: task.family,
+      logs:
+        task.logging.driver === "syslog"
+          ? { driver: "syslog" }
+          : { driver: "awslogs", group: task.logging.group, retentionDays: task.logging.retentionDays },
       mc: { ...task.mc },
       es: { ...task.es },
       environment: collector.remembered(),

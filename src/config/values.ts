@@ -21,6 +21,7 @@ import {
   TASK_DEFINITION_ARN_PATTERN,
 } from "../domain/formats.js";
 import { isValidTag, validateImageReference } from "../domain/images.js";
+import { LOG_RETENTION_DAYS, validateLogGroup } from "../domain/logs.js";
 import { validateSecretPath } from "../domain/secrets.js";
 import { parseDuration } from "../durations.js";
 import { UsageError } from "../errors.js";
@@ -118,6 +119,22 @@ export const revisionReference = nonEmptyText(1024).check(
         `${show(issue.input)} is not a revision: give a number, FAMILY:REVISION or a task definition ARN`,
     },
   ),
+);
+
+/** A CloudWatch Logs group name: /ecs/model-catalogue. */
+export const logGroup = nonEmptyText(512).check(
+  z.superRefine((value, ctx) => {
+    const problem = validateLogGroup(value);
+    if (problem) ctx.addIssue({ code: "custom", message: `${show(value)} ${problem}`, input: value });
+  }),
+);
+
+/** A retention CloudWatch Logs offers, in days. */
+export const logRetention = z.number().check(
+  z.refine((value) => (LOG_RETENTION_DAYS as readonly number[]).includes(value), {
+    error: (issue) =>
+      `${show(issue.input)} is not a retention CloudWatch Logs offers (${LOG_RETENTION_DAYS.join(", ")} days)`,
+  }),
 );
 
 /** An SSM Parameter Store path for mcctl's secrets: /mcctl/model-catalogue. */

@@ -7,6 +7,7 @@ import type {
 import { UsageError } from "../errors.js";
 import { isSecretVariable, type McEnvironment, SECRET_MASK, variableSpec } from "./environment.js";
 import { ECS_NAME_PATTERN, MAX_ECS_NAME_LENGTH, quote } from "./formats.js";
+import { DEFAULT_LOG_RETENTION_DAYS, defaultLogGroup, type Logging, logConfigurationFor } from "./logs.js";
 
 export interface ContainerSettings {
   image: string;
@@ -18,6 +19,8 @@ export interface ContainerSettings {
 
 export interface TaskSettings {
   family: string;
+  /** Where both containers' output goes. */
+  logging: Logging;
   mc: ContainerSettings & { hostPort: number };
   es: ContainerSettings & { dataPath: string; heapSize: string };
 }
@@ -32,6 +35,12 @@ export const ES_DATA_CONTAINER_PATH = "/usr/share/elasticsearch/data";
 /** Frozen, so that a command adjusting its own copy cannot change the defaults of every other. */
 export const DEFAULT_TASK_SETTINGS: TaskSettings = Object.freeze({
   family: "model-catalogue",
+  logging: Object.freeze({
+    driver: "awslogs" as const,
+    group: defaultLogGroup("model-catalogue"),
+    region: "eu-west-1",
+    retentionDays: DEFAULT_LOG_RETENTION_DAYS,
+  }),
   mc: Object.freeze({ image: "metadata/registry:2", memory: 10240, cpu: 2048, hostPort: 80 }),
   es: Object.freeze({
     image: "metadata/registry-elasticsearch:2",
@@ -79,7 +88,7 @@ export function buildTaskDefinition(
     portMappings: [{ hostPort: task.mc.hostPort, containerPort: MC_CONTAINER_PORT, protocol: "tcp" }],
     // The legacy link makes Docker set MC_ES_NAME, which is how the app learns to use the "mc-es" host.
     links: [`${ES_CONTAINER}:${ES_CONTAINER}`],
-    logConfiguration: { logDriver: "syslog" },
+    logConfiguration: logConfigurationFor(task.logging, "syslog"),
     ...(mcEnvironment.length === 0 ? {} : { environment: mcEnvironment }),
     ...(secrets.length === 0 ? {} : { secrets }),
   };
@@ -90,7 +99,7 @@ export function buildTaskDefinition(
     cpu: task.es.cpu,
     essential: true,
     mountPoints: [{ containerPath: ES_DATA_CONTAINER_PATH, sourceVolume: ES_VOLUME }],
-    logConfiguration: { logDriver: "json-file" },
+    logConfiguration: logConfigurationFor(task.logging, "json-file"),
     environment: [{ name: "ES_HEAP_SIZE", value: task.es.heapSize }],
   };
   return {

@@ -2,6 +2,7 @@ import type { Instance } from "@aws-sdk/client-ec2";
 import type { ContainerInstance, Deployment, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
+import { awslogsGroupOf } from "../domain/logs.js";
 import { secretDeliveries } from "../domain/secrets.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
@@ -29,6 +30,8 @@ export interface StatusReport {
   containers: { name: string; image: string }[];
   /** Where that revision's secrets come from: SSM parameters, or plain text in the revision (names only). */
   secrets: { ssm: string[]; plain: string[] };
+  /** The CloudWatch Logs group the mc container writes to; undefined when it logs elsewhere (syslog). */
+  logGroup?: string | undefined;
   deployments: DeploymentStatus[];
   /** The newest events first. */
   events: { at: string; message: string }[];
@@ -264,6 +267,7 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
       image: container.image ?? "",
     })),
     secrets: secretsOf(taskDefinition),
+    logGroup: awslogsGroupOf(mc?.logConfiguration)?.group,
     deployments,
     events: (service.events ?? [])
       .slice()

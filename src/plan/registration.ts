@@ -2,6 +2,7 @@ import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sd
 import type { EcsApi } from "../aws/ecs.js";
 import { awsErrorName } from "../aws/errors.js";
 import type { IamApi } from "../aws/iam.js";
+import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
 import { revisionName, withInputs } from "../config/deployment.js";
 import type { Asker } from "../config/questions.js";
@@ -15,8 +16,10 @@ import {
 import { buildCheckedTaskDefinition } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
 import { McctlError } from "../errors.js";
+import type { LogGroupPlan } from "../operations/logs.js";
 import type { SecretStorePlan } from "../operations/secrets.js";
 import type { Target } from "./account.js";
+import { planLogGroup } from "./logs.js";
 import {
   knownSecrets,
   planSecretStore,
@@ -35,6 +38,7 @@ export interface RegistrationSources extends Omit<TaskInputSources, "knownSecret
 /** The services a registration reads, and where it lands. */
 export interface RegistrationAws {
   ecs: EcsApi;
+  logs: LogsApi;
   ssm: SsmApi;
   iam: IamApi;
   target: Target;
@@ -50,6 +54,8 @@ export interface RegistrationPlan {
   input: RegisterTaskDefinitionCommandInput;
   /** Where each secret is stored, what is written to SSM, and the execution role that reads them. */
   secrets: SecretStorePlan;
+  /** The log group the containers write to: there, to be created, or its retention to set. */
+  logGroup: LogGroupPlan;
   /**
    * The revision the inputs are compared with and take their secrets from: the one mcctl.json describes,
    * else the one the service runs, else the family's newest. Undefined for a family with no revision.
@@ -159,6 +165,7 @@ export async function planRegistration(
     executionRole: sources.settings.secrets?.executionRole,
   });
   const input = buildCheckedTaskDefinition(inputs.task, inputs.environment, secrets.wiring);
+  const logGroup = await planLogGroup(aws.logs, inputs.task.logging);
   const changes = baseline ? diffTaskDefinitions(baseline.taskDefinition, input) : [];
   const running = known.running;
   const drift =
@@ -171,6 +178,7 @@ export async function planRegistration(
     inputs,
     input,
     secrets,
+    logGroup,
     baseline,
     changes,
     register: !baseline || changes.length > 0 || Boolean(options.force),

@@ -2,18 +2,23 @@ import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sd
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
 import type { IamApi } from "../aws/iam.js";
+import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
 import type { Settings } from "../config/settings.js";
+import { resolveTaskSettings } from "../config/task-settings.js";
 import { withTag } from "../domain/images.js";
+import { type Logging, logConfigurationFor } from "../domain/logs.js";
 import { plainSecretValues, withSecretReferences } from "../domain/secrets.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
 import { containerImage, type ImageChange, reviseTaskDefinition } from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
+import type { LogGroupPlan } from "../operations/logs.js";
 import { buildPullCommands, findServiceHosts, type PullCommand } from "../operations/pull-images.js";
 import { shortRevision } from "../operations/restart.js";
 import type { SecretStorePlan } from "../operations/secrets.js";
 import type { Target } from "./account.js";
+import { planLogGroup } from "./logs.js";
 import { restartSteps } from "./restart.js";
 import { planSecretStore, readStoredSecrets, resolveSecretStore } from "./secrets.js";
 import { findServiceRevision, resolveHealthUrl } from "./service.js";
@@ -49,11 +54,13 @@ export interface RevisionUpgradePlan extends UpgradeBase {
   images: ImageChange[];
   /** Plain-text secrets of the base revision, moved to SSM before the new revision is registered. */
   secrets?: SecretStorePlan | undefined;
+  /** The log group a revision that logged on the instance moves to, prepared before it is registered. */
+  logGroup?: LogGroupPlan | undefined;
 }
 
 /** What moving plain-text secrets to SSM needs; without it an upgrade copies the revision as it is. */
 export interface UpgradeSecretSources {
-  aws: { ssm: SsmApi; iam: IamApi };
+  aws: { ssm: SsmApi; iam: IamApi; logs: LogsApi };
   target: Target;
   settings: Settings;
   kmsKey?: string | undefined;
@@ -107,7 +114,7 @@ export async function planUpgrade(
   }
   const revised = reviseTaskDefinition(base, tags, images);
   const secrets = secretSources ? await planMigration(ecs, base, request.cluster, secretSources) : undefined;
-  const next = secrets
+  const referenced = secrets
     ? withSecretReferences(
         revised,
         MC_CONTAINER,
@@ -115,6 +122,10 @@ export async function planUpgrade(
         secrets.wiring,
       )
     : revised;
+  // A revision still logging on the instance moves to the deployment's log group, as a registration would.
+  const logging = secretSources ? loggingWanted(base, secretSources) : undefined;
+  const next = logging ? withLogging(referenced, logging) : referenced;
+  const logGroup = logging && secretSources ? await planLogGroup(secretSources.aws.logs, logging) : undefined;
   // The new revision carries the same environment, so the health URL is the current one's.
   const healthUrl = resolveHealthUrl(request, current);
   return {
@@ -124,10 +135,12 @@ export async function planUpgrade(
     next,
     images,
     secrets,
+    logGroup,
     changes: diffTaskDefinitions(current, next),
     healthUrl,
     steps: [
       ...(secrets ? ["store the secrets in SSM Parameter Store (above)"] : []),
+      ...(logGroup && logGroup.kind === "create" ? [`create log group ${logGroup.group}`] : []),
       `register a new revision of ${current.family} (a copy of ${shortRevision(base.taskDefinitionArn)} with the new images${secrets ? ", secrets from SSM" : ""})`,
       ...restartSteps(request.service, count.from, count.to, healthUrl, "it"),
     ],
@@ -162,6 +175,28 @@ async function planMigration(
       executionRole: sources.settings.secrets?.executionRole,
     },
   );
+}
+
+/**
+ * The awslogs logging a copy of `base` gets: when mcctl.json does not ask for syslog and `base` does not
+ * log to CloudWatch Logs yet. Undefined: the copy keeps `base`'s logging.
+ */
+function loggingWanted(base: TaskDefinition, sources: UpgradeSecretSources): Logging | undefined {
+  const logging = resolveTaskSettings(sources.settings, {}, base.family, sources.target.region).logging;
+  if (logging.driver !== "awslogs") return undefined;
+  const mc = base.containerDefinitions?.find((container) => container.name === MC_CONTAINER);
+  return mc?.logConfiguration?.logDriver === "awslogs" ? undefined : logging;
+}
+
+function withLogging<T extends RegisterTaskDefinitionCommandInput>(input: T, logging: Logging): T {
+  return {
+    ...input,
+    containerDefinitions: (input.containerDefinitions ?? []).map((container) =>
+      container.name === MC_CONTAINER || container.name === ES_CONTAINER
+        ? { ...container, logConfiguration: logConfigurationFor(logging, "json-file") }
+        : container,
+    ),
+  };
 }
 
 async function planPull(

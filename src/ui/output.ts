@@ -45,6 +45,11 @@ export class Output {
     this.stdout.write(this.json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`);
   }
 
+  /** One record of a stream of results (`logs --follow`): a compact JSON line with --json, else the text. */
+  record(data: unknown, text: string): void {
+    this.stdout.write(this.json ? `${JSON.stringify(data)}\n` : `${text}\n`);
+  }
+
   info(message: string): void {
     this.stderr.write(`${message}\n`);
   }

@@ -2,6 +2,7 @@ import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import type { SettingsChange } from "../config/deployment.js";
 import { isSecretVariable, SECRET_MASK } from "../domain/environment.js";
 import type { Finding } from "../domain/rules.js";
+import { describeLogGroupPlan } from "../operations/logs.js";
 import type { Target } from "../plan/account.js";
 import type { RegistrationPlan } from "../plan/registration.js";
 import { PENDING_DB_HOST } from "../plan/setup/pending.js";
@@ -35,6 +36,8 @@ export function printRegistration(output: Output, plan: RegistrationPlan): void 
     }
   }
   printSecretStore(output, plan.secrets);
+  const logLine = describeLogGroupPlan(plan.logGroup);
+  if (logLine) output.info(logLine);
   if (plan.drift) {
     output.warn(
       `The service runs ${plan.drift.revision}, not the revision mcctl.json describes. Compared with it, mcctl.json's task definition changes:`,

@@ -41,6 +41,12 @@ export function renderStatus(report: StatusReport): string {
     field(index === 0 ? "On instance" : "", url);
   });
   field("Secrets", describeSecrets(report.secrets));
+  field(
+    "Logs",
+    report.logGroup
+      ? `CloudWatch Logs ${report.logGroup}: \`mcctl logs\` (\`--follow\`, \`--previous\`)`
+      : "on the instance (syslog / json-file): ssh to it; `mcctl register-task` moves them to CloudWatch Logs",
+  );
   field("Health", report.healthy ? "OK" : `NOT OK: ${report.problems.join("; ")}`);
 
   lines.push("", "Deployments");

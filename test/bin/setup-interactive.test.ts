@@ -200,6 +200,7 @@ describe("setup on a terminal, against the simulated AWS", () => {
       "ECS:CreateCluster",
       "EC2:CreateSecurityGroup",
       "EC2:RunInstances",
+      "CloudWatchLogs:CreateLogGroup",
       "ECS:RegisterTaskDefinition",
       "ECS:CreateService",
     ]);

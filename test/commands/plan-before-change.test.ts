@@ -270,7 +270,7 @@ describe("the eleven symptoms of issue 7", () => {
       "+ METADATA_PASSWORD: new SecureString /mcctl/model-catalogue/METADATA_PASSWORD",
     );
     expect(question).toBe(
-      "Register a new revision of model-catalogue in account 123456789012, eu-west-1, after storing the secrets as shown?",
+      "Register a new revision of model-catalogue in account 123456789012, eu-west-1, after storing the secrets and preparing the log group as shown?",
     );
   });
 

@@ -208,7 +208,7 @@ describe("register-task", () => {
     await runRegisterTask(ctx, options());
     // One confirmation, the last question, after the plan was printed.
     expect(asked.at(-1)).toBe(
-      "Register a new revision of model-catalogue in account 123456789012, eu-west-1, after storing the secrets as shown?",
+      "Register a new revision of model-catalogue in account 123456789012, eu-west-1, after storing the secrets and preparing the log group as shown?",
     );
     expect(asked.filter((question) => question.startsWith("Register"))).toHaveLength(1);
     const saved = await readFile(ctx.settings.path, "utf8");

@@ -61,14 +61,15 @@ describe("register-task on a deployment an older mcctl registered with plain-tex
 
     expect(result).toMatchObject({ family: "model-catalogue", revision: 2, registered: true });
     const stderr = ctx.captured.stderr();
-    // The diff: only the role and the two secrets, whose values are never shown.
+    // The diff: the role, the two secrets (whose values are never shown) and the logs moving to
+    // CloudWatch Logs, as everything an older mcctl registered does.
     expect(stderr).toContain(
       [
         "Task definition: a new revision of model-catalogue, changed from model-catalogue:1 (the revision mcctl.json describes):",
         `  + executionRoleArn: = ${ROLE_ARN}`,
         "  ~ mc env MC_SUPERVISOR_PASSWORD: plain text ******** → SSM /mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD",
         "  ~ mc env METADATA_PASSWORD: plain text ******** → SSM /mcctl/model-catalogue/METADATA_PASSWORD",
-        "Secrets: SSM Parameter Store SecureStrings under /mcctl/model-catalogue, encrypted with the AWS-managed key alias/aws/ssm:",
+        '  ~ mc logConfiguration: {"logDriver":"syslog"} → {"logDriver":"awslogs","options":{"awslogs-group":"/ecs/model-catalogue","awslogs-region":"eu-west-1","awslogs-stream-prefix":"mcctl"}}',
       ].join("\n"),
     );
     expect(stderr).toContain(
@@ -197,8 +198,9 @@ describe("upgrade --tag on a running deployment with plain-text secrets", () => 
       "  + MC_SUPERVISOR_PASSWORD: plain text → SSM /mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD (from model-catalogue:1)",
     );
     expect(stderr).toContain("  1. store the secrets in SSM Parameter Store (above)");
+    expect(stderr).toContain("  2. create log group /ecs/model-catalogue");
     expect(stderr).toContain(
-      "  2. register a new revision of model-catalogue (a copy of model-catalogue:1 with the new images, secrets from SSM)",
+      "  3. register a new revision of model-catalogue (a copy of model-catalogue:1 with the new images, secrets from SSM)",
     );
 
     // Stored before the revision that references them, which is registered before the service is touched.

@@ -76,6 +76,8 @@ describe("setup on an empty account", () => {
       "EC2:AuthorizeSecurityGroupIngress",
       "EC2:RunInstances",
       "EC2:AuthorizeSecurityGroupIngress",
+      "CloudWatchLogs:CreateLogGroup",
+      "CloudWatchLogs:PutRetentionPolicy",
       "ECS:RegisterTaskDefinition",
       "ECS:CreateService",
     ]);

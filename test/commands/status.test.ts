@@ -64,6 +64,7 @@ describe("status", () => {
       App URL      https://catalogue.example.com/
       On instance  http://ec2-54-170-1-10.eu-west-1.compute.amazonaws.com/
       Secrets      PLAIN TEXT in the task definition: METADATA_PASSWORD (\`mcctl register-task\` moves them to SSM)
+      Logs         on the instance (syslog / json-file): ssh to it; \`mcctl register-task\` moves them to CloudWatch Logs
       Health       OK
 
       Deployments

@@ -57,7 +57,7 @@ function described(registered: RegisterTaskDefinitionCommandInput): TaskDefiniti
           logConfiguration: {
             ...container.logConfiguration,
             logDriver: container.logConfiguration?.logDriver ?? "syslog",
-            options: {},
+            options: container.logConfiguration?.options ?? {},
             secretOptions: [],
           },
         }),
@@ -358,7 +358,8 @@ describe("diffTaskDefinitions", () => {
         container: "mc",
         field: "logConfiguration",
         change: "changed",
-        before: '{"logDriver":"syslog"}',
+        before:
+          '{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/model-catalogue","awslogs-region":"eu-west-1","awslogs-stream-prefix":"mcctl"}}',
         after: '{"logDriver":"awslogs","options":{"awslogs-group":"mc"}}',
       },
     ]);

@@ -72,7 +72,7 @@ function sortEnvironments(td: { containerDefinitions?: { environment?: NamedValu
 }
 
 describe("buildTaskDefinition", () => {
-  it("reproduces the seed's task definition, its secrets as SSM references", () => {
+  it("reproduces the seed's task definition (with the wiki's syslog), its secrets as SSM references", () => {
     const seed = loadSeed();
     expect(Object.keys(SEED_ENV)).toHaveLength(16);
     seed.family = "model-catalogue";
@@ -80,7 +80,8 @@ describe("buildTaskDefinition", () => {
     const expected = stripEmpty(seed) as SeedFixture;
     sortEnvironments(expected);
 
-    const built = buildTaskDefinition(DEFAULT_TASK_SETTINGS, SEED_ENV, TEST_WIRING);
+    const wiki: TaskSettings = { ...DEFAULT_TASK_SETTINGS, logging: { driver: "syslog" } };
+    const built = buildTaskDefinition(wiki, SEED_ENV, TEST_WIRING);
     // Put back in plain text, the secrets give the wiki's task definition exactly.
     const actual = structuredClone(legacyTaskDefinition(built, SEED_ENV)) as SeedFixture;
     sortEnvironments(actual);
@@ -107,6 +108,7 @@ describe("buildTaskDefinition", () => {
   it("applies every task setting", () => {
     const task: TaskSettings = {
       family: "mc-staging",
+      logging: { driver: "syslog" },
       mc: { image: "metadata/registry:2.0.0-beta-10", memory: 6144, cpu: 1536, hostPort: 8080 },
       es: {
         image: "registry.example.com:5000/es:5",
@@ -166,6 +168,7 @@ describe("DEFAULT_TASK_SETTINGS", () => {
   it("are the seed's containers under a meaningful family name", () => {
     expect(DEFAULT_TASK_SETTINGS).toEqual({
       family: "model-catalogue",
+      logging: { driver: "awslogs", group: "/ecs/model-catalogue", region: "eu-west-1", retentionDays: 30 },
       mc: { image: "metadata/registry:2", memory: 10240, cpu: 2048, hostPort: 80 },
       es: {
         image: "metadata/registry-elasticsearch:2",
@@ -177,6 +180,34 @@ describe("DEFAULT_TASK_SETTINGS", () => {
     });
     expect(validateFamily(DEFAULT_TASK_SETTINGS.family)).toBeUndefined();
     expect(DEFAULT_TASK_SETTINGS.es.heapSize).toBe(esHeapSizeFor(DEFAULT_TASK_SETTINGS.es.memory));
+  });
+});
+
+describe("logging", () => {
+  it("sends both containers to the deployment's CloudWatch Logs group by default, one stream prefix", () => {
+    const built = buildTaskDefinition(DEFAULT_TASK_SETTINGS, {}, TEST_WIRING);
+    for (const container of built.containerDefinitions ?? []) {
+      expect(container.logConfiguration).toEqual({
+        logDriver: "awslogs",
+        options: {
+          "awslogs-group": "/ecs/model-catalogue",
+          "awslogs-region": "eu-west-1",
+          "awslogs-stream-prefix": "mcctl",
+        },
+      });
+    }
+  });
+
+  it("keeps the wiki's syslog for mc and json-file for mc-es when mcctl.json says syslog", () => {
+    const built = buildTaskDefinition(
+      { ...DEFAULT_TASK_SETTINGS, logging: { driver: "syslog" } },
+      {},
+      TEST_WIRING,
+    );
+    expect(built.containerDefinitions?.map((container) => container.logConfiguration)).toEqual([
+      { logDriver: "syslog" },
+      { logDriver: "json-file" },
+    ]);
   });
 });
 

@@ -51,14 +51,16 @@ export async function seedLegacyRevision(
     { settings, env: options.secrets, interactive: false, region: "eu-west-1" },
     scriptedAsker({}).asker,
   );
+  // Older mcctl also logged as the wiki did: syslog for mc, json-file for mc-es.
   const input = legacyTaskDefinition(
-    buildTaskDefinition(inputs.task, inputs.environment, TEST_WIRING),
+    buildTaskDefinition({ ...inputs.task, logging: { driver: "syslog" } }, inputs.environment, TEST_WIRING),
     inputs.environment,
   );
   const registered = sim.ecs.registerTaskDefinition(input).taskDefinition;
   const revision = `${registered?.family}:${registered?.revision}`;
+  const { logs: _logs, ...older } = inputs.settings;
   return {
-    settings: { ...inputs.settings, region: "eu-west-1", taskDefinition: revision },
+    settings: { ...older, region: "eu-west-1", taskDefinition: revision },
     input,
     revision,
   };

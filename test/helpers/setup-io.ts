@@ -2,6 +2,7 @@ import type { AwsConfig } from "../../src/aws/config.js";
 import { createEc2Api } from "../../src/aws/ec2.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
 import { createIamApi } from "../../src/aws/iam.js";
+import { createLogsApi } from "../../src/aws/logs.js";
 import { createRdsApi } from "../../src/aws/rds.js";
 import { createS3Api } from "../../src/aws/s3.js";
 import { createSsmApi } from "../../src/aws/ssm.js";
@@ -103,5 +104,6 @@ export function setupAwsFor(config: AwsConfig): SetupAws {
     ecs: createEcsApi(config),
     iam: createIamApi(config),
     ssm: createSsmApi(config),
+    logs: createLogsApi(config),
   };
 }

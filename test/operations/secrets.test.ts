@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../src/aws/config.js";
 import { createEcsApi, type EcsApi } from "../../src/aws/ecs.js";
 import { createIamApi, type IamApi } from "../../src/aws/iam.js";
+import { createLogsApi, type LogsApi } from "../../src/aws/logs.js";
 import { createSsmApi, type SsmApi } from "../../src/aws/ssm.js";
 import type { Settings } from "../../src/config/settings.js";
 import { type SecretStore, STORED_IN_SSM, withSecretReferences } from "../../src/domain/secrets.js";
@@ -34,10 +35,15 @@ const CANARY = "CANARY-secret-value-5e1d";
 const MUTATING = /^(Create|Put|Attach|Register|Update|Delete|Tag|Deregister)/;
 
 const sim = useSimulatedAws();
-let aws: { ssm: SsmApi; iam: IamApi; ecs: EcsApi };
+let aws: { ssm: SsmApi; iam: IamApi; ecs: EcsApi; logs: LogsApi };
 
 beforeEach(() => {
-  aws = { ssm: createSsmApi(config), iam: createIamApi(config), ecs: createEcsApi(config) };
+  aws = {
+    ssm: createSsmApi(config),
+    iam: createIamApi(config),
+    ecs: createEcsApi(config),
+    logs: createLogsApi(config),
+  };
 });
 
 const mutatingCalls = () =>
@@ -513,6 +519,9 @@ describe("applyRegistration", () => {
       "IAM:AttachRolePolicy",
       "IAM:PutRolePolicy",
       "SSM:PutParameter",
+      // The log group the revision writes to exists before the revision does, too.
+      "CloudWatchLogs:CreateLogGroup",
+      "CloudWatchLogs:PutRetentionPolicy",
       "ECS:RegisterTaskDefinition",
     ]);
     expect(outcome.revision?.taskDefinitionArn).toBe(

@@ -103,6 +103,7 @@ describe("renderStatus", () => {
                    mc  metadata/registry:2.1
       App URL      (METADATA_HOST is not set in the task definition)
       Secrets      SSM Parameter Store /mcctl/model-catalogue/ (METADATA_PASSWORD); \`mcctl secrets list\`
+      Logs         on the instance (syslog / json-file): ssh to it; \`mcctl register-task\` moves them to CloudWatch Logs
       Health       NOT OK: running 0 of 1 tasks; 2 deployments active: a deployment has not finished
 
       Deployments

@@ -5,6 +5,7 @@ import { buildTaskDefinition, type TaskSettings } from "../../domain/task-defini
 import { diffTaskDefinitions } from "../../domain/task-definition-diff.js";
 import { InterruptedError, McctlError } from "../../errors.js";
 import { buildCreateServiceInput, createService } from "../create-service.js";
+import { ensureLogGroup, type LogGroupPlan, logGroupChanges } from "../logs.js";
 import { applySecretStore, type SecretStorePlan } from "../secrets.js";
 import { createBucket } from "./bucket.js";
 import {
@@ -46,6 +47,7 @@ export interface SetupSteps {
   environment: Record<string, string>;
   /** Secrets to store in SSM and the execution role; written first, so none is lost if setup stops. */
   secrets: SecretStorePlan;
+  logGroup: LogGroupPlan;
   baseline?: TaskDefinition | undefined;
   force?: boolean | undefined;
   /** Wait for a steady service after creating it, and for slow resources before registering. */
@@ -180,6 +182,10 @@ async function applySteps(
     });
   }
   checkpoint("registering the task definition");
+  if (logGroupChanges(steps.logGroup)) {
+    await ensureLogGroup(aws.logs, io.reporter, steps.logGroup);
+    if (steps.logGroup.kind === "create") created.push(`log group ${steps.logGroup.group}`);
+  }
   const revision = await registerIfChanged(
     io,
     aws,

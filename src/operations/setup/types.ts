@@ -1,6 +1,7 @@
 import type { Ec2Api } from "../../aws/ec2.js";
 import type { EcsApi } from "../../aws/ecs.js";
 import type { IamApi } from "../../aws/iam.js";
+import type { LogsApi } from "../../aws/logs.js";
 import type { RdsApi } from "../../aws/rds.js";
 import type { S3Api } from "../../aws/s3.js";
 import type { SsmApi } from "../../aws/ssm.js";
@@ -15,6 +16,7 @@ export interface SetupAws {
   ecs: EcsApi;
   iam: IamApi;
   ssm: SsmApi;
+  logs: LogsApi;
 }
 
 /**

@@ -109,7 +109,7 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
       notify: (finding) => io.warn(`${finding.variable}: ${finding.message}`),
     },
     io.ask,
-    { ecs: aws.ecs, ssm: aws.ssm, iam: aws.iam, target: request.target },
+    { ecs: aws.ecs, ssm: aws.ssm, iam: aws.iam, logs: aws.logs, target: request.target },
     { known, stored },
   );
 
@@ -252,6 +252,7 @@ export function applyStepsOf(plan: SetupPlan, wait: boolean): SetupSteps {
     task: plan.registration.inputs.task,
     environment: { ...plan.registration.inputs.environment },
     secrets: plan.registration.secrets,
+    logGroup: plan.registration.logGroup,
     baseline: plan.registration.baseline?.taskDefinition,
     wait,
   };

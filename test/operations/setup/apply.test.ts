@@ -241,11 +241,16 @@ describe("applySetup", () => {
     const { io, current, captured } = applyIo(resumed.plan);
     const outcome = await runUntilSettled(applySetup(io, aws, resumed.steps), 2 * 60 * 60_000, 5_000);
 
-    expect(mutatingCalls()).toEqual(["ECS:RegisterTaskDefinition", "ECS:CreateService"]);
+    expect(mutatingCalls()).toEqual([
+      "CloudWatchLogs:CreateLogGroup",
+      "CloudWatchLogs:PutRetentionPolicy",
+      "ECS:RegisterTaskDefinition",
+      "ECS:CreateService",
+    ]);
     expect(sim.ec2.instances().map((instance) => instance.InstanceId)).toEqual([instanceId]);
     expect(outcome).toMatchObject({
       complete: true,
-      created: ["task definition model-catalogue:1", "ECS service mc"],
+      created: ["log group /ecs/model-catalogue", "task definition model-catalogue:1", "ECS service mc"],
       taskDefinition: "model-catalogue:1",
     });
     expect(outcome.instanceUrl).toMatch(/^http:\/\/ec2-[\d-]+\..*compute\.amazonaws\.com\/$/);

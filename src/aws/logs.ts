@@ -1,0 +1,104 @@
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+  PutRetentionPolicyCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import type { AwsConfig } from "./config.js";
+import { awsCaller, awsErrorName } from "./errors.js";
+import type { AwsLimits } from "./limits.js";
+import { applyLimits, clientOptions } from "./transport.js";
+
+export interface LogGroupFacts {
+  name: string;
+  /** Undefined: kept forever. */
+  retentionInDays?: number | undefined;
+}
+
+export interface LogEvent {
+  stream: string;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  message: string;
+  eventId: string;
+}
+
+export interface LogEventsPage {
+  events: LogEvent[];
+  nextToken?: string | undefined;
+}
+
+/** The part of CloudWatch Logs that mcctl uses. */
+export interface LogsApi {
+  /** The group of exactly that name, or undefined. */
+  findLogGroup(name: string): Promise<LogGroupFacts | undefined>;
+  createLogGroup(name: string, tags: Record<string, string>): Promise<void>;
+  setRetention(name: string, days: number): Promise<void>;
+  /** One page of FilterLogEvents; the caller pages on (and paces itself within the quota). */
+  filterEvents(request: {
+    group: string;
+    streams: readonly string[];
+    startTime?: number | undefined;
+    filterPattern?: string | undefined;
+    nextToken?: string | undefined;
+  }): Promise<LogEventsPage>;
+}
+
+export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsApi {
+  const client = new CloudWatchLogsClient(clientOptions(config));
+  applyLimits(client, config, limits);
+  const call = awsCaller(config);
+  return {
+    findLogGroup: (name) =>
+      call({ action: "logs:DescribeLogGroups" }, async () => {
+        let nextToken: string | undefined;
+        do {
+          const output = await client.send(
+            new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken, limit: 50 }),
+          );
+          const found = output.logGroups?.find((group) => group.logGroupName === name);
+          if (found) return { name, retentionInDays: found.retentionInDays };
+          nextToken = output.nextToken;
+        } while (nextToken);
+        return undefined;
+      }),
+
+    createLogGroup: (name, tags) =>
+      call({ action: "logs:CreateLogGroup" }, async () => {
+        try {
+          await client.send(new CreateLogGroupCommand({ logGroupName: name, tags }));
+        } catch (error) {
+          // Made meanwhile (another run): what was wanted exists.
+          if (awsErrorName(error) !== "ResourceAlreadyExistsException") throw error;
+        }
+      }),
+
+    setRetention: (name, days) =>
+      call({ action: "logs:PutRetentionPolicy" }, async () => {
+        await client.send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: days }));
+      }),
+
+    filterEvents: (request) =>
+      call({ action: "logs:FilterLogEvents" }, async () => {
+        const output = await client.send(
+          new FilterLogEventsCommand({
+            logGroupName: request.group,
+            ...(request.streams.length > 0 ? { logStreamNames: [...request.streams] } : {}),
+            ...(request.startTime === undefined ? {} : { startTime: request.startTime }),
+            ...(request.filterPattern ? { filterPattern: request.filterPattern } : {}),
+            ...(request.nextToken ? { nextToken: request.nextToken } : {}),
+          }),
+        );
+        return {
+          events: (output.events ?? []).map((event) => ({
+            stream: event.logStreamName ?? "",
+            timestamp: event.timestamp ?? 0,
+            message: event.message ?? "",
+            eventId: event.eventId ?? `${event.logStreamName}/${event.timestamp}`,
+          })),
+          nextToken: output.nextToken,
+        };
+      }),
+  };
+}

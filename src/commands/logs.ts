@@ -1,0 +1,94 @@
+import * as z from "zod/mini";
+import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
+import { parseSince, phrasePattern } from "../domain/logs.js";
+import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
+import { UsageError } from "../errors.js";
+import { type ReadEvent, readLogs } from "../operations/log-reader.js";
+import { findLogSource } from "../plan/log-sources.js";
+import { withInterruptTrap } from "../ui/interrupt.js";
+import "../zod-messages.js";
+import { durationOption, flag, optionalText, parseOptions } from "./options.js";
+
+export const LogsOptionsSchema = z.object({
+  container: z._default(
+    z.enum([MC_CONTAINER, ES_CONTAINER], { error: "--container is mc or mc-es" }),
+    MC_CONTAINER,
+  ),
+  since: z._default(z.string(), "10m"),
+  follow: flag(false),
+  grep: optionalText,
+  task: optionalText,
+  previous: flag(false),
+  pollInterval: durationOption("--poll-interval", "5s"),
+});
+export type LogsOptions = z.output<typeof LogsOptionsSchema>;
+
+export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
+  await runLogs(await createContext(globals), parseOptions(LogsOptionsSchema, rawOptions));
+}
+
+/**
+ * Read-only: the service's container output from CloudWatch Logs, with timestamps and the container's
+ * name (one JSON object a line with --json). --follow goes on across a restart until Ctrl-C.
+ */
+export async function runLogs(context: CommandContext, options: LogsOptions): Promise<number> {
+  const since = parseSince(options.since, Date.now());
+  if ("problem" in since) throw new UsageError(since.problem, { suggestion: "See `mcctl logs --help`." });
+  if (options.follow && (options.previous || options.task)) {
+    throw new UsageError("--follow reads the service's running tasks: leave out --previous and --task");
+  }
+  const [ecs, logs] = await Promise.all([context.aws.ecs(), context.aws.logs()]);
+  const request = {
+    cluster: context.cluster,
+    service: context.service,
+    container: options.container,
+    task: options.task,
+    previous: options.previous,
+  };
+  const first = await findLogSource(ecs, request);
+  let useFirst = true;
+  const source = async () => {
+    if (useFirst) {
+      useFirst = false;
+      return first;
+    }
+    return findLogSource(ecs, request);
+  };
+  const print = (event: ReadEvent) =>
+    context.output.record(
+      {
+        timestamp: new Date(event.timestamp).toISOString(),
+        container: options.container,
+        task: event.taskId,
+        message: event.message,
+      },
+      `${new Date(event.timestamp).toISOString()} ${options.container} ${event.taskId.slice(0, 8)} ${event.message}`,
+    );
+  const read = (signal?: AbortSignal) =>
+    readLogs(
+      logs,
+      {
+        source,
+        startTime: since.at,
+        filterPattern: options.grep === undefined ? undefined : phrasePattern(options.grep),
+        follow: options.follow,
+        intervalMs: options.pollInterval,
+        signal,
+      },
+      print,
+    );
+  if (!options.follow) {
+    const count = await read();
+    if (count === 0)
+      context.output.hint(
+        `no ${options.container} output in ${first.group} since ${new Date(since.at).toISOString()}`,
+      );
+    return count;
+  }
+  context.output.hint(`Following ${first.group} (Ctrl-C stops)`);
+  return withInterruptTrap(
+    context.output,
+    { first: () => "Stopped following", second: () => "Quit." },
+    (signal) => read(signal),
+  );
+}
