@@ -242,3 +242,74 @@ describe("secrets in a revision", () => {
     expect(withSecretReferences(revision, "mc", [], TEST_WIRING)).toBe(revision);
   });
 });
+
+describe("the edges of the secret rules", () => {
+  it("reads paths, partitions and keys whole, not from somewhere inside the text", () => {
+    expect(validateSecretPath("/")).toContain("between single slashes");
+    expect(validateSecretPath("/team/aws")).toBeUndefined();
+    const longest = `/${"p".repeat(1011 - "MC_SUPERVISOR_PASSWORD".length - 2)}`;
+    expect(validateSecretPath(longest)).toBeUndefined();
+    expect(validateSecretPath(`${longest}p`)).toContain("characters long");
+    expect(partitionOf("see arn:aws-cn:sts::123456789012:x")).toBe("aws");
+    const where = { partition: "aws", region: "eu-west-1", account: "123456789012" };
+    const arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    expect(kmsKeyArn(`x${arn}`, where)).toHaveProperty("problem");
+    expect(kmsKeyArn(`${arn} `, where)).toHaveProperty("problem");
+    expect(kmsKeyArn("arn:aws1:kms:eu-west-1:123456789012:key/abc", where)).toHaveProperty("problem");
+    expect(kmsKeyArn("x/1234abcd-12ab-34cd-56ef-1234567890ab", where)).toHaveProperty("problem");
+    expect(kmsKeyArn("1234abcd-12ab-34cd-56ef-1234567890ab/x", where)).toHaveProperty("problem");
+    expect(kmsKeyArn("my/alias/mc", where)).toEqual({ problem: expect.stringContaining("not a key ARN") });
+  });
+
+  it("reads agent versions from their start, with numbers of any length", () => {
+    expect(agentSecretsProblem("x1.22.0")).toBe("unknown");
+    expect(agentSecretsProblem("10.0.0")).toBeUndefined();
+    expect(agentSecretsProblem("1.100.0")).toBeUndefined();
+    expect(agentSecretsProblem("1.22.10")).toBeUndefined();
+    expect(agentSecretsProblem("1.21.100")).toBe("too-old");
+  });
+
+  it("skips entries without a name or a value, and compares nested policy keys in any order", () => {
+    const revision = {
+      containerDefinitions: [
+        {
+          name: "mc",
+          environment: [
+            { name: "METADATA_PASSWORD" },
+            { value: "x" },
+            { name: "MC_MAIL_PASSWORD", value: "" },
+          ],
+          secrets: [{ name: "MC_S3_KEY" } as { name: string; valueFrom: string }],
+        },
+      ],
+    };
+    expect([...secretDeliveries(revision)]).toEqual([["MC_MAIL_PASSWORD", { kind: "plain" }]]);
+    expect(plainSecretValues(revision, "mc")).toEqual({});
+    expect(samePolicy({ a: { x: 1, y: 2 } }, { a: { y: 2, x: 1 } })).toBe(true);
+    expect(samePolicy({ a: { x: 1, y: 2 } }, { a: { y: 1, x: 2 } })).toBe(false);
+  });
+
+  it("sorts the moved references with the kept ones, and drops an environment left empty", () => {
+    const input: RegisterTaskDefinitionCommandInput = {
+      family: "f",
+      containerDefinitions: [
+        {
+          name: "mc",
+          environment: [
+            { name: "METADATA_PASSWORD", value: "a" },
+            { name: "MC_MAIL_PASSWORD", value: "b" },
+          ],
+          secrets: [{ name: "MC_S3_KEY", valueFrom: "k" }],
+        },
+      ],
+    };
+    const moved = withSecretReferences(input, "mc", ["METADATA_PASSWORD", "MC_MAIL_PASSWORD"], TEST_WIRING);
+    const mc = moved.containerDefinitions?.[0];
+    expect(mc?.secrets?.map((secret) => secret.name)).toEqual([
+      "MC_MAIL_PASSWORD",
+      "MC_S3_KEY",
+      "METADATA_PASSWORD",
+    ]);
+    expect(mc).not.toHaveProperty("environment");
+  });
+});
