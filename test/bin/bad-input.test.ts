@@ -282,6 +282,30 @@ const CREDENTIAL_CASES: Record<string, BadInput> = {
     env: { AWS_MAX_ATTEMPTS: "2.5" },
     names: ['AWS_MAX_ATTEMPTS "2.5"'],
   },
+  "logs --container of another name": {
+    args: ["logs", "--container", "web"],
+    names: ["--container is mc or mc-es"],
+  },
+  "logs --since neither a duration nor a time": {
+    args: ["logs", "--since", "5x"],
+    names: ['--since "5x" is neither a duration'],
+  },
+  "logs --since in the future": {
+    args: ["logs", "--since", "2999-01-01T00:00:00Z"],
+    names: ["is in the future"],
+  },
+  "logs --follow with --previous": {
+    args: ["logs", "--follow", "--previous"],
+    names: ["--follow reads the service's running tasks"],
+  },
+  "backup --timeout of another shape": {
+    args: ["backup", "--wait", "--timeout", "soon"],
+    names: ['--timeout "soon"'],
+  },
+  "upgrade --snapshot-timeout of another shape": {
+    args: ["upgrade", "--tag", "2", "--snapshot-timeout", "1y"],
+    names: ['--snapshot-timeout "1y"'],
+  },
   "an unknown secrets command": {
     args: ["secrets", "bogus"],
     names: ['unknown command "bogus"'],
