@@ -16,6 +16,7 @@ import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
+import { printFailureLogs } from "./failure-logs.js";
 import {
   createServiceWaitOptions,
   familyOption,
@@ -92,6 +93,9 @@ export async function runCreateService(context: CommandContext, options: CreateS
         exists = true;
         return saveSettings(settings.path, settingsAfter);
       },
+    }).catch(async (error: unknown) => {
+      await printFailureLogs(context, error);
+      throw error;
     });
   });
   const result = {

@@ -1,6 +1,7 @@
 import type { CommandContext } from "../context.js";
 import { type RestartRequest, RestartWatch } from "../operations/restart.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
+import { printFailureLogs } from "./failure-logs.js";
 import type { RestartFlags } from "./options.js";
 
 /** What restart, upgrade and rollback hand the restart sequence, apart from the count to restore. */
@@ -19,18 +20,30 @@ export function underRestartTrap<T>(
 ): Promise<T> {
   const watch = new RestartWatch(context.service);
   return withInterruptTrap(context.output, watch, (signal) =>
-    work(
-      {
-        cluster: context.cluster,
-        service: context.service,
-        healthUrl,
-        timeoutMs: flags.timeout,
-        pollIntervalMs: flags.pollInterval,
+    withFailureLogs(context, () =>
+      work(
+        {
+          cluster: context.cluster,
+          service: context.service,
+          healthUrl,
+          timeoutMs: flags.timeout,
+          pollIntervalMs: flags.pollInterval,
+          signal,
+          onPhase: watch.onPhase,
+          limits: context.aws.limits,
+        },
         signal,
-        onPhase: watch.onPhase,
-        limits: context.aws.limits,
-      },
-      signal,
+      ),
     ),
   );
+}
+
+/** A failure of `work` because a task died shows that task's last log lines before it travels on. */
+async function withFailureLogs<T>(context: CommandContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await printFailureLogs(context, error);
+    throw error;
+  }
 }

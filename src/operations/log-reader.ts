@@ -117,3 +117,32 @@ function isThrottled(error: unknown): boolean {
     ["ThrottlingException", "LimitExceededException"].includes(awsErrorName(cause) ?? ""),
   );
 }
+
+/** At most this many FilterLogEvents pages for the last lines of one stream: the stream of one task. */
+const MAX_TAIL_PAGES = 20;
+
+/**
+ * The last `count` events of one stream since `startTime`, oldest first: what a container said just
+ * before it stopped. Reads forward (FilterLogEvents has no "newest first"), a bounded number of pages.
+ */
+export async function lastLogLines(
+  logs: LogsApi,
+  where: { group: string; stream: string; startTime: number },
+  count: number,
+): Promise<LogEvent[]> {
+  const kept: LogEvent[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_TAIL_PAGES; page++) {
+    const result = await logs.filterEvents({
+      group: where.group,
+      streams: [where.stream],
+      startTime: where.startTime,
+      nextToken,
+    });
+    kept.push(...result.events);
+    kept.splice(0, Math.max(0, kept.length - count));
+    nextToken = result.nextToken;
+    if (!nextToken) break;
+  }
+  return kept;
+}

@@ -198,20 +198,36 @@ export function waitForSteady(
         (failure) => !primary?.taskDefinition || failure.task.taskDefinitionArn === primary.taskDefinition,
       );
       if (failures.length >= maxFailures) {
-        throw deploymentFailed(
-          monitor,
-          failures.map((failure) => failure.description),
-        );
+        throw deploymentFailed(monitor, failures);
       }
     },
   );
 }
 
-function deploymentFailed(monitor: ServiceMonitor, reasons: readonly string[]): McctlError {
-  const unique = [...new Set(reasons)];
+/** A deployment whose tasks died: the error keeps them, so that their last log lines can be shown. */
+export class DeploymentFailedError extends McctlError {
+  constructor(
+    message: string,
+    readonly stoppedTasks: readonly Task[],
+    options: { suggestion?: string | undefined },
+  ) {
+    super(message, options);
+    this.name = "DeploymentFailedError";
+  }
+}
+
+function deploymentFailed(
+  monitor: ServiceMonitor,
+  failures: readonly { task: Task; description: string }[],
+): McctlError {
+  const unique = [...new Set(failures.map((failure) => failure.description))];
   const advice = unique.map(adviceForFailure).find((text) => text !== undefined);
-  return new McctlError(`the deployment of ${monitor.service} is failing: ${unique.join(" | ")}`, {
-    suggestion:
-      advice ?? "Check the service events and the container logs, fix the cause, then run `mcctl restart`.",
-  });
+  return new DeploymentFailedError(
+    `the deployment of ${monitor.service} is failing: ${unique.join(" | ")}`,
+    failures.map((failure) => failure.task),
+    {
+      suggestion:
+        advice ?? "Check the service events and the container logs, fix the cause, then run `mcctl restart`.",
+    },
+  );
 }
