@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
 import { parseSince, phrasePattern } from "../domain/logs.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
-import { UsageError } from "../errors.js";
+import { McctlError, UsageError } from "../errors.js";
 import { type ReadEvent, readLogs } from "../operations/log-reader.js";
 import { findLogSource } from "../plan/log-sources.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
@@ -45,10 +45,14 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
     task: options.task,
     previous: options.previous,
   };
-  const first = await findLogSource(ecs, request);
-  let useFirst = true;
+  // Started in the middle of a restart, a follow waits for the new task instead of failing.
+  const first = await findLogSource(ecs, request).catch((error: unknown) => {
+    if (options.follow && error instanceof McctlError && /runs no task/.test(error.message)) return undefined;
+    throw error;
+  });
+  let useFirst = first !== undefined;
   const source = async () => {
-    if (useFirst) {
+    if (useFirst && first) {
       useFirst = false;
       return first;
     }
@@ -81,11 +85,15 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
     const count = await read();
     if (count === 0)
       context.output.hint(
-        `no ${options.container} output in ${first.group} since ${new Date(since.at).toISOString()}`,
+        `no ${options.container} output in ${first?.group} since ${new Date(since.at).toISOString()}`,
       );
     return count;
   }
-  context.output.hint(`Following ${first.group} (Ctrl-C stops)`);
+  context.output.hint(
+    first
+      ? `Following ${first.group} (Ctrl-C stops)`
+      : `${context.service} runs no task now: waiting for one (Ctrl-C stops)`,
+  );
   return withInterruptTrap(
     context.output,
     { first: () => "Stopped following", second: () => "Quit." },

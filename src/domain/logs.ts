@@ -74,7 +74,8 @@ const SINCE_UNITS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 
 export function parseSince(text: string, now: number): { at: number } | { problem: string } {
   const relative = /^(\d{1,6})([smhd])$/.exec(text);
   if (relative) return { at: now - Number(relative[1]) * (SINCE_UNITS[relative[2] as string] as number) };
-  if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
+  const date = /^(\d{4})-(\d{2})-(\d{2})(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  if (date && isCalendarDate(Number(date[1]), Number(date[2]), Number(date[3]))) {
     const at = Date.parse(text);
     if (!Number.isNaN(at)) {
       return at > now ? { problem: `--since ${JSON.stringify(text)} is in the future` } : { at };
@@ -83,6 +84,12 @@ export function parseSince(text: string, now: number): { at: number } | { proble
   return {
     problem: `--since ${JSON.stringify(text.slice(0, 60))} is neither a duration like 10m, 2h or 1d nor an ISO time like 2026-12-01T03:00:00Z`,
   };
+}
+
+/** Date.parse rolls 2026-02-30 over into March: a day that is not in the calendar is refused instead. */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /** --grep TEXT as a CloudWatch Logs filter pattern: the exact phrase, whatever characters it holds. */

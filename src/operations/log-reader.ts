@@ -30,38 +30,59 @@ export interface ReadEvent extends LogEvent {
 const MAX_BACKOFF_MS = 30_000;
 
 /**
+ * How far back each look of a follow reads again: containers ship their lines in batches (the awslogs
+ * driver every 5 s), so a line of one task can arrive after a newer line of another. Lines read twice
+ * are recognised by their event id and printed once.
+ */
+export const LATE_ARRIVAL_MS = 15_000;
+
+/** FilterLogEvents takes at most this many stream names. */
+const MAX_STREAMS = 100;
+
+/**
  * Prints the events of a log source in time order, paging through FilterLogEvents. When following, looks
- * again every interval from the newest event seen (an event is never printed twice), picks up the tasks
- * that replaced the old ones, waits out a moment without any task (a restart), backs off when throttled,
- * and ends without an error when `signal` aborts. Returns how many events were printed.
+ * again every interval, reading back LATE_ARRIVAL_MS before the newest event seen (an event is never
+ * printed twice), keeps reading the streams of tasks that stopped (their last lines arrive after they
+ * are replaced) besides the new tasks', waits out a moment without any task (a restart), backs off when
+ * throttled, and ends without an error when `signal` aborts. Returns how many events were printed.
  */
 export async function readLogs(
   logs: LogsApi,
   request: LogReadRequest,
   onEvent: (event: ReadEvent) => void,
 ): Promise<number> {
-  let since = request.startTime;
-  let seen = new Set<string>();
+  let newest = request.startTime;
+  const seen = new Map<string, number>();
+  const followed = new Map<string, string>();
+  let group: string | undefined;
   let printed = 0;
   let pause = request.intervalMs;
   for (;;) {
     try {
       const source = await currentSource(request);
       if (source) {
-        for await (const event of events(logs, source, since, request.filterPattern)) {
+        group = source.group;
+        for (const stream of source.streams) followed.set(stream.stream, stream.taskId);
+      }
+      if (group) {
+        const streams = [...followed].slice(-MAX_STREAMS).map(([stream, taskId]) => ({ stream, taskId }));
+        const since = request.follow ? Math.max(request.startTime, newest - LATE_ARRIVAL_MS) : newest;
+        const where = { group, streams: streams.map((entry) => entry.stream) };
+        const page = (next: string | undefined) => pageWithBackoff(logs, request, where, since, next);
+        for await (const event of events(page, streams)) {
           if (seen.has(event.eventId)) continue;
-          seen.add(event.eventId);
+          seen.set(event.eventId, event.timestamp);
           onEvent(event);
           printed += 1;
-          if (event.timestamp > since) {
-            since = event.timestamp;
-            // Only events at the newest timestamp can come again: the next look starts there.
-            seen = new Set([event.eventId]);
-          }
+          newest = Math.max(newest, event.timestamp);
         }
+        // Only ids that the next look can read again are worth remembering.
+        for (const [id, timestamp] of seen) if (timestamp < newest - LATE_ARRIVAL_MS) seen.delete(id);
       }
       pause = request.intervalMs;
     } catch (error) {
+      // Ctrl-C during a pause after throttling: the follow ends as it does between looks.
+      if (request.follow && error instanceof InterruptedError) return printed;
       // A new task's stream may not exist yet: there is nothing to read in it so far.
       if (request.follow && hasCause(error, (cause) => awsErrorName(cause) === "ResourceNotFoundException")) {
         pause = request.intervalMs;
@@ -91,24 +112,44 @@ async function currentSource(request: LogReadRequest): Promise<LogSource | undef
   }
 }
 
-async function* events(
+/**
+ * One FilterLogEvents page. When following, a throttled page is asked for again after a pause that
+ * doubles up to MAX_BACKOFF_MS, so a look goes on from where it was rather than starting over.
+ */
+async function pageWithBackoff(
   logs: LogsApi,
-  source: LogSource,
+  request: LogReadRequest,
+  where: { group: string; streams: string[] },
   startTime: number,
-  filterPattern: string | undefined,
+  nextToken: string | undefined,
+) {
+  let pause = request.intervalMs;
+  for (;;) {
+    try {
+      return await logs.filterEvents({
+        ...where,
+        startTime,
+        filterPattern: request.filterPattern,
+        nextToken,
+      });
+    } catch (error) {
+      if (!request.follow || !isThrottled(error)) throw error;
+      pause = Math.min(pause * 2, MAX_BACKOFF_MS);
+      await sleep(pause, request.signal);
+    }
+  }
+}
+
+async function* events(
+  page: (nextToken: string | undefined) => ReturnType<LogsApi["filterEvents"]>,
+  streams: readonly { stream: string; taskId: string }[],
 ): AsyncGenerator<ReadEvent> {
-  const taskOf = new Map(source.streams.map((stream) => [stream.stream, stream.taskId]));
+  const taskOf = new Map(streams.map((stream) => [stream.stream, stream.taskId]));
   let nextToken: string | undefined;
   do {
-    const page = await logs.filterEvents({
-      group: source.group,
-      streams: source.streams.map((stream) => stream.stream),
-      startTime,
-      filterPattern,
-      nextToken,
-    });
-    for (const event of page.events) yield { ...event, taskId: taskOf.get(event.stream) ?? "" };
-    nextToken = page.nextToken;
+    const result = await page(nextToken);
+    for (const event of result.events) yield { ...event, taskId: taskOf.get(event.stream) ?? "" };
+    nextToken = result.nextToken;
   } while (nextToken);
 }
 

@@ -4,7 +4,6 @@ import {
   AWS_MANAGED_KEY,
   ECS_TASKS_TRUST_POLICY,
   EXECUTION_ROLE_POLICY_NAME,
-  MANAGED_BY_TAG,
   type PolicyDocument,
   type SecretStore,
   STORED_IN_SSM,
