@@ -58,6 +58,12 @@ export class AwsClients {
     return this.load("ssm", async () => (await import("./ssm.js")).createSsmApi(this.config, this.limits));
   }
 
+  /** What a registration reads and writes: the task definition, its secrets, their role and its log group. */
+  async registration(): Promise<{ ecs: EcsApi; ssm: SsmApi; iam: IamApi; logs: LogsApi }> {
+    const [ecs, ssm, iam, logs] = await Promise.all([this.ecs(), this.ssm(), this.iam(), this.logs()]);
+    return { ecs, ssm, iam, logs };
+  }
+
   private load<T>(name: string, create: () => Promise<T>): Promise<T> {
     // SDK releases print a multi-line NodeVersionSupportWarning on Node 20 on every run. mcctl states
     // the Node versions it supports in package.json and README, so operators need not see it.

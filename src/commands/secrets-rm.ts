@@ -41,12 +41,7 @@ export async function runSecretsRm(context: CommandContext, options: SecretsRmOp
   }
   await requireConfirmable(context, !options.dryRun);
   const target = await lookUpTarget(context.aws);
-  const [ecs, ssm, iam, logs] = await Promise.all([
-    context.aws.ecs(),
-    context.aws.ssm(),
-    context.aws.iam(),
-    context.aws.logs(),
-  ]);
+  const { ecs, ssm, iam, logs } = await context.aws.registration();
   const plan = await planRegistration(
     {
       settings: {

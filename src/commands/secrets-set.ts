@@ -54,12 +54,7 @@ export async function runSecretsSet(context: CommandContext, options: SecretsSet
   // Setting it means it is no longer deliberately left out.
   const { [name]: _unset, ...environment } = settings.settings.environment ?? {};
   const target = await lookUpTarget(context.aws);
-  const [ecs, ssm, iam, logs] = await Promise.all([
-    context.aws.ecs(),
-    context.aws.ssm(),
-    context.aws.iam(),
-    context.aws.logs(),
-  ]);
+  const { ecs, ssm, iam, logs } = await context.aws.registration();
   const plan = await planRegistration(
     {
       settings: { ...settings.settings, environment },

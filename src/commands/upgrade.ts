@@ -72,12 +72,7 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
   await requireConfirmable(context, !options.dryRun);
 
   const target = await lookUpTarget(context.aws);
-  const [ecs, ssm, iam, logs] = await Promise.all([
-    context.aws.ecs(),
-    context.aws.ssm(),
-    context.aws.iam(),
-    context.aws.logs(),
-  ]);
+  const { ecs, ssm, iam, logs } = await context.aws.registration();
   const plan = await planUpgrade(
     ecs,
     () => context.aws.ec2(),
