@@ -1,8 +1,9 @@
 import type { DBSnapshot } from "@aws-sdk/client-rds";
 import * as z from "zod/mini";
+import { deploymentJdbcUrl } from "../config/deployment.js";
 import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
 import { McctlError } from "../errors.js";
-import { deploymentJdbcUrl, planSnapshot } from "../plan/snapshot.js";
+import { planSnapshot } from "../plan/snapshot.js";
 import "../zod-messages.js";
 import { parseOptions } from "./options.js";
 

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { deploymentJdbcUrl } from "../config/deployment.js";
 import {
   type CommandContext,
   confirmChange,
@@ -10,7 +11,7 @@ import { MCCTL_TAGS } from "../domain/tags.js";
 import { McctlError } from "../errors.js";
 import { takeSnapshot } from "../operations/snapshot.js";
 import { lookUpTarget } from "../plan/account.js";
-import { deploymentJdbcUrl, planSnapshot } from "../plan/snapshot.js";
+import { planSnapshot } from "../plan/snapshot.js";
 import { printDryRunEnd, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";

@@ -1,6 +1,6 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import type { CommandContext } from "../context.js";
-import { awslogsGroupOf, LOG_STREAM_PREFIX } from "../domain/logs.js";
+import { awslogsGroupOf, logStreamName } from "../domain/logs.js";
 import { hasCause } from "../errors.js";
 import { lastLogLines } from "../operations/log-reader.js";
 import { DeploymentFailedError } from "../operations/service-monitor.js";
@@ -41,7 +41,7 @@ export async function printFailureLogs(context: CommandContext, error: unknown):
       logs,
       {
         group: awslogs.group,
-        stream: `${awslogs.prefix ?? LOG_STREAM_PREFIX}/${container}/${id}`,
+        stream: logStreamName(container, id, awslogs.prefix),
         startTime: started,
       },
       FAILURE_LOG_LINES,

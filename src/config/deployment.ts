@@ -129,3 +129,9 @@ function flatten(value: unknown, prefix = "", into = new Map<string, unknown>())
   }
   return into;
 }
+
+/** The deployment's database as the environment (else mcctl.json) names it. */
+export function deploymentJdbcUrl(settings: Settings, env: NodeJS.ProcessEnv): string | undefined {
+  const fromFile = settings.environment?.METADATA_JDBC_URL;
+  return env.METADATA_JDBC_URL || (typeof fromFile === "string" ? fromFile : undefined);
+}

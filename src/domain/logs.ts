@@ -33,9 +33,9 @@ export function validateLogGroup(name: string): string | undefined {
   return undefined;
 }
 
-/** The stream ECS writes one container of one task to. */
-export function logStreamName(container: string, taskId: string): string {
-  return `${LOG_STREAM_PREFIX}/${container}/${taskId}`;
+/** The stream ECS writes one container of one task to, under the revision's awslogs-stream-prefix. */
+export function logStreamName(container: string, taskId: string, prefix = LOG_STREAM_PREFIX): string {
+  return `${prefix}/${container}/${taskId}`;
 }
 
 /** The logConfiguration of a container: awslogs into the group, or the wiki's syslog / json-file. */

@@ -67,7 +67,7 @@ export async function findLogSource(ecs: EcsApi, request: LogRequest): Promise<L
     group: group as string,
     streams: tasks.map((task) => {
       const id = taskId(task.taskArn);
-      return { taskId: id, stream: logStreamName(request.container, id).replace(LOG_STREAM_PREFIX, prefix) };
+      return { taskId: id, stream: logStreamName(request.container, id, prefix) };
     }),
   };
 }

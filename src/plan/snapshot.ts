@@ -1,5 +1,4 @@
 import type { RdsApi } from "../aws/rds.js";
-import type { Settings } from "../config/settings.js";
 import { jdbcHost, snapshotIdentifier } from "../domain/snapshots.js";
 import { McctlError } from "../errors.js";
 
@@ -71,10 +70,4 @@ export function describeSnapshotPlan(plan: SnapshotPlan): string {
   return plan.kind === "take"
     ? `take RDS snapshot ${plan.snapshot} of ${plan.instance} and wait until it is available`
     : plan.reason;
-}
-
-/** The deployment's database as mcctl.json (else the environment) names it. */
-export function deploymentJdbcUrl(settings: Settings, env: NodeJS.ProcessEnv): string | undefined {
-  const fromFile = settings.environment?.METADATA_JDBC_URL;
-  return env.METADATA_JDBC_URL || (typeof fromFile === "string" ? fromFile : undefined);
 }

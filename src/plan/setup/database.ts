@@ -1,4 +1,5 @@
 import type { DBInstance } from "@aws-sdk/client-rds";
+import { deploymentJdbcUrl } from "../../config/deployment.js";
 import { parseJdbcUrl } from "../../domain/environment.js";
 import {
   generateMasterPassword,
@@ -139,8 +140,8 @@ export async function planDatabase(io: PlanIo, aws: SetupAws): Promise<DatabaseP
 function givenJdbcHost(
   io: PlanIo,
 ): { host: string; port?: number | undefined; database: string } | undefined {
-  const url = io.env.METADATA_JDBC_URL || io.settings.environment?.METADATA_JDBC_URL;
-  if (typeof url !== "string") return undefined;
+  const url = deploymentJdbcUrl(io.settings, io.env);
+  if (url === undefined) return undefined;
   const parsed = parseJdbcUrl(url);
   if (!parsed.ok) throw new UsageError(`METADATA_JDBC_URL: ${parsed.error}`);
   return { host: parsed.value.host, port: parsed.value.port, database: parsed.value.database };
