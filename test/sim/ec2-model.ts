@@ -178,3 +178,32 @@ export function normalizeProtocol(protocol: string | undefined): string | undefi
   };
   return aliases[value];
 }
+
+/** EC2's numeric instance state codes (`State.Code`). */
+export const instanceStateCodes = {
+  pending: 0,
+  running: 16,
+  "shutting-down": 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+} as const;
+
+/** What identifies a security group rule: protocol, ports (not for "-1") and the peer (a CIDR or a group). */
+export interface RuleShape {
+  protocol: string;
+  fromPort: number | undefined;
+  toPort: number | undefined;
+  cidr?: string | undefined;
+  groupId?: string | undefined;
+}
+
+/** Whether two rules are the same rule as EC2 sees it (descriptions do not count). */
+export function sameRule(a: RuleShape, b: RuleShape): boolean {
+  return (
+    a.protocol === b.protocol &&
+    (a.protocol === "-1" || (a.fromPort === b.fromPort && a.toPort === b.toPort)) &&
+    a.cidr === b.cidr &&
+    a.groupId === b.groupId
+  );
+}

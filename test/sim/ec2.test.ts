@@ -3,7 +3,7 @@ import {
   type DescribeInstancesCommandInput,
   EC2Client,
   EC2ServiceException,
-  TerminateInstancesCommand,
+  StopInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import {
   DescribeContainerInstancesCommand,
@@ -160,12 +160,12 @@ describe("EC2 in the simulated AWS", () => {
   it("logs calls with service EC2 and rejects unimplemented EC2 commands loudly", async () => {
     sim.ec2.addInstance({ instanceId: ID_A });
     await describeInstances({ InstanceIds: [ID_A] });
-    await expect(client.send(new TerminateInstancesCommand({ InstanceIds: [ID_A] }))).rejects.toThrow(
-      "simulated AWS does not implement EC2:TerminateInstances",
+    await expect(client.send(new StopInstancesCommand({ InstanceIds: [ID_A] }))).rejects.toThrow(
+      "simulated AWS does not implement EC2:StopInstances",
     );
     expect(sim.calls.map((call) => [call.service, call.command, call.error === undefined])).toEqual([
       ["EC2", "DescribeInstances", true],
-      ["EC2", "TerminateInstances", false],
+      ["EC2", "StopInstances", false],
     ]);
     expect(sim.callsOf("DescribeInstances", "EC2")[0]?.input.InstanceIds).toEqual([ID_A]);
   });

@@ -20,6 +20,9 @@ import {
   CreateSecurityGroupCommand,
   type CreateSecurityGroupCommandInput,
   type CreateSecurityGroupResult,
+  DeleteSecurityGroupCommand,
+  type DeleteSecurityGroupCommandInput,
+  type DeleteSecurityGroupResult,
   DescribeImagesCommand,
   type DescribeImagesCommandInput,
   type DescribeImagesResult,
@@ -50,6 +53,9 @@ import {
   type IpPermission,
   type KeyPairInfo,
   type Reservation,
+  RevokeSecurityGroupIngressCommand,
+  type RevokeSecurityGroupIngressCommandInput,
+  type RevokeSecurityGroupIngressResult,
   RunInstancesCommand,
   type RunInstancesCommandInput,
   type SecurityGroup,
@@ -57,6 +63,9 @@ import {
   type Subnet,
   type Tag,
   type TagSpecification,
+  TerminateInstancesCommand,
+  type TerminateInstancesCommandInput,
+  type TerminateInstancesResult,
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import { clone, compact, createSimContext, paginate, type SimContext } from "./core.js";
@@ -67,16 +76,21 @@ import {
   ec2InstanceTypes,
   formatIp,
   imageIdFor,
+  instanceStateCodes,
   normalizeProtocol,
   parseCidr,
+  type RuleShape,
+  sameRule,
   wildcardMatcher,
   zoneIdFor,
 } from "./ec2-model.js";
+import { Ec2Teardown, type SecurityGroupUser } from "./ec2-teardown.js";
 import type { EcsSimulator } from "./ecs.js";
 import { type FaultKind, type ServiceErrorProfile, throttlingError, unmodeledError } from "./errors.js";
 import type { IamSimulator } from "./iam.js";
 
 export { type Ec2ImageSpec, type Ec2InstanceTypeInfo, ec2InstanceTypes } from "./ec2-model.js";
+export type { SecurityGroupUser } from "./ec2-teardown.js";
 
 export type Ec2InstanceState = `${InstanceStateName}`;
 
@@ -110,12 +124,15 @@ export interface Ec2Timings {
   ecsRegistrationMs: number;
   /** Between registration attempts while the agent cannot register (no credentials, no such cluster). Default 60 s. */
   ecsRegistrationRetryMs: number;
+  /** TerminateInstances: shutting-down → terminated. Default 60 s. */
+  terminateMs: number;
 }
 
 export const defaultEc2Timings: Readonly<Ec2Timings> = {
   pendingMs: 30_000,
   ecsRegistrationMs: 60_000,
   ecsRegistrationRetryMs: 60_000,
+  terminateMs: 60_000,
 };
 
 export interface Ec2SimulatorOptions {
@@ -125,7 +142,10 @@ export interface Ec2SimulatorOptions {
   /** Where instance profiles are looked up (RunInstances, the ECS agent's credentials). */
   iam?: Pick<IamSimulator, "instanceProfile">;
   /** Where launched instances register as container instances. */
-  ecs?: Pick<EcsSimulator, "describeClusters" | "addContainerInstance" | "setContainerInstanceState">;
+  ecs?: Pick<
+    EcsSimulator,
+    "describeClusters" | "addContainerInstance" | "setContainerInstanceState" | "ec2InstanceStateChanged"
+  >;
 }
 
 /** What `addDefaultVpc` created. */
@@ -138,7 +158,7 @@ export interface DefaultVpc {
 /** How long a terminated instance stays visible to DescribeInstances, as on EC2 (about an hour). */
 export const TERMINATED_RETENTION_MS = 60 * 60_000;
 
-interface Ec2InstanceRecord {
+export interface Ec2InstanceRecord {
   instanceId: string;
   reservationId: string;
   imageId: string;
@@ -159,7 +179,7 @@ interface Ec2InstanceRecord {
   generation: number;
 }
 
-interface LaunchDetails {
+export interface LaunchDetails {
   subnetId: string;
   vpcId: string;
   securityGroupIds: string[];
@@ -195,7 +215,7 @@ interface SubnetRecord {
   tags: Tag[];
 }
 
-interface RuleRecord {
+export interface RuleRecord {
   ruleId: string;
   protocol: string;
   fromPort: number | undefined;
@@ -206,7 +226,7 @@ interface RuleRecord {
   description?: string;
 }
 
-interface SecurityGroupRecord {
+export interface SecurityGroupRecord {
   groupId: string;
   name: string;
   description: string;
@@ -237,14 +257,7 @@ interface ImageRecord {
   public: boolean;
 }
 
-const stateCodes: Record<Ec2InstanceState, number> = {
-  pending: 0,
-  running: 16,
-  "shutting-down": 32,
-  terminated: 48,
-  stopping: 64,
-  stopped: 80,
-};
+const stateCodes: Record<Ec2InstanceState, number> = instanceStateCodes;
 
 /** States in which an instance has its public address. */
 const addressedStates: readonly Ec2InstanceState[] = ["pending", "running", "stopping", "shutting-down"];
@@ -272,6 +285,10 @@ export class Ec2Simulator {
   readonly #images: ImageRecord[] = [];
   /** RunInstances ClientToken → reservation id, for idempotent retries. */
   readonly #clientTokens = new Map<string, string>();
+  /** Security groups used outside EC2 (DB instances): DeleteSecurityGroup refuses them. */
+  readonly #groupUsers: SecurityGroupUser[] = [];
+  /** TerminateInstances, DeleteSecurityGroup, RevokeSecurityGroupIngress (ec2-teardown.ts). */
+  readonly #teardown: Ec2Teardown;
 
   constructor(context: SimContext = createSimContext(), options: Ec2SimulatorOptions = {}) {
     this.#ctx = context;
@@ -281,6 +298,19 @@ export class Ec2Simulator {
     this.#offered = defaultOfferedInstanceType;
     if (options.offeredInstanceTypes) this.setOfferedInstanceTypes(options.offeredInstanceTypes);
     for (const spec of defaultPublicImages) this.#images.push(this.#imageRecord(spec));
+    this.#teardown = new Ec2Teardown({
+      ctx: context,
+      instances: this.#instances,
+      groups: this.#groups,
+      timings: () => this.#timings,
+      sync: () => this.#sync(),
+      error: (code, message, httpStatusCode) => this.#error(code, message, httpStatusCode),
+      dryRun: (dryRun) => this.#dryRun(dryRun),
+      defaultVpcId: () => this.#defaultVpc()?.vpcId,
+      schedulePurge: (record) => this.#schedulePurge(record),
+      instanceChanged: (record) => this.#syncContainerInstance(record),
+      groupUsers: () => this.#groupUsers.flatMap((user) => [...user()]),
+    });
     this.errorProfile = {
       service: "EC2",
       iamPrefix: "ec2",
@@ -438,6 +468,14 @@ export class Ec2Simulator {
     if (state === "terminated") this.#schedulePurge(record);
     this.#syncContainerInstance(record);
     return this.#render(record);
+  }
+
+  /**
+   * Registers something outside EC2 that uses security groups (the simulated AWS registers RDS's DB instances):
+   * DeleteSecurityGroup fails with DependencyViolation for any group id it returns.
+   */
+  addSecurityGroupUser(user: SecurityGroupUser): void {
+    this.#groupUsers.push(user);
   }
 
   /** Every instance still visible, as DescribeInstances renders it, in the order they were added. */
@@ -608,6 +646,11 @@ export class Ec2Simulator {
     }
     if (input.ClientToken !== undefined) this.#clientTokens.set(input.ClientToken, reservationId);
     return this.#reservation(reservationId);
+  }
+
+  /** Shutting down now, terminated `timings.terminateMs` later (see ec2-teardown.ts). */
+  terminateInstances(input: TerminateInstancesCommandInput): TerminateInstancesResult {
+    return this.#teardown.terminateInstances(input);
   }
 
   // ===============================================================================================
@@ -878,6 +921,18 @@ export class Ec2Simulator {
     };
   }
 
+  /** Refused for the default group and while anything depends on the group (see ec2-teardown.ts). */
+  deleteSecurityGroup(input: DeleteSecurityGroupCommandInput): DeleteSecurityGroupResult {
+    return this.#teardown.deleteSecurityGroup(input);
+  }
+
+  /** Unknown rules come back in UnknownIpPermissions (default VPC), see ec2-teardown.ts. */
+  revokeSecurityGroupIngress(
+    input: RevokeSecurityGroupIngressCommandInput,
+  ): RevokeSecurityGroupIngressResult {
+    return this.#teardown.revokeSecurityGroupIngress(input);
+  }
+
   /**
    * The known instance types the region offers (`setOfferedInstanceTypes`), by Region (the default) or per
    * Availability Zone (the zones `addDefaultVpc` uses: <region>a, b and c). Filters `instance-type` and
@@ -1122,15 +1177,19 @@ export class Ec2Simulator {
     return clusters.some((candidate) => candidate.status === "ACTIVE") ? cluster : undefined;
   }
 
-  /** Keeps a registered container instance in line with its EC2 instance. */
+  /**
+   * Keeps a registered container instance in line with its EC2 instance. Shutting down or terminated: ECS
+   * learns it for every container instance registered from that EC2 instance (the agent disconnects; at
+   * termination ECS deregisters it and its tasks stop); otherwise a launched instance's agent (dis)connects.
+   */
   #syncContainerInstance(record: Ec2InstanceRecord): void {
-    const arn = record.launch?.containerInstanceArn;
-    if (!arn || !this.#ecs) return;
-    if (record.state === "terminated") {
-      this.#ecs.setContainerInstanceState(arn, { agentConnected: false, status: "INACTIVE" });
-    } else {
-      this.#ecs.setContainerInstanceState(arn, { agentConnected: record.state === "running" });
+    if (!this.#ecs) return;
+    if (record.state === "terminated" || record.state === "shutting-down") {
+      this.#ecs.ec2InstanceStateChanged(record.instanceId, record.state);
+      return;
     }
+    const arn = record.launch?.containerInstanceArn;
+    if (arn) this.#ecs.setContainerInstanceState(arn, { agentConnected: record.state === "running" });
   }
 
   #launchImage(imageId: string | undefined): ImageRecord {
@@ -1686,17 +1745,6 @@ function tagsFor(specifications: readonly TagSpecification[] | undefined, resour
     .map((tag) => ({ Key: tag.Key, Value: tag.Value ?? "" }));
 }
 
-type RuleShape = Pick<RuleRecord, "protocol" | "fromPort" | "toPort" | "cidr" | "groupId">;
-
-function sameRule(a: RuleShape, b: RuleShape): boolean {
-  return (
-    a.protocol === b.protocol &&
-    (a.protocol === "-1" || (a.fromPort === b.fromPort && a.toPort === b.toPort)) &&
-    a.cidr === b.cidr &&
-    a.groupId === b.groupId
-  );
-}
-
 /** EC2's wording of a rule in `InvalidPermission.Duplicate`: `peer: sg-…, TCP, from port: 3306, to port: 3306, ALLOW`. */
 function describeRule(rule: RuleShape): string {
   const peer = rule.groupId ?? rule.cidr ?? "";
@@ -1733,11 +1781,14 @@ function permissionsOf(rules: readonly RuleRecord[]): IpPermission[] {
 export const ec2Commands = {
   DescribeInstances: [DescribeInstancesCommand, "describeInstances"],
   RunInstances: [RunInstancesCommand, "runInstances"],
+  TerminateInstances: [TerminateInstancesCommand, "terminateInstances"],
   DescribeVpcs: [DescribeVpcsCommand, "describeVpcs"],
   DescribeSubnets: [DescribeSubnetsCommand, "describeSubnets"],
   DescribeSecurityGroups: [DescribeSecurityGroupsCommand, "describeSecurityGroups"],
   CreateSecurityGroup: [CreateSecurityGroupCommand, "createSecurityGroup"],
   AuthorizeSecurityGroupIngress: [AuthorizeSecurityGroupIngressCommand, "authorizeSecurityGroupIngress"],
+  RevokeSecurityGroupIngress: [RevokeSecurityGroupIngressCommand, "revokeSecurityGroupIngress"],
+  DeleteSecurityGroup: [DeleteSecurityGroupCommand, "deleteSecurityGroup"],
   DescribeKeyPairs: [DescribeKeyPairsCommand, "describeKeyPairs"],
   DescribeImages: [DescribeImagesCommand, "describeImages"],
   DescribeInstanceTypeOfferings: [DescribeInstanceTypeOfferingsCommand, "describeInstanceTypeOfferings"],

@@ -17,6 +17,9 @@ import {
   CreateServiceCommand,
   type CreateServiceCommandInput,
   type CreateServiceResponse,
+  DeleteClusterCommand,
+  type DeleteClusterCommandInput,
+  type DeleteClusterResponse,
   DeleteServiceCommand,
   type DeleteServiceCommandInput,
   type DeleteServiceResponse,
@@ -24,6 +27,9 @@ import {
   type DeleteTaskDefinitionsCommandInput,
   type DeleteTaskDefinitionsResponse,
   type Deployment,
+  DeregisterContainerInstanceCommand,
+  type DeregisterContainerInstanceCommandInput,
+  type DeregisterContainerInstanceResponse,
   DeregisterTaskDefinitionCommand,
   type DeregisterTaskDefinitionCommandInput,
   type DeregisterTaskDefinitionResponse,
@@ -51,6 +57,9 @@ import {
   ListServicesCommand,
   type ListServicesCommandInput,
   type ListServicesResponse,
+  ListTagsForResourceCommand,
+  type ListTagsForResourceCommandInput,
+  type ListTagsForResourceResponse,
   ListTaskDefinitionsCommand,
   type ListTaskDefinitionsCommandInput,
   type ListTaskDefinitionsResponse,
@@ -66,6 +75,7 @@ import {
   StopTaskCommand,
   type StopTaskCommandInput,
   type StopTaskResponse,
+  type Tag,
   type Task,
   type TaskDefinition,
   type TaskStopCode,
@@ -114,6 +124,7 @@ import {
   usesAwsvpc,
 } from "./ecs-model.js";
 import { resolveTaskSecrets, type SecretsDependencies, secretsProblem } from "./ecs-secrets.js";
+import { EcsTeardown } from "./ecs-teardown.js";
 import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } from "./errors.js";
 import type { LogsWriterView } from "./logs.js";
 
@@ -211,6 +222,8 @@ export class EcsSimulator {
   readonly #tasks = new Map<string, TaskState>();
   readonly #failureScripts: FailureScriptEntry[] = [];
   readonly #awslogs: AwslogsDriver;
+  /** DeregisterContainerInstance, DeleteCluster, ListTagsForResource, EC2 hosts going away (ecs-teardown.ts). */
+  readonly #teardown: EcsTeardown;
 
   constructor(context: SimContext = createSimContext(), options: EcsSimulatorOptions = {}) {
     this.#ctx = context;
@@ -226,6 +239,21 @@ export class EcsSimulator {
     };
     context.clock.onSettle(() => this.#reconcileAll());
     this.#awslogs = new AwslogsDriver(context, options.logs, () => this.#timings);
+    this.#teardown = new EcsTeardown({
+      ctx: context,
+      clusters: this.#clusters,
+      instances: this.#instances,
+      services: this.#services,
+      tasks: this.#tasks,
+      sync: () => this.#sync(),
+      error: (Exception, message) => this.#error(Exception, message),
+      findCluster: (ref) => this.#findCluster(ref),
+      activeCluster: (ref) => this.#activeCluster(ref),
+      stopNow: (task, stopCode, reason) => this.#stopNow(task, stopCode, reason),
+      reconcileAll: () => this.#reconcileAll(),
+      renderCluster: (cluster) => this.#renderCluster(cluster),
+      renderInstance: (instance) => this.#renderInstance(instance),
+    });
   }
 
   // ===============================================================================================
@@ -241,7 +269,7 @@ export class EcsSimulator {
   }
 
   /** Creates (or re-creates with a new status) a cluster without going through the API. */
-  addCluster(name: string, options: { status?: "ACTIVE" | "INACTIVE" } = {}): Cluster {
+  addCluster(name: string, options: { status?: "ACTIVE" | "INACTIVE"; tags?: Tag[] } = {}): Cluster {
     this.#sync();
     const cluster = this.#clusters.get(name) ?? {
       name,
@@ -250,6 +278,7 @@ export class EcsSimulator {
       tags: [],
     };
     cluster.status = options.status ?? "ACTIVE";
+    if (options.tags) cluster.tags = clone(options.tags);
     this.#clusters.set(name, cluster);
     return this.#renderCluster(cluster);
   }
@@ -391,10 +420,29 @@ export class EcsSimulator {
     const failures: Failure[] = [];
     for (const ref of input.clusters ?? ["default"]) {
       const cluster = this.#findCluster(ref);
-      if (cluster) clusters.push(this.#renderCluster(cluster));
+      if (cluster) clusters.push(this.#renderCluster(cluster, input.include?.includes("TAGS")));
       else failures.push({ arn: this.#arns.cluster(lastSegment(ref)), reason: "MISSING" });
     }
     return { clusters, failures };
+  }
+
+  /** Refused while container instances, services or tasks remain; the cluster is then INACTIVE (ecs-teardown.ts). */
+  deleteCluster(input: DeleteClusterCommandInput): DeleteClusterResponse {
+    return this.#teardown.deleteCluster(input);
+  }
+
+  /** The tags of a cluster or a service, by ARN (ecs-teardown.ts). */
+  listTagsForResource(input: ListTagsForResourceCommandInput): ListTagsForResourceResponse {
+    return this.#teardown.listTagsForResource(input);
+  }
+
+  /**
+   * What ECS does when the EC2 instance behind container instances shuts down (their agent disconnects) or is
+   * terminated (they are deregistered, INACTIVE, and their tasks stop: "Host EC2 (instance i-…) terminated.").
+   * The EC2 simulator calls this; a test may too, for an instance EC2 does not know.
+   */
+  ec2InstanceStateChanged(ec2InstanceId: string, state: "shutting-down" | "terminated"): void {
+    this.#teardown.ec2InstanceStateChanged(ec2InstanceId, state);
   }
 
   // ===============================================================================================
@@ -405,8 +453,11 @@ export class EcsSimulator {
     if (input.filter !== undefined)
       throw new Error("simulated ECS does not implement ListContainerInstances filter");
     const cluster = this.#activeCluster(input.cluster);
+    // Without a status ECS lists every container instance but the INACTIVE (deregistered) ones.
     const arns = this.#instancesOf(cluster.arn)
-      .filter((instance) => input.status === undefined || instance.status === input.status)
+      .filter((instance) =>
+        input.status === undefined ? instance.status !== "INACTIVE" : instance.status === input.status,
+      )
       .map((instance) => instance.arn);
     const { page, nextToken } = this.#paginate(arns, input, 100);
     return compact({ containerInstanceArns: page, nextToken });
@@ -430,6 +481,13 @@ export class EcsSimulator {
         });
     }
     return { containerInstances, failures };
+  }
+
+  /** Refused while tasks run on it, unless forced (its tasks then stop); see ecs-teardown.ts. */
+  deregisterContainerInstance(
+    input: DeregisterContainerInstanceCommandInput,
+  ): DeregisterContainerInstanceResponse {
+    return this.#teardown.deregisterContainerInstance(input);
   }
 
   // ===============================================================================================
@@ -1140,7 +1198,33 @@ export class EcsSimulator {
     }
   }
 
+  /**
+   * The task's containers are gone at once (its host was terminated or deregistered with force): STOPPED now,
+   * whatever it was doing; what it held on the instance is free.
+   */
+  #stopNow(task: TaskState, stopCode: TaskStopCode, reason: string): void {
+    if (task.lastStatus === "STOPPED") return;
+    const now = this.#ctx.clock.date();
+    if (task.desiredStatus !== "STOPPED") {
+      task.desiredStatus = "STOPPED";
+      task.stopCode = stopCode;
+      task.stoppedReason = reason;
+    }
+    task.stoppingAt ??= now;
+    task.executionStoppedAt ??= now;
+    this.#awslogs.stopAll(task);
+    for (const container of task.containers) {
+      if (container.lastStatus === "RUNNING") container.exitCode = 143;
+      container.lastStatus = "STOPPED";
+    }
+    this.#toStopped(task);
+    const service = this.#serviceOf(task);
+    if (service) this.#recordCounts(service);
+  }
+
   #toStopped(task: TaskState): void {
+    // A task stopped at once (#stopNow) may still have its DEPROVISIONING step scheduled.
+    if (task.lastStatus === "STOPPED") return;
     this.#setStatus(task, "STOPPED");
     task.stoppedAt = this.#ctx.clock.date();
     this.#after(task, this.#timings.stoppedTaskRetentionMs, "purged", () => this.#tasks.delete(task.arn));
@@ -1406,7 +1490,8 @@ export class EcsSimulator {
   // ===============================================================================================
   // Rendering
 
-  #renderCluster(cluster: ClusterState): Cluster {
+  /** As DescribeClusters renders it; the tags only when asked for (`include: ["TAGS"]`), as ECS does. */
+  #renderCluster(cluster: ClusterState, withTags = false): Cluster {
     const tasks = [...this.#tasks.values()].filter((task) => task.clusterArn === cluster.arn);
     const services = [...this.#services.values()].filter((service) => service.clusterArn === cluster.arn);
     return {
@@ -1419,7 +1504,7 @@ export class EcsSimulator {
       pendingTasksCount: tasks.filter((task) => notYetRunning.includes(task.lastStatus)).length,
       activeServicesCount: services.filter((service) => service.status === "ACTIVE").length,
       statistics: [],
-      tags: clone(cluster.tags),
+      ...(withTags ? { tags: clone(cluster.tags) } : {}),
       settings: [{ name: "containerInsights", value: "disabled" }],
       capacityProviders: [],
       defaultCapacityProviderStrategy: [],
@@ -1540,8 +1625,11 @@ function scalingReason(task: TaskState): string {
 export const ecsCommands = {
   CreateCluster: [CreateClusterCommand, "createCluster"],
   DescribeClusters: [DescribeClustersCommand, "describeClusters"],
+  DeleteCluster: [DeleteClusterCommand, "deleteCluster"],
+  ListTagsForResource: [ListTagsForResourceCommand, "listTagsForResource"],
   ListContainerInstances: [ListContainerInstancesCommand, "listContainerInstances"],
   DescribeContainerInstances: [DescribeContainerInstancesCommand, "describeContainerInstances"],
+  DeregisterContainerInstance: [DeregisterContainerInstanceCommand, "deregisterContainerInstance"],
   RegisterTaskDefinition: [RegisterTaskDefinitionCommand, "registerTaskDefinition"],
   DescribeTaskDefinition: [DescribeTaskDefinitionCommand, "describeTaskDefinition"],
   ListTaskDefinitions: [ListTaskDefinitionsCommand, "listTaskDefinitions"],

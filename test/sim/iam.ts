@@ -12,6 +12,12 @@ import {
   CreateRoleCommand,
   type CreateRoleCommandInput,
   type CreateRoleResponse,
+  DeleteRoleCommand,
+  type DeleteRoleCommandInput,
+  DeleteRolePolicyCommand,
+  type DeleteRolePolicyCommandInput,
+  DetachRolePolicyCommand,
+  type DetachRolePolicyCommandInput,
   EntityAlreadyExistsException,
   GetInstanceProfileCommand,
   type GetInstanceProfileCommandInput,
@@ -45,6 +51,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { clone, compact, createSimContext, type SimContext } from "./core.js";
 import { queryProtocolFaultError, type ServiceErrorProfile } from "./errors.js";
+import { RoleDeletion } from "./iam-delete.js";
 import {
   managedPolicies,
   type PolicyDocument,
@@ -88,11 +95,23 @@ export class IamSimulator {
   readonly #profiles = new Map<string, InstanceProfileRecord>();
   readonly #roles: RoleStore;
   readonly #errors: IamErrors;
+  /** DetachRolePolicy, DeleteRolePolicy, DeleteRole (iam-delete.ts). */
+  readonly #deletion: RoleDeletion;
 
   constructor(context: SimContext = createSimContext()) {
     this.#ctx = context;
     this.#roles = new RoleStore(context);
     this.#errors = new IamErrors(context);
+    this.#deletion = new RoleDeletion({
+      roles: this.#roles,
+      errors: this.#errors,
+      sync: () => this.#ctx.clock.advance(),
+      existingRole: (name) => this.#existingRole(name),
+      profilesHolding: (role) =>
+        [...this.#profiles.values()]
+          .filter((profile) => profile.role === role)
+          .map((profile) => profile.name),
+    });
     const profile = {
       service: "IAM",
       iamPrefix: "iam",
@@ -369,6 +388,21 @@ export class IamSimulator {
     return compact({ Tags: clone(page), IsTruncated: marker !== undefined, Marker: marker });
   }
 
+  /** NoSuchEntity ("Policy <arn> was not found.") when the policy is not attached. */
+  detachRolePolicy(input: DetachRolePolicyCommandInput): Record<string, never> {
+    return this.#deletion.detachRolePolicy(input);
+  }
+
+  /** NoSuchEntity ("The role policy with name X cannot be found.") for an inline policy the role lacks. */
+  deleteRolePolicy(input: DeleteRolePolicyCommandInput): Record<string, never> {
+    return this.#deletion.deleteRolePolicy(input);
+  }
+
+  /** DeleteConflict while the role is in an instance profile or has managed or inline policies. */
+  deleteRole(input: DeleteRoleCommandInput): Record<string, never> {
+    return this.#deletion.deleteRole(input);
+  }
+
   // ===============================================================================================
   // Internals
 
@@ -423,6 +457,9 @@ export const iamCommands = {
   ListRolePolicies: [ListRolePoliciesCommand, "listRolePolicies"],
   TagRole: [TagRoleCommand, "tagRole"],
   ListRoleTags: [ListRoleTagsCommand, "listRoleTags"],
+  DetachRolePolicy: [DetachRolePolicyCommand, "detachRolePolicy"],
+  DeleteRolePolicy: [DeleteRolePolicyCommand, "deleteRolePolicy"],
+  DeleteRole: [DeleteRoleCommand, "deleteRole"],
 } as const satisfies Record<string, readonly [unknown, keyof IamSimulator]>;
 
 export type IamCommandName = keyof typeof iamCommands;

@@ -84,6 +84,7 @@ export {
   Ec2Simulator,
   type Ec2Timings,
   ec2InstanceTypes,
+  type SecurityGroupUser,
 } from "./ec2.js";
 export {
   type ContainerOutputOptions,
@@ -122,7 +123,13 @@ export type {
   RdsSnapshotStatus,
   RdsSnapshotType,
 } from "./rds-snapshots.js";
-export { type AddBucketOptions, OTHER_ACCOUNT_ID, type S3BucketState, S3Simulator } from "./s3.js";
+export {
+  type AddBucketOptions,
+  OTHER_ACCOUNT_ID,
+  type S3BucketState,
+  type S3ObjectView,
+  S3Simulator,
+} from "./s3.js";
 export { type ParameterView, SsmSimulator } from "./ssm.js";
 export { StsSimulator } from "./sts.js";
 
@@ -147,7 +154,10 @@ export interface SimulatedAwsOptions {
   circuitBreaker?: { enabled?: boolean; threshold?: number };
   /** Seed for the deterministic ids. */
   seed?: number;
-  /** EC2: how long launched instances take to run and to register in ECS; which instance types are offered. */
+  /**
+   * EC2: how long launched instances take to run, to register in ECS and to terminate (`timings.terminateMs`); which
+   * instance types are offered.
+   */
   ec2?: {
     timings?: Partial<Ec2Timings>;
     offeredInstanceTypes?: readonly string[] | ((instanceType: string) => boolean);
@@ -245,6 +255,14 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
   const ec2 = new Ec2Simulator(context, { ...options.ec2, iam, ecs });
   // RDS takes the default subnet group and security groups from EC2.
   const rds = new RdsSimulator(context, { ...options.rds, network: ec2 });
+  // A DB instance (until it is deleted) uses its VPC security groups: EC2 will not delete them.
+  ec2.addSecurityGroupUser(() =>
+    rds
+      .instances()
+      .flatMap((instance) =>
+        (instance.VpcSecurityGroups ?? []).flatMap((group) => group.VpcSecurityGroupId ?? []),
+      ),
+  );
   const s3 = new S3Simulator(context);
   const sts = new StsSimulator(context);
   // To add a service: create its simulator on `context` above and bind it here.

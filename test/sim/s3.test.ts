@@ -287,15 +287,15 @@ describe("S3 in the simulated AWS", () => {
       name: "SlowDown",
       $metadata: { httpStatusCode: 503 },
     });
-    const { DeleteBucketCommand } = await import("@aws-sdk/client-s3");
-    await expect(s3.send(new DeleteBucketCommand({ Bucket: "mc-data" }))).rejects.toThrow(
-      "simulated AWS does not implement S3:DeleteBucket",
+    const { GetBucketVersioningCommand } = await import("@aws-sdk/client-s3");
+    await expect(s3.send(new GetBucketVersioningCommand({ Bucket: "mc-data" }))).rejects.toThrow(
+      "simulated AWS does not implement S3:GetBucketVersioning",
     );
     expect(sim.calls.map((call) => `${call.service}:${call.command}`)).toEqual([
       "S3:HeadBucket",
       "S3:PutBucketEncryption",
       "S3:GetBucketEncryption",
-      "S3:DeleteBucket",
+      "S3:GetBucketVersioning",
     ]);
   });
 });

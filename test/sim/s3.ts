@@ -1,6 +1,7 @@
 /**
  * Simulated Amazon S3: buckets (a global namespace shared with other, simulated, accounts), their Block
- * Public Access settings and default encryption. Each bucket has an owner account and a region.
+ * Public Access settings, default encryption and tags, DeleteBucket, and their objects (s3-objects.ts). Each bucket
+ * has an owner account and a region.
  *
  * The simulator treats every call as sent to the simulated region's endpoint (`createSimulatedAws({ region })`),
  * the way a client configured for that region sends it: CreateBucket's LocationConstraint must name that
@@ -17,27 +18,52 @@ import {
   CreateBucketCommand,
   type CreateBucketCommandInput,
   type CreateBucketOutput,
+  DeleteBucketCommand,
+  type DeleteBucketCommandInput,
+  DeleteBucketTaggingCommand,
+  type DeleteBucketTaggingCommandInput,
+  DeleteObjectsCommand,
+  type DeleteObjectsCommandInput,
+  type DeleteObjectsOutput,
   GetBucketEncryptionCommand,
   type GetBucketEncryptionCommandInput,
   type GetBucketEncryptionOutput,
+  GetBucketTaggingCommand,
+  type GetBucketTaggingCommandInput,
+  type GetBucketTaggingOutput,
   GetPublicAccessBlockCommand,
   type GetPublicAccessBlockCommandInput,
   type GetPublicAccessBlockOutput,
   HeadBucketCommand,
   type HeadBucketCommandInput,
   type HeadBucketOutput,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
+  type ListObjectsV2Output,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandInput,
+  type ListObjectVersionsOutput,
   NoSuchBucket,
   NotFound,
   type PublicAccessBlockConfiguration,
   PutBucketEncryptionCommand,
   type PutBucketEncryptionCommandInput,
+  PutBucketTaggingCommand,
+  type PutBucketTaggingCommandInput,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type PutObjectOutput,
   PutPublicAccessBlockCommand,
   type PutPublicAccessBlockCommandInput,
   S3ServiceException,
   type ServerSideEncryptionConfiguration,
+  type Tag,
 } from "@aws-sdk/client-s3";
-import { clone, createSimContext, type SimContext, type SimRequest } from "./core.js";
+import { clone, compact, createSimContext, type SimContext, type SimRequest } from "./core.js";
 import { type FaultKind, modeledError, type ServiceErrorProfile, unmodeledError } from "./errors.js";
+import { S3Objects, type S3ObjectView } from "./s3-objects.js";
+
+export type { S3ObjectView } from "./s3-objects.js";
 
 /** Another account, owning buckets whose names are therefore taken. */
 export const OTHER_ACCOUNT_ID = "210987654321";
@@ -51,6 +77,8 @@ export interface AddBucketOptions {
   publicAccessBlock?: PublicAccessBlockConfiguration | null;
   /** Default: SSE-S3 (AES256), as S3 encrypts every bucket since January 2023. `null`: none. */
   encryption?: ServerSideEncryptionConfiguration | null;
+  /** Bucket tags (GetBucketTagging). Default: none. */
+  tags?: Tag[];
 }
 
 /** A bucket as the simulator holds it (see `sim.s3.bucket(name)`). */
@@ -61,6 +89,8 @@ export interface S3BucketState {
   creationDate: Date;
   publicAccessBlock: PublicAccessBlockConfiguration | undefined;
   encryption: ServerSideEncryptionConfiguration | undefined;
+  /** The bucket's tag set; undefined when it has none (GetBucketTagging: NoSuchTagSet). */
+  tags: Tag[] | undefined;
 }
 
 /** What S3 applies to every new bucket (Block Public Access on, SSE-S3 default encryption). */
@@ -83,6 +113,14 @@ const iamActions: Record<string, string> = {
   GetPublicAccessBlock: "s3:GetBucketPublicAccessBlock",
   PutBucketEncryption: "s3:PutEncryptionConfiguration",
   GetBucketEncryption: "s3:GetEncryptionConfiguration",
+  DeleteBucket: "s3:DeleteBucket",
+  PutBucketTagging: "s3:PutBucketTagging",
+  GetBucketTagging: "s3:GetBucketTagging",
+  DeleteBucketTagging: "s3:PutBucketTagging",
+  PutObject: "s3:PutObject",
+  ListObjectsV2: "s3:ListBucket",
+  ListObjectVersions: "s3:ListBucketVersions",
+  DeleteObjects: "s3:DeleteObject",
 };
 
 const REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
@@ -107,6 +145,8 @@ interface BucketRecord {
   creationDate: Date;
   publicAccessBlock: PublicAccessBlockConfiguration | undefined;
   encryption: ServerSideEncryptionConfiguration | undefined;
+  /** The bucket's tag set; undefined when it has none (GetBucketTagging: NoSuchTagSet). */
+  tags: Tag[] | undefined;
 }
 
 export class S3Simulator {
@@ -114,16 +154,22 @@ export class S3Simulator {
 
   readonly #ctx: SimContext;
   readonly #buckets = new Map<string, BucketRecord>();
+  /** The objects in the buckets (s3-objects.ts). */
+  readonly #objects: S3Objects;
 
   constructor(context: SimContext = createSimContext()) {
     this.#ctx = context;
+    this.#objects = new S3Objects(context, (code, message, httpStatusCode) =>
+      this.#error(code, message, httpStatusCode),
+    );
     this.errorProfile = {
       service: "S3",
       iamPrefix: "s3",
       BaseException: S3ServiceException,
       resourceArn: (_command, input) => {
-        const bucket = (input as { Bucket?: string } | undefined)?.Bucket;
-        return bucket ? `arn:aws:s3:::${bucket}` : "*";
+        const { Bucket: bucket, Key: key } = (input ?? {}) as { Bucket?: string; Key?: string };
+        if (!bucket) return "*";
+        return key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`;
       },
       faultError: (kind, call, faultContext) => this.#faultError(kind, call, faultContext.principalArn),
     };
@@ -149,9 +195,22 @@ export class S3Simulator {
           : clone(options.publicAccessBlock ?? defaultPublicAccessBlock),
       encryption:
         options.encryption === null ? undefined : clone(options.encryption ?? defaultBucketEncryption),
+      tags: options.tags && clone(options.tags),
     };
     this.#buckets.set(name, record);
     return clone(record);
+  }
+
+  /** Adds an object of `size` bytes to a bucket (any owner) without going through the API. */
+  addObject(bucket: string, key: string, size = 0): S3ObjectView {
+    this.#ctx.clock.advance();
+    if (!this.#buckets.has(bucket)) throw new Error(`simulated S3: no bucket ${bucket}`);
+    return this.#objects.put(bucket, key, size);
+  }
+
+  /** A bucket's objects in key order (empty for a bucket that does not exist). */
+  objects(bucket: string): S3ObjectView[] {
+    return this.#objects.list(bucket);
   }
 
   /** A bucket's current state (whoever owns it), or undefined when the name is free. */
@@ -230,8 +289,95 @@ export class S3Simulator {
       creationDate: this.#ctx.clock.date(),
       publicAccessBlock: clone(defaultPublicAccessBlock),
       encryption: clone(defaultBucketEncryption),
+      tags: undefined,
     });
     return { Location: location };
+  }
+
+  /** NoSuchBucket (404) for an unknown bucket, BucketNotEmpty (409) while it holds objects. */
+  deleteBucket(input: DeleteBucketCommandInput, request: SimRequest = {}): Record<string, never> {
+    this.#ctx.clock.advance();
+    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
+    if (this.#objects.count(record.name) > 0) {
+      throw this.#error("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, {
+        BucketName: record.name,
+      });
+    }
+    this.#buckets.delete(record.name);
+    this.#objects.dropBucket(record.name);
+    return {};
+  }
+
+  /** Replaces the bucket's tag set (at most 50 tags, distinct keys, none starting with "aws:"). */
+  putBucketTagging(input: PutBucketTaggingCommandInput, request: SimRequest = {}): Record<string, never> {
+    this.#ctx.clock.advance();
+    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
+    const tags = input.Tagging?.TagSet;
+    if (!tags) throw this.#malformedXml();
+    const keys = tags.map((tag) => tag.Key ?? "");
+    if (new Set(keys).size !== keys.length) {
+      throw this.#error("InvalidTag", "Cannot provide multiple Tags with the same key", 400);
+    }
+    if (keys.some((key) => key.toLowerCase().startsWith("aws:"))) {
+      throw this.#error("InvalidTag", "System tags cannot be added/updated by requester", 400);
+    }
+    if (tags.length > 50) {
+      throw this.#error("BadRequest", "Bucket tag count cannot be greater than 50", 400);
+    }
+    record.tags = tags.map((tag) => ({ Key: tag.Key, Value: tag.Value ?? "" }));
+    return {};
+  }
+
+  /** The tag set; NoSuchTagSet (404) for a bucket without tags. */
+  getBucketTagging(input: GetBucketTaggingCommandInput, request: SimRequest = {}): GetBucketTaggingOutput {
+    this.#ctx.clock.advance();
+    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
+    if (!record.tags || record.tags.length === 0) {
+      throw this.#error("NoSuchTagSet", "The TagSet does not exist", 404, { BucketName: record.name });
+    }
+    return { TagSet: clone(record.tags) };
+  }
+
+  deleteBucketTagging(
+    input: DeleteBucketTaggingCommandInput,
+    request: SimRequest = {},
+  ): Record<string, never> {
+    this.#ctx.clock.advance();
+    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
+    record.tags = undefined;
+    return {};
+  }
+
+  /** Stores the key and the body's size (the body itself is not kept); see s3-objects.ts. */
+  putObject(input: PutObjectCommandInput, request: SimRequest = {}): PutObjectOutput {
+    this.#ctx.clock.advance();
+    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
+    const object = this.#objects.putObject(input);
+    const algorithm = record.encryption?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;
+    return compact({ ETag: object.etag, ServerSideEncryption: algorithm });
+  }
+
+  listObjectsV2(input: ListObjectsV2CommandInput, request: SimRequest = {}): ListObjectsV2Output {
+    this.#ctx.clock.advance();
+    this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
+    return this.#objects.listObjectsV2(input);
+  }
+
+  /** One version ("null") per object: the buckets are unversioned. */
+  listObjectVersions(
+    input: ListObjectVersionsCommandInput,
+    request: SimRequest = {},
+  ): ListObjectVersionsOutput {
+    this.#ctx.clock.advance();
+    this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
+    return this.#objects.listObjectVersions(input);
+  }
+
+  /** Up to 1000 keys (MalformedXML beyond); see s3-objects.ts. */
+  deleteObjects(input: DeleteObjectsCommandInput, request: SimRequest = {}): DeleteObjectsOutput {
+    this.#ctx.clock.advance();
+    this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
+    return this.#objects.deleteObjects(input);
   }
 
   putPublicAccessBlock(
@@ -413,6 +559,14 @@ export const s3Commands = {
   GetPublicAccessBlock: [GetPublicAccessBlockCommand, "getPublicAccessBlock"],
   PutBucketEncryption: [PutBucketEncryptionCommand, "putBucketEncryption"],
   GetBucketEncryption: [GetBucketEncryptionCommand, "getBucketEncryption"],
+  DeleteBucket: [DeleteBucketCommand, "deleteBucket"],
+  PutBucketTagging: [PutBucketTaggingCommand, "putBucketTagging"],
+  GetBucketTagging: [GetBucketTaggingCommand, "getBucketTagging"],
+  DeleteBucketTagging: [DeleteBucketTaggingCommand, "deleteBucketTagging"],
+  PutObject: [PutObjectCommand, "putObject"],
+  ListObjectsV2: [ListObjectsV2Command, "listObjectsV2"],
+  ListObjectVersions: [ListObjectVersionsCommand, "listObjectVersions"],
+  DeleteObjects: [DeleteObjectsCommand, "deleteObjects"],
 } as const satisfies Record<string, readonly [unknown, keyof S3Simulator]>;
 
 export type S3CommandName = keyof typeof s3Commands;
