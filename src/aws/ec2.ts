@@ -1,6 +1,7 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
   DescribeImagesCommand,
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
@@ -14,10 +15,12 @@ import {
   type KeyPairInfo,
   paginateDescribeInstances,
   paginateDescribeInstanceTypeOfferings,
+  RevokeSecurityGroupIngressCommand,
   RunInstancesCommand,
   type RunInstancesCommandInput,
   type SecurityGroup,
   type Subnet,
+  TerminateInstancesCommand,
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import type { AwsConfig } from "./config.js";
@@ -53,6 +56,16 @@ export interface Ec2Api {
    * a type EC2 does not know at all; RunInstances would reject either.
    */
   isInstanceTypeOffered(instanceType: string): Promise<boolean>;
+  /** Starts terminating the instances; EC2 reports them terminated a minute or two later. */
+  terminateInstances(instanceIds: readonly string[]): Promise<void>;
+  /** Removes one ingress rule; a rule that is not there (any more) is fine. */
+  revokeIngress(groupId: string, permission: IpPermission): Promise<void>;
+  /**
+   * Deletes a security group: "deleted", "missing", or "in-use" while an instance, a database or another
+   * group's rule still refers to it (EC2's DependencyViolation; detaching an instance's interface takes a
+   * while after it terminated).
+   */
+  deleteSecurityGroup(groupId: string): Promise<"deleted" | "missing" | "in-use">;
 }
 
 const NOT_FOUND = "InvalidInstanceID.NotFound";
@@ -159,6 +172,36 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
             return true;
         }
         return false;
+      }),
+
+    terminateInstances: (instanceIds) =>
+      call({ action: "ec2:TerminateInstances" }, async () => {
+        await client.send(new TerminateInstancesCommand({ InstanceIds: [...instanceIds] }));
+      }),
+
+    revokeIngress: (groupId, permission) =>
+      call({ action: "ec2:RevokeSecurityGroupIngress" }, async () => {
+        try {
+          await client.send(
+            new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }),
+          );
+        } catch (error) {
+          if (awsErrorName(error) === "InvalidPermission.NotFound") return;
+          throw error;
+        }
+      }),
+
+    deleteSecurityGroup: (groupId) =>
+      call({ action: "ec2:DeleteSecurityGroup" }, async () => {
+        try {
+          await client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
+          return "deleted" as const;
+        } catch (error) {
+          const name = awsErrorName(error);
+          if (name === "InvalidGroup.NotFound") return "missing" as const;
+          if (name === "DependencyViolation") return "in-use" as const;
+          throw error;
+        }
       }),
 
     describeInstances: async (instanceIds) => {

@@ -4,7 +4,10 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   type CreateServiceCommandInput,
+  DeleteClusterCommand,
+  DeleteServiceCommand,
   DeleteTaskDefinitionsCommand,
+  DeregisterContainerInstanceCommand,
   DeregisterTaskDefinitionCommand,
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
@@ -13,6 +16,7 @@ import {
   DescribeTasksCommand,
   ECSClient,
   paginateListContainerInstances,
+  paginateListServices,
   paginateListTaskDefinitions,
   paginateListTasks,
   RegisterTaskDefinitionCommand,
@@ -25,12 +29,13 @@ import {
   type UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
 import type { AwsConfig } from "./config.js";
-import { awsCaller } from "./errors.js";
+import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
 import { applyLimits, clientOptions } from "./transport.js";
 
 /** The part of ECS that mcctl uses, in mcctl's terms. */
 export interface EcsApi {
+  /** The cluster with its tags, or undefined when ECS does not know it (an INACTIVE one is returned). */
   describeCluster(cluster: string): Promise<Cluster | undefined>;
   createCluster(cluster: string, tags: Record<string, string>): Promise<Cluster>;
   /** Every ACTIVE or DRAINING container instance of the cluster, described. */
@@ -60,7 +65,27 @@ export interface EcsApi {
   updateService(input: UpdateServiceCommandInput): Promise<Service>;
   listServiceTasks(cluster: string, service: string, desiredStatus: "RUNNING" | "STOPPED"): Promise<string[]>;
   describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
+  /** ARNs of the cluster's ACTIVE and DRAINING services. */
+  listServices(cluster: string): Promise<string[]>;
+  /** Deletes a service scaled to 0; false when ECS has no such service (any more). */
+  deleteService(cluster: string, service: string): Promise<boolean>;
+  /** Takes a container instance out of the cluster, tasks or not (ECS stops nothing on the host). */
+  deregisterContainerInstance(cluster: string, containerInstanceArn: string): Promise<void>;
+  /**
+   * Deletes an empty cluster: "deleted", "missing" (no such cluster), or "busy" with ECS's reason while it
+   * still holds services, container instances or tasks.
+   */
+  deleteCluster(
+    cluster: string,
+  ): Promise<{ outcome: "deleted" | "missing" } | { outcome: "busy"; reason: string }>;
 }
+
+const CLUSTER_BUSY = new Set([
+  "ClusterContainsServicesException",
+  "ClusterContainsContainerInstancesException",
+  "ClusterContainsTasksException",
+  "UpdateInProgressException",
+]);
 
 const DESCRIBE_BATCH = 100;
 const DELETE_BATCH = 10;
@@ -111,7 +136,9 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
   return {
     describeCluster: (cluster) =>
       call({ action: "ecs:DescribeClusters", cluster }, async () => {
-        const output = await client.send(new DescribeClustersCommand({ clusters: [cluster] }));
+        const output = await client.send(
+          new DescribeClustersCommand({ clusters: [cluster], include: ["TAGS"] }),
+        );
         return output.clusters?.[0];
       }),
 
@@ -227,6 +254,51 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
           tasks.push(...(output.tasks ?? []));
         }
         return tasks;
+      }),
+
+    listServices: (cluster) =>
+      call({ action: "ecs:ListServices", cluster }, async () => {
+        const arns: string[] = [];
+        for await (const page of paginateListServices({ client }, { cluster })) {
+          arns.push(...(page.serviceArns ?? []));
+        }
+        return arns;
+      }),
+
+    deleteService: (cluster, service) =>
+      call({ action: "ecs:DeleteService", cluster, service }, async () => {
+        try {
+          await client.send(new DeleteServiceCommand({ cluster, service }));
+          return true;
+        } catch (error) {
+          if (awsErrorName(error) === "ServiceNotFoundException") return false;
+          throw error;
+        }
+      }),
+
+    deregisterContainerInstance: (cluster, containerInstanceArn) =>
+      call({ action: "ecs:DeregisterContainerInstance", cluster }, async () => {
+        await client.send(
+          new DeregisterContainerInstanceCommand({
+            cluster,
+            containerInstance: containerInstanceArn,
+            force: true,
+          }),
+        );
+      }),
+
+    deleteCluster: (cluster) =>
+      call({ action: "ecs:DeleteCluster", cluster }, async () => {
+        try {
+          await client.send(new DeleteClusterCommand({ cluster }));
+          return { outcome: "deleted" as const };
+        } catch (error) {
+          const name = awsErrorName(error);
+          if (name === "ClusterNotFoundException") return { outcome: "missing" as const };
+          if (name !== undefined && CLUSTER_BUSY.has(name))
+            return { outcome: "busy" as const, reason: (error as Error).message };
+          throw error;
+        }
       }),
   };
 }

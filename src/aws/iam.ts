@@ -1,12 +1,16 @@
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
   GetInstanceProfileCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
   PutRolePolicyCommand,
   paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
 } from "@aws-sdk/client-iam";
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
@@ -41,6 +45,11 @@ export interface IamApi {
   }): Promise<RoleFacts>;
   attachPolicy(role: string, policyArn: string): Promise<void>;
   putInlinePolicy(role: string, policy: string, document: unknown): Promise<void>;
+  /**
+   * Detaches the role's managed policies, deletes its inline ones, then the role (IAM deletes nothing
+   * else first). False when there is no such role (any more).
+   */
+  deleteRole(name: string): Promise<boolean>;
 }
 
 /** What an operator without IAM rights can do instead of creating and changing the execution role. */
@@ -127,6 +136,55 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
           }),
         );
       }),
+
+    deleteRole: async (name) => {
+      const missing = (error: unknown) => awsErrorName(error)?.startsWith("NoSuchEntity") ?? false;
+      const policies = await call({ action: "iam:ListAttachedRolePolicies" }, async () => {
+        const found: { managed: string[]; inline: string[] } = { managed: [], inline: [] };
+        try {
+          for await (const page of paginateListAttachedRolePolicies({ client }, { RoleName: name })) {
+            for (const policy of page.AttachedPolicies ?? []) {
+              if (policy.PolicyArn) found.managed.push(policy.PolicyArn);
+            }
+          }
+          for await (const page of paginateListRolePolicies({ client }, { RoleName: name })) {
+            found.inline.push(...(page.PolicyNames ?? []));
+          }
+        } catch (error) {
+          if (missing(error)) return undefined;
+          throw error;
+        }
+        return found;
+      });
+      if (!policies) return false;
+      for (const arn of policies.managed) {
+        await call({ action: "iam:DetachRolePolicy" }, async () => {
+          try {
+            await client.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: arn }));
+          } catch (error) {
+            if (!missing(error)) throw error;
+          }
+        });
+      }
+      for (const policy of policies.inline) {
+        await call({ action: "iam:DeleteRolePolicy" }, async () => {
+          try {
+            await client.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy }));
+          } catch (error) {
+            if (!missing(error)) throw error;
+          }
+        });
+      }
+      return call({ action: "iam:DeleteRole" }, async () => {
+        try {
+          await client.send(new DeleteRoleCommand({ RoleName: name }));
+          return true;
+        } catch (error) {
+          if (missing(error)) return false;
+          throw error;
+        }
+      });
+    },
   };
 }
 

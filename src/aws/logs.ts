@@ -1,6 +1,7 @@
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
+  DeleteLogGroupCommand,
   DescribeLogGroupsCommand,
   FilterLogEventsCommand,
   PutRetentionPolicyCommand,
@@ -14,6 +15,7 @@ export interface LogGroupFacts {
   name: string;
   /** Undefined: kept forever. */
   retentionInDays?: number | undefined;
+  storedBytes?: number | undefined;
 }
 
 export interface LogEvent {
@@ -43,6 +45,8 @@ export interface LogsApi {
     filterPattern?: string | undefined;
     nextToken?: string | undefined;
   }): Promise<LogEventsPage>;
+  /** False when there is no such group (any more). */
+  deleteLogGroup(name: string): Promise<boolean>;
 }
 
 export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsApi {
@@ -58,7 +62,7 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
             new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken, limit: 50 }),
           );
           const found = output.logGroups?.find((group) => group.logGroupName === name);
-          if (found) return { name, retentionInDays: found.retentionInDays };
+          if (found) return { name, retentionInDays: found.retentionInDays, storedBytes: found.storedBytes };
           nextToken = output.nextToken;
         } while (nextToken);
         return undefined;
@@ -99,6 +103,17 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
           })),
           nextToken: output.nextToken,
         };
+      }),
+
+    deleteLogGroup: (name) =>
+      call({ action: "logs:DeleteLogGroup" }, async () => {
+        try {
+          await client.send(new DeleteLogGroupCommand({ logGroupName: name }));
+          return true;
+        } catch (error) {
+          if (awsErrorName(error) === "ResourceNotFoundException") return false;
+          throw error;
+        }
       }),
   };
 }

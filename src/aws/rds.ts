@@ -4,6 +4,7 @@ import {
   CreateDBSnapshotCommand,
   type DBInstance,
   type DBSnapshot,
+  DeleteDBInstanceCommand,
   DescribeDBSnapshotsCommand,
   paginateDescribeDBEngineVersions,
   paginateDescribeDBInstances,
@@ -31,6 +32,11 @@ export interface RdsApi {
   findSnapshot(snapshot: string): Promise<DBSnapshot | undefined>;
   /** The instance's manual snapshots, newest first. */
   listManualSnapshots(instance: string): Promise<DBSnapshot[]>;
+  /**
+   * Starts deleting the instance, with a final snapshot of that name unless it is undefined (then none,
+   * and the automated backups go too). False when RDS has no such instance (any more).
+   */
+  deleteInstance(identifier: string, finalSnapshot: string | undefined): Promise<boolean>;
 }
 
 export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi {
@@ -134,6 +140,24 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
         const output = await client.send(new CreateDBInstanceCommand(input));
         if (!output.DBInstance) throw new Error("RDS returned no DB instance after creating it");
         return output.DBInstance;
+      }),
+
+    deleteInstance: (identifier, finalSnapshot) =>
+      call({ action: "rds:DeleteDBInstance" }, async () => {
+        try {
+          await client.send(
+            new DeleteDBInstanceCommand({
+              DBInstanceIdentifier: identifier,
+              ...(finalSnapshot === undefined
+                ? { SkipFinalSnapshot: true, DeleteAutomatedBackups: true }
+                : { SkipFinalSnapshot: false, FinalDBSnapshotIdentifier: finalSnapshot }),
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (/^DBInstanceNotFound/.test(awsErrorName(error) ?? "")) return false;
+          throw error;
+        }
       }),
   };
 }

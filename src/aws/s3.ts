@@ -1,13 +1,19 @@
 import {
   type BucketLocationConstraint,
   CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetBucketTaggingCommand,
   HeadBucketCommand,
+  ListObjectVersionsCommand,
+  type ObjectIdentifier,
   PutBucketEncryptionCommand,
+  PutBucketTaggingCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
 import type { AwsConfig } from "./config.js";
-import { awsCaller } from "./errors.js";
+import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
 import { applyLimits, clientOptions } from "./transport.js";
 
@@ -23,7 +29,22 @@ export interface S3Api {
   createBucket(bucket: string, region: string): Promise<void>;
   blockPublicAccess(bucket: string): Promise<void>;
   enableDefaultEncryption(bucket: string): Promise<void>;
+  tagBucket(bucket: string, tags: Record<string, string>): Promise<void>;
+  /** The bucket's tags ({} when it has none). */
+  bucketTags(bucket: string): Promise<Record<string, string>>;
+  /**
+   * How many objects (every version and delete marker) the bucket holds, counting up to `limit`:
+   * `more` says there are others.
+   */
+  countObjects(bucket: string, limit: number): Promise<{ count: number; more: boolean }>;
+  /** Deletes every object version and delete marker, a thousand a call; returns how many. */
+  emptyBucket(bucket: string): Promise<number>;
+  /** "deleted", "missing", or "not-empty" (S3's BucketNotEmpty: an object arrived meanwhile). */
+  deleteBucket(bucket: string): Promise<"deleted" | "missing" | "not-empty">;
 }
+
+/** S3 lists and deletes at most this many keys a call. */
+const S3_BATCH = 1000;
 
 export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
   // Custom endpoints (LocalStack, MinIO) rarely serve virtual-hosted bucket names. A bucket of ours in
@@ -88,5 +109,91 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
           }),
         );
       }),
+
+    tagBucket: (bucket, tags) =>
+      call({ action: "s3:PutBucketTagging" }, async () => {
+        await client.send(
+          new PutBucketTaggingCommand({
+            Bucket: bucket,
+            Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+          }),
+        );
+      }),
+
+    bucketTags: (bucket) =>
+      call({ action: "s3:GetBucketTagging" }, async () => {
+        try {
+          const output = await client.send(new GetBucketTaggingCommand({ Bucket: bucket }));
+          return Object.fromEntries((output.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
+        } catch (error) {
+          if (awsErrorName(error) === "NoSuchTagSet") return {};
+          throw error;
+        }
+      }),
+
+    countObjects: (bucket, limit) =>
+      call({ action: "s3:ListBucketVersions" }, async () => {
+        let count = 0;
+        for await (const batch of objectVersions(bucket)) {
+          count += batch.length;
+          if (count >= limit) return { count: limit, more: true };
+        }
+        return { count, more: false };
+      }),
+
+    emptyBucket: (bucket) =>
+      call({ action: "s3:DeleteObject" }, async () => {
+        let deleted = 0;
+        for await (const batch of objectVersions(bucket)) {
+          if (batch.length === 0) continue;
+          const output = await client.send(
+            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }),
+          );
+          const failed = output.Errors ?? [];
+          if (failed.length > 0) {
+            const first = failed[0];
+            throw new Error(
+              `S3 did not delete ${failed.length} object(s) of ${bucket}, e.g. ${first?.Key}: ${first?.Code} ${first?.Message ?? ""}`.trim(),
+            );
+          }
+          deleted += batch.length;
+        }
+        return deleted;
+      }),
+
+    deleteBucket: (bucket) =>
+      call({ action: "s3:DeleteBucket" }, async () => {
+        try {
+          await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+          return "deleted" as const;
+        } catch (error) {
+          const name = awsErrorName(error);
+          if (name === "NoSuchBucket") return "missing" as const;
+          if (name === "BucketNotEmpty") return "not-empty" as const;
+          throw error;
+        }
+      }),
   };
+
+  /** The bucket's object versions and delete markers, a page at a time. */
+  async function* objectVersions(bucket: string): AsyncGenerator<ObjectIdentifier[]> {
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const page = await client.send(
+        new ListObjectVersionsCommand({
+          Bucket: bucket,
+          MaxKeys: S3_BATCH,
+          ...(keyMarker === undefined ? {} : { KeyMarker: keyMarker }),
+          ...(versionIdMarker === undefined ? {} : { VersionIdMarker: versionIdMarker }),
+        }),
+      );
+      yield [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].flatMap((entry) =>
+        entry.Key ? [{ Key: entry.Key, VersionId: entry.VersionId }] : [],
+      );
+      if (!page.IsTruncated) return;
+      keyMarker = page.NextKeyMarker;
+      versionIdMarker = page.NextVersionIdMarker;
+    } while (keyMarker !== undefined);
+  }
 }

@@ -1,6 +1,7 @@
 import {
   DeleteParameterCommand,
   GetParameterCommand,
+  ListTagsForResourceCommand,
   PutParameterCommand,
   paginateDescribeParameters,
   SSMClient,
@@ -42,6 +43,8 @@ export interface SsmApi {
   putSecureString(write: SecureStringWrite): Promise<number>;
   /** False when there was no such parameter. */
   deleteParameter(name: string): Promise<boolean>;
+  /** The parameter's tags; undefined when there is no such parameter. */
+  parameterTags(name: string): Promise<Record<string, string> | undefined>;
 }
 
 export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi {
@@ -106,6 +109,19 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
           return true;
         } catch (error) {
           if (awsErrorName(error) === "ParameterNotFound") return false;
+          throw error;
+        }
+      }),
+
+    parameterTags: (name) =>
+      call({ action: "ssm:ListTagsForResource" }, async () => {
+        try {
+          const output = await client.send(
+            new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: name }),
+          );
+          return Object.fromEntries((output.TagList ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
+        } catch (error) {
+          if (awsErrorName(error) === "InvalidResourceId") return undefined;
           throw error;
         }
       }),

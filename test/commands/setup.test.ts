@@ -62,7 +62,7 @@ describe("setup on an empty account", () => {
 
     expect(outcome).toMatchObject({ complete: true, dryRun: false, taskDefinition: "model-catalogue:1" });
     const creates = mutatingCalls().filter(
-      (call) => !call.endsWith("PutPublicAccessBlock") && !call.endsWith("PutBucketEncryption"),
+      (call) => !/Put(PublicAccessBlock|BucketEncryption|BucketTagging)$/.test(call),
     );
     expect(creates).toEqual([
       "IAM:CreateRole",

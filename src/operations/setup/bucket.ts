@@ -3,7 +3,8 @@ import { McctlError } from "../../errors.js";
 import type { ApplyIo, SetupAws } from "./types.js";
 
 /**
- * Creates the planned bucket: in the deployment's region, public access blocked, default encryption.
+ * Creates the planned bucket: in the deployment's region, public access blocked, default encryption,
+ * tagged managed-by=mcctl.
  * A bucket this account already owns (an earlier attempt whose answer was lost) is finished, not an error.
  */
 export async function createBucket(io: ApplyIo, aws: SetupAws, bucket: string): Promise<void> {
@@ -21,7 +22,9 @@ export async function createBucket(io: ApplyIo, aws: SetupAws, bucket: string): 
   }
   await aws.s3.blockPublicAccess(bucket);
   await aws.s3.enableDefaultEncryption(bucket);
+  // The tag is how `mcctl destroy --delete-bucket` knows mcctl made the bucket.
+  await aws.s3.tagBucket(bucket, io.tags);
   io.reporter.success(
-    `Created S3 bucket ${bucket} in ${io.region} (public access blocked, default encryption)`,
+    `Created S3 bucket ${bucket} in ${io.region} (public access blocked, default encryption, tagged)`,
   );
 }

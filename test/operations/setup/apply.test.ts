@@ -89,6 +89,7 @@ describe("applySetup", () => {
       "S3:CreateBucket",
       "S3:PutPublicAccessBlock",
       "S3:PutBucketEncryption",
+      "S3:PutBucketTagging",
       "EC2:CreateSecurityGroup",
       "RDS:CreateDBInstance",
       "ECS:CreateCluster",

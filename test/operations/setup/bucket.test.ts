@@ -42,7 +42,13 @@ describe("createBucket", () => {
 
     await createBucket(io, aws, DEFAULT_BUCKET);
 
-    expect(commands()).toEqual(["CreateBucket", "PutPublicAccessBlock", "PutBucketEncryption"]);
+    expect(commands()).toEqual([
+      "CreateBucket",
+      "PutPublicAccessBlock",
+      "PutBucketEncryption",
+      "PutBucketTagging",
+    ]);
+    expect(sim.s3.bucket(DEFAULT_BUCKET)?.tags).toContainEqual({ Key: "managed-by", Value: "mcctl" });
     expect(sim.callsOf("CreateBucket")[0]?.input).toEqual({
       Bucket: DEFAULT_BUCKET,
       CreateBucketConfiguration: { LocationConstraint: "eu-west-1" },
@@ -65,7 +71,7 @@ describe("createBucket", () => {
     expect(sim.s3.bucket(DEFAULT_BUCKET)).toMatchObject({ ownerAccount: ACCOUNT, region: "eu-west-1" });
     // One line says what was done, and nothing besides it.
     expect(captured.stderr()).toBe(
-      `✔ Created S3 bucket ${DEFAULT_BUCKET} in eu-west-1 (public access blocked, default encryption)\n`,
+      `✔ Created S3 bucket ${DEFAULT_BUCKET} in eu-west-1 (public access blocked, default encryption, tagged)\n`,
     );
     expect(captured.stdout()).toBe("");
     // The name is in mcctl.json since the confirmation (the plan's settings): nothing more to save.
