@@ -1,6 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
-import { addBackupCommands, addLogsCommand, addSecretsCommands } from "./command-groups.js";
+import {
+  addBackupCommands,
+  addDestroyCommand,
+  addLogsCommand,
+  addSecretsCommands,
+} from "./command-groups.js";
 import {
   CREATE_SERVICE_DEFAULTS,
   DEFAULT_SETTINGS_PATH,
@@ -178,6 +183,7 @@ export function buildProgram(): Command {
   addLogsCommand(program);
   addSecretsCommands(program);
   addBackupCommands(program);
+  addDestroyCommand(program);
 
   program
     .command("help [command]")

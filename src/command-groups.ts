@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { RESTART_DEFAULTS } from "./config/defaults.js";
+import { DESTROY_DEFAULTS, RESTART_DEFAULTS } from "./config/defaults.js";
 import { KMS_KEY_HELP, lazyAction } from "./lazy-action.js";
 
 /** `mcctl secrets …`: where the secrets live, and changing one without ever showing it. */
@@ -84,4 +84,34 @@ export function addLogsCommand(program: Command): void {
     .option("--previous", "the newest stopped task (why did it die?)")
     .option("--poll-interval <duration>", "with --follow: how often to look", "5s")
     .action(lazyAction(() => import("./commands/logs.js")));
+}
+
+/** `mcctl destroy`: the way out, for what mcctl created. */
+export function addDestroyCommand(program: Command): void {
+  program
+    .command("destroy")
+    .description(
+      "delete what mcctl created for this deployment: service, instances, security groups, database, secrets, role, logs",
+    )
+    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
+    .option("--dry-run", "print the plan (what goes, what stays and why); change nothing")
+    .option(
+      "--skip-final-snapshot",
+      "delete the database without a final snapshot (its data is gone for good)",
+    )
+    .option("--delete-bucket", "delete the S3 bucket too (only when mcctl created it, and empty)")
+    .option("--force", "with --delete-bucket: delete the objects in it first")
+    .option(
+      "--timeout <duration>",
+      "bound for each wait (tasks, instances, database)",
+      DESTROY_DEFAULTS.timeout,
+    )
+    .option("--poll-interval <duration>", "how often to look while waiting", DESTROY_DEFAULTS.pollInterval)
+    .addHelpText(
+      "after",
+      "\nOnly resources tagged managed-by=mcctl are deleted, plus the service, the family's task definitions\n" +
+        "and the log group; everything else is listed as kept. On a terminal you type the service name to\n" +
+        "confirm; --yes confirms in scripts. Resumable: a second run finishes what a stopped one left.",
+    )
+    .action(lazyAction(() => import("./commands/destroy.js")));
 }

@@ -135,3 +135,22 @@ export function deploymentJdbcUrl(settings: Settings, env: NodeJS.ProcessEnv): s
   const fromFile = settings.environment?.METADATA_JDBC_URL;
   return env.METADATA_JDBC_URL || (typeof fromFile === "string" ? fromFile : undefined);
 }
+
+/**
+ * mcctl.json after `destroy`: the ids of what is gone (the revision, the instance, its security group)
+ * are forgotten, every answer stays, so that `mcctl setup` builds the deployment again from them.
+ */
+export function forgetDestroyed(
+  file: Settings,
+  gone: { instance: boolean; securityGroups: readonly string[] },
+): Settings {
+  const { taskDefinition: _revision, ...rest } = file;
+  const instance = { ...file.setup?.instance };
+  if (gone.instance) delete instance.instanceId;
+  if (instance.securityGroupId && gone.securityGroups.includes(instance.securityGroupId)) {
+    delete instance.securityGroupId;
+  }
+  if (!file.setup) return rest;
+  const { instance: _before, ...setup } = file.setup;
+  return { ...rest, setup: Object.keys(instance).length > 0 ? { ...setup, instance } : setup };
+}

@@ -1,6 +1,6 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { adoptRevision, diffSettings, withInputs } from "../../src/config/deployment.js";
+import { adoptRevision, diffSettings, forgetDestroyed, withInputs } from "../../src/config/deployment.js";
 import { gatherTaskInputs } from "../../src/config/task-inputs.js";
 import { buildTaskDefinition } from "../../src/domain/task-definition.js";
 import { diffTaskDefinitions } from "../../src/domain/task-definition-diff.js";
@@ -98,5 +98,50 @@ describe("withInputs and diffSettings", () => {
       { key: "taskFamily", after: "model-catalogue" },
     ]);
     expect(diffSettings(after, after)).toEqual([]);
+  });
+});
+
+describe("forgetDestroyed", () => {
+  const file = {
+    region: "eu-west-1",
+    taskDefinition: "model-catalogue:3",
+    environment: { METADATA_HOST: "mc.example.org" },
+    setup: {
+      database: { identifier: "model-catalogue", create: true },
+      instance: { type: "m5.xlarge", keyPair: false as const, instanceId: "i-0abc", securityGroupId: "sg-1" },
+    },
+  };
+
+  it("forgets the revision, the instance and its group once they are gone, and keeps every answer", () => {
+    expect(forgetDestroyed(file, { instance: true, securityGroups: ["sg-1", "sg-2"] })).toEqual({
+      region: "eu-west-1",
+      environment: { METADATA_HOST: "mc.example.org" },
+      setup: {
+        database: { identifier: "model-catalogue", create: true },
+        instance: { type: "m5.xlarge", keyPair: false },
+      },
+    });
+  });
+
+  it("remembers an instance and a group that are still there", () => {
+    const after = forgetDestroyed(file, { instance: false, securityGroups: ["sg-2"] });
+    expect(after.setup?.instance).toEqual(file.setup.instance);
+    expect(after.taskDefinition).toBeUndefined();
+    expect(file.setup.instance.instanceId).toBe("i-0abc");
+  });
+
+  it("drops an instance section left empty, and leaves a file without setup alone", () => {
+    expect(
+      forgetDestroyed(
+        { setup: { instance: { instanceId: "i-1", securityGroupId: "sg-1" } } },
+        {
+          instance: true,
+          securityGroups: ["sg-1"],
+        },
+      ),
+    ).toEqual({ setup: {} });
+    expect(forgetDestroyed({ region: "eu-west-1" }, { instance: true, securityGroups: [] })).toEqual({
+      region: "eu-west-1",
+    });
   });
 });

@@ -2,7 +2,7 @@ import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { ApplyIo, SetupAws } from "./types.js";
 
 export const MYSQL_PORT = 3306;
-const RULE_DESCRIPTION = "Model Catalogue container instances (mcctl)";
+export const RULE_DESCRIPTION = "Model Catalogue container instances (mcctl)";
 
 /** A security group that exists (its id), or one the same setup run creates first. */
 export type GroupRef = { id: string } | { planned: "database" | "instances" };

@@ -1,0 +1,127 @@
+import { deploymentJdbcUrl } from "../../config/deployment.js";
+import { jdbcHost, snapshotIdentifier } from "../../domain/snapshots.js";
+import type { DestroySteps } from "../../operations/destroy/types.js";
+import {
+  type DestroyAws,
+  type DestroyLine,
+  type DestroyRequest,
+  MANAGED_BY_MCCTL,
+  taggedByMcctl,
+} from "./types.js";
+
+const NOT_OURS = `not tagged ${MANAGED_BY_MCCTL.key}=${MANAGED_BY_MCCTL.value} (mcctl did not create it)`;
+
+export interface DatabasePlan {
+  database?: DestroySteps["database"];
+  /** Its security groups (candidates for deletion once it is gone). */
+  groups: string[];
+}
+
+/**
+ * The database: the RDS instance setup created (setup.database.identifier), else the one METADATA_JDBC_URL
+ * points at, deleted after a final snapshot when mcctl created it. Read-only.
+ */
+export async function planDatabase(
+  aws: DestroyAws,
+  request: DestroyRequest,
+  lines: DestroyLine[],
+): Promise<DatabasePlan> {
+  const line = (action: DestroyLine["action"], text: string) =>
+    lines.push({ group: "Database", action, text });
+  const known = request.settings.setup?.database;
+  const host = jdbcHost(deploymentJdbcUrl(request.settings, request.env));
+  const instances = await aws.rds.listInstances();
+  const instance =
+    instances.find((candidate) => known?.identifier && candidate.DBInstanceIdentifier === known.identifier) ??
+    instances.find((candidate) => host && candidate.Endpoint?.Address?.toLowerCase() === host);
+  if (!instance?.DBInstanceIdentifier) {
+    if (host && !host.endsWith(".rds.amazonaws.com"))
+      line("keep", `database at ${host}: not an RDS instance here`);
+    return { groups: [] };
+  }
+  const identifier = instance.DBInstanceIdentifier;
+  const name = `MySQL instance ${identifier}`;
+  const groups = (instance.VpcSecurityGroups ?? []).flatMap((group) =>
+    group.VpcSecurityGroupId ? [group.VpcSecurityGroupId] : [],
+  );
+  if (known?.identifier === identifier && known.create === false) {
+    line("keep", `${name}: it existed before setup (setup.database.create is false)`);
+    return { groups: [] };
+  }
+  if (!taggedByMcctl(instance.TagList)) {
+    line("keep", `${name}: ${NOT_OURS}`);
+    return { groups: [] };
+  }
+  const snapshots = await aws.rds.listManualSnapshots(identifier);
+  if (snapshots.length > 0) {
+    line(
+      "keep",
+      `${snapshots.length} manual snapshot(s) of ${identifier}, e.g. ${snapshots[0]?.DBSnapshotIdentifier} (RDS charges for their storage)`,
+    );
+  }
+  if (instance.DeletionProtection) {
+    line(
+      "keep",
+      `${name}: deletion protection is on (aws rds modify-db-instance --db-instance-identifier ${identifier} --no-deletion-protection, then run destroy again)`,
+    );
+    return { groups: [] };
+  }
+  if (instance.DBInstanceStatus === "deleting") {
+    line("wait", `${name}: RDS is deleting it already`);
+    return { database: { identifier, deleting: true }, groups };
+  }
+  const finalSnapshot = request.skipFinalSnapshot
+    ? undefined
+    : snapshotIdentifier(identifier, "final", request.now);
+  line(
+    "delete",
+    finalSnapshot
+      ? `delete ${name} after a final snapshot ${finalSnapshot} (kept; RDS takes 5–15 minutes)`
+      : `delete ${name} with NO final snapshot (--skip-final-snapshot): its data is gone for good`,
+  );
+  return { database: { identifier, deleting: false, finalSnapshot }, groups };
+}
+
+/** The S3 bucket: deleted only with --delete-bucket, when mcctl created it, and when empty unless --force. */
+export async function planBucket(
+  aws: DestroyAws,
+  request: DestroyRequest,
+  lines: DestroyLine[],
+): Promise<DestroySteps["bucket"]> {
+  const line = (action: DestroyLine["action"], text: string) =>
+    lines.push({ group: "Storage", action, text });
+  const fromFile = request.settings.environment?.MC_S3_BUCKET;
+  const name =
+    (typeof fromFile === "string" ? fromFile : undefined) ??
+    request.settings.setup?.bucket ??
+    (request.env.MC_S3_BUCKET || undefined);
+  if (!name) return undefined;
+  const ownership = await aws.s3.inspectBucket(name);
+  if (ownership.state === "missing") return undefined;
+  if (ownership.state === "foreign") {
+    line("keep", `S3 bucket ${name}: this account may not use it`);
+    return undefined;
+  }
+  if (!request.deleteBucket) {
+    line("keep", `S3 bucket ${name}: pass --delete-bucket to delete it`);
+    return undefined;
+  }
+  if (!taggedByMcctl(await aws.s3.bucketTags(name))) {
+    line("keep", `S3 bucket ${name}: ${NOT_OURS}`);
+    return undefined;
+  }
+  const { count, more } = await aws.s3.countObjects(name, OBJECT_COUNT_LIMIT);
+  const objects = `${count}${more ? "+" : ""} object(s)`;
+  if (count > 0 && !request.force) {
+    line("keep", `S3 bucket ${name}: it holds ${objects}; --force deletes them with it`);
+    return undefined;
+  }
+  line(
+    "delete",
+    count > 0 ? `delete S3 bucket ${name} and the ${objects} in it` : `delete S3 bucket ${name} (empty)`,
+  );
+  return { name, objects: count };
+}
+
+/** The plan counts a bucket's objects up to this many (ten list calls). */
+const OBJECT_COUNT_LIMIT = 10_000;

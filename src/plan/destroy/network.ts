@@ -1,0 +1,144 @@
+import type { SecurityGroup } from "@aws-sdk/client-ec2";
+import type { RuleToRevoke } from "../../operations/destroy/types.js";
+import { DATABASE_SECURITY_GROUP } from "../../operations/setup/database.js";
+import { RULE_DESCRIPTION } from "../../operations/setup/database-access.js";
+import { INSTANCE_SECURITY_GROUP } from "../../operations/setup/launch.js";
+import { type DestroyAws, type DestroyLine, MANAGED_BY_MCCTL, taggedByMcctl } from "./types.js";
+
+export interface NetworkPlan {
+  rules: RuleToRevoke[];
+  instanceGroups: string[];
+  databaseGroups: string[];
+}
+
+export interface NetworkCandidates {
+  /** Groups of the instances destroy terminates, and the one mcctl.json remembers. */
+  instanceGroups: readonly string[];
+  /** Groups of the database destroy deletes. */
+  databaseGroups: readonly string[];
+  /** What destroy deletes anyway: their use of a group does not keep it. */
+  ownInstances: readonly string[];
+  ownDatabase?: string | undefined;
+}
+
+const ALIVE = ["pending", "running", "stopping", "stopped", "shutting-down"];
+
+/**
+ * The security groups that go: those mcctl created (tagged managed-by=mcctl) that nothing but what
+ * destroy deletes uses, and the rules mcctl added that let them into other groups (revoked first, or EC2
+ * refuses to delete a group another group's rule names). Groups are found from the instances and the
+ * database, mcctl.json, and by mcctl's group names in the default VPC (a run that stopped after the
+ * database was gone). Read-only.
+ */
+export async function planNetwork(
+  aws: DestroyAws,
+  candidates: NetworkCandidates,
+  lines: DestroyLine[],
+): Promise<NetworkPlan> {
+  const line = (action: DestroyLine["action"], text: string) =>
+    lines.push({ group: "Network", action, text });
+  const byName = await leftoverGroups(aws);
+  const ids = [...new Set([...candidates.instanceGroups, ...candidates.databaseGroups, ...byName])];
+  const plan: NetworkPlan = { rules: [], instanceGroups: [], databaseGroups: [] };
+  if (ids.length === 0) return plan;
+  const groups = await aws.ec2.securityGroups([{ Name: "group-id", Values: ids }]);
+  const databases = await aws.rds.listInstances();
+  for (const group of groups) {
+    const id = group.GroupId ?? "";
+    const name = `security group ${group.GroupName ?? id} (${id})`;
+    if (!taggedByMcctl(group.Tags)) {
+      line("keep", `${name}: not created by mcctl`);
+      continue;
+    }
+    const users = await usersOf(aws, id, candidates, databases);
+    if (users.length > 0) {
+      line("keep", `${name}: used by ${users.join(", ")}`);
+      continue;
+    }
+    const { rules, foreign } = await rulesNaming(aws, id);
+    if (foreign.length > 0) {
+      line("keep", `${name}: ${foreign.join(", ")} let it in by a rule mcctl did not make`);
+      continue;
+    }
+    for (const rule of rules) {
+      plan.rules.push(rule);
+      line(
+        "delete",
+        `revoke the rule of ${rule.groupId} that lets ${id} in (TCP ${rule.permission.FromPort})`,
+      );
+    }
+    const forDatabase = candidates.databaseGroups.includes(id) || group.GroupName === DATABASE_SECURITY_GROUP;
+    (forDatabase ? plan.databaseGroups : plan.instanceGroups).push(id);
+    line("delete", `delete ${name}${forDatabase ? ", once the database is gone" : ""}`);
+  }
+  return plan;
+}
+
+/** mcctl's own groups in the default VPC, found by name and tag. */
+async function leftoverGroups(aws: DestroyAws): Promise<string[]> {
+  const vpc = await aws.ec2.defaultVpc();
+  if (!vpc?.VpcId) return [];
+  const groups = await aws.ec2.securityGroups([
+    { Name: "vpc-id", Values: [vpc.VpcId] },
+    { Name: "group-name", Values: [INSTANCE_SECURITY_GROUP, DATABASE_SECURITY_GROUP] },
+    { Name: `tag:${MANAGED_BY_MCCTL.key}`, Values: [MANAGED_BY_MCCTL.value] },
+  ]);
+  return groups.flatMap((group) => (group.GroupId ? [group.GroupId] : []));
+}
+
+/** Instances and databases that destroy keeps and that use the group. */
+async function usersOf(
+  aws: DestroyAws,
+  groupId: string,
+  candidates: NetworkCandidates,
+  databases: Awaited<ReturnType<DestroyAws["rds"]["listInstances"]>>,
+): Promise<string[]> {
+  const instances = await aws.ec2.findInstances([
+    { Name: "instance.group-id", Values: [groupId] },
+    { Name: "instance-state-name", Values: ALIVE },
+  ]);
+  const users = instances
+    .flatMap((instance) => (instance.InstanceId ? [instance.InstanceId] : []))
+    .filter((id) => !candidates.ownInstances.includes(id))
+    .map((id) => `EC2 instance ${id}`);
+  for (const database of databases) {
+    const identifier = database.DBInstanceIdentifier ?? "";
+    const uses = (database.VpcSecurityGroups ?? []).some((group) => group.VpcSecurityGroupId === groupId);
+    if (uses && identifier !== candidates.ownDatabase) users.push(`database ${identifier}`);
+  }
+  return users;
+}
+
+/** Rules of other groups that name this one: mcctl's own (revoked), and the others (which keep it). */
+async function rulesNaming(
+  aws: DestroyAws,
+  groupId: string,
+): Promise<{ rules: RuleToRevoke[]; foreign: string[] }> {
+  const referencing: SecurityGroup[] = await aws.ec2.securityGroups([
+    { Name: "ip-permission.group-id", Values: [groupId] },
+  ]);
+  const rules: RuleToRevoke[] = [];
+  const foreign: string[] = [];
+  for (const group of referencing) {
+    if (!group.GroupId || group.GroupId === groupId) continue;
+    for (const permission of group.IpPermissions ?? []) {
+      for (const pair of permission.UserIdGroupPairs ?? []) {
+        if (pair.GroupId !== groupId) continue;
+        if (pair.Description === RULE_DESCRIPTION) {
+          rules.push({
+            groupId: group.GroupId,
+            permission: {
+              IpProtocol: permission.IpProtocol,
+              FromPort: permission.FromPort,
+              ToPort: permission.ToPort,
+              UserIdGroupPairs: [{ GroupId: groupId }],
+            },
+          });
+        } else if (!foreign.includes(group.GroupId)) {
+          foreign.push(group.GroupId);
+        }
+      }
+    }
+  }
+  return { rules, foreign };
+}

@@ -1,0 +1,148 @@
+import { defaultLogGroup } from "../../domain/logs.js";
+import { defaultExecutionRoleName, defaultSecretPath } from "../../domain/secrets.js";
+import type { DestroySteps } from "../../operations/destroy/types.js";
+import { planCompute } from "./compute.js";
+import { planBucket, planDatabase } from "./data.js";
+import { planNetwork } from "./network.js";
+import {
+  type DestroyAws,
+  type DestroyLine,
+  type DestroyPlan,
+  type DestroyRequest,
+  MANAGED_BY_MCCTL,
+  taggedByMcctl,
+} from "./types.js";
+
+/**
+ * Everything `mcctl destroy` would delete, and what it keeps and why: the service, the task definition
+ * family and the log group of this deployment, and what mcctl created for it (tagged managed-by=mcctl).
+ * Read-only: nothing is changed, and an untagged resource is only ever listed as kept.
+ */
+export async function planDestroy(aws: DestroyAws, request: DestroyRequest): Promise<DestroyPlan> {
+  const lines: DestroyLine[] = [];
+  const service = await planService(aws, request, lines);
+  const compute = await planCompute(aws, request, lines);
+  const database = await planDatabase(aws, request, lines);
+  const remembered = request.settings.setup?.instance?.securityGroupId;
+  const network = await planNetwork(
+    aws,
+    {
+      instanceGroups: [...compute.groups, ...(remembered ? [remembered] : [])],
+      databaseGroups: database.groups,
+      ownInstances: compute.instances.map((instance) => instance.instanceId),
+      ownDatabase: database.database?.identifier,
+    },
+    lines,
+  );
+  const bucket = await planBucket(aws, request, lines);
+  const revisions = await planRevisions(aws, request, lines);
+  const parameters = await planParameters(aws, request, lines);
+  const role = await planRole(aws, request, lines);
+  const logGroup = await planLogGroup(aws, request, lines);
+  const steps: DestroySteps = {
+    cluster: request.cluster,
+    service,
+    instances: compute.instances,
+    deleteCluster: compute.deleteCluster,
+    ...network,
+    database: database.database,
+    bucket,
+    revisions,
+    parameters,
+    role,
+    logGroup,
+  };
+  return { steps, lines, nothingToDo: !lines.some((line) => line.action !== "keep") };
+}
+
+async function planService(aws: DestroyAws, request: DestroyRequest, lines: DestroyLine[]) {
+  // ECS answers for the services of an INACTIVE (deleted) cluster with an error: there are none.
+  if ((await aws.ecs.describeCluster(request.cluster))?.status !== "ACTIVE") return undefined;
+  const found = await aws.ecs.describeService(request.cluster, request.service);
+  if (found?.status !== "ACTIVE") return undefined;
+  const desiredCount = found.desiredCount ?? 0;
+  lines.push({
+    group: "Service",
+    action: "delete",
+    text: `${desiredCount > 0 ? `scale ${request.service} to 0 (desired ${desiredCount}, running ${found.runningCount ?? 0}), then ` : ""}delete ECS service ${request.service} in ${request.cluster}: Model Catalogue stops`,
+  });
+  return { name: request.service, desiredCount };
+}
+
+async function planRevisions(aws: DestroyAws, request: DestroyRequest, lines: DestroyLine[]) {
+  const revisions = await aws.ecs.listActiveRevisions(request.family);
+  if (revisions.length > 0) {
+    const numbers = revisions.map((arn) => arn.split(":").pop()).reverse();
+    lines.push({
+      group: "Task definitions",
+      action: "delete",
+      text: `deregister ${request.family} revision(s) ${numbers.join(", ")} (ECS keeps them as INACTIVE)`,
+    });
+  }
+  return revisions;
+}
+
+async function planParameters(aws: DestroyAws, request: DestroyRequest, lines: DestroyLine[]) {
+  const path = request.settings.secrets?.path ?? defaultSecretPath(request.family);
+  const names: string[] = [];
+  for (const parameter of await aws.ssm.describePath(path)) {
+    if (taggedByMcctl(await aws.ssm.parameterTags(parameter.name))) names.push(parameter.name);
+    else
+      lines.push({
+        group: "Secrets",
+        action: "keep",
+        text: `SSM parameter ${parameter.name}: not created by mcctl`,
+      });
+  }
+  if (names.length > 0) {
+    const short = names.map((name) => name.slice(path.length + 1));
+    lines.push({
+      group: "Secrets",
+      action: "delete",
+      text: `delete SSM parameters ${short.join(", ")} under ${path}`,
+    });
+  }
+  return names;
+}
+
+async function planRole(aws: DestroyAws, request: DestroyRequest, lines: DestroyLine[]) {
+  const named = request.settings.secrets?.executionRole;
+  if (named) {
+    lines.push({
+      group: "Secrets",
+      action: "keep",
+      text: `IAM role ${named}: named in mcctl.json (secrets.executionRole), made by an administrator`,
+    });
+    return undefined;
+  }
+  const name = defaultExecutionRoleName(request.family);
+  const role = await aws.iam.findRole(name);
+  if (!role) return undefined;
+  if (!taggedByMcctl(role.tags)) {
+    lines.push({
+      group: "Secrets",
+      action: "keep",
+      text: `IAM role ${name}: not tagged ${MANAGED_BY_MCCTL.key}=${MANAGED_BY_MCCTL.value}`,
+    });
+    return undefined;
+  }
+  lines.push({
+    group: "Secrets",
+    action: "delete",
+    text: `delete IAM role ${name} (the tasks' execution role)`,
+  });
+  return name;
+}
+
+async function planLogGroup(aws: DestroyAws, request: DestroyRequest, lines: DestroyLine[]) {
+  const name = request.settings.logs?.group ?? defaultLogGroup(request.family);
+  const group = await aws.logs.findLogGroup(name);
+  if (!group) return undefined;
+  const size = group.storedBytes ? `, ${(group.storedBytes / 1024 / 1024).toFixed(1)} MiB` : "";
+  lines.push({
+    group: "Logs",
+    action: "delete",
+    text: `delete log group ${name} (the containers' output${size} is lost)`,
+  });
+  return name;
+}
