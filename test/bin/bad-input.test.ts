@@ -302,6 +302,18 @@ const CREDENTIAL_CASES: Record<string, BadInput> = {
     args: ["backup", "--wait", "--timeout", "soon"],
     names: ['--timeout "soon"'],
   },
+  "destroy --timeout of another shape": {
+    args: ["destroy", "--timeout", "soon"],
+    names: ['--timeout "soon"'],
+  },
+  "destroy --force without --delete-bucket": {
+    args: ["destroy", "--yes", "--force"],
+    names: ["--force only applies with --delete-bucket"],
+  },
+  "destroy with an argument": {
+    args: ["destroy", "everything"],
+    names: ['too many arguments for destroy: "everything"'],
+  },
   "upgrade --snapshot-timeout of another shape": {
     args: ["upgrade", "--tag", "2", "--snapshot-timeout", "1y"],
     names: ['--snapshot-timeout "1y"'],

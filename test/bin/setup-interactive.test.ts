@@ -1,5 +1,5 @@
 /**
- * The whole `mcctl setup` wizard, end to end — every question, then the plan, one confirmation, then the
+ * The whole `mcctl setup` wizard (and `mcctl destroy`'s typed confirmation), end to end — every question, then the plan, one confirmation, then the
  * changes: the BUILT binary on a real terminal (node-pty) against
  * the simulated AWS (test/sim), plugged in by test/bin/sim-preload.ts through `node --import`. Fully
  * offline; the simulator's timings are scaled down so that the waits take a second or two of real time.
@@ -7,7 +7,7 @@
  * Re-running setup on the finished account is not covered here (a new process means a new, empty
  * simulator): test/commands/setup.test.ts checks that a re-run creates nothing.
  */
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -329,3 +329,40 @@ function inputOf(call: LoggedCall | undefined): Record<string, any> {
 function occurrences(text: string, wanted: string): number {
   return text.replace(/\s+/g, " ").split(wanted.replace(/\s+/g, " ")).length - 1;
 }
+
+describe("destroy on a terminal, against the simulated AWS", () => {
+  const destroy = (logPath: string) =>
+    new PtySession(["destroy", "--poll-interval", "200ms", "--config", join(dir, "mcctl.json")], {
+      cwd: dir,
+      env: childEnv(dir, { MCCTL_SIM_LOG: logPath, MCCTL_SIM_SEED: "leftovers" }),
+      nodeArgs: ["--import", preload],
+    });
+  const confirm = "Type the service name (mc) to confirm:";
+
+  it("deletes only after the service name is typed; anything else cancels with exit 1", async () => {
+    await writeFile(join(dir, "mcctl.json"), `${JSON.stringify({ taskFamily: "model-catalogue" })}\n`);
+    const cancelledLog = join(dir, "cancelled.json");
+    session = destroy(cancelledLog);
+    await session.waitFor("- delete log group /ecs/model-catalogue");
+    await session.ask(confirm, "y");
+    const cancelled = await session.waitForExit();
+    expect(cancelled.exitCode).toBe(1);
+    expect(session.output).toContain('cancelled: "y" is not the service name mc; nothing was deleted');
+    const readOnly = JSON.parse(await readFile(cancelledLog, "utf8")) as LoggedCall[];
+    expect(readOnly.filter((call) => /^(Delete|Deregister|Terminate|Update)/.test(call.command))).toEqual([]);
+    session.dispose();
+
+    const log = join(dir, "destroyed.json");
+    session = destroy(log);
+    await session.ask(confirm, "mc");
+    const done = await session.waitForExit();
+    expect(done.exitCode).toBe(0);
+    expect(session.output).toContain("Destroyed what mcctl created for mc.");
+    expect(session.output).not.toContain("Canary-Leftover");
+    const calls = JSON.parse(await readFile(log, "utf8")) as LoggedCall[];
+    expect(calls.filter((call) => /^Delete/.test(call.command)).map((call) => call.command)).toEqual([
+      "DeleteParameter",
+      "DeleteLogGroup",
+    ]);
+  });
+});

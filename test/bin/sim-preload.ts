@@ -46,6 +46,18 @@ const sim = createSimulatedAws({
   rds: { timings: { creatingMs: 1_500, backingUpMs: 500 } },
 });
 seedEmptyAccount(sim);
+// A new process starts a new simulator: MCCTL_SIM_SEED=leftovers gives `destroy` something mcctl made
+// (a log group and a secret) to find on the empty account.
+if (process.env.MCCTL_SIM_SEED === "leftovers") {
+  const tags = { "managed-by": "mcctl", application: "model-catalogue" };
+  sim.logs.addGroup("/ecs/model-catalogue", { retentionInDays: 30, tags });
+  sim.ssm.putParameterDirectly({
+    Name: "/mcctl/model-catalogue/METADATA_PASSWORD",
+    Value: "Canary-Leftover-Db-1",
+    Type: "SecureString",
+    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+  });
+}
 
 type Sendable = { constructor: { name: string }; input?: unknown };
 

@@ -228,6 +228,23 @@ describe("mcctl destroy: deleting", () => {
     expect(again.ctx.captured.all()).toContain("Nothing to do: nothing mcctl created for mc is left");
   });
 
+  it("leaves mcctl.json so that `mcctl setup --yes` builds the deployment again", async () => {
+    const { identifier } = await deploy();
+    await destroy({ skipFinalSnapshot: true });
+    const again = testContext({
+      settings: await savedSettings(),
+      settingsPath,
+      env: SECRETS,
+      options: { yes: true },
+    });
+    const outcome = await run(runSetupCommand(again, SetupOptionsSchema.parse({})));
+    expect(outcome.complete).toBe(true);
+    expect(outcome.created).toEqual(
+      expect.arrayContaining([`MySQL instance ${identifier} (RDS is creating it)`, "ECS cluster default"]),
+    );
+    expect(sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" })).toHaveLength(1);
+  });
+
   it("--skip-final-snapshot deletes the database without one", async () => {
     const { identifier } = await deploy();
     await destroy({ skipFinalSnapshot: true });
