@@ -331,7 +331,9 @@ describe("mcctl destroy: never touches what mcctl did not create", () => {
     const out = ctx.captured.all();
     expect(out).toContain(`= container instance ${foreign.InstanceId}: not launched by mcctl`);
     expect(out).toContain("= ECS cluster default: it holds container instances mcctl did not launch");
-    expect(out).toContain("= SSM parameter /mcctl/model-catalogue/NOTES: not created by mcctl");
+    expect(out).toContain(
+      "= SSM parameter /mcctl/model-catalogue/NOTES: not tagged managed-by=mcctl (mcctl did not create it)",
+    );
     const touched = JSON.stringify(
       sim.calls.filter((call) => MUTATING.test(call.command)).map((call) => call.input),
     );

@@ -153,14 +153,14 @@ describe("planDestroy", () => {
   it("keeps an execution role named in mcctl.json or not tagged, and an instance mcctl.json names but mcctl did not tag", async () => {
     sim.iam.addRole("mcctl-model-catalogue-execution");
     expect(await texts()).toContain(
-      "keep IAM role mcctl-model-catalogue-execution: not tagged managed-by=mcctl",
+      "keep IAM role mcctl-model-catalogue-execution: not tagged managed-by=mcctl (mcctl did not create it)",
     );
     expect(await texts({ secrets: { executionRole: "admins-role" } })).toContain(
       "keep IAM role admins-role: named in mcctl.json (secrets.executionRole), made by an administrator",
     );
     const instance = sim.ec2.addInstance();
     expect(await texts({ setup: { instance: { instanceId: instance.InstanceId } } })).toContain(
-      `keep EC2 instance ${instance.InstanceId} (setup.instance.instanceId): not tagged managed-by=mcctl`,
+      `keep EC2 instance ${instance.InstanceId} (setup.instance.instanceId): not tagged managed-by=mcctl (mcctl did not create it)`,
     );
   });
 });

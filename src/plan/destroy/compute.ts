@@ -5,7 +5,9 @@ import {
   type DestroyAws,
   type DestroyLine,
   type DestroyRequest,
+  lineWriter,
   MANAGED_BY_MCCTL,
+  NOT_OURS,
   taggedByMcctl,
 } from "./types.js";
 
@@ -29,8 +31,7 @@ export async function planCompute(
   request: DestroyRequest,
   lines: DestroyLine[],
 ): Promise<ComputePlan> {
-  const line = (action: DestroyLine["action"], text: string) =>
-    lines.push({ group: "Compute", action, text });
+  const line = lineWriter(lines, "Compute");
   const cluster = await aws.ecs.describeCluster(request.cluster);
   const active = cluster?.status === "ACTIVE";
   const own = await ownInstances(aws, request, line);
@@ -94,8 +95,7 @@ function clusterKept(
   otherServices: readonly string[],
   foreignInstances: number,
 ): string | undefined {
-  if (!taggedByMcctl(tags))
-    return `not tagged ${MANAGED_BY_MCCTL.key}=${MANAGED_BY_MCCTL.value} (mcctl did not create it)`;
+  if (!taggedByMcctl(tags)) return NOT_OURS;
   if (otherServices.length > 0) return `it also runs ${otherServices.join(", ")}`;
   if (foreignInstances > 0) return "it holds container instances mcctl did not launch";
   return undefined;
@@ -105,7 +105,7 @@ function clusterKept(
 async function ownInstances(
   aws: DestroyAws,
   request: DestroyRequest,
-  line: (action: DestroyLine["action"], text: string) => void,
+  line: ReturnType<typeof lineWriter>,
 ): Promise<Instance[]> {
   const found = await aws.ec2.findInstances([
     { Name: `tag:${MANAGED_BY_MCCTL.key}`, Values: [MANAGED_BY_MCCTL.value] },
@@ -118,7 +118,7 @@ async function ownInstances(
     if (remembered && NOT_TERMINATED.includes(remembered.State?.Name ?? "")) {
       const clusterTag = remembered.Tags?.find((tag) => tag.Key === CLUSTER_TAG)?.Value;
       if (!taggedByMcctl(remembered.Tags)) {
-        line("keep", `EC2 instance ${rememberedId} (setup.instance.instanceId): not tagged managed-by=mcctl`);
+        line("keep", `EC2 instance ${rememberedId} (setup.instance.instanceId): ${NOT_OURS}`);
       } else if (clusterTag !== undefined && clusterTag !== request.cluster) {
         line(
           "keep",

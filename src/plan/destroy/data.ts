@@ -5,11 +5,10 @@ import {
   type DestroyAws,
   type DestroyLine,
   type DestroyRequest,
-  MANAGED_BY_MCCTL,
+  lineWriter,
+  NOT_OURS,
   taggedByMcctl,
 } from "./types.js";
-
-const NOT_OURS = `not tagged ${MANAGED_BY_MCCTL.key}=${MANAGED_BY_MCCTL.value} (mcctl did not create it)`;
 
 export interface DatabasePlan {
   database?: DestroySteps["database"];
@@ -26,8 +25,7 @@ export async function planDatabase(
   request: DestroyRequest,
   lines: DestroyLine[],
 ): Promise<DatabasePlan> {
-  const line = (action: DestroyLine["action"], text: string) =>
-    lines.push({ group: "Database", action, text });
+  const line = lineWriter(lines, "Database");
   const known = request.settings.setup?.database;
   const host = jdbcHost(deploymentJdbcUrl(request.settings, request.env));
   const instances = await aws.rds.listInstances();
@@ -88,8 +86,7 @@ export async function planBucket(
   request: DestroyRequest,
   lines: DestroyLine[],
 ): Promise<DestroySteps["bucket"]> {
-  const line = (action: DestroyLine["action"], text: string) =>
-    lines.push({ group: "Storage", action, text });
+  const line = lineWriter(lines, "Storage");
   const fromFile = request.settings.environment?.MC_S3_BUCKET;
   const name =
     (typeof fromFile === "string" ? fromFile : undefined) ??

@@ -3,7 +3,14 @@ import type { RuleToRevoke } from "../../operations/destroy/types.js";
 import { DATABASE_SECURITY_GROUP } from "../../operations/setup/database.js";
 import { RULE_DESCRIPTION } from "../../operations/setup/database-access.js";
 import { INSTANCE_SECURITY_GROUP } from "../../operations/setup/launch.js";
-import { type DestroyAws, type DestroyLine, MANAGED_BY_MCCTL, taggedByMcctl } from "./types.js";
+import {
+  type DestroyAws,
+  type DestroyLine,
+  lineWriter,
+  MANAGED_BY_MCCTL,
+  NOT_OURS,
+  taggedByMcctl,
+} from "./types.js";
 
 export interface NetworkPlan {
   rules: RuleToRevoke[];
@@ -35,8 +42,7 @@ export async function planNetwork(
   candidates: NetworkCandidates,
   lines: DestroyLine[],
 ): Promise<NetworkPlan> {
-  const line = (action: DestroyLine["action"], text: string) =>
-    lines.push({ group: "Network", action, text });
+  const line = lineWriter(lines, "Network");
   const byName = await leftoverGroups(aws);
   const ids = [...new Set([...candidates.instanceGroups, ...candidates.databaseGroups, ...byName])];
   const plan: NetworkPlan = { rules: [], instanceGroups: [], databaseGroups: [] };
@@ -47,7 +53,7 @@ export async function planNetwork(
     const id = group.GroupId ?? "";
     const name = `security group ${group.GroupName ?? id} (${id})`;
     if (!taggedByMcctl(group.Tags)) {
-      line("keep", `${name}: not created by mcctl`);
+      line("keep", `${name}: ${NOT_OURS}`);
       continue;
     }
     const users = await usersOf(aws, id, candidates, databases);

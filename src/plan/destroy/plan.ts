@@ -9,7 +9,8 @@ import {
   type DestroyLine,
   type DestroyPlan,
   type DestroyRequest,
-  MANAGED_BY_MCCTL,
+  lineWriter,
+  NOT_OURS,
   taggedByMcctl,
 } from "./types.js";
 
@@ -61,11 +62,14 @@ async function planService(aws: DestroyAws, request: DestroyRequest, lines: Dest
   const found = await aws.ecs.describeService(request.cluster, request.service);
   if (found?.status !== "ACTIVE") return undefined;
   const desiredCount = found.desiredCount ?? 0;
-  lines.push({
-    group: "Service",
-    action: "delete",
-    text: `${desiredCount > 0 ? `scale ${request.service} to 0 (desired ${desiredCount}, running ${found.runningCount ?? 0}), then ` : ""}delete ECS service ${request.service} in ${request.cluster}: Model Catalogue stops`,
-  });
+  const scale =
+    desiredCount > 0
+      ? `scale ${request.service} to 0 (desired ${desiredCount}, running ${found.runningCount ?? 0}), then `
+      : "";
+  lineWriter(lines, "Service")(
+    "delete",
+    `${scale}delete ECS service ${request.service} in ${request.cluster}: Model Catalogue stops`,
+  );
   return { name: request.service, desiredCount };
 }
 
@@ -73,64 +77,44 @@ async function planRevisions(aws: DestroyAws, request: DestroyRequest, lines: De
   const revisions = await aws.ecs.listActiveRevisions(request.family);
   if (revisions.length > 0) {
     const numbers = revisions.map((arn) => arn.split(":").pop()).reverse();
-    lines.push({
-      group: "Task definitions",
-      action: "delete",
-      text: `deregister ${request.family} revision(s) ${numbers.join(", ")} (ECS keeps them as INACTIVE)`,
-    });
+    lineWriter(lines, "Task definitions")(
+      "delete",
+      `deregister ${request.family} revision(s) ${numbers.join(", ")} (ECS keeps them as INACTIVE)`,
+    );
   }
   return revisions;
 }
 
 async function planParameters(aws: DestroyAws, request: DestroyRequest, lines: DestroyLine[]) {
+  const line = lineWriter(lines, "Secrets");
   const path = request.settings.secrets?.path ?? defaultSecretPath(request.family);
   const names: string[] = [];
   for (const parameter of await aws.ssm.describePath(path)) {
     if (taggedByMcctl(await aws.ssm.parameterTags(parameter.name))) names.push(parameter.name);
-    else
-      lines.push({
-        group: "Secrets",
-        action: "keep",
-        text: `SSM parameter ${parameter.name}: not created by mcctl`,
-      });
+    else line("keep", `SSM parameter ${parameter.name}: ${NOT_OURS}`);
   }
   if (names.length > 0) {
     const short = names.map((name) => name.slice(path.length + 1));
-    lines.push({
-      group: "Secrets",
-      action: "delete",
-      text: `delete SSM parameters ${short.join(", ")} under ${path}`,
-    });
+    line("delete", `delete SSM parameters ${short.join(", ")} under ${path}`);
   }
   return names;
 }
 
 async function planRole(aws: DestroyAws, request: DestroyRequest, lines: DestroyLine[]) {
+  const line = lineWriter(lines, "Secrets");
   const named = request.settings.secrets?.executionRole;
   if (named) {
-    lines.push({
-      group: "Secrets",
-      action: "keep",
-      text: `IAM role ${named}: named in mcctl.json (secrets.executionRole), made by an administrator`,
-    });
+    line("keep", `IAM role ${named}: named in mcctl.json (secrets.executionRole), made by an administrator`);
     return undefined;
   }
   const name = defaultExecutionRoleName(request.family);
   const role = await aws.iam.findRole(name);
   if (!role) return undefined;
   if (!taggedByMcctl(role.tags)) {
-    lines.push({
-      group: "Secrets",
-      action: "keep",
-      text: `IAM role ${name}: not tagged ${MANAGED_BY_MCCTL.key}=${MANAGED_BY_MCCTL.value}`,
-    });
+    line("keep", `IAM role ${name}: ${NOT_OURS}`);
     return undefined;
   }
-  lines.push({
-    group: "Secrets",
-    action: "delete",
-    text: `delete IAM role ${name} (the tasks' execution role)`,
-  });
+  line("delete", `delete IAM role ${name} (the tasks' execution role)`);
   return name;
 }
 
@@ -139,10 +123,6 @@ async function planLogGroup(aws: DestroyAws, request: DestroyRequest, lines: Des
   const group = await aws.logs.findLogGroup(name);
   if (!group) return undefined;
   const size = group.storedBytes ? `, ${(group.storedBytes / 1024 / 1024).toFixed(1)} MiB` : "";
-  lines.push({
-    group: "Logs",
-    action: "delete",
-    text: `delete log group ${name} (the containers' output${size} is lost)`,
-  });
+  lineWriter(lines, "Logs")("delete", `delete log group ${name} (the containers' output${size} is lost)`);
   return name;
 }

@@ -44,6 +44,16 @@ export interface DestroyPlan {
 
 export const MANAGED_BY_MCCTL = { key: "managed-by", value: "mcctl" } as const;
 
+/** Why a resource without the tag is kept. */
+export const NOT_OURS = `not tagged ${MANAGED_BY_MCCTL.key}=${MANAGED_BY_MCCTL.value} (mcctl did not create it)`;
+
+/** Adds the plan's lines of one group. */
+export function lineWriter(lines: DestroyLine[], group: DestroyGroup) {
+  return (action: DestroyLine["action"], text: string): void => {
+    lines.push({ group, action, text });
+  };
+}
+
 /** Whether tags (in any of AWS's shapes) carry managed-by=mcctl. */
 export function taggedByMcctl(
   tags:
