@@ -89,6 +89,15 @@ describe("planDestroy", () => {
     expect(
       (await plan(withDatabase("mc-db"), { skipFinalSnapshot: true })).steps.database?.finalSnapshot,
     ).toBeUndefined();
+    sim.rds.setInstanceStatus("mc-db", "failed");
+    expect(await texts(withDatabase("mc-db"))).toContain(
+      "keep MySQL instance mc-db: it is failed, and RDS deletes such an instance only without a final snapshot (--skip-final-snapshot)",
+    );
+    expect((await plan(withDatabase("mc-db"), { skipFinalSnapshot: true })).steps.database).toEqual({
+      identifier: "mc-db",
+      deleting: false,
+      finalSnapshot: undefined,
+    });
     sim.rds.setInstanceStatus("mc-db", "deleting");
     const deleting = await plan(withDatabase("mc-db"));
     expect(deleting.steps.database).toEqual({ identifier: "mc-db", deleting: true });

@@ -68,6 +68,13 @@ export async function planDatabase(
     line("wait", `${name}: RDS is deleting it already`);
     return { database: { identifier, deleting: true }, groups };
   }
+  if (FAILED_STATES.has(instance.DBInstanceStatus ?? "") && !request.skipFinalSnapshot) {
+    line(
+      "keep",
+      `${name}: it is ${instance.DBInstanceStatus}, and RDS deletes such an instance only without a final snapshot (--skip-final-snapshot)`,
+    );
+    return { groups: [] };
+  }
   const finalSnapshot = request.skipFinalSnapshot
     ? undefined
     : snapshotIdentifier(identifier, "final", request.now);
@@ -119,6 +126,9 @@ export async function planBucket(
   );
   return { name, objects: count };
 }
+
+/** RDS can take no snapshot of an instance in these states, so it deletes one only without a final one. */
+const FAILED_STATES = new Set(["failed", "incompatible-restore", "incompatible-network"]);
 
 /** The plan counts a bucket's objects up to this many (ten list calls). */
 const OBJECT_COUNT_LIMIT = 10_000;
