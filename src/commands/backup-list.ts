@@ -2,6 +2,7 @@ import type { DBSnapshot } from "@aws-sdk/client-rds";
 import * as z from "zod/mini";
 import { deploymentJdbcUrl } from "../config/deployment.js";
 import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
+import { taggedByMcctl } from "../domain/tags.js";
 import { McctlError } from "../errors.js";
 import { planSnapshot } from "../plan/snapshot.js";
 import "../zod-messages.js";
@@ -51,6 +52,6 @@ function row(snapshot: DBSnapshot) {
     progress: snapshot.PercentProgress,
     createdAt: snapshot.SnapshotCreateTime?.toISOString(),
     sizeGiB: snapshot.AllocatedStorage,
-    byMcctl: (snapshot.TagList ?? []).some((tag) => tag.Key === "managed-by" && tag.Value === "mcctl"),
+    byMcctl: taggedByMcctl(snapshot.TagList),
   };
 }

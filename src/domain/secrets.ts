@@ -28,9 +28,6 @@ export const STORED_IN_SSM = "\u0000stored in SSM\u0000";
 /** The key SSM encrypts a SecureString with when none is named. */
 export const AWS_MANAGED_KEY = "alias/aws/ssm";
 
-/** Every resource mcctl creates carries this tag, so that mcctl (and destroy) can tell its own. */
-export const MANAGED_BY_TAG = { key: "managed-by", value: "mcctl" } as const;
-
 /** ECS agents before this version cannot fetch `secrets` from Parameter Store on the EC2 launch type. */
 export const MIN_SECRETS_AGENT_VERSION = "1.22.0";
 

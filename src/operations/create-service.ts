@@ -1,5 +1,6 @@
 import type { CreateServiceCommandInput, Service } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
+import { MANAGED_BY } from "../domain/tags.js";
 import type { Reporter } from "./reporter.js";
 import { ServiceMonitor, waitForSteady } from "./service-monitor.js";
 import { timeoutError } from "./timeouts.js";
@@ -63,6 +64,6 @@ export function buildCreateServiceInput(cluster: string, service: string, taskDe
     desiredCount: 1,
     launchType: "EC2",
     deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 },
-    tags: [{ key: "managed-by", value: "mcctl" }],
+    tags: [{ key: MANAGED_BY.key, value: MANAGED_BY.value }],
   } satisfies CreateServiceCommandInput;
 }

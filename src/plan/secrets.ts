@@ -3,6 +3,7 @@
  * already (names and versions), which a registration creates, replaces or moves out of plain text, and
  * whether the container instances' agents can fetch them. Nothing here changes AWS.
  */
+
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { awsErrorName } from "../aws/errors.js";
@@ -17,7 +18,6 @@ import {
   EXECUTION_ROLE_POLICY_NAME,
   executionRolePolicy,
   kmsKeyArn,
-  MANAGED_BY_TAG,
   MIN_SECRETS_AGENT_VERSION,
   parameterArn,
   parameterName,
@@ -31,6 +31,7 @@ import {
   taskExecutionManagedPolicyArn,
   trustsEcsTasks,
 } from "../domain/secrets.js";
+import { taggedByMcctl } from "../domain/tags.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { hasCause, McctlError, UsageError } from "../errors.js";
 import type { PlannedRole, PlannedSecret, SecretStorePlan } from "../operations/secrets.js";
@@ -229,7 +230,7 @@ async function planExecutionRole(
       putPolicy: true,
     };
   }
-  if (found.tags[MANAGED_BY_TAG.key] !== MANAGED_BY_TAG.value) {
+  if (!taggedByMcctl(found.tags)) {
     throw new McctlError(`IAM role ${name} exists but mcctl did not create it, so mcctl will not change it`, {
       suggestion: `To use it as it is, add "secrets": {"executionRole": "${name}"} to mcctl.json.`,
     });

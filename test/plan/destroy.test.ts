@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../src/aws/config.js";
 import type { Settings } from "../../src/config/settings.js";
 import { planDestroy } from "../../src/plan/destroy/plan.js";
-import { type DestroyRequest, taggedByMcctl } from "../../src/plan/destroy/types.js";
+import type { DestroyRequest } from "../../src/plan/destroy/types.js";
 import { setupAwsFor } from "../helpers/setup-io.js";
 import { TEST_START } from "../helpers/simulated-aws.js";
 import { seedEmptyAccount } from "../sim/fixtures.js";
@@ -171,18 +171,5 @@ describe("planDestroy", () => {
     expect(await texts({ setup: { instance: { instanceId: instance.InstanceId } } })).toContain(
       `keep EC2 instance ${instance.InstanceId} (setup.instance.instanceId): not tagged managed-by=mcctl (mcctl did not create it)`,
     );
-  });
-});
-
-describe("taggedByMcctl", () => {
-  it("reads every tag shape AWS uses, and nothing else counts", () => {
-    expect(taggedByMcctl([{ Key: "managed-by", Value: "mcctl" }])).toBe(true);
-    expect(taggedByMcctl([{ key: "managed-by", value: "mcctl" }])).toBe(true);
-    expect(taggedByMcctl({ "managed-by": "mcctl" })).toBe(true);
-    expect(taggedByMcctl([{ Key: "managed-by", Value: "terraform" }])).toBe(false);
-    expect(taggedByMcctl([{ Key: "Managed-By", Value: "mcctl" }])).toBe(false);
-    expect(taggedByMcctl({ application: "mcctl" })).toBe(false);
-    expect(taggedByMcctl([])).toBe(false);
-    expect(taggedByMcctl(undefined)).toBe(false);
   });
 });

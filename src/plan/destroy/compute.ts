@@ -1,15 +1,8 @@
 import type { Instance } from "@aws-sdk/client-ec2";
+import { MANAGED_BY, taggedByMcctl } from "../../domain/tags.js";
 import type { OwnInstance } from "../../operations/destroy/types.js";
 import { CLUSTER_TAG } from "../../operations/setup/launch.js";
-import {
-  type DestroyAws,
-  type DestroyLine,
-  type DestroyRequest,
-  lineWriter,
-  MANAGED_BY_MCCTL,
-  NOT_OURS,
-  taggedByMcctl,
-} from "./types.js";
+import { type DestroyAws, type DestroyLine, type DestroyRequest, lineWriter, NOT_OURS } from "./types.js";
 
 /** EC2 states an instance can still be terminated from. */
 const NOT_TERMINATED = ["pending", "running", "stopping", "stopped", "shutting-down"];
@@ -108,7 +101,7 @@ async function ownInstances(
   line: ReturnType<typeof lineWriter>,
 ): Promise<Instance[]> {
   const found = await aws.ec2.findInstances([
-    { Name: `tag:${MANAGED_BY_MCCTL.key}`, Values: [MANAGED_BY_MCCTL.value] },
+    { Name: `tag:${MANAGED_BY.key}`, Values: [MANAGED_BY.value] },
     { Name: `tag:${CLUSTER_TAG}`, Values: [request.cluster] },
     { Name: "instance-state-name", Values: NOT_TERMINATED },
   ]);

@@ -1,14 +1,8 @@
 import { deploymentJdbcUrl } from "../../config/deployment.js";
 import { jdbcHost, snapshotIdentifier } from "../../domain/snapshots.js";
+import { taggedByMcctl } from "../../domain/tags.js";
 import type { DestroySteps } from "../../operations/destroy/types.js";
-import {
-  type DestroyAws,
-  type DestroyLine,
-  type DestroyRequest,
-  lineWriter,
-  NOT_OURS,
-  taggedByMcctl,
-} from "./types.js";
+import { type DestroyAws, type DestroyLine, type DestroyRequest, lineWriter, NOT_OURS } from "./types.js";
 
 export interface DatabasePlan {
   database?: DestroySteps["database"];

@@ -1,16 +1,10 @@
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
+import { MANAGED_BY, taggedByMcctl } from "../../domain/tags.js";
 import type { RuleToRevoke } from "../../operations/destroy/types.js";
 import { DATABASE_SECURITY_GROUP } from "../../operations/setup/database.js";
 import { RULE_DESCRIPTION } from "../../operations/setup/database-access.js";
 import { INSTANCE_SECURITY_GROUP } from "../../operations/setup/launch.js";
-import {
-  type DestroyAws,
-  type DestroyLine,
-  lineWriter,
-  MANAGED_BY_MCCTL,
-  NOT_OURS,
-  taggedByMcctl,
-} from "./types.js";
+import { type DestroyAws, type DestroyLine, lineWriter, NOT_OURS } from "./types.js";
 
 export interface NetworkPlan {
   rules: RuleToRevoke[];
@@ -87,7 +81,7 @@ async function leftoverGroups(aws: DestroyAws): Promise<string[]> {
   const groups = await aws.ec2.securityGroups([
     { Name: "vpc-id", Values: [vpc.VpcId] },
     { Name: "group-name", Values: [INSTANCE_SECURITY_GROUP, DATABASE_SECURITY_GROUP] },
-    { Name: `tag:${MANAGED_BY_MCCTL.key}`, Values: [MANAGED_BY_MCCTL.value] },
+    { Name: `tag:${MANAGED_BY.key}`, Values: [MANAGED_BY.value] },
   ]);
   return groups.flatMap((group) => (group.GroupId ? [group.GroupId] : []));
 }

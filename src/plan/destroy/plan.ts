@@ -1,5 +1,6 @@
 import { defaultLogGroup } from "../../domain/logs.js";
 import { defaultExecutionRoleName, defaultSecretPath } from "../../domain/secrets.js";
+import { taggedByMcctl } from "../../domain/tags.js";
 import type { DestroySteps } from "../../operations/destroy/types.js";
 import { planCompute } from "./compute.js";
 import { planBucket, planDatabase } from "./data.js";
@@ -11,7 +12,6 @@ import {
   type DestroyRequest,
   lineWriter,
   NOT_OURS,
-  taggedByMcctl,
 } from "./types.js";
 
 /**

@@ -1,4 +1,5 @@
 import type { Settings } from "../../config/settings.js";
+import { MANAGED_BY } from "../../domain/tags.js";
 import type { DestroySteps } from "../../operations/destroy/types.js";
 
 export type { DestroyAws } from "../../operations/destroy/types.js";
@@ -42,36 +43,12 @@ export interface DestroyPlan {
   nothingToDo: boolean;
 }
 
-export const MANAGED_BY_MCCTL = { key: "managed-by", value: "mcctl" } as const;
-
 /** Why a resource without the tag is kept. */
-export const NOT_OURS = `not tagged ${MANAGED_BY_MCCTL.key}=${MANAGED_BY_MCCTL.value} (mcctl did not create it)`;
+export const NOT_OURS = `not tagged ${MANAGED_BY.key}=${MANAGED_BY.value} (mcctl did not create it)`;
 
 /** Adds the plan's lines of one group. */
 export function lineWriter(lines: DestroyLine[], group: DestroyGroup) {
   return (action: DestroyLine["action"], text: string): void => {
     lines.push({ group, action, text });
   };
-}
-
-/** Whether tags (in any of AWS's shapes) carry managed-by=mcctl. */
-export function taggedByMcctl(
-  tags:
-    | readonly {
-        Key?: string | undefined;
-        Value?: string | undefined;
-        key?: string | undefined;
-        value?: string | undefined;
-      }[]
-    | Record<string, string>
-    | undefined,
-): boolean {
-  if (tags === undefined) return false;
-  if (Array.isArray(tags)) {
-    return tags.some(
-      (tag) =>
-        (tag.Key ?? tag.key) === MANAGED_BY_MCCTL.key && (tag.Value ?? tag.value) === MANAGED_BY_MCCTL.value,
-    );
-  }
-  return (tags as Record<string, string>)[MANAGED_BY_MCCTL.key] === MANAGED_BY_MCCTL.value;
 }
