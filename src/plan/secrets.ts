@@ -160,7 +160,7 @@ export async function planSecretStore(
   const role = await planExecutionRole(aws.iam, store, request);
   if (!role.managed) {
     notes.push(
-      `mcctl uses execution role ${role.name} as it is: it must allow ssm:GetParameters on ${parameterArn(store, "*")}${store.kmsKeyArn ? ` and kms:Decrypt on ${store.kmsKeyArn}` : ""}`,
+      `mcctl uses execution role ${role.name} as it is: it must allow ssm:GetParameters on ${parameterArn(store, "*")}${store.kmsKeyArn ? `, kms:Decrypt on ${store.kmsKeyArn}` : ""} and, for the containers' output in CloudWatch Logs, logs:CreateLogStream and logs:PutLogEvents (AmazonECSTaskExecutionRolePolicy allows both)`,
     );
   }
   if (secrets.length > 0) notes.push(...(await checkAgents(aws.ecs, request.cluster)));

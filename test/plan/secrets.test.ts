@@ -491,7 +491,7 @@ describe("planSecretStore: the execution role", () => {
       "arn:aws:iam::123456789012:role/service-role/team-mc-execution",
     );
     expect(planned.notes).toEqual([
-      `mcctl uses execution role team-mc-execution as it is: it must allow ssm:GetParameters on ${PARAMETERS}/* and kms:Decrypt on ${KEY_ARN}`,
+      `mcctl uses execution role team-mc-execution as it is: it must allow ssm:GetParameters on ${PARAMETERS}/*, kms:Decrypt on ${KEY_ARN} and, for the containers' output in CloudWatch Logs, logs:CreateLogStream and logs:PutLogEvents (AmazonECSTaskExecutionRolePolicy allows both)`,
     ]);
     // Its policies are none of mcctl's business.
     expect(sim.callsOf("ListAttachedRolePolicies")).toHaveLength(0);
