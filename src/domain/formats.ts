@@ -98,3 +98,16 @@ export function oneLine(text: string, max = 200): string {
 export function quoteName(name: string): string {
   return /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : quote(name);
 }
+
+/** 0 → "0 bytes", 2048 → "2.0 KiB", 5 << 20 → "5.0 MiB": the unit that keeps the number readable. */
+export function formatBytes(bytes: number): string {
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  if (bytes < 1024) return `${bytes} bytes`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

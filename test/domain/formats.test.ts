@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   controlCharacterProblem,
+  formatBytes,
   MAX_QUOTED_LENGTH,
   oneLine,
   quote,
@@ -63,5 +64,18 @@ describe("quoteName", () => {
     expect(quoteName("METADATA_HOST")).toBe("METADATA_HOST");
     expect(quoteName("MC\nNAME")).toBe('"MC\\nNAME"');
     expect(quoteName("k".repeat(100))).toContain("…");
+  });
+});
+
+describe("formatBytes", () => {
+  it("picks the unit that keeps the number readable", () => {
+    expect(formatBytes(0)).toBe("0 bytes");
+    expect(formatBytes(1023)).toBe("1023 bytes");
+    expect(formatBytes(1024)).toBe("1.0 KiB");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(1024 * 1024 - 1)).toBe("1024.0 KiB");
+    expect(formatBytes(5 * 1024 * 1024)).toBe("5.0 MiB");
+    expect(formatBytes(3 * 1024 ** 3)).toBe("3.0 GiB");
+    expect(formatBytes(2 * 1024 ** 5)).toBe("2048.0 TiB");
   });
 });

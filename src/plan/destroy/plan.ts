@@ -1,3 +1,4 @@
+import { formatBytes } from "../../domain/formats.js";
 import { defaultLogGroup } from "../../domain/logs.js";
 import { defaultExecutionRoleName, defaultSecretPath } from "../../domain/secrets.js";
 import { taggedByMcctl } from "../../domain/tags.js";
@@ -122,7 +123,7 @@ async function planLogGroup(aws: DestroyAws, request: DestroyRequest, lines: Des
   const name = request.settings.logs?.group ?? defaultLogGroup(request.family);
   const group = await aws.logs.findLogGroup(name);
   if (!group) return undefined;
-  const size = group.storedBytes ? `, ${(group.storedBytes / 1024 / 1024).toFixed(1)} MiB` : "";
+  const size = group.storedBytes ? `, ${formatBytes(group.storedBytes)}` : "";
   lineWriter(lines, "Logs")("delete", `delete log group ${name} (the containers' output${size} is lost)`);
   return name;
 }
