@@ -119,7 +119,9 @@ describe("mcctl destroy: the plan", () => {
     );
     expect(out).toContain(`= S3 bucket ${bucket}: pass --delete-bucket to delete it`);
     expect(out).toContain("- deregister model-catalogue revision(s) 1");
-    expect(out).toContain("- delete SSM parameters");
+    expect(out).toContain(
+      "- delete SSM parameters MC_S3_KEY, MC_S3_SECRET, MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD under /mcctl/model-catalogue",
+    );
     expect(out).toContain("- delete IAM role mcctl-model-catalogue-execution");
     expect(out).toContain("- delete log group /ecs/model-catalogue");
     expect(out).toMatch(/- revoke the rule of sg-\w+ that lets sg-\w+ in \(TCP 3306\)/);

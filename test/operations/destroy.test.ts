@@ -5,7 +5,7 @@ import { applyDestroy } from "../../src/operations/destroy/apply.js";
 import type { DestroyIo, DestroySteps } from "../../src/operations/destroy/types.js";
 import { setupAwsFor, testApplyIo } from "../helpers/setup-io.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
+import { addMcHost, mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../sim/fixtures.js";
 import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
@@ -169,5 +169,179 @@ describe("applyDestroy", () => {
     });
     expect(captured.all()).toContain("RDS is deleting mc-db (no final snapshot: --skip-final-snapshot)");
     expect(sim.rds.instance("mc-db")).toBeUndefined();
+  });
+});
+
+describe("applyDestroy: the service and the instances", () => {
+  const runningService = async () => {
+    sim.ecs.addCluster("mc");
+    const host = addMcHost(sim, "mc");
+    sim.ecs.registerTaskDefinition(mcTaskDefinition());
+    sim.ecs.createService(mcServiceInput());
+    await vi.advanceTimersByTimeAsync(12_000);
+    return host;
+  };
+
+  it("scales the service to 0, deletes it only once its task has stopped, and says so", async () => {
+    await runningService();
+    sim.clearCalls();
+    const { done, captured } = apply({ cluster: "mc", service: { name: "mc", desiredCount: 1 } });
+    expect(await done).toEqual({ deleted: ["ECS service mc"] });
+    expect(sim.callsOf("UpdateService")[0]?.input).toEqual({ cluster: "mc", service: "mc", desiredCount: 0 });
+    const stopped =
+      sim.ecs.tasks({ lastStatus: "STOPPED" })[0]?.stoppedAt?.getTime() ?? Number.POSITIVE_INFINITY;
+    expect(sim.callsOf("DeleteService")[0]?.at).toBeGreaterThanOrEqual(stopped);
+    const out = captured.all();
+    expect(out).toContain("Scaled service mc to 0 (was 1)");
+    expect(out).toMatch(/No task of mc is left \(\d+s\)/);
+    expect(out).toContain("Deleted ECS service mc");
+  });
+
+  it("does not scale a service at 0 again, and times out naming what it saw when a task does not stop", async () => {
+    await runningService();
+    sim.ecs.updateService({ cluster: "mc", service: "mc", desiredCount: 0 });
+    sim.ecs.setTimings({ stoppingMs: 10 * 60_000 });
+    sim.clearCalls();
+    const error = await apply(
+      { cluster: "mc", service: { name: "mc", desiredCount: 0 } },
+      { waitTimeoutMs: 60_000 },
+    ).done.catch((caught: unknown) => caught);
+    expect(sim.callsOf("UpdateService")).toEqual([]);
+    expect(sim.callsOf("DeleteService")).toEqual([]);
+    expect((error as McctlError).message).toMatch(
+      /^timed out after 1m 00s waiting for the tasks of mc to stop \(running \d\/0.*\); nothing was deleted$/,
+    );
+    expect((error as McctlError).suggestion).toBe(
+      "The service is at 0 tasks; its tasks go on stopping. Run `mcctl destroy` again to finish: it finds what is left.",
+    );
+  });
+
+  it("deregisters a container instance before terminating it, and waits until EC2 reports it terminated", async () => {
+    sim.ecs.addCluster("default");
+    const { instance, containerInstance } = addMcHost(sim, "default");
+    const unregistered = sim.ec2.addInstance();
+    const ids = [instance.InstanceId as string, unregistered.InstanceId as string];
+    const { done, captured } = apply({
+      instances: [
+        {
+          instanceId: ids[0] as string,
+          state: "running",
+          containerInstanceArn: containerInstance.containerInstanceArn,
+        },
+        { instanceId: ids[1] as string, state: "stopped" },
+      ],
+    });
+    expect(await done).toEqual({ deleted: ids.map((id) => `EC2 instance ${id}`) });
+    expect(sim.callsOf("DeregisterContainerInstance").map((call) => call.input)).toEqual([
+      { cluster: "default", containerInstance: containerInstance.containerInstanceArn, force: true },
+    ]);
+    expect(sim.callsOf("TerminateInstances")[0]?.input).toEqual({ InstanceIds: ids });
+    for (const id of ids) expect(sim.ec2.instance(id)?.State?.Name).toBe("terminated");
+    const out = captured.all();
+    expect(out).toContain(`EC2 is terminating ${ids.join(", ")}`);
+    expect(out).toContain(`Terminated ${ids.join(", ")} (1m 00s)`);
+  });
+
+  it("times out naming the instances still shutting down", async () => {
+    const instance = sim.ec2.addInstance();
+    const id = instance.InstanceId as string;
+    const error = await apply(
+      { instances: [{ instanceId: id, state: "running" }] },
+      { waitTimeoutMs: 30_000 },
+    ).done.catch((caught: unknown) => caught);
+    expect((error as McctlError).message).toBe(
+      `timed out after 30s waiting for the instances to terminate (${id} shutting-down); nothing was deleted`,
+    );
+    expect((error as McctlError).suggestion).toBe(
+      "EC2 goes on terminating them. Run `mcctl destroy` again to finish: it finds what is left.",
+    );
+  });
+
+  it("stops before its first deletion when the signal came before it", async () => {
+    const controller = new AbortController();
+    controller.abort(new InterruptedError("interrupted (SIGTERM)", { exitCode: 143 }));
+    const error = await apply({ logGroup: "/ecs/model-catalogue" }, { signal: controller.signal }).done.catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect((error as InterruptedError).message).toBe(
+      "interrupted (SIGTERM): stopped before deleting log group /ecs/model-catalogue; nothing was deleted",
+    );
+    expect((error as InterruptedError).exitCode).toBe(143);
+    expect(sim.calls).toEqual([]);
+  });
+});
+
+describe("applyDestroy: rules, database, revisions, secrets, role and logs", () => {
+  it("revokes a rule, deletes the database after its final snapshot, and names everything it deleted", async () => {
+    const database = newGroup("model-catalogue-db");
+    const instances = newGroup("model-catalogue-ecs-instances");
+    const rule = {
+      IpProtocol: "tcp",
+      FromPort: 3306,
+      ToPort: 3306,
+      UserIdGroupPairs: [{ GroupId: instances }],
+    };
+    sim.ec2.authorizeSecurityGroupIngress({ GroupId: database, IpPermissions: [rule] });
+    sim.rds.addInstance({ DBInstanceIdentifier: "mc-db" });
+    sim.ecs.registerTaskDefinition(mcTaskDefinition());
+    sim.ecs.registerTaskDefinition(mcTaskDefinition());
+    sim.ssm.putParameterDirectly({ Name: "/mcctl/mc/METADATA_PASSWORD", Value: "x", Type: "SecureString" });
+    sim.iam.addRole("mcctl-mc-execution");
+    sim.logs.addGroup("/ecs/mc");
+    const revisions = ["mc:1", "mc:2"].map(
+      (name) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/${name}`,
+    );
+    const { done, captured } = apply({
+      rules: [{ groupId: database, permission: rule }],
+      instanceGroups: [instances],
+      database: { identifier: "mc-db", deleting: false, finalSnapshot: "mcctl-mc-db-final-x" },
+      databaseGroups: [database],
+      revisions,
+      parameters: ["/mcctl/mc/METADATA_PASSWORD"],
+      role: "mcctl-mc-execution",
+      logGroup: "/ecs/mc",
+    });
+    expect((await done).deleted).toEqual([
+      `security group ${instances}`,
+      "RDS instance mc-db",
+      `security group ${database}`,
+      "task definitions mc:1, mc:2",
+      "SSM parameters /mcctl/mc/METADATA_PASSWORD",
+      "IAM role mcctl-mc-execution",
+      "log group /ecs/mc",
+    ]);
+    const out = captured.all();
+    expect(out).toContain(`Revoked the rule of ${database} that let ${instances} in (TCP 3306)`);
+    expect(out).toContain("RDS is deleting mc-db, after a final snapshot mcctl-mc-db-final-x");
+    expect(out).toMatch(/Deleted database mc-db \(\d+m \d+s\)/);
+    expect(out).toContain("Deregistered mc:1, mc:2");
+    expect(sim.callsOf("DeleteDBInstance")[0]?.input).toEqual({
+      DBInstanceIdentifier: "mc-db",
+      SkipFinalSnapshot: false,
+      FinalDBSnapshotIdentifier: "mcctl-mc-db-final-x",
+    });
+    expect(sim.rds.snapshot("mcctl-mc-db-final-x")).toBeDefined();
+    expect(sim.ecs.describeTaskDefinition({ taskDefinition: "mc:2" }).taskDefinition?.status).toBe(
+      "INACTIVE",
+    );
+    expect(sim.ssm.parameters()).toEqual([]);
+    expect(sim.iam.role("mcctl-mc-execution")).toBeUndefined();
+    expect(sim.logs.group("/ecs/mc")).toBeUndefined();
+  });
+
+  it("only waits for a database RDS is deleting already, and times out naming its status", async () => {
+    sim.rds.addInstance({ DBInstanceIdentifier: "mc-db", status: "deleting" });
+    const error = await apply(
+      { database: { identifier: "mc-db", deleting: true } },
+      { waitTimeoutMs: 60_000 },
+    ).done.catch((caught: unknown) => caught);
+    expect(sim.callsOf("DeleteDBInstance")).toEqual([]);
+    expect((error as McctlError).message).toBe(
+      "timed out after 1m 00s waiting for RDS to delete mc-db (deleting); nothing was deleted",
+    );
+    expect((error as McctlError).suggestion).toBe(
+      "RDS goes on deleting it. Run `mcctl destroy` again to finish: it finds what is left.",
+    );
   });
 });

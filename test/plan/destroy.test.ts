@@ -5,7 +5,7 @@ import { planDestroy } from "../../src/plan/destroy/plan.js";
 import type { DestroyRequest } from "../../src/plan/destroy/types.js";
 import { setupAwsFor } from "../helpers/setup-io.js";
 import { TEST_START } from "../helpers/simulated-aws.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
+import { mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../sim/fixtures.js";
 import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const MCCTL = [
@@ -170,6 +170,218 @@ describe("planDestroy", () => {
     const instance = sim.ec2.addInstance();
     expect(await texts({ setup: { instance: { instanceId: instance.InstanceId } } })).toContain(
       `keep EC2 instance ${instance.InstanceId} (setup.instance.instanceId): not tagged managed-by=mcctl (mcctl did not create it)`,
+    );
+  });
+});
+
+const CLUSTER_MCCTL = [{ key: "managed-by", value: "mcctl" }];
+const launchedFor = (cluster: string) => [...MCCTL, { Key: "mcctl:cluster", Value: cluster }];
+
+describe("planDestroy: the service, the instances and the cluster", () => {
+  it("terminates the instances mcctl launched for this cluster (deregistered first), waits for one shutting down, and deletes the cluster", async () => {
+    sim.ecs.addCluster("default", { tags: CLUSTER_MCCTL });
+    const registered = sim.ec2.addInstance({ tags: launchedFor("default") });
+    const containerInstance = sim.ecs.addContainerInstance("default", {
+      ec2InstanceId: registered.InstanceId,
+    });
+    const stopping = sim.ec2.addInstance({ tags: launchedFor("default"), state: "shutting-down" });
+    sim.ec2.addInstance({ tags: launchedFor("elsewhere") });
+    const result = await plan();
+    expect(result.steps.instances).toEqual([
+      {
+        instanceId: registered.InstanceId,
+        state: "running",
+        containerInstanceArn: containerInstance.containerInstanceArn,
+      },
+      { instanceId: stopping.InstanceId, state: "shutting-down", containerInstanceArn: undefined },
+    ]);
+    expect(result.steps.deleteCluster).toBe(true);
+    expect(
+      result.lines.filter((line) => line.group === "Compute").map((line) => `${line.action} ${line.text}`),
+    ).toEqual([
+      `delete terminate EC2 instance ${registered.InstanceId} (running, deregistered from the cluster first)`,
+      `wait EC2 instance ${stopping.InstanceId}: terminating already`,
+      "delete delete ECS cluster default",
+    ]);
+  });
+
+  it("keeps the instances and the cluster while another service runs in it, and an untagged cluster", async () => {
+    sim.ecs.addCluster("default", { tags: CLUSTER_MCCTL });
+    const instance = sim.ec2.addInstance({ tags: launchedFor("default") });
+    sim.ecs.addContainerInstance("default", { ec2InstanceId: instance.InstanceId });
+    sim.ecs.registerTaskDefinition(mcTaskDefinition());
+    sim.ecs.createService(mcServiceInput({ cluster: "default", serviceName: "reports", desiredCount: 0 }));
+    const shared = await plan();
+    expect(shared.steps.instances).toEqual([]);
+    expect(shared.steps.deleteCluster).toBe(false);
+    expect(shared.lines.map((line) => `${line.action} ${line.text}`)).toEqual(
+      expect.arrayContaining([
+        `keep EC2 instance(s) ${instance.InstanceId}: the cluster also runs reports`,
+        "keep ECS cluster default: it also runs reports",
+      ]),
+    );
+
+    sim.ecs.addCluster("bare");
+    expect(await texts({}, { cluster: "bare" })).toContain(
+      "keep ECS cluster bare: not tagged managed-by=mcctl (mcctl did not create it)",
+    );
+  });
+
+  it("plans to scale a running service to 0 first, deletes one at 0 at once, and ignores one ECS deleted", async () => {
+    sim.ecs.addCluster("default", { tags: CLUSTER_MCCTL });
+    sim.ecs.registerTaskDefinition(mcTaskDefinition());
+    sim.ecs.createService(mcServiceInput({ cluster: "default", desiredCount: 0 }));
+    const atZero = await plan();
+    expect(atZero.steps.service).toEqual({ name: "mc", desiredCount: 0 });
+    expect(atZero.lines).toContainEqual({
+      group: "Service",
+      action: "delete",
+      text: "delete ECS service mc in default: Model Catalogue stops",
+    });
+    sim.ecs.deleteService({ cluster: "default", service: "mc" });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect((await plan()).steps.service).toBeUndefined();
+  });
+
+  it("keeps the instance mcctl.json names when mcctl launched it for another cluster, and takes it when it carries no cluster tag", async () => {
+    const other = sim.ec2.addInstance({ tags: launchedFor("elsewhere") });
+    expect(await texts({ setup: { instance: { instanceId: other.InstanceId } } })).toContain(
+      `keep EC2 instance ${other.InstanceId} (setup.instance.instanceId): launched for cluster elsewhere`,
+    );
+    const untold = sim.ec2.addInstance({ tags: MCCTL });
+    expect((await plan({ setup: { instance: { instanceId: untold.InstanceId } } })).steps.instances).toEqual([
+      { instanceId: untold.InstanceId, state: "running", containerInstanceArn: undefined },
+    ]);
+    sim.ec2.setInstanceState(untold.InstanceId as string, "terminated");
+    expect((await plan({ setup: { instance: { instanceId: untold.InstanceId } } })).lines).toEqual([]);
+  });
+});
+
+describe("planDestroy: the network", () => {
+  const group = (name: string, tagged = true) =>
+    sim.ec2.createSecurityGroup({
+      GroupName: name,
+      Description: name,
+      VpcId: vpcId,
+      ...(tagged ? { TagSpecifications: [{ ResourceType: "security-group" as const, Tags: MCCTL }] } : {}),
+    }).GroupId as string;
+  const allowMysql = (into: string, from: string, description?: string) =>
+    sim.ec2.authorizeSecurityGroupIngress({
+      GroupId: into,
+      IpPermissions: [
+        {
+          IpProtocol: "tcp",
+          FromPort: 3306,
+          ToPort: 3306,
+          UserIdGroupPairs: [{ GroupId: from, Description: description }],
+        },
+      ],
+    });
+
+  it("revokes mcctl's rule into the database's group first, and deletes that group once the database is gone", async () => {
+    const instances = group("team-instances");
+    const database = group("team-db");
+    allowMysql(database, instances, "Model Catalogue container instances (mcctl)");
+    const db = sim.rds.addInstance({
+      DBInstanceIdentifier: "mc-db",
+      Tags: MCCTL,
+      VpcSecurityGroupIds: [database],
+    });
+    const result = await plan({
+      setup: { instance: { securityGroupId: instances }, database: { identifier: db.DBInstanceIdentifier } },
+    });
+    expect(result.steps.rules).toEqual([
+      {
+        groupId: database,
+        permission: {
+          IpProtocol: "tcp",
+          FromPort: 3306,
+          ToPort: 3306,
+          UserIdGroupPairs: [{ GroupId: instances }],
+        },
+      },
+    ]);
+    expect(result.steps.instanceGroups).toEqual([instances]);
+    expect(result.steps.databaseGroups).toEqual([database]);
+    expect(result.lines.filter((line) => line.group === "Network").map((line) => line.text)).toEqual([
+      `revoke the rule of ${database} that lets ${instances} in (TCP 3306)`,
+      `delete security group team-instances (${instances})`,
+      `delete security group team-db (${database}), once the database is gone`,
+    ]);
+  });
+
+  it("keeps a group a database it keeps uses, and one it did not tag", async () => {
+    const shared = group("model-catalogue-db");
+    sim.rds.addInstance({ DBInstanceIdentifier: "reports-db", VpcSecurityGroupIds: [shared] });
+    const mine = group("hand-made", false);
+    expect(await texts({ setup: { instance: { securityGroupId: mine } } })).toEqual([
+      `keep security group model-catalogue-db (${shared}): used by database reports-db`,
+      `keep security group hand-made (${mine}): not tagged managed-by=mcctl (mcctl did not create it)`,
+    ]);
+  });
+
+  it("finds mcctl's groups left in the default VPC by name, after what used them is gone", async () => {
+    const leftover = group("model-catalogue-db");
+    group("model-catalogue-ecs-instances", false);
+    const result = await plan();
+    expect(result.steps.databaseGroups).toEqual([leftover]);
+    expect(result.steps.instanceGroups).toEqual([]);
+    expect(result.nothingToDo).toBe(false);
+  });
+});
+
+describe("planDestroy: the database, the bucket and the rest", () => {
+  it("says a database outside RDS stays, and lists the manual snapshots that stay", async () => {
+    expect(
+      await texts({ environment: { METADATA_JDBC_URL: "jdbc:mysql://db.example.org:3306/mc" } }),
+    ).toEqual(["keep database at db.example.org: not an RDS instance here"]);
+    expect(
+      await texts({
+        environment: { METADATA_JDBC_URL: "jdbc:mysql://gone.abc.eu-west-1.rds.amazonaws.com/mc" },
+      }),
+    ).toEqual([]);
+    sim.rds.addInstance({ DBInstanceIdentifier: "mc-db", Tags: MCCTL });
+    sim.rds.addSnapshot({ DBSnapshotIdentifier: "mcctl-mc-db-before-2-1", DBInstanceIdentifier: "mc-db" });
+    expect(await texts(withDatabase("mc-db"), { skipFinalSnapshot: true })).toEqual([
+      "keep 1 manual snapshot(s) of mc-db, e.g. mcctl-mc-db-before-2-1 (RDS charges for their storage)",
+      "delete delete MySQL instance mc-db with NO final snapshot (--skip-final-snapshot): its data is gone for good",
+      // RDS put it in the VPC's default group, which is no one's to delete.
+      expect.stringMatching(/^keep security group default \(sg-\w+\): not tagged managed-by=mcctl/),
+    ]);
+  });
+
+  it("takes the bucket's name from the environment, keeps one of another account, and deletes an empty one", async () => {
+    sim.s3.addBucket("elsewhere", { ownerAccount: "210987654321" });
+    expect(await texts({}, { env: { MC_S3_BUCKET: "elsewhere" }, deleteBucket: true })).toEqual([
+      "keep S3 bucket elsewhere: this account may not use it",
+    ]);
+    sim.s3.addBucket("mc-own", { tags: MCCTL });
+    expect(await texts({}, { env: { MC_S3_BUCKET: "mc-own" }, deleteBucket: true })).toEqual([
+      "delete delete S3 bucket mc-own (empty)",
+    ]);
+  });
+
+  it("names the revisions oldest first, the parameters by their short name, and the log group mcctl.json names", async () => {
+    sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+    sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+    for (const name of ["METADATA_PASSWORD", "MC_S3_SECRET"]) {
+      sim.ssm.putParameterDirectly({
+        Name: `/team/mc/${name}`,
+        Value: "x",
+        Type: "SecureString",
+        Tags: MCCTL,
+      });
+    }
+    sim.logs.addGroup("/team/mc-logs");
+    sim.logs.putEvents?.("/team/mc-logs", "s", ["x".repeat(3000)]);
+    const settings: Settings = { secrets: { path: "/team/mc" }, logs: { group: "/team/mc-logs" } };
+    const lines = await texts(settings);
+    expect(lines).toContain(
+      "delete deregister model-catalogue revision(s) 1, 2 (ECS keeps them as INACTIVE)",
+    );
+    expect(lines).toContain("delete delete SSM parameters MC_S3_SECRET, METADATA_PASSWORD under /team/mc");
+    expect(lines.find((line) => line.includes("log group"))).toMatch(
+      /^delete delete log group \/team\/mc-logs \(the containers' output(, [\d.]+ KiB)? is lost\)$/,
     );
   });
 });
