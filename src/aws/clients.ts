@@ -64,6 +64,28 @@ export class AwsClients {
     return { ecs, ssm, iam, logs };
   }
 
+  /** Every service a whole deployment spans, for the commands that build or remove one (setup, destroy). */
+  async deployment(): Promise<{
+    s3: S3Api;
+    rds: RdsApi;
+    ec2: Ec2Api;
+    ecs: EcsApi;
+    iam: IamApi;
+    ssm: SsmApi;
+    logs: LogsApi;
+  }> {
+    const [s3, rds, ec2, ecs, iam, ssm, logs] = await Promise.all([
+      this.s3(),
+      this.rds(),
+      this.ec2(),
+      this.ecs(),
+      this.iam(),
+      this.ssm(),
+      this.logs(),
+    ]);
+    return { s3, rds, ec2, ecs, iam, ssm, logs };
+  }
+
   private load<T>(name: string, create: () => Promise<T>): Promise<T> {
     // SDK releases print a multi-line NodeVersionSupportWarning on Node 20 on every run. mcctl states
     // the Node versions it supports in package.json and README, so operators need not see it.

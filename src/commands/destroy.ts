@@ -53,15 +53,7 @@ export async function runDestroy(context: CommandContext, options: DestroyOption
   await requireConfirmable(context, !options.dryRun);
   const family = resolveTaskSettings(settings.settings, context.env, options.family).family;
   const target = await lookUpTarget(context.aws);
-  const aws: DestroyAws = {
-    ecs: await context.aws.ecs(),
-    ec2: await context.aws.ec2(),
-    rds: await context.aws.rds(),
-    s3: await context.aws.s3(),
-    iam: await context.aws.iam(),
-    ssm: await context.aws.ssm(),
-    logs: await context.aws.logs(),
-  };
+  const aws: DestroyAws = await context.aws.deployment();
   printTarget(output, target);
   const plan = await planDestroy(aws, {
     cluster: context.cluster,

@@ -59,15 +59,7 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
 
   // Plan: every question and every check, nothing created.
   const target = await lookUpTarget(aws);
-  const clients: SetupAws = {
-    s3: await aws.s3(),
-    rds: await aws.rds(),
-    ec2: await aws.ec2(),
-    ecs: await aws.ecs(),
-    iam: await aws.iam(),
-    ssm: await aws.ssm(),
-    logs: await aws.logs(),
-  };
+  const clients: SetupAws = await aws.deployment();
   printTarget(output, target);
   const plan = await planSetup(
     {

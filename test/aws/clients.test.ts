@@ -72,3 +72,15 @@ describe("AwsClients limits", () => {
     );
   });
 });
+
+describe("AwsClients.deployment", () => {
+  it("hands out the very APIs of the per-service getters, each built once", async () => {
+    const aws = new AwsClients(config);
+    const all = await aws.deployment();
+    expect(Object.keys(all).sort()).toEqual(["ec2", "ecs", "iam", "logs", "rds", "s3", "ssm"]);
+    expect(all.ecs).toBe(await aws.ecs());
+    expect(all.s3).toBe(await aws.s3());
+    expect(all.logs).toBe(await aws.logs());
+    expect(await aws.deployment()).toEqual(all);
+  });
+});
