@@ -196,6 +196,9 @@ describe("planDestroy: the service, the instances and the cluster", () => {
       { instanceId: stopping.InstanceId, state: "shutting-down", containerInstanceArn: undefined },
     ]);
     expect(result.steps.deleteCluster).toBe(true);
+    // The cluster and the region's databases are read once, for all the planners that need them.
+    expect(sim.callsOf("DescribeClusters")).toHaveLength(1);
+    expect(sim.callsOf("DescribeDBInstances")).toHaveLength(1);
     expect(
       result.lines.filter((line) => line.group === "Compute").map((line) => `${line.action} ${line.text}`),
     ).toEqual([

@@ -1,11 +1,16 @@
 import type { Instance } from "@aws-sdk/client-ec2";
+import type { Cluster } from "@aws-sdk/client-ecs";
 import { MANAGED_BY, taggedByMcctl } from "../../domain/tags.js";
 import type { OwnInstance } from "../../operations/destroy/types.js";
 import { CLUSTER_TAG } from "../../operations/setup/launch.js";
-import { type DestroyAws, type DestroyLine, type DestroyRequest, lineWriter, NOT_OURS } from "./types.js";
-
-/** EC2 states an instance can still be terminated from. */
-const NOT_TERMINATED = ["pending", "running", "stopping", "stopped", "shutting-down"];
+import {
+  type DestroyAws,
+  type DestroyLine,
+  type DestroyRequest,
+  LIVE_INSTANCE_STATES,
+  lineWriter,
+  NOT_OURS,
+} from "./types.js";
 
 export interface ComputePlan {
   instances: OwnInstance[];
@@ -22,10 +27,11 @@ export interface ComputePlan {
 export async function planCompute(
   aws: DestroyAws,
   request: DestroyRequest,
+  /** The cluster as ECS described it (undefined: ECS does not know it). */
+  cluster: Cluster | undefined,
   lines: DestroyLine[],
 ): Promise<ComputePlan> {
   const line = lineWriter(lines, "Compute");
-  const cluster = await aws.ecs.describeCluster(request.cluster);
   const active = cluster?.status === "ACTIVE";
   const own = await ownInstances(aws, request, line);
   const registered = active ? await aws.ecs.listContainerInstances(request.cluster) : [];
@@ -103,12 +109,12 @@ async function ownInstances(
   const found = await aws.ec2.findInstances([
     { Name: `tag:${MANAGED_BY.key}`, Values: [MANAGED_BY.value] },
     { Name: `tag:${CLUSTER_TAG}`, Values: [request.cluster] },
-    { Name: "instance-state-name", Values: NOT_TERMINATED },
+    { Name: "instance-state-name", Values: LIVE_INSTANCE_STATES },
   ]);
   const rememberedId = request.settings.setup?.instance?.instanceId;
   if (rememberedId && !found.some((instance) => instance.InstanceId === rememberedId)) {
     const [remembered] = await aws.ec2.describeInstances([rememberedId]);
-    if (remembered && NOT_TERMINATED.includes(remembered.State?.Name ?? "")) {
+    if (remembered && LIVE_INSTANCE_STATES.includes(remembered.State?.Name ?? "")) {
       const clusterTag = remembered.Tags?.find((tag) => tag.Key === CLUSTER_TAG)?.Value;
       if (!taggedByMcctl(remembered.Tags)) {
         line("keep", `EC2 instance ${rememberedId} (setup.instance.instanceId): ${NOT_OURS}`);

@@ -1,3 +1,4 @@
+import type { DBInstance } from "@aws-sdk/client-rds";
 import { deploymentJdbcUrl } from "../../config/deployment.js";
 import { jdbcHost, snapshotIdentifier } from "../../domain/snapshots.js";
 import { taggedByMcctl } from "../../domain/tags.js";
@@ -17,12 +18,13 @@ export interface DatabasePlan {
 export async function planDatabase(
   aws: DestroyAws,
   request: DestroyRequest,
+  /** Every DB instance of the region. */
+  instances: readonly DBInstance[],
   lines: DestroyLine[],
 ): Promise<DatabasePlan> {
   const line = lineWriter(lines, "Database");
   const known = request.settings.setup?.database;
   const host = jdbcHost(deploymentJdbcUrl(request.settings, request.env));
-  const instances = await aws.rds.listInstances();
   const instance =
     instances.find((candidate) => known?.identifier && candidate.DBInstanceIdentifier === known.identifier) ??
     instances.find((candidate) => host && candidate.Endpoint?.Address?.toLowerCase() === host);

@@ -1,10 +1,11 @@
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
+import type { DBInstance } from "@aws-sdk/client-rds";
 import { MANAGED_BY, taggedByMcctl } from "../../domain/tags.js";
 import type { RuleToRevoke } from "../../operations/destroy/types.js";
 import { DATABASE_SECURITY_GROUP } from "../../operations/setup/database.js";
 import { RULE_DESCRIPTION } from "../../operations/setup/database-access.js";
 import { INSTANCE_SECURITY_GROUP } from "../../operations/setup/launch.js";
-import { type DestroyAws, type DestroyLine, lineWriter, NOT_OURS } from "./types.js";
+import { type DestroyAws, type DestroyLine, LIVE_INSTANCE_STATES, lineWriter, NOT_OURS } from "./types.js";
 
 export interface NetworkPlan {
   rules: RuleToRevoke[];
@@ -22,8 +23,6 @@ export interface NetworkCandidates {
   ownDatabase?: string | undefined;
 }
 
-const ALIVE = ["pending", "running", "stopping", "stopped", "shutting-down"];
-
 /**
  * The security groups that go: those mcctl created (tagged managed-by=mcctl) that nothing but what
  * destroy deletes uses, and the rules mcctl added that let them into other groups (revoked first, or EC2
@@ -34,6 +33,8 @@ const ALIVE = ["pending", "running", "stopping", "stopped", "shutting-down"];
 export async function planNetwork(
   aws: DestroyAws,
   candidates: NetworkCandidates,
+  /** Every DB instance of the region, as the database's plan read them. */
+  databases: readonly DBInstance[],
   lines: DestroyLine[],
 ): Promise<NetworkPlan> {
   const line = lineWriter(lines, "Network");
@@ -42,7 +43,6 @@ export async function planNetwork(
   const plan: NetworkPlan = { rules: [], instanceGroups: [], databaseGroups: [] };
   if (ids.length === 0) return plan;
   const groups = await aws.ec2.securityGroups([{ Name: "group-id", Values: ids }]);
-  const databases = await aws.rds.listInstances();
   for (const group of groups) {
     const id = group.GroupId ?? "";
     const name = `security group ${group.GroupName ?? id} (${id})`;
@@ -91,11 +91,11 @@ async function usersOf(
   aws: DestroyAws,
   groupId: string,
   candidates: NetworkCandidates,
-  databases: Awaited<ReturnType<DestroyAws["rds"]["listInstances"]>>,
+  databases: readonly DBInstance[],
 ): Promise<string[]> {
   const instances = await aws.ec2.findInstances([
     { Name: "instance.group-id", Values: [groupId] },
-    { Name: "instance-state-name", Values: ALIVE },
+    { Name: "instance-state-name", Values: LIVE_INSTANCE_STATES },
   ]);
   const users = instances
     .flatMap((instance) => (instance.InstanceId ? [instance.InstanceId] : []))

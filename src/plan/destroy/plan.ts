@@ -1,3 +1,4 @@
+import type { Cluster } from "@aws-sdk/client-ecs";
 import { formatBytes } from "../../domain/formats.js";
 import { defaultLogGroup } from "../../domain/logs.js";
 import { defaultExecutionRoleName, defaultSecretPath } from "../../domain/secrets.js";
@@ -22,9 +23,11 @@ import {
  */
 export async function planDestroy(aws: DestroyAws, request: DestroyRequest): Promise<DestroyPlan> {
   const lines: DestroyLine[] = [];
-  const service = await planService(aws, request, lines);
-  const compute = await planCompute(aws, request, lines);
-  const database = await planDatabase(aws, request, lines);
+  const cluster = await aws.ecs.describeCluster(request.cluster);
+  const service = await planService(aws, request, cluster, lines);
+  const compute = await planCompute(aws, request, cluster, lines);
+  const databases = await aws.rds.listInstances();
+  const database = await planDatabase(aws, request, databases, lines);
   const remembered = request.settings.setup?.instance?.securityGroupId;
   const network = await planNetwork(
     aws,
@@ -34,6 +37,7 @@ export async function planDestroy(aws: DestroyAws, request: DestroyRequest): Pro
       ownInstances: compute.instances.map((instance) => instance.instanceId),
       ownDatabase: database.database?.identifier,
     },
+    databases,
     lines,
   );
   const bucket = await planBucket(aws, request, lines);
@@ -57,9 +61,14 @@ export async function planDestroy(aws: DestroyAws, request: DestroyRequest): Pro
   return { steps, lines, nothingToDo: !lines.some((line) => line.action !== "keep") };
 }
 
-async function planService(aws: DestroyAws, request: DestroyRequest, lines: DestroyLine[]) {
+async function planService(
+  aws: DestroyAws,
+  request: DestroyRequest,
+  cluster: Cluster | undefined,
+  lines: DestroyLine[],
+) {
   // ECS answers for the services of an INACTIVE (deleted) cluster with an error: there are none.
-  if ((await aws.ecs.describeCluster(request.cluster))?.status !== "ACTIVE") return undefined;
+  if (cluster?.status !== "ACTIVE") return undefined;
   const found = await aws.ecs.describeService(request.cluster, request.service);
   if (found?.status !== "ACTIVE") return undefined;
   const desiredCount = found.desiredCount ?? 0;

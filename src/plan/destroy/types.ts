@@ -43,6 +43,9 @@ export interface DestroyPlan {
   nothingToDo: boolean;
 }
 
+/** EC2 states of an instance that is not terminated (yet): it can still be, and still uses its groups. */
+export const LIVE_INSTANCE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"];
+
 /** Why a resource without the tag is kept. */
 export const NOT_OURS = `not tagged ${MANAGED_BY.key}=${MANAGED_BY.value} (mcctl did not create it)`;
 
