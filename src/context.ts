@@ -81,14 +81,23 @@ export async function requireConfirmable(
 }
 
 /**
+ * Whether a confirmation is to be asked: false with --yes (confirmed already); without a terminal there
+ * is nobody to ask, so the command stops rather than guess.
+ */
+export function confirmationToAsk(context: CommandContext): boolean {
+  if (context.options.yes) return false;
+  if (!context.interactive) {
+    throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
+  }
+  return true;
+}
+
+/**
  * Asks before a change to the AWS account. --yes skips the question; without a terminal there is
  * nobody to ask, so the command stops rather than guess.
  */
 export async function confirmChange(context: CommandContext, question: string): Promise<void> {
-  if (context.options.yes) return;
-  if (!context.interactive) {
-    throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
-  }
+  if (!confirmationToAsk(context)) return;
   if (!(await context.ask.askConfirm(question, false))) {
     throw new McctlError("cancelled at the confirmation; nothing was changed and nothing was saved");
   }

@@ -3,8 +3,14 @@ import { DESTROY_DEFAULTS } from "../config/defaults.js";
 import { forgetDestroyed } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
-import { type CommandContext, createContext, type GlobalOptions, requireConfirmable } from "../context.js";
-import { McctlError, MissingInputError, UsageError } from "../errors.js";
+import {
+  type CommandContext,
+  confirmationToAsk,
+  createContext,
+  type GlobalOptions,
+  requireConfirmable,
+} from "../context.js";
+import { McctlError, UsageError } from "../errors.js";
 import { applyDestroy } from "../operations/destroy/apply.js";
 import type { DestroyAws } from "../operations/destroy/types.js";
 import { lookUpTarget, type Target } from "../plan/account.js";
@@ -115,10 +121,7 @@ export async function runDestroy(context: CommandContext, options: DestroyOption
 
 /** On a terminal the operator types the service's name: a bare "y" is too easy for this one. */
 async function confirmByName(context: CommandContext, target: Target): Promise<void> {
-  if (context.options.yes) return;
-  if (!context.interactive) {
-    throw new MissingInputError(["confirmation (--yes)"], "stdin is not a terminal: pass --yes to confirm.");
-  }
+  if (!confirmationToAsk(context)) return;
   const answer = await context.ask.askText({
     message: `Delete everything marked - in account ${target.account}, ${target.region}? This cannot be undone. Type the service name (${context.service}) to confirm:`,
   });
