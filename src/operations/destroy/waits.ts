@@ -43,38 +43,26 @@ export async function scaleServiceToZero(
 }
 
 /** Waits until EC2 reports every instance terminated (or no longer knows it). */
-export async function waitForTermination(
-  io: DestroyIo,
-  aws: DestroyAws,
-  instanceIds: string[],
-): Promise<void> {
-  const started = Date.now();
+export function waitForTermination(io: DestroyIo, aws: DestroyAws, instanceIds: string[]): Promise<void> {
   const label = instanceIds.join(", ");
-  let seen = "shutting-down";
-  await io.reporter.wait(`Waiting for ${label} to terminate`, async (progress) => {
-    await poll({
-      deadline: started + io.waitTimeoutMs,
-      intervalMs: io.pollIntervalMs,
-      signal: io.signal,
-      attempt: async () => {
-        const alive = (await aws.ec2.describeInstances(instanceIds)).filter(
-          (instance) => instance.State?.Name !== "terminated",
-        );
-        if (alive.length === 0) return true;
-        seen = alive
-          .map((instance) => `${instance.InstanceId} ${instance.State?.Name ?? "unknown"}`)
-          .join(", ");
-        progress.progress(`${seen} (${elapsed(started)})`);
-        return undefined;
-      },
-      onRetry: (error) => progress.retrying?.(error),
-      onTimeout: () =>
-        new McctlError(
-          `timed out after ${formatDuration(io.waitTimeoutMs)} waiting for the instances to terminate (${seen})`,
-          { suggestion: "EC2 goes on terminating them." },
-        ),
-    });
-    return { value: undefined, done: `Terminated ${label} (${elapsed(started)})` };
+  return watch(io, {
+    label: `Waiting for ${label} to terminate`,
+    seen: "shutting-down",
+    look: async () => {
+      const alive = (await aws.ec2.describeInstances(instanceIds)).filter(
+        (instance) => instance.State?.Name !== "terminated",
+      );
+      if (alive.length === 0) return undefined;
+      return alive
+        .map((instance) => `${instance.InstanceId} ${instance.State?.Name ?? "unknown"}`)
+        .join(", ");
+    },
+    timedOut: (seen) =>
+      new McctlError(
+        `timed out after ${formatDuration(io.waitTimeoutMs)} waiting for the instances to terminate (${seen})`,
+        { suggestion: "EC2 goes on terminating them." },
+      ),
+    done: (took) => `Terminated ${label} (${took})`,
   });
 }
 
@@ -89,56 +77,85 @@ export async function deleteWhenFree(
 ): Promise<void> {
   const first = await attempt();
   if (first.done) return;
-  const started = Date.now();
   let why = first.why ?? "still in use";
-  await io.reporter.wait(`Waiting to delete ${what}`, async (progress) => {
-    progress.progress(`${what}: ${why}`);
-    await sleep(io.pollIntervalMs, io.signal);
-    await poll({
-      deadline: started + io.waitTimeoutMs,
-      intervalMs: io.pollIntervalMs,
-      signal: io.signal,
-      attempt: async () => {
-        const result = await attempt();
-        if (result.done) return true;
-        why = result.why ?? why;
-        progress.progress(`${what}: ${why} (${elapsed(started)})`);
-        return undefined;
-      },
-      onRetry: (error) => progress.retrying?.(error),
-      onTimeout: () =>
-        new McctlError(
-          `timed out after ${formatDuration(io.waitTimeoutMs)} waiting to delete ${what} (${why})`,
-        ),
-    });
-    return { value: undefined, done: `${what} could be deleted after ${elapsed(started)}` };
+  await watch(io, {
+    label: `Waiting to delete ${what}`,
+    seen: `${what}: ${why}`,
+    // The first try was just refused: the next one waits an interval.
+    pauseFirst: true,
+    look: async () => {
+      const result = await attempt();
+      if (result.done) return undefined;
+      why = result.why ?? why;
+      return `${what}: ${why}`;
+    },
+    timedOut: () =>
+      new McctlError(
+        `timed out after ${formatDuration(io.waitTimeoutMs)} waiting to delete ${what} (${why})`,
+      ),
+    done: (took) => `${what} could be deleted after ${took}`,
   });
 }
 
 /** Waits until RDS no longer knows the instance (it takes the final snapshot first). */
-export async function waitForDatabaseGone(io: DestroyIo, aws: DestroyAws, identifier: string): Promise<void> {
+export function waitForDatabaseGone(io: DestroyIo, aws: DestroyAws, identifier: string): Promise<void> {
+  let status = "deleting";
+  return watch(io, {
+    label: `Waiting for RDS to delete ${identifier}`,
+    seen: `${identifier}: ${status}`,
+    look: async () => {
+      const instance = await aws.rds.findInstance(identifier);
+      if (!instance) return undefined;
+      status = instance.DBInstanceStatus ?? "unknown";
+      return `${identifier}: ${status}`;
+    },
+    timedOut: () =>
+      new McctlError(
+        `timed out after ${formatDuration(io.waitTimeoutMs)} waiting for RDS to delete ${identifier} (${status})`,
+        { suggestion: "RDS goes on deleting it." },
+      ),
+    done: (took) => `Deleted database ${identifier} (${took})`,
+  });
+}
+
+interface Watch {
+  /** The live status line's label. */
+  label: string;
+  /** What is shown before the first look. */
+  seen: string;
+  /** Wait one interval before the first look. */
+  pauseFirst?: boolean;
+  /** One look: undefined when the wait is over, else what it saw (shown with the time so far). */
+  look(): Promise<string | undefined>;
+  timedOut(lastSeen: string): McctlError;
+  /** The line that ends the wait, given how long it took. */
+  done(took: string): string;
+}
+
+/** Looks every poll interval until `look` says the wait is over, showing what it saw; bounded by --timeout. */
+async function watch(io: DestroyIo, watched: Watch): Promise<void> {
   const started = Date.now();
-  let seen = "deleting";
-  await io.reporter.wait(`Waiting for RDS to delete ${identifier}`, async (progress) => {
+  let seen = watched.seen;
+  await io.reporter.wait(watched.label, async (progress) => {
+    if (watched.pauseFirst) {
+      progress.progress(seen);
+      await sleep(io.pollIntervalMs, io.signal);
+    }
     await poll({
       deadline: started + io.waitTimeoutMs,
       intervalMs: io.pollIntervalMs,
       signal: io.signal,
       attempt: async () => {
-        const instance = await aws.rds.findInstance(identifier);
-        if (!instance) return true;
-        seen = instance.DBInstanceStatus ?? "unknown";
-        progress.progress(`${identifier}: ${seen} (${elapsed(started)})`);
+        const now = await watched.look();
+        if (now === undefined) return true;
+        seen = now;
+        progress.progress(`${seen} (${elapsed(started)})`);
         return undefined;
       },
       onRetry: (error) => progress.retrying?.(error),
-      onTimeout: () =>
-        new McctlError(
-          `timed out after ${formatDuration(io.waitTimeoutMs)} waiting for RDS to delete ${identifier} (${seen})`,
-          { suggestion: "RDS goes on deleting it." },
-        ),
+      onTimeout: () => watched.timedOut(seen),
     });
-    return { value: undefined, done: `Deleted database ${identifier} (${elapsed(started)})` };
+    return { value: undefined, done: watched.done(elapsed(started)) };
   });
 }
 
