@@ -180,6 +180,20 @@ export function buildProgram(): Command {
     .option("--check", "exit 1 when fewer tasks run than desired or more than one deployment is active")
     .action(lazyAction(() => import("./commands/status.js")));
 
+  program
+    .command("permissions [commands...]")
+    .description("print the least-privilege IAM policy the named commands need (all by default)")
+    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
+    .option("--account <id>", "AWS account id for the ARNs (default: the caller's, from STS)")
+    .addHelpText(
+      "after",
+      "\nResources are scoped to this deployment (cluster, service, family, bucket, database, secrets path,\n" +
+        "roles, log group) wherever IAM allows; `*` only where AWS requires it. --json prints the document\n" +
+        "(a list of documents when it exceeds IAM's 6,144-character limit for one managed policy).\n" +
+        "Examples: mcctl permissions restart --json; mcctl permissions setup destroy",
+    )
+    .action(lazyAction(() => import("./commands/permissions.js")));
+
   addLogsCommand(program);
   addSecretsCommands(program);
   addBackupCommands(program);

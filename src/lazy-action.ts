@@ -20,7 +20,8 @@ export function lazyAction(load: () => Promise<CommandModule>, gathersInputs = f
     const options = args.at(-2) as Record<string, unknown>;
     const declared = command.registeredArguments.map((argument) => argument.name());
     const name = fullName(command);
-    const [surplus] = command.args.slice(declared.length);
+    const variadic = command.registeredArguments.some((argument) => argument.variadic);
+    const [surplus] = variadic ? [] : command.args.slice(declared.length);
     if (surplus !== undefined && declared.length === 0) {
       throw new UsageError(`too many arguments for ${name}: ${quote(surplus)} (it takes none)`, {
         suggestion: `Options start with --; see \`mcctl ${name} --help\`.`,

@@ -1,0 +1,60 @@
+import type { EcsApi } from "./ecs.js";
+import { allow, allowAnyResource, arns, type DeploymentScope, type PermissionTable } from "./permissions.js";
+
+/** ECS checks the cluster a call names with the `ecs:cluster` condition key where the ARN cannot say it. */
+const inCluster = (scope: DeploymentScope) => ({ ArnEquals: { "ecs:cluster": arns.ecsCluster(scope) } });
+
+/** Tagging on creation is authorized as a second action on the new resource (ECS Developer Guide). */
+const tagOnCreate = (resource: (scope: DeploymentScope) => string) =>
+  allow("ecs:TagResource", resource, { why: "tags on creation" });
+
+/** What IAM must allow for each ECS call (Service Authorization Reference, Amazon ECS). */
+export const ECS_PERMISSIONS = {
+  describeCluster: [allow("ecs:DescribeClusters", arns.ecsCluster)],
+  createCluster: [
+    allow("ecs:CreateCluster", arns.ecsCluster),
+    tagOnCreate(arns.ecsCluster),
+    allow(
+      "iam:CreateServiceLinkedRole",
+      (s) =>
+        `arn:${s.partition}:iam::${s.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+      {
+        condition: () => ({ StringLike: { "iam:AWSServiceName": "ecs.amazonaws.com" } }),
+        why: "an account's first cluster creates the ECS service-linked role",
+      },
+    ),
+  ],
+  listContainerInstances: [
+    allow("ecs:ListContainerInstances", arns.ecsCluster),
+    allow("ecs:DescribeContainerInstances", arns.ecsContainerInstances),
+  ],
+  findLatestTaskDefinition: [
+    allowAnyResource("ecs:ListTaskDefinitions"),
+    allowAnyResource("ecs:DescribeTaskDefinition"),
+  ],
+  findTaskDefinition: [allowAnyResource("ecs:DescribeTaskDefinition")],
+  describeTaskDefinition: [allowAnyResource("ecs:DescribeTaskDefinition")],
+  describeTaskDefinitionWithTags: [allowAnyResource("ecs:DescribeTaskDefinition")],
+  listActiveRevisions: [allowAnyResource("ecs:ListTaskDefinitions")],
+  listInactiveRevisions: [allowAnyResource("ecs:ListTaskDefinitions")],
+  deregisterTaskDefinition: [allowAnyResource("ecs:DeregisterTaskDefinition")],
+  deleteTaskDefinitions: [allow("ecs:DeleteTaskDefinitions", arns.ecsTaskDefinitions)],
+  describeContainerInstances: [allow("ecs:DescribeContainerInstances", arns.ecsContainerInstances)],
+  registerTaskDefinition: [
+    allow("ecs:RegisterTaskDefinition", arns.ecsTaskDefinitions),
+    tagOnCreate(arns.ecsTaskDefinitions),
+    allow("iam:PassRole", (s) => arns.iamRole(s, s.executionRole), {
+      condition: () => ({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }),
+      why: "the revision names the task execution role",
+    }),
+  ],
+  describeService: [allow("ecs:DescribeServices", arns.ecsService)],
+  createService: [allow("ecs:CreateService", arns.ecsService), tagOnCreate(arns.ecsService)],
+  updateService: [allow("ecs:UpdateService", arns.ecsService)],
+  listServiceTasks: [allow("ecs:ListTasks", arns.ecsContainerInstances, { condition: inCluster })],
+  describeTasks: [allow("ecs:DescribeTasks", arns.ecsTasks)],
+  listServices: [allowAnyResource("ecs:ListServices")],
+  deleteService: [allow("ecs:DeleteService", arns.ecsService)],
+  deregisterContainerInstance: [allow("ecs:DeregisterContainerInstance", arns.ecsCluster)],
+  deleteCluster: [allow("ecs:DeleteCluster", arns.ecsCluster)],
+} as const satisfies PermissionTable<EcsApi>;

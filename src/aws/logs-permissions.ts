@@ -1,0 +1,14 @@
+import type { LogsApi } from "./logs.js";
+import { allow, allowAnyResource, arns, type PermissionTable } from "./permissions.js";
+
+/** What IAM must allow for each CloudWatch Logs call (Service Authorization Reference, CloudWatch Logs). */
+export const LOGS_PERMISSIONS = {
+  findLogGroup: [allowAnyResource("logs:DescribeLogGroups")],
+  createLogGroup: [
+    allow("logs:CreateLogGroup", arns.logGroup),
+    allow(["logs:TagResource", "logs:TagLogGroup"], arns.logGroup, { why: "tags on creation" }),
+  ],
+  setRetention: [allow("logs:PutRetentionPolicy", arns.logGroup)],
+  filterEvents: [allow("logs:FilterLogEvents", arns.logGroup)],
+  deleteLogGroup: [allow("logs:DeleteLogGroup", arns.logGroup)],
+} as const satisfies PermissionTable<LogsApi>;

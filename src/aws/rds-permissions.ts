@@ -1,0 +1,38 @@
+import { allow, allowAnyResource, arns, type PermissionTable } from "./permissions.js";
+import type { RdsApi } from "./rds.js";
+
+/** What IAM must allow for each RDS call (Service Authorization Reference, Amazon RDS). */
+export const RDS_PERMISSIONS = {
+  findInstance: [allow("rds:DescribeDBInstances", arns.rdsDatabase)],
+  listMysqlInstances: [allow("rds:DescribeDBInstances", arns.rdsDatabases)],
+  mysqlVersions: [allowAnyResource("rds:DescribeDBEngineVersions")],
+  mysqlClasses: [allowAnyResource("rds:DescribeOrderableDBInstanceOptions")],
+  createInstance: [
+    allow("rds:CreateDBInstance", (s) => [
+      arns.rdsDatabase(s),
+      arns.rds(s, "subgrp", "default"),
+      arns.rds(s, "og", "default:*"),
+      arns.rds(s, "pg", "default.*"),
+    ]),
+    allow("rds:AddTagsToResource", arns.rdsDatabase, { why: "tags on creation" }),
+  ],
+  listInstances: [allow("rds:DescribeDBInstances", arns.rdsDatabases)],
+  createSnapshot: [
+    allow("rds:CreateDBSnapshot", (s) => [arns.rdsDatabase(s), arns.rdsSnapshots(s)]),
+    allow("rds:AddTagsToResource", arns.rdsSnapshots, { why: "tags on creation" }),
+  ],
+  findSnapshot: [allow("rds:DescribeDBSnapshots", (s) => [arns.rdsDatabase(s), arns.rdsSnapshots(s)])],
+  listManualSnapshots: [
+    allow("rds:DescribeDBSnapshots", (s) => [arns.rdsDatabase(s), arns.rdsAnySnapshot(s)]),
+  ],
+  deleteInstance: [
+    allow("rds:DeleteDBInstance", arns.rdsDatabase),
+    allow(
+      ["rds:CreateDBSnapshot", "rds:AddTagsToResource"],
+      (s) => [arns.rdsDatabase(s), arns.rdsSnapshots(s)],
+      {
+        why: "the final snapshot, which copies the instance's tags",
+      },
+    ),
+  ],
+} as const satisfies PermissionTable<RdsApi>;

@@ -1,0 +1,100 @@
+import type { IamApi } from "../aws/iam.js";
+import type { DeploymentScope } from "../aws/permissions.js";
+import type { StsApi } from "../aws/sts.js";
+import { deploymentJdbcUrl } from "../config/deployment.js";
+import type { Settings } from "../config/settings.js";
+import { resolveTaskSettings } from "../config/task-settings.js";
+import { defaultLogGroup } from "../domain/logs.js";
+import { defaultExecutionRoleName, defaultSecretPath, kmsKeyArn, partitionOf } from "../domain/secrets.js";
+import { jdbcHost } from "../domain/snapshots.js";
+
+/** mcctl's default instance profile, which setup launches the container instance with. */
+const DEFAULT_INSTANCE_PROFILE = "ecsInstanceRole";
+
+export interface ScopeRequest {
+  settings: Settings;
+  env: NodeJS.ProcessEnv;
+  cluster: string;
+  service: string;
+  family?: string | undefined;
+  region: string | undefined;
+  /** --account: no STS call. */
+  account?: string | undefined;
+}
+
+export interface ResolvedScope {
+  scope: DeploymentScope;
+  /** What could not be narrowed, and why (shown as warnings). */
+  notes: string[];
+}
+
+/**
+ * The names that scope the operator's policy, from mcctl.json, the environment and the flags, as every
+ * command would resolve them. Read-only: STS for the account (GetCallerIdentity needs no permission) and,
+ * best effort, IAM for the role in the instance profile.
+ */
+export async function resolveScope(
+  request: ScopeRequest,
+  aws: { sts: () => Promise<StsApi>; iam: () => Promise<IamApi> },
+): Promise<ResolvedScope> {
+  const { settings, env } = request;
+  const notes: string[] = [];
+  let account = request.account;
+  let partition = "aws";
+  if (account === undefined) {
+    const identity = await (await aws.sts()).callerIdentity();
+    account = identity.account;
+    partition = partitionOf(identity.arn);
+  }
+  const region = request.region ?? "*";
+  if (region === "*")
+    notes.push("no region is set: the ARNs name every region (*); give --region to narrow them");
+  const family = resolveTaskSettings(settings, env, request.family).family;
+  const bucket =
+    env.MC_S3_BUCKET ?? stringValue(settings.environment?.MC_S3_BUCKET) ?? settings.setup?.bucket;
+  if (bucket === undefined) notes.push("no MC_S3_BUCKET yet: the S3 statements name every bucket (*)");
+  const database =
+    settings.setup?.database?.identifier ?? jdbcHost(deploymentJdbcUrl(settings, env))?.split(".")[0];
+  if (database === undefined) notes.push("no database yet: the RDS statements name every DB instance (*)");
+  const instanceProfile = settings.setup?.instance?.instanceProfile ?? DEFAULT_INSTANCE_PROFILE;
+  const instanceRole = await instanceRoleOf(instanceProfile, aws.iam, notes);
+  const key = settings.secrets?.kmsKey;
+  const keyArn = key === undefined ? undefined : kmsKeyArn(key, { partition, region, account });
+  return {
+    scope: {
+      partition,
+      region,
+      account,
+      cluster: request.cluster,
+      service: request.service,
+      family,
+      bucket: bucket ?? "*",
+      database: database ?? "*",
+      secretsPath: settings.secrets?.path ?? defaultSecretPath(family),
+      executionRole: settings.secrets?.executionRole ?? defaultExecutionRoleName(family),
+      instanceProfile,
+      instanceRole,
+      logGroup: settings.logs?.group ?? defaultLogGroup(family),
+      kmsKey: keyArn !== undefined && "arn" in keyArn ? keyArn.arn : undefined,
+    },
+    notes,
+  };
+}
+
+/** The role EC2 is passed at launch; the profile's own name (AWS's convention) when IAM cannot say. */
+async function instanceRoleOf(profile: string, iam: () => Promise<IamApi>, notes: string[]): Promise<string> {
+  try {
+    const roles = await (await iam()).instanceProfileRoles(profile);
+    if (roles?.[0] !== undefined) return roles[0];
+  } catch {
+    // Reading the profile is a convenience: the operator asking may not be allowed to yet.
+  }
+  notes.push(
+    `the role in instance profile ${profile} could not be read: iam:PassRole names role/${profile} (the usual name)`,
+  );
+  return profile;
+}
+
+function stringValue(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
