@@ -3,6 +3,7 @@ import {
   CreateLogGroupCommand,
   DeleteLogGroupCommand,
   DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
   FilterLogEventsCommand,
   PutRetentionPolicyCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
@@ -37,14 +38,25 @@ export interface LogsApi {
   findLogGroup(name: string): Promise<LogGroupFacts | undefined>;
   createLogGroup(name: string, tags: Record<string, string>): Promise<void>;
   setRetention(name: string, days: number): Promise<void>;
-  /** One page of FilterLogEvents; the caller pages on (and paces itself within the quota). */
+  /**
+   * One page of FilterLogEvents; the caller pages on (and paces itself within the quota). CloudWatch Logs
+   * refuses the whole request (ResourceNotFoundException) when any of `streams` does not exist; no
+   * `streams` reads every stream of the group. `startFromHead: false` reads the newest events first.
+   */
   filterEvents(request: {
     group: string;
     streams: readonly string[];
     startTime?: number | undefined;
     filterPattern?: string | undefined;
+    startFromHead?: boolean | undefined;
+    limit?: number | undefined;
     nextToken?: string | undefined;
   }): Promise<LogEventsPage>;
+  /**
+   * Which of `streams` exist in the group: one DescribeLogStreams a name, with the name as the prefix
+   * (the exact name sorts first). Fails with ResourceNotFoundException when the group does not exist.
+   */
+  existingStreams(group: string, streams: readonly string[]): Promise<Set<string>>;
   /** False when there is no such group (any more). */
   deleteLogGroup(name: string): Promise<boolean>;
 }
@@ -91,6 +103,8 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
             ...(request.streams.length > 0 ? { logStreamNames: [...request.streams] } : {}),
             ...(request.startTime === undefined ? {} : { startTime: request.startTime }),
             ...(request.filterPattern ? { filterPattern: request.filterPattern } : {}),
+            ...(request.startFromHead === undefined ? {} : { startFromHead: request.startFromHead }),
+            ...(request.limit === undefined ? {} : { limit: request.limit }),
             ...(request.nextToken ? { nextToken: request.nextToken } : {}),
           }),
         );
@@ -103,6 +117,18 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
           })),
           nextToken: output.nextToken,
         };
+      }),
+
+    existingStreams: (group, streams) =>
+      call({ action: "logs:DescribeLogStreams" }, async () => {
+        const found = new Set<string>();
+        for (const stream of streams) {
+          const output = await client.send(
+            new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: stream, limit: 1 }),
+          );
+          if (output.logStreams?.[0]?.logStreamName === stream) found.add(stream);
+        }
+        return found;
       }),
 
     deleteLogGroup: (name) =>

@@ -1,6 +1,6 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import type { CommandContext } from "../context.js";
-import { awslogsGroupOf, logStreamName } from "../domain/logs.js";
+import { awslogsGroupOf, containerStart, logStreamName } from "../domain/logs.js";
 import { hasCause } from "../errors.js";
 import { lastLogLines } from "../operations/log-reader.js";
 import { DeploymentFailedError } from "../operations/service-monitor.js";
@@ -35,17 +35,27 @@ export async function printFailureLogs(context: CommandContext, error: unknown):
       );
       return;
     }
-    const logs = await context.aws.logs();
+    // The awslogs driver creates the stream as the container starts: a task that died before has none,
+    // and CloudWatch Logs would refuse to read it.
     const started = (task.createdAt?.getTime() ?? Date.now()) - 60_000;
-    const lines = await lastLogLines(
-      logs,
-      {
-        group: awslogs.group,
-        stream: logStreamName(container, id, awslogs.prefix),
-        startTime: started,
-      },
-      FAILURE_LOG_LINES,
-    );
+    const lines =
+      containerStart(task, container) === "never"
+        ? undefined
+        : await lastLogLines(
+            await context.aws.logs(),
+            {
+              group: awslogs.group,
+              stream: logStreamName(container, id, awslogs.prefix),
+              startTime: started,
+            },
+            FAILURE_LOG_LINES,
+          );
+    if (lines === undefined) {
+      context.output.hint(
+        `${container} of task ${id} wrote nothing: it stopped before its container started (no log stream in ${awslogs.group})`,
+      );
+      return;
+    }
     if (lines.length === 0) {
       context.output.hint(`${container} of task ${id} wrote nothing to ${awslogs.group} before it stopped`);
       return;

@@ -83,7 +83,19 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
     );
   if (!options.follow) {
     const count = await read();
-    if (count === 0)
+    const streams = first?.streams ?? [];
+    for (const stream of streams) {
+      const task = `task ${stream.taskId.slice(0, 8)}`;
+      if (stream.start === "starting")
+        context.output.hint(
+          `${task} has not started ${options.container} yet: nothing to read from it so far`,
+        );
+      if (stream.start === "never")
+        context.output.hint(
+          `${task} stopped before ${options.container} started (${stream.stoppedReason ?? "no reason given"}): it wrote nothing`,
+        );
+    }
+    if (count === 0 && streams.some((stream) => stream.start === "started"))
       context.output.hint(
         `no ${options.container} output in ${first?.group} since ${new Date(since.at).toISOString()}`,
       );

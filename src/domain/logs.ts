@@ -3,7 +3,7 @@
  * readable only over ssh; mcctl sends both to one CloudWatch Logs group per deployment (the awslogs
  * driver), so `mcctl logs` can read them during an incident. The wiki's way stays available. Pure.
  */
-import type { LogConfiguration } from "@aws-sdk/client-ecs";
+import type { LogConfiguration, Task } from "@aws-sdk/client-ecs";
 
 export type LogDriver = "awslogs" | "syslog";
 
@@ -36,6 +36,26 @@ export function validateLogGroup(name: string): string | undefined {
 /** The stream ECS writes one container of one task to, under the revision's awslogs-stream-prefix. */
 export function logStreamName(container: string, taskId: string, prefix = LOG_STREAM_PREFIX): string {
   return `${prefix}/${container}/${taskId}`;
+}
+
+/**
+ * Whether a task's container has started, which is when the awslogs driver creates its stream (Docker's
+ * driver calls CreateLogStream as the container starts): "started" (its stream exists and holds what it
+ * wrote), "starting" (the task is still pulling images or fetching secrets: no stream yet) or "never" (the
+ * task stopped before the container started, e.g. CannotPullContainerError or a secret it could not fetch:
+ * no stream, ever). A task that reached RUNNING has `startedAt`; a container that ran is RUNNING or has an
+ * exit code.
+ */
+export type ContainerStart = "started" | "starting" | "never";
+
+const STOPPING_STATUSES: readonly string[] = ["DEACTIVATING", "STOPPING", "DEPROVISIONING", "STOPPED"];
+
+export function containerStart(task: Task, container: string): ContainerStart {
+  const details = task.containers?.find((candidate) => candidate.name === container);
+  if (task.startedAt !== undefined || details?.lastStatus === "RUNNING" || details?.exitCode !== undefined)
+    return "started";
+  const stopping = task.desiredStatus === "STOPPED" || STOPPING_STATUSES.includes(task.lastStatus ?? "");
+  return stopping ? "never" : "starting";
 }
 
 /** The logConfiguration of a container: awslogs into the group, or the wiki's syslog / json-file. */

@@ -1,12 +1,23 @@
 import { awsErrorName } from "../aws/errors.js";
 import type { LogEvent, LogsApi } from "../aws/logs.js";
+import type { ContainerStart } from "../domain/logs.js";
 import { hasCause, InterruptedError, McctlError } from "../errors.js";
 import { sleep } from "./poll.js";
 
+export interface LogStream {
+  taskId: string;
+  /** `mcctl/<container>/<task id>`. */
+  stream: string;
+  /** From ECS: the stream exists only once the container has started (domain/logs `containerStart`). */
+  start: ContainerStart;
+  /** Why the task stopped, when it has. */
+  stoppedReason?: string | undefined;
+}
+
 export interface LogSource {
   group: string;
-  /** The streams to read, one a task: `mcctl/<container>/<task id>`. */
-  streams: { taskId: string; stream: string }[];
+  /** The streams to read, one a task. */
+  streams: LogStream[];
 }
 
 export interface LogReadRequest {
@@ -40,11 +51,14 @@ export const LATE_ARRIVAL_MS = 15_000;
 const MAX_STREAMS = 100;
 
 /**
- * Prints the events of a log source in time order, paging through FilterLogEvents. When following, looks
- * again every interval, reading back LATE_ARRIVAL_MS before the newest event seen (an event is never
- * printed twice), keeps reading the streams of tasks that stopped (their last lines arrive after they
- * are replaced) besides the new tasks', waits out a moment without any task (a restart), backs off when
- * throttled, and ends without an error when `signal` aborts. Returns how many events were printed.
+ * Prints the events of a log source in time order, paging through FilterLogEvents. Names only the streams
+ * of containers that have started (CloudWatch Logs refuses the whole request when one named stream does
+ * not exist); should it refuse all the same, finds out which streams are missing, leaves them out and
+ * reads the others (StreamsToRead). When following, looks again every interval, reading back
+ * LATE_ARRIVAL_MS before the newest event seen (an event is never printed twice), keeps reading the
+ * streams of tasks that stopped (their last lines arrive after they are replaced) besides the new tasks',
+ * waits out a moment without any task (a restart) and tasks still starting, backs off when throttled,
+ * and ends without an error when `signal` aborts. Returns how many events were printed.
  */
 export async function readLogs(
   logs: LogsApi,
@@ -53,7 +67,7 @@ export async function readLogs(
 ): Promise<number> {
   let newest = request.startTime;
   const seen = new Map<string, number>();
-  const followed = new Map<string, string>();
+  const streams = new StreamsToRead(logs);
   let group: string | undefined;
   let printed = 0;
   let pause = request.intervalMs;
@@ -62,19 +76,30 @@ export async function readLogs(
       const source = await currentSource(request);
       if (source) {
         group = source.group;
-        for (const stream of source.streams) followed.set(stream.stream, stream.taskId);
+        await streams.update(source);
       }
       if (group) {
-        const streams = [...followed].slice(-MAX_STREAMS).map(([stream, taskId]) => ({ stream, taskId }));
         const since = request.follow ? Math.max(request.startTime, newest - LATE_ARRIVAL_MS) : newest;
-        const where = { group, streams: streams.map((entry) => entry.stream) };
-        const page = (next: string | undefined) => pageWithBackoff(logs, request, where, since, next);
-        for await (const event of events(page, streams)) {
-          if (seen.has(event.eventId)) continue;
-          seen.set(event.eventId, event.timestamp);
-          onEvent(event);
-          printed += 1;
-          newest = Math.max(newest, event.timestamp);
+        const look = async (named: readonly NamedStream[]) => {
+          const where = { group: group as string, streams: named.map((entry) => entry.stream) };
+          const page = (next: string | undefined) => pageWithBackoff(logs, request, where, since, next);
+          for await (const event of events(page, named)) {
+            streams.found(event.stream);
+            if (seen.has(event.eventId)) continue;
+            seen.set(event.eventId, event.timestamp);
+            onEvent(event);
+            printed += 1;
+            newest = Math.max(newest, event.timestamp);
+          }
+        };
+        const named = streams.named();
+        if (named.length > 0) {
+          await look(named).catch(async (error: unknown) => {
+            // Refused for a stream that does not exist: once more without the missing ones.
+            if (!isNotFound(error) || !(await streams.leaveOutMissing(group as string, named))) throw error;
+            const rest = streams.named();
+            if (rest.length > 0) await look(rest);
+          });
         }
         // Only ids that the next look can read again are worth remembering.
         for (const [id, timestamp] of seen) if (timestamp < newest - LATE_ARRIVAL_MS) seen.delete(id);
@@ -83,8 +108,8 @@ export async function readLogs(
     } catch (error) {
       // Ctrl-C during a pause after throttling: the follow ends as it does between looks.
       if (request.follow && error instanceof InterruptedError) return printed;
-      // A new task's stream may not exist yet: there is nothing to read in it so far.
-      if (request.follow && hasCause(error, (cause) => awsErrorName(cause) === "ResourceNotFoundException")) {
+      // The log group may not exist yet (a first registration), or a stream may have vanished meanwhile.
+      if (request.follow && isNotFound(error)) {
         pause = request.intervalMs;
       } else if (request.follow && isThrottled(error)) {
         pause = Math.min(pause * 2, MAX_BACKOFF_MS);
@@ -99,6 +124,96 @@ export async function readLogs(
       if (error instanceof InterruptedError) return printed;
       throw error;
     }
+  }
+}
+
+interface NamedStream {
+  stream: string;
+  taskId: string;
+}
+
+/**
+ * The streams a read names: those of every container seen started, kept after its task stopped. What is
+ * known of them: those an event came from or DescribeLogStreams found exist, and those it did not find
+ * (missing), left out of FilterLogEvents. A missing stream of a task that still runs is looked for again
+ * at each look (DescribeLogStreams, not a refused FilterLogEvents); one of a task that is gone is dropped:
+ * it will never have one. After a refusal the streams not known to exist are probed, or all of them when
+ * those were all found, so a look costs at most one DescribeLogStreams a stream named.
+ */
+class StreamsToRead {
+  readonly #logs: LogsApi;
+  /** Stream name → task id, oldest first. */
+  readonly #followed = new Map<string, string>();
+  readonly #known = new Set<string>();
+  readonly #missing = new Set<string>();
+  #group = "";
+
+  constructor(logs: LogsApi) {
+    this.#logs = logs;
+  }
+
+  /** Takes in the source's started containers; looks again for the missing streams of its tasks. */
+  async update(source: LogSource): Promise<void> {
+    this.#group = source.group;
+    const current = new Set<string>();
+    for (const entry of source.streams) {
+      if (entry.start !== "started") continue;
+      this.#followed.set(entry.stream, entry.taskId);
+      current.add(entry.stream);
+    }
+    for (const stream of this.#missing) {
+      if (current.has(stream)) continue;
+      this.#missing.delete(stream);
+      this.#followed.delete(stream);
+    }
+    if (this.#missing.size > 0) await this.#mark([...this.#missing]);
+  }
+
+  /** The streams to name now: at most MAX_STREAMS, the newest tasks' first to stay. */
+  named(): NamedStream[] {
+    return [...this.#followed]
+      .filter(([stream]) => !this.#missing.has(stream))
+      .slice(-MAX_STREAMS)
+      .map(([stream, taskId]) => ({ stream, taskId }));
+  }
+
+  found(stream: string): void {
+    this.#known.add(stream);
+  }
+
+  /**
+   * After FilterLogEvents refused `named`: marks which of them are missing; false when none is (the group
+   * is what is missing, and FilterLogEvents' own error says so).
+   */
+  async leaveOutMissing(group: string, named: readonly NamedStream[]): Promise<boolean> {
+    this.#group = group;
+    const names = named.map((entry) => entry.stream);
+    const unknown = names.filter((stream) => !this.#known.has(stream));
+    try {
+      if ((await this.#mark(unknown)) > 0) return true;
+      return (await this.#mark(names.filter((stream) => !unknown.includes(stream)))) > 0;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Asks which of `streams` exist; returns how many do not. */
+  async #mark(streams: readonly string[]): Promise<number> {
+    if (streams.length === 0) return 0;
+    const found = await this.#logs.existingStreams(this.#group, streams);
+    let missing = 0;
+    for (const stream of streams) {
+      if (found.has(stream)) {
+        this.#missing.delete(stream);
+        this.#known.add(stream);
+      } else {
+        this.#known.delete(stream);
+        this.#missing.add(stream);
+        missing += 1;
+      }
+    }
+    return missing;
   }
 }
 
@@ -159,31 +274,55 @@ function isThrottled(error: unknown): boolean {
   );
 }
 
-/** At most this many FilterLogEvents pages for the last lines of one stream: the stream of one task. */
-const MAX_TAIL_PAGES = 20;
+function isNotFound(error: unknown): boolean {
+  return hasCause(error, (cause) => awsErrorName(cause) === "ResourceNotFoundException");
+}
+
+/** At most this many FilterLogEvents pages for the last lines of one stream (a page may hold fewer than asked). */
+const MAX_TAIL_PAGES = 10;
+
+/** FilterLogEvents reads newest first only from a startTime on or after this (its API reference). */
+const NEWEST_FIRST_FROM = Date.UTC(2024, 0, 1);
 
 /**
  * The last `count` events of one stream since `startTime`, oldest first: what a container said just
- * before it stopped. Reads forward (FilterLogEvents has no "newest first"), a bounded number of pages.
+ * before it stopped. Reads back from the newest (FilterLogEvents with startFromHead false), so a container
+ * that wrote a lot costs one call, a bounded number of pages at most. Undefined when the stream does not
+ * exist: the container never started, so it wrote nothing.
  */
 export async function lastLogLines(
   logs: LogsApi,
   where: { group: string; stream: string; startTime: number },
   count: number,
-): Promise<LogEvent[]> {
-  const kept: LogEvent[] = [];
+): Promise<LogEvent[] | undefined> {
+  const newestFirst: LogEvent[] = [];
   let nextToken: string | undefined;
-  for (let page = 0; page < MAX_TAIL_PAGES; page++) {
-    const result = await logs.filterEvents({
-      group: where.group,
-      streams: [where.stream],
-      startTime: where.startTime,
-      nextToken,
+  try {
+    for (let page = 0; page < MAX_TAIL_PAGES && newestFirst.length < count; page++) {
+      const result = await logs.filterEvents({
+        group: where.group,
+        streams: [where.stream],
+        startTime: Math.max(where.startTime, NEWEST_FIRST_FROM),
+        startFromHead: false,
+        limit: count - newestFirst.length,
+        nextToken,
+      });
+      newestFirst.push(...result.events);
+      nextToken = result.nextToken;
+      if (!nextToken) break;
+    }
+  } catch (error) {
+    // The stream's absence means the container never started; the group's is an error worth telling.
+    if (!isNotFound(error)) throw error;
+    const found = await logs.existingStreams(where.group, [where.stream]).catch((probeError: unknown) => {
+      if (isNotFound(probeError)) return undefined;
+      throw probeError;
     });
-    kept.push(...result.events);
-    kept.splice(0, Math.max(0, kept.length - count));
-    nextToken = result.nextToken;
-    if (!nextToken) break;
+    if (found && !found.has(where.stream)) return undefined;
+    throw error;
   }
-  return kept;
+  return newestFirst
+    .slice(0, count)
+    .reverse()
+    .sort((a, b) => a.timestamp - b.timestamp);
 }

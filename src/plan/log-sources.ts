@@ -1,7 +1,7 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { revisionName } from "../config/deployment.js";
-import { awslogsGroupOf, LOG_STREAM_PREFIX, logStreamName } from "../domain/logs.js";
+import { awslogsGroupOf, containerStart, LOG_STREAM_PREFIX, logStreamName } from "../domain/logs.js";
 import { McctlError } from "../errors.js";
 import type { LogSource } from "../operations/log-reader.js";
 import { taskId } from "../operations/service-state.js";
@@ -18,7 +18,8 @@ export interface LogRequest {
 
 /**
  * Which log group and streams hold the output asked for: the service's running tasks (a restart brings
- * new ones: look again), the newest stopped one with --previous, or one task. Read-only.
+ * new ones: look again), the newest stopped one with --previous, or one task. Each stream says whether its
+ * container has started: only then does the stream exist. Read-only.
  */
 export async function findLogSource(ecs: EcsApi, request: LogRequest): Promise<LogSource> {
   const tasks = await tasksAsked(ecs, request);
@@ -34,14 +35,13 @@ export async function findLogSource(ecs: EcsApi, request: LogRequest): Promise<L
       },
     );
   }
-  let group: string | undefined;
-  let prefix = LOG_STREAM_PREFIX;
   const revisions = new Map<string, Awaited<ReturnType<EcsApi["describeTaskDefinition"]>>>();
   for (const task of tasks) {
     const arn = task.taskDefinitionArn ?? "";
     if (!revisions.has(arn)) revisions.set(arn, await ecs.describeTaskDefinition(arn));
   }
-  for (const revision of revisions.values()) {
+  const awslogsOf = new Map<string, { group: string; prefix: string }>();
+  for (const [arn, revision] of revisions) {
     const container = revision.containerDefinitions?.find(
       (candidate) => candidate.name === request.container,
     );
@@ -60,14 +60,23 @@ export async function findLogSource(ecs: EcsApi, request: LogRequest): Promise<L
         },
       );
     }
-    group ??= awslogs.group;
-    prefix = awslogs.prefix ?? prefix;
+    awslogsOf.set(arn, { group: awslogs.group, prefix: awslogs.prefix ?? LOG_STREAM_PREFIX });
   }
+  const group = awslogsOf.get(tasks[0]?.taskDefinitionArn ?? "")?.group as string;
+  // A revision that writes elsewhere (its log group was changed) has no stream in this group.
+  const inGroup = tasks.filter((task) => awslogsOf.get(task.taskDefinitionArn ?? "")?.group === group);
   return {
-    group: group as string,
-    streams: tasks.map((task) => {
+    group,
+    streams: inGroup.map((task) => {
       const id = taskId(task.taskArn);
-      return { taskId: id, stream: logStreamName(request.container, id, prefix) };
+      // Each revision names its streams with its own prefix.
+      const prefix = awslogsOf.get(task.taskDefinitionArn ?? "")?.prefix ?? LOG_STREAM_PREFIX;
+      return {
+        taskId: id,
+        stream: logStreamName(request.container, id, prefix),
+        start: containerStart(task, request.container),
+        stoppedReason: task.stoppedReason,
+      };
     }),
   };
 }
@@ -87,5 +96,11 @@ async function tasksAsked(ecs: EcsApi, request: LogRequest): Promise<Task[]> {
   const tasks = arns.length === 0 ? [] : await ecs.describeTasks(request.cluster, arns);
   if (!request.previous) return tasks;
   const stoppedAt = (task: Task) => task.stoppedAt?.getTime() ?? 0;
-  return tasks.sort((a, b) => stoppedAt(b) - stoppedAt(a)).slice(0, 1);
+  const newestFirst = tasks.sort((a, b) => stoppedAt(b) - stoppedAt(a));
+  // A task that died before its container started wrote nothing: the newest one that ran is read, and the
+  // newest that did not, if it is newer, is named so that the operator learns why it is passed over.
+  const ran = newestFirst.find((task) => containerStart(task, request.container) === "started");
+  const newest = newestFirst[0];
+  if (!ran || !newest) return newestFirst.slice(0, 1);
+  return newest === ran ? [ran] : [newest, ran];
 }

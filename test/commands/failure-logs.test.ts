@@ -58,6 +58,44 @@ describe("the failure screen", () => {
     expect(stderr).toMatch(/More: mcctl logs --task [0-9a-f]+ --container mc --since 1h/);
   });
 
+  it("shows the newest 20 lines of a container that wrote many pages of them", async () => {
+    await awslogsService();
+    const lines = Array.from({ length: 1_200 }, (_, index) => `INFO  line ${index + 1}`);
+    sim.ecs.scriptContainerOutput("model-catalogue", "mc", lines);
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.essentialContainerExited("mc", 1, ["ERROR Unable to connect to database"]),
+      times: Number.POSITIVE_INFINITY,
+      afterMs: 1_000,
+    });
+    const { context, error } = await restart();
+
+    expect(error?.message).toMatch(/the deployment of mc is failing/);
+    const stderr = context.captured.stderr();
+    expect(stderr).toMatch(/Last 20 lines of mc \(task [0-9a-f]+, \/ecs\/model-catalogue\):/);
+    const shown = stderr
+      .split("\n")
+      .filter((line) => /^ {2}\d{4}-/.test(line))
+      .map((line) => line.split(" ").slice(3).join(" "));
+    expect(shown).toEqual([...lines.slice(-19), "ERROR Unable to connect to database"]);
+  });
+
+  it("says the container wrote nothing when its task died before it started (no log stream)", async () => {
+    await awslogsService();
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.cannotPullImage("metadata/registry:2"),
+      times: Number.POSITIVE_INFINITY,
+    });
+    const { context, error } = await restart();
+
+    expect(error?.message).toMatch(/the deployment of mc is failing: .*CannotPullContainerError/);
+    const stderr = context.captured.stderr();
+    expect(stderr).toMatch(
+      /mc of task [0-9a-f]+ wrote nothing: it stopped before its container started \(no log stream in \/ecs\/model-catalogue\)/,
+    );
+    expect(stderr).not.toMatch(/could not be read/);
+    expect(stderr).not.toMatch(/Last \d+ lines/);
+  });
+
   it("points at the instance when the revision logs there, and adds nothing when the restart works", async () => {
     await awslogsService({ logging: "syslog" });
     sim.ecs.scriptTaskFailure({

@@ -23,8 +23,19 @@ const line = (seconds: number, task: string, message: string, container = "mc") 
 
 const logsOptions = (raw: Record<string, unknown> = {}): LogsOptions => LogsOptionsSchema.parse(raw);
 const idOf = (arn: string | undefined) => arn?.split("/").pop() ?? "";
-const taskIds = (lastStatus: "RUNNING" | "STOPPED") =>
+const taskIds = (lastStatus: "RUNNING" | "STOPPED" | "PENDING") =>
   sim.ecs.tasks({ serviceName: "mc", lastStatus }).map((task) => idOf(task.taskArn));
+/** The tasks of `mc` that stopped before their containers started (image pull, secrets, log group). */
+const diedBeforeStarting = () =>
+  sim.ecs
+    .tasks({ serviceName: "mc", lastStatus: "STOPPED" })
+    .filter((task) => task.stopCode === "TaskFailedToStart")
+    .map((task) => idOf(task.taskArn));
+/** FilterLogEvents calls that CloudWatch Logs rejected for naming a stream that does not exist. */
+const rejectedForMissingStreams = () =>
+  filterCalls().filter(
+    (call) => (call.error as Error | undefined)?.message === "The specified log stream does not exist.",
+  );
 
 /**
  * model-catalogue:1 registered by register-task (awslogs into /ecs/model-catalogue), service `mc` running
@@ -255,6 +266,43 @@ describe("mcctl logs", () => {
     expect(Object.keys(records[0] as object)).toEqual(["timestamp", "container", "task", "message"]);
   });
 
+  it("during a restart, says the new task has not started yet instead of failing", async () => {
+    const oldTask = await deploy();
+    sim.ecs.stopTask({ cluster: "default", task: oldTask, reason: "Task stopped by user" });
+    await vi.advanceTimersByTimeAsync(25_000);
+    const [pending = ""] = taskIds("PENDING");
+    expect(pending).not.toBe("");
+    sim.clearCalls();
+    const context = testContext();
+
+    await expect(runLogs(context, logsOptions())).resolves.toBe(0);
+
+    expect(context.captured.stdout()).toBe("");
+    expect(context.captured.stderr()).toBe(
+      `  task ${pending.slice(0, 8)} has not started mc yet: nothing to read from it so far\n`,
+    );
+    expect(filterCalls()).toHaveLength(0);
+  });
+
+  it("reads the running task while another one is starting", async () => {
+    const task = await deploy();
+    addMcHost(sim, "default", { instanceId: "i-0123456789abcdef1" });
+    sim.ecs.updateService({ cluster: "default", service: "mc", desiredCount: 2 });
+    await vi.advanceTimersByTimeAsync(3_000);
+    const [pending = ""] = taskIds("PENDING");
+    expect(pending).not.toBe("");
+    sim.clearCalls();
+    const context = testContext();
+
+    await expect(runLogs(context, logsOptions())).resolves.toBe(4);
+
+    expect(tasksOf(context.captured.stdout())).toEqual([task.slice(0, 8)]);
+    expect(context.captured.stderr()).toBe(
+      `  task ${pending.slice(0, 8)} has not started mc yet: nothing to read from it so far\n`,
+    );
+    expect(filterCalls().map((call) => call.input.logStreamNames)).toEqual([[`mcctl/mc/${task}`]]);
+  });
+
   it("says on stderr when nothing was printed since --since, and returns 0", async () => {
     await deploy();
     const context = testContext();
@@ -299,6 +347,51 @@ describe("mcctl logs --previous and --task", () => {
     expect(tasksOf(stdout)).toEqual([newest.slice(0, 8)]);
     expect(sim.callsOf("ListTasks")[0]?.input).toMatchObject({ serviceName: "mc", desiredStatus: "STOPPED" });
     expect(filterCalls()[0]?.input.logStreamNames).toEqual([`mcctl/mc/${newest}`]);
+  });
+
+  it("--previous passes over a newer task that died before its container started, saying it wrote nothing", async () => {
+    const first = await deploy();
+    sim.ecs.scriptTaskFailure(taskFailures.cannotPullImage("metadata/registry:2"));
+    sim.ecs.stopTask({ cluster: "default", task: first, reason: "Task stopped by user" });
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    const [died = ""] = diedBeforeStarting();
+    expect(died).not.toBe("");
+    expect(taskIds("RUNNING")).toHaveLength(1);
+    sim.clearCalls();
+    const context = testContext();
+
+    await expect(runLogs(context, logsOptions({ previous: true, since: "1h" }))).resolves.toBe(5);
+
+    const stdout = context.captured.stdout();
+    expect(tasksOf(stdout)).toEqual([first.slice(0, 8)]);
+    expect(messagesOf(stdout).at(-1)).toBe("INFO  Model Catalogue is up (1 min)");
+    expect(context.captured.stderr()).toBe(
+      `  task ${died.slice(0, 8)} stopped before mc started (CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref docker.io/metadata/registry:2: not found): it wrote nothing\n`,
+    );
+    expect(filterCalls().map((call) => call.input.logStreamNames)).toEqual([[`mcctl/mc/${first}`]]);
+  });
+
+  it("--task of a task that died before its container started says it wrote nothing, reading nothing", async () => {
+    const first = await deploy();
+    sim.ecs.scriptTaskFailure({
+      ...taskFailures.cannotPullImage("metadata/registry:2"),
+      times: Number.POSITIVE_INFINITY,
+    });
+    sim.ecs.stopTask({ cluster: "default", task: first, reason: "Task stopped by user" });
+    await vi.advanceTimersByTimeAsync(45_000);
+    const [died = ""] = diedBeforeStarting();
+    expect(died).not.toBe("");
+    sim.clearCalls();
+
+    const context = testContext();
+    await expect(runLogs(context, logsOptions({ task: died }))).resolves.toBe(0);
+    expect(context.captured.stdout()).toBe("");
+    expect(context.captured.stderr()).toMatch(
+      new RegExp(
+        `^  task ${died.slice(0, 8)} stopped before mc started \\(CannotPullContainerError: .*\\): it wrote nothing\n$`,
+      ),
+    );
+    expect(filterCalls()).toHaveLength(0);
   });
 
   it("--task reads that task, by id or by ARN, stopped or running", async () => {
@@ -504,6 +597,42 @@ describe("mcctl logs --follow", () => {
       sim.callsOf("ListTasks").filter((call) => during(call) && call.input?.serviceName === "mc").length,
     ).toBeGreaterThan(0);
     expect(context.captured.stderr()).not.toMatch(/✖|Error/);
+  });
+
+  it("keeps printing across a task that died before its container started, and prints its replacement's lines", async () => {
+    const oldTask = await deploy();
+    const context = testContext();
+    const run = follow(context);
+    await run.waitFor(() => context.captured.stdout().includes("Server startup"));
+
+    sim.ecs.scriptTaskFailure(taskFailures.cannotPullImage("metadata/registry:2"));
+    sim.ecs.stopTask({ cluster: "default", task: oldTask, reason: "Task stopped by user" });
+    const replacement = () => taskIds("RUNNING").find((id) => id !== oldTask);
+    const deadline = Date.now() + 5 * 60_000;
+    await run.waitFor(
+      () =>
+        context.captured.stdout().includes(`${replacement()?.slice(0, 8)} INFO  Server startup`) ||
+        Date.now() >= deadline,
+    );
+    await run.stop();
+
+    const [died = ""] = diedBeforeStarting();
+    expect(died).not.toBe("");
+    const newTask = replacement() ?? "";
+    expect(newTask).not.toBe("");
+    const printed = linesOf(context.captured.stdout());
+    expect(
+      messagesOf(printed.filter((text) => text.includes(` ${newTask.slice(0, 8)} `)).join("\n")),
+    ).toEqual([
+      IMAGE_LINE,
+      "INFO  Connecting to the database",
+      "INFO  Connected to Elasticsearch at mc-es:9200",
+      "INFO  Server startup in 42000 ms",
+    ]);
+    expect(printed.some((text) => text.includes(` ${died.slice(0, 8)} `))).toBe(false);
+    // The stream of the task that never started was never named: CloudWatch would refuse the whole look.
+    expect(filterCalls().some((call) => call.input.logStreamNames?.includes(`mcctl/mc/${died}`))).toBe(false);
+    expect(rejectedForMissingStreams()).toEqual([]);
   });
 
   it("still prints what the replaced task wrote just before it was stopped", async () => {

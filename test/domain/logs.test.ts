@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   awslogsGroupOf,
+  containerStart,
   DEFAULT_LOG_RETENTION_DAYS,
   defaultLogGroup,
   LOG_RETENTION_DAYS,
@@ -195,5 +196,89 @@ describe("awslogsGroupOf", () => {
       awslogsGroupOf({ logDriver: "awsfirelens", options: { "awslogs-group": "/ecs/mc" } }),
     ).toBeUndefined();
     expect(awslogsGroupOf(undefined)).toBeUndefined();
+  });
+});
+
+describe("containerStart", () => {
+  const at = new Date(NOW);
+  const secretsFailure =
+    "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed";
+
+  it("is started once the task has run or the container is RUNNING or exited", () => {
+    expect(
+      containerStart(
+        { lastStatus: "RUNNING", desiredStatus: "RUNNING", startedAt: at, containers: [] },
+        "mc",
+      ),
+    ).toBe("started");
+    expect(
+      containerStart(
+        {
+          lastStatus: "PENDING",
+          desiredStatus: "RUNNING",
+          containers: [{ name: "mc", lastStatus: "RUNNING" }],
+        },
+        "mc",
+      ),
+    ).toBe("started");
+    // Died after it ran, before the task counted as RUNNING (another container failed to start).
+    expect(
+      containerStart(
+        {
+          lastStatus: "STOPPED",
+          desiredStatus: "STOPPED",
+          containers: [
+            { name: "mc", lastStatus: "STOPPED", exitCode: 143 },
+            { name: "mc-es", lastStatus: "STOPPED", reason: "CannotStartContainerError: …" },
+          ],
+        },
+        "mc",
+      ),
+    ).toBe("started");
+    // A stopped task that had run, though its containers lack exit codes (its host was lost).
+    expect(
+      containerStart(
+        { lastStatus: "STOPPED", desiredStatus: "STOPPED", startedAt: at, containers: [{ name: "mc" }] },
+        "mc",
+      ),
+    ).toBe("started");
+  });
+
+  it("is starting while a task that is to run has not started the container yet", () => {
+    for (const lastStatus of ["PROVISIONING", "PENDING", "ACTIVATING"]) {
+      expect(
+        containerStart(
+          { lastStatus, desiredStatus: "RUNNING", containers: [{ name: "mc", lastStatus: "PENDING" }] },
+          "mc",
+        ),
+      ).toBe("starting");
+    }
+  });
+
+  it("is never for a task that stopped, or is stopping, before the container started", () => {
+    const pullFailure = "CannotPullContainerError: pull image manifest has been retried 1 time(s)";
+    expect(
+      containerStart(
+        {
+          lastStatus: "STOPPED",
+          desiredStatus: "STOPPED",
+          stoppedReason: pullFailure,
+          containers: [{ name: "mc", lastStatus: "STOPPED", reason: pullFailure }],
+        },
+        "mc",
+      ),
+    ).toBe("never");
+    expect(
+      containerStart(
+        {
+          lastStatus: "PENDING",
+          desiredStatus: "STOPPED",
+          stoppedReason: secretsFailure,
+          containers: [{ name: "mc", lastStatus: "PENDING" }],
+        },
+        "mc",
+      ),
+    ).toBe("never");
+    expect(containerStart({ lastStatus: "DEPROVISIONING", containers: [] }, "mc")).toBe("never");
   });
 });

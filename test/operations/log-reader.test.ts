@@ -1,8 +1,15 @@
+import { CloudWatchLogsClient, DeleteLogStreamCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { describe, expect, it, vi } from "vitest";
 import { resolveAwsConfig } from "../../src/aws/config.js";
 import { createLogsApi } from "../../src/aws/logs.js";
 import { InterruptedError, McctlError } from "../../src/errors.js";
-import { type LogSource, type ReadEvent, readLogs } from "../../src/operations/log-reader.js";
+import {
+  type LogSource,
+  type LogStream,
+  lastLogLines,
+  type ReadEvent,
+  readLogs,
+} from "../../src/operations/log-reader.js";
 import { until } from "../helpers/logs.js";
 import { TEST_START, useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
@@ -13,17 +20,22 @@ const GROUP = "/ecs/model-catalogue";
 const TASK_A = "aaaaaaaa11111111aaaaaaaa11111111";
 const TASK_B = "bbbbbbbb22222222bbbbbbbb22222222";
 const streamOf = (task: string) => `mcctl/mc/${task}`;
-const SOURCE_A: LogSource = { group: GROUP, streams: [{ taskId: TASK_A, stream: streamOf(TASK_A) }] };
-const SOURCE_AB: LogSource = {
-  group: GROUP,
-  streams: [
-    { taskId: TASK_A, stream: streamOf(TASK_A) },
-    { taskId: TASK_B, stream: streamOf(TASK_B) },
-  ],
-};
+/** The stream of a task whose container has started (or, with `start`, not yet or never). */
+const streamEntry = (task: string, start: LogStream["start"] = "started"): LogStream => ({
+  taskId: task,
+  stream: streamOf(task),
+  start,
+});
+const SOURCE_A: LogSource = { group: GROUP, streams: [streamEntry(TASK_A)] };
+const SOURCE_AB: LogSource = { group: GROUP, streams: [streamEntry(TASK_A), streamEntry(TASK_B)] };
+
+/** The stream of a task whose container has started and written nothing yet. */
+const createStream = (task: string) =>
+  sim.logs.createLogStream({ logGroupName: GROUP, logStreamName: streamOf(task) });
 
 const logsApi = () => createLogsApi(resolveAwsConfig({ region: "eu-west-1" }));
 const filterCalls = () => sim.callsOf("FilterLogEvents");
+const describeCalls = () => sim.callsOf("DescribeLogStreams");
 const gapsOf = (calls: readonly { at: number }[]) =>
   calls.slice(1).map((call, index) => call.at - (calls[index]?.at ?? 0));
 
@@ -161,6 +173,7 @@ describe("readLogs following", () => {
   it("prints an event of another stream that arrives after a newer one, though its time is older", async () => {
     // Each container's awslogs driver ships in its own 5-second batches: arrival order is not time order.
     sim.logs.putEvents(GROUP, streamOf(TASK_A), ["A at +2s"], TEST_START + 2_000);
+    createStream(TASK_B);
     const read = reader({ source: async () => SOURCE_AB });
     await read.waitFor(() => read.events.length === 1);
     sim.logs.putEvents(GROUP, streamOf(TASK_B), ["B at +1s, shipped later"], TEST_START + 1_000);
@@ -178,9 +191,7 @@ describe("readLogs following", () => {
     const read = reader({
       source: async () => {
         looks += 1;
-        return looks === 1
-          ? SOURCE_A
-          : { group: GROUP, streams: [SOURCE_AB.streams[1] as LogSource["streams"][0]] };
+        return looks === 1 ? SOURCE_A : { group: GROUP, streams: [streamEntry(TASK_B)] };
       },
     });
     await read.waitFor(() => read.events.length === 2);
@@ -198,6 +209,7 @@ describe("readLogs following", () => {
 
   it("waits out a moment without any running task, reading on the streams it knows meanwhile", async () => {
     sim.logs.putEvents(GROUP, streamOf(TASK_A), ["before"], TEST_START);
+    createStream(TASK_B);
     let looks = 0;
     const read = reader({
       source: async () => {
@@ -379,5 +391,230 @@ describe("readLogs following", () => {
         () => {},
       ),
     ).resolves.toBe(1);
+  });
+});
+
+describe("readLogs and streams that do not exist", () => {
+  const TASK_C = "cccccccc33333333cccccccc33333333";
+  const refusals = () =>
+    filterCalls().filter(
+      (call) => (call.error as Error | undefined)?.message === "The specified log stream does not exist.",
+    );
+
+  it("names only the streams of containers that have started, and reads nothing while none has", async () => {
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["from A"], TEST_START);
+    sim.logs.putEvents(GROUP, "mcctl/mc/elsewhere", ["not asked for"], TEST_START);
+    const source: LogSource = {
+      group: GROUP,
+      streams: [streamEntry(TASK_A), streamEntry(TASK_B, "starting"), streamEntry(TASK_C, "never")],
+    };
+    const events: ReadEvent[] = [];
+    const read = (from: LogSource) =>
+      readLogs(
+        logsApi(),
+        { source: async () => from, startTime: 0, follow: false, intervalMs: 5_000 },
+        (event) => events.push(event),
+      );
+
+    await expect(read(source)).resolves.toBe(1);
+    expect(filterCalls().map((call) => call.input.logStreamNames)).toEqual([[streamOf(TASK_A)]]);
+
+    // No stream to name: no call at all, rather than FilterLogEvents without names (the whole group).
+    const notYet: LogSource = { group: GROUP, streams: [streamEntry(TASK_B, "starting")] };
+    await expect(read(notYet)).resolves.toBe(0);
+    expect(filterCalls()).toHaveLength(1);
+    expect(events.map((event) => event.message)).toEqual(["from A"]);
+    expect(describeCalls()).toHaveLength(0);
+  });
+
+  it("following, reads a starting task's stream from the look at which its container has started", async () => {
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["from A"], TEST_START);
+    let looks = 0;
+    const read = reader({
+      source: async () => {
+        looks += 1;
+        return {
+          group: GROUP,
+          streams: [streamEntry(TASK_A), streamEntry(TASK_B, looks < 3 ? "starting" : "started")],
+        };
+      },
+    });
+    await read.waitFor(() => looks === 2);
+    sim.logs.putEvents(GROUP, streamOf(TASK_B), ["from B"], Date.now());
+    await read.waitFor(() => read.events.length === 2);
+    await read.stop();
+
+    expect(read.messages()).toEqual(["from A", "from B"]);
+    expect(filterCalls().map((call) => call.input.logStreamNames)).toEqual([
+      [streamOf(TASK_A)],
+      [streamOf(TASK_A)],
+      [streamOf(TASK_A), streamOf(TASK_B)],
+    ]);
+    expect(refusals()).toEqual([]);
+  });
+
+  it("refused for a started task's stream that does not exist, reads the others, and looks for it while the task runs", async () => {
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["from A"], TEST_START);
+    let looks = 0;
+    const read = reader({
+      source: async () => {
+        looks += 1;
+        return SOURCE_AB;
+      },
+    });
+    await read.waitFor(() => looks === 3);
+    sim.logs.putEvents(GROUP, streamOf(TASK_B), ["from B"], Date.now());
+    await read.waitFor(() => read.events.length === 2);
+    await read.stop();
+
+    expect(read.messages()).toEqual(["from A", "from B"]);
+    // The first look is refused, finds B missing (A and B were both unknown) and reads A alone.
+    expect(filterCalls().map((call) => [call.input.logStreamNames, call.error !== undefined])).toEqual([
+      [[streamOf(TASK_A), streamOf(TASK_B)], true],
+      [[streamOf(TASK_A)], false],
+      [[streamOf(TASK_A)], false],
+      [[streamOf(TASK_A)], false],
+      [[streamOf(TASK_A), streamOf(TASK_B)], false],
+    ]);
+    // Then B alone is looked for at each look, by its exact name, until it is there.
+    expect(describeCalls().map((call) => call.input.logStreamNamePrefix)).toEqual([
+      streamOf(TASK_A),
+      streamOf(TASK_B),
+      streamOf(TASK_B),
+      streamOf(TASK_B),
+      streamOf(TASK_B),
+    ]);
+    expect(describeCalls().every((call) => call.input.limit === 1)).toBe(true);
+  });
+
+  it("forgets a missing stream once its task is gone, and asks no more about it", async () => {
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["from A"], TEST_START);
+    let looks = 0;
+    const read = reader({
+      source: async () => {
+        looks += 1;
+        return looks === 1 ? SOURCE_AB : SOURCE_A;
+      },
+    });
+    await read.waitFor(() => looks === 4);
+    await read.stop();
+
+    expect(refusals()).toHaveLength(1);
+    expect(
+      filterCalls()
+        .slice(1)
+        .map((call) => call.input.logStreamNames),
+    ).toEqual([[streamOf(TASK_A)], [streamOf(TASK_A)], [streamOf(TASK_A)], [streamOf(TASK_A)]]);
+    // Both streams were asked about at the first look, none afterwards.
+    expect(describeCalls().map((call) => call.input.logStreamNamePrefix)).toEqual([
+      streamOf(TASK_A),
+      streamOf(TASK_B),
+    ]);
+  });
+
+  it("without follow, refused for a missing stream, reads the others once more", async () => {
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["a1", "a2"], TEST_START - 1_000);
+    const events: ReadEvent[] = [];
+    const count = await readLogs(
+      logsApi(),
+      { source: async () => SOURCE_AB, startTime: 0, follow: false, intervalMs: 5_000 },
+      (event) => events.push(event),
+    );
+
+    expect(count).toBe(2);
+    expect(events.map((event) => event.message)).toEqual(["a1", "a2"]);
+    expect(filterCalls().map((call) => call.input.logStreamNames)).toEqual([
+      [streamOf(TASK_A), streamOf(TASK_B)],
+      [streamOf(TASK_A)],
+    ]);
+  });
+
+  it("asks first about the streams it never read from, then about the others", async () => {
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["from A"], TEST_START);
+    createStream(TASK_B);
+    const read = reader({ source: async () => SOURCE_AB });
+    await read.waitFor(() => read.events.length === 1);
+    // A's stream is deleted behind the reader's back: B, never read from, is asked about first.
+    await runUntilSettled(
+      new CloudWatchLogsClient({ region: "eu-west-1" }).send(
+        new DeleteLogStreamCommand({ logGroupName: GROUP, logStreamName: streamOf(TASK_A) }),
+      ),
+    );
+    sim.logs.putEvents(GROUP, streamOf(TASK_B), ["from B"], Date.now());
+    await read.waitFor(() => read.events.length === 2);
+    await read.stop();
+
+    expect(read.messages()).toEqual(["from A", "from B"]);
+    expect(describeCalls().map((call) => call.input.logStreamNamePrefix)).toEqual([
+      streamOf(TASK_B),
+      streamOf(TASK_A),
+    ]);
+    expect(filterCalls().at(-1)?.input.logStreamNames).toEqual([streamOf(TASK_B)]);
+  });
+
+  it("ends with DescribeLogStreams' error when it may not be asked, instead of going silent", async () => {
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["from A"], TEST_START);
+    sim.faults.inject({
+      service: "CloudWatchLogs",
+      command: "DescribeLogStreams",
+      error: "access-denied",
+      times: 1,
+    });
+    const read = reader({ source: async () => SOURCE_AB });
+    const error = await failure(runUntilSettled(read.reading));
+    expect(error.message).toMatch(/^AWS denied logs:DescribeLogStreams/);
+  });
+});
+
+describe("lastLogLines", () => {
+  const where = { group: GROUP, stream: streamOf(TASK_A), startTime: TEST_START - 60_000 };
+
+  it("gives the newest lines, oldest first, reading back from the newest a page at a time", async () => {
+    const lines = Array.from({ length: 100 }, (_, index) => `line ${index + 1}`);
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), lines, TEST_START - 1_000);
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["last"], TEST_START);
+    sim.logs.setOptions({ pageSize: 3 });
+
+    const last = await lastLogLines(logsApi(), where, 7);
+
+    expect(last?.map((event) => event.message)).toEqual([...lines.slice(-6), "last"]);
+    expect(filterCalls().map((call) => [call.input.startFromHead, call.input.limit])).toEqual([
+      [false, 7],
+      [false, 4],
+      [false, 1],
+    ]);
+  });
+
+  it("gives what there is of a short stream, and nothing before startTime", async () => {
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["too old"], TEST_START - 120_000);
+    sim.logs.putEvents(GROUP, streamOf(TASK_A), ["one", "two"], TEST_START);
+    const last = await lastLogLines(logsApi(), where, 20);
+    expect(last?.map((event) => event.message)).toEqual(["one", "two"]);
+    expect(filterCalls()).toHaveLength(1);
+  });
+
+  it("reads a bounded number of pages", async () => {
+    sim.logs.putEvents(
+      GROUP,
+      streamOf(TASK_A),
+      Array.from({ length: 100 }, (_, index) => `line ${index}`),
+    );
+    sim.logs.setOptions({ pageSize: 1 });
+    const last = await lastLogLines(logsApi(), where, 20);
+    expect(last).toHaveLength(10);
+    expect(filterCalls()).toHaveLength(10);
+  });
+
+  it("is undefined for a stream that does not exist: the container never started", async () => {
+    sim.logs.putEvents(GROUP, streamOf(TASK_B), ["another task"]);
+    await expect(lastLogLines(logsApi(), where, 20)).resolves.toBeUndefined();
+    expect(describeCalls().map((call) => call.input.logStreamNamePrefix)).toEqual([streamOf(TASK_A)]);
+  });
+
+  it("fails with FilterLogEvents' error for a group that does not exist", async () => {
+    const error = await failure(lastLogLines(logsApi(), where, 20));
+    expect(error.message).toMatch(
+      /^logs:FilterLogEvents failed.*ResourceNotFoundException: The specified log group does not exist\.$/,
+    );
   });
 });

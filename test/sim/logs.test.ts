@@ -475,7 +475,7 @@ describe("FilterLogEvents", () => {
       (await filterAll({ logGroupName: GROUP, ...input })).messages;
     expect(await messages({ startTime: T0 - 2_000, endTime: T0 - 1_000 })).toEqual(["mc 2", "es 1"]);
     expect(await messages({ logStreamNamePrefix: "mcctl/mc/" })).toEqual(["mc 1", "mc 2"]);
-    expect(await messages({ logStreamNames: ["mcctl/mc-es/1", "gone"] })).toEqual(["es 1"]);
+    expect(await messages({ logStreamNames: ["mcctl/mc-es/1"] })).toEqual(["es 1"]);
     const both = await failure(
       logs.send(
         new FilterLogEventsCommand({ logGroupName: GROUP, logStreamNames: ["a"], logStreamNamePrefix: "a" }),
@@ -497,6 +497,31 @@ describe("FilterLogEvents", () => {
       name: "ResourceNotFoundException",
       message: "The specified log group does not exist.",
     });
+  });
+
+  it("rejects the whole request when any one of the named streams does not exist, as CloudWatch does", async () => {
+    sim.logs.putEvents(GROUP, "mcctl/mc/1", ["mc 1"], T0 - 1_000);
+    sim.logs.addGroup("/ecs/empty");
+    const named = (logGroupName: string, logStreamNames: string[]) =>
+      failure(logs.send(new FilterLogEventsCommand({ logGroupName, logStreamNames })));
+
+    for (const names of [["mcctl/mc/1", "mcctl/mc/2"], ["mcctl/mc/2", "mcctl/mc/1"], ["mcctl/mc/2"]]) {
+      const rejected = await named(GROUP, names);
+      expect(rejected).toBeInstanceOf(ResourceNotFoundException);
+      expect(rejected).toMatchObject({ message: "The specified log stream does not exist." });
+    }
+    // A stream of another group does not count; a group that is missing is said first.
+    expect(await named("/ecs/empty", ["mcctl/mc/1"])).toMatchObject({
+      message: "The specified log stream does not exist.",
+    });
+    expect(await named("/ecs/none", ["mcctl/mc/2"])).toMatchObject({
+      message: "The specified log group does not exist.",
+    });
+    // Once the stream exists, the same request reads both.
+    sim.logs.putEvents(GROUP, "mcctl/mc/2", ["mc 2"], T0 - 500);
+    expect(
+      (await filterAll({ logGroupName: GROUP, logStreamNames: ["mcctl/mc/1", "mcctl/mc/2"] })).messages,
+    ).toEqual(["mc 1", "mc 2"]);
   });
 
   it("with filterLogEventsPerSecond, throttles the calls past the quota within a second of simulated time", async () => {

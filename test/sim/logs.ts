@@ -431,7 +431,12 @@ export class LogsSimulator {
     this.#validate(this.#events.filterViolations(input));
     if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined)
       throw this.#error(InvalidParameterException, logsMessages.namesAndPrefix);
-    return this.#events.filter(this.#groupFrom(input), input);
+    const group = this.#groupFrom(input);
+    // CloudWatch rejects the whole request when any one of the named streams does not exist, rather than
+    // reading the others (percona/rds_exporter, enhanced/scraper.go and issue #81).
+    if (input.logStreamNames?.some((name) => !group.streams.has(name)))
+      throw this.#error(ResourceNotFoundException, logsMessages.streamMissing);
+    return this.#events.filter(group, input);
   }
 
   // ===============================================================================================
