@@ -10,5 +10,6 @@ export const LOGS_PERMISSIONS = {
   ],
   setRetention: [allow("logs:PutRetentionPolicy", arns.logGroup)],
   filterEvents: [allow("logs:FilterLogEvents", arns.logGroup)],
+  existingStreams: [allow("logs:DescribeLogStreams", arns.logGroup)],
   deleteLogGroup: [allow("logs:DeleteLogGroup", arns.logGroup)],
 } as const satisfies PermissionTable<LogsApi>;

@@ -60,7 +60,7 @@ const REGISTRATION: ApiUse = {
 /** Watching a service until it is steady, and the failure screen when a task dies. */
 const SERVICE_WAIT: ApiUse = {
   ecs: ["describeService", "describeTaskDefinition", "listServiceTasks", "describeTasks"],
-  logs: ["filterEvents"],
+  logs: ["filterEvents", "existingStreams"],
 };
 
 /** Scale to 0, wait until every task has stopped, scale back, wait until steady. */

@@ -8,7 +8,7 @@ const BEGIN =
   "<!-- permissions: generated from src/aws/*-permissions.ts; UPDATE_README=1 npx vitest run test/aws/verb-permissions.test.ts -->";
 const END = "<!-- end of generated permissions -->";
 
-/** Placeholders that show where each name goes. */
+/** Placeholders that show where each name goes; no customer KMS key (its kms:* actions are a note). */
 const SCOPE: DeploymentScope = {
   partition: "aws",
   region: "REGION",
@@ -23,7 +23,6 @@ const SCOPE: DeploymentScope = {
   instanceProfile: "ecsInstanceRole",
   instanceRole: "ecsInstanceRole",
   logGroup: "/ecs/FAMILY",
-  kmsKey: "KEY_ARN",
 };
 
 /** Each command's actions, and the resource each is granted on, as `mcctl permissions` prints them. */
