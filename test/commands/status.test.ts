@@ -174,6 +174,7 @@ describe("status", () => {
     await runStatus(testContext(), { check: true });
     const commands = new Set(sim.calls.map((call) => `${call.service}:${call.command}`));
     expect([...commands].sort()).toEqual([
+      "EC2:DescribeImages",
       "EC2:DescribeInstances",
       "ECS:DescribeClusters",
       "ECS:DescribeContainerInstances",
