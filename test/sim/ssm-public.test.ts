@@ -52,12 +52,13 @@ describe("AWS's public parameters for the ECS-optimized AMIs", () => {
       ARN: `arn:aws:ssm:eu-west-1::parameter${ROOT}/amazon-linux-2023/recommended`,
     });
     expect(JSON.parse(parameter?.Value ?? "")).toEqual({
-      schema_version: 1,
-      image_id: imageIdFor("al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64", "eu-west-1"),
-      image_name: "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64",
-      os: "Amazon Linux 2023",
       ecs_agent_version: expect.any(String),
       ecs_runtime_version: expect.any(String),
+      image_id: imageIdFor("al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64", "eu-west-1"),
+      image_name: "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64",
+      image_version: "2023.0.20261101",
+      os: "Amazon Linux 2023",
+      schema_version: 1,
     });
   });
 

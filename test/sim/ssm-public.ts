@@ -54,21 +54,24 @@ export function isPublicParameterName(name: string): boolean {
 
 /**
  * The parameters AWS publishes for one recommended AMI of a variant: `…/<variant>/recommended` (the JSON
- * object), its sub-parameters (`…/recommended/image_id`, `image_name`, `os`, `schema_version`,
- * `ecs_agent_version`, `ecs_runtime_version`, `source_image_name`), and `…/<variant>/<image name>` (the
- * metadata of that version).
+ * object), its sub-parameters (`…/recommended/image_id`, `image_name`, `image_version`, `os`,
+ * `schema_version`, `ecs_agent_version`, `ecs_runtime_version`, `source_image_name` when given), and
+ * `…/<variant>/<image name>` (the metadata of that version).
  */
 export function recommendedEcsAmiParameters(
   variant: EcsAmiVariant,
   ami: RecommendedEcsAmiSpec,
 ): Record<string, string> {
+  // In AWS's order (alphabetical), as a GetParameter answer shows it.
+  const version = /-hvm-(\d+\.\d+\.\d{8})-/.exec(ami.imageName)?.[1];
   const fields = {
-    schema_version: 1,
-    image_id: ami.imageId,
-    image_name: ami.imageName,
-    os: ami.os,
     ecs_agent_version: ami.ecsAgentVersion ?? "1.97.1",
     ecs_runtime_version: ami.ecsRuntimeVersion ?? "Docker version 25.0.8",
+    image_id: ami.imageId,
+    image_name: ami.imageName,
+    ...(version ? { image_version: version } : {}),
+    os: ami.os,
+    schema_version: 1,
     ...(ami.sourceImageName ? { source_image_name: ami.sourceImageName } : {}),
   };
   const recommended = `${ROOT}/${variant}/recommended`;
