@@ -49,7 +49,11 @@ export interface Ec2Api {
   /** Adds an ingress rule; a rule that already exists counts as success (returns false). */
   authorizeIngress(groupId: string, permission: IpPermission): Promise<boolean>;
   keyPairs(): Promise<KeyPairInfo[]>;
-  images(owners: string[], filters: Filter[]): Promise<Image[]>;
+  /**
+   * The AMIs with these ids, deprecated ones included. Ids EC2 does not know (any more: a deregistered AMI
+   * disappears once no instance uses it) are left out, where EC2 itself would fail the whole call.
+   */
+  describeImages(imageIds: readonly string[]): Promise<Image[]>;
   runInstance(input: RunInstancesCommandInput): Promise<Instance>;
   /**
    * Whether the region offers this instance type (DescribeInstanceTypeOfferings by Region). False also for
@@ -147,11 +151,30 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
         return output.KeyPairs ?? [];
       }),
 
-    images: (owners, filters) =>
-      call({ action: "ec2:DescribeImages" }, async () => {
-        const output = await client.send(new DescribeImagesCommand({ Owners: owners, Filters: filters }));
+    describeImages: async (imageIds) => {
+      const ids = [...new Set(imageIds)];
+      if (ids.length === 0) return [];
+      const describe = async (known: string[]) => {
+        const output = await client.send(
+          new DescribeImagesCommand({ ImageIds: known, IncludeDeprecated: true }),
+        );
         return output.Images ?? [];
-      }),
+      };
+      return call({ action: "ec2:DescribeImages" }, async () => {
+        // EC2 fails the whole call naming the unknown id(s): ask again without them.
+        let known = ids;
+        while (known.length > 0) {
+          try {
+            return await describe(known);
+          } catch (error) {
+            const missing = missingImageIds(error);
+            if (!missing.some((id) => known.includes(id))) throw error;
+            known = known.filter((id) => !missing.includes(id));
+          }
+        }
+        return [];
+      });
+    },
 
     runInstance: (input) =>
       call({ action: "ec2:RunInstances" }, async () => {
@@ -220,6 +243,12 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       });
     },
   };
+}
+
+/** "The image id '[ami-1, ami-2]' does not exist" → ["ami-1", "ami-2"]; [] for any other error. */
+function missingImageIds(error: unknown): string[] {
+  if (!(error instanceof Error) || error.name !== "InvalidAMIID.NotFound") return [];
+  return error.message.match(/ami-[0-9a-f]+/g) ?? [];
 }
 
 /** "The instance IDs 'i-1, i-2' do not exist" → ["i-1", "i-2"]; [] for any other error. */

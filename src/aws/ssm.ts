@@ -45,6 +45,11 @@ export interface SsmApi {
   deleteParameter(name: string): Promise<boolean>;
   /** The parameter's tags; undefined when there is no such parameter. */
   parameterTags(name: string): Promise<Record<string, string> | undefined>;
+  /**
+   * The value of one of AWS's public parameters (e.g. "/aws/service/ecs/optimized-ami/…"), or undefined
+   * when the region has no such parameter.
+   */
+  publicParameter(name: string): Promise<string | undefined>;
 }
 
 export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi {
@@ -112,6 +117,24 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
           throw error;
         }
       }),
+
+    publicParameter: (name) =>
+      call(
+        {
+          action: "ssm:GetParameter",
+          // A public parameter's ARN has no account.
+          deniedHint: `The resource is AWS's public parameter arn:aws:ssm:${config.region ?? "<region>"}::parameter${name} (AmazonECS_FullAccess allows reading it).`,
+        },
+        async () => {
+          try {
+            const output = await client.send(new GetParameterCommand({ Name: name }));
+            return output.Parameter?.Value;
+          } catch (error) {
+            if (awsErrorName(error) === "ParameterNotFound") return undefined;
+            throw error;
+          }
+        },
+      ),
 
     parameterTags: (name) =>
       call({ action: "ssm:ListTagsForResource" }, async () => {

@@ -1,4 +1,4 @@
-import type { Instance } from "@aws-sdk/client-ec2";
+import type { Image, Instance } from "@aws-sdk/client-ec2";
 import type { ContainerInstance, Deployment, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
@@ -8,6 +8,16 @@ import { MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
 import { appUrl } from "./health.js";
 import { describeStoppedTask, isFailedTask, taskId } from "./service-state.js";
+import {
+  type ContainerInstanceStatus,
+  containerInstanceStatus,
+  endOfSupportWarnings,
+  lastSegment,
+  lookUpHosts,
+  nonEmpty,
+} from "./status-instances.js";
+
+export type { ContainerInstanceStatus } from "./status-instances.js";
 
 /** How many of the service's events status shows (ECS keeps the last 100). */
 export const STATUS_EVENT_COUNT = 10;
@@ -81,23 +91,6 @@ export interface TaskStatus {
   privateIpAddress?: string;
 }
 
-export interface ContainerInstanceStatus {
-  containerInstanceId: string;
-  containerInstanceArn: string;
-  ec2InstanceId?: string;
-  status: string;
-  agentConnected: boolean;
-  cpu: { free: number; registered: number };
-  memoryMiB: { free: number; registered: number };
-  runningTasks: number;
-  pendingTasks: number;
-  instanceType?: string;
-  /** EC2's state of the instance (running, stopped…), when EC2 could be asked. */
-  instanceState?: string;
-  publicDnsName?: string;
-  privateIpAddress?: string;
-}
-
 export interface StatusRequest {
   cluster: string;
   service: string;
@@ -107,7 +100,7 @@ export interface StatusRequest {
 /**
  * Everything an operator looks at when asking "is Model Catalogue all right?", read-only: one
  * DescribeClusters, DescribeServices, DescribeTaskDefinition, two ListTasks, DescribeTasks,
- * ListContainerInstances/DescribeContainerInstances and one DescribeInstances.
+ * ListContainerInstances/DescribeContainerInstances, one DescribeInstances and one DescribeImages.
  */
 export async function gatherStatus(
   ecs: EcsApi,
@@ -140,14 +133,7 @@ export async function gatherStatus(
   ]);
 
   const warnings: string[] = [];
-  const ec2Ids = unique(containerInstances.map((instance) => instance.ec2InstanceId));
-  let ec2Instances: Instance[] = [];
-  try {
-    if (ec2Ids.length > 0) ec2Instances = await (await ec2()).describeInstances(ec2Ids);
-  } catch (error) {
-    if (!(error instanceof McctlError)) throw error;
-    warnings.push(`no EC2 details (public DNS names): ${error.message}`);
-  }
+  const { ec2Instances, images } = await lookUpHosts(containerInstances, ec2, warnings);
 
   return buildStatusReport({
     now: Date.now(),
@@ -157,6 +143,7 @@ export async function gatherStatus(
     tasks,
     containerInstances,
     ec2Instances,
+    images,
     warnings,
   });
 }
@@ -181,6 +168,8 @@ export interface StatusInputs {
   /** Every container instance of the cluster. */
   containerInstances: readonly ContainerInstance[];
   ec2Instances: readonly Instance[];
+  /** The AMIs the container instances were launched from, as DescribeImages describes them. */
+  images?: readonly Image[];
   warnings?: readonly string[];
 }
 
@@ -250,6 +239,9 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
   );
 
   const deployments = (service.deployments ?? []).map(deploymentStatus);
+  const containerInstances = inputs.containerInstances.map((instance) =>
+    containerInstanceStatus(instance, ec2ById.get(instance.ec2InstanceId), inputs.images ?? []),
+  );
   const report: StatusReport = {
     checkedAt: new Date(inputs.now).toISOString(),
     cluster: { ...inputs.cluster, containerInstances: inputs.containerInstances.length },
@@ -280,15 +272,14 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
       stoppedAt: iso(failed.stoppedAt),
       reason: describeStoppedTask(failed),
     },
-    containerInstances: inputs.containerInstances.map((instance) =>
-      containerInstanceStatus(instance, ec2ById.get(instance.ec2InstanceId)),
-    ),
+    containerInstances,
     urls: { app: appUrl(mc?.environment), instances: instanceUrls },
     problems: [],
     healthy: true,
     warnings: [
       ...(inputs.warnings ?? []),
       ...plainTextWarning(revisionOf(service.taskDefinition), taskDefinition),
+      ...containerInstances.flatMap((instance) => endOfSupportWarnings(instance, inputs.now)),
     ],
   };
   report.problems = problemsOf(report);
@@ -329,44 +320,9 @@ function deploymentStatus(deployment: Deployment): DeploymentStatus {
   };
 }
 
-function containerInstanceStatus(
-  instance: ContainerInstance,
-  ec2Instance: Instance | undefined,
-): ContainerInstanceStatus {
-  const value = (resources: ContainerInstance["remainingResources"], name: string) =>
-    resources?.find((resource) => resource.name === name)?.integerValue ?? 0;
-  return {
-    containerInstanceId: lastSegment(instance.containerInstanceArn ?? ""),
-    containerInstanceArn: instance.containerInstanceArn ?? "",
-    ec2InstanceId: instance.ec2InstanceId,
-    status: instance.status ?? "UNKNOWN",
-    agentConnected: instance.agentConnected ?? false,
-    cpu: {
-      free: value(instance.remainingResources, "CPU"),
-      registered: value(instance.registeredResources, "CPU"),
-    },
-    memoryMiB: {
-      free: value(instance.remainingResources, "MEMORY"),
-      registered: value(instance.registeredResources, "MEMORY"),
-    },
-    runningTasks: instance.runningTasksCount ?? 0,
-    pendingTasks: instance.pendingTasksCount ?? 0,
-    instanceType:
-      ec2Instance?.InstanceType ??
-      instance.attributes?.find((attribute) => attribute.name === "ecs.instance-type")?.value,
-    instanceState: ec2Instance?.State?.Name,
-    publicDnsName: nonEmpty(ec2Instance?.PublicDnsName),
-    privateIpAddress: ec2Instance?.PrivateIpAddress,
-  };
-}
-
 /** "arn:…:task-definition/model-catalogue:3" → "model-catalogue:3". */
 export function revisionOf(taskDefinitionArn: string | undefined): string {
   return taskDefinitionArn?.split("/").pop() ?? "(unknown)";
-}
-
-function lastSegment(arn: string): string {
-  return arn.slice(arn.lastIndexOf("/") + 1);
 }
 
 function iso(date: Date | undefined): string | undefined {
@@ -375,11 +331,6 @@ function iso(date: Date | undefined): string | undefined {
 
 function time(date: Date | undefined): number {
   return date?.getTime() ?? 0;
-}
-
-/** EC2 answers "" for "no public DNS name". */
-function nonEmpty(text: string | undefined): string | undefined {
-  return text ? text : undefined;
 }
 
 function unique<T>(values: readonly (T | undefined)[]): T[] {

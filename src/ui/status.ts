@@ -106,6 +106,7 @@ function containerInstanceLines(instance: ContainerInstanceStatus): string[] {
     instance.status,
     instance.agentConnected ? "agent connected" : "AGENT DISCONNECTED",
     instance.instanceType,
+    instance.operatingSystem,
     instance.instanceState && instance.instanceState !== "running"
       ? `EC2 ${instance.instanceState}`
       : undefined,

@@ -4,6 +4,7 @@ import { McctlError } from "../../src/errors.js";
 import type { StatusReport } from "../../src/operations/status.js";
 import { testContext } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
+import { imageIdFor } from "../sim/ec2-model.js";
 import { addMcHost, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
 import { taskFailures } from "../sim/index.js";
 
@@ -174,6 +175,7 @@ describe("status", () => {
     await runStatus(testContext(), { check: true });
     const commands = new Set(sim.calls.map((call) => `${call.service}:${call.command}`));
     expect([...commands].sort()).toEqual([
+      "EC2:DescribeImages",
       "EC2:DescribeInstances",
       "ECS:DescribeClusters",
       "ECS:DescribeContainerInstances",
@@ -286,6 +288,37 @@ describe("status", () => {
     expect(context.captured.stdout()).toContain(`on ${INSTANCE} (10.0.7.7), container instance`);
   });
 
+  it("names each container instance's OS and warns about one on Amazon Linux 2, past its end of support", async () => {
+    const al2 = imageIdFor("amzn2-ami-ecs-hvm-2.0.20241010-x86_64-ebs", "eu-west-1");
+    sim.ecs.addCluster("default");
+    addMcHost(sim, "default", { instanceId: INSTANCE, publicDnsName: PUBLIC_DNS, imageId: al2 });
+    modelCatalogue();
+    sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    const context = testContext();
+    const report = await runStatus(context, { check: true });
+    expect(report.healthy).toBe(true);
+    expect(context.captured.stdout()).toContain(
+      `  ${INSTANCE}  ACTIVE, agent connected, m5.xlarge, Amazon Linux 2  ${PUBLIC_DNS}`,
+    );
+    expect(context.captured.stderr()).toContain(
+      `⚠ ${INSTANCE} runs Amazon Linux 2 (${al2}), whose support ended on 2026-06-30: move to Amazon Linux 2023`,
+    );
+  });
+
+  it("does not warn about a container instance on Amazon Linux 2023", async () => {
+    const al2023 = imageIdFor("al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64", "eu-west-1");
+    sim.ecs.addCluster("default");
+    addMcHost(sim, "default", { instanceId: INSTANCE, publicDnsName: PUBLIC_DNS, imageId: al2023 });
+    modelCatalogue();
+    sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
+    await vi.advanceTimersByTimeAsync(60_000);
+    const context = testContext();
+    await runStatus(context, {});
+    expect(context.captured.stdout()).toContain("m5.xlarge, Amazon Linux 2023");
+    expect(context.captured.stderr()).not.toMatch(/support ended/);
+  });
+
   it("still reports when EC2 may not be asked, with a warning", async () => {
     await runningService();
     sim.faults.inject({ service: "EC2", error: "access-denied" });
@@ -296,6 +329,18 @@ describe("status", () => {
     expect(report.tasks[0]?.publicDnsName).toBeUndefined();
     expect(context.captured.stderr()).toMatch(
       /no EC2 details \(public DNS names\): AWS denied ec2:DescribeInstances/,
+    );
+  });
+
+  it("still reports when EC2 may not describe the AMIs, with a warning", async () => {
+    await runningService();
+    sim.faults.inject({ service: "EC2", command: "DescribeImages", error: "access-denied" });
+    const context = testContext();
+    const report = await runStatus(context, { check: true });
+    expect(report.healthy).toBe(true);
+    expect(report.tasks[0]?.publicDnsName).toBe(PUBLIC_DNS);
+    expect(context.captured.stderr()).toMatch(
+      /no AMI details \(operating systems\): AWS denied ec2:DescribeImages/,
     );
   });
 });

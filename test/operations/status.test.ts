@@ -454,3 +454,62 @@ describe("gatherStatus", () => {
     expect(error).toBe(bug);
   });
 });
+
+describe("buildStatusReport and the container instances' operating systems", () => {
+  const al2 = { ImageId: "ami-0aaaabbbbccccdddd", Name: "amzn2-ami-ecs-hvm-2.0.20241010-x86_64-ebs" };
+  const al2023 = {
+    ImageId: "ami-0eeeeffff00001111",
+    Name: "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64",
+  };
+  const onAmi = (imageId: string): ContainerInstance => ({
+    ...containerInstance,
+    attributes: [{ name: "ecs.ami-id", value: imageId }],
+  });
+  const endOfSupport = (warnings: string[]) => warnings.filter((warning) => /support ended/.test(warning));
+
+  it("names each instance's AMI and OS, and warns about one on Amazon Linux 2 once its support has ended", () => {
+    const report = buildStatusReport(
+      inputs({ containerInstances: [onAmi(al2.ImageId)], images: [al2, al2023] }),
+    );
+    expect(report.containerInstances[0]).toMatchObject({
+      imageId: al2.ImageId,
+      imageName: al2.Name,
+      operatingSystem: "Amazon Linux 2",
+    });
+    expect(endOfSupport(report.warnings)).toEqual([
+      expect.stringMatching(
+        /^i-0aaaaaaaaaaaaaaa1 runs Amazon Linux 2 \(ami-0aaaabbbbccccdddd\), whose support ended on 2026-06-30: .*terminate-instances --instance-ids i-0aaaaaaaaaaaaaaa1/,
+      ),
+    ]);
+    // Only a warning: status stays healthy.
+    expect(report.healthy).toBe(true);
+  });
+
+  it("takes EC2's ImageId when the agent registered no ecs.ami-id", () => {
+    const report = buildStatusReport(
+      inputs({
+        ec2Instances: [{ InstanceId: "i-0aaaaaaaaaaaaaaa1", ImageId: al2.ImageId }],
+        images: [al2],
+      }),
+    );
+    expect(report.containerInstances[0]?.operatingSystem).toBe("Amazon Linux 2");
+    expect(endOfSupport(report.warnings)).toHaveLength(1);
+  });
+
+  it("says nothing before the end of support, on Amazon Linux 2023, or when EC2 no longer describes the AMI", () => {
+    const beforeEnd = inputs({
+      now: Date.parse("2026-06-30T12:00:00Z"),
+      containerInstances: [onAmi(al2.ImageId)],
+      images: [al2],
+    });
+    expect(endOfSupport(buildStatusReport(beforeEnd).warnings)).toEqual([]);
+    const current = buildStatusReport(
+      inputs({ containerInstances: [onAmi(al2023.ImageId)], images: [al2023] }),
+    );
+    expect(current.containerInstances[0]?.operatingSystem).toBe("Amazon Linux 2023");
+    expect(endOfSupport(current.warnings)).toEqual([]);
+    const unknown = buildStatusReport(inputs({ containerInstances: [onAmi(al2.ImageId)], images: [] }));
+    expect(unknown.containerInstances[0]).toMatchObject({ imageId: al2.ImageId, operatingSystem: undefined });
+    expect(endOfSupport(unknown.warnings)).toEqual([]);
+  });
+});

@@ -89,6 +89,22 @@ export interface Ec2ImageSpec {
   architecture?: "x86_64" | "arm64";
   state?: "available" | "pending" | "failed" | "deregistered";
   public?: boolean;
+  /**
+   * ISO timestamp from which the image is deprecated; null for never. Default: a public image two years
+   * after its creation, as EC2 sets it for every public AMI; a private one never.
+   */
+  deprecationTime?: string | null;
+}
+
+/**
+ * When EC2 deprecates a public AMI by default: two years after its creation (EC2 User Guide, "Deprecate an
+ * AMI"), to the minute.
+ */
+export function defaultDeprecationTime(creationDate: string): string {
+  const date = new Date(creationDate);
+  date.setUTCFullYear(date.getUTCFullYear() + 2);
+  date.setUTCSeconds(0, 0);
+  return date.toISOString();
 }
 
 /** A deterministic AMI id for a public image (the same in every test run). */
@@ -98,8 +114,9 @@ export function imageIdFor(name: string, region: string): string {
 
 /**
  * The public images every simulated region lists: several ECS-optimized Amazon Linux 2 releases (x86_64 and
- * arm64, each with its own CreationDate), an ECS-optimized Amazon Linux 2023 one and a plain Amazon Linux 2
- * image, so that "the newest ECS-optimized AL2 x86_64 image" takes a name filter and a date comparison.
+ * arm64, each with its own CreationDate; all deprecated by 2026-11, two years after their creation), three
+ * ECS-optimized Amazon Linux 2023 releases (x86_64 and arm64; the newest, 2023.0.20261101, is the one the
+ * SSM public parameters recommend: see ssm-public.ts) and a plain Amazon Linux 2 image.
  */
 export const defaultPublicImages: readonly Ec2ImageSpec[] = [
   ...[
@@ -117,14 +134,20 @@ export const defaultPublicImages: readonly Ec2ImageSpec[] = [
       architecture,
     })),
   ),
-  {
-    name: "al2023-ami-ecs-hvm-2023.0.20241010-kernel-6.1-x86_64",
-    description: "Amazon Linux AMI 2023.0.20241010 x86_64 ECS HVM EBS",
-    creationDate: "2024-10-10T20:58:11.000Z",
-    ownerId: ECS_AMI_OWNER,
-    ownerAlias: "amazon",
-    architecture: "x86_64",
-  },
+  ...[
+    ["20241010", "2024-10-10T20:58:11.000Z"],
+    ["20260923", "2026-09-23T19:12:40.000Z"],
+    ["20261101", "2026-11-01T18:40:02.000Z"],
+  ].flatMap(([release, date]) =>
+    (["x86_64", "arm64"] as const).map((architecture) => ({
+      name: `al2023-ami-ecs-hvm-2023.0.${release}-kernel-6.1-${architecture}`,
+      description: `Amazon Linux AMI 2023.0.${release} ${architecture} ECS HVM EBS`,
+      creationDate: date ?? "",
+      ownerId: ECS_AMI_OWNER,
+      ownerAlias: "amazon",
+      architecture,
+    })),
+  ),
   {
     name: "amzn2-ami-hvm-2.0.20241001.0-x86_64-gp2",
     description: "Amazon Linux 2 AMI 2.0.20241001.0 x86_64 HVM gp2",

@@ -70,6 +70,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { clone, compact, createSimContext, paginate, type SimContext } from "./core.js";
 import {
+  defaultDeprecationTime,
   defaultOfferedInstanceType,
   defaultPublicImages,
   type Ec2ImageSpec,
@@ -255,6 +256,8 @@ interface ImageRecord {
   architecture: "x86_64" | "arm64";
   state: "available" | "pending" | "failed" | "deregistered";
   public: boolean;
+  /** ISO timestamp from which it is deprecated; undefined for never. */
+  deprecationTime: string | undefined;
 }
 
 const stateCodes: Record<Ec2InstanceState, number> = instanceStateCodes;
@@ -1037,6 +1040,17 @@ export class Ec2Simulator {
     this.#dryRun(input.DryRun);
     this.#checkMaxResults(input.MaxResults);
     let selected = this.#images.filter((image) => image.state !== "deregistered");
+    // Deprecated images are left out of listings unless asked for, but described by id, and always to
+    // their owner (EC2 User Guide, "Deprecate an AMI"; DescribeImages' IncludeDeprecated).
+    if (!input.IncludeDeprecated && !(input.ImageIds && input.ImageIds.length > 0)) {
+      const now = this.#ctx.clock.now();
+      selected = selected.filter(
+        (image) =>
+          image.ownerId === this.#ctx.accountId ||
+          image.deprecationTime === undefined ||
+          Date.parse(image.deprecationTime) > now,
+      );
+    }
     if (input.ImageIds && input.ImageIds.length > 0) {
       for (const id of input.ImageIds) {
         if (!/^ami-[0-9a-f]{8,17}$/.test(id)) {
@@ -1152,6 +1166,7 @@ export class Ec2Simulator {
       const containerInstance = this.#ecs.addContainerInstance(cluster, {
         ec2InstanceId: record.instanceId,
         instanceType: record.instanceType,
+        amiId: record.imageId,
         cpu: resources?.ecsCpu,
         memoryMiB: resources?.ecsMemoryMiB,
       });
@@ -1472,6 +1487,7 @@ export class Ec2Simulator {
   }
 
   #imageRecord(spec: Ec2ImageSpec): ImageRecord {
+    const isPublic = spec.public ?? spec.ownerAlias === "amazon";
     return {
       imageId: spec.imageId ?? imageIdFor(spec.name, this.#ctx.region),
       name: spec.name,
@@ -1481,7 +1497,11 @@ export class Ec2Simulator {
       ownerAlias: spec.ownerAlias,
       architecture: spec.architecture ?? "x86_64",
       state: spec.state ?? "available",
-      public: spec.public ?? spec.ownerAlias === "amazon",
+      public: isPublic,
+      deprecationTime:
+        spec.deprecationTime === null
+          ? undefined
+          : (spec.deprecationTime ?? (isPublic ? defaultDeprecationTime(spec.creationDate) : undefined)),
     };
   }
 
@@ -1607,6 +1627,7 @@ export class Ec2Simulator {
       Public: image.public,
       Architecture: image.architecture,
       ImageType: "machine",
+      DeprecationTime: image.deprecationTime,
     } satisfies Image);
   }
 

@@ -207,6 +207,8 @@ export interface InstanceState {
   version: number;
   /** The ECS container agent's version, e.g. "1.97.1": which capabilities the instance registers with. */
   agentVersion: string;
+  /** The AMI of the EC2 instance, when known (the `ecs.ami-id` attribute). */
+  amiId?: string;
   /** Registration order; ties in placement go to the earlier instance. */
   seq: number;
 }
@@ -543,6 +545,7 @@ export function instanceAttributes(instance: InstanceState, region: string): Att
     { name: "ecs.os-family", value: "LINUX" },
     { name: "ecs.cpu-architecture", value: "x86_64" },
     { name: "ecs.instance-type", value: instance.instanceType },
+    ...(instance.amiId ? [{ name: "ecs.ami-id", value: instance.amiId }] : []),
     { name: "ecs.availability-zone", value: `${region}a` },
     { name: "ecs.capability.execution-role-awslogs" },
     ...(secrets ? [{ name: SSM_SECRETS_ATTRIBUTE }] : []),

@@ -161,6 +161,8 @@ export interface AddContainerInstanceOptions {
   reservedPorts?: number[];
   /** The ECS container agent's version. Default "1.97.1"; before "1.22.0" it cannot take tasks with SSM secrets. */
   agentVersion?: string;
+  /** The AMI the EC2 instance was launched from: the agent registers it as the attribute `ecs.ami-id`. */
+  amiId?: string;
 }
 
 /** Handle on a scripted task failure. */
@@ -305,6 +307,7 @@ export class EcsSimulator {
       registeredAt: this.#ctx.clock.date(),
       version: 1,
       agentVersion: options.agentVersion ?? DEFAULT_AGENT_VERSION,
+      ...(options.amiId ? { amiId: options.amiId } : {}),
       seq: this.#instances.length,
     };
     this.#instances.push(instance);

@@ -68,6 +68,7 @@ export function addMcHost(
     status,
     reservedPorts,
     agentVersion,
+    amiId: instance.ImageId,
   });
   return { instance, containerInstance };
 }

@@ -2,7 +2,8 @@
  * Simulated AWS Systems Manager Parameter Store (standard tier): String, StringList and SecureString
  * parameters with versions and tags, KMS keys for SecureStrings (the AWS managed `alias/aws/ssm` and customer
  * keys that tests register with `addKmsKey`), and SSM's validation and errors (AWS JSON 1.1, like ECS).
- * The ECS simulator reads parameters from here when a task with `secrets` starts.
+ * The ECS simulator reads parameters from here when a task with `secrets` starts. AWS's public parameters
+ * (the ECS-optimized AMI metadata) are served read-only beside the account's (ssm-public.ts).
  */
 import {
   AccessDeniedException,
@@ -66,6 +67,7 @@ import {
   renderParameter,
   ssmMessages,
 } from "./ssm-model.js";
+import { isPublicParameterName, PublicParameters, publicParameterArn } from "./ssm-public.js";
 
 export type { ParameterView } from "./ssm-model.js";
 
@@ -77,9 +79,15 @@ export class SsmSimulator {
   /** Customer managed KMS key ARNs, and alias name ("alias/x") → key ARN. */
   readonly #keys = new Set<string>();
   readonly #aliases = new Map<string, string>();
+  /**
+   * AWS's public parameters (read-only for the account): `sim.ssm.publicParameters.publishRecommendedEcsAmi(…)`
+   * or `.set(name, undefined)` change what AWS publishes.
+   */
+  readonly publicParameters: PublicParameters;
 
   constructor(context: SimContext = createSimContext()) {
     this.#ctx = context;
+    this.publicParameters = new PublicParameters(context);
     this.errorProfile = {
       service: "SSM",
       iamPrefix: "ssm",
@@ -88,7 +96,8 @@ export class SsmSimulator {
       AccessDeniedException: AccessDeniedException as unknown as ModeledExceptionClass,
       resourceArn: (_command, input) => {
         const name = (input as { Name?: unknown } | undefined)?.Name;
-        return typeof name === "string" ? this.#arn(name) : "*";
+        if (typeof name !== "string") return "*";
+        return isPublicParameterName(name) ? publicParameterArn(this.#ctx.region, name) : this.#arn(name);
       },
       // SSM models ThrottlingException: the SDK hands it out as that class.
       faultError: (kind, _call, faultContext) =>
@@ -197,6 +206,11 @@ export class SsmSimulator {
     this.#ctx.clock.advance();
     const { name, selector } = splitSelector(input.Name ?? "");
     if (!name.startsWith("arn:")) this.#checkName(name, "read");
+    if (isPublicParameterName(name)) {
+      const parameter = this.publicParameters.render(name, selector);
+      if (!parameter) throw this.#error(ParameterNotFound, ssmMessages.noMessage);
+      return { Parameter: parameter };
+    }
     const record = this.#find(name);
     if (!record) throw this.#error(ParameterNotFound, ssmMessages.noMessage);
     const version = this.#version(record, selector);
@@ -210,6 +224,12 @@ export class SsmSimulator {
     const invalid: string[] = [];
     for (const requested of names) {
       const { name, selector } = splitSelector(requested);
+      if (isPublicParameterName(name)) {
+        const parameter = this.publicParameters.render(name, selector);
+        if (parameter) parameters.push(parameter);
+        else invalid.push(requested);
+        continue;
+      }
       const record = this.#find(name);
       const version = record && this.#versionOrUndefined(record, selector);
       if (record && version)

@@ -17,17 +17,25 @@ export const DEFAULT_INSTANCE_TYPE = "m3.xlarge";
 export const SUGGESTED_INSTANCE_TYPE = "m5.xlarge";
 /** The role name the ECS console and the AWS documentation use. */
 export const DEFAULT_INSTANCE_PROFILE = "ecsInstanceRole";
-export const ECS_AMI_NAME_PATTERN = "amzn2-ami-ecs-hvm-*-x86_64-ebs";
 /** Instance type families of the previous generations, which many regions no longer offer. */
 export const PREVIOUS_GENERATION = /^(m1|m2|m3|c1|c3|r3|t1|i2|cr1|hs1|cc2|g2)\./;
 export const ANYWHERE = "0.0.0.0/0";
 export const HTTP_PORT = 80;
 export const SSH_PORT = 22;
 
+/** The AMI a container instance is launched from, as the plan names it. */
+export interface LaunchImage {
+  id: string;
+  /** e.g. "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64". */
+  name: string;
+  /** e.g. "Amazon Linux 2023". */
+  os: string;
+}
+
 /** What the launch plan decided (src/plan/setup/launch.ts), every prerequisite checked. */
 export interface LaunchAnswers {
   instanceType: string;
-  image: { id: string; name: string };
+  image: LaunchImage;
   /** undefined: no key pair, no SSH. */
   keyPair: string | undefined;
   vpcId: string;

@@ -4,6 +4,7 @@ import { McctlError, UsageError } from "../../errors.js";
 import { checkInstanceFit, type TaskRequirement } from "../../operations/service-state.js";
 import { CLUSTER_TAG, INSTANCE_NAME, SUGGESTED_INSTANCE_TYPE } from "../../operations/setup/launch.js";
 import { validateClusterName } from "../../operations/setup/user-data.js";
+import { warnAboutUnsupportedOs } from "./ami.js";
 import { type LaunchPlan, planLaunch } from "./launch.js";
 import type { PlanIo, PlanLine, SetupAws } from "./types.js";
 
@@ -40,7 +41,8 @@ export interface ComputePlan {
  * Step 3: the cluster (used, or created in apply) and a container instance with room for the task: one
  * registered already, one mcctl launched earlier that is still starting, or a new one whose every
  * prerequisite (instance type offered, AMI, key pair, subnet, instance profile with a role, security
- * group) is checked now, before anything is created.
+ * group) is checked now, before anything is created. A registered instance whose operating system is
+ * past its end of support is used, never replaced, and warned about.
  */
 export async function planCompute(
   io: PlanIo,
@@ -54,6 +56,7 @@ export async function planCompute(
   const lines: PlanLine[] = [];
   const active = await lookAtCluster(aws, cluster, lines);
   const registered = active ? await aws.ecs.listContainerInstances(cluster) : [];
+  await warnAboutUnsupportedOs(io, aws, registered, Date.now());
   const fits = (instance: ContainerInstance) => checkInstanceFit(instance, requirement).fits;
   const roomy = registered.filter(fits);
   const busy = registered.filter((instance) => !fits(instance));

@@ -1,4 +1,4 @@
-import type { Image, IpPermission, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
+import type { IpPermission, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
 import { awsErrorName } from "../../aws/errors.js";
 import { DEFAULT_TASK_SETTINGS } from "../../domain/task-definition.js";
 import { McctlError, UsageError } from "../../errors.js";
@@ -6,7 +6,6 @@ import {
   ANYWHERE,
   DEFAULT_INSTANCE_PROFILE,
   DEFAULT_INSTANCE_TYPE,
-  ECS_AMI_NAME_PATTERN,
   HTTP_PORT,
   INSTANCE_SECURITY_GROUP,
   instanceProfileHowTo,
@@ -16,6 +15,7 @@ import {
   SUGGESTED_INSTANCE_TYPE,
 } from "../../operations/setup/launch.js";
 import { validateDataPath } from "../../operations/setup/user-data.js";
+import { recommendedEcsImage } from "./ami.js";
 import { answerChoice, answerText } from "./answers.js";
 import type { PlanIo, PlanLine, SetupAws } from "./types.js";
 
@@ -33,13 +33,13 @@ const MAX_TYPE_ATTEMPTS = 3;
 const ACCESS_DENIED = new Set(["UnauthorizedOperation", "AccessDenied", "AccessDeniedException"]);
 
 /**
- * The launch of the one container instance, decided: type (offered in the region), the newest
- * ECS-optimized AMI, key pair, subnet of the default VPC, instance profile (which must hold a role),
+ * The launch of the one container instance, decided: type (offered in the region), the ECS-optimized
+ * Amazon Linux 2023 AMI AWS recommends for its architecture, key pair, subnet of the default VPC, instance profile (which must hold a role),
  * the data path, and the instances' security group. Looks and asks; creates nothing.
  */
 export async function planLaunch(io: PlanIo, aws: SetupAws, cluster: string): Promise<LaunchPlan> {
   const instanceType = await chooseInstanceType(io, aws);
-  const image = await newestEcsImage(io, aws);
+  const image = await recommendedEcsImage(io, aws, instanceType);
   const keyPair = await chooseKeyPair(io, aws);
   const { vpcId, subnetId } = await chooseSubnet(io, aws);
   const instanceProfile = await checkInstanceProfile(io, aws);
@@ -69,7 +69,7 @@ export async function planLaunch(io: PlanIo, aws: SetupAws, cluster: string): Pr
     step: STEP.instance,
     state: "create",
     detail:
-      `${instanceType} from ${image.id} (${image.name}) in ${subnetId}, profile ${instanceProfile}, ` +
+      `${instanceType} from ${image.id} (${image.name}, ${image.os}) in ${subnetId}, profile ${instanceProfile}, ` +
       `${keyPair ? `key pair ${keyPair}` : "no key pair"}, ECS_CLUSTER=${cluster}`,
   });
   return { instanceType, image, keyPair, vpcId, subnetId, instanceProfile, dataPath, securityGroup, lines };
@@ -167,30 +167,6 @@ async function typeOffered(io: PlanIo, aws: SetupAws, instanceType: string): Pro
     );
     return undefined;
   }
-}
-
-/** The newest ECS-optimized Amazon Linux 2 x86_64 image Amazon publishes in this region. */
-async function newestEcsImage(io: PlanIo, aws: SetupAws): Promise<{ id: string; name: string }> {
-  const images = await aws.ec2.images(
-    ["amazon"],
-    [
-      { Name: "name", Values: [ECS_AMI_NAME_PATTERN] },
-      { Name: "state", Values: ["available"] },
-    ],
-  );
-  const newest = images
-    .filter((image): image is Image & { ImageId: string } => Boolean(image.ImageId))
-    .sort((a, b) => Date.parse(b.CreationDate ?? "") - Date.parse(a.CreationDate ?? ""))[0];
-  if (!newest) {
-    throw new McctlError(
-      `no ECS-optimized Amazon Linux 2 image (${ECS_AMI_NAME_PATTERN}) found in ${io.region}`,
-      {
-        suggestion:
-          "Check the region; `aws ssm get-parameter --name /aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id` names the current one.",
-      },
-    );
-  }
-  return { id: newest.ImageId, name: newest.Name ?? newest.ImageId };
 }
 
 async function chooseKeyPair(io: PlanIo, aws: SetupAws): Promise<string | undefined> {

@@ -20,7 +20,9 @@ import { imageIdFor } from "../../sim/ec2-model.js";
 import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
-const NEWEST_ECS_AMI = imageIdFor("amzn2-ami-ecs-hvm-2.0.20241010-x86_64-ebs", "eu-west-1");
+/** The ECS-optimized Amazon Linux 2023 AMI the simulated SSM public parameter recommends for x86_64. */
+const AL2023_NAME = "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64";
+const RECOMMENDED_AMI = imageIdFor(AL2023_NAME, "eu-west-1");
 const MUTATING = /^(Create|Run|Authorize|Delete|Modify|Put|Register|Update|Terminate)/;
 const M5: Settings = { setup: { instance: { type: "m5.xlarge" } } };
 
@@ -111,7 +113,7 @@ describe("ensureInstanceSecurityGroup and launchInstance", () => {
     expect(runs).toHaveLength(1);
     const input = runs[0]?.input;
     expect(input).toMatchObject({
-      ImageId: NEWEST_ECS_AMI,
+      ImageId: RECOMMENDED_AMI,
       InstanceType: "m5.xlarge",
       MinCount: 1,
       MaxCount: 1,

@@ -15,7 +15,9 @@ import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const requirement = taskRequirements(DEFAULT_TASK_SETTINGS);
-const NEWEST_ECS_AMI = imageIdFor("amzn2-ami-ecs-hvm-2.0.20241010-x86_64-ebs", "eu-west-1");
+/** The ECS-optimized Amazon Linux 2023 AMI the simulated SSM public parameter recommends for x86_64. */
+const AL2023_NAME = "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64";
+const RECOMMENDED_AMI = imageIdFor(AL2023_NAME, "eu-west-1");
 const MUTATING = /^(Create|Run|Authorize|Delete|Modify|Put|Register|Update|Terminate)/;
 const M5: Settings = { setup: { instance: { type: "m5.xlarge" } } };
 
@@ -82,7 +84,7 @@ describe("planCompute on an empty account", () => {
       securityGroupIds: [],
       launch: {
         instanceType: "m5.xlarge",
-        image: { id: NEWEST_ECS_AMI },
+        image: { id: RECOMMENDED_AMI },
         keyPair: "ops",
         subnetId: vpc.subnetIds[0],
         instanceProfile: "ecsInstanceRole",
@@ -98,7 +100,7 @@ describe("planCompute on an empty account", () => {
       "container instance: create",
     ]);
     expect(compute.lines[0]).toEqual({ step: "ECS cluster", state: "create", detail: "default" });
-    expect(compute.lines[2]?.detail).toContain(NEWEST_ECS_AMI);
+    expect(compute.lines[2]?.detail).toContain(RECOMMENDED_AMI);
     // A planner only looks.
     expect(mutatingCalls()).toEqual([]);
     expect(sim.calls.length).toBeGreaterThan(0);

@@ -12,7 +12,9 @@ import { imageIdFor } from "../../sim/ec2-model.js";
 import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
-const NEWEST_ECS_AMI = imageIdFor("amzn2-ami-ecs-hvm-2.0.20241010-x86_64-ebs", "eu-west-1");
+/** The ECS-optimized Amazon Linux 2023 AMI the simulated SSM public parameter recommends for x86_64. */
+const AL2023_NAME = "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64";
+const RECOMMENDED_AMI = imageIdFor(AL2023_NAME, "eu-west-1");
 const MUTATING = /^(Create|Run|Authorize|Delete|Modify|Put|Register|Update|Terminate)/;
 const M5: Settings = { setup: { instance: { type: "m5.xlarge" } } };
 
@@ -88,7 +90,7 @@ describe("planLaunch on an empty account", () => {
     ]);
     expect(launch).toEqual({
       instanceType: "m5.xlarge",
-      image: { id: NEWEST_ECS_AMI, name: "amzn2-ami-ecs-hvm-2.0.20241010-x86_64-ebs" },
+      image: { id: RECOMMENDED_AMI, name: AL2023_NAME, os: "Amazon Linux 2023" },
       keyPair: "ops",
       vpcId: vpc.vpcId,
       subnetId: vpc.subnetIds[0],
@@ -104,7 +106,7 @@ describe("planLaunch on an empty account", () => {
         {
           step: "container instance",
           state: "create",
-          detail: `m5.xlarge from ${NEWEST_ECS_AMI} (amzn2-ami-ecs-hvm-2.0.20241010-x86_64-ebs) in ${vpc.subnetIds[0]}, profile ecsInstanceRole, key pair ops, ECS_CLUSTER=default`,
+          detail: `m5.xlarge from ${RECOMMENDED_AMI} (${AL2023_NAME}, Amazon Linux 2023) in ${vpc.subnetIds[0]}, profile ecsInstanceRole, key pair ops, ECS_CLUSTER=default`,
         },
       ],
     });
