@@ -23,7 +23,7 @@ export const EC2_PERMISSIONS = {
   ],
   authorizeIngress: [allow("ec2:AuthorizeSecurityGroupIngress", securityGroups)],
   keyPairs: [allowAnyResource("ec2:DescribeKeyPairs")],
-  images: [allowAnyResource("ec2:DescribeImages")],
+  describeImages: [allowAnyResource("ec2:DescribeImages")],
   runInstance: [
     allow("ec2:RunInstances", (s) => [
       arns.ec2(s, "instance"),

@@ -106,6 +106,9 @@ export const arns = {
     `arn:${s.partition}:rds:${s.region}:${s.account}:${type}:${name}`,
   s3Bucket: (s: DeploymentScope) => `arn:${s.partition}:s3:::${s.bucket}`,
   s3Objects: (s: DeploymentScope) => `arn:${s.partition}:s3:::${s.bucket}/*`,
+  /** AWS's public parameters have no account in their ARN. */
+  ssmEcsAmis: (s: DeploymentScope) =>
+    `arn:${s.partition}:ssm:${s.region}::parameter/aws/service/ecs/optimized-ami/*`,
   ssmSecrets: (s: DeploymentScope) =>
     `arn:${s.partition}:ssm:${s.region}:${s.account}:parameter${s.secretsPath}/*`,
 } as const;

@@ -29,4 +29,5 @@ export const SSM_PERMISSIONS = {
   ],
   deleteParameter: [allow("ssm:DeleteParameter", arns.ssmSecrets)],
   parameterTags: [allow("ssm:ListTagsForResource", arns.ssmSecrets)],
+  publicParameter: [allow("ssm:GetParameter", arns.ssmEcsAmis)],
 } as const satisfies PermissionTable<SsmApi>;

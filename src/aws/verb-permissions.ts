@@ -81,7 +81,7 @@ export const VERB_API_USE = {
       "createSecurityGroup",
       "authorizeIngress",
       "keyPairs",
-      "images",
+      "describeImages",
       "isInstanceTypeOffered",
       "runInstance",
       "findInstances",
@@ -89,6 +89,7 @@ export const VERB_API_USE = {
     ],
     ecs: ["describeCluster", "createCluster", "createService"],
     iam: ["instanceProfileExists", "instanceProfileRoles"],
+    ssm: ["publicParameter"],
   }),
   "register-task": merge(IDENTITY, REGISTRATION),
   "create-service": merge(IDENTITY, SERVICE_WAIT, {
@@ -111,7 +112,7 @@ export const VERB_API_USE = {
   }),
   status: merge(IDENTITY, SERVICE_WAIT, {
     ecs: ["describeCluster", "listContainerInstances", "describeContainerInstances"],
-    ec2: ["describeInstances"],
+    ec2: ["describeInstances", "describeImages"],
   }),
   logs: merge(IDENTITY, SERVICE_WAIT),
   backup: merge(IDENTITY, SNAPSHOT),

@@ -50,6 +50,7 @@ describe("mcctl permissions", () => {
       "ecs:DescribeTasks",
       "ecs:ListTasks",
       "ecs:UpdateService",
+      "logs:DescribeLogStreams",
       "logs:FilterLogEvents",
     ]);
     expect(resourcesOf(documents, "ecs:UpdateService")).toEqual([
