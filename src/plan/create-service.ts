@@ -1,13 +1,13 @@
 import type { CreateServiceCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
-import { McctlError } from "../errors.js";
-import { buildCreateServiceInput } from "../operations/create-service.js";
 import {
   checkInstanceFit,
   type InstanceFit,
   requirementOf,
   type TaskRequirement,
-} from "../operations/service-state.js";
+} from "../domain/capacity.js";
+import { McctlError } from "../errors.js";
+import { buildCreateServiceInput } from "../operations/create-service.js";
 
 export interface CreateServicePlan {
   cluster: string;

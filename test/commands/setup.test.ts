@@ -231,6 +231,19 @@ describe("setup on an empty account", () => {
     expect(stderr).not.toContain("Answers are saved");
   });
 
+  it("an instance type that can never hold the task (t3.small) is refused in the plan, before anything is created", async () => {
+    const settings: Settings = { ...baseSettings, setup: { instance: { type: "t3.small", keyPair: false } } };
+    const error = await setup(settings).run.catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toBe(
+      "EC2 instance type t3.small (setup.instance.type in mcctl.json) cannot hold the task (3072 CPU units, 14336 MiB): it has 2048 of 3072 CPU units (2 vCPUs), about 1745 of 14336 MiB memory (2048 MiB nominal, less what the OS and kernel keep)",
+    );
+    expect((error as McctlError).suggestion).toMatch(/smallest first .*: m4\.xlarge, m5\.xlarge, /);
+    expect(mutatingCalls()).toEqual([]);
+    await expect(readFile(settingsPath, "utf8")).rejects.toThrow();
+  });
+
   it("without a terminal lists everything missing at once, before calling AWS", async () => {
     const context = testContext({ settings: {}, settingsPath, env: {}, options: { yes: false } });
     const attempt = runSetupCommand(context, SetupOptionsSchema.parse({}));
