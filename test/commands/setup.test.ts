@@ -7,7 +7,7 @@ import type { Settings } from "../../src/config/settings.js";
 import { McctlError, MissingInputError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
+import { addMcHost, seedEmptyAccount } from "../sim/fixtures.js";
 import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const DB_PASSWORD = "Canary-Db-Pass-93x";
@@ -242,6 +242,21 @@ describe("setup on an empty account", () => {
     expect((error as McctlError).suggestion).toMatch(/smallest first .*: m4\.xlarge, m5\.xlarge, /);
     expect(mutatingCalls()).toEqual([]);
     await expect(readFile(settingsPath, "utf8")).rejects.toThrow();
+  });
+
+  it("reusing a registered instance whose agent lacks awslogs through the execution role: refused in the plan, naming it", async () => {
+    sim.ecs.addCluster("default");
+    const { instance } = addMcHost(sim, "default", {
+      withoutAttributes: ["ecs.capability.execution-role-awslogs"],
+    });
+
+    const error = await setup(baseSettings).run.catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toBe(
+      `no container instance in cluster default could ever run the new revision of model-catalogue: ${instance.InstanceId} (m5.xlarge): lacks the attribute ecs.capability.execution-role-awslogs (awslogs through the execution role)`,
+    );
+    expect(mutatingCalls()).toEqual([]);
   });
 
   it("without a terminal lists everything missing at once, before calling AWS", async () => {
