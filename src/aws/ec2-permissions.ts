@@ -41,6 +41,8 @@ export const EC2_PERMISSIONS = {
     }),
   ],
   isInstanceTypeOffered: [allowAnyResource("ec2:DescribeInstanceTypeOfferings")],
+  describeInstanceType: [allowAnyResource("ec2:DescribeInstanceTypes")],
+  currentInstanceTypes: [allowAnyResource("ec2:DescribeInstanceTypes")],
   terminateInstances: [allow("ec2:TerminateInstances", (s) => arns.ec2(s, "instance"))],
   revokeIngress: [allow("ec2:RevokeSecurityGroupIngress", securityGroups)],
   deleteSecurityGroup: [allow("ec2:DeleteSecurityGroup", securityGroups)],

@@ -1,8 +1,10 @@
 import {
+  type _InstanceType,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
   DescribeImagesCommand,
+  DescribeInstanceTypesCommand,
   DescribeKeyPairsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -11,10 +13,12 @@ import {
   type Filter,
   type Image,
   type Instance,
+  type InstanceTypeInfo,
   type IpPermission,
   type KeyPairInfo,
   paginateDescribeInstances,
   paginateDescribeInstanceTypeOfferings,
+  paginateDescribeInstanceTypes,
   RevokeSecurityGroupIngressCommand,
   RunInstancesCommand,
   type RunInstancesCommandInput,
@@ -60,6 +64,13 @@ export interface Ec2Api {
    * a type EC2 does not know at all; RunInstances would reject either.
    */
   isInstanceTypeOffered(instanceType: string): Promise<boolean>;
+  /**
+   * The type's vCPUs, memory and architectures (DescribeInstanceTypes); undefined for a type EC2 does not
+   * know or does not support in this region (InvalidInstanceType).
+   */
+  describeInstanceType(instanceType: string): Promise<InstanceTypeInfo | undefined>;
+  /** The current-generation, not bare-metal types this region supports for an architecture, every page. */
+  currentInstanceTypes(architecture: "x86_64" | "arm64"): Promise<InstanceTypeInfo[]>;
   /** Starts terminating the instances; EC2 reports them terminated a minute or two later. */
   terminateInstances(instanceIds: readonly string[]): Promise<void>;
   /** Removes one ingress rule; a rule that is not there (any more) is fine. */
@@ -195,6 +206,36 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
             return true;
         }
         return false;
+      }),
+
+    describeInstanceType: (instanceType) =>
+      call({ action: "ec2:DescribeInstanceTypes" }, async () => {
+        try {
+          const output = await client.send(
+            new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] }),
+          );
+          return output.InstanceTypes?.find((info) => info.InstanceType === instanceType);
+        } catch (error) {
+          if (awsErrorName(error) === "InvalidInstanceType") return undefined;
+          throw error;
+        }
+      }),
+
+    currentInstanceTypes: (architecture) =>
+      call({ action: "ec2:DescribeInstanceTypes" }, async () => {
+        const types: InstanceTypeInfo[] = [];
+        const pages = paginateDescribeInstanceTypes(
+          { client },
+          {
+            Filters: [
+              { Name: "current-generation", Values: ["true"] },
+              { Name: "bare-metal", Values: ["false"] },
+              { Name: "processor-info.supported-architecture", Values: [architecture] },
+            ],
+          },
+        );
+        for await (const page of pages) types.push(...(page.InstanceTypes ?? []));
+        return types;
       }),
 
     terminateInstances: (instanceIds) =>

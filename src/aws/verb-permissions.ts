@@ -83,6 +83,8 @@ export const VERB_API_USE = {
       "keyPairs",
       "describeImages",
       "isInstanceTypeOffered",
+      "describeInstanceType",
+      "currentInstanceTypes",
       "runInstance",
       "findInstances",
       "describeInstances",

@@ -60,6 +60,7 @@ export async function runCreateService(context: CommandContext, options: CreateS
   output.info(
     `Fits on: ${plan.fittingInstances.map((fit) => `${fit.instance.ec2InstanceId ?? "instance"} (${fit.freeCpu} CPU, ${fit.freeMemoryMiB} MiB free)`).join(", ")}`,
   );
+  for (const note of plan.placementNotes) output.warn(note);
   printSettingsChanges(output, diffSettings(settings.settings, settingsAfter), settings.path);
   if (options.dryRun) {
     output.result({ dryRun: true, createService: plan.input }, JSON.stringify(plan.input, null, 2));

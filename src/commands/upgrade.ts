@@ -96,6 +96,7 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
     if (plan.secrets) printSecretStore(output, plan.secrets);
     const logLine = plan.logGroup ? describeLogGroupPlan(plan.logGroup) : undefined;
     if (logLine) output.info(logLine);
+    for (const note of plan.placementNotes) output.warn(note);
     printSettingsChanges(
       output,
       diffSettings(context.settings.settings, settingsAfter ?? {}),

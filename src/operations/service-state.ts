@@ -1,4 +1,4 @@
-import type { ContainerInstance, Deployment, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { Deployment, Service, Task } from "@aws-sdk/client-ecs";
 
 /** Stop codes ECS uses when it stopped a task on purpose (scale-down, replacement, an operator). */
 const DELIBERATE_STOP_CODES = new Set(["ServiceSchedulerInitiated", "UserInitiated", "SpotInterruption"]);
@@ -75,56 +75,4 @@ export function adviceForEvent(message: string): string | undefined {
   if (/memory/i.test(message)) return "No container instance has enough free memory for the task.";
   if (/cpu/i.test(message)) return "No container instance has enough free CPU units for the task.";
   return "No container instance meets the task's requirements (CPU, memory, host port 80, attributes).";
-}
-
-export interface TaskRequirement {
-  cpu: number;
-  memoryMiB: number;
-  hostPorts: readonly number[];
-}
-
-export interface InstanceFit {
-  instance: ContainerInstance;
-  freeCpu: number;
-  freeMemoryMiB: number;
-  busyPorts: number[];
-  fits: boolean;
-  problems: string[];
-}
-
-function remaining(instance: ContainerInstance, name: string) {
-  return instance.remainingResources?.find((resource) => resource.name === name);
-}
-
-/** Checks one container instance against what the task needs, the way the ECS scheduler would. */
-export function checkInstanceFit(instance: ContainerInstance, need: TaskRequirement): InstanceFit {
-  const freeCpu = remaining(instance, "CPU")?.integerValue ?? 0;
-  const freeMemoryMiB = remaining(instance, "MEMORY")?.integerValue ?? 0;
-  const reserved = new Set(remaining(instance, "PORTS")?.stringSetValue ?? []);
-  const busyPorts = need.hostPorts.filter((port) => reserved.has(String(port)));
-  const problems: string[] = [];
-  if (instance.status !== "ACTIVE") problems.push(`status ${instance.status}`);
-  if (instance.agentConnected === false) problems.push("ECS agent disconnected");
-  if (freeCpu < need.cpu) problems.push(`${freeCpu} of ${need.cpu} CPU units free`);
-  if (freeMemoryMiB < need.memoryMiB) problems.push(`${freeMemoryMiB} of ${need.memoryMiB} MiB memory free`);
-  for (const port of busyPorts) problems.push(`port ${port} in use`);
-  return { instance, freeCpu, freeMemoryMiB, busyPorts, fits: problems.length === 0, problems };
-}
-
-/** What the scheduler must find free on one instance to place a task of this revision. */
-export function requirementOf(taskDefinition: TaskDefinition): TaskRequirement {
-  const containers = taskDefinition.containerDefinitions ?? [];
-  const taskCpu = Number.parseInt(taskDefinition.cpu ?? "", 10);
-  const taskMemory = Number.parseInt(taskDefinition.memory ?? "", 10);
-  return {
-    cpu: Number.isNaN(taskCpu)
-      ? containers.reduce((sum, container) => sum + (container.cpu ?? 0), 0)
-      : taskCpu,
-    memoryMiB: Number.isNaN(taskMemory)
-      ? containers.reduce((sum, container) => sum + (container.memory ?? container.memoryReservation ?? 0), 0)
-      : taskMemory,
-    hostPorts: containers.flatMap((container) =>
-      (container.portMappings ?? []).flatMap((mapping) => (mapping.hostPort ? [mapping.hostPort] : [])),
-    ),
-  };
 }

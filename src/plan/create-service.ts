@@ -1,13 +1,15 @@
 import type { CreateServiceCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
-import { McctlError } from "../errors.js";
-import { buildCreateServiceInput } from "../operations/create-service.js";
 import {
   checkInstanceFit,
   type InstanceFit,
   requirementOf,
   type TaskRequirement,
-} from "../operations/service-state.js";
+} from "../domain/capacity.js";
+import { canHold, judgePlacement } from "../domain/placement.js";
+import { McctlError } from "../errors.js";
+import { buildCreateServiceInput } from "../operations/create-service.js";
+import { checkRevisionPlacement } from "./placement.js";
 
 export interface CreateServicePlan {
   cluster: string;
@@ -16,6 +18,8 @@ export interface CreateServicePlan {
   requirement: TaskRequirement;
   /** Instances able to run the task now; at least one, or preflight fails. */
   fittingInstances: InstanceFit[];
+  /** Instances that could never run the revision while another can: what each lacks. */
+  placementNotes: string[];
   input: CreateServiceCommandInput;
 }
 
@@ -86,10 +90,26 @@ export async function planCreateService(
       suggestion: `Start an ECS-optimized EC2 instance with ECS_CLUSTER=${cluster} in /etc/ecs/ecs.config (\`mcctl setup\` can launch one).`,
     });
   }
-  const fits = instances.map((instance) => checkInstanceFit(instance, requirement));
+  const revision = `${taskDefinition.family}:${taskDefinition.revision}`;
+  const placementNotes = await checkRevisionPlacement(ecs, taskDefinition, {
+    cluster,
+    what: revision,
+    instances,
+  });
+  const able = new Set(
+    judgePlacement(instances, taskDefinition)
+      .filter(canHold)
+      .map((verdict) => verdict.instance),
+  );
+  const fits = instances
+    .filter((instance) => able.has(instance))
+    .map((instance) => checkInstanceFit(instance, requirement));
   const fittingInstances = fits.filter((fit) => fit.fits);
   if (fittingInstances.length === 0) {
-    const closest = fits.map((fit) => `${instanceName(fit)}: ${fit.problems.join(", ")}`).join("; ");
+    const closest = [
+      ...fits.map((fit) => `${instanceName(fit)}: ${fit.problems.join(", ")}`),
+      ...placementNotes,
+    ].join("; ");
     throw new McctlError(
       `no container instance in ${cluster} can run the task (needs ${requirement.cpu} CPU units, ` +
         `${requirement.memoryMiB} MiB memory, port ${requirement.hostPorts.join(", ") || "none"} free): ${closest}`,
@@ -106,6 +126,7 @@ export async function planCreateService(
     taskDefinition,
     requirement,
     fittingInstances,
+    placementNotes,
     input: buildCreateServiceInput(cluster, service, taskDefinition.taskDefinitionArn as string),
   };
 }

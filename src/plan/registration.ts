@@ -1,4 +1,8 @@
-import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
+import type {
+  ContainerInstance,
+  RegisterTaskDefinitionCommandInput,
+  TaskDefinition,
+} from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { awsErrorName } from "../aws/errors.js";
 import type { IamApi } from "../aws/iam.js";
@@ -20,6 +24,7 @@ import type { LogGroupPlan } from "../operations/logs.js";
 import type { SecretStorePlan } from "../operations/secrets.js";
 import type { Target } from "./account.js";
 import { planLogGroup } from "./logs.js";
+import { checkRevisionPlacement } from "./placement.js";
 import {
   knownSecrets,
   planSecretStore,
@@ -69,6 +74,8 @@ export interface RegistrationPlan {
   drift?: { revision: string; changes: TaskDefinitionChange[] } | undefined;
   /** mcctl.json after the registration, except the revision it describes (known once registered). */
   settingsAfter: Settings;
+  /** Container instances that could never run the new revision while another can: what each lacks. */
+  placementNotes: string[];
 }
 
 export interface KnownRevisions {
@@ -136,6 +143,11 @@ export async function planRegistration(
     known?: KnownRevisions | undefined;
     /** The parameters under the store's path, when the caller has read them already. */
     stored?: StoredSecrets | undefined;
+    /**
+     * Which container instances the new revision must be able to run on: the cluster's (the default), the
+     * ones given (setup reuses one), or none to check ("skip": setup launches a new one).
+     */
+    placement?: "skip" | { instances: readonly ContainerInstance[] } | undefined;
   } = {},
 ): Promise<RegistrationPlan> {
   const family = resolveTaskSettings(sources.settings, sources.env, sources.familyFlag).family;
@@ -167,6 +179,16 @@ export async function planRegistration(
   const input = buildCheckedTaskDefinition(inputs.task, inputs.environment, secrets.wiring);
   const logGroup = await planLogGroup(aws.logs, inputs.task.logging);
   const changes = baseline ? diffTaskDefinitions(baseline.taskDefinition, input) : [];
+  const register = !baseline || changes.length > 0 || Boolean(options.force);
+  const placement = options.placement;
+  const placementNotes =
+    register && placement !== "skip"
+      ? await checkRevisionPlacement(aws.ecs, input, {
+          cluster: sources.cluster,
+          what: `the new revision of ${family}`,
+          instances: placement?.instances,
+        })
+      : [];
   const running = known.running;
   const drift =
     running && baseline && running.taskDefinitionArn !== baseline.taskDefinition.taskDefinitionArn
@@ -181,8 +203,9 @@ export async function planRegistration(
     logGroup,
     baseline,
     changes,
-    register: !baseline || changes.length > 0 || Boolean(options.force),
+    register,
     drift,
+    placementNotes,
     settingsAfter: withInputs(
       baseline && !(changes.length > 0 || options.force)
         ? { ...file, taskDefinition: revisionName(baseline.taskDefinition) }

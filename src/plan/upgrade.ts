@@ -19,6 +19,7 @@ import { shortRevision } from "../operations/restart.js";
 import type { SecretStorePlan } from "../operations/secrets.js";
 import type { Target } from "./account.js";
 import { planLogGroup } from "./logs.js";
+import { checkRevisionPlacement } from "./placement.js";
 import { restartSteps } from "./restart.js";
 import { planSecretStore, readStoredSecrets, resolveSecretStore } from "./secrets.js";
 import { findServiceRevision, resolveHealthUrl } from "./service.js";
@@ -56,6 +57,8 @@ export interface RevisionUpgradePlan extends UpgradeBase {
   secrets?: SecretStorePlan | undefined;
   /** The log group a revision that logged on the instance moves to, prepared before it is registered. */
   logGroup?: LogGroupPlan | undefined;
+  /** Container instances that could never run the new revision while another can: what each lacks. */
+  placementNotes: string[];
 }
 
 /** What moving plain-text secrets to SSM needs; without it an upgrade copies the revision as it is. */
@@ -126,6 +129,11 @@ export async function planUpgrade(
   const logging = secretSources ? loggingWanted(base, secretSources) : undefined;
   const next = logging ? withLogging(referenced, logging) : referenced;
   const logGroup = logging && secretSources ? await planLogGroup(secretSources.aws.logs, logging) : undefined;
+  // Judged on what each instance registered: the restart stops the running task before placing the new one.
+  const placementNotes = await checkRevisionPlacement(ecs, next, {
+    cluster: request.cluster,
+    what: `the new revision of ${current.family}`,
+  });
   // The new revision carries the same environment, so the health URL is the current one's.
   const healthUrl = resolveHealthUrl(request, current);
   return {
@@ -136,6 +144,7 @@ export async function planUpgrade(
     images,
     secrets,
     logGroup,
+    placementNotes,
     changes: diffTaskDefinitions(current, next),
     healthUrl,
     steps: [

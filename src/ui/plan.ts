@@ -51,6 +51,7 @@ export function printRegistration(output: Output, plan: RegistrationPlan): void 
       "mcctl.json wins when mcctl deploys; to keep a change made outside mcctl, `mcctl rollback --to REVISION` adopts that revision into mcctl.json.",
     );
   }
+  for (const note of plan.placementNotes) output.warn(note);
   printFindings(output, plan.inputs.findings);
 }
 

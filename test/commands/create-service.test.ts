@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CreateServiceOptionsSchema, runCreateService } from "../../src/commands/create-service.js";
 import { McctlError, MissingInputError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
@@ -118,25 +118,70 @@ describe("create-service", () => {
       );
     });
 
-    it("fails when no instance has enough memory, naming what is short", async () => {
+    it("fails when no instance could ever hold the task, naming what each registered", async () => {
       sim.ecs.addCluster("default");
-      sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-small", memoryMiB: 7680, cpu: 2048 });
+      sim.ecs.addContainerInstance("default", {
+        ec2InstanceId: "i-small",
+        instanceType: "m5.large",
+        memoryMiB: 7680,
+        cpu: 2048,
+      });
       sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
       const error = await expectFailure(
         runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
-        /no container instance in default can run the task/,
+        /^no container instance in cluster default could ever run model-catalogue:1: /,
       );
-      expect(error.message).toContain("i-small: 2048 of 3072 CPU units free, 7680 of 14336 MiB memory free");
+      expect(error.message).toContain(
+        "i-small (m5.large): 2048 of 3072 CPU units registered, 7680 of 14336 MiB memory registered",
+      );
+      expect(error.suggestion).toMatch(/^Add a larger container instance to default \(such as m5\.xlarge/);
+      expect(sim.callsOf("CreateService")).toHaveLength(0);
     });
 
-    it("fails when port 80 is taken on every instance", async () => {
+    it("fails when the instance itself reserves port 80", async () => {
       sim.ecs.addCluster("default");
       sim.ecs.addContainerInstance("default", { ec2InstanceId: "i-busy", reservedPorts: [22, 80] });
       sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
       await expectFailure(
         runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
-        /i-busy: port 80 in use/,
+        /i-busy \(m5\.xlarge\): port 80 reserved by the instance/,
       );
+    });
+
+    it("fails when another task holds what the instance has now, naming what is free", async () => {
+      readyAccount();
+      sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "other", hostPort: 8080 }));
+      sim.ecs.createService(
+        mcServiceInput({ cluster: "default", serviceName: "other", taskDefinition: "other" }),
+      );
+      await vi.advanceTimersByTimeAsync(12_000);
+      await expectFailure(
+        runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
+        /no container instance in default can run the task .*: \S+: 1024 of 3072 CPU units free/,
+      );
+    });
+
+    it("fails when no instance registered an attribute the revision requires, naming it and the fix", async () => {
+      sim.ecs.addCluster("default");
+      sim.ecs.addContainerInstance("default", {
+        ec2InstanceId: "i-own",
+        withoutAttributes: ["ecs.capability.execution-role-awslogs"],
+      });
+      sim.iam.addRole("exec");
+      sim.ecs.registerTaskDefinition({
+        ...mcTaskDefinition({ family: "model-catalogue" }),
+        executionRoleArn: "arn:aws:iam::123456789012:role/exec",
+        containerDefinitions: mcTaskDefinition().containerDefinitions?.map((container) => ({
+          ...container,
+          logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/model-catalogue" } },
+        })),
+      });
+      const error = await expectFailure(
+        runCreateService(yes(), CreateServiceOptionsSchema.parse({})),
+        /could ever run model-catalogue:1: i-own \(m5\.xlarge\): lacks the attribute ecs\.capability\.execution-role-awslogs \(awslogs through the execution role\)$/,
+      );
+      expect(error.suggestion).toContain("ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true");
+      expect(sim.callsOf("CreateService")).toHaveLength(0);
     });
 
     it("fails when the service already exists, pointing to upgrade and restart", async () => {

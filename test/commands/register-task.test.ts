@@ -1,10 +1,11 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
 import { McctlError, MissingInputError, UsageError } from "../../src/errors.js";
 import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
+import { addMcHost, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
 
 const CANARY = "CANARY-db-Secret-7f3a";
 const JDBC = "jdbc:mysql://db.example.com/mc?autoReconnect=true&useUnicode=yes&characterEncoding=UTF-8";
@@ -375,5 +376,74 @@ describe("register-task with a customer KMS key", () => {
     await runRegisterTask(context(), options({ kmsKey: KEY }));
     expect(sim.callsOf("PutParameter").map((call) => call.input.KeyId)).toEqual([KEY, KEY]);
     expect(() => options({ kmsKey: "alias/mc" })).toThrow();
+  });
+});
+
+describe("register-task: the new revision must be one a container instance of the cluster can run", () => {
+  const EXECUTION_ROLE_AWSLOGS = "ecs.capability.execution-role-awslogs";
+
+  it("refuses, before any change, a revision too large for every registered instance", async () => {
+    sim.ecs.addCluster("default");
+    const { instance } = addMcHost(sim, "default", {
+      instanceType: "m5.xlarge",
+      cpu: 4096,
+      memoryMiB: 15576,
+    });
+    const ctx = context({ settings: { mc: { memory: 16384 } } });
+
+    const error = (await runRegisterTask(ctx, options()).catch((caught: unknown) => caught)) as McctlError;
+
+    expect(error).toBeInstanceOf(McctlError);
+    expect(error.message).toBe(
+      `no container instance in cluster default could ever run the new revision of model-catalogue: ${instance.InstanceId} (m5.xlarge): 15576 of 20480 MiB memory registered`,
+    );
+    expect(error.suggestion).toMatch(
+      /give the containers less CPU or memory in mcctl\.json, then run the command again; nothing was changed\.$/,
+    );
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it("refuses, before any change, when no instance registered awslogs through the execution role, naming the instance and the fix", async () => {
+    sim.ecs.addCluster("default");
+    const { instance } = addMcHost(sim, "default", { withoutAttributes: [EXECUTION_ROLE_AWSLOGS] });
+    const ctx = context();
+
+    const error = (await runRegisterTask(ctx, options()).catch((caught: unknown) => caught)) as McctlError;
+
+    expect(error).toBeInstanceOf(McctlError);
+    expect(error.message).toBe(
+      `no container instance in cluster default could ever run the new revision of model-catalogue: ${instance.InstanceId} (m5.xlarge): lacks the attribute ${EXECUTION_ROLE_AWSLOGS} (awslogs through the execution role)`,
+    );
+    expect(error.suggestion).toMatch(
+      /^Set ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=true in \/etc\/ecs\/ecs\.config/,
+    );
+    expect(mutatingCalls()).toEqual([]);
+  });
+
+  it("registers when another instance can run it, and the plan names the one that cannot and what it lacks", async () => {
+    sim.ecs.addCluster("default");
+    const own = addMcHost(sim, "default", { withoutAttributes: [EXECUTION_ROLE_AWSLOGS] }).instance;
+    addMcHost(sim, "default");
+    const ctx = context();
+
+    await runRegisterTask(ctx, options());
+
+    expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(1);
+    expect(ctx.captured.stderr()).toContain(
+      `ECS never places the new revision of model-catalogue on container instance ${own.InstanceId} (m5.xlarge): lacks the attribute ${EXECUTION_ROLE_AWSLOGS} (awslogs through the execution role)`,
+    );
+  });
+
+  it("an instance busy with the running task is fine: it registered enough, and a restart stops that task first", async () => {
+    sim.ecs.addCluster("default");
+    addMcHost(sim, "default");
+    sim.ecs.registerTaskDefinition({ ...mcTaskDefinition({ family: "model-catalogue" }) });
+    sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(sim.ecs.tasks({ lastStatus: "RUNNING" })).toHaveLength(1);
+
+    await runRegisterTask(context(), options());
+
+    expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import type { Settings } from "../../src/config/settings.js";
 import { McctlError, MissingInputError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
+import { addMcHost, seedEmptyAccount } from "../sim/fixtures.js";
 import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const DB_PASSWORD = "Canary-Db-Pass-93x";
@@ -229,6 +229,34 @@ describe("setup on an empty account", () => {
     );
     expect(stderr).toContain("dry run: nothing was changed in AWS and nothing was saved to mcctl.json");
     expect(stderr).not.toContain("Answers are saved");
+  });
+
+  it("an instance type that can never hold the task (t3.small) is refused in the plan, before anything is created", async () => {
+    const settings: Settings = { ...baseSettings, setup: { instance: { type: "t3.small", keyPair: false } } };
+    const error = await setup(settings).run.catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toBe(
+      "EC2 instance type t3.small (setup.instance.type in mcctl.json) cannot hold the task (3072 CPU units, 14336 MiB): it has 2048 of 3072 CPU units (2 vCPUs), about 1745 of 14336 MiB memory (2048 MiB nominal, less what the OS and kernel keep)",
+    );
+    expect((error as McctlError).suggestion).toMatch(/smallest first .*: m4\.xlarge, m5\.xlarge, /);
+    expect(mutatingCalls()).toEqual([]);
+    await expect(readFile(settingsPath, "utf8")).rejects.toThrow();
+  });
+
+  it("reusing a registered instance whose agent lacks awslogs through the execution role: refused in the plan, naming it", async () => {
+    sim.ecs.addCluster("default");
+    const { instance } = addMcHost(sim, "default", {
+      withoutAttributes: ["ecs.capability.execution-role-awslogs"],
+    });
+
+    const error = await setup(baseSettings).run.catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(McctlError);
+    expect((error as McctlError).message).toBe(
+      `no container instance in cluster default could ever run the new revision of model-catalogue: ${instance.InstanceId} (m5.xlarge): lacks the attribute ecs.capability.execution-role-awslogs (awslogs through the execution role)`,
+    );
+    expect(mutatingCalls()).toEqual([]);
   });
 
   it("without a terminal lists everything missing at once, before calling AWS", async () => {

@@ -179,6 +179,58 @@ describe("upgrade --tag", () => {
   });
 });
 
+describe("upgrade --tag: the new revision must be one a container instance can run", () => {
+  const MUTATING = /^(Register|Create|Update|Delete|Put|Run|Authorize|Stop)/;
+  const mutating = () => sim.calls.filter((call) => MUTATING.test(call.command)).map((call) => call.command);
+
+  it("refuses, before any change, moving to awslogs when the only instance's agent does not offer that driver", async () => {
+    await runningService();
+    const [instance] = sim.ecs.tasks({ lastStatus: "RUNNING" });
+    // The operator's own instance: ECS_AVAILABLE_LOGGING_DRIVERS without "awslogs".
+    sim.ecs.removeContainerInstanceAttribute(
+      instance?.containerInstanceArn ?? "",
+      "com.amazonaws.ecs.capability.logging-driver.awslogs",
+    );
+    sim.clearCalls();
+
+    const error = (await upgrade({ tag: "2.0.0-beta-11" }).catch((caught: unknown) => caught)) as McctlError;
+
+    expect(error).toBeInstanceOf(McctlError);
+    expect(error.message).toBe(
+      "no container instance in cluster default could ever run the new revision of model-catalogue: i-0abc (m5.xlarge): lacks the attribute com.amazonaws.ecs.capability.logging-driver.awslogs (the awslogs log driver)",
+    );
+    expect(error.suggestion).toMatch(
+      /^Add "awslogs" to ECS_AVAILABLE_LOGGING_DRIVERS in \/etc\/ecs\/ecs\.config/,
+    );
+    expect(mutating()).toEqual([]);
+    expect(runningRevisions()).toEqual(["model-catalogue:1"]);
+  });
+
+  it("refuses, before any change, a base revision (the one mcctl.json describes) too large for every instance", async () => {
+    await runningService();
+    sim.ecs.registerTaskDefinition({
+      ...mcTaskDefinition({ family: "model-catalogue", image: "metadata/registry:2.0.0-beta-10" }),
+      containerDefinitions: mcTaskDefinition().containerDefinitions?.map((container) =>
+        container.name === "mc" ? { ...container, memory: 16384 } : container,
+      ),
+    });
+    sim.clearCalls();
+
+    const error = (await runUntilSettled(
+      runUpgrade(
+        testContext({ options: { yes: true }, settings: { taskDefinition: "model-catalogue:2" } }),
+        UpgradeOptionsSchema.parse({ pollInterval: "3s", tag: "2.0.0-beta-11" }),
+      ),
+    ).catch((caught: unknown) => caught)) as McctlError;
+
+    expect(error).toBeInstanceOf(McctlError);
+    expect(error.message).toBe(
+      "no container instance in cluster default could ever run the new revision of model-catalogue: i-0abc (m5.xlarge): 15360 of 20480 MiB memory registered",
+    );
+    expect(mutating()).toEqual([]);
+  });
+});
+
 describe("rollback", () => {
   const rollback = (raw: Record<string, unknown> = {}) =>
     runUntilSettled(

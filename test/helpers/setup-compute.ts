@@ -1,4 +1,5 @@
 import type { Settings } from "../../src/config/settings.js";
+import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../src/domain/task-definition.js";
 import { ensureInstanceSecurityGroup, launchInstance } from "../../src/operations/setup/launch.js";
 import type { SetupAws } from "../../src/operations/setup/types.js";
 import {
@@ -38,6 +39,7 @@ export async function launchWithMcctl(
     testPlanIo({ settings: options.settings ?? { setup: { instance: { type: "m5.xlarge" } } } }).io,
     aws,
     cluster,
+    taskRequirements(DEFAULT_TASK_SETTINGS),
   );
   const { io } = testApplyIo({ waitTimeoutMs: 15 * 60_000 });
   if ((await aws.ecs.describeCluster(cluster))?.status !== "ACTIVE")

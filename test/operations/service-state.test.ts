@@ -1,13 +1,11 @@
-import type { ContainerInstance, Service, Task } from "@aws-sdk/client-ecs";
+import type { Service, Task } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import {
   adviceForEvent,
   adviceForFailure,
-  checkInstanceFit,
   describeStoppedTask,
   isFailedTask,
   isSteady,
-  requirementOf,
   taskId,
 } from "../../src/operations/service-state.js";
 
@@ -216,92 +214,6 @@ describe("adviceForEvent", () => {
 
   it("has nothing to add to other events", () => {
     expect(adviceForEvent("(service mc) has reached a steady state.")).toBeUndefined();
-  });
-});
-
-describe("checkInstanceFit", () => {
-  const need = { cpu: 3072, memoryMiB: 14336, hostPorts: [80] };
-  const instance = (fields: Partial<ContainerInstance> = {}): ContainerInstance => ({
-    status: "ACTIVE",
-    agentConnected: true,
-    remainingResources: [
-      { name: "CPU", integerValue: 3072 },
-      { name: "MEMORY", integerValue: 14336 },
-      { name: "PORTS", stringSetValue: ["22", "2375", "2376", "51678", "51679"] },
-    ],
-    ...fields,
-  });
-
-  it("an instance with exactly what the task needs fits", () => {
-    expect(checkInstanceFit(instance(), need)).toMatchObject({ fits: true, problems: [], busyPorts: [] });
-  });
-
-  it("names every shortfall: CPU, memory and a host port taken", () => {
-    const fit = checkInstanceFit(
-      instance({
-        remainingResources: [
-          { name: "CPU", integerValue: 3071 },
-          { name: "MEMORY", integerValue: 14335 },
-          { name: "PORTS", stringSetValue: ["22", "80"] },
-        ],
-      }),
-      need,
-    );
-    expect(fit.fits).toBe(false);
-    expect(fit.problems).toEqual([
-      "3071 of 3072 CPU units free",
-      "14335 of 14336 MiB memory free",
-      "port 80 in use",
-    ]);
-    expect(fit.busyPorts).toEqual([80]);
-  });
-
-  it("an instance that is draining or whose agent is disconnected does not fit", () => {
-    expect(checkInstanceFit(instance({ status: "DRAINING" }), need).problems).toEqual(["status DRAINING"]);
-    expect(checkInstanceFit(instance({ agentConnected: false }), need).problems).toEqual([
-      "ECS agent disconnected",
-    ]);
-  });
-
-  it("counts resources ECS did not report as none free", () => {
-    expect(checkInstanceFit(instance({ remainingResources: undefined }), need).problems).toEqual([
-      "0 of 3072 CPU units free",
-      "0 of 14336 MiB memory free",
-    ]);
-    expect(checkInstanceFit(instance({ remainingResources: [] }), need)).toMatchObject({
-      fits: false,
-      freeCpu: 0,
-      freeMemoryMiB: 0,
-      busyPorts: [],
-    });
-  });
-});
-
-describe("requirementOf", () => {
-  it("adds up the containers' CPU, memory (hard limit, else reservation) and host ports", () => {
-    expect(
-      requirementOf({
-        containerDefinitions: [
-          { name: "mc", cpu: 2048, memory: 10240, portMappings: [{ hostPort: 80, containerPort: 8080 }] },
-          { name: "mc-es", cpu: 1024, memoryReservation: 4096, portMappings: [{ containerPort: 9200 }] },
-          { name: "sidecar" },
-        ],
-      }),
-    ).toEqual({ cpu: 3072, memoryMiB: 14336, hostPorts: [80] });
-  });
-
-  it("takes the task-level CPU and memory when the revision sets them", () => {
-    expect(
-      requirementOf({
-        cpu: "4096",
-        memory: "15000",
-        containerDefinitions: [{ name: "mc", cpu: 2048, memory: 10240 }],
-      }),
-    ).toEqual({ cpu: 4096, memoryMiB: 15000, hostPorts: [] });
-  });
-
-  it("needs nothing for a revision without containers", () => {
-    expect(requirementOf({})).toEqual({ cpu: 0, memoryMiB: 0, hostPorts: [] });
   });
 });
 

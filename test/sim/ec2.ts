@@ -32,6 +32,9 @@ import {
   DescribeInstanceTypeOfferingsCommand,
   type DescribeInstanceTypeOfferingsCommandInput,
   type DescribeInstanceTypeOfferingsResult,
+  DescribeInstanceTypesCommand,
+  type DescribeInstanceTypesCommandInput,
+  type DescribeInstanceTypesResult,
   DescribeKeyPairsCommand,
   type DescribeKeyPairsCommandInput,
   type DescribeKeyPairsResult,
@@ -69,6 +72,7 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import { clone, compact, createSimContext, paginate, type SimContext } from "./core.js";
+import { describeInstanceTypes } from "./ec2-instance-types.js";
 import {
   defaultDeprecationTime,
   defaultOfferedInstanceType,
@@ -1003,6 +1007,16 @@ export class Ec2Simulator {
     });
   }
 
+  /** What the region's instance types offer: vCPUs, memory, architectures (see ec2-instance-types.ts). */
+  describeInstanceTypes(input: DescribeInstanceTypesCommandInput = {}): DescribeInstanceTypesResult {
+    this.#sync();
+    return describeInstanceTypes(input, {
+      offered: (instanceType) => this.#offered(instanceType),
+      error: (code, message) => this.#error(code, message),
+      dryRun: (dryRun) => this.#dryRun(dryRun),
+    });
+  }
+
   describeKeyPairs(input: DescribeKeyPairsCommandInput = {}): DescribeKeyPairsResult {
     this.#sync();
     this.#dryRun(input.DryRun);
@@ -1813,6 +1827,7 @@ export const ec2Commands = {
   DescribeKeyPairs: [DescribeKeyPairsCommand, "describeKeyPairs"],
   DescribeImages: [DescribeImagesCommand, "describeImages"],
   DescribeInstanceTypeOfferings: [DescribeInstanceTypeOfferingsCommand, "describeInstanceTypeOfferings"],
+  DescribeInstanceTypes: [DescribeInstanceTypesCommand, "describeInstanceTypes"],
 } as const satisfies Record<string, readonly [unknown, keyof Ec2Simulator]>;
 
 export type Ec2CommandName = keyof typeof ec2Commands;

@@ -209,6 +209,8 @@ export interface InstanceState {
   agentVersion: string;
   /** The AMI of the EC2 instance, when known (the `ecs.ami-id` attribute). */
   amiId?: string;
+  /** Attributes of the default set this agent does not register (its configuration turned them off). */
+  withoutAttributes: string[];
   /** Registration order; ties in placement go to the earlier instance. */
   seq: number;
 }
@@ -468,6 +470,7 @@ function requiredAttributes(input: RegisterTaskDefinitionRequest): Attribute[] {
     if (driver) {
       names.add(`com.amazonaws.ecs.capability.logging-driver.${driver}`);
       names.add("com.amazonaws.ecs.capability.docker-remote-api.1.18");
+      if (driver === "awslogs") names.add("com.amazonaws.ecs.capability.docker-remote-api.1.19");
     }
     if (container.memoryReservation !== undefined && container.memoryReservation !== null) {
       names.add("com.amazonaws.ecs.capability.docker-remote-api.1.21");
@@ -537,25 +540,46 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** The attributes the agent registers the instance with (they depend on the agent's version). */
+export const EXECUTION_ROLE_AWSLOGS_ATTRIBUTE = "ecs.capability.execution-role-awslogs";
+/** Secrets Manager secrets in environment variables: agents register it from 1.23.0 on. */
+const ASM_SECRETS_ATTRIBUTE = "ecs.capability.secrets.asm.environment-variables";
+const ASM_SECRETS_MIN_AGENT = "1.23.0";
+
+/** The Docker Remote API versions the agent reports for a current Docker (ECS asks for 1.18, 1.19, 1.21…). */
+const DOCKER_API_VERSIONS = Array.from({ length: 28 }, (_, index) => `1.${17 + index}`);
+/** ecs-init's default ECS_AVAILABLE_LOGGING_DRIVERS on the ECS-optimized AMI. */
+const LOGGING_DRIVERS = ["json-file", "syslog", "awslogs", "fluentd", "none"];
+
+/**
+ * The attributes the agent registers the instance with: the default set of an ECS-optimized AMI for its
+ * agent's version (aws/amazon-ecs-agent `agent/app/agent_capability.go`; ecs-init's defaults, which turn on
+ * ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE, task IAM roles and these log drivers), less what the instance's
+ * own configuration turned off (`withoutAttributes`).
+ */
 export function instanceAttributes(instance: InstanceState, region: string): Attribute[] {
-  const secrets = compareVersions(instance.agentVersion, SSM_SECRETS_MIN_AGENT) >= 0;
-  return [
+  const atLeast = (minimum: string) => compareVersions(instance.agentVersion, minimum) >= 0;
+  const capability = (name: string) => ({ name: `com.amazonaws.ecs.capability.${name}` });
+  const attributes: Attribute[] = [
     { name: "ecs.os-type", value: "linux" },
     { name: "ecs.os-family", value: "LINUX" },
     { name: "ecs.cpu-architecture", value: "x86_64" },
     { name: "ecs.instance-type", value: instance.instanceType },
     ...(instance.amiId ? [{ name: "ecs.ami-id", value: instance.amiId }] : []),
     { name: "ecs.availability-zone", value: `${region}a` },
-    { name: "ecs.capability.execution-role-awslogs" },
-    ...(secrets ? [{ name: SSM_SECRETS_ATTRIBUTE }] : []),
-    { name: "com.amazonaws.ecs.capability.logging-driver.syslog" },
-    { name: "com.amazonaws.ecs.capability.logging-driver.json-file" },
-    { name: "com.amazonaws.ecs.capability.logging-driver.awslogs" },
-    { name: "com.amazonaws.ecs.capability.docker-remote-api.1.18" },
-    { name: "com.amazonaws.ecs.capability.docker-remote-api.1.21" },
-    { name: "com.amazonaws.ecs.capability.task-iam-role" },
+    ...DOCKER_API_VERSIONS.map((version) => capability(`docker-remote-api.${version}`)),
+    ...LOGGING_DRIVERS.map((driver) => capability(`logging-driver.${driver}`)),
+    capability("privileged-container"),
+    capability("ecr-auth"),
+    capability("task-iam-role"),
+    capability("task-iam-role-network-host"),
+    { name: "ecs.capability.execution-role-ecr-pull" },
+    { name: EXECUTION_ROLE_AWSLOGS_ATTRIBUTE },
+    { name: "ecs.capability.container-health-check" },
+    { name: "ecs.capability.task-eni" },
+    ...(atLeast(SSM_SECRETS_MIN_AGENT) ? [{ name: SSM_SECRETS_ATTRIBUTE }] : []),
+    ...(atLeast(ASM_SECRETS_MIN_AGENT) ? [{ name: ASM_SECRETS_ATTRIBUTE }] : []),
   ];
+  return attributes.filter((attribute) => !instance.withoutAttributes.includes(attribute.name ?? ""));
 }
 
 export interface InstanceUsage {

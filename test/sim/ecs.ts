@@ -111,7 +111,6 @@ import {
   rolloutReasons,
   type ServiceCounts,
   type ServiceState,
-  SSM_SECRETS_ATTRIBUTE,
   serviceMessages,
   shortfalls,
   type TaskDefinitionState,
@@ -163,6 +162,12 @@ export interface AddContainerInstanceOptions {
   agentVersion?: string;
   /** The AMI the EC2 instance was launched from: the agent registers it as the attribute `ecs.ami-id`. */
   amiId?: string;
+  /**
+   * Attributes of the agent's default set it does not register, as its configuration turns them off, e.g.
+   * `["ecs.capability.execution-role-awslogs"]` (ECS_ENABLE_AWSLOGS_EXECUTIONROLE_OVERRIDE=false) or
+   * `["com.amazonaws.ecs.capability.logging-driver.awslogs"]` (ECS_AVAILABLE_LOGGING_DRIVERS without awslogs).
+   */
+  withoutAttributes?: string[];
 }
 
 /** Handle on a scripted task failure. */
@@ -190,9 +195,6 @@ class FailureScriptEntry implements ScriptedTaskFailure {
 }
 
 type PlacementResult = { instance: InstanceState } | { instance?: undefined; detail: string };
-
-/** `requiresAttributes` that container instances have or lack depending on their agent's version. */
-const agentCapabilities: readonly string[] = [SSM_SECRETS_ATTRIBUTE];
 
 /** Statuses in which a task holds its CPU, memory and host ports. */
 const liveStatuses: readonly TaskLastStatus[] = [
@@ -308,6 +310,7 @@ export class EcsSimulator {
       version: 1,
       agentVersion: options.agentVersion ?? DEFAULT_AGENT_VERSION,
       ...(options.amiId ? { amiId: options.amiId } : {}),
+      withoutAttributes: [...(options.withoutAttributes ?? [])],
       seq: this.#instances.length,
     };
     this.#instances.push(instance);
@@ -344,6 +347,23 @@ export class EcsSimulator {
     );
     if (!instance) throw new Error(`simulated ECS: no container instance "${containerInstance}"`);
     instance.agentVersion = agentVersion;
+    instance.version += 1;
+    this.#reconcileAll();
+    return this.#renderInstance(instance);
+  }
+
+  /**
+   * The agent stops registering one of its attributes (its configuration was changed and the agent restarted),
+   * e.g. `removeContainerInstanceAttribute(arn, "ecs.capability.execution-role-awslogs")`: tasks that require it
+   * are no longer placed there ("… is missing an attribute required by your task").
+   */
+  removeContainerInstanceAttribute(containerInstance: string, name: string): ContainerInstance {
+    this.#sync();
+    const instance = this.#instances.find(
+      (i) => i.arn === containerInstance || i.id === lastSegment(containerInstance),
+    );
+    if (!instance) throw new Error(`simulated ECS: no container instance "${containerInstance}"`);
+    if (!instance.withoutAttributes.includes(name)) instance.withoutAttributes.push(name);
     instance.version += 1;
     this.#reconcileAll();
     return this.#renderInstance(instance);
@@ -932,11 +952,9 @@ export class EcsSimulator {
   #shortfalls(instance: InstanceState, requirements: Requirements): string[] {
     const usage = this.#usage(instance);
     const missing: string[] = [];
-    // Only capabilities that depend on the agent's version are checked: every simulated instance has the others.
+    // Every attribute the definition requires must be one the instance's agent registered.
     const attributes = instanceAttributes(instance, this.#ctx.region).map((attribute) => attribute.name);
-    const lacking = requirements.attributes.filter(
-      (name) => agentCapabilities.includes(name) && !attributes.includes(name),
-    );
+    const lacking = requirements.attributes.filter((name) => !attributes.includes(name));
     if (lacking.length > 0) missing.push(shortfalls.attribute);
     if (instance.memoryMiB - usage.memoryMiB < requirements.memoryMiB) missing.push(shortfalls.memory);
     if (instance.cpu - usage.cpu < requirements.cpu) missing.push(shortfalls.cpu);

@@ -50,14 +50,23 @@ export type HostOptions = AddInstanceOptions &
  * A container instance as it really comes about: an EC2 instance (running, with a public DNS name unless
  * `publicDnsName: null`) whose ECS agent registered it in `cluster`. Options go to `sim.ec2.addInstance`
  * (instanceId, publicDnsName, privateIpAddress, instanceType, state…) and `sim.ecs.addContainerInstance`
- * (cpu, memoryMiB, agentConnected, status, reservedPorts, agentVersion).
+ * (cpu, memoryMiB, agentConnected, status, reservedPorts, agentVersion, withoutAttributes).
  */
 export function addMcHost(
   sim: SimulatedAws,
   cluster: string,
   options: HostOptions = {},
 ): { instance: Instance; containerInstance: ContainerInstance } {
-  const { cpu, memoryMiB, agentConnected, status, reservedPorts, agentVersion, ...ec2Options } = options;
+  const {
+    cpu,
+    memoryMiB,
+    agentConnected,
+    status,
+    reservedPorts,
+    agentVersion,
+    withoutAttributes,
+    ...ec2Options
+  } = options;
   const instance = sim.ec2.addInstance(ec2Options);
   const containerInstance = sim.ecs.addContainerInstance(cluster, {
     ec2InstanceId: instance.InstanceId,
@@ -69,6 +78,7 @@ export function addMcHost(
     reservedPorts,
     agentVersion,
     amiId: instance.ImageId,
+    withoutAttributes,
   });
   return { instance, containerInstance };
 }

@@ -1,7 +1,7 @@
 import type { Instance } from "@aws-sdk/client-ec2";
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
+import { checkInstanceFit, registeredShortfall, type TaskRequirement } from "../../domain/capacity.js";
 import { McctlError, UsageError } from "../../errors.js";
-import { checkInstanceFit, type TaskRequirement } from "../../operations/service-state.js";
 import { CLUSTER_TAG, INSTANCE_NAME, SUGGESTED_INSTANCE_TYPE } from "../../operations/setup/launch.js";
 import { validateClusterName } from "../../operations/setup/user-data.js";
 import { warnAboutUnsupportedOs } from "./ami.js";
@@ -28,6 +28,8 @@ export interface ComputePlan {
   status: "ready" | "pending" | "launch";
   /** status ready: the first instance the task fits on (ECS places it on one of them). */
   fittingInstance?: UsableInstance | undefined;
+  /** status ready: the container instances the task fits on, as ECS describes them (with their attributes). */
+  usableContainerInstances?: ContainerInstance[] | undefined;
   /** status pending: the EC2 instance launched earlier. */
   pendingInstanceId?: string | undefined;
   /** The existing container instances' security groups: what the database must accept connections from. */
@@ -74,12 +76,13 @@ export async function planCompute(
   for (const instance of busy) {
     const ours = ownIds.has(instance.ec2InstanceId) || hosts.has(instance.containerInstanceArn ?? "(none)");
     if (!ours) continue;
-    const empty = checkInstanceFit(
-      { ...instance, remainingResources: instance.registeredResources },
-      requirement,
-    );
-    if (empty.fits) usable.push(instance);
-    else tooSmall.push({ id: instance.ec2InstanceId ?? "(unknown)", problems: empty.problems });
+    const problems = [
+      ...(instance.status === "ACTIVE" ? [] : [`status ${instance.status}`]),
+      ...(instance.agentConnected === false ? ["ECS agent disconnected"] : []),
+      ...registeredShortfall(instance, requirement),
+    ];
+    if (problems.length === 0) usable.push(instance);
+    else tooSmall.push({ id: instance.ec2InstanceId ?? "(unknown)", problems });
   }
   const base = { cluster, createCluster: !active, lines };
   if (usable.length > 0) return readyPlan(aws, base, usable);
@@ -115,7 +118,7 @@ export async function planCompute(
     };
   }
 
-  const launch = await planLaunch(io, aws, cluster);
+  const launch = await planLaunch(io, aws, cluster, requirement);
   lines.push(...launch.lines);
   return {
     ...base,
@@ -208,6 +211,7 @@ async function readyPlan(
     ...base,
     status: "ready",
     fittingInstance: usable[0],
+    usableContainerInstances: instances,
     securityGroupIds: groupIdsOf(described),
   };
 }

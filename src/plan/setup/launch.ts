@@ -1,22 +1,20 @@
 import type { IpPermission, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
-import { awsErrorName } from "../../aws/errors.js";
+import type { TaskRequirement } from "../../domain/capacity.js";
 import { DEFAULT_TASK_SETTINGS } from "../../domain/task-definition.js";
 import { McctlError, UsageError } from "../../errors.js";
 import {
   ANYWHERE,
   DEFAULT_INSTANCE_PROFILE,
-  DEFAULT_INSTANCE_TYPE,
   HTTP_PORT,
   INSTANCE_SECURITY_GROUP,
   instanceProfileHowTo,
   type LaunchAnswers,
-  PREVIOUS_GENERATION,
   SSH_PORT,
-  SUGGESTED_INSTANCE_TYPE,
 } from "../../operations/setup/launch.js";
 import { validateDataPath } from "../../operations/setup/user-data.js";
 import { recommendedEcsImage } from "./ami.js";
 import { answerChoice, answerText } from "./answers.js";
+import { chooseInstanceType } from "./instance-type.js";
 import type { PlanIo, PlanLine, SetupAws } from "./types.js";
 
 /** Everything a launch needs, every answer known and every prerequisite checked, with its plan lines. */
@@ -25,20 +23,20 @@ export interface LaunchPlan extends LaunchAnswers {
 }
 
 const STEP = { instance: "container instance", group: "instance security group" } as const;
-const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const PROFILE_NAME = /^[\w+=,.@-]{1,128}$/;
-/** How often the operator may choose a type the region does not offer before mcctl gives up. */
-const MAX_TYPE_ATTEMPTS = 3;
-/** Errors that mean the caller may not make a call (EC2 and IAM/STS wording). */
-const ACCESS_DENIED = new Set(["UnauthorizedOperation", "AccessDenied", "AccessDeniedException"]);
 
 /**
- * The launch of the one container instance, decided: type (offered in the region), the ECS-optimized
- * Amazon Linux 2023 AMI AWS recommends for its architecture, key pair, subnet of the default VPC, instance profile (which must hold a role),
- * the data path, and the instances' security group. Looks and asks; creates nothing.
+ * The launch of the one container instance, decided: type (offered in the region and able to hold the
+ * task), the ECS-optimized Amazon Linux 2023 AMI AWS recommends for its architecture, key pair, subnet of the default VPC, instance profile (which must
+ * hold a role), the data path, and the instances' security group. Looks and asks; creates nothing.
  */
-export async function planLaunch(io: PlanIo, aws: SetupAws, cluster: string): Promise<LaunchPlan> {
-  const instanceType = await chooseInstanceType(io, aws);
+export async function planLaunch(
+  io: PlanIo,
+  aws: SetupAws,
+  cluster: string,
+  requirement: TaskRequirement,
+): Promise<LaunchPlan> {
+  const instanceType = await chooseInstanceType(io, aws, requirement);
   const image = await recommendedEcsImage(io, aws, instanceType);
   const keyPair = await chooseKeyPair(io, aws);
   const { vpcId, subnetId } = await chooseSubnet(io, aws);
@@ -73,100 +71,6 @@ export async function planLaunch(io: PlanIo, aws: SetupAws, cluster: string): Pr
       `${keyPair ? `key pair ${keyPair}` : "no key pair"}, ECS_CLUSTER=${cluster}`,
   });
   return { instanceType, image, keyPair, vpcId, subnetId, instanceProfile, dataPath, securityGroup, lines };
-}
-
-function validateInstanceType(value: string): string | undefined {
-  return INSTANCE_TYPE.test(value) ? undefined : "an instance type looks like m5.xlarge";
-}
-
-/**
- * The instance type, checked against what the region offers (DescribeInstanceTypeOfferings). Not
- * offered: on a terminal the operator chooses another (default m5.xlarge when offered); without one it
- * is an error naming the setting.
- */
-async function chooseInstanceType(io: PlanIo, aws: SetupAws): Promise<string> {
-  const known = io.settings.setup?.instance?.type;
-  let instanceType = await answerText(io, {
-    name: "setup.instance.type",
-    message: "EC2 instance type of the container instance (4 vCPUs and 15 GiB or more)",
-    known,
-    defaultValue: DEFAULT_INSTANCE_TYPE,
-    validate: validateInstanceType,
-  });
-  const badType = validateInstanceType(instanceType);
-  if (badType) throw new UsageError(`setup.instance.type: ${badType}`);
-
-  // Each type is looked up once, also the suggestion the operator may then choose.
-  const answers = new Map<string, Promise<boolean | undefined>>();
-  const offered = (type: string) => {
-    const answer = answers.get(type) ?? typeOffered(io, aws, type);
-    answers.set(type, answer);
-    return answer;
-  };
-  for (let attempt = 1; ; attempt++) {
-    if ((await offered(instanceType)) !== false) return instanceType;
-    const alternative =
-      instanceType !== SUGGESTED_INSTANCE_TYPE && (await offered(SUGGESTED_INSTANCE_TYPE)) !== false
-        ? SUGGESTED_INSTANCE_TYPE
-        : undefined;
-    if (!io.interactive || attempt >= MAX_TYPE_ATTEMPTS) {
-      throw notOfferedError(io, instanceType, known === instanceType, alternative);
-    }
-    const previous = PREVIOUS_GENERATION.test(instanceType) ? " (a previous generation)" : "";
-    io.warn(`${instanceType} is not offered in ${io.region}${previous}`);
-    instanceType = await answerText(io, {
-      name: "setup.instance.type",
-      message: `Instance type to launch instead of ${instanceType}`,
-      defaultValue: alternative,
-      validate: validateInstanceType,
-    });
-  }
-}
-
-function notOfferedError(
-  io: PlanIo,
-  instanceType: string,
-  fromSettings: boolean,
-  alternative: string | undefined,
-): McctlError {
-  const source = fromSettings
-    ? " (setup.instance.type in mcctl.json)"
-    : instanceType === DEFAULT_INSTANCE_TYPE
-      ? " (the default, as in the old guide)"
-      : "";
-  const choose = alternative
-    ? `Use ${alternative} (4 vCPUs, 16 GiB): set "setup": { "instance": { "type": "${alternative}" } } in mcctl.json`
-    : `Choose a type with 4 vCPUs and 16 GiB or more that ${io.region} offers (${offeringsCommand(io.region)}) and set it as setup.instance.type in mcctl.json`;
-  const terminal = io.interactive ? "" : ", or run mcctl setup on a terminal to choose";
-  const previous = PREVIOUS_GENERATION.test(instanceType)
-    ? ` ${instanceType} is a previous generation that many regions no longer offer.`
-    : "";
-  return new McctlError(`EC2 instance type ${instanceType}${source} is not offered in ${io.region}`, {
-    suggestion: `${choose}${terminal}; nothing was created.${previous}`,
-  });
-}
-
-function offeringsCommand(region: string): string {
-  return `aws ec2 describe-instance-type-offerings --region ${region} --query "InstanceTypeOfferings[].InstanceType"`;
-}
-
-/**
- * Whether the region offers the type; undefined when mcctl may not ask (no
- * ec2:DescribeInstanceTypeOfferings permission): then RunInstances is the check.
- */
-async function typeOffered(io: PlanIo, aws: SetupAws, instanceType: string): Promise<boolean | undefined> {
-  try {
-    return await aws.ec2.isInstanceTypeOffered(instanceType);
-  } catch (error) {
-    const name = awsErrorName(
-      error instanceof McctlError && error.cause instanceof Error ? error.cause : error,
-    );
-    if (!ACCESS_DENIED.has(name ?? "")) throw error;
-    io.warn(
-      `Cannot check whether ${io.region} offers ${instanceType} (AWS denied ec2:DescribeInstanceTypeOfferings): EC2 tells when the instance is launched.`,
-    );
-    return undefined;
-  }
 }
 
 async function chooseKeyPair(io: PlanIo, aws: SetupAws): Promise<string | undefined> {

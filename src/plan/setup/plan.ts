@@ -110,7 +110,12 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
     },
     io.ask,
     { ecs: aws.ecs, ssm: aws.ssm, iam: aws.iam, logs: aws.logs, target: request.target },
-    { known, stored },
+    {
+      known,
+      stored,
+      // The instance setup reuses must be able to run the revision; a new one from the current ECS AMI can.
+      placement: compute.status === "ready" ? { instances: compute.usableContainerInstances ?? [] } : "skip",
+    },
   );
 
   const existing = await serviceIfAny(aws.ecs, request.cluster, request.service);

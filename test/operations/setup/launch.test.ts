@@ -2,6 +2,7 @@ import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
 import type { Settings } from "../../../src/config/settings.js";
+import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../../src/domain/task-definition.js";
 import { McctlError } from "../../../src/errors.js";
 import {
   CLUSTER_TAG,
@@ -26,6 +27,9 @@ const RECOMMENDED_AMI = imageIdFor(AL2023_NAME, "eu-west-1");
 const MUTATING = /^(Create|Run|Authorize|Delete|Modify|Put|Register|Update|Terminate)/;
 const M5: Settings = { setup: { instance: { type: "m5.xlarge" } } };
 
+/** What the default task needs of an instance: 3072 CPU units, 14336 MiB. */
+const TASK = taskRequirements(DEFAULT_TASK_SETTINGS);
+
 let sim: SimulatedAws;
 let aws: SetupAws;
 
@@ -47,7 +51,7 @@ const mutatingCalls = () =>
 
 /** The launch planned for cluster "default", then the calls forgotten: what follows is apply's. */
 async function planned(options: TestPlanIoOptions = { settings: M5 }): Promise<LaunchPlan> {
-  const launch = await planLaunch(testPlanIo(options).io, aws, "default");
+  const launch = await planLaunch(testPlanIo(options).io, aws, "default", TASK);
   sim.ecs.addCluster("default");
   sim.clearCalls();
   return launch;
@@ -232,9 +236,10 @@ describe("ensureInstanceSecurityGroup and launchInstance", () => {
 });
 
 describe("launchInstance: what EC2 refuses at launch ends setup with what to set", () => {
-  it("without DescribeInstanceTypeOfferings permission the plan kept m3.xlarge: EC2's own message, no instance", async () => {
+  it("without DescribeInstanceTypeOfferings and DescribeInstanceTypes permission the plan kept m3.xlarge: EC2's own message, no instance", async () => {
     emptyAccount(sim);
     sim.faults.inject({ service: "EC2", command: "DescribeInstanceTypeOfferings", error: "access-denied" });
+    sim.faults.inject({ service: "EC2", command: "DescribeInstanceTypes", error: "access-denied" });
     const launch = await planned({});
     expect(launch.instanceType).toBe("m3.xlarge");
     const { io } = testApplyIo();

@@ -12,6 +12,8 @@ import { ECS_AMI_OWNER, imageIdFor } from "../../sim/ec2-model.js";
 import { addMcHost } from "../../sim/fixtures.js";
 import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
+const TASK = taskRequirements(DEFAULT_TASK_SETTINGS);
+
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const X86_NAME = "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64";
 const ARM_NAME = "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-arm64";
@@ -54,7 +56,7 @@ const parametersRead = () => sim.callsOf("GetParameter", "SSM").map((call) => ca
 describe("the AMI a new container instance is launched from", () => {
   it("is the ECS-optimized Amazon Linux 2023 AMI the SSM public parameter recommends for x86_64", async () => {
     emptyAccount(sim);
-    const launch = await planLaunch(testPlanIo({ settings: type("m5.xlarge") }).io, aws, "default");
+    const launch = await planLaunch(testPlanIo({ settings: type("m5.xlarge") }).io, aws, "default", TASK);
     expect(launch.image).toEqual({
       id: imageIdFor(X86_NAME, "eu-west-1"),
       name: X86_NAME,
@@ -98,14 +100,16 @@ describe("the AMI a new container instance is launched from", () => {
       imageName: name,
       os: "Amazon Linux 2023",
     });
-    const launch = await planLaunch(testPlanIo({ settings: type("m5.xlarge") }).io, aws, "default");
+    const launch = await planLaunch(testPlanIo({ settings: type("m5.xlarge") }).io, aws, "default", TASK);
     expect(launch.image).toEqual({ id: image.ImageId, name, os: "Amazon Linux 2023" });
   });
 
   it("cannot be read without ssm:GetParameter: one line naming the parameter and the permission, nothing created", async () => {
     emptyAccount(sim);
     sim.faults.inject({ service: "SSM", command: "GetParameter", error: "access-denied" });
-    const error = await failure(planLaunch(testPlanIo({ settings: type("m5.xlarge") }).io, aws, "default"));
+    const error = await failure(
+      planLaunch(testPlanIo({ settings: type("m5.xlarge") }).io, aws, "default", TASK),
+    );
     expect(error.message).toBe(
       `cannot read which AMI to launch: AWS denied ssm:GetParameter on its public parameter ${X86_PARAMETER}`,
     );
@@ -119,9 +123,11 @@ describe("the AMI a new container instance is launched from", () => {
   it("in a region without the parameter: says so, and for arm64 suggests an x86_64 type", async () => {
     emptyAccount(sim);
     sim.ssm.publicParameters.set(ARM_PARAMETER, undefined);
-    const error = await failure(planLaunch(testPlanIo({ settings: type("t4g.large") }).io, aws, "default"));
+    const error = await failure(
+      planLaunch(testPlanIo({ settings: type("m6g.xlarge") }).io, aws, "default", TASK),
+    );
     expect(error.message).toBe(
-      `eu-west-1 publishes no ECS-optimized Amazon Linux 2023 AMI for arm64 (t4g.large): SSM has no parameter ${ARM_PARAMETER}`,
+      `eu-west-1 publishes no ECS-optimized Amazon Linux 2023 AMI for arm64 (m6g.xlarge): SSM has no parameter ${ARM_PARAMETER}`,
     );
     expect(error.suggestion).toMatch(/^Choose an x86_64 instance type such as m5\.xlarge /);
     expect(mutatingCalls()).toEqual([]);
@@ -130,7 +136,9 @@ describe("the AMI a new container instance is launched from", () => {
   it("refuses a parameter value that names no AMI", async () => {
     emptyAccount(sim);
     sim.ssm.publicParameters.set(X86_PARAMETER, '{"schema_version":1,"os":"Amazon Linux 2023"}');
-    const error = await failure(planLaunch(testPlanIo({ settings: type("m5.xlarge") }).io, aws, "default"));
+    const error = await failure(
+      planLaunch(testPlanIo({ settings: type("m5.xlarge") }).io, aws, "default", TASK),
+    );
     expect(error.message).toBe(`SSM parameter ${X86_PARAMETER} does not name an AMI as AWS documents it`);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
 import type { Settings } from "../../../src/config/settings.js";
+import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../../src/domain/task-definition.js";
 import { McctlError, UsageError } from "../../../src/errors.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { planLaunch } from "../../../src/plan/setup/launch.js";
@@ -17,6 +18,9 @@ const AL2023_NAME = "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64";
 const RECOMMENDED_AMI = imageIdFor(AL2023_NAME, "eu-west-1");
 const MUTATING = /^(Create|Run|Authorize|Delete|Modify|Put|Register|Update|Terminate)/;
 const M5: Settings = { setup: { instance: { type: "m5.xlarge" } } };
+
+/** What the default task needs of an instance: 3072 CPU units, 14336 MiB. */
+const TASK = taskRequirements(DEFAULT_TASK_SETTINGS);
 
 let sim: SimulatedAws;
 let aws: SetupAws;
@@ -42,7 +46,7 @@ afterEach(() => {
 const mutatingCalls = () =>
   sim.calls.filter((call) => MUTATING.test(call.command)).map((call) => call.command);
 
-const plan = (options: TestPlanIoOptions = {}) => planLaunch(testPlanIo(options).io, aws, "default");
+const plan = (options: TestPlanIoOptions = {}) => planLaunch(testPlanIo(options).io, aws, "default", TASK);
 
 async function failure(promise: Promise<unknown>): Promise<McctlError> {
   const error = await promise.then(
@@ -80,7 +84,7 @@ describe("planLaunch on an empty account", () => {
     );
     const { io, all } = testPlanIo({ interactive: true, ask: asker });
 
-    const launch = await planLaunch(io, aws, "default");
+    const launch = await planLaunch(io, aws, "default", TASK);
 
     expect(asked).toEqual([
       "EC2 instance type of the container instance (4 vCPUs and 15 GiB or more)",
@@ -164,7 +168,7 @@ describe("planLaunch on an empty account", () => {
     emptyAccount(sim);
     const { io, infos } = testPlanIo({ settings: M5 });
 
-    const launch = await planLaunch(io, aws, "default");
+    const launch = await planLaunch(io, aws, "default", TASK);
 
     expect(launch.keyPair).toBeUndefined();
     expect(infos).toEqual(["No EC2 key pairs in eu-west-1: the instance is launched without SSH access."]);
@@ -363,7 +367,7 @@ describe("planLaunch: the instance type is checked against the region's offering
     );
     const { io, warnings } = testPlanIo({ interactive: true, ask });
 
-    const launch = await planLaunch(io, aws, "default");
+    const launch = await planLaunch(io, aws, "default", TASK);
 
     expect(warnings).toEqual(["m3.xlarge is not offered in eu-west-1 (a previous generation)"]);
     expect(asked).toEqual([
@@ -398,7 +402,7 @@ describe("planLaunch: the instance type is checked against the region's offering
     );
     const { io, warnings } = testPlanIo({ interactive: true, ask });
 
-    const launch = await planLaunch(io, aws, "default");
+    const launch = await planLaunch(io, aws, "default", TASK);
 
     expect(launch.instanceType).toBe("m6i.xlarge");
     expect(warnings).toEqual([
@@ -429,17 +433,33 @@ describe("planLaunch: the instance type is checked against the region's offering
     expect(mutatingCalls()).toEqual([]);
   });
 
-  it("without DescribeInstanceTypeOfferings permission: says it cannot check, and plans the type (RunInstances will tell)", async () => {
+  it("without DescribeInstanceTypeOfferings and DescribeInstanceTypes permission: says it cannot check, and plans the type (RunInstances will tell)", async () => {
     emptyAccount(sim);
     sim.faults.inject({ service: "EC2", command: "DescribeInstanceTypeOfferings", error: "access-denied" });
+    sim.faults.inject({ service: "EC2", command: "DescribeInstanceTypes", error: "access-denied" });
     const { io, warnings } = testPlanIo();
 
-    const launch = await planLaunch(io, aws, "default");
+    const launch = await planLaunch(io, aws, "default", TASK);
 
     expect(launch.instanceType).toBe("m3.xlarge");
     expect(warnings).toEqual([
       "Cannot check whether eu-west-1 offers m3.xlarge (AWS denied ec2:DescribeInstanceTypeOfferings): EC2 tells when the instance is launched.",
+      "Cannot check that m3.xlarge can hold the task (AWS denied ec2:DescribeInstanceTypes): it needs 3072 CPU units and 14336 MiB of what ECS registers.",
     ]);
+  });
+
+  it("without DescribeInstanceTypeOfferings permission, DescribeInstanceTypes still tells a type the region does not support", async () => {
+    emptyAccount(sim);
+    sim.faults.inject({ service: "EC2", command: "DescribeInstanceTypeOfferings", error: "access-denied" });
+    const { io, warnings } = testPlanIo();
+
+    const error = await failure(planLaunch(io, aws, "default", TASK));
+
+    expect(error.message).toBe(
+      "EC2 instance type m3.xlarge (the default, as in the old guide) is not offered in eu-west-1",
+    );
+    expect(warnings[0]).toMatch(/^Cannot check whether eu-west-1 offers m3\.xlarge/);
+    expect(mutatingCalls()).toEqual([]);
   });
 });
 
