@@ -6,6 +6,7 @@ import { hasCause, McctlError } from "../errors.js";
 import { sleep } from "./poll.js";
 import type { Reporter } from "./reporter.js";
 import type { SecretStorePlan } from "./secrets.js";
+import { isKmsRefusal, refusedAsRole, unassumableRole } from "./service-state.js";
 
 /**
  * IAM is eventually consistent ("Changes that I make are not always immediately visible", IAM User Guide):
@@ -60,23 +61,16 @@ export function isPropagationEvent(
   at = Date.now(),
 ): boolean {
   if (!change || !withinPropagation(change, at)) return false;
-  return assumedRole(message) === change.arn;
+  return unassumableRole(message) === change.arn;
 }
 
 function explainedByChange(reason: string, change: RoleChange): boolean {
-  if (assumedRole(reason) === change.arn) return true;
+  if (unassumableRole(reason) === change.arn) return true;
   if (/unable to find execution role credentials/i.test(reason)) return true;
-  // The agent's SSM call as the role: "User: arn:aws:sts::…:assumed-role/<name>/<task> is not authorized to
-  // perform: ssm:GetParameters …"; KMS does not name the role ("… or you are not allowed to access.").
-  const denied =
-    /assumed-role\/([^/\s]+)\/\S* is not authorized to perform: (ssm:GetParameters|kms:Decrypt)/.exec(reason);
-  if (denied) return denied[1] === change.name;
-  return /Service: AWSKMS/.test(reason) && /not allowed to access/i.test(reason);
-}
-
-/** The role ARN in ECS's "ECS was unable to assume the role '<arn>' that was provided for this task". */
-function assumedRole(text: string): string | undefined {
-  return /unable to assume the role '([^']+)'/i.exec(text)?.[1];
+  const refused = refusedAsRole(reason);
+  if (refused) return refused.role === change.name;
+  // KMS's refusal names no role; within the window it is the changed role's.
+  return isKmsRefusal(reason);
 }
 
 /** RegisterTaskDefinition's answers while a role it names has not reached ECS. */

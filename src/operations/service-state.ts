@@ -73,25 +73,38 @@ export function adviceForFailure(description: string): string | undefined {
 }
 
 /**
- * The task execution role could not be assumed, or may not read or decrypt the secrets: the agent's SSM
- * call names the role ("assumed-role/<name>/<task>"), KMS's answer does not.
+ * The role and action the agent was refused when it fetched the secrets as the task execution role:
+ * "User: arn:aws:sts::…:assumed-role/<role>/<task> is not authorized to perform: ssm:GetParameters …".
  */
+export function refusedAsRole(text: string): { role: string; action: string } | undefined {
+  const match =
+    /assumed-role\/([^/\s]+)\/\S* is not authorized to perform: (ssm:GetParameters|kms:Decrypt)/.exec(text);
+  return match ? { role: match[1] as string, action: match[2] as string } : undefined;
+}
+
+/** KMS refusing the agent's decryption names no role: "… or you are not allowed to access. (Service: AWSKMS…". */
+export function isKmsRefusal(text: string): boolean {
+  return /Service: AWSKMS/.test(text) && /not allowed to access/i.test(text);
+}
+
+/** The role in ECS's "ECS was unable to assume the role '<arn>' that was provided for this task". */
+export function unassumableRole(text: string): string | undefined {
+  return /unable to assume the role '([^']+)'/i.exec(text)?.[1];
+}
+
+/** The task execution role could not be assumed, or may not read or decrypt the secrets. */
 function executionRoleAdvice(description: string): string | undefined {
-  const denied =
-    /assumed-role\/([^/\s]+)\/\S* is not authorized to perform: (ssm:GetParameters|kms:Decrypt)/.exec(
-      description,
-    );
-  if (denied) {
-    const [, role, action] = denied;
-    const what = action === "kms:Decrypt" ? "decrypt the secrets" : "read the secrets";
-    return `The task execution role ${role} may not ${what} (${action}): allow it in the role's policy (\`mcctl register-task\` does so for the role mcctl manages). ${RECENT_CHANGE}`;
+  const refused = refusedAsRole(description);
+  if (refused) {
+    const what = refused.action === "kms:Decrypt" ? "decrypt the secrets" : "read the secrets";
+    return `The task execution role ${refused.role} may not ${what} (${refused.action}): allow it in the role's policy (\`mcctl register-task\` does so for the role mcctl manages). ${RECENT_CHANGE}`;
   }
-  if (/Service: AWSKMS/.test(description) && /not allowed to access/i.test(description)) {
+  if (isKmsRefusal(description)) {
     return `The task execution role may not decrypt the secrets with their KMS key (kms:Decrypt): allow it on the key, or store the secrets with a key it may use (--kms-key). ${RECENT_CHANGE}`;
   }
-  const assumed = /unable to assume the role '([^']+)'/i.exec(description)?.[1];
+  const assumed = unassumableRole(description);
   if (assumed || /unable to find execution role credentials/i.test(description)) {
-    return `ECS could not assume the task execution role${assumed ? ` ${assumed}` : ""}: its trust policy must let ecs-tasks.amazonaws.com assume it, and you must be allowed to pass it (iam:PassRole). ${RECENT_CHANGE}`;
+    return `ECS could not assume the task execution role${assumed ? ` ${assumed}` : ""}: the role must exist and trust ecs-tasks.amazonaws.com, and you must be allowed to pass it (iam:PassRole). ${RECENT_CHANGE}`;
   }
   return undefined;
 }

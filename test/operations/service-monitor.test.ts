@@ -417,7 +417,7 @@ describe("ServiceMonitor and a role mcctl has just created", () => {
   const assumeEvent = (lines: string[]) =>
     lines.findIndex((line) => line.includes(`ECS was unable to assume the role '${ROLE_ARN}'`));
 
-  it("says that ECS waits for the new role instead of blaming its trust policy", async () => {
+  it("says that ECS waits for the new role instead of blaming the role", async () => {
     const change = await roleNotYetSeen();
     const { reporter, lines } = recordingReporter();
     await new ServiceMonitor(createEcsApi(config), "mc", "mc", reporter, change).poll();
@@ -433,7 +433,9 @@ describe("ServiceMonitor and a role mcctl has just created", () => {
     const { reporter, lines } = recordingReporter();
     await monitorOf(reporter).poll();
     const advice = lines[assumeEvent(lines) + 1];
-    expect(advice).toMatch(/^ {2}likely cause: ECS could not assume the task execution role .*trust policy/);
+    expect(advice).toMatch(
+      /^ {2}likely cause: ECS could not assume the task execution role .* must exist and trust ecs-tasks/,
+    );
     expect(advice).toMatch(/iam:PassRole/);
     expect(advice).not.toMatch(/create (the|a) role/i);
   });
