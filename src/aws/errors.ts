@@ -117,6 +117,14 @@ export function translateAwsError(error: unknown, context: AwsCallContext): unkn
   }
   if (/AccessDenied|UnauthorizedOperation|not authorized to perform/i.test(`${name} ${message}`)) {
     const principal = /User: (\S+)/.exec(message)?.[1];
+    const passRole = /not authorized to perform: iam:PassRole on resource: (\S+)/.exec(message)?.[1];
+    if (passRole) {
+      // The call needs the right to hand a role to the service: name that right, not the call.
+      return make(
+        `AWS denied ${context.action}${where}: ${principal ?? "you"} may not pass role ${passRole} (iam:PassRole)`,
+        `Ask an administrator to allow iam:PassRole on ${passRole} for your IAM user or role. If the role was created or changed in the last minute, IAM changes take seconds to reach ECS: run the command again in a minute.`,
+      );
+    }
     return make(
       `AWS denied ${context.action}${where}${principal ? ` for ${principal}` : ""}`,
       `Ask an administrator to allow ${context.action} for your IAM user or role.${context.deniedHint ? ` ${context.deniedHint}` : ""}`,

@@ -56,6 +56,10 @@ export interface IamApi {
 const ROLE_HINT =
   'Or have an administrator create the execution role and name it in mcctl.json ("secrets": {"executionRole": "<name>"}).';
 
+/** The same for a role that exists (mcctl may have just created it): it needs its policies, not creating. */
+const rolePolicyHint = (role: string) =>
+  `Or have an administrator give role ${role} its policies (shown in the plan) and name it in mcctl.json ("secrets": {"executionRole": "${role}"}).`;
+
 export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi {
   const client = new IAMClient(clientOptions(config));
   applyLimits(client, config, limits);
@@ -122,12 +126,12 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       }),
 
     attachPolicy: (role, policyArn) =>
-      call({ action: "iam:AttachRolePolicy", deniedHint: ROLE_HINT }, async () => {
+      call({ action: "iam:AttachRolePolicy", deniedHint: rolePolicyHint(role) }, async () => {
         await client.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }));
       }),
 
     putInlinePolicy: (role, policy, document) =>
-      call({ action: "iam:PutRolePolicy", deniedHint: ROLE_HINT }, async () => {
+      call({ action: "iam:PutRolePolicy", deniedHint: rolePolicyHint(role) }, async () => {
         await client.send(
           new PutRolePolicyCommand({
             RoleName: role,

@@ -101,7 +101,7 @@ export async function runSecretsSet(context: CommandContext, options: SecretsSet
 
   // Apply: nothing more is asked.
   const reporter = terminalReporter(output);
-  const { revision } = await applyRegistration({ ecs, ssm, iam, logs }, reporter, {
+  const { revision, roleChange } = await applyRegistration({ ecs, ssm, iam, logs }, reporter, {
     ...plan,
     storeSecrets: writes,
     baseline: plan.baseline?.taskDefinition,
@@ -115,7 +115,7 @@ export async function runSecretsSet(context: CommandContext, options: SecretsSet
       checkHealth: false,
     });
     await underRestartTrap(context, options, undefined, (request) =>
-      restartService(ecs, reporter, { ...request, countWhenStopped: restartPlan.targetCount }),
+      restartService(ecs, reporter, { ...request, countWhenStopped: restartPlan.targetCount, roleChange }),
     );
   } else {
     const advice = restartAdvice(plan.secrets, context.service);

@@ -17,10 +17,10 @@ import { MCCTL_TAGS } from "../domain/tags.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { containerImage } from "../domain/task-revision.js";
 import { McctlError } from "../errors.js";
-import { describeLogGroupPlan, ensureLogGroup } from "../operations/logs.js";
+import { describeLogGroupPlan } from "../operations/logs.js";
 import { formatCommand, runPullCommands } from "../operations/pull-images.js";
+import { prepareRevision } from "../operations/registration.js";
 import { type RestartRequest, restartService, shortRevision } from "../operations/restart.js";
-import { applySecretStore } from "../operations/secrets.js";
 import { takeSnapshot } from "../operations/snapshot.js";
 import { switchRevision } from "../operations/switch-revision.js";
 import { lookUpTarget } from "../plan/account.js";
@@ -170,10 +170,10 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
       if (plan.kind === "pull")
         return await pullAndRestart(context, plan, { ...run, countWhenStopped: 1 }, signal);
       // Before the service is touched: a secret that cannot be stored stops the upgrade with nothing down.
-      if (plan.secrets) await applySecretStore({ ssm, iam }, reporter, plan.secrets);
-      if (plan.logGroup) await ensureLogGroup(logs, reporter, plan.logGroup);
+      const roleChange = await prepareRevision({ ssm, iam, logs }, reporter, plan);
       const result = await switchRevision(ecs, reporter, {
         ...run,
+        roleChange,
         current: plan.current,
         target: { register: plan.next },
         verb: "upgrade",

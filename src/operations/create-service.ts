@@ -2,6 +2,7 @@ import type { CreateServiceCommandInput, Service } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { MANAGED_BY } from "../domain/tags.js";
 import type { Reporter } from "./reporter.js";
+import type { RoleChange } from "./role-propagation.js";
 import { ServiceMonitor, waitForSteady } from "./service-monitor.js";
 import { timeoutError } from "./timeouts.js";
 
@@ -14,6 +15,8 @@ export interface ServiceCreation {
   signal?: AbortSignal | undefined;
   /** Called as soon as ECS has the service, before the wait: what exists must be remembered even if the wait fails. */
   onCreated?: (service: Service) => Promise<void>;
+  /** The role mcctl created or changed in this run (setup): its propagation failures are not failures. */
+  roleChange?: RoleChange | undefined;
 }
 
 /** Creates the planned service and, unless told not to, waits until it is steady (failing fast). */
@@ -30,7 +33,7 @@ export async function createService(
   await creation.onCreated?.(created);
   if (!creation.wait) return created;
   return reporter.wait(`Waiting for ${name} to become steady`, async (progress) => {
-    const monitor = new ServiceMonitor(ecs, cluster, name, progress);
+    const monitor = new ServiceMonitor(ecs, cluster, name, progress, creation.roleChange);
     monitor.ignoreEvents(created.events);
     const steady = await waitForSteady(
       monitor,

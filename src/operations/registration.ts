@@ -5,6 +5,7 @@ import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
 import { ensureLogGroup, type LogGroupPlan } from "./logs.js";
 import type { Reporter } from "./reporter.js";
+import { executionRoleChange, type RoleChange, registerRevision } from "./role-propagation.js";
 import { applySecretStore, type SecretStorePlan, type WrittenSecret } from "./secrets.js";
 
 /** What applying a registration needs of its plan (src/plan/registration.ts). */
@@ -22,20 +23,41 @@ export interface RegistrationOutcome {
   /** The revision registered now, or the baseline when nothing had to be registered. */
   revision?: TaskDefinition | undefined;
   written: WrittenSecret[];
+  /** The execution role created or changed now: a restart that follows tolerates its propagation. */
+  roleChange?: RoleChange | undefined;
 }
 
 /**
  * Carries out a confirmed registration: the secrets first (role and parameters) and the log group, so
  * that no revision ever names a parameter or group that does not exist, then the new revision when there
- * is one. Asks nothing.
+ * is one (waiting, within a bound, for a role created or changed now to reach ECS). Asks nothing.
  */
 export async function applyRegistration(
   aws: { ecs: EcsApi; ssm: SsmApi; iam: IamApi; logs: LogsApi },
   reporter: Reporter,
   steps: RegistrationSteps,
+  signal?: AbortSignal,
 ): Promise<RegistrationOutcome> {
   const written = steps.storeSecrets ? await applySecretStore(aws, reporter, steps.secrets) : [];
+  const roleChange = steps.storeSecrets ? executionRoleChange(steps.secrets) : undefined;
   await ensureLogGroup(aws.logs, reporter, steps.logGroup);
-  const revision = steps.register ? await aws.ecs.registerTaskDefinition(steps.input) : steps.baseline;
-  return { revision, written };
+  const revision = steps.register
+    ? await registerRevision(aws.ecs, reporter, steps.input, { roleChange, signal })
+    : steps.baseline;
+  return { revision, written, roleChange };
+}
+
+/**
+ * What an upgrade does before it touches the service: the secrets (role and parameters) and the log group
+ * the new revision names. Returns the execution role change it made, for the registration and restart.
+ */
+export async function prepareRevision(
+  aws: { ssm: SsmApi; iam: IamApi; logs: LogsApi },
+  reporter: Reporter,
+  plan: { secrets?: SecretStorePlan | undefined; logGroup?: LogGroupPlan | undefined },
+): Promise<RoleChange | undefined> {
+  if (plan.secrets) await applySecretStore(aws, reporter, plan.secrets);
+  const roleChange = plan.secrets ? executionRoleChange(plan.secrets) : undefined;
+  if (plan.logGroup) await ensureLogGroup(aws.logs, reporter, plan.logGroup);
+  return roleChange;
 }

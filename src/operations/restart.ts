@@ -4,6 +4,7 @@ import { type AwsLimits, allowCleanup } from "../aws/limits.js";
 import { InterruptedError, McctlError } from "../errors.js";
 import { waitForHealthy } from "./health.js";
 import type { Reporter, WaitReporter } from "./reporter.js";
+import type { RoleChange } from "./role-propagation.js";
 import { isServiceGone, ServiceMonitor, waitFor, waitForSteady } from "./service-monitor.js";
 import { timeoutError } from "./timeouts.js";
 
@@ -37,6 +38,8 @@ export interface RestartRequest {
    * deadline, and lifts them for the calls that put the desired count back.
    */
   limits?: AwsLimits | undefined;
+  /** The role mcctl created or changed in this run: its propagation failures are not failures (role-propagation.ts). */
+  roleChange?: RoleChange | undefined;
 }
 
 /** How long the calls that put the desired count back may take after an interrupt or a timeout. */
@@ -119,7 +122,7 @@ export async function restartService(
     if (request.signal) request.limits.signal = request.signal;
   }
   return reporter.wait(`Restarting ${request.service}`, async (progress) => {
-    const monitor = new ServiceMonitor(ecs, request.cluster, request.service, progress);
+    const monitor = new ServiceMonitor(ecs, request.cluster, request.service, progress, request.roleChange);
     const result = await runRestart(ecs, monitor, request, deadline, progress);
     return {
       value: result,

@@ -5,6 +5,12 @@ import { hasCause, McctlError } from "../errors.js";
 import { poll } from "./poll.js";
 import type { WaitReporter } from "./reporter.js";
 import {
+  isPropagationEvent,
+  isPropagationFailure,
+  PROPAGATION_NOTICE,
+  type RoleChange,
+} from "./role-propagation.js";
+import {
   adviceForEvent,
   adviceForFailure,
   describeStoppedTask,
@@ -49,14 +55,20 @@ export class ServiceMonitor {
   private readonly seenEvents = new Set<string>();
   private readonly tracked = new Map<string, Task>();
   private readonly reportedStops = new Set<string>();
+  private propagationSaid = false;
   /** Tasks that stopped without being asked to, newest last. */
   readonly failures: { task: Task; description: string }[] = [];
 
+  /**
+   * `roleChange`: the role mcctl created or changed in this run. While IAM may still be showing it to ECS,
+   * tasks that fail for want of it are replaced by the service and are not failures (role-propagation.ts).
+   */
   constructor(
     private readonly ecs: EcsApi,
     readonly cluster: string,
     readonly service: string,
     private readonly reporter: WaitReporter,
+    private readonly roleChange?: RoleChange | undefined,
   ) {}
 
   /** Events from before the change mcctl made: not news, so not shown. */
@@ -97,6 +109,10 @@ export class ServiceMonitor {
     for (const event of fresh) {
       this.seenEvents.add(event.id as string);
       this.reporter.line(`event: ${event.message ?? ""}`);
+      if (isPropagationEvent(event.message ?? "", this.roleChange, event.createdAt?.getTime())) {
+        this.sayPropagation("ECS tries again on its own");
+        continue;
+      }
       const advice = adviceForEvent(event.message ?? "");
       if (advice) this.reporter.line(`  likely cause: ${advice}`);
     }
@@ -108,7 +124,23 @@ export class ServiceMonitor {
     this.reportedStops.add(arn);
     const description = describeStoppedTask(task);
     this.reporter.line(`task ${taskId(arn)} stopped: ${description}`);
-    if (isFailedTask(task)) this.failures.push({ task, description });
+    if (!isFailedTask(task)) return;
+    if (isPropagationFailure(task, this.roleChange)) {
+      this.sayPropagation("not counted as a failure; the service starts another task");
+      return;
+    }
+    this.failures.push({ task, description });
+  }
+
+  /** Under a failure the role change explains: the notice once, then only what happens to the failure. */
+  private sayPropagation(outcome: string): void {
+    const role = this.roleChange?.name ?? "";
+    this.reporter.line(
+      this.propagationSaid
+        ? `  ${outcome} (role ${role})`
+        : `  ${PROPAGATION_NOTICE} (role ${role}): ${outcome}`,
+    );
+    this.propagationSaid = true;
   }
 }
 

@@ -3,6 +3,7 @@ import type { EcsApi } from "../aws/ecs.js";
 import { InterruptedError, McctlError } from "../errors.js";
 import type { Reporter } from "./reporter.js";
 import { type RestartRequest, restartService, shortRevision } from "./restart.js";
+import { registerRevision } from "./role-propagation.js";
 
 /** An upgrade or a rollback, as the plan decided it. */
 export interface RevisionSwitch extends Omit<RestartRequest, "taskDefinitionArn" | "countWhenStopped"> {
@@ -41,7 +42,7 @@ export async function switchRevision(
   if ("existingArn" in change.target) {
     arn = change.target.existingArn;
   } else {
-    registered = await ecs.registerTaskDefinition(change.target.register);
+    registered = await registerRevision(ecs, reporter, change.target.register, change);
     if (!registered.taskDefinitionArn) throw new McctlError("ECS returned no ARN for the new revision");
     arn = registered.taskDefinitionArn;
     reporter.success(`Registered ${shortRevision(arn)}`);

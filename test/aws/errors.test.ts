@@ -36,6 +36,23 @@ describe("translateAwsError", () => {
     expect(error.suggestion).toContain("ecs:CreateService");
   });
 
+  it("names iam:PassRole and the role when the call was denied the right to pass it", () => {
+    const error = translateAwsError(
+      awsError(
+        "AccessDeniedException",
+        "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/exec",
+      ),
+      { action: "ecs:RegisterTaskDefinition", region: "eu-west-1" },
+    ) as McctlError;
+    expect(error.message).toBe(
+      "AWS denied ecs:RegisterTaskDefinition in eu-west-1: arn:aws:iam::123456789012:user/ops may not pass role arn:aws:iam::123456789012:role/exec (iam:PassRole)",
+    );
+    expect(error.suggestion).toMatch(
+      /^Ask an administrator to allow iam:PassRole on arn:aws:iam::123456789012:role\/exec /,
+    );
+    expect(error.suggestion).not.toMatch(/create (the|a) role/i);
+  });
+
   it("explains missing credentials, expired tokens and a missing region", () => {
     expect(
       translate(

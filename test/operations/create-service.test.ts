@@ -12,7 +12,7 @@ import { terminalReporter } from "../../src/ui/reporter.js";
 import { captureOutput } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { seedMcCluster } from "../sim/fixtures.js";
+import { mcTaskDefinition, seedMcCluster } from "../sim/fixtures.js";
 import { taskFailures } from "../sim/index.js";
 
 const sim = useSimulatedAws();
@@ -102,5 +102,75 @@ describe("buildCreateServiceInput", () => {
       deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 },
       tags: [{ key: "managed-by", value: "mcctl" }],
     });
+  });
+});
+
+describe("createService after mcctl changed the execution role (setup)", () => {
+  const ROLE = "mcctl-mc-execution";
+  const ROLE_ARN = `arn:aws:iam::123456789012:role/${ROLE}`;
+  const PARAMETER_ARN = "arn:aws:ssm:eu-west-1:123456789012:parameter/mcctl/mc/METADATA_PASSWORD";
+
+  /** mc:2 reads a secret through a role whose read policy was put just now, while IAM propagates it. */
+  function withPolicyJustPut() {
+    seedMcCluster(sim);
+    sim.iam.setTimings({ propagationMs: 45_000 });
+    sim.iam.addRole(ROLE);
+    sim.ssm.putParameterDirectly({ Name: "/mcctl/mc/METADATA_PASSWORD", Value: "pw", Type: "SecureString" });
+    const definition = mcTaskDefinition();
+    const [mc, ...rest] = definition.containerDefinitions ?? [];
+    sim.ecs.registerTaskDefinition({
+      ...definition,
+      executionRoleArn: ROLE_ARN,
+      containerDefinitions: [
+        { ...mc, secrets: [{ name: "METADATA_PASSWORD", valueFrom: PARAMETER_ARN }] },
+        ...rest,
+      ],
+    });
+    sim.iam.putRolePolicy({
+      RoleName: ROLE,
+      PolicyName: "read",
+      PolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "ssm:GetParameters", Resource: PARAMETER_ARN }],
+      }),
+    });
+    return { name: ROLE, arn: ROLE_ARN, created: false, at: Date.now() };
+  }
+
+  it("tasks refused their secrets while the change propagates do not fail the wait; the service becomes steady", async () => {
+    const roleChange = withPolicyJustPut();
+    const { run, captured } = create({ input: buildCreateServiceInput("mc", "mc", "mc:2"), roleChange });
+    const service = await runUntilSettled(run);
+    expect(service.runningCount).toBe(1);
+    const refused = sim.ecs
+      .tasks({ serviceName: "mc", lastStatus: "STOPPED" })
+      .filter((task) => /ssm:GetParameters/.test(task.stoppedReason ?? ""));
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+    expect(captured.stderr()).toContain("not counted as a failure");
+  });
+
+  it("the same failures fail fast when mcctl changed no role", async () => {
+    withPolicyJustPut();
+    const { run, captured } = create({ input: buildCreateServiceInput("mc", "mc", "mc:2") });
+    const error = await runUntilSettled(run).then(
+      () => undefined,
+      (caught: unknown) => caught as McctlError,
+    );
+    expect(error?.message).toMatch(/^the deployment of mc is failing: .*ssm:GetParameters/);
+    expect(error?.suggestion).toContain(`The task execution role ${ROLE} may not read the secrets`);
+    expect(captured.stderr()).not.toContain("not counted as a failure");
+  });
+
+  it("outside the window the same failures count again", async () => {
+    const roleChange = withPolicyJustPut();
+    const { run } = create({
+      input: buildCreateServiceInput("mc", "mc", "mc:2"),
+      roleChange: { ...roleChange, at: Date.now() - 5 * 60_000 },
+    });
+    const error = await runUntilSettled(run).then(
+      () => undefined,
+      (caught: unknown) => caught as McctlError,
+    );
+    expect(error?.message).toMatch(/^the deployment of mc is failing/);
   });
 });

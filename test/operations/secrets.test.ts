@@ -221,6 +221,23 @@ describe("applySecretStore: the execution role", () => {
     expect(sim.callsOf("PutParameter")).toHaveLength(0);
     expect(sim.ssm.parameters()).toEqual([]);
   });
+
+  it("when IAM refuses the policy of a role mcctl has just created, does not advise creating the role", async () => {
+    const planned = await plan({ METADATA_PASSWORD: CANARY });
+    sim.faults.inject({ service: "IAM", command: "PutRolePolicy", error: "access-denied" });
+
+    const error = (await apply(planned).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as McctlError;
+
+    expect(sim.iam.role(ROLE)).toBeDefined();
+    expect(error.message).toBe(
+      "AWS denied iam:PutRolePolicy in eu-west-1 for arn:aws:iam::123456789012:user/test",
+    );
+    expect(error.suggestion).not.toMatch(/create the (execution )?role/i);
+    expect(error.suggestion).toContain(`Or have an administrator give role ${ROLE} its policies`);
+  });
 });
 
 describe("applySecretStore: a change of customer key", () => {

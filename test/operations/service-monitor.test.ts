@@ -387,3 +387,56 @@ describe("waitForSteady", () => {
     expect(error?.suggestion).toMatch(/image could not be pulled/);
   });
 });
+
+describe("ServiceMonitor and a role mcctl has just created", () => {
+  const ROLE = "mc-execution";
+  const ROLE_ARN = `arn:aws:iam::123456789012:role/${ROLE}`;
+
+  /** Service mc on a revision whose execution role was made again just now: ECS cannot assume it yet. */
+  async function roleNotYetSeen() {
+    seedMcCluster(sim);
+    sim.iam.addRole(ROLE);
+    sim.ecs.registerTaskDefinition({ ...mcTaskDefinition(), executionRoleArn: ROLE_ARN });
+    sim.iam.setTimings({ propagationMs: 20_000 });
+    sim.iam.removeRole(ROLE);
+    sim.iam.createRole({
+      RoleName: ROLE,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      }),
+    });
+    const change = { name: ROLE, arn: ROLE_ARN, created: true, at: Date.now() };
+    sim.ecs.createService(mcServiceInput({ taskDefinition: "mc:2" }));
+    await vi.advanceTimersByTimeAsync(5_000);
+    return change;
+  }
+
+  const assumeEvent = (lines: string[]) =>
+    lines.findIndex((line) => line.includes(`ECS was unable to assume the role '${ROLE_ARN}'`));
+
+  it("says that ECS waits for the new role instead of blaming the role", async () => {
+    const change = await roleNotYetSeen();
+    const { reporter, lines } = recordingReporter();
+    await new ServiceMonitor(createEcsApi(config), "mc", "mc", reporter, change).poll();
+    const event = assumeEvent(lines);
+    expect(event).toBeGreaterThanOrEqual(0);
+    expect(lines[event + 1]).toBe(
+      `  waiting for the new role to be usable: IAM changes take seconds to reach ECS (role ${ROLE}): ECS tries again on its own`,
+    );
+  });
+
+  it("without a change by mcctl, gives the likely cause, which does not say to create the role", async () => {
+    await roleNotYetSeen();
+    const { reporter, lines } = recordingReporter();
+    await monitorOf(reporter).poll();
+    const advice = lines[assumeEvent(lines) + 1];
+    expect(advice).toMatch(
+      /^ {2}likely cause: ECS could not assume the task execution role .* must exist and trust ecs-tasks/,
+    );
+    expect(advice).toMatch(/iam:PassRole/);
+    expect(advice).not.toMatch(/create (the|a) role/i);
+  });
+});

@@ -16,7 +16,7 @@ import type { SsmSimulator } from "./ssm.js";
 
 /** What the ECS simulator needs to know of IAM and SSM (both optional: a standalone ECS simulator has neither). */
 export interface SecretsDependencies {
-  iam?: Pick<IamSimulator, "role" | "roleTrusts" | "roleAllows">;
+  iam?: Pick<IamSimulator, "role" | "roleTrusts" | "roleVisibility" | "roleAllowsAsSeenByServices">;
   ssm?: Pick<SsmSimulator, "parameter">;
 }
 
@@ -27,6 +27,14 @@ export const secretsMessages = {
   roleNotValid: "Role is not valid",
   secretIncomplete: (container: string) =>
     `Invalid secret for container '${container}'. Both 'name' and 'valueFrom' must be specified.`,
+  /** AccessDeniedException for a role IAM has not shown ECS yet (terraform-aws-modules/terraform-aws-ecs#414). */
+  passRoleDenied: (principalArn: string, roleArn: string) =>
+    `User: ${principalArn} is not authorized to perform: iam:PassRole on resource: ${roleArn}`,
+  /** The service event when ECS cannot assume the task's role (pulumi/pulumi-awsx#927, with "(service X)"). */
+  unableToAssumeRole: (service: string, roleArn: string) =>
+    `(service ${service}) failed to launch a task with (error ECS was unable to assume the role '${roleArn}' that ` +
+    "was provided for this task. Please verify that the role being passed has the proper trust relationship and " +
+    "permissions and that your IAM user has permissions to pass this role.).",
 } as const;
 
 /**
@@ -52,6 +60,35 @@ export function secretsProblem(
     return secretsMessages.roleNotValid;
   }
   return undefined;
+}
+
+/**
+ * RegisterTaskDefinition's iam:PassRole check on `executionRoleArn`, while IAM has not yet shown ECS a role
+ * created seconds ago: the AccessDeniedException message, or undefined. (Whether the caller may pass roles
+ * at all is not simulated here.)
+ */
+export function passRoleDenial(
+  input: RegisterTaskDefinitionCommandInput,
+  dependencies: SecretsDependencies,
+  principalArn: string,
+): string | undefined {
+  const role = input.executionRoleArn;
+  if (!role || dependencies.iam?.roleVisibility(role) !== "propagating") return undefined;
+  return secretsMessages.passRoleDenied(principalArn, role);
+}
+
+/**
+ * Whether the service scheduler can launch a task of `definition` now: not while its execution role was
+ * created less than the propagation time ago. ECS then reports the failed launch as a service event and tries
+ * again later; no task is created.
+ */
+export function executionRoleUnusable(
+  definition: TaskDefinition,
+  dependencies: SecretsDependencies,
+): string | undefined {
+  const role = definition.executionRoleArn;
+  if (!role || dependencies.iam?.roleVisibility(role) !== "propagating") return undefined;
+  return role;
 }
 
 /** Where the task is: the agent calls SSM in the region a secret's ARN names (a bare name: the task's region). */
@@ -99,7 +136,8 @@ export function resolveTaskSecrets(
     const resource = valueFrom.startsWith("arn:")
       ? valueFrom
       : `arn:aws:ssm:${region}:${place.accountId}:parameter/${valueFrom.replace(/^\//, "")}`;
-    if (!iam.roleAllows(role.arn, "ssm:GetParameters", resource)) {
+    // Judged by the role's policies as ECS sees them: one put seconds ago may not count yet.
+    if (!iam.roleAllowsAsSeenByServices(role.arn, "ssm:GetParameters", resource)) {
       const user = `arn:aws:sts::${place.accountId}:assumed-role/${role.name}/${place.taskId}`;
       const denied =
         `AccessDeniedException: User: ${user} is not authorized to perform: ssm:GetParameters on resource: ` +
@@ -115,7 +153,7 @@ export function resolveTaskSecrets(
     const viaSsm = { "kms:ViaService": `ssm.${region}.amazonaws.com` };
     if (
       parameter.customerKeyArn &&
-      !iam.roleAllows(role.arn, "kms:Decrypt", parameter.customerKeyArn, viaSsm)
+      !iam.roleAllowsAsSeenByServices(role.arn, "kms:Decrypt", parameter.customerKeyArn, viaSsm)
     ) {
       const denied =
         "AccessDeniedException: The ciphertext refers to a customer master key that does not exist, does not " +

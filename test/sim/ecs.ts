@@ -122,7 +122,14 @@ import {
   taskRequirements,
   usesAwsvpc,
 } from "./ecs-model.js";
-import { resolveTaskSecrets, type SecretsDependencies, secretsProblem } from "./ecs-secrets.js";
+import {
+  executionRoleUnusable,
+  passRoleDenial,
+  resolveTaskSecrets,
+  type SecretsDependencies,
+  secretsMessages,
+  secretsProblem,
+} from "./ecs-secrets.js";
 import { EcsTeardown } from "./ecs-teardown.js";
 import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } from "./errors.js";
 import type { LogsWriterView } from "./logs.js";
@@ -870,6 +877,17 @@ export class EcsSimulator {
     const wanted = Math.min(service.desiredCount - primaryLive, maxTotal - live.length);
     const taskDefinition = this.#taskDefinitionByArn(primary.taskDefinitionArn);
     const started: TaskState[] = [];
+    // ECS assumes the execution role before it places the task: a role IAM has not shown it yet fails the
+    // launch (a service event, no task) and the scheduler tries again later.
+    const unusableRole =
+      wanted > 0 ? executionRoleUnusable(taskDefinition.definition, this.#options) : undefined;
+    if (unusableRole) {
+      this.#emit(service, secretsMessages.unableToAssumeRole(service.name, unusableRole), {
+        throttled: true,
+      });
+      this.#schedulePlacementRetry(service);
+      return [];
+    }
     for (let i = 0; i < wanted; i++) {
       const placement = this.#place(service.clusterArn, taskDefinition.requirements);
       if (!placement.instance) {
@@ -1390,6 +1408,8 @@ export class EcsSimulator {
     this.#validateContainers(input);
     const problem = secretsProblem(input, this.#options);
     if (problem) throw this.#error(ClientException, problem);
+    const denied = passRoleDenial(input, this.#options, this.#ctx.principalArn);
+    if (denied) throw this.#error(AccessDeniedException, denied);
   }
 
   #validateContainers(input: RegisterTaskDefinitionCommandInput): void {

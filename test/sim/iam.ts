@@ -58,9 +58,16 @@ import {
   parsePolicyDocument,
   serviceTrustPolicy,
 } from "./iam-policy.js";
+import {
+  defaultIamTimings,
+  IamPropagation,
+  type IamTimings,
+  type RoleVisibility,
+} from "./iam-propagation.js";
 import { IamErrors, NAME_PATTERN, type RoleRecord, RoleStore, type RoleView } from "./iam-roles.js";
 
 export { managedPolicies, type PolicyDocument } from "./iam-policy.js";
+export type { IamTimings, RoleVisibility } from "./iam-propagation.js";
 export type { RoleView } from "./iam-roles.js";
 
 interface InstanceProfileRecord {
@@ -97,9 +104,14 @@ export class IamSimulator {
   readonly #errors: IamErrors;
   /** DetachRolePolicy, DeleteRolePolicy, DeleteRole (iam-delete.ts). */
   readonly #deletion: RoleDeletion;
+  /** What other services (ECS) see of recent role and policy changes (iam-propagation.ts). */
+  readonly #propagation: IamPropagation;
+  #timings: IamTimings;
 
-  constructor(context: SimContext = createSimContext()) {
+  constructor(context: SimContext = createSimContext(), options: { timings?: Partial<IamTimings> } = {}) {
     this.#ctx = context;
+    this.#timings = { ...defaultIamTimings, ...options.timings };
+    this.#propagation = new IamPropagation(context.clock, () => this.#timings);
     this.#roles = new RoleStore(context);
     this.#errors = new IamErrors(context);
     this.#deletion = new RoleDeletion({
@@ -126,6 +138,15 @@ export class IamSimulator {
       ...profile,
       faultError: (kind, call, faultContext) => queryProtocolFaultError(profile, kind, call, faultContext),
     };
+  }
+
+  /** How long role and policy changes take to reach ECS (`propagationMs`, default 0). */
+  get timings(): Readonly<IamTimings> {
+    return this.#timings;
+  }
+
+  setTimings(timings: Partial<IamTimings>): void {
+    this.#timings = { ...this.#timings, ...timings };
   }
 
   // ===============================================================================================
@@ -251,6 +272,33 @@ export class IamSimulator {
     return record !== undefined && this.#roles.allows(record, { action, resource, context });
   }
 
+  /**
+   * What other services (ECS) see of the role now: "propagating" while a role created through the API less
+   * than `propagationMs` ago has not reached them, "missing" when IAM has no such role.
+   */
+  roleVisibility(nameOrArn: string): RoleVisibility {
+    const record = this.#roles.find(nameOrArn);
+    if (!record) return "missing";
+    return this.#propagation.visible(record) ? "visible" : "propagating";
+  }
+
+  /**
+   * `roleAllows` as other services judge it now: a policy put or attached less than `propagationMs` ago does
+   * not count yet (an inline policy replaced within that time counts as it was before); false while the role
+   * itself is propagating.
+   */
+  roleAllowsAsSeenByServices(
+    nameOrArn: string,
+    action: string,
+    resource: string,
+    context?: Readonly<Record<string, string>>,
+  ): boolean {
+    const record = this.#roles.find(nameOrArn);
+    if (!record || !this.#propagation.visible(record)) return false;
+    const seen = { ...record, ...this.#propagation.seenPolicies(record) };
+    return this.#roles.allows(seen, { action, resource, context });
+  }
+
   // ===============================================================================================
   // API: instance profiles
 
@@ -295,6 +343,7 @@ export class IamSimulator {
       tags: input.Tags ?? [],
       maxSessionDuration: input.MaxSessionDuration,
     });
+    this.#propagation.roleCreated(record);
     return { Role: this.#roles.render(record, true) };
   }
 
@@ -317,6 +366,7 @@ export class IamSimulator {
       throw this.#errors.modeled(LimitExceededException, "LimitExceeded", message, 409);
     }
     record.attached.push(arn);
+    this.#propagation.policyAttached(record, arn);
     return {};
   }
 
@@ -339,7 +389,9 @@ export class IamSimulator {
     const record = this.#existingRole(input.RoleName);
     const parsed = parsePolicyDocument(input.PolicyDocument, "identity");
     if (parsed.error) throw this.#malformed(parsed.error);
+    const before = record.inline.get(policyName);
     record.inline.set(policyName, input.PolicyDocument ?? "");
+    this.#propagation.policyPut(record, policyName, before);
     return {};
   }
 

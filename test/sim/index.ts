@@ -51,7 +51,14 @@ import {
 } from "./ecs.js";
 import { faultError, type ServiceErrorProfile } from "./errors.js";
 import { type FaultCall, FaultInjector } from "./faults.js";
-import { type IamCommandName, type IamInput, type IamInputs, IamSimulator, iamCommands } from "./iam.js";
+import {
+  type IamCommandName,
+  type IamInput,
+  type IamInputs,
+  IamSimulator,
+  type IamTimings,
+  iamCommands,
+} from "./iam.js";
 import {
   type LogsCommandName,
   type LogsInput,
@@ -100,6 +107,7 @@ export type { FaultSpec, InjectedFault } from "./faults.js";
 export {
   type AddRoleOptions,
   IamSimulator,
+  type IamTimings,
   managedPolicies,
   type PolicyDocument,
   type RoleView,
@@ -173,6 +181,8 @@ export interface SimulatedAwsOptions {
   };
   /** CloudWatch Logs: FilterLogEvents' rate limit (off by default) and the events on a page (default 50). */
   logs?: LogsSimulatorOptions;
+  /** IAM: how long a role or policy change takes to reach ECS (`timings.propagationMs`, default 0: at once). */
+  iam?: { timings?: Partial<IamTimings> };
 }
 
 export interface SimulatedAws {
@@ -239,7 +249,7 @@ interface ServiceBinding {
 
 export function createSimulatedAws(options: SimulatedAwsOptions = {}): SimulatedAws {
   const context = createSimContext(options);
-  const iam = new IamSimulator(context);
+  const iam = new IamSimulator(context, options.iam);
   const ssm = new SsmSimulator(context);
   const logs = new LogsSimulator(context, options.logs);
   // A task with `secrets` gets them at start through its execution role (IAM) from Parameter Store (SSM);

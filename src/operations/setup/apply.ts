@@ -6,6 +6,7 @@ import { diffTaskDefinitions } from "../../domain/task-definition-diff.js";
 import { InterruptedError, McctlError } from "../../errors.js";
 import { buildCreateServiceInput, createService } from "../create-service.js";
 import { ensureLogGroup, type LogGroupPlan, logGroupChanges } from "../logs.js";
+import { executionRoleChange, type RoleChange, registerRevision } from "../role-propagation.js";
 import { applySecretStore, type SecretStorePlan } from "../secrets.js";
 import { createBucket } from "./bucket.js";
 import {
@@ -96,6 +97,8 @@ async function applySteps(
   // Before the database: a new database's password is safe in SSM before RDS is given it.
   checkpoint("storing the secrets in SSM Parameter Store");
   const written = await applySecretStore(aws, io.reporter, steps.secrets);
+  // Registering and starting tasks with a role created or changed just now waits for IAM to reach ECS.
+  const roleChange = executionRoleChange(steps.secrets);
   if (steps.secrets.role.create) created.push(`IAM role ${steps.secrets.role.name}`);
   const stored = written.filter((secret) => secret.before === undefined).map((secret) => secret.variable);
   if (stored.length > 0) {
@@ -191,6 +194,7 @@ async function applySteps(
     aws,
     buildTaskDefinition(steps.task, environment, steps.secrets.wiring),
     steps,
+    roleChange,
   );
   await io.save({
     environment: { METADATA_JDBC_URL: environment.METADATA_JDBC_URL ?? false },
@@ -206,6 +210,7 @@ async function applySteps(
       timeoutMs: io.waitTimeoutMs,
       pollIntervalMs: io.pollIntervalMs,
       signal: io.signal,
+      roleChange,
       onCreated: async () => {
         created.push(`ECS service ${steps.service.name}`);
       },
@@ -230,13 +235,14 @@ async function registerIfChanged(
   aws: SetupAws,
   input: RegisterTaskDefinitionCommandInput,
   steps: SetupSteps,
+  roleChange: RoleChange | undefined,
 ): Promise<{ name: string; arn: string; registered: boolean }> {
   const baseline = steps.baseline;
   if (baseline && !steps.force && diffTaskDefinitions(baseline, input).length === 0) {
     io.reporter.info(`Task definition ${revisionName(baseline)} is up to date.`);
     return { name: revisionName(baseline), arn: baseline.taskDefinitionArn as string, registered: false };
   }
-  const registered = await aws.ecs.registerTaskDefinition(input);
+  const registered = await registerRevision(aws.ecs, io.reporter, input, { roleChange, signal: io.signal });
   io.reporter.success(`Registered ${revisionName(registered)}`);
   return { name: revisionName(registered), arn: registered.taskDefinitionArn as string, registered: true };
 }
