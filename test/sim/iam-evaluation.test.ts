@@ -92,9 +92,9 @@ describe("condition operators", () => {
     expect(
       allows(allow({ Bool: { "aws:SecureTransport": "true" } }), { "aws:SecureTransport": "true" }),
     ).toBe(true);
-    expect(
-      allows(allow({ Bool: { "aws:SecureTransport": true } }), { "aws:SecureTransport": "false" }),
-    ).toBe(false);
+    expect(allows(allow({ Bool: { "aws:SecureTransport": true } }), { "aws:SecureTransport": "false" })).toBe(
+      false,
+    );
     expect(allows(allow({ Null: { "aws:TagKeys": "true" } }))).toBe(true);
     expect(allows(allow({ Null: { "aws:TagKeys": "false" } }))).toBe(false);
   });
