@@ -91,7 +91,15 @@ import {
 } from "./ec2-model.js";
 import { Ec2Teardown, type SecurityGroupUser } from "./ec2-teardown.js";
 import type { EcsSimulator } from "./ecs.js";
-import { type FaultKind, type ServiceErrorProfile, throttlingError, unmodeledError } from "./errors.js";
+import {
+  accessDeniedMessage,
+  denialOf,
+  type FaultedCall,
+  type FaultKind,
+  type ServiceErrorProfile,
+  throttlingError,
+  unmodeledError,
+} from "./errors.js";
 import type { IamSimulator } from "./iam.js";
 
 export { type Ec2ImageSpec, type Ec2InstanceTypeInfo, ec2InstanceTypes } from "./ec2-model.js";
@@ -323,8 +331,7 @@ export class Ec2Simulator {
       iamPrefix: "ec2",
       BaseException: EC2ServiceException,
       resourceArn: () => "*",
-      faultError: (kind, call, faultContext) =>
-        this.#faultError(kind, call.command, faultContext.principalArn),
+      faultError: (kind, call, faultContext) => this.#faultError(kind, call, faultContext.principalArn),
     };
   }
 
@@ -1733,7 +1740,7 @@ export class Ec2Simulator {
     return Object.assign(error, { Code: code, Error: { Code: code, Message: message } });
   }
 
-  #faultError(kind: FaultKind, command: string, principalArn: string): Error | undefined {
+  #faultError(kind: FaultKind, call: FaultedCall, principalArn: string): Error | undefined {
     switch (kind) {
       case "throttling": {
         const error = throttlingError(EC2ServiceException, this.#ctx.ids, "Request limit exceeded.");
@@ -1748,10 +1755,15 @@ export class Ec2Simulator {
       case "unavailable":
         return this.#error("Unavailable", "The server is overloaded and can't handle the request.", 503);
       case "access-denied": {
-        const action = `ec2:${command}`;
+        // EC2 names the resource only for actions with resource-level permissions, and then adds an encoded
+        // message (decodable with sts:DecodeAuthorizationMessage; here an opaque token).
+        const denial = denialOf(this.errorProfile, call);
+        const message = accessDeniedMessage(principalArn, denial, { omitStarResource: true });
+        const encoded =
+          denial.resource === "*" ? "" : `. Encoded authorization failure message: ${this.#ctx.ids.hex(48)}`;
         return this.#error(
           "UnauthorizedOperation",
-          `You are not authorized to perform this operation. User: ${principalArn} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+          `You are not authorized to perform this operation. ${message}${encoded}`,
           403,
         );
       }

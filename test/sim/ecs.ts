@@ -414,6 +414,11 @@ export class EcsSimulator {
     return this.#awslogs.script(match, container, lines, options);
   }
 
+  /** The revision RegisterTaskDefinition would give `family` next (deleted revisions are never reused). */
+  nextRevision(family: string): number {
+    return (this.#lastRevision.get(family) ?? 0) + 1;
+  }
+
   /** Current tasks (not yet purged), rendered like DescribeTasks, in creation order. */
   tasks(filter: { cluster?: string; serviceName?: string; lastStatus?: TaskLastStatus } = {}): Task[] {
     this.#sync();

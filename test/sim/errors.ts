@@ -36,9 +36,59 @@ export interface ServiceErrorProfile {
    */
   faultError?(
     kind: FaultKind,
-    call: { command: string; input: unknown },
+    call: FaultedCall,
     context: { principalArn: string; ids: IdSource },
   ): Error | undefined;
+}
+
+/**
+ * What IAM refused: the action, the resource it was evaluated on, and whether a Deny statement said so (rather
+ * than no Allow). The simulated IAM (authorization.ts) hands one to an "access-denied" fault; without it, the
+ * fault names the call's own action and the profile's resource.
+ */
+export interface AccessDenial {
+  action: string;
+  resource: string;
+  explicitDeny?: boolean;
+}
+
+/** The call a named fault answers; `denial` says what IAM refused when the fault is an authorization failure. */
+export interface FaultedCall {
+  command: string;
+  input: unknown;
+  denial?: AccessDenial;
+}
+
+/** The denial a call's "access-denied" fault reports: the simulated IAM's, or the call's own action. */
+export function denialOf(
+  profile: Pick<ServiceErrorProfile, "iamPrefix" | "resourceArn">,
+  call: FaultedCall,
+): AccessDenial {
+  return (
+    call.denial ?? {
+      action: `${profile.iamPrefix}:${call.command}`,
+      resource: profile.resourceArn(call.command, call.input),
+    }
+  );
+}
+
+/**
+ * IAM's wording, e.g. "User: arn:aws:iam::123456789012:user/test is not authorized to perform: ecs:CreateService
+ * on resource: arn:aws:ecs:…:service/default/mc because no identity-based policy allows the ecs:CreateService
+ * action", or "… with an explicit deny in an identity-based policy". S3 quotes the resource; EC2 leaves out
+ * " on resource: *" for actions without resource-level permissions.
+ */
+export function accessDeniedMessage(
+  principalArn: string,
+  denial: AccessDenial,
+  options: { quoteResource?: boolean; omitStarResource?: boolean } = {},
+): string {
+  const resource = options.quoteResource ? `"${denial.resource}"` : denial.resource;
+  const on = options.omitStarResource && denial.resource === "*" ? "" : ` on resource: ${resource}`;
+  const why = denial.explicitDeny
+    ? "with an explicit deny in an identity-based policy"
+    : `because no identity-based policy allows the ${denial.action} action`;
+  return `User: ${principalArn} is not authorized to perform: ${denial.action}${on} ${why}`;
 }
 
 /** Builds a modeled service exception the way the SDK deserializer does. */
@@ -89,13 +139,9 @@ export function serviceUnavailableError(Base: BaseExceptionClass, ids: IdSource)
  */
 export function accessDeniedError(
   profile: ServiceErrorProfile,
-  options: { command: string; input: unknown; principalArn: string; ids: IdSource },
+  options: FaultedCall & { principalArn: string; ids: IdSource },
 ): Error {
-  const action = `${profile.iamPrefix}:${options.command}`;
-  const resource = profile.resourceArn(options.command, options.input);
-  const message =
-    `User: ${options.principalArn} is not authorized to perform: ${action} on resource: ${resource}` +
-    ` because no identity-based policy allows the ${action} action`;
+  const message = accessDeniedMessage(options.principalArn, denialOf(profile, options));
   if (profile.AccessDeniedException) return modeledError(profile.AccessDeniedException, message, options.ids);
   return unmodeledError(profile.BaseException, {
     name: "AccessDeniedException",
@@ -135,7 +181,7 @@ export type FaultKind =
 export function faultError(
   kind: FaultKind,
   profile: ServiceErrorProfile,
-  call: { command: string; input: unknown },
+  call: FaultedCall,
   context: { principalArn: string; ids: IdSource },
 ): Error {
   const own = profile.faultError?.(kind, call, context);
@@ -196,7 +242,7 @@ export function queryUnmodeledError(
 export function queryProtocolFaultError(
   profile: Pick<ServiceErrorProfile, "BaseException" | "iamPrefix" | "resourceArn">,
   kind: FaultKind,
-  call: { command: string; input: unknown },
+  call: FaultedCall,
   context: { principalArn: string; ids: IdSource },
 ): Error | undefined {
   const { BaseException } = profile;
@@ -216,11 +262,7 @@ export function queryProtocolFaultError(
     case "unavailable":
       return withQueryErrorFields(serviceUnavailableError(BaseException, ids), "ServiceUnavailable", 503);
     case "access-denied": {
-      const action = `${profile.iamPrefix}:${call.command}`;
-      const resource = profile.resourceArn(call.command, call.input);
-      const message =
-        `User: ${context.principalArn} is not authorized to perform: ${action} on resource: ${resource}` +
-        ` because no identity-based policy allows the ${action} action`;
+      const message = accessDeniedMessage(context.principalArn, denialOf(profile, call));
       return queryUnmodeledError(BaseException, { name: "AccessDenied", message, httpStatusCode: 403, ids });
     }
     default:

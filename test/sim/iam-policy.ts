@@ -1,37 +1,22 @@
 /**
- * IAM policy documents for the simulated IAM: parsing (with IAM's error wording), the AWS managed policies
- * the simulator knows, and a small evaluator that answers "may this role call ssm:GetParameters on this
- * ARN?" from the role's identity policies. Nothing here keeps state.
+ * IAM policy documents for the simulated IAM: parsing (with IAM's error wording), trust policies and the AWS
+ * managed policies the simulator knows. The evaluator ("may this role call ssm:GetParameters on this ARN?") is in
+ * iam-evaluation.ts and re-exported here. Nothing here keeps state.
  */
 
-/** One statement of a policy document, as written (single strings or lists). */
-export interface PolicyStatement {
-  Sid?: string;
-  Effect?: string;
-  Principal?: unknown;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
+import { type PolicyDocument, statementsOf, wildcardMatch } from "./iam-evaluation.js";
 
-/** A policy document (identity or trust policy). */
-export interface PolicyDocument {
-  Version?: string;
-  Id?: string;
-  Statement?: PolicyStatement | PolicyStatement[];
-}
-
-/** What a request looks like to the evaluator: the action, the resource ARN and condition context keys. */
-export interface PolicyRequest {
-  /** e.g. "ssm:GetParameters" (matched case-insensitively, as IAM does). */
-  action: string;
-  /** e.g. "arn:aws:ssm:eu-west-1:123456789012:parameter/mcctl/x" (matched case-sensitively). */
-  resource: string;
-  /** Condition keys the request carries, e.g. { "kms:ViaService": "ssm.eu-west-1.amazonaws.com" }. */
-  context?: Readonly<Record<string, string>>;
-}
+export {
+  type ConditionValue,
+  decide,
+  evaluatePolicies,
+  type PolicyDecision,
+  type PolicyDocument,
+  type PolicyRequest,
+  type PolicyStatement,
+  statementsOf,
+  wildcardMatch,
+} from "./iam-evaluation.js";
 
 /** Why IAM rejects a document, in its own words (all `MalformedPolicyDocument`, HTTP 400). */
 export const policyErrors = {
@@ -63,27 +48,6 @@ export function parsePolicyDocument(
   return { document };
 }
 
-/** A document's statements as a list (IAM accepts a single statement object too). */
-export function statementsOf(document: PolicyDocument): PolicyStatement[] {
-  const { Statement } = document;
-  if (Statement === undefined) return [];
-  return Array.isArray(Statement) ? Statement : [Statement];
-}
-
-/**
- * Identity-policy evaluation as IAM does it for one principal in one account: an explicit Deny in any
- * document wins, otherwise an Allow that matches action, resource and conditions allows, otherwise the
- * request is implicitly denied. Supports Action/NotAction, Resource/NotResource with `*` and `?` wildcards,
- * and the condition operators StringEquals, StringNotEquals, StringLike and StringNotLike (a condition on
- * a key the request does not carry does not match, as in IAM). Any other operator makes the statement not
- * match, so a simulated Allow never grants more than the real one would.
- */
-export function evaluatePolicies(documents: readonly PolicyDocument[], request: PolicyRequest): boolean {
-  const statements = documents.flatMap(statementsOf).filter((statement) => matches(statement, request));
-  if (statements.some((statement) => statement.Effect === "Deny")) return false;
-  return statements.some((statement) => statement.Effect === "Allow");
-}
-
 /** Whether a trust policy lets an AWS service (e.g. "ecs-tasks.amazonaws.com") call sts:AssumeRole. */
 export function trustsService(document: PolicyDocument, service: string): boolean {
   return statementsOf(document).some((statement) => {
@@ -105,61 +69,6 @@ export function serviceTrustPolicy(service: string): PolicyDocument {
     Version: "2012-10-17",
     Statement: [{ Sid: "", Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
   };
-}
-
-function matches(statement: PolicyStatement, request: PolicyRequest): boolean {
-  const actionMatches =
-    statement.Action !== undefined
-      ? listOf(statement.Action).some((pattern) => wildcardMatch(pattern, request.action, true))
-      : statement.NotAction !== undefined &&
-        !listOf(statement.NotAction).some((pattern) => wildcardMatch(pattern, request.action, true));
-  if (!actionMatches) return false;
-  const resourceMatches =
-    statement.Resource !== undefined
-      ? listOf(statement.Resource).some((pattern) => wildcardMatch(pattern, request.resource, false))
-      : statement.NotResource !== undefined &&
-        !listOf(statement.NotResource).some((pattern) => wildcardMatch(pattern, request.resource, false));
-  if (!resourceMatches) return false;
-  return conditionsHold(statement.Condition, request.context ?? {});
-}
-
-function conditionsHold(
-  condition: PolicyStatement["Condition"],
-  context: Readonly<Record<string, string>>,
-): boolean {
-  for (const [operator, keys] of Object.entries(condition ?? {})) {
-    for (const [key, expected] of Object.entries(keys ?? {})) {
-      const actual = Object.entries(context).find(([name]) => name.toLowerCase() === key.toLowerCase())?.[1];
-      const values = listOf(expected);
-      switch (operator) {
-        case "StringEquals":
-          if (actual === undefined || !values.includes(actual)) return false;
-          break;
-        case "StringNotEquals":
-          if (actual !== undefined && values.includes(actual)) return false;
-          break;
-        case "StringLike":
-          if (actual === undefined || !values.some((value) => wildcardMatch(value, actual, false)))
-            return false;
-          break;
-        case "StringNotLike":
-          if (actual !== undefined && values.some((value) => wildcardMatch(value, actual, false)))
-            return false;
-          break;
-        default:
-          return false;
-      }
-    }
-  }
-  return true;
-}
-
-/** IAM's wildcards: `*` any run of characters, `?` one character. */
-export function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const source = [...pattern]
-    .map((char) => (char === "*" ? ".*" : char === "?" ? "." : char.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${source}$`, ignoreCase ? "i" : "").test(value);
 }
 
 function listOf<T>(value: T | T[] | undefined): T[] {

@@ -14,6 +14,9 @@
  * `sim.logs.events`).
  *
  * Time comes from `Date.now()`: use `vi.useFakeTimers()` and `vi.advanceTimersByTimeAsync(ms)`.
+ *
+ * Opt-in: `createSimulatedAws({ callerPolicies: [document] })` (or `sim.setCallerPolicies`) authorizes every call
+ * against the caller's identity-based policies, as IAM does, before the simulator acts on it (authorization.ts).
  */
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -24,6 +27,14 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
+import { type AuthorizationRecord, CallerAuthorization, type CallerPolicies } from "./authorization.js";
+import { ec2Authorization } from "./authorization-ec2.js";
+import { ecsAuthorization } from "./authorization-ecs.js";
+import { iamAuthorization, stsAuthorization } from "./authorization-iam.js";
+import { logsAuthorization } from "./authorization-logs.js";
+import { rdsAuthorization } from "./authorization-rds.js";
+import { s3Authorization } from "./authorization-s3.js";
+import { ssmAuthorization } from "./authorization-ssm.js";
 import {
   type CallRecord,
   clone,
@@ -81,6 +92,13 @@ import { type S3CommandName, type S3Input, type S3Inputs, S3Simulator, s3Command
 import { type SsmCommandName, type SsmInput, type SsmInputs, SsmSimulator, ssmCommands } from "./ssm.js";
 import { type StsCommandName, type StsInput, type StsInputs, StsSimulator, stsCommands } from "./sts.js";
 
+export {
+  type AuthorizationRecord,
+  addServiceLinkedRole,
+  type CallerPolicies,
+  type Requirement,
+  serviceLinkedRoleNames,
+} from "./authorization.js";
 export type { CallRecord } from "./core.js";
 export {
   type AddInstanceOptions,
@@ -183,6 +201,11 @@ export interface SimulatedAwsOptions {
   logs?: LogsSimulatorOptions;
   /** IAM: how long a role or policy change takes to reach ECS (`timings.propagationMs`, default 0: at once). */
   iam?: { timings?: Partial<IamTimings> };
+  /**
+   * The caller's identity-based policies (documents or JSON text): every call is then authorized against them as
+   * IAM would, before the simulator acts on it. Default: none, and nothing is authorized.
+   */
+  callerPolicies?: CallerPolicies;
 }
 
 export interface SimulatedAws {
@@ -201,6 +224,13 @@ export interface SimulatedAws {
   readonly faults: FaultInjector<SimInputs>;
   /** Every call made through an installed client, in order, including failed and faulted ones. */
   readonly calls: readonly CallRecord[];
+  /**
+   * Every requirement the simulated IAM evaluated while caller policies were set, in order: { service, command,
+   * action, resource, context?, allowed, decision, matchedStatement? }.
+   */
+  readonly authorizations: readonly AuthorizationRecord[];
+  /** Sets the caller's identity-based policies (enforcement on), or undefined (enforcement off). */
+  setCallerPolicies(policies: CallerPolicies | undefined): void;
   /** The calls of one operation, e.g. `callsOf("UpdateService")` (inputs typed for known ECS operations). */
   callsOf<N extends EcsCommandName>(command: N, service?: "ECS"): CallRecord<EcsInput<N>>[];
   callsOf<N extends Ec2CommandName>(command: N, service?: "EC2"): CallRecord<Ec2Input<N>>[];
@@ -211,7 +241,7 @@ export interface SimulatedAws {
   callsOf<N extends SsmCommandName>(command: N, service?: "SSM"): CallRecord<SsmInput<N>>[];
   callsOf<N extends LogsCommandName>(command: N, service?: "CloudWatchLogs"): CallRecord<LogsInput<N>>[];
   callsOf(command: string, service?: string): CallRecord[];
-  /** Forgets the calls made so far, e.g. after a test's set-up. */
+  /** Forgets the calls made (and the authorizations evaluated) so far, e.g. after a test's set-up. */
   clearCalls(): void;
   /** Routes the SDK clients' `send` to the simulator. */
   install(): void;
@@ -245,6 +275,8 @@ interface ServiceBinding {
   simulator: { readonly errorProfile: ServiceErrorProfile };
   /** Operation name → [SDK command class, simulator method name]. */
   commands: Record<string, readonly [unknown, string]>;
+  /** Operation name → what IAM requires for it (authorization-<service>.ts). */
+  authorization: object;
 }
 
 export function createSimulatedAws(options: SimulatedAwsOptions = {}): SimulatedAws {
@@ -277,16 +309,65 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
   const sts = new StsSimulator(context);
   // To add a service: create its simulator on `context` above and bind it here.
   const bindings: ServiceBinding[] = [
-    { name: "ECS", Client: ECSClient, simulator: ecs, commands: ecsCommands },
-    { name: "EC2", Client: EC2Client, simulator: ec2, commands: ec2Commands },
-    { name: "S3", Client: S3Client, simulator: s3, commands: s3Commands },
-    { name: "RDS", Client: RDSClient, simulator: rds, commands: rdsCommands },
-    { name: "STS", Client: STSClient, simulator: sts, commands: stsCommands },
-    { name: "IAM", Client: IAMClient, simulator: iam, commands: iamCommands },
-    { name: "SSM", Client: SSMClient, simulator: ssm, commands: ssmCommands },
-    { name: "CloudWatchLogs", Client: CloudWatchLogsClient, simulator: logs, commands: logsCommands },
+    {
+      name: "ECS",
+      Client: ECSClient,
+      simulator: ecs,
+      commands: ecsCommands,
+      authorization: ecsAuthorization,
+    },
+    {
+      name: "EC2",
+      Client: EC2Client,
+      simulator: ec2,
+      commands: ec2Commands,
+      authorization: ec2Authorization,
+    },
+    { name: "S3", Client: S3Client, simulator: s3, commands: s3Commands, authorization: s3Authorization },
+    {
+      name: "RDS",
+      Client: RDSClient,
+      simulator: rds,
+      commands: rdsCommands,
+      authorization: rdsAuthorization,
+    },
+    {
+      name: "STS",
+      Client: STSClient,
+      simulator: sts,
+      commands: stsCommands,
+      authorization: stsAuthorization,
+    },
+    {
+      name: "IAM",
+      Client: IAMClient,
+      simulator: iam,
+      commands: iamCommands,
+      authorization: iamAuthorization,
+    },
+    {
+      name: "SSM",
+      Client: SSMClient,
+      simulator: ssm,
+      commands: ssmCommands,
+      authorization: ssmAuthorization,
+    },
+    {
+      name: "CloudWatchLogs",
+      Client: CloudWatchLogsClient,
+      simulator: logs,
+      commands: logsCommands,
+      authorization: logsAuthorization,
+    },
   ];
   const profiles = new Map(bindings.map((binding) => [binding.name, binding.simulator.errorProfile]));
+  const authorization = new CallerAuthorization({
+    context,
+    env: { accountId: context.accountId, region: context.region, ecs, ec2, iam, rds, s3, ssm, logs },
+    tables: Object.fromEntries(bindings.map((binding) => [binding.name, binding.authorization])),
+    profiles,
+  });
+  authorization.setCallerPolicies(options.callerPolicies);
   const faults = new FaultInjector<SimInputs>((kind, call) => {
     const profile = profiles.get(call.service);
     if (!profile) throw new Error(`simulated AWS: no error profile for ${call.service}`);
@@ -296,7 +377,7 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
   const stubs: Array<{ restore(): void }> = [];
 
   const dispatch = (service: string, command: string, input: unknown, handle: (() => unknown) | undefined) =>
-    handleCall({ context, faults, calls }, { service, command, input }, handle);
+    handleCall({ context, faults, calls, authorization }, { service, command, input }, handle);
 
   return {
     accountId: context.accountId,
@@ -312,10 +393,15 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
     logs,
     faults,
     calls,
+    authorizations: authorization.records,
+    setCallerPolicies(policies) {
+      authorization.setCallerPolicies(policies);
+    },
     callsOf: (command: string, service?: string) =>
       calls.filter((call) => call.command === command && (service === undefined || call.service === service)),
     clearCalls() {
       calls.splice(0);
+      authorization.records.splice(0);
     },
     send(service, command, input, clientConfig = {}) {
       const binding = bindings.find((candidate) => candidate.name === service);
@@ -379,11 +465,18 @@ function installService(
 }
 
 /**
- * One call through the simulated AWS: log it, bring the world up to date, apply faults, run the handler.
- * `handle` is undefined for operations the simulator does not implement: those always fail, loudly.
+ * One call through the simulated AWS: log it, bring the world up to date, authorize it against the caller's
+ * policies (when set: a denied call never reaches the fault injector or the handler, and its faults stay queued),
+ * apply faults, run the handler, then the effects of what was granted. `handle` is undefined for operations the
+ * simulator does not implement: those always fail, loudly.
  */
 function handleCall(
-  sim: { context: SimContext; faults: FaultInjector; calls: CallRecord[] },
+  sim: {
+    context: SimContext;
+    faults: FaultInjector;
+    calls: CallRecord[];
+    authorization: CallerAuthorization;
+  },
   call: FaultCall,
   handle: (() => unknown) | undefined,
 ): Promise<unknown> {
@@ -397,9 +490,11 @@ function handleCall(
   try {
     if (!handle) throw new Error(`simulated AWS does not implement ${call.service}:${call.command}`);
     sim.context.clock.advance();
+    const granted = sim.authorization.authorize(call);
     const fault = sim.faults.take(call);
     if (fault && !fault.applied) throw fault.error;
     const output = handle();
+    granted();
     if (fault) throw fault.error;
     record.output = clone(output);
     return Promise.resolve({

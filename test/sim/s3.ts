@@ -60,7 +60,14 @@ import {
   type Tag,
 } from "@aws-sdk/client-s3";
 import { clone, compact, createSimContext, type SimContext, type SimRequest } from "./core.js";
-import { type FaultKind, modeledError, type ServiceErrorProfile, unmodeledError } from "./errors.js";
+import {
+  accessDeniedMessage,
+  type FaultedCall,
+  type FaultKind,
+  modeledError,
+  type ServiceErrorProfile,
+  unmodeledError,
+} from "./errors.js";
 import { S3Objects, type S3ObjectView } from "./s3-objects.js";
 
 export type { S3ObjectView } from "./s3-objects.js";
@@ -514,11 +521,7 @@ export class S3Simulator {
     return Object.assign(error, { Code: error.name, ...extra });
   }
 
-  #faultError(
-    kind: FaultKind,
-    call: { command: string; input: unknown },
-    principalArn: string,
-  ): Error | undefined {
+  #faultError(kind: FaultKind, call: FaultedCall, principalArn: string): Error | undefined {
     const status = { throttling: 503, server: 500, unavailable: 503, "access-denied": 403 } as const;
     if (kind === "connection-reset" || kind === "timeout") return undefined;
     if (call.command === "HeadBucket") {
@@ -535,11 +538,13 @@ export class S3Simulator {
       case "unavailable":
         return this.#error("ServiceUnavailable", "Service is unable to handle request.", 503);
       case "access-denied": {
-        const action = iamActions[call.command] ?? `s3:${call.command}`;
-        const resource = this.errorProfile.resourceArn(call.command, call.input);
+        const denial = call.denial ?? {
+          action: iamActions[call.command] ?? `s3:${call.command}`,
+          resource: this.errorProfile.resourceArn(call.command, call.input),
+        };
         return this.#error(
           "AccessDenied",
-          `User: ${principalArn} is not authorized to perform: ${action} on resource: "${resource}" because no identity-based policy allows the ${action} action`,
+          accessDeniedMessage(principalArn, denial, { quoteResource: true }),
           403,
         );
       }
