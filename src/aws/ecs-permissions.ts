@@ -4,9 +4,25 @@ import { allow, allowAnyResource, arns, type DeploymentScope, type PermissionTab
 /** ECS checks the cluster a call names with the `ecs:cluster` condition key where the ARN cannot say it. */
 const inCluster = (scope: DeploymentScope) => ({ ArnEquals: { "ecs:cluster": arns.ecsCluster(scope) } });
 
+const allowAnyResourceIn = (action: string, condition: typeof inCluster) =>
+  allow(action, () => "*", { condition });
+
 /** Tagging on creation is authorized as a second action on the new resource (ECS Developer Guide). */
 const tagOnCreate = (resource: (scope: DeploymentScope) => string) =>
   allow("ecs:TagResource", resource, { why: "tags on creation" });
+
+/**
+ * An account's first cluster or service creates ECS's service-linked role; without the permission the
+ * cluster is still created, and the first service fails (CreateCluster API reference).
+ */
+const ECS_SERVICE_LINKED_ROLE = allow(
+  "iam:CreateServiceLinkedRole",
+  (s) => `arn:${s.partition}:iam::${s.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
+  {
+    condition: () => ({ StringLike: { "iam:AWSServiceName": "ecs.amazonaws.com" } }),
+    why: "an account's first cluster or service creates the ECS service-linked role",
+  },
+);
 
 /** What IAM must allow for each ECS call (Service Authorization Reference, Amazon ECS). */
 export const ECS_PERMISSIONS = {
@@ -14,15 +30,7 @@ export const ECS_PERMISSIONS = {
   createCluster: [
     allow("ecs:CreateCluster", arns.ecsCluster),
     tagOnCreate(arns.ecsCluster),
-    allow(
-      "iam:CreateServiceLinkedRole",
-      (s) =>
-        `arn:${s.partition}:iam::${s.account}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`,
-      {
-        condition: () => ({ StringLike: { "iam:AWSServiceName": "ecs.amazonaws.com" } }),
-        why: "an account's first cluster creates the ECS service-linked role",
-      },
-    ),
+    ECS_SERVICE_LINKED_ROLE,
   ],
   listContainerInstances: [
     allow("ecs:ListContainerInstances", arns.ecsCluster),
@@ -49,9 +57,15 @@ export const ECS_PERMISSIONS = {
     }),
   ],
   describeService: [allow("ecs:DescribeServices", arns.ecsService)],
-  createService: [allow("ecs:CreateService", arns.ecsService), tagOnCreate(arns.ecsService)],
+  createService: [
+    allow("ecs:CreateService", arns.ecsService),
+    tagOnCreate(arns.ecsService),
+    ECS_SERVICE_LINKED_ROLE,
+  ],
   updateService: [allow("ecs:UpdateService", arns.ecsService)],
-  listServiceTasks: [allow("ecs:ListTasks", arns.ecsContainerInstances, { condition: inCluster })],
+  // Without a container instance in the request, ECS authorizes ListTasks on "*" (public denials show it),
+  // so the cluster is named in the condition instead.
+  listServiceTasks: [allowAnyResourceIn("ecs:ListTasks", inCluster)],
   describeTasks: [allow("ecs:DescribeTasks", arns.ecsTasks)],
   listServices: [allowAnyResource("ecs:ListServices")],
   deleteService: [allow("ecs:DeleteService", arns.ecsService)],

@@ -6,7 +6,8 @@ export const LOGS_PERMISSIONS = {
   findLogGroup: [allowAnyResource("logs:DescribeLogGroups")],
   createLogGroup: [
     allow("logs:CreateLogGroup", arns.logGroup),
-    allow(["logs:TagResource", "logs:TagLogGroup"], arns.logGroup, { why: "tags on creation" }),
+    // "Either logs:TagResource or logs:TagLogGroup" (CreateLogGroup API reference); the latter is deprecated.
+    allow("logs:TagResource", arns.logGroup, { why: "tags on creation" }),
   ],
   setRetention: [allow("logs:PutRetentionPolicy", arns.logGroup)],
   filterEvents: [allow("logs:FilterLogEvents", arns.logGroup)],

@@ -109,6 +109,14 @@ export const arns = {
   /** AWS's public parameters have no account in their ARN. */
   ssmEcsAmis: (s: DeploymentScope) =>
     `arn:${s.partition}:ssm:${s.region}::parameter/aws/service/ecs/optimized-ami/*`,
+  /**
+   * SSM's tag calls build the ARN from the name as given, so "/mcctl/x" becomes "parameter//mcctl/x"
+   * (a public denial shows it): both forms, to be safe.
+   */
+  ssmSecretsForTags: (s: DeploymentScope) => [
+    `arn:${s.partition}:ssm:${s.region}:${s.account}:parameter${s.secretsPath}/*`,
+    `arn:${s.partition}:ssm:${s.region}:${s.account}:parameter/${s.secretsPath}/*`,
+  ],
   ssmSecrets: (s: DeploymentScope) =>
     `arn:${s.partition}:ssm:${s.region}:${s.account}:parameter${s.secretsPath}/*`,
 } as const;

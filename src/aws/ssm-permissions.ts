@@ -24,10 +24,10 @@ export const SSM_PERMISSIONS = {
   readSecureString: [allow("ssm:GetParameter", arns.ssmSecrets), withCustomerKey(["kms:Decrypt"])],
   putSecureString: [
     allow("ssm:PutParameter", arns.ssmSecrets),
-    allow("ssm:AddTagsToResource", arns.ssmSecrets, { why: "tags on creation" }),
+    allow("ssm:AddTagsToResource", arns.ssmSecretsForTags, { why: "tags on creation" }),
     withCustomerKey(["kms:Encrypt", "kms:GenerateDataKey"]),
   ],
   deleteParameter: [allow("ssm:DeleteParameter", arns.ssmSecrets)],
-  parameterTags: [allow("ssm:ListTagsForResource", arns.ssmSecrets)],
+  parameterTags: [allow("ssm:ListTagsForResource", arns.ssmSecretsForTags)],
   publicParameter: [allow("ssm:GetParameter", arns.ssmEcsAmis)],
 } as const satisfies PermissionTable<SsmApi>;
