@@ -15,6 +15,15 @@ export const RDS_PERMISSIONS = {
       arns.rds(s, "pg", "default.*"),
     ]),
     allow("rds:AddTagsToResource", arns.rdsDatabase, { why: "tags on creation" }),
+    allow(
+      "iam:CreateServiceLinkedRole",
+      (s) =>
+        `arn:${s.partition}:iam::${s.account}:role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS`,
+      {
+        condition: () => ({ StringLike: { "iam:AWSServiceName": "rds.amazonaws.com" } }),
+        why: "an account's first DB instance creates the RDS service-linked role",
+      },
+    ),
   ],
   listInstances: [allow("rds:DescribeDBInstances", arns.rdsDatabases)],
   createSnapshot: [

@@ -12,7 +12,9 @@ export const S3_PERMISSIONS = {
   countObjects: [allow("s3:ListBucketVersions", arns.s3Bucket)],
   emptyBucket: [
     allow("s3:ListBucketVersions", arns.s3Bucket),
-    allow(["s3:DeleteObject", "s3:DeleteObjectVersion"], arns.s3Objects),
+    // Every key is deleted by its version (ListObjectVersions gives them), which S3 authorizes as
+    // s3:DeleteObjectVersion alone.
+    allow("s3:DeleteObjectVersion", arns.s3Objects),
   ],
   deleteBucket: [allow("s3:DeleteBucket", arns.s3Bucket)],
 } as const satisfies PermissionTable<S3Api>;
