@@ -28,6 +28,7 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import type { AwsConfig } from "./config.js";
+import { EC2_PERMISSIONS } from "./ec2-permissions.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
 import { applyLimits, clientOptions } from "./transport.js";
@@ -100,10 +101,10 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
 
   return {
     findInstances: (filters) =>
-      call({ action: "ec2:DescribeInstances" }, () => describe({ Filters: filters })),
+      call({ declared: EC2_PERMISSIONS.findInstances }, () => describe({ Filters: filters })),
 
     defaultVpc: () =>
-      call({ action: "ec2:DescribeVpcs" }, async () => {
+      call({ declared: EC2_PERMISSIONS.defaultVpc }, async () => {
         const output = await client.send(
           new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
         );
@@ -111,7 +112,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     subnets: (vpcId) =>
-      call({ action: "ec2:DescribeSubnets" }, async () => {
+      call({ declared: EC2_PERMISSIONS.subnets }, async () => {
         const output = await client.send(
           new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
         );
@@ -119,13 +120,13 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     securityGroups: (filters) =>
-      call({ action: "ec2:DescribeSecurityGroups" }, async () => {
+      call({ declared: EC2_PERMISSIONS.securityGroups }, async () => {
         const output = await client.send(new DescribeSecurityGroupsCommand({ Filters: filters }));
         return output.SecurityGroups ?? [];
       }),
 
     createSecurityGroup: ({ name, description, vpcId, tags }) =>
-      call({ action: "ec2:CreateSecurityGroup" }, async () => {
+      call({ declared: EC2_PERMISSIONS.createSecurityGroup }, async () => {
         const output = await client.send(
           new CreateSecurityGroupCommand({
             GroupName: name,
@@ -144,7 +145,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     authorizeIngress: (groupId, permission) =>
-      call({ action: "ec2:AuthorizeSecurityGroupIngress" }, async () => {
+      call({ declared: EC2_PERMISSIONS.authorizeIngress }, async () => {
         try {
           await client.send(
             new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }),
@@ -157,7 +158,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     keyPairs: () =>
-      call({ action: "ec2:DescribeKeyPairs" }, async () => {
+      call({ declared: EC2_PERMISSIONS.keyPairs }, async () => {
         const output = await client.send(new DescribeKeyPairsCommand({}));
         return output.KeyPairs ?? [];
       }),
@@ -171,7 +172,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
         );
         return output.Images ?? [];
       };
-      return call({ action: "ec2:DescribeImages" }, async () => {
+      return call({ declared: EC2_PERMISSIONS.describeImages }, async () => {
         // EC2 fails the whole call naming the unknown id(s): ask again without them.
         let known = ids;
         while (known.length > 0) {
@@ -188,7 +189,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
     },
 
     runInstance: (input) =>
-      call({ action: "ec2:RunInstances" }, async () => {
+      call({ declared: EC2_PERMISSIONS.runInstance }, async () => {
         const output = await client.send(new RunInstancesCommand(input));
         const instance = output.Instances?.[0];
         if (!instance) throw new Error("EC2 returned no instance after launching one");
@@ -196,7 +197,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     isInstanceTypeOffered: (instanceType) =>
-      call({ action: "ec2:DescribeInstanceTypeOfferings" }, async () => {
+      call({ declared: EC2_PERMISSIONS.isInstanceTypeOffered }, async () => {
         const pages = paginateDescribeInstanceTypeOfferings(
           { client },
           { LocationType: "region", Filters: [{ Name: "instance-type", Values: [instanceType] }] },
@@ -209,7 +210,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     describeInstanceType: (instanceType) =>
-      call({ action: "ec2:DescribeInstanceTypes" }, async () => {
+      call({ declared: EC2_PERMISSIONS.describeInstanceType }, async () => {
         try {
           const output = await client.send(
             new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] }),
@@ -222,7 +223,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     currentInstanceTypes: (architecture) =>
-      call({ action: "ec2:DescribeInstanceTypes" }, async () => {
+      call({ declared: EC2_PERMISSIONS.currentInstanceTypes }, async () => {
         const types: InstanceTypeInfo[] = [];
         const pages = paginateDescribeInstanceTypes(
           { client },
@@ -239,12 +240,12 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     terminateInstances: (instanceIds) =>
-      call({ action: "ec2:TerminateInstances" }, async () => {
+      call({ declared: EC2_PERMISSIONS.terminateInstances }, async () => {
         await client.send(new TerminateInstancesCommand({ InstanceIds: [...instanceIds] }));
       }),
 
     revokeIngress: (groupId, permission) =>
-      call({ action: "ec2:RevokeSecurityGroupIngress" }, async () => {
+      call({ declared: EC2_PERMISSIONS.revokeIngress }, async () => {
         try {
           await client.send(
             new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }),
@@ -256,7 +257,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     deleteSecurityGroup: (groupId) =>
-      call({ action: "ec2:DeleteSecurityGroup" }, async () => {
+      call({ declared: EC2_PERMISSIONS.deleteSecurityGroup }, async () => {
         try {
           await client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
           return "deleted" as const;
@@ -271,7 +272,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
     describeInstances: async (instanceIds) => {
       const ids = [...new Set(instanceIds)];
       if (ids.length === 0) return [];
-      return call({ action: "ec2:DescribeInstances" }, async () => {
+      return call({ declared: EC2_PERMISSIONS.describeInstances }, async () => {
         try {
           return await describe({ InstanceIds: ids });
         } catch (error) {

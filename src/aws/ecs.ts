@@ -29,6 +29,7 @@ import {
   type UpdateServiceCommandInput,
 } from "@aws-sdk/client-ecs";
 import type { AwsConfig } from "./config.js";
+import { ECS_PERMISSIONS } from "./ecs-permissions.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
 import { applyLimits, clientOptions } from "./transport.js";
@@ -109,7 +110,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
   };
 
   const findTaskDefinition = (reference: string) =>
-    call({ action: "ecs:DescribeTaskDefinition" }, async () => {
+    call({ declared: ECS_PERMISSIONS.findTaskDefinition }, async () => {
       try {
         const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
         return output.taskDefinition;
@@ -126,7 +127,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
     });
 
   const listRevisions = (family: string, status: "ACTIVE" | "INACTIVE") =>
-    call({ action: "ecs:ListTaskDefinitions" }, async () => {
+    call({ declared: ECS_PERMISSIONS.listActiveRevisions }, async () => {
       const arns: string[] = [];
       const pages = paginateListTaskDefinitions({ client }, { familyPrefix: family, status, sort: "DESC" });
       for await (const page of pages) arns.push(...(page.taskDefinitionArns ?? []));
@@ -135,7 +136,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
     });
   return {
     describeCluster: (cluster) =>
-      call({ action: "ecs:DescribeClusters", cluster }, async () => {
+      call({ declared: ECS_PERMISSIONS.describeCluster, cluster }, async () => {
         const output = await client.send(
           new DescribeClustersCommand({ clusters: [cluster], include: ["TAGS"] }),
         );
@@ -143,7 +144,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     createCluster: (cluster, tags) =>
-      call({ action: "ecs:CreateCluster", cluster }, async () => {
+      call({ declared: ECS_PERMISSIONS.createCluster, cluster }, async () => {
         const output = await client.send(
           new CreateClusterCommand({
             clusterName: cluster,
@@ -155,7 +156,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     listContainerInstances: (cluster) =>
-      call({ action: "ecs:ListContainerInstances", cluster }, async () => {
+      call({ declared: ECS_PERMISSIONS.listContainerInstances, cluster }, async () => {
         const arns: string[] = [];
         for await (const page of paginateListContainerInstances({ client }, { cluster })) {
           arns.push(...(page.containerInstanceArns ?? []));
@@ -164,37 +165,42 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     describeContainerInstances: (cluster, arns) =>
-      call({ action: "ecs:DescribeContainerInstances", cluster }, () => describeInstances(cluster, arns)),
+      call({ declared: ECS_PERMISSIONS.describeContainerInstances, cluster }, () =>
+        describeInstances(cluster, arns),
+      ),
 
     findLatestTaskDefinition: (family) => findTaskDefinition(family),
     findTaskDefinition: (reference) => findTaskDefinition(reference),
 
     describeTaskDefinition: (reference) =>
-      call({ action: "ecs:DescribeTaskDefinition", taskDefinition: reference }, async () => {
+      call({ declared: ECS_PERMISSIONS.describeTaskDefinition, taskDefinition: reference }, async () => {
         const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
         if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
         return output.taskDefinition;
       }),
 
     describeTaskDefinitionWithTags: (reference) =>
-      call({ action: "ecs:DescribeTaskDefinition", taskDefinition: reference }, async () => {
-        const output = await client.send(
-          new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ["TAGS"] }),
-        );
-        if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
-        return { taskDefinition: output.taskDefinition, tags: output.tags ?? [] };
-      }),
+      call(
+        { declared: ECS_PERMISSIONS.describeTaskDefinitionWithTags, taskDefinition: reference },
+        async () => {
+          const output = await client.send(
+            new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ["TAGS"] }),
+          );
+          if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
+          return { taskDefinition: output.taskDefinition, tags: output.tags ?? [] };
+        },
+      ),
 
     listActiveRevisions: (family) => listRevisions(family, "ACTIVE"),
     listInactiveRevisions: (family) => listRevisions(family, "INACTIVE"),
 
     deregisterTaskDefinition: (reference) =>
-      call({ action: "ecs:DeregisterTaskDefinition", taskDefinition: reference }, async () => {
+      call({ declared: ECS_PERMISSIONS.deregisterTaskDefinition, taskDefinition: reference }, async () => {
         await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: reference }));
       }),
 
     deleteTaskDefinitions: (references) =>
-      call({ action: "ecs:DeleteTaskDefinitions" }, async () => {
+      call({ declared: ECS_PERMISSIONS.deleteTaskDefinitions }, async () => {
         const refused: { arn: string; reason: string }[] = [];
         for (let start = 0; start < references.length; start += DELETE_BATCH) {
           const output = await client.send(
@@ -210,34 +216,40 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     registerTaskDefinition: (input) =>
-      call({ action: "ecs:RegisterTaskDefinition" }, async () => {
+      call({ declared: ECS_PERMISSIONS.registerTaskDefinition }, async () => {
         const output = await client.send(new RegisterTaskDefinitionCommand(input));
         if (!output.taskDefinition) throw new Error("ECS returned no task definition after registering");
         return output.taskDefinition;
       }),
 
     describeService: (cluster, service) =>
-      call({ action: "ecs:DescribeServices", cluster, service }, async () => {
+      call({ declared: ECS_PERMISSIONS.describeService, cluster, service }, async () => {
         const output = await client.send(new DescribeServicesCommand({ cluster, services: [service] }));
         return output.services?.[0];
       }),
 
     createService: (input) =>
-      call({ action: "ecs:CreateService", cluster: input.cluster, service: input.serviceName }, async () => {
-        const output = await client.send(new CreateServiceCommand(input));
-        if (!output.service) throw new Error("ECS returned no service after creating it");
-        return output.service;
-      }),
+      call(
+        { declared: ECS_PERMISSIONS.createService, cluster: input.cluster, service: input.serviceName },
+        async () => {
+          const output = await client.send(new CreateServiceCommand(input));
+          if (!output.service) throw new Error("ECS returned no service after creating it");
+          return output.service;
+        },
+      ),
 
     updateService: (input) =>
-      call({ action: "ecs:UpdateService", cluster: input.cluster, service: input.service }, async () => {
-        const output = await client.send(new UpdateServiceCommand(input));
-        if (!output.service) throw new Error("ECS returned no service after updating it");
-        return output.service;
-      }),
+      call(
+        { declared: ECS_PERMISSIONS.updateService, cluster: input.cluster, service: input.service },
+        async () => {
+          const output = await client.send(new UpdateServiceCommand(input));
+          if (!output.service) throw new Error("ECS returned no service after updating it");
+          return output.service;
+        },
+      ),
 
     listServiceTasks: (cluster, service, desiredStatus) =>
-      call({ action: "ecs:ListTasks", cluster, service }, async () => {
+      call({ declared: ECS_PERMISSIONS.listServiceTasks, cluster, service }, async () => {
         const arns: string[] = [];
         const pages = paginateListTasks({ client }, { cluster, serviceName: service, desiredStatus });
         for await (const page of pages) arns.push(...(page.taskArns ?? []));
@@ -245,7 +257,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     describeTasks: (cluster, taskArns) =>
-      call({ action: "ecs:DescribeTasks", cluster }, async () => {
+      call({ declared: ECS_PERMISSIONS.describeTasks, cluster }, async () => {
         const tasks: Task[] = [];
         for (let start = 0; start < taskArns.length; start += DESCRIBE_BATCH) {
           const output = await client.send(
@@ -257,7 +269,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     listServices: (cluster) =>
-      call({ action: "ecs:ListServices", cluster }, async () => {
+      call({ declared: ECS_PERMISSIONS.listServices, cluster }, async () => {
         const arns: string[] = [];
         for await (const page of paginateListServices({ client }, { cluster })) {
           arns.push(...(page.serviceArns ?? []));
@@ -266,7 +278,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     deleteService: (cluster, service) =>
-      call({ action: "ecs:DeleteService", cluster, service }, async () => {
+      call({ declared: ECS_PERMISSIONS.deleteService, cluster, service }, async () => {
         try {
           await client.send(new DeleteServiceCommand({ cluster, service }));
           return true;
@@ -277,7 +289,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     deregisterContainerInstance: (cluster, containerInstanceArn) =>
-      call({ action: "ecs:DeregisterContainerInstance", cluster }, async () => {
+      call({ declared: ECS_PERMISSIONS.deregisterContainerInstance, cluster }, async () => {
         await client.send(
           new DeregisterContainerInstanceCommand({
             cluster,
@@ -288,7 +300,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     deleteCluster: (cluster) =>
-      call({ action: "ecs:DeleteCluster", cluster }, async () => {
+      call({ declared: ECS_PERMISSIONS.deleteCluster, cluster }, async () => {
         try {
           await client.send(new DeleteClusterCommand({ cluster }));
           return { outcome: "deleted" as const };

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { InterruptedError, McctlError } from "../errors.js";
 import type { AwsConfig } from "./config.js";
 import { AwsDeadlineError, AwsTimeoutError, endpointOf, formatMs } from "./limits.js";
+import { type Permission, primaryAction } from "./permissions.js";
 
 /** What mcctl was doing when AWS answered with an error, so the message can name it. */
 export interface AwsCallContext {
@@ -243,22 +244,40 @@ async function isProfileDefined(name: string): Promise<boolean> {
   }
 }
 
-/** Runs one SDK call and translates what it throws, naming the action. */
+/**
+ * Runs one SDK call and translates what it throws. `declared` is the wrapper's permission declaration
+ * (src/aws/<service>-permissions.ts): a refusal names the declared action AWS refused, else the first.
+ */
 export function awsCaller(config: Pick<AwsConfig, "region" | "endpoint" | "profile">) {
   return async <T>(
-    context: Omit<AwsCallContext, "region" | "endpoint" | "profile">,
+    context: Omit<AwsCallContext, "region" | "endpoint" | "profile" | "action"> & {
+      declared: readonly Permission[];
+    },
     run: () => Promise<T>,
   ): Promise<T> => {
     try {
       return await run();
     } catch (error) {
-      const full: AwsCallContext = { ...context, region: config.region, endpoint: config.endpoint };
+      const { declared, ...rest } = context;
+      const full: AwsCallContext = {
+        ...rest,
+        action: refusedAction(error, declared) ?? primaryAction(declared, "(unknown action)"),
+        region: config.region,
+        endpoint: config.endpoint,
+      };
       if (config.profile && error instanceof Error && isCredentialOrRegionError(error.name, error.message)) {
         full.profile = { name: config.profile, known: await isProfileDefined(config.profile) };
       }
       throw translateAwsError(error, full);
     }
   };
+}
+
+/** The declared action an AccessDenied answer names (not iam:PassRole, which is reported as such). */
+function refusedAction(error: unknown, declared: readonly Permission[]): string | undefined {
+  const named = /not authorized to perform: (\S+)/.exec(error instanceof Error ? error.message : "")?.[1];
+  if (named === undefined || named === "iam:PassRole") return undefined;
+  return declared.some((permission) => permission.actions.includes(named)) ? named : undefined;
 }
 
 /** The SDK error's name or code, for the few places that treat one AWS answer as an expected outcome. */

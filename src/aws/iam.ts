@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-iam";
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
+import { IAM_PERMISSIONS } from "./iam-permissions.js";
 import type { AwsLimits } from "./limits.js";
 import { applyLimits, clientOptions } from "./transport.js";
 
@@ -65,7 +66,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
   applyLimits(client, config, limits);
   const call = awsCaller(config);
   const roles = (name: string) =>
-    call({ action: "iam:GetInstanceProfile" }, async () => {
+    call({ declared: IAM_PERMISSIONS.instanceProfileRoles }, async () => {
       try {
         const output = await client.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
         return (output.InstanceProfile?.Roles ?? []).flatMap((role) =>
@@ -81,7 +82,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
     instanceProfileRoles: roles,
 
     findRole: (name) =>
-      call({ action: "iam:GetRole", deniedHint: ROLE_HINT }, async () => {
+      call({ declared: IAM_PERMISSIONS.findRole, deniedHint: ROLE_HINT }, async () => {
         try {
           const output = await client.send(new GetRoleCommand({ RoleName: name }));
           return output.Role ? roleFacts(output.Role) : undefined;
@@ -92,7 +93,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       }),
 
     attachedPolicyArns: (role) =>
-      call({ action: "iam:ListAttachedRolePolicies", deniedHint: ROLE_HINT }, async () => {
+      call({ declared: IAM_PERMISSIONS.attachedPolicyArns, deniedHint: ROLE_HINT }, async () => {
         const arns: string[] = [];
         for await (const page of paginateListAttachedRolePolicies({ client }, { RoleName: role })) {
           for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) arns.push(policy.PolicyArn);
@@ -101,7 +102,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       }),
 
     inlinePolicy: (role, policy) =>
-      call({ action: "iam:GetRolePolicy", deniedHint: ROLE_HINT }, async () => {
+      call({ declared: IAM_PERMISSIONS.inlinePolicy, deniedHint: ROLE_HINT }, async () => {
         try {
           const output = await client.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policy }));
           return decodePolicy(output.PolicyDocument);
@@ -112,7 +113,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       }),
 
     createRole: (input) =>
-      call({ action: "iam:CreateRole", deniedHint: ROLE_HINT }, async () => {
+      call({ declared: IAM_PERMISSIONS.createRole, deniedHint: ROLE_HINT }, async () => {
         const output = await client.send(
           new CreateRoleCommand({
             RoleName: input.name,
@@ -126,12 +127,12 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       }),
 
     attachPolicy: (role, policyArn) =>
-      call({ action: "iam:AttachRolePolicy", deniedHint: rolePolicyHint(role) }, async () => {
+      call({ declared: IAM_PERMISSIONS.attachPolicy, deniedHint: rolePolicyHint(role) }, async () => {
         await client.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }));
       }),
 
     putInlinePolicy: (role, policy, document) =>
-      call({ action: "iam:PutRolePolicy", deniedHint: rolePolicyHint(role) }, async () => {
+      call({ declared: IAM_PERMISSIONS.putInlinePolicy, deniedHint: rolePolicyHint(role) }, async () => {
         await client.send(
           new PutRolePolicyCommand({
             RoleName: role,
@@ -143,7 +144,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
 
     deleteRole: async (name) => {
       const missing = (error: unknown) => awsErrorName(error)?.startsWith("NoSuchEntity") ?? false;
-      const policies = await call({ action: "iam:ListAttachedRolePolicies" }, async () => {
+      const policies = await call({ declared: IAM_PERMISSIONS.deleteRole }, async () => {
         const found: { managed: string[]; inline: string[] } = { managed: [], inline: [] };
         try {
           for await (const page of paginateListAttachedRolePolicies({ client }, { RoleName: name })) {
@@ -162,7 +163,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       });
       if (!policies) return false;
       for (const arn of policies.managed) {
-        await call({ action: "iam:DetachRolePolicy" }, async () => {
+        await call({ declared: IAM_PERMISSIONS.deleteRole }, async () => {
           try {
             await client.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: arn }));
           } catch (error) {
@@ -171,7 +172,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
         });
       }
       for (const policy of policies.inline) {
-        await call({ action: "iam:DeleteRolePolicy" }, async () => {
+        await call({ declared: IAM_PERMISSIONS.deleteRole }, async () => {
           try {
             await client.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy }));
           } catch (error) {
@@ -179,7 +180,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
           }
         });
       }
-      return call({ action: "iam:DeleteRole" }, async () => {
+      return call({ declared: IAM_PERMISSIONS.deleteRole }, async () => {
         try {
           await client.send(new DeleteRoleCommand({ RoleName: name }));
           return true;

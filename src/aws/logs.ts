@@ -10,6 +10,7 @@ import {
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import { LOGS_PERMISSIONS } from "./logs-permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
 
 export interface LogGroupFacts {
@@ -67,7 +68,7 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
   const call = awsCaller(config);
   return {
     findLogGroup: (name) =>
-      call({ action: "logs:DescribeLogGroups" }, async () => {
+      call({ declared: LOGS_PERMISSIONS.findLogGroup }, async () => {
         let nextToken: string | undefined;
         do {
           const output = await client.send(
@@ -81,7 +82,7 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
       }),
 
     createLogGroup: (name, tags) =>
-      call({ action: "logs:CreateLogGroup" }, async () => {
+      call({ declared: LOGS_PERMISSIONS.createLogGroup }, async () => {
         try {
           await client.send(new CreateLogGroupCommand({ logGroupName: name, tags }));
         } catch (error) {
@@ -91,12 +92,12 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
       }),
 
     setRetention: (name, days) =>
-      call({ action: "logs:PutRetentionPolicy" }, async () => {
+      call({ declared: LOGS_PERMISSIONS.setRetention }, async () => {
         await client.send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: days }));
       }),
 
     filterEvents: (request) =>
-      call({ action: "logs:FilterLogEvents" }, async () => {
+      call({ declared: LOGS_PERMISSIONS.filterEvents }, async () => {
         const output = await client.send(
           new FilterLogEventsCommand({
             logGroupName: request.group,
@@ -120,7 +121,7 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
       }),
 
     existingStreams: (group, streams) =>
-      call({ action: "logs:DescribeLogStreams" }, async () => {
+      call({ declared: LOGS_PERMISSIONS.existingStreams }, async () => {
         const found = new Set<string>();
         for (const stream of streams) {
           const output = await client.send(
@@ -132,7 +133,7 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
       }),
 
     deleteLogGroup: (name) =>
-      call({ action: "logs:DeleteLogGroup" }, async () => {
+      call({ declared: LOGS_PERMISSIONS.deleteLogGroup }, async () => {
         try {
           await client.send(new DeleteLogGroupCommand({ logGroupName: name }));
           return true;

@@ -47,8 +47,13 @@ export interface Permission {
 /** The declarations of one service: one entry per wrapper method, none missing. */
 export type PermissionTable<Api> = { readonly [Method in keyof Api]-?: readonly Permission[] };
 
-/** A call that needs no permission at all (sts:GetCallerIdentity). */
-export const NO_PERMISSION: readonly Permission[] = [];
+/**
+ * A call that needs no permission at all (sts:GetCallerIdentity): its action names it in errors, and with
+ * no resource it never reaches a policy.
+ */
+export function noPermission(action: string, why: string): readonly Permission[] {
+  return [{ actions: [action], resources: () => [], why }];
+}
 
 /** Declares one or more actions on the resources the scope names. */
 export function allow(

@@ -15,6 +15,7 @@ import {
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import { RDS_PERMISSIONS } from "./rds-permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
 
 export interface RdsApi {
@@ -51,7 +52,7 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
   };
   return {
     findInstance: (identifier) =>
-      call({ action: "rds:DescribeDBInstances" }, async () => {
+      call({ declared: RDS_PERMISSIONS.findInstance }, async () => {
         try {
           return (await describe(identifier))[0];
         } catch (error) {
@@ -66,12 +67,12 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     listMysqlInstances: () =>
-      call({ action: "rds:DescribeDBInstances" }, async () =>
+      call({ declared: RDS_PERMISSIONS.listMysqlInstances }, async () =>
         (await describe()).filter((instance) => instance.Engine === "mysql"),
       ),
 
     mysqlVersions: () =>
-      call({ action: "rds:DescribeDBEngineVersions" }, async () => {
+      call({ declared: RDS_PERMISSIONS.mysqlVersions }, async () => {
         const versions: string[] = [];
         for await (const page of paginateDescribeDBEngineVersions({ client }, { Engine: "mysql" })) {
           versions.push(...(page.DBEngineVersions ?? []).flatMap((version) => version.EngineVersion ?? []));
@@ -80,7 +81,7 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     mysqlClasses: (version) =>
-      call({ action: "rds:DescribeOrderableDBInstanceOptions" }, async () => {
+      call({ declared: RDS_PERMISSIONS.mysqlClasses }, async () => {
         const classes = new Set<string>();
         const pages = paginateDescribeOrderableDBInstanceOptions(
           { client },
@@ -94,10 +95,10 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
         return [...classes];
       }),
 
-    listInstances: () => call({ action: "rds:DescribeDBInstances" }, () => describe()),
+    listInstances: () => call({ declared: RDS_PERMISSIONS.listInstances }, () => describe()),
 
     createSnapshot: (snapshot, instance, tags) =>
-      call({ action: "rds:CreateDBSnapshot" }, async () => {
+      call({ declared: RDS_PERMISSIONS.createSnapshot }, async () => {
         const output = await client.send(
           new CreateDBSnapshotCommand({
             DBSnapshotIdentifier: snapshot,
@@ -110,7 +111,7 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     findSnapshot: (snapshot) =>
-      call({ action: "rds:DescribeDBSnapshots" }, async () => {
+      call({ declared: RDS_PERMISSIONS.findSnapshot }, async () => {
         try {
           const output = await client.send(
             new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshot }),
@@ -123,7 +124,7 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     listManualSnapshots: (instance) =>
-      call({ action: "rds:DescribeDBSnapshots" }, async () => {
+      call({ declared: RDS_PERMISSIONS.listManualSnapshots }, async () => {
         const snapshots: DBSnapshot[] = [];
         const pages = paginateDescribeDBSnapshots(
           { client },
@@ -136,14 +137,14 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     createInstance: (input) =>
-      call({ action: "rds:CreateDBInstance" }, async () => {
+      call({ declared: RDS_PERMISSIONS.createInstance }, async () => {
         const output = await client.send(new CreateDBInstanceCommand(input));
         if (!output.DBInstance) throw new Error("RDS returned no DB instance after creating it");
         return output.DBInstance;
       }),
 
     deleteInstance: (identifier, finalSnapshot) =>
-      call({ action: "rds:DeleteDBInstance" }, async () => {
+      call({ declared: RDS_PERMISSIONS.deleteInstance }, async () => {
         try {
           await client.send(
             new DeleteDBInstanceCommand({

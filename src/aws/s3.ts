@@ -15,6 +15,7 @@ import {
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import { S3_PERMISSIONS } from "./s3-permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
 
 export type BucketOwnership =
@@ -59,7 +60,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
   const call = awsCaller(config);
   return {
     inspectBucket: (bucket) =>
-      call({ action: "s3:ListBucket" }, async () => {
+      call({ declared: S3_PERMISSIONS.inspectBucket }, async () => {
         try {
           const output = await client.send(new HeadBucketCommand({ Bucket: bucket }));
           return { state: "ours", region: output.BucketRegion };
@@ -72,7 +73,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     createBucket: (bucket, region) =>
-      call({ action: "s3:CreateBucket" }, async () => {
+      call({ declared: S3_PERMISSIONS.createBucket }, async () => {
         // us-east-1 is the one region that refuses an explicit LocationConstraint.
         const configuration =
           region === "us-east-1"
@@ -82,7 +83,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     blockPublicAccess: (bucket) =>
-      call({ action: "s3:PutBucketPublicAccessBlock" }, async () => {
+      call({ declared: S3_PERMISSIONS.blockPublicAccess }, async () => {
         await client.send(
           new PutPublicAccessBlockCommand({
             Bucket: bucket,
@@ -97,7 +98,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     enableDefaultEncryption: (bucket) =>
-      call({ action: "s3:PutEncryptionConfiguration" }, async () => {
+      call({ declared: S3_PERMISSIONS.enableDefaultEncryption }, async () => {
         await client.send(
           new PutBucketEncryptionCommand({
             Bucket: bucket,
@@ -111,7 +112,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     tagBucket: (bucket, tags) =>
-      call({ action: "s3:PutBucketTagging" }, async () => {
+      call({ declared: S3_PERMISSIONS.tagBucket }, async () => {
         await client.send(
           new PutBucketTaggingCommand({
             Bucket: bucket,
@@ -121,7 +122,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     bucketTags: (bucket) =>
-      call({ action: "s3:GetBucketTagging" }, async () => {
+      call({ declared: S3_PERMISSIONS.bucketTags }, async () => {
         try {
           const output = await client.send(new GetBucketTaggingCommand({ Bucket: bucket }));
           return Object.fromEntries((output.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
@@ -132,7 +133,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     countObjects: (bucket, limit) =>
-      call({ action: "s3:ListBucketVersions" }, async () => {
+      call({ declared: S3_PERMISSIONS.countObjects }, async () => {
         let count = 0;
         for await (const batch of objectVersions(bucket)) {
           count += batch.length;
@@ -142,7 +143,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     emptyBucket: (bucket) =>
-      call({ action: "s3:DeleteObject" }, async () => {
+      call({ declared: S3_PERMISSIONS.emptyBucket }, async () => {
         let deleted = 0;
         for await (const batch of objectVersions(bucket)) {
           if (batch.length === 0) continue;
@@ -162,7 +163,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     deleteBucket: (bucket) =>
-      call({ action: "s3:DeleteBucket" }, async () => {
+      call({ declared: S3_PERMISSIONS.deleteBucket }, async () => {
         try {
           await client.send(new DeleteBucketCommand({ Bucket: bucket }));
           return "deleted" as const;

@@ -9,6 +9,7 @@ import {
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import { SSM_PERMISSIONS } from "./ssm-permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
 
 /** What SSM says about a parameter without its value. */
@@ -58,7 +59,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
   const call = awsCaller(config);
   return {
     describePath: (path) =>
-      call({ action: "ssm:DescribeParameters" }, async () => {
+      call({ declared: SSM_PERMISSIONS.describePath }, async () => {
         const found: StoredParameter[] = [];
         const pages = paginateDescribeParameters(
           { client },
@@ -80,7 +81,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
       }),
 
     readSecureString: (name) =>
-      call({ action: "ssm:GetParameter" }, async () => {
+      call({ declared: SSM_PERMISSIONS.readSecureString }, async () => {
         try {
           const output = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
           return output.Parameter?.Value;
@@ -91,7 +92,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
       }),
 
     putSecureString: (write) =>
-      call({ action: "ssm:PutParameter" }, async () => {
+      call({ declared: SSM_PERMISSIONS.putSecureString }, async () => {
         const tags = Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value }));
         const output = await client.send(
           new PutParameterCommand({
@@ -108,7 +109,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
       }),
 
     deleteParameter: (name) =>
-      call({ action: "ssm:DeleteParameter" }, async () => {
+      call({ declared: SSM_PERMISSIONS.deleteParameter }, async () => {
         try {
           await client.send(new DeleteParameterCommand({ Name: name }));
           return true;
@@ -121,7 +122,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
     publicParameter: (name) =>
       call(
         {
-          action: "ssm:GetParameter",
+          declared: SSM_PERMISSIONS.publicParameter,
           // A public parameter's ARN has no account.
           deniedHint: `The resource is AWS's public parameter arn:aws:ssm:${config.region ?? "<region>"}::parameter${name} (AmazonECS_FullAccess allows reading it).`,
         },
@@ -137,7 +138,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
       ),
 
     parameterTags: (name) =>
-      call({ action: "ssm:ListTagsForResource" }, async () => {
+      call({ declared: SSM_PERMISSIONS.parameterTags }, async () => {
         try {
           const output = await client.send(
             new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: name }),

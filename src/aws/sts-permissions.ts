@@ -1,8 +1,8 @@
-import { NO_PERMISSION, type PermissionTable } from "./permissions.js";
+import { noPermission, type PermissionTable } from "./permissions.js";
 import type { StsApi } from "./sts.js";
 
 /** GetCallerIdentity needs no permission: IAM cannot deny it (STS API reference). */
 export const STS_PERMISSIONS = {
-  callerIdentity: NO_PERMISSION,
-  region: NO_PERMISSION,
+  callerIdentity: noPermission("sts:GetCallerIdentity", "IAM cannot deny it"),
+  region: noPermission("sts:GetCallerIdentity", "the SDK's own configuration: no AWS call"),
 } as const satisfies PermissionTable<StsApi>;

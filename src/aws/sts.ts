@@ -2,6 +2,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsConfig } from "./config.js";
 import { awsCaller } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import { STS_PERMISSIONS } from "./sts-permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
 
 export interface CallerIdentity {
@@ -21,7 +22,7 @@ export function createStsApi(config: AwsConfig, limits: AwsLimits = {}): StsApi 
   const call = awsCaller(config);
   return {
     callerIdentity: () =>
-      call({ action: "sts:GetCallerIdentity" }, async () => {
+      call({ declared: STS_PERMISSIONS.callerIdentity }, async () => {
         const output = await client.send(new GetCallerIdentityCommand({}));
         return { account: output.Account ?? "(unknown)", arn: output.Arn ?? "(unknown)" };
       }),

@@ -30,6 +30,8 @@ function permissionsTable(): string {
   const rows = VERBS.map((verb: Verb) => {
     const actions = new Map<string, Set<string>>();
     for (const permission of permissionsOf([verb])) {
+      // No resource: nothing to grant (GetCallerIdentity; a customer key that is not configured).
+      if (permission.resources(SCOPE).length === 0) continue;
       for (const action of permission.actions) {
         const resources = actions.get(action) ?? new Set<string>();
         for (const resource of permission.resources(SCOPE)) resources.add(resource === "*" ? "*" : "scoped");
