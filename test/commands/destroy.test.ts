@@ -328,6 +328,26 @@ describe("mcctl destroy: deleting", () => {
     expect(calls[0]?.deadline).toBe(deadline);
   });
 
+  it("a task left running on the instance it deregisters runs on, orphaned, until the instance is terminated", async () => {
+    const { instanceId } = await deploy();
+    const [task] = sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" });
+    // Someone deleted the service by hand, and its task is slow to stop: destroy finds no service, and
+    // deregisters the instance (with force) while the task still runs there.
+    sim.ecs.setTimings({ stoppingMs: 30 * 60_000 });
+    sim.ecs.deleteService({ cluster: "default", service: "mc", force: true });
+    const { result } = await destroy();
+
+    expect(result.deleted).toContain("ECS cluster default");
+    expect(sim.ecs.describeClusters({ clusters: ["default"] }).clusters?.[0]?.status).toBe("INACTIVE");
+    // It stopped with its host, not at the deregistration.
+    expect(sim.ecs.tasks({}).find((candidate) => candidate.taskArn === task?.taskArn)).toMatchObject({
+      lastStatus: "STOPPED",
+      stopCode: "TerminationNotice",
+      stoppedReason: `Host EC2 (instance ${instanceId}) terminated.`,
+    });
+    expect(sim.ecs.tasks({}).filter((candidate) => candidate.lastStatus !== "STOPPED")).toEqual([]);
+  });
+
   it("an interruption stops before the next deletion, and says what was deleted", async () => {
     await deploy();
     const ctx = await context();
