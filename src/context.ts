@@ -25,7 +25,8 @@ export interface CommandContext {
   ask: Asker;
   /**
    * With --yes, when the command's --timeout runs out (epoch ms), counted from its start: the plan's AWS
-   * calls end by then and so does the apply. Undefined on a terminal, where the operator's reading time
+   * calls end by then, and so does the apply where --timeout bounds the command (restart, create-service…;
+   * setup's and destroy's bound each wait). Undefined on a terminal, where the operator's reading time
    * does not count (the plan's calls have their per-call limit and --timeout counts from the
    * confirmation), and for commands without --timeout.
    */
