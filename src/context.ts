@@ -23,6 +23,19 @@ export interface CommandContext {
   aws: AwsClients;
   /** Every question goes through here; tests put a scripted Asker in its place. */
   ask: Asker;
+  /**
+   * With --yes, when the command's --timeout runs out (epoch ms), counted from its start: the plan's AWS
+   * calls end by then, and so does the apply where --timeout bounds the command (restart, create-service…;
+   * setup's and destroy's bound each wait). Undefined on a terminal, where the operator's reading time
+   * does not count (the plan's calls have their per-call limit and --timeout counts from the
+   * confirmation), and for commands without --timeout.
+   */
+  deadline?: number | undefined;
+}
+
+/** What bounds the command as a whole: its --timeout, for the commands that have one. */
+export interface CommandTimeLimit {
+  timeoutMs?: number | undefined;
 }
 
 export interface ContextDependencies {
@@ -33,13 +46,17 @@ export interface ContextDependencies {
 
 export async function createContext(
   options: GlobalOptions,
+  timeLimit: CommandTimeLimit = {},
   deps: ContextDependencies = {},
 ): Promise<CommandContext> {
+  const startedAt = Date.now();
   const env = deps.env ?? process.env;
   const output =
     deps.output ??
     new Output({ json: options.json ?? false, color: options.color ?? true, debug: options.debug ?? false });
   const globals = await resolveGlobals(options, env);
+  const deadline =
+    options.yes && timeLimit.timeoutMs !== undefined ? startedAt + timeLimit.timeoutMs : undefined;
   return {
     options,
     output,
@@ -48,9 +65,19 @@ export async function createContext(
     env,
     cluster: globals.cluster,
     service: globals.service,
-    aws: new AwsClients(resolveAwsConfig(globals)),
+    // The plan's calls end by the deadline; the apply derives its own limits (withCallLimits).
+    aws: new AwsClients(resolveAwsConfig(globals), { deadline }),
     ask: prompts,
+    deadline,
   };
+}
+
+/**
+ * When the apply must be over: with --yes the command's deadline (the plan counted too); on a
+ * terminal `timeoutMs` from now, the confirmation.
+ */
+export function applyDeadline(context: Pick<CommandContext, "deadline">, timeoutMs: number): number {
+  return context.deadline ?? Date.now() + timeoutMs;
 }
 
 const CONFIRMATION = "confirmation (--yes)";

@@ -17,9 +17,9 @@ export class AwsClients {
   private readonly loaded = new Map<string, Promise<unknown>>();
 
   /**
-   * @param limits bound every call of every API handed out, read at the start of each call: a command
-   *   sets `limits.signal` (its interrupt signal) and `limits.deadline` (Date.now() + its --timeout)
-   *   when its work starts. Pass another AwsClients' limits to share them.
+   * @param limits bound every call of every API handed out that no `withCallLimits` (aws/limits.ts)
+   *   bounds otherwise: the plan's (with --yes, the command's deadline). Pass another AwsClients'
+   *   limits to share them.
    */
   constructor(
     readonly config: AwsConfig,

@@ -1,26 +1,44 @@
 // What bounds an AWS call, and the errors a bounded call ends with. Kept free of SDK imports: the
 // error translation and AwsClients load this module, and `--help` must not load the SDK.
+import { AsyncLocalStorage } from "node:async_hooks";
 
 /**
- * Limits of the command that is running, read at the start of every AWS call. The object is shared by
- * every client of an AwsClients and may be changed at any time: a command sets `signal` to its
- * interrupt signal and `deadline` when its time limit starts; calls already in flight keep theirs.
+ * Limits of AWS calls, read at the start of every call. Never changed once made: the clients of an
+ * AwsClients get theirs when it is built (the plan's), and a phase of a command that needs others (the
+ * apply, the restore after an interrupt) runs under its own with `withCallLimits`.
  */
 export interface AwsLimits {
   /** Aborts every AWS call when it aborts (Ctrl-C): the call ends with InterruptedError. */
-  signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Epoch milliseconds after which no AWS call may go on (the command's --timeout). */
-  deadline?: number;
+  readonly deadline?: number | undefined;
+}
+
+// Follows the async work of `withCallLimits` (awaits, timers, the SDK's retries), so every call made
+// inside it, through any client, finds the limits of the phase it belongs to.
+const phaseLimits = new AsyncLocalStorage<AwsLimits>();
+
+/**
+ * Runs `work` with every AWS call it makes bounded by `limits` instead of the enclosing ones (those of
+ * an outer `withCallLimits`, else the clients' own): the limits of a phase are derived by its caller,
+ * e.g. `{ signal, deadline: Date.now() + timeoutMs }`, never written into the shared ones.
+ */
+export function withCallLimits<T>(limits: AwsLimits, work: () => Promise<T>): Promise<T> {
+  return phaseLimits.run(limits, work);
+}
+
+/** The limits a call made here obeys: those of the innermost `withCallLimits`, else `clientLimits`. */
+export function limitsInForce(clientLimits: AwsLimits): AwsLimits {
+  return phaseLimits.getStore() ?? clientLimits;
 }
 
 /**
- * Lets the clean-up after an interrupt or a missed deadline reach AWS (e.g. put the desired count
- * back): later calls no longer abort with the command's signal and get `budgetMs` more. A second
- * Ctrl-C still ends mcctl at once (ui/interrupt.ts).
+ * The limits of the clean-up after an interrupt or a missed deadline (e.g. putting the desired count
+ * back): no signal, so that it reaches AWS, and `budgetMs` of its own. A second Ctrl-C still ends mcctl
+ * at once (ui/interrupt.ts).
  */
-export function allowCleanup(limits: AwsLimits, budgetMs: number): void {
-  delete limits.signal;
-  limits.deadline = Date.now() + budgetMs;
+export function cleanupLimits(budgetMs: number): AwsLimits {
+  return { deadline: Date.now() + budgetMs };
 }
 
 /** How long the transport waits, in milliseconds. */
@@ -33,7 +51,12 @@ export interface AwsTimeouts {
   callMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: AwsTimeouts = { connectMs: 5_000, requestMs: 20_000, callMs: 45_000 };
+/**
+ * An answer that has not started after 10 s is not coming (AWS answers in well under a second), and a
+ * second attempt, on a fresh connection, fits in the call's 20 s: a read-only command, which ends at its
+ * first failed call, ends within half a minute when an endpoint stops answering.
+ */
+export const DEFAULT_TIMEOUTS: AwsTimeouts = { connectMs: 5_000, requestMs: 10_000, callMs: 20_000 };
 
 /**
  * An attempt or a whole call that got no answer in time. Named like the SDK's own timeout errors, so

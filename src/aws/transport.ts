@@ -13,6 +13,7 @@ import {
   AwsTimeoutError,
   type AwsTimeouts,
   DEFAULT_TIMEOUTS,
+  limitsInForce,
   recordEndpoint,
 } from "./limits.js";
 
@@ -49,7 +50,10 @@ const sdkLogger = {
   error: () => {},
 };
 
-/** Makes every call of `client` obey `limits` and the call timeout. Call once per client. */
+/**
+ * Makes every call of `client` obey the call timeout and `limits`, or the limits of the phase the call is
+ * made in (`withCallLimits`). Call once per client.
+ */
 export function applyLimits<Input extends object, Output extends object>(
   client: { middlewareStack: MiddlewareStack<Input, Output> },
   config: AwsConfig,
@@ -58,7 +62,7 @@ export function applyLimits<Input extends object, Output extends object>(
   const { callMs } = timeoutsOf(config);
   client.middlewareStack.add(
     (next) => async (args) => {
-      const { scope, dispose } = openCall(limits, callMs);
+      const { scope, dispose } = openCall(limitsInForce(limits), callMs);
       try {
         // Interrupted or out of time already: send nothing.
         if (scope.signal.aborted) throw scope.signal.reason;

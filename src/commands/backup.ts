@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { deploymentJdbcUrl } from "../config/deployment.js";
 import {
+  applyDeadline,
   type CommandContext,
   confirmChange,
   createContext,
@@ -26,7 +27,8 @@ export const BackupOptionsSchema = z.object({
 export type BackupOptions = z.output<typeof BackupOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runBackup(await createContext(globals), parseOptions(BackupOptionsSchema, rawOptions));
+  const options = parseOptions(BackupOptionsSchema, rawOptions);
+  await runBackup(await createContext(globals, { timeoutMs: options.timeout }), options);
 }
 
 /** A manual RDS snapshot of the deployment's database, on demand; with --wait, until it is available. */
@@ -62,6 +64,7 @@ export async function runBackup(context: CommandContext, options: BackupOptions)
     tags: { ...MCCTL_TAGS },
     wait: options.wait,
     timeoutMs: options.timeout,
+    deadline: applyDeadline(context, options.timeout),
     pollIntervalMs: options.pollInterval,
   });
   output.result(

@@ -1,7 +1,9 @@
 import * as z from "zod/mini";
+import { withCallLimits } from "../aws/limits.js";
 import { diffSettings } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
 import {
+  applyDeadline,
   type CommandContext,
   confirmChange,
   createContext,
@@ -16,7 +18,7 @@ import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";
-import { printFailureLogs } from "./failure-logs.js";
+import { printFailureLogsAfter } from "./failure-logs.js";
 import {
   createServiceWaitOptions,
   familyOption,
@@ -35,7 +37,8 @@ export const CreateServiceOptionsSchema = z.object({
 export type CreateServiceOptions = z.output<typeof CreateServiceOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runCreateService(await createContext(globals), parseOptions(CreateServiceOptionsSchema, rawOptions));
+  const options = parseOptions(CreateServiceOptionsSchema, rawOptions);
+  await runCreateService(await createContext(globals, { timeoutMs: options.timeout }), options);
 }
 
 export async function runCreateService(context: CommandContext, options: CreateServiceOptions) {
@@ -72,7 +75,7 @@ export async function runCreateService(context: CommandContext, options: CreateS
     `Create service ${service} in cluster ${cluster}, account ${target.account}, ${target.region}?`,
   );
 
-  // Apply: nothing more is asked; --timeout counts from here.
+  // Apply: nothing more is asked; --timeout counts from here (with --yes, from the start).
   let exists = false;
   const messages = {
     first: () =>
@@ -81,24 +84,27 @@ export async function runCreateService(context: CommandContext, options: CreateS
         : `Interrupted before ECS confirmed service ${service}: check with \`mcctl status\` whether it exists.`,
     second: () => "Quit.",
   };
-  const created = await withInterruptTrap(output, messages, (signal) => {
+  const deadline = applyDeadline(context, options.timeout);
+  const created = await withInterruptTrap(output, messages, (signal) =>
     // A hung call ends with --timeout or Ctrl-C, like the wait itself.
-    Object.assign(context.aws.limits, { signal, deadline: Date.now() + options.timeout });
-    return createService(ecs, terminalReporter(output), {
-      input: plan.input,
-      wait: options.wait,
-      timeoutMs: options.timeout,
-      pollIntervalMs: options.pollInterval,
-      signal,
-      onCreated: () => {
-        exists = true;
-        return saveSettings(settings.path, settingsAfter);
-      },
-    }).catch(async (error: unknown) => {
-      await printFailureLogs(context, error);
+    withCallLimits({ signal, deadline }, () =>
+      createService(ecs, terminalReporter(output), {
+        input: plan.input,
+        wait: options.wait,
+        timeoutMs: options.timeout,
+        deadline,
+        pollIntervalMs: options.pollInterval,
+        signal,
+        onCreated: () => {
+          exists = true;
+          return saveSettings(settings.path, settingsAfter);
+        },
+      }),
+    ).catch(async (error: unknown) => {
+      await printFailureLogsAfter(context, error);
       throw error;
-    });
-  });
+    }),
+  );
   const result = {
     dryRun: false,
     cluster,

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { withCallLimits } from "../aws/limits.js";
 import { DESTROY_DEFAULTS } from "../config/defaults.js";
 import { forgetDestroyed } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
@@ -35,7 +36,8 @@ export const DestroyOptionsSchema = z.object({
 export type DestroyOptions = z.output<typeof DestroyOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runDestroy(await createContext(globals), parseOptions(DestroyOptionsSchema, rawOptions));
+  const options = parseOptions(DestroyOptionsSchema, rawOptions);
+  await runDestroy(await createContext(globals, { timeoutMs: options.timeout }), options);
 }
 
 export interface DestroyResult {
@@ -91,20 +93,23 @@ export async function runDestroy(context: CommandContext, options: DestroyOption
     first: () => "Interrupted: destroy stops before its next deletion; `mcctl destroy` finishes the rest.",
     second: () => "Quit. Run `mcctl destroy` again to finish: it finds what is left.",
   };
-  const outcome = await withInterruptTrap(output, messages, (signal) => {
-    context.aws.limits.signal = signal;
-    return applyDestroy(
-      {
-        reporter: terminalReporter(output),
-        signal,
-        waitTimeoutMs: options.timeout,
-        pollIntervalMs: options.pollInterval,
-      },
-      aws,
-      plan.steps,
-    );
-  });
-  if (settings.exists) await forgetWhatIsGone(context, aws, plan);
+  // Each wait is bounded by --timeout of its own, so the plan's deadline (--yes) does not bound the apply.
+  const outcome = await withInterruptTrap(output, messages, (signal) =>
+    withCallLimits({ signal }, () =>
+      applyDestroy(
+        {
+          reporter: terminalReporter(output),
+          signal,
+          waitTimeoutMs: options.timeout,
+          pollIntervalMs: options.pollInterval,
+        },
+        aws,
+        plan.steps,
+      ),
+    ),
+  );
+  // Its look at the instance comes after the apply's waits: the plan's deadline (--yes) is long gone.
+  if (settings.exists) await withCallLimits({}, () => forgetWhatIsGone(context, aws, plan));
   const snapshot = plan.steps.database?.finalSnapshot;
   output.result(
     { dryRun: false, deleted: outcome.deleted, finalSnapshot: snapshot, kept: keptOf(plan) },

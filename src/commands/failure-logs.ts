@@ -1,4 +1,5 @@
 import type { Task } from "@aws-sdk/client-ecs";
+import { cleanupLimits, withCallLimits } from "../aws/limits.js";
 import type { CommandContext } from "../context.js";
 import { awslogsGroupOf, containerStart, logStreamName } from "../domain/logs.js";
 import { hasCause } from "../errors.js";
@@ -79,4 +80,12 @@ function stoppedContainer(task: Task): string {
     containers.find((container) => container.reason)?.name ??
     "mc"
   );
+}
+
+/** Reading the failed task's logs gets its own time: the failure may have used up the command's. */
+const FAILURE_LOGS_BUDGET_MS = 30_000;
+
+/** printFailureLogs with a budget of its own, after a failure that may have been the deadline itself. */
+export function printFailureLogsAfter(context: CommandContext, error: unknown): Promise<void> {
+  return withCallLimits(cleanupLimits(FAILURE_LOGS_BUDGET_MS), () => printFailureLogs(context, error));
 }

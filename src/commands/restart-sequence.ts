@@ -1,7 +1,7 @@
-import type { CommandContext } from "../context.js";
+import { applyDeadline, type CommandContext } from "../context.js";
 import { type RestartRequest, RestartWatch } from "../operations/restart.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
-import { printFailureLogs } from "./failure-logs.js";
+import { printFailureLogsAfter } from "./failure-logs.js";
 import type { RestartFlags } from "./options.js";
 
 /** What restart, upgrade and rollback hand the restart sequence, apart from the count to restore. */
@@ -10,7 +10,7 @@ export type RestartRun = Omit<RestartRequest, "countWhenStopped" | "taskDefiniti
 /**
  * The apply of every command that ends with the restart sequence (restart, upgrade, rollback): traps
  * Ctrl-C, SIGTERM and SIGHUP for the whole apply, and hands `work` the request the flags, the plan's
- * health URL and the clients' limits make.
+ * health URL and the command's deadline make.
  */
 export function underRestartTrap<T>(
   context: CommandContext,
@@ -27,10 +27,10 @@ export function underRestartTrap<T>(
           service: context.service,
           healthUrl,
           timeoutMs: flags.timeout,
+          deadline: applyDeadline(context, flags.timeout),
           pollIntervalMs: flags.pollInterval,
           signal,
           onPhase: watch.onPhase,
-          limits: context.aws.limits,
         },
         signal,
       ),
@@ -43,7 +43,7 @@ async function withFailureLogs<T>(context: CommandContext, work: () => Promise<T
   try {
     return await work();
   } catch (error) {
-    await printFailureLogs(context, error);
+    await printFailureLogsAfter(context, error);
     throw error;
   }
 }

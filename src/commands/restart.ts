@@ -19,7 +19,8 @@ export const RestartOptionsSchema = z.extend(RestartFlagsSchema, { count: countO
 export type RestartOptions = z.output<typeof RestartOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runRestart(await createContext(globals), parseOptions(RestartOptionsSchema, rawOptions));
+  const options = parseOptions(RestartOptionsSchema, rawOptions);
+  await runRestart(await createContext(globals, { timeoutMs: options.timeout }), options);
 }
 
 export async function runRestart(context: CommandContext, options: RestartOptions) {
@@ -45,7 +46,7 @@ export async function runRestart(context: CommandContext, options: RestartOption
     `Restart ${service} in account ${target.account}, ${target.region}? Model Catalogue is unavailable until the new task has started.`,
   );
 
-  // Apply: --timeout counts from here, and nothing more is asked.
+  // Apply: nothing more is asked; --timeout counts from here (with --yes, from the start).
   const result = await underRestartTrap(context, options, plan.healthUrl, (run) =>
     restartService(ecs, terminalReporter(output), { ...run, countWhenStopped: options.count }),
   );

@@ -22,7 +22,8 @@ export const RollbackOptionsSchema = z.extend(RestartFlagsSchema, { to: revision
 export type RollbackOptions = z.output<typeof RollbackOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runRollback(await createContext(globals), parseOptions(RollbackOptionsSchema, rawOptions));
+  const options = parseOptions(RollbackOptionsSchema, rawOptions);
+  await runRollback(await createContext(globals, { timeoutMs: options.timeout }), options);
 }
 
 export async function runRollback(context: CommandContext, options: RollbackOptions) {
@@ -60,7 +61,7 @@ export async function runRollback(context: CommandContext, options: RollbackOpti
     `${title} ${service} to ${plan.to} in account ${target.account}, ${target.region}? Model Catalogue is unavailable until the new task has started.`,
   );
 
-  // Apply: nothing more is asked; --timeout counts from here.
+  // Apply: nothing more is asked; --timeout counts from here (with --yes, from the start).
   const result = await underRestartTrap(context, options, plan.healthUrl, (run) =>
     switchRevision(ecs, terminalReporter(output), {
       ...run,

@@ -35,7 +35,8 @@ export const SecretsSetOptionsSchema = z.object({
 export type SecretsSetOptions = z.output<typeof SecretsSetOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runSecretsSet(await createContext(globals), parseOptions(SecretsSetOptionsSchema, rawOptions));
+  const options = parseOptions(SecretsSetOptionsSchema, rawOptions);
+  await runSecretsSet(await createContext(globals, { timeoutMs: options.timeout }), options);
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import "../zod-messages.js";
 import { AwsClients } from "../aws/clients.js";
+import { withCallLimits } from "../aws/limits.js";
 import { diffSettings } from "../config/deployment.js";
 import { mergeSettings, type Settings, saveSettings } from "../config/settings.js";
 import { gatherTaskInputs } from "../config/task-inputs.js";
@@ -36,7 +37,8 @@ export const SetupOptionsSchema = z.object({
 export type SetupOptions = z.output<typeof SetupOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runSetupCommand(await createContext(globals), parseOptions(SetupOptionsSchema, rawOptions));
+  const options = parseOptions(SetupOptionsSchema, rawOptions);
+  await runSetupCommand(await createContext(globals, { timeoutMs: options.timeout }), options);
 }
 
 const MARK: Record<PlanLine["state"], string> = { exists: "✔", create: "+", pending: "…", skip: "-" };
@@ -109,23 +111,25 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
       "Interrupted: setup stops before its next change; what exists stays, and `mcctl setup` continues.",
     second: () => "Quit. Run `mcctl setup` again to continue: it finds what exists.",
   };
-  const outcome = await withInterruptTrap(output, messages, (signal) => {
-    // A call in flight ends with the signal too; each wait is bounded by --timeout.
-    aws.limits.signal = signal;
-    return applySetup(
-      {
-        reporter: terminalReporter(output),
-        signal,
-        tags: TAGS,
-        region: target.region,
-        pollIntervalMs: options.pollInterval,
-        waitTimeoutMs: options.timeout,
-        save,
-      },
-      clients,
-      applyStepsOf(plan, options.wait),
-    );
-  });
+  // A call in flight ends with the signal too; each wait is bounded by --timeout of its own, so the
+  // plan's deadline (--yes) does not bound the apply.
+  const outcome = await withInterruptTrap(output, messages, (signal) =>
+    withCallLimits({ signal }, () =>
+      applySetup(
+        {
+          reporter: terminalReporter(output),
+          signal,
+          tags: TAGS,
+          region: target.region,
+          pollIntervalMs: options.pollInterval,
+          waitTimeoutMs: options.timeout,
+          save,
+        },
+        clients,
+        applyStepsOf(plan, options.wait),
+      ),
+    ),
+  );
   output.result({ ...outcome, plan: plan.lines }, summary(outcome, plan, target, settings.path));
   return { ...outcome, dryRun: false, plan: plan.lines };
 }

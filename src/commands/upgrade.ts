@@ -1,5 +1,6 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
+import { withCallLimits } from "../aws/limits.js";
 import { UPGRADE_DEFAULTS } from "../config/defaults.js";
 import { diffSettings, revisionName } from "../config/deployment.js";
 import { type Settings, saveSettings } from "../config/settings.js";
@@ -64,7 +65,8 @@ export const UpgradeOptionsSchema = z
 export type UpgradeOptions = z.output<typeof UpgradeOptionsSchema>;
 
 export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runUpgrade(await createContext(globals), parseOptions(UpgradeOptionsSchema, rawOptions));
+  const options = parseOptions(UpgradeOptionsSchema, rawOptions);
+  await runUpgrade(await createContext(globals, { timeoutMs: options.timeout }), options);
 }
 
 export async function runUpgrade(context: CommandContext, options: UpgradeOptions) {
@@ -150,46 +152,60 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
     `Upgrade ${service} in account ${target.account}, ${target.region}? Model Catalogue is unavailable until the new task has started.`,
   );
 
-  // Apply: nothing more is asked; --timeout counts from the start of the restart.
+  // Apply: nothing more is asked. --timeout counts after the snapshot and the pulls: the restart gets
+  // what was left of it when the apply began (with --yes the plan took its share).
   const reporter = terminalReporter(output);
-  return underRestartTrap(context, options, plan.healthUrl, async (run, signal) => {
+  return underRestartTrap(context, options, plan.healthUrl, async (applyRun, signal) => {
+    const budgetMs = (applyRun.deadline ?? Date.now() + options.timeout) - Date.now();
+    const restartRun = () => ({ ...applyRun, deadline: Date.now() + budgetMs });
     // First the snapshot: a new version may migrate the schema, which no image rollback undoes.
     const taken =
       snapshot.kind === "take"
-        ? await takeSnapshot(rds, reporter, {
-            snapshot: snapshot.snapshot,
-            instance: snapshot.instance,
-            tags: { ...MCCTL_TAGS, "mcctl:before": upgradeLabel(options, plan.current) },
-            wait: true,
-            timeoutMs: options.snapshotTimeout,
-            pollIntervalMs: options.pollInterval,
-            signal,
-          })
+        ? await withCallLimits({ signal, deadline: Date.now() + options.snapshotTimeout }, () =>
+            takeSnapshot(rds, reporter, {
+              snapshot: snapshot.snapshot,
+              instance: snapshot.instance,
+              tags: { ...MCCTL_TAGS, "mcctl:before": upgradeLabel(options, plan.current) },
+              wait: true,
+              timeoutMs: options.snapshotTimeout,
+              pollIntervalMs: options.pollInterval,
+              signal,
+            }),
+          )
         : undefined;
+    const run = restartRun();
     try {
-      if (plan.kind === "pull")
-        return await pullAndRestart(context, plan, { ...run, countWhenStopped: 1 }, signal);
-      // Before the service is touched: a secret that cannot be stored stops the upgrade with nothing down.
-      const roleChange = await prepareRevision({ ssm, iam, logs }, reporter, plan);
-      const result = await switchRevision(ecs, reporter, {
-        ...run,
-        roleChange,
-        current: plan.current,
-        target: { register: plan.next },
-        verb: "upgrade",
-        rollbackOnFailure,
-      });
-      if (result.registered && settingsAfter) {
-        await saveSettings(context.settings.path, {
-          ...settingsAfter,
-          taskDefinition: revisionName(result.registered),
+      // The calls before the switch (secrets, log group, registration) end by the restart's deadline too.
+      return await withCallLimits({ signal, deadline: run.deadline }, async () => {
+        if (plan.kind === "pull")
+          return await pullAndRestart(
+            context,
+            plan,
+            () => ({ ...restartRun(), countWhenStopped: 1 }),
+            signal,
+          );
+        // Before the service is touched: a secret that cannot be stored stops the upgrade with nothing down.
+        const roleChange = await prepareRevision({ ssm, iam, logs }, reporter, plan);
+        const result = await switchRevision(ecs, reporter, {
+          ...run,
+          roleChange,
+          current: plan.current,
+          target: { register: plan.next },
+          verb: "upgrade",
+          rollbackOnFailure,
         });
-      }
-      output.result(
-        { dryRun: false, from: result.from, to: result.to, snapshot: taken?.DBSnapshotIdentifier },
-        `${service} now runs ${result.to} (was ${result.from})`,
-      );
-      return { dryRun: false, from: result.from, to: result.to };
+        if (result.registered && settingsAfter) {
+          await saveSettings(context.settings.path, {
+            ...settingsAfter,
+            taskDefinition: revisionName(result.registered),
+          });
+        }
+        output.result(
+          { dryRun: false, from: result.from, to: result.to, snapshot: taken?.DBSnapshotIdentifier },
+          `${service} now runs ${result.to} (was ${result.from})`,
+        );
+        return { dryRun: false, from: result.from, to: result.to };
+      });
     } catch (error) {
       throw snapshot.kind === "take" ? withRestoreAdvice(error, snapshot.snapshot, snapshot.instance) : error;
     }
@@ -255,7 +271,8 @@ async function decideRollback(
 async function pullAndRestart(
   context: CommandContext,
   plan: PullUpgradePlan,
-  restart: RestartRequest,
+  /** The restart's request, made once the pulls are done: --timeout counts from then. */
+  restart: () => RestartRequest,
   signal: AbortSignal,
 ) {
   const { output, service } = context;
@@ -278,7 +295,7 @@ async function pullAndRestart(
     }
   }
   const ecs = await context.aws.ecs();
-  const result = await restartService(ecs, terminalReporter(output), restart);
+  const result = await restartService(ecs, terminalReporter(output), restart());
   const to = shortRevision(result.taskDefinition);
   output.result(
     { dryRun: false, from: plan.from, to },

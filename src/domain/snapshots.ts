@@ -50,3 +50,27 @@ export function restoreCommands(snapshot: string, database: string): string[] {
     `METADATA_JDBC_URL=jdbc:mysql://<endpoint of ${restored}>/… mcctl register-task, then mcctl rollback --to N`,
   ];
 }
+
+/** RDS snapshots an instance, a final snapshot included, only in these states (CreateDBSnapshot). */
+export const SNAPSHOT_STATES: readonly string[] = ["available", "storage-optimization"];
+
+/**
+ * States RDS leaves on its own (RDS User Guide, "Viewing instance status"), during which it refuses a
+ * snapshot with InvalidDBInstanceState: a final snapshot waits until they are over.
+ */
+export const PASSING_STATES: readonly string[] = [
+  "creating",
+  "backing-up",
+  "modifying",
+  "rebooting",
+  "renaming",
+  "resetting-master-credentials",
+  "upgrading",
+  "maintenance",
+  "starting",
+  "configuring-enhanced-monitoring",
+  "configuring-iam-database-auth",
+  "configuring-log-exports",
+  "converting-to-vpc",
+  "moving-to-vpc",
+];

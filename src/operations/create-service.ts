@@ -10,7 +10,10 @@ export interface ServiceCreation {
   input: CreateServiceCommandInput;
   /** Wait until the service is steady (false: --no-wait). */
   wait: boolean;
+  /** --timeout, as the operator gave it (a timeout says it). */
   timeoutMs: number;
+  /** When the wait must be over (epoch ms); left out, `timeoutMs` from the creation. */
+  deadline?: number | undefined;
   pollIntervalMs: number;
   signal?: AbortSignal | undefined;
   /** Called as soon as ECS has the service, before the wait: what exists must be remembered even if the wait fails. */
@@ -25,7 +28,7 @@ export async function createService(
   reporter: Reporter,
   creation: ServiceCreation,
 ): Promise<Service> {
-  const deadline = Date.now() + creation.timeoutMs;
+  const deadline = creation.deadline ?? Date.now() + creation.timeoutMs;
   const created = await ecs.createService(creation.input);
   const name = creation.input.serviceName as string;
   const cluster = creation.input.cluster as string;

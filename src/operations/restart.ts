@@ -1,6 +1,6 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
-import { type AwsLimits, allowCleanup } from "../aws/limits.js";
+import { cleanupLimits, withCallLimits } from "../aws/limits.js";
 import { InterruptedError, McctlError } from "../errors.js";
 import { waitForHealthy } from "./health.js";
 import type { Reporter, WaitReporter } from "./reporter.js";
@@ -26,18 +26,18 @@ export interface RestartRequest {
   taskDefinitionArn?: string | undefined;
   /** Wait until this URL answers HTTP 200 once the service is steady (resolved by the plan). */
   healthUrl?: string | undefined;
-  /** --timeout: the restart must be over by `Date.now() + timeoutMs` from the moment it starts. */
+  /** --timeout, as the operator gave it (timeouts say it). */
   timeoutMs: number;
+  /**
+   * When the restart must be over (epoch ms): with --yes the command's deadline, which counted the plan
+   * too; left out, `timeoutMs` from the moment the restart starts.
+   */
+  deadline?: number | undefined;
   pollIntervalMs: number;
   /** Aborted on Ctrl-C, SIGTERM or SIGHUP: the wait stops and a service at 0 gets its count back. */
   signal?: AbortSignal | undefined;
   /** Called as each phase starts, with the state a signal handler needs to say what it does. */
   onPhase?: (phase: RestartPhase, state: RestartState) => void;
-  /**
-   * The limits of the AWS clients `ecs` came from: the restart bounds every call by its signal and
-   * deadline, and lifts them for the calls that put the desired count back.
-   */
-  limits?: AwsLimits | undefined;
   /** The role mcctl created or changed in this run: its propagation failures are not failures (role-propagation.ts). */
   roleChange?: RoleChange | undefined;
 }
@@ -115,20 +115,18 @@ export async function restartService(
   reporter: Reporter,
   request: RestartRequest,
 ): Promise<RestartResult> {
-  const deadline = Date.now() + request.timeoutMs;
-  if (request.limits) {
-    // A call that hangs ends with the command's time or with Ctrl-C, like every wait.
-    request.limits.deadline = deadline;
-    if (request.signal) request.limits.signal = request.signal;
-  }
-  return reporter.wait(`Restarting ${request.service}`, async (progress) => {
-    const monitor = new ServiceMonitor(ecs, request.cluster, request.service, progress, request.roleChange);
-    const result = await runRestart(ecs, monitor, request, deadline, progress);
-    return {
-      value: result,
-      done: `${request.service} is steady with ${result.targetCount} task(s) on ${shortRevision(result.taskDefinition)}`,
-    };
-  });
+  const deadline = request.deadline ?? Date.now() + request.timeoutMs;
+  // A call that hangs ends with the command's time or with Ctrl-C, like every wait.
+  return withCallLimits({ signal: request.signal, deadline }, () =>
+    reporter.wait(`Restarting ${request.service}`, async (progress) => {
+      const monitor = new ServiceMonitor(ecs, request.cluster, request.service, progress, request.roleChange);
+      const result = await runRestart(ecs, monitor, request, deadline, progress);
+      return {
+        value: result,
+        done: `${request.service} is steady with ${result.targetCount} task(s) on ${shortRevision(result.taskDefinition)}`,
+      };
+    }),
+  );
 }
 
 async function runRestart(
@@ -193,8 +191,10 @@ async function runRestart(
     phase("scaling-up");
     await scaleBackUp(ecs, state);
   } catch (error) {
-    if (state.scaledDown && request.limits) allowCleanup(request.limits, RESTORE_BUDGET_MS);
-    throw await restoreAfterFailure(ecs, state, error, progress);
+    // The restore must reach AWS after an interrupt or once the time is up: it gets limits of its own.
+    throw await withCallLimits(cleanupLimits(RESTORE_BUDGET_MS), () =>
+      restoreAfterFailure(ecs, state, error, progress),
+    );
   }
 
   phase("waiting-for-steady");

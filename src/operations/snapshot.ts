@@ -13,7 +13,10 @@ export interface SnapshotRequest {
   tags: Record<string, string>;
   /** Wait until RDS reports it available (upgrade always does; `backup` with --wait). */
   wait: boolean;
+  /** --timeout, as the operator gave it (a timeout says it). */
   timeoutMs: number;
+  /** When the wait must be over (epoch ms); left out, `timeoutMs` from the snapshot's creation. */
+  deadline?: number | undefined;
   pollIntervalMs: number;
   signal?: AbortSignal | undefined;
 }
@@ -36,7 +39,7 @@ export async function takeSnapshot(
   let seen = describeProgress(created);
   return reporter.wait(`Waiting for ${label}`, async (progress) => {
     const ready = await poll({
-      deadline: started + request.timeoutMs,
+      deadline: request.deadline ?? started + request.timeoutMs,
       intervalMs: request.pollIntervalMs,
       signal: request.signal,
       attempt: async () => {

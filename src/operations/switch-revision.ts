@@ -95,6 +95,7 @@ async function rollBack(
       countWhenStopped: 1,
       taskDefinitionArn: previous,
       healthUrl: undefined,
+      deadline: undefined,
     });
   } catch (rollbackError) {
     if (rollbackError instanceof InterruptedError) throw rollbackError;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AwsClients } from "../../src/aws/clients.js";
 import type { AwsConfig } from "../../src/aws/config.js";
-import { allowCleanup } from "../../src/aws/limits.js";
+import { cleanupLimits, withCallLimits } from "../../src/aws/limits.js";
 import { InterruptedError, McctlError } from "../../src/errors.js";
 
 // Nothing listens on port 9: a call that got past the limits would fail with ECONNREFUSED instead.
@@ -23,15 +23,14 @@ const oneCallOfEach = (aws: AwsClients) => ({
 });
 
 describe("AwsClients limits", () => {
-  it("stop every service's calls once the command's signal has aborted, set after the clients were built", async () => {
+  it("stop every service's calls once the signal of the phase they are made in has aborted", async () => {
     const aws = new AwsClients(config);
     const calls = oneCallOfEach(aws);
     await aws.ecs();
     const controller = new AbortController();
-    aws.limits.signal = controller.signal;
     controller.abort();
     for (const [service, call] of Object.entries(calls)) {
-      const error = await call().then(
+      const error = await withCallLimits<unknown>({ signal: controller.signal }, call).then(
         () => undefined,
         (failure: unknown) => failure,
       );
@@ -40,9 +39,8 @@ describe("AwsClients limits", () => {
   });
 
   it("are shared with clients built from another config", async () => {
-    const aws = new AwsClients(config);
+    const aws = new AwsClients(config, { deadline: Date.now() - 1 });
     const otherRegion = new AwsClients({ ...config, region: "us-east-1" }, aws.limits);
-    aws.limits.deadline = Date.now() - 1;
     for (const [service, call] of Object.entries(oneCallOfEach(otherRegion))) {
       const error = (await call().then(
         () => undefined,
@@ -53,23 +51,30 @@ describe("AwsClients limits", () => {
     }
   });
 
-  it("let the clean-up after an interrupt through, with a budget of its own", async () => {
-    const aws = new AwsClients(config);
-    const controller = new AbortController();
-    aws.limits.signal = controller.signal;
-    aws.limits.deadline = Date.now() + 60_000;
-    controller.abort();
+  it("give way to the limits of the phase a call is made in, the clean-up's included", async () => {
+    // The plan's deadline has passed: outside a phase of its own nothing is sent.
+    const aws = new AwsClients(config, { deadline: Date.now() - 1 });
     const ecs = await aws.ecs();
-    await expect(ecs.describeCluster("prod")).rejects.toBeInstanceOf(InterruptedError);
+    await expect(ecs.describeCluster("prod")).rejects.toThrow(/time limit ran out before/);
+    const controller = new AbortController();
+    controller.abort();
+    const apply = { signal: controller.signal, deadline: Date.now() + 60_000 };
+    await expect(withCallLimits(apply, () => ecs.describeCluster("prod"))).rejects.toBeInstanceOf(
+      InterruptedError,
+    );
 
-    allowCleanup(aws.limits, 5_000);
-    expect(aws.limits.signal).toBeUndefined();
-    expect(aws.limits.deadline).toBeGreaterThan(Date.now() + 4_000);
-    expect(aws.limits.deadline).toBeLessThanOrEqual(Date.now() + 5_000);
-    // The call now goes out (and finds nothing listening).
-    await expect(ecs.describeCluster("prod")).rejects.toThrow(
+    const cleanup = cleanupLimits(5_000);
+    expect(cleanup.signal).toBeUndefined();
+    expect(cleanup.deadline).toBeGreaterThan(Date.now() + 4_000);
+    expect(cleanup.deadline).toBeLessThanOrEqual(Date.now() + 5_000);
+    // Inside the interrupted apply, the clean-up's own limits let the call go out (nothing listens).
+    await expect(
+      withCallLimits(apply, () => withCallLimits(cleanup, () => ecs.describeCluster("prod"))),
+    ).rejects.toThrow(
       "cannot reach http://127.0.0.1:9 for ecs:DescribeClusters (ECONNREFUSED: connection refused)",
     );
+    // And the limits of a phase end with it.
+    await expect(ecs.describeCluster("prod")).rejects.toThrow(/time limit ran out before/);
   });
 });
 

@@ -50,8 +50,8 @@ describe("resolveAwsConfig", () => {
 });
 
 describe("transport timeouts", () => {
-  it("default to 5 s to connect, 20 s per attempt and 45 s per call", async () => {
-    expect((await configOf({})).timeouts).toEqual({ connectMs: 5_000, requestMs: 20_000, callMs: 45_000 });
+  it("default to 5 s to connect, 10 s per attempt and 20 s per call (two attempts)", async () => {
+    expect((await configOf({})).timeouts).toEqual({ connectMs: 5_000, requestMs: 10_000, callMs: 20_000 });
   });
 
   it("read durations from MCCTL_AWS_*_TIMEOUT", async () => {

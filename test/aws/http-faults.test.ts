@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../src/aws/config.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
-import type { AwsLimits, AwsTimeouts } from "../../src/aws/limits.js";
+import { type AwsLimits, type AwsTimeouts, withCallLimits } from "../../src/aws/limits.js";
 import { InterruptedError, McctlError } from "../../src/errors.js";
 import { isTransientError } from "../../src/operations/poll.js";
 import { createSimContext } from "../sim/core.js";
@@ -135,11 +135,9 @@ describe("bounded calls over HTTP", () => {
   it("aborts a call in flight when the command's signal aborts", async () => {
     server.inject({ fault: "hang" });
     const controller = new AbortController();
-    const limits: AwsLimits = {};
-    const ecsApi = api({ timeouts: { requestMs: 10_000, callMs: 10_000 }, limits });
-    // Set after the API was built, as a command does when its apply phase starts.
-    limits.signal = controller.signal;
-    const call = failure(ecsApi.describeCluster("prod"));
+    const ecsApi = api({ timeouts: { requestMs: 10_000, callMs: 10_000 } });
+    // Given after the API was built, by the phase the call is made in, as a command's apply does.
+    const call = failure(withCallLimits({ signal: controller.signal }, () => ecsApi.describeCluster("prod")));
     await until(() => server.requests.length === 1);
     const abortedAt = Date.now();
     controller.abort();

@@ -6,11 +6,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSimContext } from "../sim/core.js";
-import { EcsSimulator } from "../sim/ecs.js";
 import { taskFailures } from "../sim/ecs-model.js";
-import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { type HttpFaultRule, type SimHttpServer, serveEcs } from "../sim/http.js";
+import type { HttpFaultRule } from "../sim/http.js";
+import { type World, world } from "./ecs-world.js";
 import { assertBuilt, BIN, childEnv, makeTempDir, removeTempDir } from "./harness.js";
 
 const RESTORE = "aws ecs update-service --cluster default --service mc --desired-count 1";
@@ -26,40 +24,6 @@ afterAll(async () => {
   await removeTempDir(home);
   console.info(`fault matrix (mcctl restart through the built binary):\n${matrix.join("\n")}`);
 });
-
-interface World {
-  ecs: EcsSimulator;
-  server: SimHttpServer;
-  desiredCount(): number | undefined;
-  close(): Promise<void>;
-}
-
-/** A cluster with one instance and the service `mc` steady with one task, served over HTTP. */
-async function world(): Promise<World> {
-  const context = createSimContext();
-  const ecs = new EcsSimulator(context, {
-    timings: { pendingMs: 400, stoppingMs: 1_500, schedulerDelayMs: 50, serviceCountsLagMs: 50 },
-  });
-  ecs.addCluster("default");
-  ecs.addContainerInstance("default", { ec2InstanceId: "i-0abc" });
-  ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
-  ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
-  const server = await serveEcs(ecs, context);
-  for (let waited = 0; waited < 5_000; waited += 50) {
-    context.clock.advance();
-    if (ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" }).length === 1) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    ecs,
-    server,
-    desiredCount: () => {
-      context.clock.advance();
-      return ecs.describeServices({ cluster: "default", services: ["mc"] }).services?.[0]?.desiredCount;
-    },
-    close: () => server.close(),
-  };
-}
 
 interface Trigger {
   /** When stderr first matches, or the endpoint first receives this operation, `act` runs once. */
@@ -169,6 +133,18 @@ const CASES: Record<string, Case> = {
     code: 1,
     ends: "desired",
     message: /time limit ran out|timed out after 6s/,
+    withinMs: 15_000,
+  },
+  "a slow plan counts towards --timeout (--yes)": {
+    // The plan's look at the service waits 3 s for an answer that never comes, then a retry answers:
+    // what is left of the 5 s cannot hold the restart, which takes 2 s or more (where it runs out
+    // depends on the machine's load). Counted from the restart's start, 5 s would hold it.
+    faults: [{ fault: "hang", command: "DescribeServices", times: 1 }],
+    env: { MCCTL_AWS_REQUEST_TIMEOUT: "3s" },
+    args: ["--timeout", "5s"],
+    code: 1,
+    ends: "desired",
+    message: /^mcctl: (timed out after 5s waiting for|the command's time limit ran out while waiting for)/m,
     withinMs: 15_000,
   },
   "AccessDenied before anything changed": {

@@ -2,6 +2,8 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AwsClients } from "../../src/aws/clients.js";
+import { limitsInForce } from "../../src/aws/limits.js";
 import { DestroyOptionsSchema, runDestroy } from "../../src/commands/destroy.js";
 import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
 import type { Settings } from "../../src/config/settings.js";
@@ -300,6 +302,50 @@ describe("mcctl destroy: deleting", () => {
     expect(sim.rds.instance(identifier)).toBeUndefined();
     expect(sim.ec2.securityGroups().map((group) => group.GroupName)).toEqual(["default"]);
     expect(sim.ssm.parameters()).toEqual([]);
+  });
+
+  it("with --yes, --timeout bounds the plan's calls, and no call of the apply, each wait having its own", async () => {
+    await deploy();
+    const base = await context();
+    // --yes: the command's deadline counts from its start. Each wait has --timeout (30m) of its own,
+    // and the whole destroy takes longer than the 5 minutes this deadline gives the plan.
+    const deadline = Date.now() + 5 * 60_000;
+    const ctx = { ...base, deadline, aws: new AwsClients(base.aws.config, { deadline }) };
+    const calls: { at: number; deadline: number | undefined }[] = [];
+    sim.faults.inject({
+      error: "throttling",
+      times: Number.POSITIVE_INFINITY,
+      match: () => {
+        calls.push({ at: Date.now(), deadline: limitsInForce(ctx.aws.limits).deadline });
+        return false;
+      },
+    });
+    await run(runDestroy(ctx, DestroyOptionsSchema.parse({ pollInterval: "5s" })));
+
+    expect(calls.filter((call) => call.at > deadline).length).toBeGreaterThan(0);
+    // The transport refuses a call whose deadline has passed: none may have one.
+    expect(calls.filter((call) => call.deadline !== undefined && call.deadline < call.at)).toEqual([]);
+    expect(calls[0]?.deadline).toBe(deadline);
+  });
+
+  it("a task left running on the instance it deregisters runs on, orphaned, until the instance is terminated", async () => {
+    const { instanceId } = await deploy();
+    const [task] = sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" });
+    // Someone deleted the service by hand, and its task is slow to stop: destroy finds no service, and
+    // deregisters the instance (with force) while the task still runs there.
+    sim.ecs.setTimings({ stoppingMs: 30 * 60_000 });
+    sim.ecs.deleteService({ cluster: "default", service: "mc", force: true });
+    const { result } = await destroy();
+
+    expect(result.deleted).toContain("ECS cluster default");
+    expect(sim.ecs.describeClusters({ clusters: ["default"] }).clusters?.[0]?.status).toBe("INACTIVE");
+    // It stopped with its host, not at the deregistration.
+    expect(sim.ecs.tasks({}).find((candidate) => candidate.taskArn === task?.taskArn)).toMatchObject({
+      lastStatus: "STOPPED",
+      stopCode: "TerminationNotice",
+      stoppedReason: `Host EC2 (instance ${instanceId}) terminated.`,
+    });
+    expect(sim.ecs.tasks({}).filter((candidate) => candidate.lastStatus !== "STOPPED")).toEqual([]);
   });
 
   it("an interruption stops before the next deletion, and says what was deleted", async () => {

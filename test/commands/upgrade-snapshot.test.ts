@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { limitsInForce } from "../../src/aws/limits.js";
 import { BackupOptionsSchema, runBackup } from "../../src/commands/backup.js";
 import { BackupListOptionsSchema, runBackupList } from "../../src/commands/backup-list.js";
 import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
@@ -111,6 +112,32 @@ describe("upgrade takes a database snapshot first", () => {
     expect(error.message).toMatch(/^RDS reports snapshot mcctl-model-catalogue-before-2-0-1-\w+ failed$/);
     expect(error.suggestion).toMatch(/^Nothing else was changed/);
     expect(order().filter((command) => /^(Register|Update)/.test(command))).toEqual([]);
+  });
+
+  it("with --yes, the snapshot's wait does not count towards --timeout, and the calls after it are bounded", async () => {
+    await deployment();
+    // --yes: the command's deadline counts from its start; the snapshot takes 4 minutes, --timeout is 2.
+    const context = { ...upgradeContext(), deadline: Date.now() + 2 * 60_000 };
+    const seen: (number | undefined)[] = [];
+    sim.faults.inject({
+      service: "ECS",
+      command: "RegisterTaskDefinition",
+      match: () => {
+        seen.push(limitsInForce(context.aws.limits).deadline);
+        return false;
+      },
+      error: "throttling",
+    });
+    await upgrade({ tag: "2.0.1", timeout: "2m" }, context);
+
+    expect(
+      sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" }).map((task) => task.taskDefinitionArn),
+    ).toEqual([expect.stringMatching(/model-catalogue:2$/)]);
+    // The registration after the snapshot ends by the restart's deadline: --timeout from the apply's start,
+    // moved on by the snapshot's 4 minutes, not the command's deadline, which had passed.
+    const [registeredBy] = seen;
+    expect(registeredBy).toBeGreaterThan(context.deadline + 4 * 60_000 - 60_000);
+    expect(registeredBy).toBeLessThanOrEqual(context.deadline + 5 * 60_000);
   });
 
   it("a failed upgrade names the snapshot and the commands that restore the schema", async () => {

@@ -330,6 +330,59 @@ describe("applyDestroy: rules, database, revisions, secrets, role and logs", () 
     expect(sim.logs.group("/ecs/mc")).toBeUndefined();
   });
 
+  const finalSnapshotOf = (identifier: string) => ({
+    database: { identifier, deleting: false, finalSnapshot: `mcctl-${identifier}-final-x` },
+  });
+
+  it("waits for a database that is creating (then backing up) before its final snapshot, and shows the wait", async () => {
+    sim.rds.addInstance({ DBInstanceIdentifier: "mc-db", status: "creating" });
+    const { done, captured } = apply(finalSnapshotOf("mc-db"), { waitTimeoutMs: 30 * 60_000 });
+    expect(await done).toEqual({ deleted: ["RDS instance mc-db"] });
+
+    const [deletion, ...more] = sim.callsOf("DeleteDBInstance");
+    expect(more).toEqual([]);
+    expect(deletion?.error).toBeUndefined();
+    expect(deletion?.input.FinalDBSnapshotIdentifier).toBe("mcctl-mc-db-final-x");
+    expect(sim.rds.snapshot("mcctl-mc-db-final-x")).toBeDefined();
+    const out = captured.all();
+    expect(out).toContain("Waiting for mc-db to be available for its final snapshot");
+    expect(out).toMatch(/mc-db is available \(\d+m \d+s\)/);
+  });
+
+  it("waits for a database that is modifying until it is available, and deletes it then", async () => {
+    sim.rds.addInstance({ DBInstanceIdentifier: "mc-db", status: "modifying" });
+    const availableAt = Date.now() + 4 * 60_000;
+    setTimeout(() => sim.rds.setInstanceStatus("mc-db", "available"), availableAt - Date.now());
+    const { done } = apply(finalSnapshotOf("mc-db"));
+    expect(await done).toEqual({ deleted: ["RDS instance mc-db"] });
+    const deletions = sim.callsOf("DeleteDBInstance");
+    expect(deletions.map((call) => call.error)).toEqual([undefined]);
+    expect(deletions[0]?.at).toBeGreaterThanOrEqual(availableAt);
+  });
+
+  it("times out naming the state it last saw, deleting nothing, and says a second run finishes", async () => {
+    sim.rds.addInstance({ DBInstanceIdentifier: "mc-db", status: "modifying" });
+    const error = await apply(finalSnapshotOf("mc-db"), { waitTimeoutMs: 60_000 }).done.catch(
+      (caught: unknown) => caught,
+    );
+    expect(sim.callsOf("DeleteDBInstance")).toEqual([]);
+    expect((error as McctlError).message).toBe(
+      "timed out after 1m 00s waiting for database mc-db to be available for its final snapshot (modifying); nothing was deleted",
+    );
+    expect((error as McctlError).suggestion).toBe(
+      "RDS takes a final snapshot only once the instance is available. Run `mcctl destroy` again to finish: it finds what is left.",
+    );
+  });
+
+  it("does not wait with --skip-final-snapshot: RDS deletes a creating instance without one", async () => {
+    sim.rds.addInstance({ DBInstanceIdentifier: "mc-db", status: "creating" });
+    const { done, captured } = apply({ database: { identifier: "mc-db", deleting: false } });
+    expect(await done).toEqual({ deleted: ["RDS instance mc-db"] });
+    expect(sim.callsOf("DeleteDBInstance")[0]?.at).toBe(Date.parse("2026-11-25T03:00:00Z"));
+    expect(sim.callsOf("DescribeDBInstances").length).toBeGreaterThan(0);
+    expect(captured.all()).not.toContain("for its final snapshot");
+  });
+
   it("only waits for a database RDS is deleting already, and times out naming its status", async () => {
     sim.rds.addInstance({ DBInstanceIdentifier: "mc-db", status: "deleting" });
     const error = await apply(

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../src/aws/config.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
-import type { AwsLimits } from "../../src/aws/limits.js";
+import { limitsInForce } from "../../src/aws/limits.js";
 import { ExitCode, InterruptedError, McctlError } from "../../src/errors.js";
 import type { Reporter } from "../../src/operations/reporter.js";
 import {
@@ -92,13 +92,14 @@ describe("restartService", () => {
 
   it("bounds every AWS call by the restart's deadline and signal, and lifts both to restore the count", async () => {
     await steadyService();
-    const limits: AwsLimits = {};
     const atUpdate: { desired?: number; signal: boolean; deadlineIn?: number }[] = [];
     sim.faults.inject({
       service: "ECS",
       command: "UpdateService",
       times: Number.POSITIVE_INFINITY,
       match: (input) => {
+        // The limits of the phase the call is made in, as the transport reads them at its start.
+        const limits = limitsInForce({});
         atUpdate.push({
           ...(input.desiredCount === undefined ? {} : { desired: input.desiredCount }),
           signal: limits.signal !== undefined,
@@ -109,7 +110,7 @@ describe("restartService", () => {
       error: "throttling",
     });
     const controller = new AbortController();
-    const { run } = restart({ signal: controller.signal, limits, timeoutMs: 10 * 60_000 });
+    const { run } = restart({ signal: controller.signal, timeoutMs: 10 * 60_000 });
     await vi.advanceTimersByTimeAsync(1_000);
     controller.abort(sigterm());
     await runUntilSettled(run).catch(() => undefined);

@@ -109,6 +109,32 @@ describe("planDestroy", () => {
     expect(deleting.nothingToDo).toBe(false);
   });
 
+  it.each(["creating", "backing-up", "modifying"])(
+    "says a database that is %s is waited for before its final snapshot, and not with --skip-final-snapshot",
+    async (status) => {
+      sim.rds.addInstance({ DBInstanceIdentifier: "mc-db", Tags: MCCTL, status });
+      const lines = await texts(withDatabase("mc-db"));
+      const line = lines.find((text) => text.startsWith("delete delete MySQL instance mc-db"));
+      expect(line).toMatch(
+        /^delete delete MySQL instance mc-db after a final snapshot mcctl-mc-db-final-\w+ \(kept/,
+      );
+      expect(line).toContain(
+        `; it is ${status}, and RDS snapshots only an available instance: destroy waits for that first (within --timeout)`,
+      );
+      expect(await texts(withDatabase("mc-db"), { skipFinalSnapshot: true })).toContain(
+        "delete delete MySQL instance mc-db with NO final snapshot (--skip-final-snapshot): its data is gone for good",
+      );
+    },
+  );
+
+  it("says nothing of a wait for an available database", async () => {
+    sim.rds.addInstance({ DBInstanceIdentifier: "mc-db", Tags: MCCTL });
+    const lines = await texts(withDatabase("mc-db"));
+    expect(lines.filter((text) => text.startsWith("delete delete MySQL instance mc-db"))).toEqual([
+      expect.not.stringContaining("waits"),
+    ]);
+  });
+
   it("deletes the bucket only with --delete-bucket, only when tagged, and only empty unless --force", async () => {
     const settings: Settings = { environment: { MC_S3_BUCKET: "mc-assets" } };
     expect(await texts(settings)).toEqual([]); // no such bucket: nothing to say

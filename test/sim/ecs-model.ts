@@ -350,6 +350,11 @@ export interface TaskState {
   containers: ContainerState[];
   version: number;
   failure: TaskFailureScript | undefined;
+  /**
+   * Its container instance was deregistered with `force` while it ran: it goes on running on the host until
+   * the EC2 instance is terminated (or it stops on its own), but ECS no longer accounts for it.
+   */
+  orphaned?: boolean;
 }
 
 /** ARNs in the current (long) ECS format. */

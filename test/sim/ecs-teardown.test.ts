@@ -17,6 +17,7 @@ import {
   ListContainerInstancesCommand,
   ListServicesCommand,
   ListTagsForResourceCommand,
+  ListTasksCommand,
   ServiceNotFoundException,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
@@ -76,7 +77,7 @@ describe("DeregisterContainerInstance", () => {
     expect(await listed()).toEqual([containerInstanceArn]);
   });
 
-  it("with force: INACTIVE, no longer listed, its task STOPPED and replaced on another instance", async () => {
+  it("with force: INACTIVE, no longer listed; its task runs on, orphaned, and its service starts another copy", async () => {
     const { containerInstanceArn, taskArn } = await runningService();
     const other = addMcHost(sim, "mc").containerInstance.containerInstanceArn ?? "";
     const { containerInstance } = await ecs.send(
@@ -96,15 +97,50 @@ describe("DeregisterContainerInstance", () => {
       new DescribeContainerInstancesCommand({ cluster: "mc", containerInstances: [containerInstanceArn] }),
     );
     expect(described.containerInstances?.[0]?.status).toBe("INACTIVE");
+    // "These tasks remain running until you terminate the instance", no longer accounted for by ECS.
     const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster: "mc", tasks: [taskArn] }));
-    expect(tasks[0]).toMatchObject({
-      lastStatus: "STOPPED",
-      desiredStatus: "STOPPED",
-      stoppedAt: new Date(T0 + 12_000),
-    });
+    expect(tasks[0]).toMatchObject({ lastStatus: "RUNNING", desiredStatus: "RUNNING" });
+    expect(
+      (await ecs.send(new ListTasksCommand({ cluster: "mc", serviceName: "mc" }))).taskArns,
+    ).not.toContain(taskArn);
     await vi.advanceTimersByTimeAsync(1_000);
     const [replacement] = sim.ecs.tasks({ lastStatus: "PENDING" });
     expect(replacement?.containerInstanceArn).toBe(other);
+    expect(sim.ecs.tasks({ lastStatus: "RUNNING" }).map((task) => task.taskArn)).toEqual([taskArn]);
+  });
+
+  it("an orphaned task stops when its host is terminated, and never keeps the cluster from being deleted", async () => {
+    const { containerInstanceArn, taskArn } = await runningService();
+    const ec2InstanceId = (await describeInstance(containerInstanceArn)).ec2InstanceId ?? "";
+    await ecs.send(new UpdateServiceCommand({ cluster: "mc", service: "mc", desiredCount: 0 }));
+    await ecs.send(new DeleteServiceCommand({ cluster: "mc", service: "mc", force: true }));
+    // Deregistered before the scheduler stopped it: the task is orphaned while it still runs.
+    await ecs.send(
+      new DeregisterContainerInstanceCommand({
+        cluster: "mc",
+        containerInstance: containerInstanceArn,
+        force: true,
+      }),
+    );
+    const taskNow = async () =>
+      (await ecs.send(new DescribeTasksCommand({ cluster: "mc", tasks: [taskArn] }))).tasks?.[0];
+    expect((await taskNow())?.lastStatus).toBe("RUNNING");
+    await vi.advanceTimersByTimeAsync(sim.ecs.timings.schedulerDelayMs + sim.ecs.timings.stoppingMs);
+    // No longer accounted for: neither the service's draining nor DeleteCluster waits for it.
+    expect(
+      (await ecs.send(new DescribeServicesCommand({ cluster: "mc", services: ["mc"] }))).services?.[0]
+        ?.status,
+    ).toBe("INACTIVE");
+    expect((await taskNow())?.lastStatus).toBe("RUNNING");
+    const { cluster } = await ecs.send(new DeleteClusterCommand({ cluster: "mc" }));
+    expect(cluster?.status).toBe("INACTIVE");
+
+    sim.ecs.ec2InstanceStateChanged(ec2InstanceId, "terminated");
+    expect(sim.ecs.tasks({}).find((task) => task.taskArn === taskArn)).toMatchObject({
+      lastStatus: "STOPPED",
+      stopCode: "TerminationNotice",
+      stoppedReason: `Host EC2 (instance ${ec2InstanceId}) terminated.`,
+    });
   });
 
   it("deregisters an idle instance without force; again is harmless", async () => {

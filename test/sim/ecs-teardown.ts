@@ -6,12 +6,15 @@
  *
  * - A deregistered container instance is INACTIVE: ListContainerInstances no longer lists it (DescribeContainerInstances
  *   still describes it). Without `force` ECS refuses while tasks run or are pending on it; with `force` its tasks
- *   move to STOPPED (an ECS agent maintainer's description, aws/amazon-ecs-agent#125) and their services start
- *   replacements elsewhere.
+ *   "remain running until you terminate the instance or the tasks stop through some other means", orphaned: "no
+ *   longer monitored or accounted for by Amazon ECS", and their services start another copy elsewhere (ECS
+ *   Developer Guide, deregister_container_instance; API reference, DeregisterContainerInstance `force`).
  * - An EC2 instance shutting down disconnects its agent; once it is terminated ECS deregisters the container
- *   instance, and its tasks stop with stopCode TerminationNotice, "Host EC2 (instance i-…) terminated.".
- * - DeleteCluster refuses while container instances are ACTIVE or DRAINING, tasks are not STOPPED, or services are
- *   ACTIVE or DRAINING (checked in that order); a deleted cluster is INACTIVE (DescribeClusters still describes it; CreateCluster revives the name).
+ *   instance, and its tasks (orphaned ones too) stop with stopCode TerminationNotice, "Host EC2 (instance i-…)
+ *   terminated.".
+ * - DeleteCluster refuses while container instances are ACTIVE or DRAINING, tasks are not STOPPED (orphaned tasks,
+ *   which ECS no longer accounts for, do not count), or services are ACTIVE or DRAINING (checked in that order); a
+ *   deleted cluster is INACTIVE (DescribeClusters still describes it; CreateCluster revives the name).
  */
 import {
   type Cluster,
@@ -66,9 +69,6 @@ export interface EcsTeardownHost {
 export const hostTerminatedReason = (ec2InstanceId: string) =>
   `Host EC2 (instance ${ec2InstanceId}) terminated.`;
 
-/** The stoppedReason of tasks on a container instance deregistered with `force` (not from a source). */
-export const FORCED_DEREGISTRATION_REASON = "Container instance deregistration forced by user";
-
 export class EcsTeardown {
   readonly #host: EcsTeardownHost;
 
@@ -97,10 +97,10 @@ export class EcsTeardown {
     if (busy && !input.force) {
       throw host.error(InvalidParameterException, "Found running tasks on the instance.");
     }
-    // Forced: ECS stops tracking its tasks, which are STOPPED at once. Otherwise only tasks already stopping can be
-    // left, and they finish stopping as they would have.
-    if (input.force)
-      for (const task of live) host.stopNow(task, "UserInitiated", FORCED_DEREGISTRATION_REASON);
+    // Forced: its tasks go on as they were, orphaned, until the host is terminated (ec2InstanceStateChanged);
+    // their services no longer count them. Otherwise only tasks already stopping can be left, and they finish
+    // stopping as they would have.
+    if (input.force) for (const task of live) task.orphaned = true;
     instance.status = "INACTIVE";
     instance.version += 1;
     host.reconcileAll();
@@ -121,7 +121,8 @@ export class EcsTeardown {
     }
     // The order of the last two checks is not documented: a DRAINING service whose tasks are still stopping is
     // told about its tasks (a service becomes INACTIVE once its last task is STOPPED).
-    const tasks = [...host.tasks.values()];
+    // Orphaned tasks are no longer accounted for: only deregistering the instances is asked of the caller.
+    const tasks = [...host.tasks.values()].filter((task) => !task.orphaned);
     if (tasks.some((task) => task.clusterArn === cluster.arn && task.lastStatus !== "STOPPED")) {
       throw host.error(
         ClusterContainsTasksException,
@@ -168,6 +169,15 @@ export class EcsTeardown {
   ec2InstanceStateChanged(ec2InstanceId: string, state: "shutting-down" | "terminated"): void {
     const host = this.#host;
     host.sync();
+    const orphans = [...host.tasks.values()].filter(
+      (task) =>
+        task.orphaned && task.instance.ec2InstanceId === ec2InstanceId && task.lastStatus !== "STOPPED",
+    );
+    // The host is gone, and with it what ran on it.
+    if (state === "terminated") {
+      for (const task of orphans)
+        host.stopNow(task, "TerminationNotice", hostTerminatedReason(ec2InstanceId));
+    }
     const registered = host.instances.filter(
       (instance) => instance.ec2InstanceId === ec2InstanceId && instance.status !== "INACTIVE",
     );
@@ -181,7 +191,7 @@ export class EcsTeardown {
       }
       instance.version += 1;
     }
-    if (registered.length > 0) host.reconcileAll();
+    if (registered.length > 0 || orphans.length > 0) host.reconcileAll();
   }
 
   /** Tasks on the instance that are not STOPPED yet. */

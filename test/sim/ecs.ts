@@ -518,7 +518,7 @@ export class EcsSimulator {
     return { containerInstances, failures };
   }
 
-  /** Refused while tasks run on it, unless forced (its tasks then stop); see ecs-teardown.ts. */
+  /** Refused while tasks run on it, unless forced (its tasks then run on, orphaned); see ecs-teardown.ts. */
   deregisterContainerInstance(
     input: DeregisterContainerInstanceCommandInput,
   ): DeregisterContainerInstanceResponse {
@@ -741,6 +741,8 @@ export class EcsSimulator {
       input.containerInstance === undefined ? undefined : lastSegment(input.containerInstance);
     if (input.launchType !== undefined && input.launchType !== "EC2") return { taskArns: [] };
     const arns = [...this.#tasks.values()]
+      // An orphaned task is no longer accounted for (ecs-teardown.ts); DescribeTasks still describes it.
+      .filter((task) => !task.orphaned)
       .filter((task) => task.clusterArn === cluster.arn && task.desiredStatus === desiredStatus)
       .filter(
         (task) => input.serviceName === undefined || task.serviceName === lastSegment(input.serviceName),
@@ -1243,7 +1245,7 @@ export class EcsSimulator {
   }
 
   /**
-   * The task's containers are gone at once (its host was terminated or deregistered with force): STOPPED now,
+   * The task's containers are gone at once (its host was terminated): STOPPED now,
    * whatever it was doing; what it held on the instance is free.
    */
   #stopNow(task: TaskState, stopCode: TaskStopCode, reason: string): void {
@@ -1481,9 +1483,10 @@ export class EcsSimulator {
     return this.#serviceOf(task)?.deployments.find((deployment) => deployment.id === task.deploymentId);
   }
 
+  /** The service's tasks ECS accounts for: an orphaned one (ecs-teardown.ts) is replaced, not counted. */
   #tasksOfService(service: ServiceState): TaskState[] {
     return [...this.#tasks.values()].filter(
-      (task) => task.clusterArn === service.clusterArn && task.serviceName === service.name,
+      (task) => task.clusterArn === service.clusterArn && task.serviceName === service.name && !task.orphaned,
     );
   }
 
@@ -1501,10 +1504,10 @@ export class EcsSimulator {
     return this.#instances.filter((instance) => instance.clusterArn === clusterArn);
   }
 
-  /** Tasks holding resources on an instance (reserved at placement, released at STOPPED). */
+  /** Tasks holding resources on an instance (reserved at placement, released at STOPPED), as ECS accounts them. */
   #tasksOn(instance: InstanceState): TaskState[] {
     return [...this.#tasks.values()].filter(
-      (task) => task.instance === instance && liveStatuses.includes(task.lastStatus),
+      (task) => task.instance === instance && liveStatuses.includes(task.lastStatus) && !task.orphaned,
     );
   }
 
@@ -1538,7 +1541,9 @@ export class EcsSimulator {
 
   /** As DescribeClusters renders it; the tags only when asked for (`include: ["TAGS"]`), as ECS does. */
   #renderCluster(cluster: ClusterState, withTags = false): Cluster {
-    const tasks = [...this.#tasks.values()].filter((task) => task.clusterArn === cluster.arn);
+    const tasks = [...this.#tasks.values()].filter(
+      (task) => task.clusterArn === cluster.arn && !task.orphaned,
+    );
     const services = [...this.#services.values()].filter((service) => service.clusterArn === cluster.arn);
     return {
       clusterArn: cluster.arn,

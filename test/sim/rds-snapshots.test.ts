@@ -599,6 +599,13 @@ describe("RDS DeleteDBInstance", () => {
       message: "Instance new is currently creating - a final snapshot cannot be taken.",
       $metadata: { httpStatusCode: 400 },
     });
+    sim.rds.setInstanceStatus("mc-db", "modifying");
+    const modifying = await fail(deleteInstance({ FinalDBSnapshotIdentifier: "mc-final" }));
+    expect(modifying).toBeInstanceOf(InvalidDBInstanceStateFault);
+    expect((modifying as Error).message).toBe(
+      "Cannot create a snapshot because the database instance mc-db is not currently in the available state.",
+    );
+    sim.rds.setInstanceStatus("mc-db", "available");
     await createSnapshot();
     const backingUp = await fail(deleteInstance({ FinalDBSnapshotIdentifier: "mc-final" }));
     expect((backingUp as Error).message).toBe(

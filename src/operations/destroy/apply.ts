@@ -1,6 +1,12 @@
 import { InterruptedError, McctlError } from "../../errors.js";
 import type { DestroyAws, DestroyIo, DestroySteps } from "./types.js";
-import { deleteWhenFree, scaleServiceToZero, waitForDatabaseGone, waitForTermination } from "./waits.js";
+import {
+  deleteWhenFree,
+  scaleServiceToZero,
+  waitForDatabaseGone,
+  waitForFinalSnapshotState,
+  waitForTermination,
+} from "./waits.js";
 
 export interface DestroyOutcome {
   /** What this run deleted (or saw deleted), in order. */
@@ -85,12 +91,17 @@ async function applySteps(io: DestroyIo, aws: DestroyAws, steps: DestroySteps, d
     const { identifier, finalSnapshot } = steps.database;
     if (!steps.database.deleting) {
       checkpoint(`deleting database ${identifier}`);
-      await aws.rds.deleteInstance(identifier, finalSnapshot);
-      reporter.success(
-        finalSnapshot
-          ? `RDS is deleting ${identifier}, after a final snapshot ${finalSnapshot}`
-          : `RDS is deleting ${identifier} (no final snapshot: --skip-final-snapshot)`,
-      );
+      // Its state may have changed since the plan looked (a backup window): looked at again here.
+      const readiness = finalSnapshot ? await waitForFinalSnapshotState(io, aws, identifier) : "ready";
+      if (readiness === "ready") {
+        checkpoint(`deleting database ${identifier}`);
+        await aws.rds.deleteInstance(identifier, finalSnapshot);
+        reporter.success(
+          finalSnapshot
+            ? `RDS is deleting ${identifier}, after a final snapshot ${finalSnapshot}`
+            : `RDS is deleting ${identifier} (no final snapshot: --skip-final-snapshot)`,
+        );
+      }
     }
     await waitForDatabaseGone(io, aws, identifier);
     deleted.push(`RDS instance ${identifier}`);

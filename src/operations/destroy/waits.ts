@@ -1,3 +1,4 @@
+import { PASSING_STATES } from "../../domain/snapshots.js";
 import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
 import { poll, sleep } from "../poll.js";
@@ -95,6 +96,45 @@ export async function deleteWhenFree(
       ),
     done: (took) => `${what} could be deleted after ${took}`,
   });
+}
+
+/** Where the database stands once its final snapshot can be asked for. */
+export type FinalSnapshotReadiness = "ready" | "deleting" | "gone";
+
+/**
+ * Waits while the database is in a state RDS leaves on its own but takes no snapshot in (creating,
+ * backing-up, modifying…): DeleteDBInstance with a final snapshot is refused then (InvalidDBInstanceState).
+ * Any other state is left to RDS to judge. "deleting" or "gone": someone else got there first.
+ */
+export async function waitForFinalSnapshotState(
+  io: DestroyIo,
+  aws: DestroyAws,
+  identifier: string,
+): Promise<FinalSnapshotReadiness> {
+  let readiness: FinalSnapshotReadiness = "ready";
+  let status = "unknown";
+  const look = async () => {
+    const instance = await aws.rds.findInstance(identifier);
+    status = instance?.DBInstanceStatus ?? "unknown";
+    if (!instance) readiness = "gone";
+    else if (status === "deleting") readiness = "deleting";
+    else if (PASSING_STATES.includes(status)) return `${identifier}: ${status}`;
+    return undefined;
+  };
+  // Most often it is available: one look, and no wait to show.
+  if ((await look()) === undefined) return readiness;
+  await watch(io, {
+    label: `Waiting for ${identifier} to be available for its final snapshot`,
+    seen: `${identifier}: ${status}`,
+    look,
+    timedOut: () =>
+      new McctlError(
+        `timed out after ${formatDuration(io.waitTimeoutMs)} waiting for database ${identifier} to be available for its final snapshot (${status})`,
+        { suggestion: "RDS takes a final snapshot only once the instance is available." },
+      ),
+    done: (took) => `${identifier} is ${status} (${took})`,
+  });
+  return readiness;
 }
 
 /** Waits until RDS no longer knows the instance (it takes the final snapshot first). */

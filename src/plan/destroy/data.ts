@@ -1,6 +1,6 @@
 import type { DBInstance } from "@aws-sdk/client-rds";
 import { deploymentJdbcUrl } from "../../config/deployment.js";
-import { jdbcHost, snapshotIdentifier } from "../../domain/snapshots.js";
+import { jdbcHost, PASSING_STATES, snapshotIdentifier } from "../../domain/snapshots.js";
 import { taggedByMcctl } from "../../domain/tags.js";
 import type { DestroySteps } from "../../operations/destroy/types.js";
 import { type DestroyAws, type DestroyLine, type DestroyRequest, lineWriter, NOT_OURS } from "./types.js";
@@ -74,10 +74,17 @@ export async function planDatabase(
   const finalSnapshot = request.skipFinalSnapshot
     ? undefined
     : snapshotIdentifier(identifier, "final", request.now);
+  const status = instance.DBInstanceStatus ?? "unknown";
+  // RDS refuses a final snapshot until such a state is over; without one it deletes at once.
+  const waitFirst = finalSnapshot && PASSING_STATES.includes(status);
   line(
     "delete",
     finalSnapshot
-      ? `delete ${name} after a final snapshot ${finalSnapshot} (kept; RDS takes 5–15 minutes)`
+      ? `delete ${name} after a final snapshot ${finalSnapshot} (kept; RDS takes 5–15 minutes)${
+          waitFirst
+            ? `; it is ${status}, and RDS snapshots only an available instance: destroy waits for that first (within --timeout)`
+            : ""
+        }`
       : `delete ${name} with NO final snapshot (--skip-final-snapshot): its data is gone for good`,
   );
   return { database: { identifier, deleting: false, finalSnapshot }, groups };
