@@ -41,6 +41,7 @@ export async function runPermissions(
       family: parsed.family,
       region: context.aws.config.region,
       account: parsed.account,
+      passesInstanceRole: verbs.includes("setup"),
     },
     { sts: () => context.aws.sts(), iam: () => context.aws.iam() },
   );
@@ -50,7 +51,15 @@ export async function runPermissions(
     condition: permission.condition?.(scope),
   }));
   const documents = splitIntoDocuments(statementsFor(grants));
-  for (const note of notes) context.output.warn(note);
+  // A note about names not known yet matters only where the policy has statements of that service.
+  const services = new Set(
+    documents.flatMap((document) =>
+      document.Statement.flatMap((statement) => statement.Action.map((action) => action.split(":")[0])),
+    ),
+  );
+  for (const note of notes) {
+    if (note.service === "*" || services.has(note.service)) context.output.warn(note.text);
+  }
   context.output.result(documents.length === 1 ? documents[0] : documents, renderPolicies(verbs, documents));
   return documents;
 }

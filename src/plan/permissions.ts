@@ -20,12 +20,20 @@ export interface ScopeRequest {
   region: string | undefined;
   /** --account: no STS call. */
   account?: string | undefined;
+  /** Whether the role in the instance profile matters (setup passes it to EC2): only then is IAM asked. */
+  passesInstanceRole: boolean;
+}
+
+export interface ScopeNote {
+  /** The service whose statements it is about ("*": all of them). */
+  service: string;
+  text: string;
 }
 
 export interface ResolvedScope {
   scope: DeploymentScope;
-  /** What could not be narrowed, and why (shown as warnings). */
-  notes: string[];
+  /** What could not be narrowed, and why (warnings where the policy has statements of that service). */
+  notes: ScopeNote[];
 }
 
 /**
@@ -38,7 +46,7 @@ export async function resolveScope(
   aws: { sts: () => Promise<StsApi>; iam: () => Promise<IamApi> },
 ): Promise<ResolvedScope> {
   const { settings, env } = request;
-  const notes: string[] = [];
+  const notes: ScopeNote[] = [];
   let account = request.account;
   let partition = "aws";
   if (account === undefined) {
@@ -47,17 +55,27 @@ export async function resolveScope(
     partition = partitionOf(identity.arn);
   }
   const region = request.region ?? "*";
-  if (region === "*")
-    notes.push("no region is set: the ARNs name every region (*); give --region to narrow them");
+  if (region === "*") {
+    notes.push({
+      service: "*",
+      text: "no region is set: the ARNs name every region (*); give --region to narrow them",
+    });
+  }
   const family = resolveTaskSettings(settings, env, request.family).family;
   const bucket =
     env.MC_S3_BUCKET ?? stringValue(settings.environment?.MC_S3_BUCKET) ?? settings.setup?.bucket;
-  if (bucket === undefined) notes.push("no MC_S3_BUCKET yet: the S3 statements name every bucket (*)");
+  if (bucket === undefined) {
+    notes.push({ service: "s3", text: "no MC_S3_BUCKET yet: the S3 statements name every bucket (*)" });
+  }
   const database =
     settings.setup?.database?.identifier ?? jdbcHost(deploymentJdbcUrl(settings, env))?.split(".")[0];
-  if (database === undefined) notes.push("no database yet: the RDS statements name every DB instance (*)");
+  if (database === undefined) {
+    notes.push({ service: "rds", text: "no database yet: the RDS statements name every DB instance (*)" });
+  }
   const instanceProfile = settings.setup?.instance?.instanceProfile ?? DEFAULT_INSTANCE_PROFILE;
-  const instanceRole = await instanceRoleOf(instanceProfile, aws.iam, notes);
+  const instanceRole = request.passesInstanceRole
+    ? await instanceRoleOf(instanceProfile, aws.iam, notes)
+    : instanceProfile;
   const key = settings.secrets?.kmsKey;
   const keyArn = key === undefined ? undefined : kmsKeyArn(key, { partition, region, account });
   return {
@@ -82,16 +100,21 @@ export async function resolveScope(
 }
 
 /** The role EC2 is passed at launch; the profile's own name (AWS's convention) when IAM cannot say. */
-async function instanceRoleOf(profile: string, iam: () => Promise<IamApi>, notes: string[]): Promise<string> {
+async function instanceRoleOf(
+  profile: string,
+  iam: () => Promise<IamApi>,
+  notes: ScopeNote[],
+): Promise<string> {
   try {
     const roles = await (await iam()).instanceProfileRoles(profile);
     if (roles?.[0] !== undefined) return roles[0];
   } catch {
     // Reading the profile is a convenience: the operator asking may not be allowed to yet.
   }
-  notes.push(
-    `the role in instance profile ${profile} could not be read: iam:PassRole names role/${profile} (the usual name)`,
-  );
+  notes.push({
+    service: "iam",
+    text: `the role in instance profile ${profile} could not be read: iam:PassRole names role/${profile} (the usual name)`,
+  });
   return profile;
 }
 

@@ -60,6 +60,9 @@ describe("mcctl permissions", () => {
       `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/ecs/mc-prod:*`,
     );
     expect(context.captured.stdout()).toMatch(/^IAM policy for mcctl command: restart\n/);
+    // Restart touches no bucket, database or instance profile: nothing to say of them, nothing to ask.
+    expect(context.captured.stderr()).toBe("");
+    expect(sim.callsOf("GetInstanceProfile")).toHaveLength(0);
     expect(context.captured.stdout()).toContain(JSON.stringify(documents[0], null, 2));
   });
 
