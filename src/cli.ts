@@ -180,6 +180,11 @@ export function buildProgram(): Command {
     .option("--check", "exit 1 when fewer tasks run than desired or more than one deployment is active")
     .action(lazyAction(() => import("./commands/status.js")));
 
+  addLogsCommand(program);
+  addSecretsCommands(program);
+  addBackupCommands(program);
+  addDestroyCommand(program);
+
   program
     .command("permissions [commands...]")
     .description("print the least-privilege IAM policy the named commands need (all by default)")
@@ -193,11 +198,6 @@ export function buildProgram(): Command {
         "Examples: mcctl permissions restart --json; mcctl permissions setup destroy",
     )
     .action(lazyAction(() => import("./commands/permissions.js")));
-
-  addLogsCommand(program);
-  addSecretsCommands(program);
-  addBackupCommands(program);
-  addDestroyCommand(program);
 
   program
     .command("help [command]")
