@@ -6,8 +6,8 @@ import {
   type RunInstancesCommandInput,
 } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { allow, policy, refusal } from "../helpers/policies.js";
 import { ecsUserData, seedEmptyAccount } from "./fixtures.js";
-import type { PolicyStatement } from "./iam-policy.js";
 import { createSimulatedAws, type SimulatedAws } from "./index.js";
 
 const ACCOUNT = "123456789012";
@@ -28,29 +28,6 @@ afterEach(() => {
   sim.restore();
   vi.useRealTimers();
 });
-
-function allow(
-  action: string | string[],
-  resource: string | string[] = "*",
-  condition?: PolicyStatement["Condition"],
-) {
-  return {
-    Effect: "Allow",
-    Action: action,
-    Resource: resource,
-    ...(condition ? { Condition: condition } : {}),
-  };
-}
-
-function policy(...statements: PolicyStatement[]) {
-  return { Version: "2012-10-17", Statement: statements };
-}
-
-const fail = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.fail("expected the call to be refused"),
-    (error: unknown) => error as Error & Record<string, unknown>,
-  );
 
 describe("EC2", () => {
   let launch: RunInstancesCommandInput;
@@ -75,7 +52,7 @@ describe("EC2", () => {
 
   it("answers a Describe call without resource-level permissions as UnauthorizedOperation", async () => {
     sim.setCallerPolicies([policy(allow("ec2:DescribeVpcs", `arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc/*`))]);
-    const denied = await fail(ec2.send(new DescribeVpcsCommand({})));
+    const denied = await refusal(ec2.send(new DescribeVpcsCommand({})));
     expect(denied).toBeInstanceOf(EC2ServiceException);
     expect(denied).toMatchObject({ name: "UnauthorizedOperation", $metadata: { httpStatusCode: 403 } });
     expect(denied.message).toBe(
@@ -113,7 +90,7 @@ describe("EC2", () => {
         allow("iam:PassRole"),
       ),
     ]);
-    const denied = await fail(ec2.send(new RunInstancesCommand(launch)));
+    const denied = await refusal(ec2.send(new RunInstancesCommand(launch)));
     expect(denied.name).toBe("UnauthorizedOperation");
     expect(denied.message).toMatch(
       new RegExp(
@@ -125,7 +102,7 @@ describe("EC2", () => {
 
   it("needs ec2:CreateTags for the instance's TagSpecifications, with ec2:CreateAction", async () => {
     sim.setCallerPolicies([policy(runEverything, allow("iam:PassRole"))]);
-    const denied = await fail(ec2.send(new RunInstancesCommand(launch)));
+    const denied = await refusal(ec2.send(new RunInstancesCommand(launch)));
     expect(denied.message).toContain(
       `ec2:CreateTags on resource: arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/* because no identity-based policy allows the ec2:CreateTags action`,
     );
@@ -134,7 +111,7 @@ describe("EC2", () => {
   it("needs iam:PassRole on the instance profile's role, passed to ec2.amazonaws.com", async () => {
     const role = sim.iam.instanceProfile("ecsInstanceRole")?.Roles?.[0]?.Arn ?? "";
     sim.setCallerPolicies([policy(runEverything, tagOnLaunch)]);
-    const denied = await fail(ec2.send(new RunInstancesCommand(launch)));
+    const denied = await refusal(ec2.send(new RunInstancesCommand(launch)));
     expect(denied.message).toContain(
       `User: ${USER} is not authorized to perform: iam:PassRole on resource: ${role} because no identity-based policy allows the iam:PassRole action`,
     );

@@ -25,6 +25,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { allow, refusal } from "../helpers/policies.js";
 import { seedEmptyAccount } from "./fixtures.js";
 import type { PolicyStatement } from "./iam-policy.js";
 import { createSimulatedAws, type SimulatedAws } from "./index.js";
@@ -49,28 +50,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function allow(
-  action: string | string[],
-  resource: string | string[] = "*",
-  condition?: PolicyStatement["Condition"],
-) {
-  return {
-    Effect: "Allow",
-    Action: action,
-    Resource: resource,
-    ...(condition ? { Condition: condition } : {}),
-  };
-}
-
 function enforce(...statements: PolicyStatement[]): void {
   sim.setCallerPolicies([{ Version: "2012-10-17", Statement: statements }]);
 }
-
-const fail = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.fail("expected the call to be refused"),
-    (error: unknown) => error as Error & Record<string, unknown>,
-  );
 
 describe("S3", () => {
   const s3 = () => new S3Client({ region: "eu-west-1" });
@@ -87,7 +69,7 @@ describe("S3", () => {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true },
     };
     enforce(allow("s3:PutPublicAccessBlock", "arn:aws:s3:::mc-backups"));
-    const denied = await fail(s3().send(new PutPublicAccessBlockCommand(block)));
+    const denied = await refusal(s3().send(new PutPublicAccessBlockCommand(block)));
     expect(denied).toMatchObject({ name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
     expect(denied.message).toBe(
       `User: ${USER} is not authorized to perform: s3:PutBucketPublicAccessBlock on resource: "arn:aws:s3:::mc-backups" because no identity-based policy allows the s3:PutBucketPublicAccessBlock action`,
@@ -108,7 +90,7 @@ describe("S3", () => {
   it("authorizes DeleteObjects as s3:DeleteObject on each key's object ARN", async () => {
     enforce(allow("s3:DeleteObject", "arn:aws:s3:::mc-backups/db/*"));
     const Delete = { Objects: [{ Key: "db/1.sql" }, { Key: "other/2.sql" }] };
-    const denied = await fail(s3().send(new DeleteObjectsCommand({ Bucket: "mc-backups", Delete })));
+    const denied = await refusal(s3().send(new DeleteObjectsCommand({ Bucket: "mc-backups", Delete })));
     expect(denied.message).toContain('s3:DeleteObject on resource: "arn:aws:s3:::mc-backups/other/2.sql"');
     expect(sim.s3.objects("mc-backups").map((object) => object.key)).toEqual(["db/1.sql", "other/2.sql"]);
   });
@@ -135,7 +117,7 @@ describe("RDS", () => {
   it("refuses in the query protocol's shape, DescribeDBInstances without an identifier on db:*", async () => {
     enforce(allow("rds:DescribeDBInstances", DB));
     await rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "mc-db" }));
-    const denied = await fail(rds().send(new DescribeDBInstancesCommand({})));
+    const denied = await refusal(rds().send(new DescribeDBInstancesCommand({})));
     expect(denied).toMatchObject({ name: "AccessDenied", Code: "AccessDenied", Type: "Sender" });
     expect(denied.message).toBe(
       `User: ${USER} is not authorized to perform: rds:DescribeDBInstances on resource: arn:aws:rds:eu-west-1:${ACCOUNT}:db:* because no identity-based policy allows the rds:DescribeDBInstances action`,
@@ -144,14 +126,14 @@ describe("RDS", () => {
 
   it("needs rds:CreateDBSnapshot for DeleteDBInstance's final snapshot", async () => {
     enforce(allow("rds:DeleteDBInstance", DB));
-    const denied = await fail(deleteWithFinalSnapshot());
+    const denied = await refusal(deleteWithFinalSnapshot());
     expect(denied.message).toContain(`rds:CreateDBSnapshot on resource: ${DB} because`);
     expect(sim.rds.instance("mc-db")?.DBInstanceStatus).toBe("available");
   });
 
   it("needs rds:AddTagsToResource on the final snapshot when the instance copies its tags to snapshots", async () => {
     enforce(allow(["rds:DeleteDBInstance", "rds:CreateDBSnapshot"]));
-    const denied = await fail(deleteWithFinalSnapshot());
+    const denied = await refusal(deleteWithFinalSnapshot());
     expect(denied.message).toContain(`rds:AddTagsToResource on resource: ${FINAL} because`);
     enforce(allow(["rds:DeleteDBInstance", "rds:CreateDBSnapshot"]), allow("rds:AddTagsToResource", FINAL));
     await deleteWithFinalSnapshot();
@@ -174,7 +156,7 @@ describe("RDS", () => {
       MasterUserPassword: "simulated-password",
     };
     enforce(allow("rds:CreateDBInstance"));
-    const refused = await fail(rds().send(new CreateDBInstanceCommand(input)));
+    const refused = await refusal(rds().send(new CreateDBInstanceCommand(input)));
     expect(refused).toMatchObject({ name: "InvalidParameterValue", Code: "InvalidParameterValue" });
     expect(refused.message).toBe(
       "Unable to create the resource. Verify that you have permission to create service linked role. Otherwise wait and try again later.",
@@ -202,7 +184,7 @@ describe("IAM and STS", () => {
     const input = { RoleName: "mc-exec", Path: "/mcctl/", AssumeRolePolicyDocument: trust };
     const tags = [{ Key: "app", Value: "mc" }];
     enforce(allow("iam:CreateRole", `arn:aws:iam::${ACCOUNT}:role/mcctl/*`));
-    const denied = await fail(iam.send(new CreateRoleCommand({ ...input, Tags: tags })));
+    const denied = await refusal(iam.send(new CreateRoleCommand({ ...input, Tags: tags })));
     expect(denied).toMatchObject({ name: "AccessDenied", Code: "AccessDenied" });
     expect(denied.message).toContain(
       `iam:TagRole on resource: arn:aws:iam::${ACCOUNT}:role/mcctl/mc-exec because no identity-based policy allows the iam:TagRole action`,
@@ -228,7 +210,7 @@ describe("SSM", () => {
   it("refuses with SSM's AccessDeniedException on the parameter's ARN (no double slash)", async () => {
     sim.ssm.putParameterDirectly({ Name: "/mcctl/mc/DB_PASSWORD", Value: "x", Type: "SecureString" });
     enforce(allow("ssm:GetParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/mcctl/other/*`));
-    const denied = await fail(ssm().send(new GetParameterCommand({ Name: "/mcctl/mc/DB_PASSWORD" })));
+    const denied = await refusal(ssm().send(new GetParameterCommand({ Name: "/mcctl/mc/DB_PASSWORD" })));
     expect(denied).toBeInstanceOf(SsmAccessDenied);
     expect(denied.message).toBe(
       `User: ${USER} is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/mcctl/mc/DB_PASSWORD because no identity-based policy allows the ssm:GetParameter action`,
@@ -238,7 +220,7 @@ describe("SSM", () => {
   it("gives AWS public parameters an ARN without an account", async () => {
     enforce(allow("ssm:GetParameter", `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/*`));
     const name = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id";
-    const denied = await fail(ssm().send(new GetParameterCommand({ Name: name })));
+    const denied = await refusal(ssm().send(new GetParameterCommand({ Name: name })));
     expect(denied.message).toContain(
       `ssm:GetParameter on resource: arn:aws:ssm:eu-west-1::parameter${name} because`,
     );
@@ -253,7 +235,7 @@ describe("SSM", () => {
       ),
     );
     await ssm().send(new PutParameterCommand(put));
-    const denied = await fail(
+    const denied = await refusal(
       ssm().send(
         new PutParameterCommand({ ...put, Name: "/mcctl/mc/KEY", Tags: [{ Key: "a", Value: "b" }] }),
       ),
@@ -271,7 +253,7 @@ describe("CloudWatch Logs", () => {
   it("evaluates group-level reads on the group's ARN followed by :log-stream:, which a :* policy matches", async () => {
     sim.logs.addGroup("/ecs/mc");
     enforce(allow("logs:FilterLogEvents", group()));
-    const denied = await fail(logs().send(new FilterLogEventsCommand({ logGroupName: "/ecs/mc" })));
+    const denied = await refusal(logs().send(new FilterLogEventsCommand({ logGroupName: "/ecs/mc" })));
     expect(denied.message).toContain(`logs:FilterLogEvents on resource: ${group(":log-stream:")} because`);
     enforce(allow("logs:FilterLogEvents", group(":*")));
     await logs().send(new FilterLogEventsCommand({ logGroupName: "/ecs/mc" }));
@@ -280,7 +262,7 @@ describe("CloudWatch Logs", () => {
   it("takes logs:TagResource or logs:TagLogGroup for a log group created with tags, and the plain ARN for tagging", async () => {
     const create = (name: string) => new CreateLogGroupCommand({ logGroupName: name, tags: { app: "mc" } });
     enforce(allow("logs:CreateLogGroup"));
-    const denied = await fail(logs().send(create("/ecs/mc")));
+    const denied = await refusal(logs().send(create("/ecs/mc")));
     expect(denied.message).toContain(`logs:TagResource on resource: ${group()} because`);
     enforce(allow("logs:CreateLogGroup"), allow("logs:TagLogGroup", group()));
     await logs().send(create("/ecs/mc"));

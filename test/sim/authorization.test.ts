@@ -9,6 +9,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { allow, policy, refusal } from "../helpers/policies.js";
 import { CallerAuthorization } from "./authorization.js";
 import { ec2Authorization } from "./authorization-ec2.js";
 import { ecsAuthorization } from "./authorization-ecs.js";
@@ -21,7 +22,6 @@ import { ec2Commands } from "./ec2.js";
 import { ecsCommands } from "./ecs.js";
 import { mcServiceInput, mcTaskDefinition, seedEmptyAccount, seedMcCluster } from "./fixtures.js";
 import { iamCommands } from "./iam.js";
-import type { PolicyStatement } from "./iam-policy.js";
 import { createSimulatedAws, type SimulatedAws } from "./index.js";
 import { logsCommands } from "./logs.js";
 import { rdsCommands } from "./rds.js";
@@ -50,29 +50,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function allow(
-  action: string | string[],
-  resource: string | string[] = "*",
-  condition?: PolicyStatement["Condition"],
-) {
-  return {
-    Effect: "Allow",
-    Action: action,
-    Resource: resource,
-    ...(condition ? { Condition: condition } : {}),
-  };
-}
-
-function policy(...statements: PolicyStatement[]) {
-  return { Version: "2012-10-17", Statement: statements };
-}
-
-const fail = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.fail("expected the call to be refused"),
-    (error: unknown) => error as Error & Record<string, unknown>,
-  );
-
 describe("enforcement", () => {
   it("is off by default: every call is answered as before and nothing is recorded", async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: "mc", tags: [{ key: "app", value: "mc" }] }));
@@ -84,7 +61,7 @@ describe("enforcement", () => {
   it("authorizes every call once policies are set, and stops when they are taken away", async () => {
     sim.setCallerPolicies([policy(allow("ecs:DescribeClusters", CLUSTER_MC))]);
     await ecs.send(new DescribeClustersCommand({ clusters: ["mc"] }));
-    const denied = await fail(ecs.send(new DescribeClustersCommand({ clusters: ["other"] })));
+    const denied = await refusal(ecs.send(new DescribeClustersCommand({ clusters: ["other"] })));
     expect(denied).toBeInstanceOf(AccessDeniedException);
     sim.setCallerPolicies(undefined);
     await ecs.send(new DescribeClustersCommand({ clusters: ["other"] }));
@@ -116,7 +93,7 @@ describe("enforcement", () => {
 
   it("refuses before the simulator acts: a denied CreateCluster creates nothing", async () => {
     sim.setCallerPolicies([policy(allow("ecs:DescribeClusters"))]);
-    const denied = await fail(ecs.send(new CreateClusterCommand({ clusterName: "mc" })));
+    const denied = await refusal(ecs.send(new CreateClusterCommand({ clusterName: "mc" })));
     expect(denied.message).toBe(
       `User: ${USER} is not authorized to perform: ecs:CreateCluster on resource: ${CLUSTER_MC} because no identity-based policy allows the ecs:CreateCluster action`,
     );
@@ -127,9 +104,9 @@ describe("enforcement", () => {
   it("refuses before faults: a denied call leaves an injected fault for the next allowed call", async () => {
     sim.setCallerPolicies([policy(allow("ecs:DescribeClusters", CLUSTER_MC))]);
     sim.faults.inject({ service: "ECS", command: "DescribeClusters", error: "throttling" });
-    const denied = await fail(ecs.send(new DescribeClustersCommand({ clusters: ["other"] })));
+    const denied = await refusal(ecs.send(new DescribeClustersCommand({ clusters: ["other"] })));
     expect(denied).toBeInstanceOf(AccessDeniedException);
-    const throttled = await fail(ecs.send(new DescribeClustersCommand({ clusters: ["mc"] })));
+    const throttled = await refusal(ecs.send(new DescribeClustersCommand({ clusters: ["mc"] })));
     expect(throttled.name).toBe("ThrottlingException");
   });
 
@@ -175,7 +152,7 @@ describe("IAM's evaluation", () => {
       policy({ Sid: "NoDeletes", Effect: "Deny", Action: "ecs:Delete*", Resource: "*" }),
     ]);
     await ecs.send(new DescribeClustersCommand({ clusters: ["mc"] }));
-    const denied = await fail(ecs.send(new DeleteClusterCommand({ cluster: "mc" })));
+    const denied = await refusal(ecs.send(new DeleteClusterCommand({ cluster: "mc" })));
     expect(denied.message).toBe(
       `User: ${USER} is not authorized to perform: ecs:DeleteCluster on resource: ${CLUSTER_MC} with an explicit deny in an identity-based policy`,
     );
@@ -198,7 +175,7 @@ describe("IAM's evaluation", () => {
     ]);
     await ecs.send(new DescribeClustersCommand({ clusters: ["prod"] }));
     await ecs.send(new DeleteClusterCommand({ cluster: "mc" }));
-    const denied = await fail(ecs.send(new DeleteClusterCommand({ cluster: "prod" })));
+    const denied = await refusal(ecs.send(new DeleteClusterCommand({ cluster: "prod" })));
     expect(denied.message).toContain(
       "ecs:DeleteCluster on resource: arn:aws:ecs:eu-west-1:123456789012:cluster/prod",
     );
@@ -214,7 +191,7 @@ describe("ECS", () => {
   it("needs ecs:TagResource, for that create action, when a cluster is created with tags", async () => {
     const tags = [{ key: "app", value: "mc" }];
     sim.setCallerPolicies([policy(...createAndLinkedRole)]);
-    const denied = await fail(ecs.send(new CreateClusterCommand({ clusterName: "mc", tags })));
+    const denied = await refusal(ecs.send(new CreateClusterCommand({ clusterName: "mc", tags })));
     expect(denied.message).toBe(
       `User: ${USER} is not authorized to perform: ecs:TagResource on resource: ${CLUSTER_MC} because no identity-based policy allows the ecs:TagResource action`,
     );
@@ -261,7 +238,7 @@ describe("ECS", () => {
       allowed: false,
       proceeded: true,
     });
-    const refused = await fail(ecs.send(new CreateServiceCommand(mcServiceInput({ cluster: "seeded" }))));
+    const refused = await refusal(ecs.send(new CreateServiceCommand(mcServiceInput({ cluster: "seeded" }))));
     expect(refused).toBeInstanceOf(InvalidParameterException);
     expect(refused.message).toBe(
       "Unable to assume the service linked role. Please verify that the ECS service linked role exists.",
@@ -273,7 +250,7 @@ describe("ECS", () => {
     const role = sim.iam.addRole("mc-execution");
     const definition = { ...mcTaskDefinition(), executionRoleArn: role.arn };
     sim.setCallerPolicies([policy(allow("ecs:RegisterTaskDefinition"))]);
-    const denied = await fail(ecs.send(new RegisterTaskDefinitionCommand(definition)));
+    const denied = await refusal(ecs.send(new RegisterTaskDefinitionCommand(definition)));
     expect(denied).toBeInstanceOf(AccessDeniedException);
     expect(denied.message).toBe(
       `User: ${USER} is not authorized to perform: iam:PassRole on resource: ${role.arn} because no identity-based policy allows the iam:PassRole action`,
