@@ -1,5 +1,4 @@
-import type { Ec2Api } from "./ec2.js";
-import { allow, allowAnyResource, arns, type DeploymentScope, type PermissionTable } from "./permissions.js";
+import { allow, allowAnyResource, arns, type DeploymentScope } from "./permissions.js";
 
 /** Tags given with a create call are authorized as ec2:CreateTags for that create action. */
 const tagOnCreate = (createAction: string, resources: (scope: DeploymentScope) => readonly string[]) =>
@@ -46,4 +45,4 @@ export const EC2_PERMISSIONS = {
   terminateInstances: [allow("ec2:TerminateInstances", (s) => arns.ec2(s, "instance"))],
   revokeIngress: [allow("ec2:RevokeSecurityGroupIngress", securityGroups)],
   deleteSecurityGroup: [allow("ec2:DeleteSecurityGroup", securityGroups)],
-} as const satisfies PermissionTable<Ec2Api>;
+} as const;

@@ -31,7 +31,11 @@ import type { AwsConfig } from "./config.js";
 import { EC2_PERMISSIONS } from "./ec2-permissions.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import type { PermissionTable } from "./permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
+
+/** Each wrapper's IAM permissions: the compiler refuses a method of Ec2Api without a declaration. */
+const DECLARED: PermissionTable<Ec2Api> = EC2_PERMISSIONS;
 
 /** The part of EC2 that mcctl uses. */
 export interface Ec2Api {
@@ -101,10 +105,10 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
 
   return {
     findInstances: (filters) =>
-      call({ declared: EC2_PERMISSIONS.findInstances }, () => describe({ Filters: filters })),
+      call({ declared: DECLARED.findInstances }, () => describe({ Filters: filters })),
 
     defaultVpc: () =>
-      call({ declared: EC2_PERMISSIONS.defaultVpc }, async () => {
+      call({ declared: DECLARED.defaultVpc }, async () => {
         const output = await client.send(
           new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
         );
@@ -112,7 +116,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     subnets: (vpcId) =>
-      call({ declared: EC2_PERMISSIONS.subnets }, async () => {
+      call({ declared: DECLARED.subnets }, async () => {
         const output = await client.send(
           new DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
         );
@@ -120,13 +124,13 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     securityGroups: (filters) =>
-      call({ declared: EC2_PERMISSIONS.securityGroups }, async () => {
+      call({ declared: DECLARED.securityGroups }, async () => {
         const output = await client.send(new DescribeSecurityGroupsCommand({ Filters: filters }));
         return output.SecurityGroups ?? [];
       }),
 
     createSecurityGroup: ({ name, description, vpcId, tags }) =>
-      call({ declared: EC2_PERMISSIONS.createSecurityGroup }, async () => {
+      call({ declared: DECLARED.createSecurityGroup }, async () => {
         const output = await client.send(
           new CreateSecurityGroupCommand({
             GroupName: name,
@@ -145,7 +149,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     authorizeIngress: (groupId, permission) =>
-      call({ declared: EC2_PERMISSIONS.authorizeIngress }, async () => {
+      call({ declared: DECLARED.authorizeIngress }, async () => {
         try {
           await client.send(
             new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }),
@@ -158,7 +162,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     keyPairs: () =>
-      call({ declared: EC2_PERMISSIONS.keyPairs }, async () => {
+      call({ declared: DECLARED.keyPairs }, async () => {
         const output = await client.send(new DescribeKeyPairsCommand({}));
         return output.KeyPairs ?? [];
       }),
@@ -172,7 +176,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
         );
         return output.Images ?? [];
       };
-      return call({ declared: EC2_PERMISSIONS.describeImages }, async () => {
+      return call({ declared: DECLARED.describeImages }, async () => {
         // EC2 fails the whole call naming the unknown id(s): ask again without them.
         let known = ids;
         while (known.length > 0) {
@@ -189,7 +193,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
     },
 
     runInstance: (input) =>
-      call({ declared: EC2_PERMISSIONS.runInstance }, async () => {
+      call({ declared: DECLARED.runInstance }, async () => {
         const output = await client.send(new RunInstancesCommand(input));
         const instance = output.Instances?.[0];
         if (!instance) throw new Error("EC2 returned no instance after launching one");
@@ -197,7 +201,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     isInstanceTypeOffered: (instanceType) =>
-      call({ declared: EC2_PERMISSIONS.isInstanceTypeOffered }, async () => {
+      call({ declared: DECLARED.isInstanceTypeOffered }, async () => {
         const pages = paginateDescribeInstanceTypeOfferings(
           { client },
           { LocationType: "region", Filters: [{ Name: "instance-type", Values: [instanceType] }] },
@@ -210,7 +214,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     describeInstanceType: (instanceType) =>
-      call({ declared: EC2_PERMISSIONS.describeInstanceType }, async () => {
+      call({ declared: DECLARED.describeInstanceType }, async () => {
         try {
           const output = await client.send(
             new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType as _InstanceType] }),
@@ -223,7 +227,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     currentInstanceTypes: (architecture) =>
-      call({ declared: EC2_PERMISSIONS.currentInstanceTypes }, async () => {
+      call({ declared: DECLARED.currentInstanceTypes }, async () => {
         const types: InstanceTypeInfo[] = [];
         const pages = paginateDescribeInstanceTypes(
           { client },
@@ -240,12 +244,12 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     terminateInstances: (instanceIds) =>
-      call({ declared: EC2_PERMISSIONS.terminateInstances }, async () => {
+      call({ declared: DECLARED.terminateInstances }, async () => {
         await client.send(new TerminateInstancesCommand({ InstanceIds: [...instanceIds] }));
       }),
 
     revokeIngress: (groupId, permission) =>
-      call({ declared: EC2_PERMISSIONS.revokeIngress }, async () => {
+      call({ declared: DECLARED.revokeIngress }, async () => {
         try {
           await client.send(
             new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [permission] }),
@@ -257,7 +261,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
       }),
 
     deleteSecurityGroup: (groupId) =>
-      call({ declared: EC2_PERMISSIONS.deleteSecurityGroup }, async () => {
+      call({ declared: DECLARED.deleteSecurityGroup }, async () => {
         try {
           await client.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
           return "deleted" as const;
@@ -272,7 +276,7 @@ export function createEc2Api(config: AwsConfig, limits: AwsLimits = {}): Ec2Api 
     describeInstances: async (instanceIds) => {
       const ids = [...new Set(instanceIds)];
       if (ids.length === 0) return [];
-      return call({ declared: EC2_PERMISSIONS.describeInstances }, async () => {
+      return call({ declared: DECLARED.describeInstances }, async () => {
         try {
           return await describe({ InstanceIds: ids });
         } catch (error) {

@@ -1,5 +1,4 @@
-import type { EcsApi } from "./ecs.js";
-import { allow, allowAnyResource, arns, type DeploymentScope, type PermissionTable } from "./permissions.js";
+import { allow, allowAnyResource, arns, type DeploymentScope } from "./permissions.js";
 
 /** ECS checks the cluster a call names with the `ecs:cluster` condition key where the ARN cannot say it. */
 const inCluster = (scope: DeploymentScope) => ({ ArnEquals: { "ecs:cluster": arns.ecsCluster(scope) } });
@@ -71,4 +70,4 @@ export const ECS_PERMISSIONS = {
   deleteService: [allow("ecs:DeleteService", arns.ecsService)],
   deregisterContainerInstance: [allow("ecs:DeregisterContainerInstance", arns.ecsCluster)],
   deleteCluster: [allow("ecs:DeleteCluster", arns.ecsCluster)],
-} as const satisfies PermissionTable<EcsApi>;
+} as const;

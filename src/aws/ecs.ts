@@ -32,7 +32,11 @@ import type { AwsConfig } from "./config.js";
 import { ECS_PERMISSIONS } from "./ecs-permissions.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import type { PermissionTable } from "./permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
+
+/** Each wrapper's IAM permissions: the compiler refuses a method of EcsApi without a declaration. */
+const DECLARED: PermissionTable<EcsApi> = ECS_PERMISSIONS;
 
 /** The part of ECS that mcctl uses, in mcctl's terms. */
 export interface EcsApi {
@@ -110,7 +114,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
   };
 
   const findTaskDefinition = (reference: string) =>
-    call({ declared: ECS_PERMISSIONS.findTaskDefinition }, async () => {
+    call({ declared: DECLARED.findTaskDefinition }, async () => {
       try {
         const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
         return output.taskDefinition;
@@ -127,7 +131,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
     });
 
   const listRevisions = (family: string, status: "ACTIVE" | "INACTIVE") =>
-    call({ declared: ECS_PERMISSIONS.listActiveRevisions }, async () => {
+    call({ declared: DECLARED.listActiveRevisions }, async () => {
       const arns: string[] = [];
       const pages = paginateListTaskDefinitions({ client }, { familyPrefix: family, status, sort: "DESC" });
       for await (const page of pages) arns.push(...(page.taskDefinitionArns ?? []));
@@ -136,7 +140,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
     });
   return {
     describeCluster: (cluster) =>
-      call({ declared: ECS_PERMISSIONS.describeCluster, cluster }, async () => {
+      call({ declared: DECLARED.describeCluster, cluster }, async () => {
         const output = await client.send(
           new DescribeClustersCommand({ clusters: [cluster], include: ["TAGS"] }),
         );
@@ -144,7 +148,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     createCluster: (cluster, tags) =>
-      call({ declared: ECS_PERMISSIONS.createCluster, cluster }, async () => {
+      call({ declared: DECLARED.createCluster, cluster }, async () => {
         const output = await client.send(
           new CreateClusterCommand({
             clusterName: cluster,
@@ -156,7 +160,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     listContainerInstances: (cluster) =>
-      call({ declared: ECS_PERMISSIONS.listContainerInstances, cluster }, async () => {
+      call({ declared: DECLARED.listContainerInstances, cluster }, async () => {
         const arns: string[] = [];
         for await (const page of paginateListContainerInstances({ client }, { cluster })) {
           arns.push(...(page.containerInstanceArns ?? []));
@@ -165,7 +169,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     describeContainerInstances: (cluster, arns) =>
-      call({ declared: ECS_PERMISSIONS.describeContainerInstances, cluster }, () =>
+      call({ declared: DECLARED.describeContainerInstances, cluster }, () =>
         describeInstances(cluster, arns),
       ),
 
@@ -173,34 +177,31 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
     findTaskDefinition: (reference) => findTaskDefinition(reference),
 
     describeTaskDefinition: (reference) =>
-      call({ declared: ECS_PERMISSIONS.describeTaskDefinition, taskDefinition: reference }, async () => {
+      call({ declared: DECLARED.describeTaskDefinition, taskDefinition: reference }, async () => {
         const output = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: reference }));
         if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
         return output.taskDefinition;
       }),
 
     describeTaskDefinitionWithTags: (reference) =>
-      call(
-        { declared: ECS_PERMISSIONS.describeTaskDefinitionWithTags, taskDefinition: reference },
-        async () => {
-          const output = await client.send(
-            new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ["TAGS"] }),
-          );
-          if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
-          return { taskDefinition: output.taskDefinition, tags: output.tags ?? [] };
-        },
-      ),
+      call({ declared: DECLARED.describeTaskDefinitionWithTags, taskDefinition: reference }, async () => {
+        const output = await client.send(
+          new DescribeTaskDefinitionCommand({ taskDefinition: reference, include: ["TAGS"] }),
+        );
+        if (!output.taskDefinition) throw new Error(`ECS returned no task definition for ${reference}`);
+        return { taskDefinition: output.taskDefinition, tags: output.tags ?? [] };
+      }),
 
     listActiveRevisions: (family) => listRevisions(family, "ACTIVE"),
     listInactiveRevisions: (family) => listRevisions(family, "INACTIVE"),
 
     deregisterTaskDefinition: (reference) =>
-      call({ declared: ECS_PERMISSIONS.deregisterTaskDefinition, taskDefinition: reference }, async () => {
+      call({ declared: DECLARED.deregisterTaskDefinition, taskDefinition: reference }, async () => {
         await client.send(new DeregisterTaskDefinitionCommand({ taskDefinition: reference }));
       }),
 
     deleteTaskDefinitions: (references) =>
-      call({ declared: ECS_PERMISSIONS.deleteTaskDefinitions }, async () => {
+      call({ declared: DECLARED.deleteTaskDefinitions }, async () => {
         const refused: { arn: string; reason: string }[] = [];
         for (let start = 0; start < references.length; start += DELETE_BATCH) {
           const output = await client.send(
@@ -216,21 +217,21 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     registerTaskDefinition: (input) =>
-      call({ declared: ECS_PERMISSIONS.registerTaskDefinition }, async () => {
+      call({ declared: DECLARED.registerTaskDefinition }, async () => {
         const output = await client.send(new RegisterTaskDefinitionCommand(input));
         if (!output.taskDefinition) throw new Error("ECS returned no task definition after registering");
         return output.taskDefinition;
       }),
 
     describeService: (cluster, service) =>
-      call({ declared: ECS_PERMISSIONS.describeService, cluster, service }, async () => {
+      call({ declared: DECLARED.describeService, cluster, service }, async () => {
         const output = await client.send(new DescribeServicesCommand({ cluster, services: [service] }));
         return output.services?.[0];
       }),
 
     createService: (input) =>
       call(
-        { declared: ECS_PERMISSIONS.createService, cluster: input.cluster, service: input.serviceName },
+        { declared: DECLARED.createService, cluster: input.cluster, service: input.serviceName },
         async () => {
           const output = await client.send(new CreateServiceCommand(input));
           if (!output.service) throw new Error("ECS returned no service after creating it");
@@ -239,17 +240,14 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       ),
 
     updateService: (input) =>
-      call(
-        { declared: ECS_PERMISSIONS.updateService, cluster: input.cluster, service: input.service },
-        async () => {
-          const output = await client.send(new UpdateServiceCommand(input));
-          if (!output.service) throw new Error("ECS returned no service after updating it");
-          return output.service;
-        },
-      ),
+      call({ declared: DECLARED.updateService, cluster: input.cluster, service: input.service }, async () => {
+        const output = await client.send(new UpdateServiceCommand(input));
+        if (!output.service) throw new Error("ECS returned no service after updating it");
+        return output.service;
+      }),
 
     listServiceTasks: (cluster, service, desiredStatus) =>
-      call({ declared: ECS_PERMISSIONS.listServiceTasks, cluster, service }, async () => {
+      call({ declared: DECLARED.listServiceTasks, cluster, service }, async () => {
         const arns: string[] = [];
         const pages = paginateListTasks({ client }, { cluster, serviceName: service, desiredStatus });
         for await (const page of pages) arns.push(...(page.taskArns ?? []));
@@ -257,7 +255,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     describeTasks: (cluster, taskArns) =>
-      call({ declared: ECS_PERMISSIONS.describeTasks, cluster }, async () => {
+      call({ declared: DECLARED.describeTasks, cluster }, async () => {
         const tasks: Task[] = [];
         for (let start = 0; start < taskArns.length; start += DESCRIBE_BATCH) {
           const output = await client.send(
@@ -269,7 +267,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     listServices: (cluster) =>
-      call({ declared: ECS_PERMISSIONS.listServices, cluster }, async () => {
+      call({ declared: DECLARED.listServices, cluster }, async () => {
         const arns: string[] = [];
         for await (const page of paginateListServices({ client }, { cluster })) {
           arns.push(...(page.serviceArns ?? []));
@@ -278,7 +276,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     deleteService: (cluster, service) =>
-      call({ declared: ECS_PERMISSIONS.deleteService, cluster, service }, async () => {
+      call({ declared: DECLARED.deleteService, cluster, service }, async () => {
         try {
           await client.send(new DeleteServiceCommand({ cluster, service }));
           return true;
@@ -289,7 +287,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     deregisterContainerInstance: (cluster, containerInstanceArn) =>
-      call({ declared: ECS_PERMISSIONS.deregisterContainerInstance, cluster }, async () => {
+      call({ declared: DECLARED.deregisterContainerInstance, cluster }, async () => {
         await client.send(
           new DeregisterContainerInstanceCommand({
             cluster,
@@ -300,7 +298,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }),
 
     deleteCluster: (cluster) =>
-      call({ declared: ECS_PERMISSIONS.deleteCluster, cluster }, async () => {
+      call({ declared: DECLARED.deleteCluster, cluster }, async () => {
         try {
           await client.send(new DeleteClusterCommand({ cluster }));
           return { outcome: "deleted" as const };

@@ -1,5 +1,4 @@
-import type { IamApi } from "./iam.js";
-import { allow, arns, type DeploymentScope, type PermissionTable } from "./permissions.js";
+import { allow, arns, type DeploymentScope } from "./permissions.js";
 
 const executionRole = (scope: DeploymentScope) => arns.iamRole(scope, scope.executionRole);
 
@@ -20,4 +19,4 @@ export const IAM_PERMISSIONS = {
     allow(["iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:DetachRolePolicy"], executionRole),
     allow(["iam:DeleteRolePolicy", "iam:DeleteRole"], executionRole),
   ],
-} as const satisfies PermissionTable<IamApi>;
+} as const;

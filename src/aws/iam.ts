@@ -16,7 +16,11 @@ import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import { IAM_PERMISSIONS } from "./iam-permissions.js";
 import type { AwsLimits } from "./limits.js";
+import type { PermissionTable } from "./permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
+
+/** Each wrapper's IAM permissions: the compiler refuses a method of IamApi without a declaration. */
+const DECLARED: PermissionTable<IamApi> = IAM_PERMISSIONS;
 
 /** A role as mcctl needs to judge it: policies decoded from IAM's URL encoding. */
 export interface RoleFacts {
@@ -66,7 +70,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
   applyLimits(client, config, limits);
   const call = awsCaller(config);
   const roles = (name: string) =>
-    call({ declared: IAM_PERMISSIONS.instanceProfileRoles }, async () => {
+    call({ declared: DECLARED.instanceProfileRoles }, async () => {
       try {
         const output = await client.send(new GetInstanceProfileCommand({ InstanceProfileName: name }));
         return (output.InstanceProfile?.Roles ?? []).flatMap((role) =>
@@ -82,7 +86,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
     instanceProfileRoles: roles,
 
     findRole: (name) =>
-      call({ declared: IAM_PERMISSIONS.findRole, deniedHint: ROLE_HINT }, async () => {
+      call({ declared: DECLARED.findRole, deniedHint: ROLE_HINT }, async () => {
         try {
           const output = await client.send(new GetRoleCommand({ RoleName: name }));
           return output.Role ? roleFacts(output.Role) : undefined;
@@ -93,7 +97,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       }),
 
     attachedPolicyArns: (role) =>
-      call({ declared: IAM_PERMISSIONS.attachedPolicyArns, deniedHint: ROLE_HINT }, async () => {
+      call({ declared: DECLARED.attachedPolicyArns, deniedHint: ROLE_HINT }, async () => {
         const arns: string[] = [];
         for await (const page of paginateListAttachedRolePolicies({ client }, { RoleName: role })) {
           for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) arns.push(policy.PolicyArn);
@@ -102,7 +106,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       }),
 
     inlinePolicy: (role, policy) =>
-      call({ declared: IAM_PERMISSIONS.inlinePolicy, deniedHint: ROLE_HINT }, async () => {
+      call({ declared: DECLARED.inlinePolicy, deniedHint: ROLE_HINT }, async () => {
         try {
           const output = await client.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: policy }));
           return decodePolicy(output.PolicyDocument);
@@ -113,7 +117,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       }),
 
     createRole: (input) =>
-      call({ declared: IAM_PERMISSIONS.createRole, deniedHint: ROLE_HINT }, async () => {
+      call({ declared: DECLARED.createRole, deniedHint: ROLE_HINT }, async () => {
         const output = await client.send(
           new CreateRoleCommand({
             RoleName: input.name,
@@ -127,12 +131,12 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       }),
 
     attachPolicy: (role, policyArn) =>
-      call({ declared: IAM_PERMISSIONS.attachPolicy, deniedHint: rolePolicyHint(role) }, async () => {
+      call({ declared: DECLARED.attachPolicy, deniedHint: rolePolicyHint(role) }, async () => {
         await client.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: policyArn }));
       }),
 
     putInlinePolicy: (role, policy, document) =>
-      call({ declared: IAM_PERMISSIONS.putInlinePolicy, deniedHint: rolePolicyHint(role) }, async () => {
+      call({ declared: DECLARED.putInlinePolicy, deniedHint: rolePolicyHint(role) }, async () => {
         await client.send(
           new PutRolePolicyCommand({
             RoleName: role,
@@ -144,7 +148,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
 
     deleteRole: async (name) => {
       const missing = (error: unknown) => awsErrorName(error)?.startsWith("NoSuchEntity") ?? false;
-      const policies = await call({ declared: IAM_PERMISSIONS.deleteRole }, async () => {
+      const policies = await call({ declared: DECLARED.deleteRole }, async () => {
         const found: { managed: string[]; inline: string[] } = { managed: [], inline: [] };
         try {
           for await (const page of paginateListAttachedRolePolicies({ client }, { RoleName: name })) {
@@ -163,7 +167,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
       });
       if (!policies) return false;
       for (const arn of policies.managed) {
-        await call({ declared: IAM_PERMISSIONS.deleteRole }, async () => {
+        await call({ declared: DECLARED.deleteRole }, async () => {
           try {
             await client.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: arn }));
           } catch (error) {
@@ -172,7 +176,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
         });
       }
       for (const policy of policies.inline) {
-        await call({ declared: IAM_PERMISSIONS.deleteRole }, async () => {
+        await call({ declared: DECLARED.deleteRole }, async () => {
           try {
             await client.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy }));
           } catch (error) {
@@ -180,7 +184,7 @@ export function createIamApi(config: AwsConfig, limits: AwsLimits = {}): IamApi 
           }
         });
       }
-      return call({ declared: IAM_PERMISSIONS.deleteRole }, async () => {
+      return call({ declared: DECLARED.deleteRole }, async () => {
         try {
           await client.send(new DeleteRoleCommand({ RoleName: name }));
           return true;

@@ -11,7 +11,11 @@ import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
 import { LOGS_PERMISSIONS } from "./logs-permissions.js";
+import type { PermissionTable } from "./permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
+
+/** Each wrapper's IAM permissions: the compiler refuses a method of LogsApi without a declaration. */
+const DECLARED: PermissionTable<LogsApi> = LOGS_PERMISSIONS;
 
 export interface LogGroupFacts {
   name: string;
@@ -68,7 +72,7 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
   const call = awsCaller(config);
   return {
     findLogGroup: (name) =>
-      call({ declared: LOGS_PERMISSIONS.findLogGroup }, async () => {
+      call({ declared: DECLARED.findLogGroup }, async () => {
         let nextToken: string | undefined;
         do {
           const output = await client.send(
@@ -82,7 +86,7 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
       }),
 
     createLogGroup: (name, tags) =>
-      call({ declared: LOGS_PERMISSIONS.createLogGroup }, async () => {
+      call({ declared: DECLARED.createLogGroup }, async () => {
         try {
           await client.send(new CreateLogGroupCommand({ logGroupName: name, tags }));
         } catch (error) {
@@ -92,12 +96,12 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
       }),
 
     setRetention: (name, days) =>
-      call({ declared: LOGS_PERMISSIONS.setRetention }, async () => {
+      call({ declared: DECLARED.setRetention }, async () => {
         await client.send(new PutRetentionPolicyCommand({ logGroupName: name, retentionInDays: days }));
       }),
 
     filterEvents: (request) =>
-      call({ declared: LOGS_PERMISSIONS.filterEvents }, async () => {
+      call({ declared: DECLARED.filterEvents }, async () => {
         const output = await client.send(
           new FilterLogEventsCommand({
             logGroupName: request.group,
@@ -121,7 +125,7 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
       }),
 
     existingStreams: (group, streams) =>
-      call({ declared: LOGS_PERMISSIONS.existingStreams }, async () => {
+      call({ declared: DECLARED.existingStreams }, async () => {
         const found = new Set<string>();
         for (const stream of streams) {
           const output = await client.send(
@@ -133,7 +137,7 @@ export function createLogsApi(config: AwsConfig, limits: AwsLimits = {}): LogsAp
       }),
 
     deleteLogGroup: (name) =>
-      call({ declared: LOGS_PERMISSIONS.deleteLogGroup }, async () => {
+      call({ declared: DECLARED.deleteLogGroup }, async () => {
         try {
           await client.send(new DeleteLogGroupCommand({ logGroupName: name }));
           return true;

@@ -1,5 +1,4 @@
-import { allow, allowAnyResource, arns, type PermissionTable } from "./permissions.js";
-import type { RdsApi } from "./rds.js";
+import { allow, allowAnyResource, arns } from "./permissions.js";
 
 /** What IAM must allow for each RDS call (Service Authorization Reference, Amazon RDS). */
 export const RDS_PERMISSIONS = {
@@ -44,4 +43,4 @@ export const RDS_PERMISSIONS = {
       },
     ),
   ],
-} as const satisfies PermissionTable<RdsApi>;
+} as const;

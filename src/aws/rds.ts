@@ -15,8 +15,12 @@ import {
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import type { PermissionTable } from "./permissions.js";
 import { RDS_PERMISSIONS } from "./rds-permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
+
+/** Each wrapper's IAM permissions: the compiler refuses a method of RdsApi without a declaration. */
+const DECLARED: PermissionTable<RdsApi> = RDS_PERMISSIONS;
 
 export interface RdsApi {
   findInstance(identifier: string): Promise<DBInstance | undefined>;
@@ -52,7 +56,7 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
   };
   return {
     findInstance: (identifier) =>
-      call({ declared: RDS_PERMISSIONS.findInstance }, async () => {
+      call({ declared: DECLARED.findInstance }, async () => {
         try {
           return (await describe(identifier))[0];
         } catch (error) {
@@ -67,12 +71,12 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     listMysqlInstances: () =>
-      call({ declared: RDS_PERMISSIONS.listMysqlInstances }, async () =>
+      call({ declared: DECLARED.listMysqlInstances }, async () =>
         (await describe()).filter((instance) => instance.Engine === "mysql"),
       ),
 
     mysqlVersions: () =>
-      call({ declared: RDS_PERMISSIONS.mysqlVersions }, async () => {
+      call({ declared: DECLARED.mysqlVersions }, async () => {
         const versions: string[] = [];
         for await (const page of paginateDescribeDBEngineVersions({ client }, { Engine: "mysql" })) {
           versions.push(...(page.DBEngineVersions ?? []).flatMap((version) => version.EngineVersion ?? []));
@@ -81,7 +85,7 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     mysqlClasses: (version) =>
-      call({ declared: RDS_PERMISSIONS.mysqlClasses }, async () => {
+      call({ declared: DECLARED.mysqlClasses }, async () => {
         const classes = new Set<string>();
         const pages = paginateDescribeOrderableDBInstanceOptions(
           { client },
@@ -95,10 +99,10 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
         return [...classes];
       }),
 
-    listInstances: () => call({ declared: RDS_PERMISSIONS.listInstances }, () => describe()),
+    listInstances: () => call({ declared: DECLARED.listInstances }, () => describe()),
 
     createSnapshot: (snapshot, instance, tags) =>
-      call({ declared: RDS_PERMISSIONS.createSnapshot }, async () => {
+      call({ declared: DECLARED.createSnapshot }, async () => {
         const output = await client.send(
           new CreateDBSnapshotCommand({
             DBSnapshotIdentifier: snapshot,
@@ -111,7 +115,7 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     findSnapshot: (snapshot) =>
-      call({ declared: RDS_PERMISSIONS.findSnapshot }, async () => {
+      call({ declared: DECLARED.findSnapshot }, async () => {
         try {
           const output = await client.send(
             new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshot }),
@@ -124,7 +128,7 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     listManualSnapshots: (instance) =>
-      call({ declared: RDS_PERMISSIONS.listManualSnapshots }, async () => {
+      call({ declared: DECLARED.listManualSnapshots }, async () => {
         const snapshots: DBSnapshot[] = [];
         const pages = paginateDescribeDBSnapshots(
           { client },
@@ -137,14 +141,14 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     createInstance: (input) =>
-      call({ declared: RDS_PERMISSIONS.createInstance }, async () => {
+      call({ declared: DECLARED.createInstance }, async () => {
         const output = await client.send(new CreateDBInstanceCommand(input));
         if (!output.DBInstance) throw new Error("RDS returned no DB instance after creating it");
         return output.DBInstance;
       }),
 
     deleteInstance: (identifier, finalSnapshot) =>
-      call({ declared: RDS_PERMISSIONS.deleteInstance }, async () => {
+      call({ declared: DECLARED.deleteInstance }, async () => {
         try {
           await client.send(
             new DeleteDBInstanceCommand({

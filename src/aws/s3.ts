@@ -15,8 +15,12 @@ import {
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import type { PermissionTable } from "./permissions.js";
 import { S3_PERMISSIONS } from "./s3-permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
+
+/** Each wrapper's IAM permissions: the compiler refuses a method of S3Api without a declaration. */
+const DECLARED: PermissionTable<S3Api> = S3_PERMISSIONS;
 
 export type BucketOwnership =
   | { state: "ours"; region: string | undefined }
@@ -60,7 +64,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
   const call = awsCaller(config);
   return {
     inspectBucket: (bucket) =>
-      call({ declared: S3_PERMISSIONS.inspectBucket }, async () => {
+      call({ declared: DECLARED.inspectBucket }, async () => {
         try {
           const output = await client.send(new HeadBucketCommand({ Bucket: bucket }));
           return { state: "ours", region: output.BucketRegion };
@@ -73,7 +77,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     createBucket: (bucket, region) =>
-      call({ declared: S3_PERMISSIONS.createBucket }, async () => {
+      call({ declared: DECLARED.createBucket }, async () => {
         // us-east-1 is the one region that refuses an explicit LocationConstraint.
         const configuration =
           region === "us-east-1"
@@ -83,7 +87,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     blockPublicAccess: (bucket) =>
-      call({ declared: S3_PERMISSIONS.blockPublicAccess }, async () => {
+      call({ declared: DECLARED.blockPublicAccess }, async () => {
         await client.send(
           new PutPublicAccessBlockCommand({
             Bucket: bucket,
@@ -98,7 +102,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     enableDefaultEncryption: (bucket) =>
-      call({ declared: S3_PERMISSIONS.enableDefaultEncryption }, async () => {
+      call({ declared: DECLARED.enableDefaultEncryption }, async () => {
         await client.send(
           new PutBucketEncryptionCommand({
             Bucket: bucket,
@@ -112,7 +116,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     tagBucket: (bucket, tags) =>
-      call({ declared: S3_PERMISSIONS.tagBucket }, async () => {
+      call({ declared: DECLARED.tagBucket }, async () => {
         await client.send(
           new PutBucketTaggingCommand({
             Bucket: bucket,
@@ -122,7 +126,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     bucketTags: (bucket) =>
-      call({ declared: S3_PERMISSIONS.bucketTags }, async () => {
+      call({ declared: DECLARED.bucketTags }, async () => {
         try {
           const output = await client.send(new GetBucketTaggingCommand({ Bucket: bucket }));
           return Object.fromEntries((output.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]));
@@ -133,7 +137,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     countObjects: (bucket, limit) =>
-      call({ declared: S3_PERMISSIONS.countObjects }, async () => {
+      call({ declared: DECLARED.countObjects }, async () => {
         let count = 0;
         for await (const batch of objectVersions(bucket)) {
           count += batch.length;
@@ -143,7 +147,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     emptyBucket: (bucket) =>
-      call({ declared: S3_PERMISSIONS.emptyBucket }, async () => {
+      call({ declared: DECLARED.emptyBucket }, async () => {
         let deleted = 0;
         for await (const batch of objectVersions(bucket)) {
           if (batch.length === 0) continue;
@@ -163,7 +167,7 @@ export function createS3Api(config: AwsConfig, limits: AwsLimits = {}): S3Api {
       }),
 
     deleteBucket: (bucket) =>
-      call({ declared: S3_PERMISSIONS.deleteBucket }, async () => {
+      call({ declared: DECLARED.deleteBucket }, async () => {
         try {
           await client.send(new DeleteBucketCommand({ Bucket: bucket }));
           return "deleted" as const;

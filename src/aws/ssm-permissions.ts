@@ -1,12 +1,4 @@
-import {
-  allow,
-  allowAnyResource,
-  arns,
-  type DeploymentScope,
-  type Permission,
-  type PermissionTable,
-} from "./permissions.js";
-import type { SsmApi } from "./ssm.js";
+import { allow, allowAnyResource, arns, type DeploymentScope, type Permission } from "./permissions.js";
 
 /**
  * A customer KMS key needs the caller's own kms permission through SSM; the AWS managed key
@@ -30,4 +22,4 @@ export const SSM_PERMISSIONS = {
   deleteParameter: [allow("ssm:DeleteParameter", arns.ssmSecrets)],
   parameterTags: [allow("ssm:ListTagsForResource", arns.ssmSecretsForTags)],
   publicParameter: [allow("ssm:GetParameter", arns.ssmEcsAmis)],
-} as const satisfies PermissionTable<SsmApi>;
+} as const;

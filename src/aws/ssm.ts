@@ -9,8 +9,12 @@ import {
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import type { PermissionTable } from "./permissions.js";
 import { SSM_PERMISSIONS } from "./ssm-permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
+
+/** Each wrapper's IAM permissions: the compiler refuses a method of SsmApi without a declaration. */
+const DECLARED: PermissionTable<SsmApi> = SSM_PERMISSIONS;
 
 /** What SSM says about a parameter without its value. */
 export interface StoredParameter {
@@ -59,7 +63,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
   const call = awsCaller(config);
   return {
     describePath: (path) =>
-      call({ declared: SSM_PERMISSIONS.describePath }, async () => {
+      call({ declared: DECLARED.describePath }, async () => {
         const found: StoredParameter[] = [];
         const pages = paginateDescribeParameters(
           { client },
@@ -81,7 +85,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
       }),
 
     readSecureString: (name) =>
-      call({ declared: SSM_PERMISSIONS.readSecureString }, async () => {
+      call({ declared: DECLARED.readSecureString }, async () => {
         try {
           const output = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
           return output.Parameter?.Value;
@@ -92,7 +96,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
       }),
 
     putSecureString: (write) =>
-      call({ declared: SSM_PERMISSIONS.putSecureString }, async () => {
+      call({ declared: DECLARED.putSecureString }, async () => {
         const tags = Object.entries(write.tags).map(([Key, Value]) => ({ Key, Value }));
         const output = await client.send(
           new PutParameterCommand({
@@ -109,7 +113,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
       }),
 
     deleteParameter: (name) =>
-      call({ declared: SSM_PERMISSIONS.deleteParameter }, async () => {
+      call({ declared: DECLARED.deleteParameter }, async () => {
         try {
           await client.send(new DeleteParameterCommand({ Name: name }));
           return true;
@@ -122,7 +126,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
     publicParameter: (name) =>
       call(
         {
-          declared: SSM_PERMISSIONS.publicParameter,
+          declared: DECLARED.publicParameter,
           // A public parameter's ARN has no account.
           deniedHint: `The resource is AWS's public parameter arn:aws:ssm:${config.region ?? "<region>"}::parameter${name} (AmazonECS_FullAccess allows reading it).`,
         },
@@ -138,7 +142,7 @@ export function createSsmApi(config: AwsConfig, limits: AwsLimits = {}): SsmApi 
       ),
 
     parameterTags: (name) =>
-      call({ declared: SSM_PERMISSIONS.parameterTags }, async () => {
+      call({ declared: DECLARED.parameterTags }, async () => {
         try {
           const output = await client.send(
             new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: name }),

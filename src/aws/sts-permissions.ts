@@ -1,8 +1,7 @@
-import { noPermission, type PermissionTable } from "./permissions.js";
-import type { StsApi } from "./sts.js";
+import { noPermission } from "./permissions.js";
 
 /** GetCallerIdentity needs no permission: IAM cannot deny it (STS API reference). */
 export const STS_PERMISSIONS = {
   callerIdentity: noPermission("sts:GetCallerIdentity", "IAM cannot deny it"),
   region: noPermission("sts:GetCallerIdentity", "the SDK's own configuration: no AWS call"),
-} as const satisfies PermissionTable<StsApi>;
+} as const;

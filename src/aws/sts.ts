@@ -2,8 +2,12 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsConfig } from "./config.js";
 import { awsCaller } from "./errors.js";
 import type { AwsLimits } from "./limits.js";
+import type { PermissionTable } from "./permissions.js";
 import { STS_PERMISSIONS } from "./sts-permissions.js";
 import { applyLimits, clientOptions } from "./transport.js";
+
+/** Each wrapper's IAM permissions: the compiler refuses a method of StsApi without a declaration. */
+const DECLARED: PermissionTable<StsApi> = STS_PERMISSIONS;
 
 export interface CallerIdentity {
   account: string;
@@ -22,7 +26,7 @@ export function createStsApi(config: AwsConfig, limits: AwsLimits = {}): StsApi 
   const call = awsCaller(config);
   return {
     callerIdentity: () =>
-      call({ declared: STS_PERMISSIONS.callerIdentity }, async () => {
+      call({ declared: DECLARED.callerIdentity }, async () => {
         const output = await client.send(new GetCallerIdentityCommand({}));
         return { account: output.Account ?? "(unknown)", arn: output.Arn ?? "(unknown)" };
       }),
