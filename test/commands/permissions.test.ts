@@ -145,6 +145,59 @@ describe("mcctl permissions", () => {
   });
 });
 
+describe("mcctl permissions: names not known yet", () => {
+  it("names every region, and says so, when no region is set", async () => {
+    const context = testContext({ options: { region: "" } });
+    (context.aws.config as { region?: string }).region = undefined;
+    const documents = await runPermissions(context, { commands: ["restart"] });
+    expect(resourcesOf(documents, "ecs:UpdateService")).toEqual([
+      `arn:aws:ecs:*:${ACCOUNT}:service/default/mc`,
+    ]);
+    expect(context.captured.stderr()).toMatch(/no region is set: .*--region/);
+  });
+
+  it("passes the role of the instance profile mcctl.json names, and falls back to its name when IAM cannot say", async () => {
+    sim.iam.addInstanceProfile("mc-hosts", "mc-hosts-role");
+    const named = await runPermissions(
+      testContext({ settings: { setup: { instance: { instanceProfile: "mc-hosts" } } } }),
+      { commands: ["setup"] },
+    );
+    expect(resourcesOf(named, "iam:PassRole")).toContain(`arn:aws:iam::${ACCOUNT}:role/mc-hosts-role`);
+    const unknown = testContext();
+    const fallback = await runPermissions(unknown, { commands: ["setup"] });
+    expect(resourcesOf(fallback, "iam:PassRole")).toContain(`arn:aws:iam::${ACCOUNT}:role/ecsInstanceRole`);
+    expect(unknown.captured.stderr()).toMatch(/instance profile ecsInstanceRole could not be read/);
+  });
+
+  it("treats an empty or switched-off MC_S3_BUCKET as not chosen", async () => {
+    const off = testContext({ settings: { environment: { MC_S3_BUCKET: false } } });
+    expect(resourcesOf(await runPermissions(off, { commands: ["destroy"] }), "s3:DeleteBucket")).toEqual([
+      "arn:aws:s3:::*",
+    ]);
+    const fromEnv = testContext({ env: { MC_S3_BUCKET: "from-env" } });
+    expect(resourcesOf(await runPermissions(fromEnv, { commands: ["destroy"] }), "s3:DeleteBucket")).toEqual([
+      "arn:aws:s3:::from-env",
+    ]);
+  });
+
+  it("refuses an account id of the wrong length or with letters", async () => {
+    for (const account of ["1234567890123", "x12345678901", "12345678901x"]) {
+      await expect(runPermissions(testContext(), { account })).rejects.toThrow(/12-digit/);
+    }
+  });
+
+  it("names the commands it knows when it does not know one", async () => {
+    const error = await runPermissions(testContext(), { commands: ["restart", "bogus"] }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toBe('unknown command "bogus" for mcctl permissions');
+    expect((error as UsageError).suggestion).toMatch(
+      /^Name any of: setup, register-task, .*, permissions\.$/,
+    );
+  });
+});
+
 describe("verbsNamed", () => {
   it("reads two-word commands, expands secrets, and means every command when none is named", () => {
     expect(verbsNamed(["backup", "list", "restart"])).toEqual(["backup list", "restart"]);
@@ -156,5 +209,7 @@ describe("verbsNamed", () => {
       "secrets purge-plaintext",
     ]);
     expect(verbsNamed([])).toEqual(VERBS);
+    expect(verbsNamed(["backup", "restart"])).toEqual(["backup", "restart"]);
+    expect(verbsNamed(["secrets", "set", "secrets", "set"])).toEqual(["secrets set"]);
   });
 });

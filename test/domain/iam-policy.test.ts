@@ -103,3 +103,86 @@ describe("splitIntoDocuments", () => {
     expect(policySize(document)).toBeLessThan(JSON.stringify(document, null, 2).length);
   });
 });
+
+describe("statementsFor, at its edges", () => {
+  it("merges grants whose resources and condition are the same in another order, and drops grants without actions", () => {
+    const statements = statementsFor([
+      {
+        actions: ["a:One"],
+        resources: ["arn:aws:x:r:1:b", "arn:aws:x:r:1:a"],
+        condition: { S: { k1: "1", k2: "2" } },
+      },
+      {
+        actions: ["a:Two"],
+        resources: ["arn:aws:x:r:1:a", "arn:aws:x:r:1:b"],
+        condition: { S: { k2: "2", k1: "1" } },
+      },
+      { actions: [], resources: ["arn:aws:x:r:1:c"] },
+    ]);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Action).toEqual(["a:One", "a:Two"]);
+    expect(statements[0]?.Resource).toEqual(["arn:aws:x:r:1:a", "arn:aws:x:r:1:b"]);
+  });
+
+  it("writes no Condition key for a grant without one", () => {
+    const [statement] = statementsFor([{ actions: ["ecs:DescribeTaskDefinition"], resources: ["*"] }]);
+    expect(statement).toStrictEqual({
+      Sid: "AnyResource",
+      Effect: "Allow",
+      Action: ["ecs:DescribeTaskDefinition"],
+      Resource: ["*"],
+    });
+  });
+
+  it("names statements by service and resource type: letters only, as IAM wants", () => {
+    const sids = statementsFor([
+      { actions: ["ecs:DescribeClusters"], resources: ["arn:aws:ecs:eu-west-1:1:cluster/mc"] },
+      { actions: ["logs:FilterLogEvents"], resources: ["arn:aws:logs:eu-west-1:1:log-group:/ecs/mc:*"] },
+      {
+        actions: ["ecs:ListTasks"],
+        resources: ["*"],
+        condition: { ArnEquals: { "ecs:cluster": "arn:aws:ecs:eu-west-1:1:cluster/mc" } },
+      },
+      { actions: ["iam:PassRole"], resources: ["arn:aws:iam::1:role/r"] },
+    ]).map((statement) => statement.Sid);
+    expect(sids.sort()).toEqual(["AnyResourceWithCondition", "EcsCluster", "IamRole", "LogsLogGroup"]);
+    for (const sid of sids) expect(sid).toMatch(/^[A-Za-z0-9]+$/);
+  });
+});
+
+describe("splitIntoDocuments, at the limit", () => {
+  const statements = statementsFor(
+    Array.from({ length: 4 }, (_, index) => ({
+      actions: [`ecs:Action${index}`],
+      resources: [`arn:aws:ecs:eu-west-1:123456789012:service/c/s${index}`],
+    })),
+  );
+
+  it("keeps a document that is exactly at the limit whole", () => {
+    const exact = policySize(policyDocument(statements));
+    expect(splitIntoDocuments(statements, exact)).toHaveLength(1);
+    expect(splitIntoDocuments(statements, exact - 1).length).toBeGreaterThan(1);
+  });
+
+  it("keeps each document's statements in the order they were given", () => {
+    const documents = splitIntoDocuments(statements, policySize(policyDocument(statements.slice(0, 2))));
+    for (const document of documents) {
+      const order = document.Statement.map((statement) => statements.indexOf(statement));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+  });
+
+  it("gives the halves of a split statement names of their own, and leaves a single action as it is", () => {
+    const [wide] = statementsFor([
+      { actions: ["a:One", "a:Two", "a:Three", "a:Four"], resources: ["arn:aws:ecs:eu-west-1:1:cluster/mc"] },
+    ]);
+    const documents = splitIntoDocuments(wide ? [wide] : [], 150);
+    const sids = documents.flatMap((document) => document.Statement.map((statement) => statement.Sid));
+    expect(new Set(sids).size).toBe(sids.length);
+    expect(sids.every((sid) => /^EcsCluster[AB]+$/.test(sid))).toBe(true);
+    const [single] = statementsFor([
+      { actions: ["a:One"], resources: ["arn:aws:ecs:eu-west-1:1:cluster/mc"] },
+    ]);
+    expect(splitIntoDocuments(single ? [single] : [], 10)).toEqual([policyDocument(single ? [single] : [])]);
+  });
+});
