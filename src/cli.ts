@@ -23,7 +23,9 @@ Exit codes:
   1    failure (AWS refused, a deployment failed, a wait timed out, cancelled at a confirmation)
   2    usage error or missing input (a bad flag, environment variable or mcctl.json value, checked
        before any AWS call; a value that cannot be asked for)
-  130  interrupted (Ctrl-C)`;
+  129  hung up (SIGHUP: the terminal or ssh session went away)
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)`;
 
 export function buildProgram(): Command {
   const program = new Command("mcctl")
@@ -200,13 +202,16 @@ export function buildProgram(): Command {
     .action(lazyAction(() => import("./commands/permissions.js")));
 
   program
-    .command("help [command]")
-    .description("display help for command")
-    .action((name: string | undefined) => {
-      if (name === undefined) program.help();
-      const command = program.commands.find((candidate) => candidate.name() === name);
-      if (!command) throw unknownCommand(program, name ?? "");
-      command.help();
+    .command("help [command...]")
+    .description("display help for command (e.g. mcctl help secrets set)")
+    .action((names: string[] | undefined) => {
+      let current: Command = program;
+      for (const name of names ?? []) {
+        const next = current.commands.find((candidate) => candidate.name() === name);
+        if (!next) throw unknownCommand(current, name);
+        current = next;
+      }
+      current.help();
     });
 
   return program;

@@ -22,6 +22,15 @@ export function lazyAction(load: () => Promise<CommandModule>, gathersInputs = f
     const name = fullName(command);
     const variadic = command.registeredArguments.some((argument) => argument.variadic);
     const [surplus] = variadic ? [] : command.args.slice(declared.length);
+    const group = command.parent;
+    // `mcctl backup lst` runs the group's default command (`backup create`) with "lst" as its argument:
+    // the operator meant a command of the group.
+    if (surplus !== undefined && group?.parent && defaultCommandOf(group) === command.name()) {
+      const commands = group.commands.map((candidate) => candidate.name());
+      throw new UsageError(`unknown command ${quote(surplus)} for mcctl ${fullName(group)}`, {
+        suggestion: `The commands of mcctl ${fullName(group)} are ${commands.join(", ")}; see \`mcctl ${fullName(group)} --help\`.`,
+      });
+    }
     if (surplus !== undefined && declared.length === 0) {
       throw new UsageError(`too many arguments for ${name}: ${quote(surplus)} (it takes none)`, {
         suggestion: `Options start with --; see \`mcctl ${name} --help\`.`,
@@ -56,6 +65,11 @@ export function lazyAction(load: () => Promise<CommandModule>, gathersInputs = f
     const named = Object.fromEntries(declared.map((argument, index) => [argument, args[index]]));
     await module.run(globals, { ...options, ...named });
   };
+}
+
+/** The command a group runs when none is named (commander keeps it in a field of its own). */
+function defaultCommandOf(group: Command): string | undefined {
+  return (group as unknown as { _defaultCommandName?: string })._defaultCommandName;
 }
 
 /** "secrets set", as the operator types it after `mcctl`. */

@@ -205,8 +205,28 @@ describe("usage errors", () => {
     expect(result.stdout).toMatch(/^\s+register-task\b/m);
     expect(result.stdout).toMatch(/^\s+create-service\b/m);
     expect(result.stdout).toContain("Exit codes:");
-    for (const code of ["0", "1", "2", "130"])
+    for (const code of ["0", "1", "2", "129", "130", "143"])
       expect(result.stdout).toMatch(new RegExp(`^\\s+${code}\\s+\\S`, "m"));
+  });
+
+  it("help of a nested command shows that command's help, and names an unknown one in its group", async () => {
+    const nested = await run(["help", "secrets", "set"]);
+    expectCleanExit(nested, 0);
+    expect(nested.stdout).toMatch(/^Usage: mcctl secrets set \[options\] <name>/);
+    const unknown = await run(["help", "secrets", "sett"]);
+    expectCleanExit(unknown, 2);
+    expect(unknown.stderr).toBe(
+      'mcctl: unknown command "sett"\n  The commands of mcctl secrets are list, set, rm, purge-plaintext; see `mcctl secrets --help`.\n',
+    );
+  });
+
+  it("a mistyped command of a group with a default one is named as such, not as an argument of the default", async () => {
+    const result = await run(["backup", "lst"]);
+    expectCleanExit(result, 2);
+    expect(result.stderr).toBe(
+      'mcctl: unknown command "lst" for mcctl backup\n  The commands of mcctl backup are create, list; see `mcctl backup --help`.\n',
+    );
+    expect(result.stdout).toBe("");
   });
 
   it("--debug adds the stack trace to a usage error", async () => {
