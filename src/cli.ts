@@ -263,7 +263,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return ExitCode.ok;
   } catch (error) {
-    return reportError(asUsageError(error, program, argv), argv.includes("--debug"));
+    return reportError(asUsageError(error, program, argv), argv.includes("--debug"), process.stderr, {
+      json: argv.includes("--json"),
+    });
   }
 }
 
@@ -298,21 +300,30 @@ export function reportError(
   error: unknown,
   debug: boolean,
   stderr: NodeJS.WritableStream = process.stderr,
+  options: { json?: boolean; stdout?: NodeJS.WritableStream } = {},
 ): number {
   if (error instanceof CommanderError) {
     // The help or the version, which commander has printed (main turns its other errors into UsageErrors).
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
+  // With --json, a script reading stdout gets the failure too, never an empty answer.
+  const json = (code: number, message: string, advice: string | undefined) => {
+    if (!options.json) return;
+    (options.stdout ?? process.stdout).write(`${JSON.stringify({ error: { code, message, advice } })}\n`);
+  };
   if (error instanceof McctlError) {
     stderr.write(`mcctl: ${error.message}\n`);
     if (error.suggestion) stderr.write(`  ${error.suggestion}\n`);
     if (debug) stderr.write(`${describeForDebug(error)}\n`);
+    json(error.exitCode, error.message, error.suggestion);
     return error.exitCode;
   }
-  stderr.write(`mcctl: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  stderr.write(`mcctl: ${message}\n`);
   stderr.write(
     debug ? `${describeForDebug(error)}\n` : "  Run again with --debug for details, and report it.\n",
   );
+  json(ExitCode.failure, message, "Run again with --debug for details, and report it.");
   return ExitCode.failure;
 }
 

@@ -56,6 +56,30 @@ describe("reportError", () => {
     expect(stderr.text()).toContain("Caused by: Error: socket hang up");
   });
 
+  it("with --json, also answers on stdout with the code, the message and the advice", () => {
+    const stderr = capture();
+    const stdout = capture();
+    const code = reportError(
+      new McctlError("cluster x does not exist", { suggestion: "Pass --cluster." }),
+      false,
+      stderr.stream,
+      { json: true, stdout: stdout.stream },
+    );
+    expect(JSON.parse(stdout.text())).toEqual({
+      error: { code: 1, message: "cluster x does not exist", advice: "Pass --cluster." },
+    });
+    expect(code).toBe(1);
+    expect(stderr.text()).toBe("mcctl: cluster x does not exist\n  Pass --cluster.\n");
+    const bug = capture();
+    reportError(new TypeError("x is undefined"), false, capture().stream, { json: true, stdout: bug.stream });
+    expect(JSON.parse(bug.text())).toMatchObject({
+      error: { code: 1, message: "unexpected error: x is undefined" },
+    });
+    const quiet = capture();
+    reportError(new McctlError("no"), false, capture().stream, { stdout: quiet.stream });
+    expect(quiet.text()).toBe("");
+  });
+
   it("treats anything else as a bug: exit 1, a hint to use --debug, no stack without it", () => {
     const stderr = capture();
     expect(reportError(new TypeError("x is undefined"), false, stderr.stream)).toBe(1);

@@ -220,6 +220,15 @@ describe("usage errors", () => {
     );
   });
 
+  it("a failure under --json also answers on stdout, as JSON with the exit code, the message and the advice", async () => {
+    const result = await run(["status", "--json", "--config", "/nonexistent-dir/mcctl.json"]);
+    expectCleanExit(result, 2);
+    const answer = JSON.parse(result.stdout) as { error: { code: number; message: string; advice?: string } };
+    expect(answer.error.code).toBe(2);
+    expect(answer.error.message).toBe(lines(result.stderr)[0]?.replace(/^mcctl: /, ""));
+    expect(answer.error.advice).toBe(lines(result.stderr)[1]?.trim());
+  });
+
   it("a mistyped command of a group with a default one is named as such, not as an argument of the default", async () => {
     const result = await run(["backup", "lst"]);
     expectCleanExit(result, 2);
