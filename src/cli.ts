@@ -259,14 +259,35 @@ function addRestartFlags(command: Command): Command {
 /** Runs mcctl and returns the exit code; the only place that decides how an error is shown. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  const stdout = watchStdout();
   try {
     await program.parseAsync([...argv]);
     return ExitCode.ok;
   } catch (error) {
+    // A command that answered on stdout before it failed (`status --check`) keeps that one JSON answer.
     return reportError(asUsageError(error, program, argv), argv.includes("--debug"), process.stderr, {
-      json: argv.includes("--json"),
+      json: argv.includes("--json") && !stdout.written(),
     });
+  } finally {
+    stdout.stop();
   }
+}
+
+/** Notes whether anything is written to stdout while a command runs. */
+function watchStdout(): { written(): boolean; stop(): void } {
+  const stream = process.stdout;
+  const write = stream.write;
+  let written = false;
+  stream.write = function (this: NodeJS.WriteStream, ...args: Parameters<typeof write>) {
+    written = true;
+    return write.apply(this, args);
+  } as typeof write;
+  return {
+    written: () => written,
+    stop: () => {
+      stream.write = write;
+    },
+  };
 }
 
 /** Commander errors that are the help or the version, already printed: nothing to report. */
