@@ -258,6 +258,8 @@ function addRestartFlags(command: Command): Command {
 
 /** Runs mcctl and returns the exit code; the only place that decides how an error is shown. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // The prompts and spinners (loaded with the command, after this) colour by NO_COLOR, not by our flag.
+  if (argv.includes("--no-color")) process.env.NO_COLOR = "1";
   const program = buildProgram();
   const stdout = watchStdout();
   try {

@@ -86,6 +86,30 @@ async function expectNothingWritten(): Promise<void> {
   expect((await readdir(dir)).filter((entry) => entry.startsWith("mcctl"))).toEqual([]);
 }
 
+describe("--no-color on a terminal", () => {
+  /** SGR sequences that set a colour or bold (cursor moves and erases are fine). */
+  const COLOUR = /\x1b\[(?:\d+;)*(?:1|2|3\d|9\d)m/;
+  const start = (flags: string[], extra: Record<string, string> = {}) => {
+    const env = childEnv(dir, extra);
+    delete env.NO_COLOR;
+    session = new PtySession(["register-task", "--dry-run", "--offline", "--config", configPath, ...flags], {
+      cwd: dir,
+      env,
+    });
+    return session;
+  };
+
+  it("draws the prompts without colour, as NO_COLOR does; without either they are coloured", async () => {
+    const plain = start(["--no-color"]);
+    await plain.waitFor(Q.host);
+    expect(plain.rawOutput).not.toMatch(COLOUR);
+    plain.dispose();
+    const coloured = start([]);
+    await coloured.waitFor(Q.host);
+    expect(coloured.rawOutput).toMatch(COLOUR);
+  });
+});
+
 describe("register-task --dry-run on a terminal", () => {
   it("asks every question in order, masks secrets, prints the task definition and saves nothing", async () => {
     const pty = startRegisterTaskDryRun();
