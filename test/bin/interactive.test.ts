@@ -88,7 +88,7 @@ async function expectNothingWritten(): Promise<void> {
 
 describe("--no-color on a terminal", () => {
   /** SGR sequences that set a colour or bold (cursor moves and erases are fine). */
-  const COLOUR = /\x1b\[(?:\d+;)*(?:1|2|3\d|9\d)m/;
+  const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[(?:\\d+;)*(?:1|2|3\\d|9\\d)m`);
   const start = (flags: string[], extra: Record<string, string> = {}) => {
     const env = childEnv(dir, extra);
     delete env.NO_COLOR;
