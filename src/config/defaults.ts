@@ -7,6 +7,8 @@
 export const DEFAULT_SETTINGS_PATH = "mcctl.json";
 export const DEFAULT_CLUSTER = "default";
 export const DEFAULT_SERVICE = "mc";
+/** The instance profile of the ECS guide, which setup launches the container instance with. */
+export const DEFAULT_INSTANCE_PROFILE = "ecsInstanceRole";
 
 export const SETUP_DEFAULTS = { timeout: "30m", pollInterval: "5s" } as const;
 export const CREATE_SERVICE_DEFAULTS = { timeout: "10m", pollInterval: "3s" } as const;

@@ -136,6 +136,20 @@ export function deploymentJdbcUrl(settings: Settings, env: NodeJS.ProcessEnv): s
   return env.METADATA_JDBC_URL || (typeof fromFile === "string" ? fromFile : undefined);
 }
 
+/** The deployment's S3 bucket as the environment, else mcctl.json (or its older setup.bucket), names it. */
+export function deploymentBucket(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+): { name: string; source: string } | undefined {
+  const fromEnv = env.MC_S3_BUCKET;
+  if (fromEnv) return { name: fromEnv, source: "MC_S3_BUCKET (environment)" };
+  const fromFile = settings.environment?.MC_S3_BUCKET;
+  if (typeof fromFile === "string")
+    return { name: fromFile, source: "environment.MC_S3_BUCKET in mcctl.json" };
+  const legacy = settings.setup?.bucket;
+  return legacy ? { name: legacy, source: "setup.bucket in mcctl.json" } : undefined;
+}
+
 /**
  * mcctl.json after `destroy`: the ids of what is gone (the revision, the instance, its security group)
  * are forgotten, every answer stays, so that `mcctl setup` builds the deployment again from them.

@@ -1,15 +1,13 @@
 import type { IamApi } from "../aws/iam.js";
 import type { DeploymentScope } from "../aws/permissions.js";
 import type { StsApi } from "../aws/sts.js";
-import { deploymentJdbcUrl } from "../config/deployment.js";
+import { DEFAULT_INSTANCE_PROFILE } from "../config/defaults.js";
+import { deploymentBucket, deploymentJdbcUrl } from "../config/deployment.js";
 import type { Settings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
 import { defaultLogGroup } from "../domain/logs.js";
 import { defaultExecutionRoleName, defaultSecretPath, kmsKeyArn, partitionOf } from "../domain/secrets.js";
 import { jdbcHost } from "../domain/snapshots.js";
-
-/** mcctl's default instance profile, which setup launches the container instance with. */
-const DEFAULT_INSTANCE_PROFILE = "ecsInstanceRole";
 
 export interface ScopeRequest {
   settings: Settings;
@@ -62,8 +60,8 @@ export async function resolveScope(
     });
   }
   const family = resolveTaskSettings(settings, env, request.family).family;
-  const bucket =
-    env.MC_S3_BUCKET ?? stringValue(settings.environment?.MC_S3_BUCKET) ?? settings.setup?.bucket;
+  // An empty name is no name: the statements then cover every bucket.
+  const bucket = deploymentBucket(settings, env)?.name || undefined;
   if (bucket === undefined) {
     notes.push({ service: "s3", text: "no MC_S3_BUCKET yet: the S3 statements name every bucket (*)" });
   }
@@ -116,8 +114,4 @@ async function instanceRoleOf(
     text: `the role in instance profile ${profile} could not be read: iam:PassRole names role/${profile} (the usual name)`,
   });
   return profile;
-}
-
-function stringValue(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }

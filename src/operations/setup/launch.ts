@@ -15,8 +15,6 @@ export const INSTANCE_SECURITY_GROUP = "model-catalogue-ecs-instances";
 export const DEFAULT_INSTANCE_TYPE = "m3.xlarge";
 /** 4 vCPUs and 16 GiB, what the guide's m3.xlarge offered, in the current generation. */
 export const SUGGESTED_INSTANCE_TYPE = "m5.xlarge";
-/** The role name the ECS console and the AWS documentation use. */
-export const DEFAULT_INSTANCE_PROFILE = "ecsInstanceRole";
 /** Instance type families of the previous generations, which many regions no longer offer. */
 export const PREVIOUS_GENERATION = /^(m1|m2|m3|c1|c3|r3|t1|i2|cr1|hs1|cc2|g2)\./;
 export const ANYWHERE = "0.0.0.0/0";

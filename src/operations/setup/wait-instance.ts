@@ -1,9 +1,9 @@
 import type { Instance } from "@aws-sdk/client-ec2";
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
+import { DEFAULT_INSTANCE_PROFILE } from "../../config/defaults.js";
 import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
 import { poll } from "../poll.js";
-import { DEFAULT_INSTANCE_PROFILE } from "./launch.js";
 import type { ApplyIo, SetupAws } from "./types.js";
 
 export interface RegisteredInstance {

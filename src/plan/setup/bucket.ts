@@ -1,3 +1,4 @@
+import { deploymentBucket } from "../../config/deployment.js";
 import { validateS3BucketName } from "../../domain/environment.js";
 import { McctlError, UsageError } from "../../errors.js";
 import { answerText } from "./answers.js";
@@ -25,7 +26,7 @@ export function defaultBucketName(accountId: string): string {
 export async function planBucket(io: PlanIo, aws: SetupAws): Promise<BucketPlan> {
   /** Names found to belong to other accounts in this run: never offered or accepted again. */
   const taken = new Set<string>();
-  let known = givenBucketName(io);
+  let known = deploymentBucket(io.settings, io.env);
   for (;;) {
     const name = await askBucketName(io, known, taken);
     known = undefined;
@@ -59,16 +60,6 @@ export async function planBucket(io: PlanIo, aws: SetupAws): Promise<BucketPlan>
 }
 
 /** MC_S3_BUCKET as the operator gave it: the environment, then mcctl.json (older files: setup.bucket). */
-function givenBucketName(io: PlanIo): { name: string; source: string } | undefined {
-  const fromEnv = io.env.MC_S3_BUCKET;
-  if (fromEnv) return { name: fromEnv, source: "MC_S3_BUCKET (environment)" };
-  const fromFile = io.settings.environment?.MC_S3_BUCKET;
-  if (typeof fromFile === "string")
-    return { name: fromFile, source: "environment.MC_S3_BUCKET in mcctl.json" };
-  const legacy = io.settings.setup?.bucket;
-  return legacy ? { name: legacy, source: "setup.bucket in mcctl.json" } : undefined;
-}
-
 async function askBucketName(
   io: PlanIo,
   known: { name: string; source: string } | undefined,

@@ -1,10 +1,10 @@
 import type { IpPermission, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
+import { DEFAULT_INSTANCE_PROFILE } from "../../config/defaults.js";
 import type { TaskRequirement } from "../../domain/capacity.js";
 import { DEFAULT_TASK_SETTINGS } from "../../domain/task-definition.js";
 import { McctlError, UsageError } from "../../errors.js";
 import {
   ANYWHERE,
-  DEFAULT_INSTANCE_PROFILE,
   HTTP_PORT,
   INSTANCE_SECURITY_GROUP,
   instanceProfileHowTo,
