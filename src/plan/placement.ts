@@ -31,7 +31,7 @@ export async function checkRevisionPlacement(
   revision: RevisionNeeds,
   request: PlacementRequest,
 ): Promise<string[]> {
-  const listed = request.instances ?? (await instancesIfAny(ecs, request.cluster));
+  const listed = request.instances ?? (await clusterInstances(ecs, request.cluster));
   const active = listed.filter((instance) => instance.status === "ACTIVE");
   if (active.length === 0) return [];
   const verdicts = judgePlacement(active, revision);
@@ -58,7 +58,7 @@ export async function checkRevisionPlacement(
 }
 
 /** The cluster's container instances; none when the cluster does not exist (yet). */
-async function instancesIfAny(ecs: EcsApi, cluster: string): Promise<ContainerInstance[]> {
+export async function clusterInstances(ecs: EcsApi, cluster: string): Promise<ContainerInstance[]> {
   try {
     return await ecs.listContainerInstances(cluster);
   } catch (error) {

@@ -36,6 +36,7 @@ import { MC_CONTAINER } from "../domain/task-definition.js";
 import { hasCause, McctlError, UsageError } from "../errors.js";
 import type { PlannedRole, PlannedSecret, SecretStorePlan } from "../operations/secrets.js";
 import type { Target } from "./account.js";
+import { clusterInstances } from "./placement.js";
 
 /** The store as mcctl.json and --kms-key describe it, in the caller's account, partition and region. */
 export function resolveSecretStore(
@@ -265,14 +266,7 @@ function requireEcsTrust(name: string, trustPolicy: unknown): void {
  * revision's task would fail to start there. An agent that reports no version is only named.
  */
 async function checkAgents(ecs: EcsApi, cluster: string): Promise<string[]> {
-  let instances: Awaited<ReturnType<EcsApi["listContainerInstances"]>>;
-  try {
-    instances = await ecs.listContainerInstances(cluster);
-  } catch (error) {
-    const cause = error instanceof McctlError ? error.cause : error;
-    if (awsErrorName(cause) === "ClusterNotFoundException") return [];
-    throw error;
-  }
+  const instances = await clusterInstances(ecs, cluster);
   const label = (instance: (typeof instances)[number]) =>
     `${instance.ec2InstanceId ?? instance.containerInstanceArn?.split("/").pop() ?? "?"} (agent ${instance.versionInfo?.agentVersion ?? "unknown"})`;
   const tooOld = instances.filter(
