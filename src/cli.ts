@@ -13,7 +13,7 @@ import {
   SETUP_DEFAULTS,
   UPGRADE_DEFAULTS,
 } from "./config/defaults.js";
-import { oneLine, quote } from "./domain/formats.js";
+import { capitalized, oneLine, quote } from "./domain/formats.js";
 import { ExitCode, McctlError, UsageError } from "./errors.js";
 import { fullName, KMS_KEY_HELP, lazyAction } from "./lazy-action.js";
 
@@ -312,9 +312,7 @@ export function asUsageError(error: unknown, program: Command, argv: readonly st
   }
   const help = `see \`mcctl${command ? ` ${fullName(command)}` : ""} --help\``;
   return new UsageError(oneLine(line), {
-    suggestion: similar
-      ? `Did you mean ${similar[1]}? Or ${help}.`
-      : `${help[0]?.toUpperCase()}${help.slice(1)}.`,
+    suggestion: similar ? `Did you mean ${similar[1]}? Or ${help}.` : `${capitalized(help)}.`,
     cause: error,
   });
 }

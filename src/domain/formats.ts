@@ -100,6 +100,11 @@ export function quoteName(name: string): string {
 }
 
 /** 0 → "0 bytes", 2048 → "2.0 KiB", 5 << 20 → "5.0 MiB": the unit that keeps the number readable. */
+/** "the new revision" → "The new revision": a message part that starts a sentence. */
+export function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
 export function formatBytes(bytes: number): string {
   const units = ["KiB", "MiB", "GiB", "TiB"];
   if (bytes < 1024) return `${bytes} bytes`;

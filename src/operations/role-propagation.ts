@@ -1,6 +1,7 @@
 import type { RegisterTaskDefinitionCommandInput, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { awsErrorName } from "../aws/errors.js";
+import { capitalized } from "../domain/formats.js";
 import { formatDuration } from "../durations.js";
 import { hasCause, McctlError } from "../errors.js";
 import { sleep } from "./poll.js";
@@ -142,8 +143,4 @@ function stillRefused(error: unknown, change: RoleChange): McctlError {
       cause: error,
     },
   );
-}
-
-function capitalized(text: string): string {
-  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

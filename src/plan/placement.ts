@@ -1,6 +1,7 @@
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { awsErrorName } from "../aws/errors.js";
+import { capitalized } from "../domain/formats.js";
 import {
   attributeAdvice,
   canHold,
@@ -49,7 +50,7 @@ export async function checkRevisionPlacement(
     }
     throw new McctlError(
       `no container instance in cluster ${request.cluster} could ever run ${request.what}: ${blocked.map(describeVerdict).join("; ")}`,
-      { suggestion: `${capitalised(remedies.join("; "))}, then run the command again; nothing was changed.` },
+      { suggestion: `${capitalized(remedies.join("; "))}, then run the command again; nothing was changed.` },
     );
   }
   return blocked.map(
@@ -66,8 +67,4 @@ export async function clusterInstances(ecs: EcsApi, cluster: string): Promise<Co
     if (awsErrorName(cause) === "ClusterNotFoundException") return [];
     throw error;
   }
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
