@@ -1,21 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
-import {
-  addBackupCommands,
-  addDestroyCommand,
-  addLogsCommand,
-  addSecretsCommands,
-} from "./command-groups.js";
-import {
-  CREATE_SERVICE_DEFAULTS,
-  DEFAULT_SETTINGS_PATH,
-  RESTART_DEFAULTS,
-  SETUP_DEFAULTS,
-  UPGRADE_DEFAULTS,
-} from "./config/defaults.js";
 import { capitalized, oneLine, quote } from "./domain/formats.js";
+import { type FlagUse, GROUPS, VERBS, type VerbDeclaration, type VerbName } from "./driver/catalogue.js";
+import { FLAGS, type FlagDeclaration, type FlagKey, GLOBAL_FLAGS } from "./driver/flags.js";
+import { fullName, verbAction } from "./driver/run.js";
+import type { VerbModule } from "./driver/verb.js";
 import { ExitCode, McctlError, UsageError } from "./errors.js";
-import { fullName, KMS_KEY_HELP, lazyAction } from "./lazy-action.js";
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -27,179 +17,59 @@ Exit codes:
   130  interrupted (Ctrl-C)
   143  terminated (SIGTERM)`;
 
+/** Where each verb's code is: imported only when the verb runs (src/driver/run.ts). */
+const LOADERS: Record<VerbName, () => Promise<VerbModule>> = {
+  setup: () => import("./commands/setup.js"),
+  "register-task": () => import("./commands/register-task.js"),
+  "create-service": () => import("./commands/create-service.js"),
+  restart: () => import("./commands/restart.js"),
+  upgrade: () => import("./commands/upgrade.js"),
+  rollback: () => import("./commands/rollback.js"),
+  status: () => import("./commands/status.js"),
+  logs: () => import("./commands/logs.js"),
+  "secrets list": () => import("./commands/secrets-list.js"),
+  "secrets set": () => import("./commands/secrets-set.js"),
+  "secrets rm": () => import("./commands/secrets-rm.js"),
+  "secrets purge-plaintext": () => import("./commands/secrets-purge-plaintext.js"),
+  "backup create": () => import("./commands/backup.js"),
+  "backup list": () => import("./commands/backup-list.js"),
+  destroy: () => import("./commands/destroy.js"),
+  permissions: () => import("./commands/permissions.js"),
+};
+
 export function buildProgram(): Command {
   const program = new Command("mcctl")
     .description("Install and operate Model Catalogue (metadata/registry) on Amazon ECS.")
     .version(packageJson.version)
-    .option("--region <region>", "AWS region (default: AWS_REGION, then mcctl.json)")
-    .option("--profile <name>", "AWS shared-config profile (default: AWS_PROFILE)")
-    .option("--endpoint-url <url>", "custom AWS endpoint, e.g. LocalStack (default: AWS_ENDPOINT_URL)")
-    .option("--cluster <name>", 'ECS cluster (default: MCCTL_CLUSTER, mcctl.json, then "default")')
-    .option("--service <name>", 'ECS service (default: MCCTL_SERVICE, mcctl.json, then "mc")')
-    // No commander default: a --config that was given must exist, the default one may not (first run).
-    .option("--config <path>", `settings file (default: ${DEFAULT_SETTINGS_PATH}, if it exists)`)
-    .option("-y, --yes", "answer yes to confirmations and never prompt (missing answers are an error)")
-    .option("--json", "print the result as JSON on stdout")
-    .option("--debug", "print stack traces and AWS details")
-    .option("--no-color", "disable colours (also NO_COLOR)")
     // Before the subcommands are added, so that they inherit them: commander then throws instead of
     // printing and calling process.exit, and main() reports usage errors on one line with exit code 2.
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
-    // Surplus arguments are reported by lazyAction, which can name them.
+    // Every verb's help shows the global options too.
+    .configureHelp({ showGlobalOptions: true })
+    // Surplus arguments are reported by the verb's action, which can name them.
     .allowExcessArguments()
     // Replaced below by a help command that reports an unknown command like any other usage error.
     .helpCommand(false)
     .addHelpText("after", EXIT_CODES_HELP);
+  for (const declaration of Object.values(GLOBAL_FLAGS)) program.addOption(optionOf(declaration));
 
-  program
-    .command("setup")
-    .description(
-      "first install: S3 bucket, MySQL on RDS, network access, ECS cluster and instance, task, service",
-    )
-    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
-    .option("--dry-run", "show what exists and what would be created; change nothing")
-    .option("--kms-key <arn|id>", KMS_KEY_HELP)
-    .option("--no-wait", "do not wait for the database or a new instance; run setup again later to finish")
-    .option(
-      "--timeout <duration>",
-      "bound for each long wait (database, instance, service)",
-      SETUP_DEFAULTS.timeout,
-    )
-    .option("--poll-interval <duration>", "how often to look while waiting", SETUP_DEFAULTS.pollInterval)
-    .addHelpText(
-      "after",
-      "\nIdempotent and resumable: every step looks first and creates only what is missing, so a setup that\n" +
-        "stopped half-way is finished by running it again. With --yes, every answer comes from mcctl.json and\n" +
-        "the environment (secrets: METADATA_PASSWORD, MC_SUPERVISOR_PASSWORD, MC_S3_KEY, MC_S3_SECRET, …).",
-    )
-    .action(lazyAction(() => import("./commands/setup.js"), true));
-
-  program
-    .command("register-task")
-    .description("render the two-container Model Catalogue task definition and register it as a new revision")
-    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
-    .option(
-      "--dry-run",
-      "print the plan: account, region and what would change (secrets masked); change nothing",
-    )
-    .option(
-      "--offline",
-      "with --dry-run: print the task definition from mcctl.json and the environment, no AWS call",
-    )
-    .option("--force", "register a new revision even when nothing changed")
-    .option("--kms-key <arn|id>", KMS_KEY_HELP)
-    .addHelpText(
-      "after",
-      "\nSecrets (METADATA_PASSWORD, MC_SUPERVISOR_PASSWORD, MC_MAIL_PASSWORD, MC_S3_KEY, MC_S3_SECRET,\n" +
-        "MC_GOOGLE_SECRET) are read from the environment variable of the same name or asked with a masked prompt,\n" +
-        "stored as SSM SecureStrings under /mcctl/<family> and referenced from the task definition; a re-run\n" +
-        "uses the stored ones without asking. See `mcctl secrets --help`.",
-    )
-    .action(lazyAction(() => import("./commands/register-task.js"), true));
-
-  program
-    .command("create-service")
-    .description(
-      "create the ECS service (desired count 1) from the latest task definition and wait until steady",
-    )
-    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
-    .option("--task-definition <family:revision|arn>", "use this revision instead of the family's latest")
-    .option("--dry-run", "check the cluster and print what would be created, without creating it")
-    .option("--no-wait", "return once ECS accepted the service")
-    .addOption(
-      new Option("--timeout <duration>", "how long to wait for a steady service").default(
-        CREATE_SERVICE_DEFAULTS.timeout,
-      ),
-    )
-    .option("--poll-interval <duration>", "how often to look at ECS", CREATE_SERVICE_DEFAULTS.pollInterval)
-    .action(lazyAction(() => import("./commands/create-service.js")));
-
-  addRestartFlags(
-    program
-      .command("restart")
-      .description(
-        "scale the service to 0, wait until every task has stopped, scale back and wait until steady",
-      )
-      .option(
-        "--count <n>",
-        "desired count to restore when the service is already at 0",
-        String(RESTART_DEFAULTS.count),
-      ),
-  ).action(lazyAction(() => import("./commands/restart.js")));
-
-  addRestartFlags(
-    program
-      .command("upgrade")
-      .description(
-        "deploy another image tag as a new task definition revision, then restart; or pull and restart",
-      )
-      .option("--tag <tag>", "new tag for the mc container's image (repository kept)")
-      .option("--image <repository:tag>", "new image for the mc container")
-      .option("--es-tag <tag>", "new tag for the mc-es (Elasticsearch) container's image")
-      .option(
-        "--rollback-on-failure",
-        "go back to the previous revision when the upgrade fails (asked in the plan on a terminal)",
-      )
-      .option("--no-rollback-on-failure", "leave the failed revision in service and print how to roll back")
-      .option("--skip-pull", "without --tag: restart only, do not pull over ssh first")
-      .option("--ssh-key <path>", "without --tag: private key for ssh to the container instances")
-      .option("--ssh-user <user>", "without --tag: ssh user", UPGRADE_DEFAULTS.sshUser)
-      .option(
-        "--ssh-private-ip",
-        "without --tag: connect to the instances' private IPs instead of public DNS names",
-      )
-      .option("--kms-key <arn|id>", KMS_KEY_HELP)
-      .option("--no-snapshot", "do not take an RDS snapshot of the database first (a warning in the plan)")
-      .option(
-        "--snapshot-timeout <duration>",
-        "bound for the snapshot taken before the upgrade",
-        UPGRADE_DEFAULTS.snapshotTimeout,
-      )
-      .addHelpText(
-        "after",
-        "\nWithout --tag/--image/--es-tag (floating tags such as :2) mcctl pulls each image on the hosts running\n" +
-          "the service with the system ssh, then restarts. Current ECS agents pull images when a task starts\n" +
-          "unless ECS_IMAGE_PULL_BEHAVIOR=prefer-cached/once, so --skip-pull is often enough.\n" +
-          "First, a manual RDS snapshot of the database METADATA_JDBC_URL points at is taken (a new version may\n" +
-          "migrate the schema, which no image rollback undoes); --timeout counts after it.\n" +
-          "Old revisions are never deregistered.",
-      ),
-  ).action(lazyAction(() => import("./commands/upgrade.js")));
-
-  addRestartFlags(
-    program
-      .command("rollback")
-      .description("point the service back at the previous ACTIVE revision (or --to) and restart")
-      .option("--to <revision>", "revision number, family:revision or ARN to go back to"),
-  ).action(lazyAction(() => import("./commands/rollback.js")));
-
-  program
-    .command("status")
-    .description(
-      "show the service, its deployments, tasks, container instances, recent events and the app URL",
-    )
-    .option("--check", "exit 1 when fewer tasks run than desired or more than one deployment is active")
-    .action(lazyAction(() => import("./commands/status.js")));
-
-  addLogsCommand(program);
-  addSecretsCommands(program);
-  addBackupCommands(program);
-  addDestroyCommand(program);
-
-  program
-    .command("permissions [commands...]")
-    .description("print the least-privilege IAM policy the named commands need (all by default)")
-    .option("--family <name>", 'task definition family (default: mcctl.json, then "model-catalogue")')
-    .option("--account <id>", "AWS account id for the ARNs (default: the caller's, from STS)")
-    .addHelpText(
-      "after",
-      "\nResources are scoped to this deployment (cluster, service, family, bucket, database, secrets path,\n" +
-        "roles, log group) wherever IAM allows; `*` only where AWS requires it. --json prints the document\n" +
-        "(a list of documents when it exceeds IAM's 6,144-character limit for one managed policy).\n" +
-        "Examples: mcctl permissions restart --json; mcctl permissions setup destroy",
-    )
-    .action(lazyAction(() => import("./commands/permissions.js")));
+  const groups = new Map<string, Command>();
+  for (const group of GROUPS)
+    groups.set(group.name, program.command(group.name).description(group.description));
+  for (const verb of VERBS) {
+    const words = verb.name.split(" ");
+    const parent = words.length > 1 ? (groups.get(words[0] ?? "") ?? program) : program;
+    const name = `${words.at(-1)}${"args" in verb ? ` ${verb.args}` : ""}`;
+    const command = parent
+      .command(name, "isDefault" in verb ? { isDefault: verb.isDefault } : {})
+      .description(verb.description);
+    for (const [key, use] of Object.entries(verb.flags) as [FlagKey, FlagUse][]) {
+      for (const option of optionsOf(FLAGS[key], use)) command.addOption(option);
+    }
+    command.addHelpText("after", verbHelp(verb));
+    command.action(verbAction(verb, LOADERS[verb.name]));
+  }
 
   program
     .command("help [command...]")
@@ -215,6 +85,27 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/** Commander's option for a declared flag, with the default the verb gives it. */
+function optionOf(declaration: FlagDeclaration, use: FlagUse = {}): Option {
+  const option = new Option(declaration.spelling, use.help ?? declaration.help);
+  return use.default === undefined ? option : option.default(use.default);
+}
+
+/** A flag that may go unsaid has its opposite too (`--restart`, `--no-restart`). */
+function optionsOf(declaration: FlagDeclaration, use: FlagUse): Option[] {
+  const options = [optionOf(declaration, use)];
+  if (declaration.negation !== undefined) {
+    options.push(new Option(`--no-${declaration.spelling.replace(/^--/, "")}`, declaration.negation));
+  }
+  return options;
+}
+
+/** A verb's notes and examples, after its options. */
+function verbHelp(verb: VerbDeclaration): string {
+  const notes = verb.notes ? `\n${verb.notes}\n` : "";
+  return `${notes}\nExamples:\n${verb.examples.map((example) => `  $ ${example}`).join("\n")}`;
 }
 
 function commandNames(program: Command): string[] {
@@ -236,24 +127,6 @@ function commandIn(program: Command, argv: readonly string[]): Command | undefin
     if (next) current = next;
   }
   return current === program ? undefined : current;
-}
-
-/** The flags of every command that ends with the restart sequence. */
-function addRestartFlags(command: Command): Command {
-  return command
-    .option("--dry-run", "print the plan and change nothing")
-    .option("--timeout <duration>", "bound for the whole command, e.g. 15m", RESTART_DEFAULTS.timeout)
-    .option("--poll-interval <duration>", "how often to look at ECS", RESTART_DEFAULTS.pollInterval)
-    .option("--health-url <url>", "after the service is steady, wait until this URL answers HTTP 200")
-    .option(
-      "--check-health",
-      "like --health-url, with METADATA_SCHEME://METADATA_HOST/ from the task definition",
-    )
-    .addHelpText(
-      "after",
-      "\nCtrl-C while the service is at 0 puts the desired count back before exiting (exit 130); a second\n" +
-        "Ctrl-C quits at once and prints the command that restores it.",
-    );
 }
 
 /** Runs mcctl and returns the exit code; the only place that decides how an error is shown. */

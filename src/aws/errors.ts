@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { InterruptedError, McctlError } from "../errors.js";
 import type { AwsConfig } from "./config.js";
-import { AwsDeadlineError, AwsTimeoutError, endpointOf, formatMs } from "./limits.js";
+import { AwsDeadlineError, AwsTimeoutError, endpointOf, formatMs, refuseChangeWhilePlanning } from "./limits.js";
 import { type Permission, primaryAction } from "./permissions.js";
 
 /** What mcctl was doing when AWS answered with an error, so the message can name it. */
@@ -255,6 +255,7 @@ export function awsCaller(config: Pick<AwsConfig, "region" | "endpoint" | "profi
     },
     run: () => Promise<T>,
   ): Promise<T> => {
+    refuseChangeWhilePlanning(primaryAction(context.declared, ""));
     try {
       return await run();
     } catch (error) {

@@ -120,3 +120,33 @@ export function formatMs(ms: number): string {
   const seconds = Math.round((ms % 60_000) / 1000);
   return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
 }
+
+// Set while a plan runs (and through a read-only verb): a call that would change the account is refused
+// before it leaves, so no verb can change anything before the operator's confirmation.
+const changesRefused = new AsyncLocalStorage<true>();
+
+/** Runs `work` with every AWS call that would change something refused (src/driver/drive.ts). */
+export function withChangesRefused<T>(work: () => Promise<T>): Promise<T> {
+  return changesRefused.run(true, work);
+}
+
+/** Read-only IAM actions by their verb: everything else changes something. */
+const READ_ONLY_ACTION = /^[\w-]+:(Describe|List|Get|Filter|Head|Lookup|Search|Simulate)/;
+
+/**
+ * Throws when `action` (a wrapper's first declared action; "" for a call IAM does not authorize) would
+ * change the account inside `withChangesRefused`.
+ */
+export function refuseChangeWhilePlanning(action: string): void {
+  if (changesRefused.getStore() && action !== "" && !READ_ONLY_ACTION.test(action)) {
+    throw new ChangeBeforeConfirmationError(action);
+  }
+}
+
+/** A programming error: a plan or a read-only verb tried to change the account. */
+export class ChangeBeforeConfirmationError extends Error {
+  constructor(readonly action: string) {
+    super(`${action} was called before the confirmation: a plan or a read-only command changes nothing`);
+    this.name = "ChangeBeforeConfirmationError";
+  }
+}

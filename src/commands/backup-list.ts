@@ -1,24 +1,18 @@
 import type { DBSnapshot } from "@aws-sdk/client-rds";
-import * as z from "zod/mini";
 import { deploymentJdbcUrl } from "../config/deployment.js";
-import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
+import type { CommandContext } from "../context.js";
 import { taggedByMcctl } from "../domain/tags.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { optionsSchema } from "../driver/options.js";
+import type { ReadingVerb } from "../driver/verb.js";
 import { McctlError } from "../errors.js";
 import { planSnapshot } from "../plan/snapshot.js";
-import "../zod-messages.js";
-import { parseOptions } from "./options.js";
 
-export const BackupListOptionsSchema = z.object({});
-
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runBackupList(await createContext(globals), parseOptions(BackupListOptionsSchema, rawOptions));
-}
+export const options = optionsSchema(verbNamed("backup list").flags);
+export const BackupListOptionsSchema = options;
 
 /** Read-only: the manual snapshots of the deployment's database, newest first, with size and time. */
-export async function runBackupList(
-  context: CommandContext,
-  _options: z.output<typeof BackupListOptionsSchema>,
-) {
+export async function runBackupList(context: CommandContext, _options: unknown = {}) {
   const rds = await context.aws.rds();
   const plan = await planSnapshot(rds, {
     jdbcUrl: deploymentJdbcUrl(context.settings.settings, context.env),
@@ -55,3 +49,5 @@ function row(snapshot: DBSnapshot) {
     byMcctl: taggedByMcctl(snapshot.TagList),
   };
 }
+
+export const verb = { read: runBackupList } satisfies ReadingVerb<unknown>;

@@ -1,31 +1,18 @@
-import * as z from "zod/mini";
-import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
+import type { CommandContext } from "../context.js";
 import { parseSince, phrasePattern } from "../domain/logs.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import type { ReadingVerb } from "../driver/verb.js";
 import { McctlError, UsageError } from "../errors.js";
 import { type ReadEvent, readLogs } from "../operations/log-reader.js";
 import { findLogSource } from "../plan/log-sources.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
-import "../zod-messages.js";
-import { durationOption, flag, optionalText, parseOptions } from "./options.js";
 
-export const LogsOptionsSchema = z.object({
-  container: z._default(
-    z.enum([MC_CONTAINER, ES_CONTAINER], { error: "--container is mc or mc-es" }),
-    MC_CONTAINER,
-  ),
-  since: z._default(z.string(), "10m"),
-  follow: flag(false),
-  grep: optionalText,
-  task: optionalText,
-  previous: flag(false),
-  pollInterval: durationOption("--poll-interval", "5s"),
-});
-export type LogsOptions = z.output<typeof LogsOptionsSchema>;
-
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runLogs(await createContext(globals), parseOptions(LogsOptionsSchema, rawOptions));
-}
+const FLAGS = verbNamed("logs").flags;
+export const options = optionsSchema(FLAGS);
+export const LogsOptionsSchema = options;
+export type LogsOptions = OptionsOf<typeof FLAGS>;
 
 /**
  * Read-only: the service's container output from CloudWatch Logs, with timestamps and the container's
@@ -112,3 +99,5 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
     (signal) => read(signal),
   );
 }
+
+export const verb = { read: runLogs } satisfies ReadingVerb<LogsOptions>;

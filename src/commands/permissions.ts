@@ -1,23 +1,19 @@
 import * as z from "zod/mini";
 import { permissionsOf, VERBS, type Verb } from "../aws/verb-permissions.js";
-import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
+import type { CommandContext } from "../context.js";
 import { type PolicyDocument, splitIntoDocuments, statementsFor } from "../domain/iam-policy.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { optionsSchema, parseOptions } from "../driver/options.js";
+import type { ReadingVerb } from "../driver/verb.js";
 import { UsageError } from "../errors.js";
 import { resolveScope } from "../plan/permissions.js";
 import { renderPolicies } from "../ui/permissions.js";
-import "../zod-messages.js";
-import { familyOption, optionalText, parseOptions } from "./options.js";
 
-export const PermissionsOptionsSchema = z.object({
+export const options = optionsSchema(verbNamed("permissions").flags, {
   commands: z._default(z.array(z.string()), []),
-  family: familyOption,
-  account: optionalText,
 });
+export const PermissionsOptionsSchema = options;
 export type PermissionsOptions = z.input<typeof PermissionsOptionsSchema>;
-
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runPermissions(await createContext(globals), parseOptions(PermissionsOptionsSchema, rawOptions));
-}
 
 /**
  * Read-only: the least-privilege IAM policy an operator needs for the named commands (all by default),
@@ -93,3 +89,5 @@ export function verbsNamed(words: readonly string[]): Verb[] {
 function isVerb(word: string): word is Verb {
   return (VERBS as string[]).includes(word);
 }
+
+export const verb = { read: runPermissions } satisfies ReadingVerb<PermissionsOptions>;

@@ -1,64 +1,56 @@
-import * as z from "zod/mini";
-import {
-  type CommandContext,
-  confirmChange,
-  createContext,
-  type GlobalOptions,
-  requireConfirmable,
-} from "../context.js";
-import { restartService, shortRevision } from "../operations/restart.js";
+import type { CommandContext } from "../context.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { drive } from "../driver/drive.js";
+import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import { RestartSequence } from "../driver/restart-sequence.js";
+import type { ChangingVerb } from "../driver/verb.js";
+import { type RestartResult, restartService, shortRevision } from "../operations/restart.js";
 import { lookUpTarget } from "../plan/account.js";
 import { planRestart } from "../plan/restart.js";
-import { printDryRunEnd, printTarget } from "../ui/plan.js";
-import { terminalReporter } from "../ui/reporter.js";
-import "../zod-messages.js";
-import { countOption, parseOptions, RestartFlagsSchema } from "./options.js";
-import { underRestartTrap } from "./restart-sequence.js";
+import { printTarget } from "../ui/plan.js";
 
-export const RestartOptionsSchema = z.extend(RestartFlagsSchema, { count: countOption });
-export type RestartOptions = z.output<typeof RestartOptionsSchema>;
+const FLAGS = verbNamed("restart").flags;
+export const options = optionsSchema(FLAGS);
+export const RestartOptionsSchema = options;
+export type RestartOptions = OptionsOf<typeof FLAGS>;
 
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  const options = parseOptions(RestartOptionsSchema, rawOptions);
-  await runRestart(await createContext(globals, { timeoutMs: options.timeout }), options);
-}
+/** Scale to 0, wait until every task has stopped, scale back, wait until steady: the wiki's restart. */
+export const verb = {
+  async plan(context, options) {
+    const { output, cluster, service } = context;
+    const target = await lookUpTarget(context.aws);
+    const ecs = await context.aws.ecs();
+    const plan = await planRestart(ecs, { cluster, service, ...options });
+    printTarget(output, target);
+    const sequence = new RestartSequence<RestartResult>(context, options, plan.healthUrl);
+    return {
+      title: `Restart of ${service} (${plan.revision}) in cluster ${cluster}:`,
+      steps: [
+        sequence.step(`restart ${service}`, plan.steps, (run, { reporter }) =>
+          restartService(ecs, reporter, { ...run, countWhenStopped: options.count }),
+        ),
+      ],
+      question: `Restart ${service} in account ${target.account}, ${target.region}? Model Catalogue is unavailable until the new task has started.`,
+      summary: { cluster, service, from: plan.desired, to: plan.targetCount, plan: plan.steps },
+      interrupts: sequence.watch,
+      outcome: () => {
+        const result = sequence.result;
+        return {
+          value: { ...result, dryRun: false as const },
+          json: {
+            dryRun: false,
+            cluster,
+            service,
+            desiredCount: result.targetCount,
+            taskDefinition: result.taskDefinition,
+          },
+          message: `${service} restarted: ${result.targetCount} task(s) running ${shortRevision(result.taskDefinition)}`,
+        };
+      },
+    };
+  },
+} satisfies ChangingVerb<RestartOptions>;
 
-export async function runRestart(context: CommandContext, options: RestartOptions) {
-  const { output, cluster, service } = context;
-  await requireConfirmable(context, !options.dryRun);
-
-  const target = await lookUpTarget(context.aws);
-  const ecs = await context.aws.ecs();
-  const plan = await planRestart(ecs, { cluster, service, ...options });
-  printTarget(output, target);
-  output.info(`Restart of ${service} (${plan.revision}) in cluster ${cluster}:`);
-  for (const [index, step] of plan.steps.entries()) output.info(`  ${index + 1}. ${step}`);
-  if (options.dryRun) {
-    output.result(
-      { dryRun: true, cluster, service, from: plan.desired, to: plan.targetCount, plan: plan.steps },
-      "dry run: nothing was changed",
-    );
-    printDryRunEnd(output);
-    return { dryRun: true as const };
-  }
-  await confirmChange(
-    context,
-    `Restart ${service} in account ${target.account}, ${target.region}? Model Catalogue is unavailable until the new task has started.`,
-  );
-
-  // Apply: nothing more is asked; --timeout counts from here (with --yes, from the start).
-  const result = await underRestartTrap(context, options, plan.healthUrl, (run) =>
-    restartService(ecs, terminalReporter(output), { ...run, countWhenStopped: options.count }),
-  );
-  output.result(
-    {
-      dryRun: false,
-      cluster,
-      service,
-      desiredCount: result.targetCount,
-      taskDefinition: result.taskDefinition,
-    },
-    `${service} restarted: ${result.targetCount} task(s) running ${shortRevision(result.taskDefinition)}`,
-  );
-  return { ...result, dryRun: false as const };
+export function runRestart(context: CommandContext, options: RestartOptions) {
+  return drive(context, verb, options);
 }

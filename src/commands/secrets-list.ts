@@ -1,18 +1,16 @@
-import * as z from "zod/mini";
 import { resolveTaskSettings } from "../config/task-inputs.js";
-import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
+import type { CommandContext } from "../context.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import type { ReadingVerb } from "../driver/verb.js";
 import { lookUpTarget } from "../plan/account.js";
 import { readSecretInventory, type SecretInventory } from "../plan/secrets-inventory.js";
 import { renderSecretInventory } from "../ui/secrets.js";
-import "../zod-messages.js";
-import { familyOption, parseOptions } from "./options.js";
 
-export const SecretsListOptionsSchema = z.object({ family: familyOption });
-export type SecretsListOptions = z.output<typeof SecretsListOptionsSchema>;
-
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runSecretsList(await createContext(globals), parseOptions(SecretsListOptionsSchema, rawOptions));
-}
+const FLAGS = verbNamed("secrets list").flags;
+export const options = optionsSchema(FLAGS);
+export const SecretsListOptionsSchema = options;
+export type SecretsListOptions = OptionsOf<typeof FLAGS>;
 
 /** Read-only: each secret, where it is stored and its SSM version; never a value (not even with --json). */
 export async function runSecretsList(
@@ -52,3 +50,5 @@ export async function runSecretsList(
   );
   return inventory;
 }
+
+export const verb = { read: runSecretsList } satisfies ReadingVerb<SecretsListOptions>;

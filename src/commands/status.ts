@@ -1,26 +1,21 @@
-import * as z from "zod/mini";
-import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
+import type { CommandContext } from "../context.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import type { ReadingVerb } from "../driver/verb.js";
 import { McctlError } from "../errors.js";
 import { gatherStatus, type StatusReport } from "../operations/status.js";
 import { renderStatus } from "../ui/status.js";
-import "../zod-messages.js";
-import { flag, parseOptions } from "./options.js";
 
-export const StatusOptionsSchema = z.object({
-  check: flag(false),
-});
-export type StatusOptions = z.input<typeof StatusOptionsSchema>;
-
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runStatus(await createContext(globals), parseOptions(StatusOptionsSchema, rawOptions));
-}
+const FLAGS = verbNamed("status").flags;
+export const options = optionsSchema(FLAGS);
+export type StatusOptions = Partial<OptionsOf<typeof FLAGS>>;
 
 /**
  * Read-only: prints the state of the service (JSON with --json). With --check, exits 1 after printing
  * when fewer tasks run than desired or a deployment is still under way, so monitoring can call it.
  */
 export async function runStatus(context: CommandContext, options: StatusOptions = {}): Promise<StatusReport> {
-  const { check } = parseOptions(StatusOptionsSchema, options);
+  const check = options.check === true;
   const { output, cluster, service } = context;
   const ecs = await context.aws.ecs();
   const report = await gatherStatus(ecs, () => context.aws.ec2(), {
@@ -40,3 +35,5 @@ export async function runStatus(context: CommandContext, options: StatusOptions 
   }
   return report;
 }
+
+export const verb = { read: runStatus } satisfies ReadingVerb<StatusOptions>;

@@ -20,6 +20,8 @@ export interface GlobalOptions {
   endpointUrl?: string;
   cluster?: string;
   service?: string;
+  /** Read by the verbs that know the task definition family (src/driver/run.ts passes it on). */
+  family?: string;
   config?: string;
   yes?: boolean;
   json?: boolean;
