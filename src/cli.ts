@@ -18,7 +18,7 @@ Exit codes:
   143  terminated (SIGTERM)`;
 
 /** Where each verb's code is: imported only when the verb runs (src/driver/run.ts). */
-const LOADERS: Record<VerbName, () => Promise<VerbModule>> = {
+export const VERB_MODULES: Record<VerbName, () => Promise<VerbModule>> = {
   setup: () => import("./commands/setup.js"),
   "register-task": () => import("./commands/register-task.js"),
   "create-service": () => import("./commands/create-service.js"),
@@ -68,7 +68,7 @@ export function buildProgram(): Command {
       for (const option of optionsOf(FLAGS[key], use)) command.addOption(option);
     }
     command.addHelpText("after", verbHelp(verb));
-    command.action(verbAction(verb, LOADERS[verb.name]));
+    command.action(verbAction(verb, VERB_MODULES[verb.name]));
   }
 
   program

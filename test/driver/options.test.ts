@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
-import {
-  checkFlagValues,
-  durationOption,
-  FLAG_VALUES,
-  familyOption,
-  flagName,
-  parseOptions,
-  taskDefinitionOption,
-} from "../../src/commands/options.js";
+import { VERBS } from "../../src/driver/catalogue.js";
+import { FLAGS, flagName } from "../../src/driver/flags.js";
+import { optionsSchema, parseOptions } from "../../src/driver/options.js";
 import { UsageError } from "../../src/errors.js";
 
 function thrown(work: () => unknown): UsageError {
@@ -21,77 +15,58 @@ function thrown(work: () => unknown): UsageError {
   throw new Error("nothing was thrown");
 }
 
-describe("checkFlagValues", () => {
-  it("accepts what commander parsed, defaults and on/off flags included", () => {
-    expect(() =>
-      checkFlagValues("upgrade", {
-        timeout: "15m",
-        pollInterval: "3s",
-        sshUser: "ec2-user",
-        tag: "2.1.0",
-        dryRun: true,
-        wait: false,
-        unrelated: "anything",
-      }),
-    ).not.toThrow();
+const restart = optionsSchema({
+  timeout: { default: "15m" },
+  pollInterval: { default: "3s" },
+  count: { default: "1" },
+  healthUrl: {},
+  dryRun: {},
+});
+
+describe("optionsSchema", () => {
+  it("parses defaults like given values, switches off unless given, --no-… on unless given", () => {
+    expect(parseOptions(restart, {})).toEqual({
+      timeout: 15 * 60_000,
+      pollInterval: 3000,
+      count: 1,
+      dryRun: false,
+    });
+    expect(parseOptions(optionsSchema({ wait: {}, restart: {} }), {})).toEqual({ wait: true });
+    expect(parseOptions(optionsSchema({ restart: {} }), { restart: false })).toEqual({ restart: false });
   });
 
   it.each([
     [{ count: "abc" }, '--count "abc" is not a whole number from 1 to 1000'],
     [{ pollInterval: "-1" }, '--poll-interval "-1" is not a duration like 90s, 15m or 1h'],
-    [{ taskDefinition: "bad def!" }, '--task-definition "bad def!" is not a task definition'],
     [{ healthUrl: "notaurl" }, '--health-url "notaurl" is not a URL'],
-    [{ sshUser: "" }, "--ssh-user is empty"],
-    [{ esTag: "a/b" }, '--es-tag "a/b" is not a Docker tag'],
-  ])("names the flag and its value: %j", (options, message) => {
-    const error = thrown(() => checkFlagValues("restart", options));
+    [{ family: "a b" }, '--family "a b" is not an ECS task definition family name'],
+  ])("names the flag and its value: %j", (raw, message) => {
+    const error = thrown(() => parseOptions(restart, raw, "restart"));
     expect(error.message.startsWith(message), error.message).toBe(true);
     expect(error.suggestion).toBe("See `mcctl restart --help`.");
+    expect(error.exitCode).toBe(2);
   });
 
-  it("has a schema for every flag that takes a value", () => {
-    expect(Object.keys(FLAG_VALUES).map(flagName).sort()).toEqual(
-      [
-        "--count",
-        "--es-tag",
-        "--family",
-        "--health-url",
-        "--image",
-        "--kms-key",
-        "--poll-interval",
-        "--snapshot-timeout",
-        "--ssh-key",
-        "--ssh-user",
-        "--tag",
-        "--task-definition",
-        "--timeout",
-        "--to",
-      ].sort(),
-    );
+  it("adds the verb's arguments", () => {
+    const schema = optionsSchema({ dryRun: {} }, { name: z.string() });
+    expect(parseOptions(schema, { name: "MC_S3_KEY" })).toEqual({ name: "MC_S3_KEY", dryRun: false });
+  });
+
+  it("has a schema for every declared default: each verb's defaults parse", () => {
+    for (const verb of VERBS) {
+      expect(() => parseOptions(optionsSchema(verb.flags), {}), verb.name).not.toThrow();
+    }
   });
 });
 
 describe("parseOptions", () => {
-  const schema = z.object({
-    family: familyOption,
-    taskDefinition: taskDefinitionOption,
-    pollInterval: durationOption("--poll-interval", "3s"),
-  });
-
-  it("applies defaults through the same parsing as a given value", () => {
-    expect(parseOptions(schema, {})).toEqual({ pollInterval: 3000 });
-  });
-
-  it("names each bad flag, kebab-cased, on one line", () => {
+  it("names each bad flag, kebab-cased, on one line, at most three", () => {
     const error = thrown(() =>
-      parseOptions(schema, { family: "a b", taskDefinition: "x!", pollInterval: "1x" }),
+      parseOptions(restart, { family: "a b", count: "x", pollInterval: "1x", timeout: "y" }),
     );
-    expect(error.message).toBe(
-      '--family "a b" is not an ECS task definition family name: letters, digits, hyphens and underscores only; ' +
-        '--task-definition "x!" is not a task definition: give FAMILY, FAMILY:REVISION or a task definition ARN; ' +
-        '--poll-interval "1x" is not a duration like 90s, 15m or 1h',
+    expect(error.message).toMatch(
+      /^--family "a b" .*; --count "x" .*; --poll-interval "1x" .* \(and 1 more\)$/,
     );
-    expect(error.exitCode).toBe(2);
   });
 
   it("keeps a message that already names its flag", () => {
@@ -99,5 +74,19 @@ describe("parseOptions", () => {
       to: z.optional(z.string().check(z.regex(/^\d+$/, "--to takes a revision number"))),
     });
     expect(thrown(() => parseOptions(legacy, { to: "x" })).message).toBe("--to takes a revision number");
+  });
+});
+
+describe("the flag declarations", () => {
+  it("spell each flag as its attribute name says", () => {
+    for (const [key, declaration] of Object.entries(FLAGS)) {
+      const long = declaration.spelling.split(/[ ,]+/).find((word) => word.startsWith("--")) ?? "";
+      expect(long.replace(/^--no-/, "--"), key).toBe(flagName(key));
+    }
+  });
+
+  it("are all used by some verb", () => {
+    const used = new Set(VERBS.flatMap((verb) => Object.keys(verb.flags)));
+    expect(Object.keys(FLAGS).filter((key) => !used.has(key))).toEqual([]);
   });
 });
