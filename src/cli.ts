@@ -54,12 +54,19 @@ export function buildProgram(): Command {
     .addHelpText("after", EXIT_CODES_HELP);
   for (const declaration of Object.values(GLOBAL_FLAGS)) program.addOption(optionOf(declaration));
 
+  // A group (`secrets`, `backup`) is listed where its first command is.
   const groups = new Map<string, Command>();
-  for (const group of GROUPS)
-    groups.set(group.name, program.command(group.name).description(group.description));
+  const groupOf = (name: string): Command => {
+    const known = groups.get(name);
+    if (known) return known;
+    const description = GROUPS.find((group) => group.name === name)?.description ?? "";
+    const group = program.command(name).description(description);
+    groups.set(name, group);
+    return group;
+  };
   for (const verb of VERBS) {
     const words = verb.name.split(" ");
-    const parent = words.length > 1 ? (groups.get(words[0] ?? "") ?? program) : program;
+    const parent = words.length > 1 ? groupOf(words[0] ?? "") : program;
     const name = `${words.at(-1)}${"args" in verb ? ` ${verb.args}` : ""}`;
     const command = parent
       .command(name, "isDefault" in verb ? { isDefault: verb.isDefault } : {})

@@ -7,18 +7,13 @@ import { describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
 import { asUsageError, buildProgram, reportError } from "../src/cli.js";
 import {
-  countOption,
-  createServiceWaitOptions,
-  restartWaitOptions,
-  setupWaitOptions,
-  sshUserOption,
-} from "../src/commands/options.js";
-import {
   CREATE_SERVICE_DEFAULTS,
   RESTART_DEFAULTS,
   SETUP_DEFAULTS,
   UPGRADE_DEFAULTS,
 } from "../src/config/defaults.js";
+import { VERBS, verbNamed } from "../src/driver/catalogue.js";
+import { optionsSchema } from "../src/driver/options.js";
 import { McctlError, MissingInputError, UsageError } from "../src/errors.js";
 
 function capture() {
@@ -109,10 +104,31 @@ describe("program", () => {
 
   it("gives every command that changes AWS a --dry-run", () => {
     const program = buildProgram();
-    for (const name of ["register-task", "create-service"]) {
-      const command = program.commands.find((candidate) => candidate.name() === name);
-      expect(command?.options.map((option) => option.long)).toContain("--dry-run");
+    const changing = VERBS.filter((verb) => verb.changes);
+    expect(changing.length).toBeGreaterThanOrEqual(11);
+    for (const verb of changing) {
+      let command = program;
+      for (const word of verb.name.split(" ")) {
+        command = command.commands.find((candidate) => candidate.name() === word) ?? command;
+      }
+      expect(command.name(), verb.name).toBe(verb.name.split(" ").at(-1));
+      expect(
+        command.options.map((option) => option.long),
+        verb.name,
+      ).toContain("--dry-run");
     }
+  });
+
+  it("each command's help has examples and shows the global options", () => {
+    const program = buildProgram();
+    const restart = program.commands.find((candidate) => candidate.name() === "restart");
+    let help = "";
+    restart?.configureOutput({ writeOut: (text) => (help += text) });
+    restart?.outputHelp();
+    expect(help).toMatch(/Examples:\n {2}\$ mcctl restart\n/);
+    expect(help).toMatch(/Global Options:[\s\S]*--cluster <name>[\s\S]*--service <name>[\s\S]*-y, --yes/);
+    expect(help).toContain("--region <region>");
+    expect(help).toContain("--family <name>");
   });
 });
 
@@ -132,11 +148,13 @@ describe("version and defaults", () => {
     expect(option("setup", "--timeout")).toBe(SETUP_DEFAULTS.timeout);
     expect(option("create-service", "--timeout")).toBe(CREATE_SERVICE_DEFAULTS.timeout);
     expect(option("upgrade", "--ssh-user")).toBe(UPGRADE_DEFAULTS.sshUser);
-    expect(restartWaitOptions.timeout.parse(undefined)).toBe(15 * 60_000);
-    expect(setupWaitOptions.pollInterval.parse(undefined)).toBe(5_000);
-    expect(createServiceWaitOptions.timeout.parse(undefined)).toBe(10 * 60_000);
-    expect(countOption.parse(undefined)).toBe(RESTART_DEFAULTS.count);
-    expect(sshUserOption.parse(undefined)).toBe(UPGRADE_DEFAULTS.sshUser);
+    const parsedDefaults = (name: Parameters<typeof verbNamed>[0]) =>
+      optionsSchema(verbNamed(name).flags).parse({}) as Record<string, unknown>;
+    expect(parsedDefaults("restart").timeout).toBe(15 * 60_000);
+    expect(parsedDefaults("setup").pollInterval).toBe(5_000);
+    expect(parsedDefaults("create-service").timeout).toBe(10 * 60_000);
+    expect(parsedDefaults("restart").count).toBe(RESTART_DEFAULTS.count);
+    expect(parsedDefaults("upgrade").sshUser).toBe(UPGRADE_DEFAULTS.sshUser);
   });
 
   it("--config has no commander default, so that a given path can be told from the default", () => {

@@ -61,7 +61,11 @@ export const verb = {
       }),
     };
   },
-} satisfies ChangingVerb<BackupOptions, { dryRun: false; snapshot: string }>;
+} satisfies ChangingVerb<
+  BackupOptions,
+  { dryRun: false; snapshot: string },
+  { kind: "take"; snapshot: string; instance: string }
+>;
 
 export function runBackup(context: CommandContext, options: BackupOptions) {
   return drive(context, verb, options);

@@ -5,7 +5,7 @@ import { withInterruptTrap } from "../ui/interrupt.js";
 import { DRY_RUN_END } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import { printFailureLogsAfter } from "./failure-logs.js";
-import type { ApplyRun, ChangingVerb, Plan, ReadingVerb } from "./verb.js";
+import type { ApplyRun, ChangingVerb, Plan, ReadingVerb, Summary } from "./verb.js";
 
 /** What the driver needs of every verb's options. */
 export interface DriverOptions {
@@ -13,7 +13,7 @@ export interface DriverOptions {
 }
 
 /** What a changing verb ends with: the plan's summary (dry run, nothing to do) or the outcome's value. */
-export type Driven<R> = R | (Record<string, unknown> & { dryRun: boolean });
+export type Driven<R, S> = R | (S & { dryRun: boolean; nothingToDo?: true });
 
 /**
  * The one way a verb that changes AWS runs: missing input first (every item in one list), then the plan
@@ -21,11 +21,11 @@ export type Driven<R> = R | (Record<string, unknown> & { dryRun: boolean });
  * nothing; a dry run ends there too; then one confirmation, and the steps, under the interrupt trap when
  * the plan asks for it.
  */
-export async function drive<O extends DriverOptions, R>(
+export async function drive<O extends DriverOptions, R, S extends Summary>(
   context: CommandContext,
-  verb: ChangingVerb<O, R>,
+  verb: ChangingVerb<O, R, S>,
   options: O,
-): Promise<Driven<R>> {
+): Promise<Driven<R, S>> {
   const { output } = context;
   const dryRun = options.dryRun === true;
   await requireConfirmable(context, !dryRun, async () => verb.localCheck?.(context, options));
@@ -35,7 +35,7 @@ export async function drive<O extends DriverOptions, R>(
       { ...plan.summary, dryRun, nothingToDo: true },
       `Nothing to do${plan.nothingToDo ? `: ${plan.nothingToDo}` : "."}`,
     );
-    return { ...plan.summary, dryRun, nothingToDo: true };
+    return { ...plan.summary, dryRun, nothingToDo: true as const };
   }
   printSteps(context, plan);
   if (dryRun) {

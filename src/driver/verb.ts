@@ -15,12 +15,12 @@ export interface VerbModule {
   readonly verb: ChangingVerb<unknown> | ReadingVerb<unknown>;
 }
 
-export interface ChangingVerb<O, R = unknown> {
+export interface ChangingVerb<O, R = unknown, S extends Summary = Summary> {
   /**
    * Reads AWS and asks, prints what it found, and returns the plan: never changes anything (the
    * driver refuses an AWS call that would).
    */
-  plan(context: CommandContext, options: O): Promise<Plan<R>>;
+  plan(context: CommandContext, options: O): Promise<Plan<R, S>>;
   /**
    * What can be checked without AWS (missing secrets, say), so that without a terminal and without
    * --yes the operator sees every missing input in one list with the confirmation.
@@ -48,7 +48,10 @@ export interface ApplyRun {
   signal?: AbortSignal | undefined;
 }
 
-export interface Plan<R = unknown> {
+/** What --json prints for a plan that changed nothing. */
+export type Summary = Record<string, unknown>;
+
+export interface Plan<R = unknown, S extends Summary = Summary> {
   /** The line over the numbered steps: "Restart of mc (model-catalogue:3) in cluster default:". */
   readonly title: string;
   /** The apply, in order; empty when there is nothing to do. */
@@ -60,7 +63,7 @@ export interface Plan<R = unknown> {
   /** On a terminal the operator types this (the service name) instead of answering y/N. */
   readonly typeToConfirm?: string | undefined;
   /** What --json prints for a dry run or a plan with nothing to do (and what the driver returns then). */
-  readonly summary: Record<string, unknown>;
+  readonly summary: S;
   /**
    * Set when the apply must never be cut short silently (the restart sequence): the driver traps
    * Ctrl-C, SIGTERM and SIGHUP around the steps, saying these, and shows a stopped task's last log
