@@ -1,7 +1,7 @@
 /**
- * Every default a flag or global option has, in one place: commander shows them in --help
- * (src/cli.ts) and the zod schemas apply them (src/commands/options.ts), so they cannot drift apart.
- * Plain constants only: src/cli.ts imports this module on every start, --help included.
+ * The defaults mcctl falls back on. Each verb's flags take theirs from here in their one declaration
+ * (src/driver/catalogue.ts), from which commander shows them in --help and the schemas apply them.
+ * Plain constants only: the catalogue is loaded on every start, --help included.
  */
 
 export const DEFAULT_SETTINGS_PATH = "mcctl.json";

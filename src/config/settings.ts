@@ -5,7 +5,6 @@ import * as z from "zod/mini";
 import { isSecretVariable, variableSpec } from "../domain/environment.js";
 import { oneLine, quote, quoteName } from "../domain/formats.js";
 import { UsageError } from "../errors.js";
-import "../zod-messages.js";
 import { DEFAULT_SETTINGS_PATH } from "./defaults.js";
 import * as values from "./values.js";
 

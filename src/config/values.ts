@@ -1,5 +1,5 @@
 /**
- * The value schemas, built once and used for flags (src/commands/options.ts), environment variables
+ * The value schemas, built once and used for flags (src/driver/options.ts), environment variables
  * (src/config/globals.ts) and the settings file (src/config/settings.ts), so that `--region`,
  * AWS_REGION and "region" in mcctl.json accept exactly the same values and say so the same way.
  *
@@ -7,6 +7,7 @@
  * `--region "eu west 1" is not an AWS region like eu-west-1`.
  */
 
+import { en } from "zod/locales";
 import * as z from "zod/mini";
 import {
   AWS_REGION_PATTERN,
@@ -25,7 +26,11 @@ import { LOG_RETENTION_DAYS, validateLogGroup } from "../domain/logs.js";
 import { validateSecretPath } from "../domain/secrets.js";
 import { parseDuration } from "../durations.js";
 import { UsageError } from "../errors.js";
-import "../zod-messages.js";
+
+// mcctl validates with zod/mini rather than zod: the full build alone would double its start-up time.
+// zod/mini ships without messages: the English ones are configured here, once, where the schemas of every
+// value a person gives are built (flags, the environment and mcctl.json all parse through this module).
+z.config(en());
 
 /** How a value of any type is shown in a message: strings quoted and cut short. */
 export function show(input: unknown): string {
