@@ -1,6 +1,7 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { cleanupLimits, withCallLimits } from "../aws/limits.js";
+import type { RestartPhase } from "../domain/restart-sequence.js";
 import { InterruptedError, McctlError } from "../errors.js";
 import { waitForHealthy } from "./health.js";
 import type { Reporter, WaitReporter } from "./reporter.js";
@@ -8,13 +9,7 @@ import type { RoleChange } from "./role-propagation.js";
 import { isServiceGone, ServiceMonitor, waitFor, waitForSteady } from "./service-monitor.js";
 import { timeoutError } from "./timeouts.js";
 
-export type RestartPhase =
-  | "scaling-down"
-  | "waiting-for-stop"
-  | "scaling-up"
-  | "waiting-for-steady"
-  | "checking-health"
-  | "done";
+export type { RestartPhase } from "../domain/restart-sequence.js";
 
 /** What the plan decided; nothing here is looked up or asked during the restart itself. */
 export interface RestartRequest {
@@ -225,7 +220,6 @@ async function runRestart(
       onAttempt: (outcome) => progress.progress(`Waiting for ${url} to answer HTTP 200 (last: ${outcome})`),
     });
   }
-  phase("done");
   return {
     service: steady.service,
     targetCount: state.targetCount,

@@ -1,4 +1,5 @@
 import type { EcsApi } from "../aws/ecs.js";
+import { restartSteps } from "../domain/restart-sequence.js";
 import { shortRevision } from "../operations/restart.js";
 import { requireActiveService, resolveHealthUrl } from "./service.js";
 
@@ -41,22 +42,6 @@ export async function planRestart(
     targetCount,
     revision: shortRevision(service.taskDefinition),
     healthUrl,
-    steps: restartSteps(request.service, desired, targetCount, healthUrl),
+    steps: restartSteps({ service: request.service, from: desired, to: targetCount, healthUrl }),
   };
-}
-
-/** The restart sequence as the plan prints it. */
-export function restartSteps(
-  service: string,
-  from: number,
-  to: number,
-  healthUrl: string | undefined,
-  revision?: string,
-): string[] {
-  return [
-    `set the desired count of ${service} from ${from} to 0${revision ? ` and point it at ${revision}` : ""}`,
-    "wait until every task is STOPPED (a stopping task still holds port 80)",
-    `set the desired count back to ${to}`,
-    `wait until the service is steady${healthUrl ? `, then until ${healthUrl} answers HTTP 200` : ""}`,
-  ];
 }

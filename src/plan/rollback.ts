@@ -2,11 +2,11 @@ import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { adoptRevision } from "../config/deployment.js";
 import type { Settings } from "../config/settings.js";
+import { restartSteps } from "../domain/restart-sequence.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
 import { reviseTaskDefinition } from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
 import { shortRevision } from "../operations/restart.js";
-import { restartSteps } from "./restart.js";
 import { findServiceRevision, resolveHealthUrl } from "./service.js";
 
 export interface RollbackPlan {
@@ -54,7 +54,13 @@ export async function planRollback(
     verb: (target.revision ?? 0) < (current.revision ?? 0) ? "roll back" : "switch",
     changes: diffTaskDefinitions(current, reviseTaskDefinition(target, undefined, [])),
     healthUrl,
-    steps: restartSteps(request.service, desired, desired > 0 ? desired : 1, healthUrl, to),
+    steps: restartSteps({
+      service: request.service,
+      from: desired,
+      to: desired > 0 ? desired : 1,
+      healthUrl,
+      revision: to,
+    }),
     settingsAfter: adopted.settings,
     skipped: adopted.skipped,
   };

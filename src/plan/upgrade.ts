@@ -8,6 +8,7 @@ import type { Settings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
 import { withTag } from "../domain/images.js";
 import { type Logging, logConfigurationFor } from "../domain/logs.js";
+import { restartSteps } from "../domain/restart-sequence.js";
 import { plainSecretValues, withSecretReferences } from "../domain/secrets.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
@@ -20,7 +21,6 @@ import type { SecretStorePlan } from "../operations/secrets.js";
 import type { Target } from "./account.js";
 import { planLogGroup } from "./logs.js";
 import { checkRevisionPlacement } from "./placement.js";
-import { restartSteps } from "./restart.js";
 import { planSecretStore, readStoredSecrets, resolveSecretStore } from "./secrets.js";
 import { findServiceRevision, resolveHealthUrl } from "./service.js";
 
@@ -151,7 +151,13 @@ export async function planUpgrade(
       ...(secrets ? ["store the secrets in SSM Parameter Store (above)"] : []),
       ...(logGroup && logGroup.kind === "create" ? [`create log group ${logGroup.group}`] : []),
       `register a new revision of ${current.family} (a copy of ${shortRevision(base.taskDefinitionArn)} with the new images${secrets ? ", secrets from SSM" : ""})`,
-      ...restartSteps(request.service, count.from, count.to, healthUrl, "it"),
+      ...restartSteps({
+        service: request.service,
+        from: count.from,
+        to: count.to,
+        healthUrl,
+        revision: "it",
+      }),
     ],
   };
 }
@@ -244,7 +250,7 @@ async function planPull(
     healthUrl,
     steps: [
       ...(pulls.length > 0 ? ["pull the images on each host (commands above)"] : []),
-      ...restartSteps(request.service, count.from, count.to, healthUrl),
+      ...restartSteps({ service: request.service, from: count.from, to: count.to, healthUrl }),
     ],
   };
 }
