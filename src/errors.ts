@@ -49,7 +49,7 @@ export class MissingInputError extends UsageError {
     super(`missing input: ${missing.join(", ")}`, {
       suggestion:
         suggestion ??
-        "Run on a terminal to be asked, or provide them in mcctl.json or the environment (secrets: environment only).",
+        "Run on a terminal without --yes to be asked, or provide them in mcctl.json or the environment (secrets: environment only).",
     });
     this.name = "MissingInputError";
     this.missing = missing;
