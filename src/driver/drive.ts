@@ -49,7 +49,11 @@ export async function drive<O extends DriverOptions, R, S extends Summary>(
   const reporter = terminalReporter(output);
   const runSteps = async (signal?: AbortSignal) => {
     const apply: ApplyRun = { reporter, signal };
-    for (const step of plan.steps) await step.run(apply);
+    for (const step of plan.steps) {
+      // After Ctrl-C, the step under way finishes its clean-up; the next one does not start.
+      if (signal?.aborted) throw signal.reason;
+      await step.run(apply);
+    }
   };
   if (plan.interrupts) {
     await withInterruptTrap(output, plan.interrupts, (signal) =>

@@ -156,6 +156,41 @@ describe("drive", () => {
   });
 });
 
+describe("drive: an interrupt between steps", () => {
+  it("lets the step under way finish and starts no other, ending with the signal's exit code", async () => {
+    const ctx = testContext({ options: { yes: true } });
+    const ran: string[] = [];
+    const verb: ChangingVerb<object> = {
+      plan: async () => ({
+        title: "Two steps:",
+        steps: [
+          {
+            title: "first",
+            run: async () => {
+              process.emit("SIGTERM");
+              ran.push("first");
+            },
+          },
+          {
+            title: "second",
+            run: async () => {
+              ran.push("second");
+            },
+          },
+        ],
+        question: "Go?",
+        summary: {},
+        interrupts: { first: () => "Interrupted: stopping after this step", second: () => "Quit." },
+        outcome: () => ({ value: undefined, json: {}, message: "done" }),
+      }),
+    };
+    const error = (await drive(ctx, verb, {}).catch((caught: unknown) => caught)) as McctlError;
+    expect(error.exitCode).toBe(143);
+    expect(ran).toEqual(["first"]);
+    expect(ctx.captured.stderr()).toContain("Interrupted: stopping after this step");
+  });
+});
+
 describe("read", () => {
   it("refuses any change through a read-only verb", async () => {
     sim.ecs.addCluster("default");
