@@ -100,13 +100,20 @@ function optionOf(declaration: FlagDeclaration, use: FlagUse = {}): Option {
   return use.default === undefined ? option : option.default(use.default);
 }
 
-/** A flag that may go unsaid has its opposite too (`--restart`, `--no-restart`). */
+/**
+ * A flag with an opposite has both (`--restart`, `--no-restart`); where the verb gives the pair a
+ * default (`on`), the help shows only the one that changes it, as the README does.
+ */
 function optionsOf(declaration: FlagDeclaration, use: FlagUse): Option[] {
-  const options = [optionOf(declaration, use)];
-  if (declaration.negation !== undefined) {
-    options.push(new Option(`--no-${declaration.spelling.replace(/^--/, "")}`, declaration.negation));
-  }
-  return options;
+  const option = optionOf(declaration, use);
+  if (declaration.negation === undefined) return [option];
+  const opposite = new Option(
+    `--no-${declaration.spelling.replace(/^--/, "")}`,
+    use.negationHelp ?? declaration.negation,
+  );
+  if (use.on === true) option.hideHelp();
+  if (use.on === false) opposite.hideHelp();
+  return [option, opposite];
 }
 
 /** A verb's notes and examples, after its options. */

@@ -15,6 +15,10 @@ import type { FlagKey } from "./flags.js";
 export interface FlagUse {
   readonly default?: string;
   readonly help?: string;
+  /** A flag with an opposite (`--wait`, `--no-wait`): on or off when neither is given; unsaid if absent. */
+  readonly on?: boolean;
+  /** The opposite's help, when this verb says more than the declaration. */
+  readonly negationHelp?: string;
 }
 
 export interface VerbDeclaration {
@@ -75,7 +79,10 @@ export const VERBS = [
     flags: {
       dryRun: { help: "show what exists and what would be created; change nothing" },
       kmsKey: {},
-      wait: { help: "do not wait for the database or a new instance; run setup again later to finish" },
+      wait: {
+        on: true,
+        negationHelp: "do not wait for the database or a new instance; run setup again later to finish",
+      },
       timeout: {
         default: SETUP_DEFAULTS.timeout,
         help: "bound for each long wait (database, instance, service)",
@@ -123,7 +130,7 @@ export const VERBS = [
     flags: {
       taskDefinition: {},
       dryRun: { help: "check the cluster and print what would be created, without creating it" },
-      wait: { help: "return once ECS accepted the service" },
+      wait: { on: true, negationHelp: "return once ECS accepted the service" },
       timeout: { default: CREATE_SERVICE_DEFAULTS.timeout, help: "how long to wait for a steady service" },
       pollInterval: { default: CREATE_SERVICE_DEFAULTS.pollInterval },
     },
@@ -260,7 +267,7 @@ export const VERBS = [
     isDefault: true,
     flags: {
       dryRun: { help: "print the snapshot that would be taken; change nothing" },
-      wait: { help: "wait until RDS reports the snapshot available" },
+      wait: { on: false, help: "wait until RDS reports the snapshot available" },
       timeout: { default: "60m", help: "bound for --wait" },
       pollInterval: { default: "10s" },
     },

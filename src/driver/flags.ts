@@ -96,7 +96,11 @@ export const FLAGS = {
     help: "how often to look while waiting",
     value: "pollInterval",
   },
-  wait: { spelling: "--no-wait", help: "return once AWS accepted the change; do not wait" },
+  wait: {
+    spelling: "--wait",
+    help: "wait until the change is complete",
+    negation: "return once AWS accepted the change; do not wait",
+  },
   kmsKey: { spelling: "--kms-key <arn|id>", help: KMS_KEY_HELP, value: "kmsKey" },
   offline: {
     spelling: "--offline",

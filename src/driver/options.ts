@@ -32,7 +32,9 @@ type FlagOutput<K extends FlagKey, U> = (typeof FLAGS)[K] extends { value: infer
     ? ValueOf<V>
     : ValueOf<V> | undefined
   : (typeof FLAGS)[K] extends { negation: string }
-    ? boolean | undefined
+    ? U extends { on: boolean }
+      ? boolean
+      : boolean | undefined
     : boolean;
 
 /** Flags that may be absent once parsed: a value without a default, or a switch that may go unsaid. */
@@ -41,7 +43,9 @@ type MayBeAbsent<K extends FlagKey, U> = (typeof FLAGS)[K] extends { value: Valu
     ? false
     : true
   : (typeof FLAGS)[K] extends { negation: string }
-    ? true
+    ? U extends { on: boolean }
+      ? false
+      : true
     : false;
 
 /** The options a verb's flags give it, typed from its declaration in src/driver/catalogue.ts. */
@@ -71,9 +75,10 @@ export function optionsSchema<
       shape[key] =
         use.default !== undefined ? z.pipe(z._default(z.string(), use.default), schema) : z.optional(schema);
     } else if ("negation" in declaration) {
-      shape[key] = z.optional(z.boolean());
+      // `--wait`/`--no-wait`: the verb's default; `--restart`/`--no-restart`: unsaid unless given.
+      shape[key] = use.on === undefined ? z.optional(z.boolean()) : z._default(z.boolean(), use.on);
     } else {
-      // `--no-wait` is on unless given; every other switch is off unless given.
+      // `--no-snapshot` is on unless given; every other switch is off unless given.
       shape[key] = z._default(z.boolean(), declaration.spelling.startsWith("--no-"));
     }
   }

@@ -31,7 +31,12 @@ describe("optionsSchema", () => {
       count: 1,
       dryRun: false,
     });
-    expect(parseOptions(optionsSchema({ wait: {}, restart: {} }), {})).toEqual({ wait: true });
+    expect(parseOptions(optionsSchema({ wait: { on: true }, restart: {}, snapshot: {} }), {})).toEqual({
+      wait: true,
+      snapshot: true,
+    });
+    expect(parseOptions(optionsSchema({ wait: { on: false } }), {})).toEqual({ wait: false });
+    expect(parseOptions(optionsSchema({ wait: { on: false } }), { wait: true })).toEqual({ wait: true });
     expect(parseOptions(optionsSchema({ restart: {} }), { restart: false })).toEqual({ restart: false });
   });
 

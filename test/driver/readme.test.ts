@@ -42,7 +42,9 @@ function flagsTables(): string {
       const flag: FlagDeclaration = FLAGS[key];
       const row = `| ${code(flag.spelling)} | ${use.default !== undefined ? code(use.default) : ""} | ${cell(use.help ?? flag.help)} |`;
       if (flag.negation === undefined) return [row];
-      return [row, `| ${code(`--no-${flag.spelling.slice(2)}`)} | | ${cell(flag.negation)} |`];
+      const opposite = `| ${code(`--no-${flag.spelling.slice(2)}`)} | | ${cell(use.negationHelp ?? flag.negation)} |`;
+      if (use.on === undefined) return [row, opposite];
+      return use.on ? [opposite] : [row];
     });
     const table =
       rows.length > 0
