@@ -422,11 +422,26 @@ describe("secrets set", () => {
     });
 
     await expect(set(ctx, { name: "MC_SUPERVISOR_PASSWORD", dryRun: true, restart: true })).resolves.toEqual({
+      name: "MC_SUPERVISOR_PASSWORD",
+      action: "update",
+      register: false,
+      restart: true,
       changed: false,
+      dryRun: true,
     });
 
     expect(ctx.captured.stderr()).toContain("  ~ MC_SUPERVISOR_PASSWORD: changed (SSM version 1 → 2)");
-    expect(ctx.captured.stdout()).toBe("dry run: nothing was changed\n");
+    // The plan's steps, numbered: what the apply would run.
+    expect(ctx.captured.stderr()).toContain(
+      [
+        "Setting MC_SUPERVISOR_PASSWORD for mc (model-catalogue) in cluster default:",
+        "  1. store MC_SUPERVISOR_PASSWORD in SSM under /mcctl/model-catalogue",
+        "  2. restart mc (model-catalogue:1)",
+      ].join("\n"),
+    );
+    expect(ctx.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
     expect(sim.callsOf("PutParameter")).toHaveLength(0);
     expect(sim.callsOf("UpdateService")).toHaveLength(0);
     expect(mutatingCalls()).toEqual([]);
@@ -443,12 +458,16 @@ describe("secrets set", () => {
     const ctx = await on(deployment, { env: { MC_SUPERVISOR_PASSWORD: SECRETS.MC_SUPERVISOR_PASSWORD } });
 
     await expect(set(ctx, { name: "MC_SUPERVISOR_PASSWORD", restart: true })).resolves.toEqual({
+      name: "MC_SUPERVISOR_PASSWORD",
+      action: "keep",
+      register: false,
+      restart: false,
       changed: false,
+      dryRun: false,
+      nothingToDo: true,
     });
 
-    expect(ctx.captured.stdout()).toBe(
-      "MC_SUPERVISOR_PASSWORD already holds that value; nothing to change\n",
-    );
+    expect(ctx.captured.stdout()).toBe("Nothing to do: MC_SUPERVISOR_PASSWORD already holds that value\n");
     expect(mutatingCalls()).toEqual([]);
     expect(sim.ssm.parameter(SUPERVISOR)?.version).toBe(1);
     expectNoCanary(ctx.captured.all());
