@@ -626,11 +626,18 @@ describe("secrets rm", () => {
     // Again before the new revision is in service: nothing to do yet.
     sim.clearCalls();
     const early = await on(deployment);
-    await expect(rm(early, { name: "MC_MAIL_PASSWORD" })).resolves.toEqual({ deleted: false });
+    await expect(rm(early, { name: "MC_MAIL_PASSWORD" })).resolves.toEqual({
+      name: "MC_MAIL_PASSWORD",
+      register: false,
+      deleteParameter: false,
+      deleted: false,
+      dryRun: false,
+      nothingToDo: true,
+    });
     expect(mutatingCalls()).toEqual([]);
     expect(sim.ssm.parameter(MAIL)).toBeDefined();
     expect(early.captured.stdout()).toBe(
-      "MC_MAIL_PASSWORD is no longer referenced by model-catalogue's newest revision; its parameter waits for that revision to be in service\n",
+      "Nothing to do: MC_MAIL_PASSWORD is no longer referenced by model-catalogue's newest revision; its parameter waits for that revision to be in service\n",
     );
 
     await rollbackTo(deployment, "2");
@@ -645,8 +652,13 @@ describe("secrets rm", () => {
     expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(0);
     expect(sim.ssm.parameter(MAIL)).toBeUndefined();
     expect(sim.ssm.parameter(SUPERVISOR)).toBeDefined();
+    // The deletion is the plan's one step.
     expect(second.captured.stderr()).toContain(
-      "  - /mcctl/model-catalogue/MC_MAIL_PASSWORD: delete (revisions that still reference it can no longer start)",
+      [
+        "Removing MC_MAIL_PASSWORD from mc (model-catalogue) in cluster default:",
+        "  1. delete /mcctl/model-catalogue/MC_MAIL_PASSWORD (revisions that still reference it can no longer start)",
+        "",
+      ].join("\n"),
     );
     expect(second.captured.stderr()).toContain("✔ Deleted /mcctl/model-catalogue/MC_MAIL_PASSWORD");
     expectNoCanary(first.captured.all() + early.captured.all() + second.captured.all());
@@ -682,9 +694,16 @@ describe("secrets rm", () => {
     const before = await readFile(deployment.path, "utf8");
     const ctx = await on(deployment, { yes: false });
     await rm(ctx, { name: "MC_MAIL_PASSWORD", dryRun: true });
-    expect(ctx.captured.stdout()).toBe("dry run: nothing was changed\n");
+    expect(ctx.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
+    // The steps the apply would run: the new revision first, then the parameter it no longer needs.
+    expect(ctx.captured.stderr()).toContain("  1. register a new revision of model-catalogue\n");
     expect(ctx.captured.stderr()).toContain(
-      "  - /mcctl/model-catalogue/MC_MAIL_PASSWORD: delete (revisions that still reference it can no longer start)",
+      `  2. save ${deployment.path} (the revision it describes and the secrets left out; never a value)\n`,
+    );
+    expect(ctx.captured.stderr()).toContain(
+      "  3. delete /mcctl/model-catalogue/MC_MAIL_PASSWORD (revisions that still reference it can no longer start)\n",
     );
     expect(mutatingCalls()).toEqual([]);
     expect(sim.ssm.parameter(MAIL)).toBeDefined();
