@@ -748,7 +748,16 @@ describe("secrets purge-plaintext", () => {
     sim.clearCalls();
     const ctx = await on(deployment, { yes: false });
 
-    await expect(purge(ctx, { dryRun: true })).resolves.toEqual({ deleted: [] });
+    const plain = ["MC_SUPERVISOR_PASSWORD", "METADATA_PASSWORD"];
+    await expect(purge(ctx, { dryRun: true })).resolves.toEqual({
+      family: "model-catalogue",
+      revisions: [
+        { name: "model-catalogue:2", status: "ACTIVE", plain },
+        { name: "model-catalogue:1", status: "INACTIVE", plain },
+      ],
+      deleted: [],
+      dryRun: true,
+    });
 
     expect(ctx.captured.stderr()).toContain(
       [
@@ -759,7 +768,16 @@ describe("secrets purge-plaintext", () => {
         "⚠ Deleted revisions can never be rolled back to: `mcctl rollback --to` will not find them.",
       ].join("\n"),
     );
-    expect(ctx.captured.stdout()).toBe("dry run: would delete 2 revision(s) of model-catalogue\n");
+    expect(ctx.captured.stderr()).toContain(
+      [
+        "Purge of the plain-text revisions of model-catalogue:",
+        "  1. deregister model-catalogue:2, then delete model-catalogue:2, model-catalogue:1",
+        "",
+      ].join("\n"),
+    );
+    expect(ctx.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
     expect(mutatingCalls()).toEqual([]);
     expect(status("model-catalogue:1")).toBe("INACTIVE");
     expect(status("model-catalogue:2")).toBe("ACTIVE");
@@ -797,8 +815,17 @@ describe("secrets purge-plaintext", () => {
 
     // Run again while ECS is still deleting them: nothing is left to purge.
     const again = await on(deployment);
-    await expect(purge(again)).resolves.toEqual({ deleted: [] });
-    expect(again.captured.stdout()).toBe("No revision of model-catalogue holds a secret in plain text.\n");
+    const nothingToDo = {
+      family: "model-catalogue",
+      revisions: [],
+      deleted: [],
+      dryRun: false,
+      nothingToDo: true,
+    };
+    await expect(purge(again)).resolves.toEqual(nothingToDo);
+    expect(again.captured.stdout()).toBe(
+      "Nothing to do: no revision of model-catalogue holds a secret in plain text\n",
+    );
 
     // ECS deletes them once nothing uses them: then they are unknown.
     await vi.advanceTimersByTimeAsync(5 * 60_000);
@@ -817,8 +844,16 @@ describe("secrets purge-plaintext", () => {
   it("says so when no revision holds a secret in plain text, and changes nothing", async () => {
     const deployment = await deploy({ run: true });
     const ctx = await on(deployment);
-    await expect(purge(ctx)).resolves.toEqual({ deleted: [] });
-    expect(ctx.captured.stdout()).toBe("No revision of model-catalogue holds a secret in plain text.\n");
+    await expect(purge(ctx)).resolves.toEqual({
+      family: "model-catalogue",
+      revisions: [],
+      deleted: [],
+      dryRun: false,
+      nothingToDo: true,
+    });
+    expect(ctx.captured.stdout()).toBe(
+      "Nothing to do: no revision of model-catalogue holds a secret in plain text\n",
+    );
     expect(mutatingCalls()).toEqual([]);
   });
 });
