@@ -453,6 +453,25 @@ describe("secrets set", () => {
     expectNoCanary(ctx.captured.all());
   });
 
+  it("--family names the family whose revision references the secret", async () => {
+    const deployment = await deploy();
+    const ctx = await on(deployment, {
+      env: { ...SECRETS, MC_SUPERVISOR_PASSWORD: NEW_SUPERVISOR_PASSWORD },
+      yes: false,
+    });
+
+    await set(ctx, { name: "MC_SUPERVISOR_PASSWORD", dryRun: true, family: "catalogue-two" });
+
+    expect(ctx.captured.stderr()).toContain(
+      [
+        "Setting MC_SUPERVISOR_PASSWORD for mc (catalogue-two) in cluster default:",
+        "  1. create execution role mcctl-catalogue-two-execution, then store MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD in SSM under /mcctl/catalogue-two",
+        "  2. register a new revision of catalogue-two",
+      ].join("\n"),
+    );
+    expect(mutatingCalls()).toEqual([]);
+  });
+
   it("setting the value SSM already holds writes nothing and restarts nothing", async () => {
     const deployment = await deploy({ run: true });
     const ctx = await on(deployment, { env: { MC_SUPERVISOR_PASSWORD: SECRETS.MC_SUPERVISOR_PASSWORD } });
@@ -687,6 +706,17 @@ describe("secrets rm", () => {
     expect(scripted.asked).toEqual([
       "Stop using MC_MAIL_PASSWORD and delete /mcctl/model-catalogue/MC_MAIL_PASSWORD in account 123456789012, eu-west-1?",
     ]);
+  });
+
+  it("--family names the family whose new revision leaves it out", async () => {
+    const deployment = await deploy({ mail: true });
+    const ctx = await on(deployment, { env: SECRETS, yes: false });
+    await rm(ctx, { name: "MC_MAIL_PASSWORD", dryRun: true, family: "catalogue-two" });
+    expect(ctx.captured.stderr()).toContain(
+      "Removing MC_MAIL_PASSWORD from mc (catalogue-two) in cluster default:\n  1. create execution role mcctl-catalogue-two-execution",
+    );
+    expect(ctx.captured.stderr()).toContain("register a new revision of catalogue-two\n");
+    expect(mutatingCalls()).toEqual([]);
   });
 
   it("--dry-run changes nothing", async () => {
