@@ -1,83 +1,90 @@
-import * as z from "zod/mini";
-import { resolveTaskSettings } from "../config/task-inputs.js";
-import {
-  type CommandContext,
-  confirmChange,
-  createContext,
-  type GlobalOptions,
-  requireConfirmable,
-} from "../context.js";
-import { purgeRevisions } from "../operations/purge-revisions.js";
+import { resolveTaskSettings } from "../config/task-settings.js";
+import type { CommandContext } from "../context.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { drive } from "../driver/drive.js";
+import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import type { ChangingVerb } from "../driver/verb.js";
+import { type PurgeOutcome, purgeRevisions } from "../operations/purge-revisions.js";
 import { lookUpTarget } from "../plan/account.js";
 import { planPurgePlaintext } from "../plan/secrets-inventory.js";
-import { printDryRunEnd, printTarget } from "../ui/plan.js";
-import { terminalReporter } from "../ui/reporter.js";
-import "../zod-messages.js";
-import { familyOption, flag, parseOptions } from "./options.js";
+import { printTarget } from "../ui/plan.js";
 
-export const PurgePlaintextOptionsSchema = z.object({ family: familyOption, dryRun: flag(false) });
-export type PurgePlaintextOptions = z.output<typeof PurgePlaintextOptionsSchema>;
+const FLAGS = verbNamed("secrets purge-plaintext").flags;
+export const options = optionsSchema(FLAGS);
+export const PurgePlaintextOptionsSchema = options;
+export type PurgePlaintextOptions = OptionsOf<typeof FLAGS>;
 
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runPurgePlaintext(
-    await createContext(globals),
-    parseOptions(PurgePlaintextOptionsSchema, rawOptions),
-  );
+export interface PurgePlaintextResult {
+  deleted: string[];
 }
 
 /**
  * Deregisters and deletes the family's older revisions that hold secrets in plain text. They can then never
  * be rolled back to, which the plan says before the one confirmation.
  */
-export async function runPurgePlaintext(context: CommandContext, options: PurgePlaintextOptions) {
-  const { output } = context;
-  await requireConfirmable(context, !options.dryRun);
-  const settings = context.settings.settings;
-  const family = resolveTaskSettings(settings, context.env, options.family).family;
-  const target = await lookUpTarget(context.aws);
-  const ecs = await context.aws.ecs();
-  const plan = await planPurgePlaintext(ecs, {
-    family,
-    recorded: settings.taskDefinition,
-    cluster: context.cluster,
-    service: context.service,
-  });
-  printTarget(output, target);
-  if (plan.revisions.length === 0) {
-    output.result(
-      { dryRun: options.dryRun, family, revisions: [] },
-      `No revision of ${family} holds a secret in plain text.`,
+export const verb = {
+  async plan(context, options) {
+    const { output } = context;
+    const settings = context.settings.settings;
+    const family = resolveTaskSettings(settings, context.env, options.family).family;
+    const target = await lookUpTarget(context.aws);
+    const ecs = await context.aws.ecs();
+    const plan = await planPurgePlaintext(ecs, {
+      family,
+      recorded: settings.taskDefinition,
+      cluster: context.cluster,
+      service: context.service,
+    });
+    printTarget(output, target);
+    const revisions = plan.revisions.map(({ name, status, plain }) => ({ name, status, plain }));
+    const summary = { family, revisions, deleted: [] as string[] };
+    const title = `Purge of the plain-text revisions of ${family}:`;
+    const question = `Delete ${plan.revisions.length} revision(s) of ${family} in account ${target.account}, ${target.region}? This cannot be undone.`;
+    if (plan.revisions.length === 0) {
+      return {
+        title,
+        steps: [],
+        nothingToDo: `no revision of ${family} holds a secret in plain text`,
+        question,
+        summary,
+        outcome: () => ({ value: { deleted: [] }, json: summary, message: "" }),
+      };
+    }
+    output.info(`Revisions of ${family} that hold secrets in plain text (deregistered, then deleted):`);
+    for (const revision of plan.revisions) {
+      output.info(`  - ${revision.name} (${revision.status}): ${revision.plain.join(", ")}`);
+    }
+    for (const kept of plan.kept) output.info(`  kept: ${kept.name} (${kept.why})`);
+    output.warn(
+      `Deleted revisions can never be rolled back to: \`mcctl rollback --to\` will not find ${plan.revisions.length === 1 ? "it" : "them"}.`,
     );
-    return { deleted: [] as string[] };
-  }
-  output.info(`Revisions of ${family} that hold secrets in plain text (deregistered, then deleted):`);
-  for (const revision of plan.revisions) {
-    output.info(`  - ${revision.name} (${revision.status}): ${revision.plain.join(", ")}`);
-  }
-  for (const kept of plan.kept) output.info(`  kept: ${kept.name} (${kept.why})`);
-  output.warn(
-    `Deleted revisions can never be rolled back to: \`mcctl rollback --to\` will not find ${plan.revisions.length === 1 ? "it" : "them"}.`,
-  );
-  if (options.dryRun) {
-    output.result(
-      {
-        dryRun: true,
-        family,
-        revisions: plan.revisions.map(({ name, status, plain }) => ({ name, status, plain })),
+    const active = plan.revisions.filter((revision) => revision.status === "ACTIVE").map(({ name }) => name);
+    let outcome: PurgeOutcome | undefined;
+    return {
+      title,
+      steps: [
+        {
+          title: `${active.length > 0 ? `deregister ${active.join(", ")}, then ` : ""}delete ${plan.revisions.map(({ name }) => name).join(", ")}`,
+          run: async ({ reporter }) => {
+            outcome = await purgeRevisions(ecs, reporter, plan);
+          },
+        },
+      ],
+      question,
+      summary,
+      outcome: () => {
+        const done = outcome;
+        if (!done) throw new Error("the purge has not run");
+        return {
+          value: { deleted: done.deleted },
+          json: { ...done },
+          message: `Deleted ${done.deleted.length} revision(s) of ${family}${done.refused.length > 0 ? `; ECS refused ${done.refused.length} (run again later)` : ""}`,
+        };
       },
-      `dry run: would delete ${plan.revisions.length} revision(s) of ${family}`,
-    );
-    printDryRunEnd(output);
-    return { deleted: [] as string[] };
-  }
-  await confirmChange(
-    context,
-    `Delete ${plan.revisions.length} revision(s) of ${family} in account ${target.account}, ${target.region}? This cannot be undone.`,
-  );
-  const outcome = await purgeRevisions(ecs, terminalReporter(output), plan);
-  output.result(
-    outcome,
-    `Deleted ${outcome.deleted.length} revision(s) of ${family}${outcome.refused.length > 0 ? `; ECS refused ${outcome.refused.length} (run again later)` : ""}`,
-  );
-  return { deleted: outcome.deleted };
+    };
+  },
+} satisfies ChangingVerb<PurgePlaintextOptions, PurgePlaintextResult>;
+
+export function runPurgePlaintext(context: CommandContext, options: PurgePlaintextOptions) {
+  return drive<PurgePlaintextOptions, PurgePlaintextResult>(context, verb, options);
 }

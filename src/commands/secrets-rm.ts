@@ -1,29 +1,25 @@
 import * as z from "zod/mini";
-import {
-  type CommandContext,
-  confirmChange,
-  createContext,
-  type GlobalOptions,
-  requireConfirmable,
-} from "../context.js";
+import type { CommandContext } from "../context.js";
 import { OPTIONAL_SECRETS, parameterName, SECRET_VARIABLES } from "../domain/secrets.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { drive } from "../driver/drive.js";
+import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import type { ChangingVerb } from "../driver/verb.js";
 import { UsageError } from "../errors.js";
 import { logGroupChanges } from "../operations/logs.js";
-import { applyRegistration } from "../operations/registration.js";
 import { secretStoreChanges } from "../operations/secrets.js";
 import { lookUpTarget } from "../plan/account.js";
 import { findKnownRevisions, planRegistration } from "../plan/registration.js";
-import { printDryRunEnd, printRegistration, printTarget } from "../ui/plan.js";
-import { terminalReporter } from "../ui/reporter.js";
-import "../zod-messages.js";
-import { flag, parseOptions } from "./options.js";
-import { saveRegisteredSettings } from "./registration-settings.js";
+import { printRegistration, printTarget } from "../ui/plan.js";
+import { registrationSteps } from "./secrets-set.js";
 
-export const SecretsRmOptionsSchema = z.object({ name: z.string(), dryRun: flag(false) });
-export type SecretsRmOptions = z.output<typeof SecretsRmOptionsSchema>;
+const FLAGS = verbNamed("secrets rm").flags;
+export const options = optionsSchema(FLAGS, { name: z.string() });
+export const SecretsRmOptionsSchema = options;
+export type SecretsRmOptions = OptionsOf<typeof FLAGS> & { name: string };
 
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runSecretsRm(await createContext(globals), parseOptions(SecretsRmOptionsSchema, rawOptions));
+export interface SecretsRmResult {
+  deleted: boolean;
 }
 
 /**
@@ -31,96 +27,105 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
  * registered, and its parameter is deleted — but only once no revision in service reads it, because a
  * task whose parameter is gone cannot start.
  */
-export async function runSecretsRm(context: CommandContext, options: SecretsRmOptions) {
-  const { output, settings } = context;
-  const name = requireOptionalSecret(options.name);
+export const verb = {
+  // A wrong name or a value in the environment is said before the missing confirmation.
+  async localCheck(context, options) {
+    requireRemovable(context, options.name);
+  },
+
+  async plan(context, options) {
+    const { output, settings, cluster, service } = context;
+    const name = requireRemovable(context, options.name);
+    const target = await lookUpTarget(context.aws);
+    const aws = await context.aws.registration();
+    const plan = await planRegistration(
+      {
+        settings: {
+          ...settings.settings,
+          environment: { ...settings.settings.environment, [name]: false },
+        },
+        env: context.env,
+        familyFlag: options.family,
+        interactive: context.interactive,
+        noReview: true,
+        region: target.region,
+        cluster,
+        service,
+      },
+      context.ask,
+      { ...aws, target },
+    );
+    const parameter = parameterName(plan.secrets.store, name);
+    const exists = plan.secrets.unused.includes(parameter);
+    const known = await findKnownRevisions(aws.ecs, { family: plan.family, cluster, service });
+    const running = known.running;
+    const runningReads = running?.containerDefinitions?.some((container) =>
+      container.secrets?.some((secret) => secret.name === name),
+    );
+    printTarget(output, target);
+    printRegistration(output, plan);
+    if (exists && runningReads) {
+      output.warn(
+        `${service} runs ${running?.family}:${running?.revision}, which reads ${name}: the parameter is kept until the new revision is in service (then run this again to delete it).`,
+      );
+    }
+    const deletes = exists && !runningReads;
+    const summary = { name, register: plan.register, deleteParameter: deletes, deleted: false };
+    const title = `Removing ${name} from ${service} (${plan.family}) in cluster ${cluster}:`;
+    const question = `Stop using ${name}${deletes ? ` and delete ${parameter}` : ""} in account ${target.account}, ${target.region}?`;
+
+    const registration = registrationSteps(context, aws, plan, target.region);
+    const steps = [...registration.steps];
+    if (deletes) {
+      steps.push({
+        title: `delete ${parameter} (revisions that still reference it can no longer start)`,
+        run: async ({ reporter }) => {
+          await aws.ssm.deleteParameter(parameter);
+          reporter.success(`Deleted ${parameter}`);
+        },
+      });
+    }
+    // Only a change in AWS is worth doing: mcctl.json alone is not saved, as before.
+    const changesAws =
+      plan.register || deletes || secretStoreChanges(plan.secrets) || logGroupChanges(plan.logGroup);
+    return {
+      title,
+      steps: changesAws ? steps : [],
+      nothingToDo: exists
+        ? `${name} is no longer referenced by ${plan.family}'s newest revision; its parameter waits for that revision to be in service`
+        : `${name} is not used and not stored`,
+      question,
+      summary,
+      outcome: () => {
+        const revision = registration.revision();
+        if (plan.register && revision) {
+          output.hint(
+            `${revision.family}:${revision.revision} no longer uses ${name}: \`mcctl rollback --to ${revision.revision}\` puts it in service${deletes ? "" : `, then \`mcctl secrets rm ${name}\` deletes the parameter`}.`,
+          );
+        }
+        return {
+          value: { deleted: deletes },
+          json: { name, revision: revision?.revision, deletedParameter: deletes },
+          message: `${name} is no longer used`,
+        };
+      },
+    };
+  },
+} satisfies ChangingVerb<SecretsRmOptions, SecretsRmResult>;
+
+export function runSecretsRm(context: CommandContext, options: SecretsRmOptions) {
+  return drive<SecretsRmOptions, SecretsRmResult>(context, verb, options);
+}
+
+/** An optional secret, not set in the environment (which would store it again). */
+function requireRemovable(context: CommandContext, name: string): string {
+  requireOptionalSecret(name);
   if (context.env[name]) {
     throw new UsageError(`${name} is set in the environment, which would store it again`, {
       suggestion: `Unset it (\`unset ${name}\`) and run the command again.`,
     });
   }
-  await requireConfirmable(context, !options.dryRun);
-  const target = await lookUpTarget(context.aws);
-  const { ecs, ssm, iam, logs } = await context.aws.registration();
-  const plan = await planRegistration(
-    {
-      settings: {
-        ...settings.settings,
-        environment: { ...settings.settings.environment, [name]: false },
-      },
-      env: context.env,
-      interactive: context.interactive,
-      noReview: true,
-      region: target.region,
-      cluster: context.cluster,
-      service: context.service,
-    },
-    context.ask,
-    { ecs, ssm, iam, logs, target },
-  );
-  const parameter = parameterName(plan.secrets.store, name);
-  const exists = plan.secrets.unused.includes(parameter);
-  const known = await findKnownRevisions(ecs, {
-    family: plan.family,
-    cluster: context.cluster,
-    service: context.service,
-  });
-  const running = known.running;
-  const runningReads = running?.containerDefinitions?.some((container) =>
-    container.secrets?.some((secret) => secret.name === name),
-  );
-  printTarget(output, target);
-  printRegistration(output, plan);
-  if (exists && runningReads) {
-    output.warn(
-      `${context.service} runs ${running?.family}:${running?.revision}, which reads ${name}: the parameter is kept until the new revision is in service (then run this again to delete it).`,
-    );
-  } else if (exists) {
-    output.info(`  - ${parameter}: delete (revisions that still reference it can no longer start)`);
-  }
-  const deletes = exists && !runningReads;
-  if (
-    options.dryRun ||
-    (!plan.register && !deletes && !secretStoreChanges(plan.secrets) && !logGroupChanges(plan.logGroup))
-  ) {
-    output.result(
-      { dryRun: options.dryRun, name, register: plan.register, deleteParameter: deletes },
-      options.dryRun
-        ? "dry run: nothing was changed"
-        : exists
-          ? `${name} is no longer referenced by ${plan.family}'s newest revision; its parameter waits for that revision to be in service`
-          : `${name} is not used and not stored; nothing to do`,
-    );
-    if (options.dryRun) printDryRunEnd(output);
-    return { deleted: false };
-  }
-  await confirmChange(
-    context,
-    `Stop using ${name}${deletes ? ` and delete ${parameter}` : ""} in account ${target.account}, ${target.region}?`,
-  );
-
-  // Apply: the new revision first, then the parameter it no longer needs.
-  const reporter = terminalReporter(output);
-  const { revision } = await applyRegistration({ ecs, ssm, iam, logs }, reporter, {
-    ...plan,
-    storeSecrets: secretStoreChanges(plan.secrets),
-    baseline: plan.baseline?.taskDefinition,
-  });
-  await saveRegisteredSettings(context, plan, target.region, revision);
-  if (deletes) {
-    await ssm.deleteParameter(parameter);
-    reporter.success(`Deleted ${parameter}`);
-  }
-  if (plan.register && revision) {
-    output.hint(
-      `${revision.family}:${revision.revision} no longer uses ${name}: \`mcctl rollback --to ${revision.revision}\` puts it in service${deletes ? "" : `, then \`mcctl secrets rm ${name}\` deletes the parameter`}.`,
-    );
-  }
-  output.result(
-    { name, revision: revision?.revision, deletedParameter: deletes },
-    `${name} is no longer used`,
-  );
-  return { deleted: deletes };
+  return name;
 }
 
 function requireOptionalSecret(name: string): string {

@@ -1,43 +1,33 @@
+import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
-import {
-  type CommandContext,
-  confirmChange,
-  createContext,
-  type GlobalOptions,
-  requireConfirmable,
-} from "../context.js";
+import type { EcsApi } from "../aws/ecs.js";
+import type { IamApi } from "../aws/iam.js";
+import type { LogsApi } from "../aws/logs.js";
+import type { SsmApi } from "../aws/ssm.js";
+import type { CommandContext } from "../context.js";
 import { variableSpec } from "../domain/environment.js";
 import { SECRET_VARIABLES } from "../domain/secrets.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { drive } from "../driver/drive.js";
+import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import { registrationChangesSettings, saveRegisteredSettings } from "../driver/registration-settings.js";
+import { RestartSequence } from "../driver/restart-sequence.js";
+import type { ChangingVerb, Step } from "../driver/verb.js";
 import { MissingInputError, UsageError } from "../errors.js";
-import { logGroupChanges } from "../operations/logs.js";
-import { applyRegistration } from "../operations/registration.js";
-import { restartService } from "../operations/restart.js";
-import { secretStoreChanges } from "../operations/secrets.js";
+import { ensureLogGroup, logGroupChanges } from "../operations/logs.js";
+import { type RestartResult, restartService } from "../operations/restart.js";
+import { executionRoleChange, type RoleChange, registerRevision } from "../operations/role-propagation.js";
+import { applySecretStore, secretStoreChanges } from "../operations/secrets.js";
 import { lookUpTarget } from "../plan/account.js";
-import { planRegistration, serviceIfAny } from "../plan/registration.js";
+import { planRegistration, type RegistrationPlan, serviceIfAny } from "../plan/registration.js";
 import { planRestart } from "../plan/restart.js";
-import { printDryRunEnd, printRegistration, printTarget } from "../ui/plan.js";
-import { terminalReporter } from "../ui/reporter.js";
-import { restartAdvice } from "../ui/secrets.js";
-import "../zod-messages.js";
-import { flag, kmsKeyOption, parseOptions, restartWaitOptions } from "./options.js";
-import { saveRegisteredSettings } from "./registration-settings.js";
-import { underRestartTrap } from "./restart-sequence.js";
+import { printRegistration, printTarget } from "../ui/plan.js";
+import { describeSecretStoreStep, restartAdvice } from "../ui/secrets.js";
 
-export const SecretsSetOptionsSchema = z.object({
-  name: z.string(),
-  dryRun: flag(false),
-  /** undefined: asked in the plan on a terminal; no restart without one. */
-  restart: z.optional(z.boolean()),
-  kmsKey: kmsKeyOption,
-  ...restartWaitOptions,
-});
-export type SecretsSetOptions = z.output<typeof SecretsSetOptionsSchema>;
-
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  const options = parseOptions(SecretsSetOptionsSchema, rawOptions);
-  await runSecretsSet(await createContext(globals, { timeoutMs: options.timeout }), options);
-}
+const FLAGS = verbNamed("secrets set").flags;
+export const options = optionsSchema(FLAGS, { name: z.string() });
+export const SecretsSetOptionsSchema = options;
+export type SecretsSetOptions = OptionsOf<typeof FLAGS> & { name: string };
 
 /**
  * Stores a new value for one secret: from the environment variable of that name, else a masked prompt,
@@ -45,93 +35,176 @@ export async function run(globals: GlobalOptions, rawOptions: Record<string, unk
  * definition that does not reference it yet gets a new revision that does. Optionally restarts, since a
  * running task reads its secrets only when it starts.
  */
-export async function runSecretsSet(context: CommandContext, options: SecretsSetOptions) {
-  const { output, settings } = context;
-  const name = requireSecretName(options.name);
+export const verb = {
   // Without a terminal and --yes nothing can be confirmed: say so with the value, if it is missing too.
-  await requireConfirmable(context, !options.dryRun, () => newValue(context, name));
-  const value = await newValue(context, name);
+  async localCheck(context, options) {
+    await newValue(context, requireSecretName(options.name));
+  },
 
-  // Setting it means it is no longer deliberately left out.
-  const { [name]: _unset, ...environment } = settings.settings.environment ?? {};
-  const target = await lookUpTarget(context.aws);
-  const { ecs, ssm, iam, logs } = await context.aws.registration();
-  const plan = await planRegistration(
-    {
-      settings: { ...settings.settings, environment },
-      env: { ...context.env, [name]: value },
-      interactive: context.interactive,
-      noReview: true,
-      region: target.region,
-      cluster: context.cluster,
-      service: context.service,
-      kmsKey: options.kmsKey,
-    },
-    context.ask,
-    { ecs, ssm, iam, logs, target },
-  );
-  printTarget(output, target);
-  printRegistration(output, plan);
-  const changed = plan.secrets.secrets.find((secret) => secret.variable === name);
-  const restartable =
-    changed?.action === "update" &&
-    !plan.register &&
-    (await serviceIfAny(ecs, context.cluster, context.service))?.status === "ACTIVE";
-  const restart = restartable ? await decideRestart(context, options, name) : false;
-  if (options.restart && !restartable) {
-    output.warn(
-      plan.register
-        ? `--restart: ${name} needs a new revision first; \`mcctl rollback --to N\` with it restarts the service`
-        : `--restart: nothing to restart (${changed?.action === "update" ? "no active service" : `${name} does not change`})`,
-    );
-  }
+  async plan(context, options) {
+    const { output, settings, cluster, service } = context;
+    const name = requireSecretName(options.name);
+    const value = await newValue(context, name);
 
-  const writes = secretStoreChanges(plan.secrets) || logGroupChanges(plan.logGroup);
-  if (options.dryRun || (!writes && !plan.register)) {
-    output.result(
-      { dryRun: options.dryRun, name, action: changed?.action, register: plan.register, restart },
-      options.dryRun ? "dry run: nothing was changed" : `${name} already holds that value; nothing to change`,
+    // Setting it means it is no longer deliberately left out.
+    const { [name]: _unset, ...environment } = settings.settings.environment ?? {};
+    const target = await lookUpTarget(context.aws);
+    const aws = await context.aws.registration();
+    const { ecs } = aws;
+    const plan = await planRegistration(
+      {
+        settings: { ...settings.settings, environment },
+        env: { ...context.env, [name]: value },
+        familyFlag: options.family,
+        interactive: context.interactive,
+        noReview: true,
+        region: target.region,
+        cluster,
+        service,
+        kmsKey: options.kmsKey,
+      },
+      context.ask,
+      { ...aws, target },
     );
-    if (options.dryRun) printDryRunEnd(output);
-    return { changed: false };
-  }
-  await confirmChange(
-    context,
-    `Store ${name} in SSM${plan.register ? " and register a new revision" : ""}${restart ? `, then restart ${context.service}` : ""} in account ${target.account}, ${target.region}?`,
-  );
-
-  // Apply: nothing more is asked.
-  const reporter = terminalReporter(output);
-  const { revision, roleChange } = await applyRegistration({ ecs, ssm, iam, logs }, reporter, {
-    ...plan,
-    storeSecrets: writes,
-    baseline: plan.baseline?.taskDefinition,
-  });
-  await saveRegisteredSettings(context, plan, target.region, revision);
-  if (restart) {
-    const restartPlan = await planRestart(ecs, {
-      cluster: context.cluster,
-      service: context.service,
-      count: 1,
-      checkHealth: false,
-    });
-    await underRestartTrap(context, options, undefined, (request) =>
-      restartService(ecs, reporter, { ...request, countWhenStopped: restartPlan.targetCount, roleChange }),
-    );
-  } else {
-    const advice = restartAdvice(plan.secrets, context.service);
-    if (advice) output.hint(advice);
-    if (plan.register && revision) {
-      output.hint(
-        `${revision.family}:${revision.revision} references ${name}: \`mcctl rollback --to ${revision.revision}\` puts it in service.`,
+    printTarget(output, target);
+    printRegistration(output, plan);
+    const changed = plan.secrets.secrets.find((secret) => secret.variable === name);
+    const restartable =
+      changed?.action === "update" &&
+      !plan.register &&
+      (await serviceIfAny(ecs, cluster, service))?.status === "ACTIVE";
+    const restart = restartable ? await decideRestart(context, options, name) : false;
+    if (options.restart && !restartable) {
+      output.warn(
+        plan.register
+          ? `--restart: ${name} needs a new revision first; \`mcctl rollback --to N\` with it restarts the service`
+          : `--restart: nothing to restart (${changed?.action === "update" ? "no active service" : `${name} does not change`})`,
       );
     }
+
+    const summary = { name, action: changed?.action, register: plan.register, restart, changed: false };
+    const writes = secretStoreChanges(plan.secrets) || logGroupChanges(plan.logGroup);
+    const title = `Setting ${name} for ${service} (${plan.family}) in cluster ${cluster}:`;
+    const question = `Store ${name} in SSM${plan.register ? " and register a new revision" : ""}${restart ? `, then restart ${service}` : ""} in account ${target.account}, ${target.region}?`;
+    if (!writes && !plan.register) {
+      return {
+        title,
+        steps: [],
+        nothingToDo: `${name} already holds that value`,
+        question,
+        summary,
+        outcome: () => ({
+          value: { changed: false },
+          json: summary,
+          message: `${name} already holds that value`,
+        }),
+      };
+    }
+
+    const registration = registrationSteps(context, aws, plan, target.region);
+    const steps = [...registration.steps];
+    // The restart's plan is read now (the registration does not touch the service when it restarts).
+    const sequence = new RestartSequence<RestartResult>(context, options, undefined);
+    if (restart) {
+      const restartPlan = await planRestart(ecs, { cluster, service, count: 1, checkHealth: false });
+      steps.push(
+        sequence.step(
+          `restart ${service} (${restartPlan.revision})`,
+          restartPlan.steps,
+          (run, { reporter }) =>
+            restartService(ecs, reporter, {
+              ...run,
+              countWhenStopped: restartPlan.targetCount,
+              roleChange: registration.roleChange(),
+            }),
+        ),
+      );
+    }
+    return {
+      title,
+      steps,
+      question,
+      summary,
+      interrupts: restart ? sequence.watch : undefined,
+      outcome: () => {
+        const revision = registration.revision();
+        if (!restart) {
+          const advice = restartAdvice(plan.secrets, service);
+          if (advice) output.hint(advice);
+          if (plan.register && revision) {
+            output.hint(
+              `${revision.family}:${revision.revision} references ${name}: \`mcctl rollback --to ${revision.revision}\` puts it in service.`,
+            );
+          }
+        }
+        return {
+          value: { changed: true },
+          json: { name, action: changed?.action, revision: revision?.revision, restarted: restart },
+          message: `${name} stored in SSM`,
+        };
+      },
+    };
+  },
+} satisfies ChangingVerb<SecretsSetOptions, SecretsSetResult>;
+
+export interface SecretsSetResult {
+  changed: boolean;
+}
+
+export function runSecretsSet(context: CommandContext, options: SecretsSetOptions) {
+  return drive<SecretsSetOptions, SecretsSetResult>(context, verb, options);
+}
+
+/**
+ * The steps of an applied registration (secrets set, secrets rm), in the order that never lets a
+ * revision name a parameter or log group that does not exist: the secret store (role and parameters),
+ * the log group, the new revision (waiting, within a bound, for a role changed now to reach ECS), then
+ * mcctl.json. `revision()` is the revision registered, else the baseline; `roleChange()` the execution
+ * role changed by the steps, for a restart that follows.
+ */
+export function registrationSteps(
+  context: CommandContext,
+  aws: { ecs: EcsApi; ssm: SsmApi; iam: IamApi; logs: LogsApi },
+  plan: RegistrationPlan,
+  region: string,
+): { steps: Step[]; revision(): TaskDefinition | undefined; roleChange(): RoleChange | undefined } {
+  let revision = plan.baseline?.taskDefinition;
+  let roleChange: RoleChange | undefined;
+  const steps: Step[] = [];
+  if (secretStoreChanges(plan.secrets)) {
+    steps.push({
+      title: describeSecretStoreStep(plan.secrets),
+      run: async ({ reporter }) => {
+        await applySecretStore(aws, reporter, plan.secrets);
+        roleChange = executionRoleChange(plan.secrets);
+      },
+    });
   }
-  output.result(
-    { name, action: changed?.action, revision: revision?.revision, restarted: restart },
-    `${name} stored in SSM`,
-  );
-  return { changed: true };
+  const logGroup = plan.logGroup;
+  if (logGroup.kind === "create" || logGroup.kind === "retention") {
+    steps.push({
+      title:
+        logGroup.kind === "create"
+          ? `create log group ${logGroup.group} (kept ${logGroup.retentionDays} days)`
+          : `keep the events of log group ${logGroup.group} ${logGroup.retentionDays} days`,
+      run: ({ reporter }) => ensureLogGroup(aws.logs, reporter, logGroup),
+    });
+  }
+  if (plan.register) {
+    steps.push({
+      title: `register a new revision of ${plan.family}`,
+      run: async ({ reporter, signal }) => {
+        revision = await registerRevision(aws.ecs, reporter, plan.input, { roleChange, signal });
+      },
+    });
+  }
+  if (plan.register || registrationChangesSettings(context, plan, region)) {
+    steps.push({
+      title: `save ${context.settings.path} (the revision it describes and the secrets left out; never a value)`,
+      run: () => saveRegisteredSettings(context, plan, region, revision),
+    });
+  }
+  return { steps, revision: () => revision, roleChange: () => roleChange };
 }
 
 function requireSecretName(name: string): string {

@@ -49,6 +49,20 @@ function describeRole(role: SecretStorePlan["role"]): string {
   return fixes.length > 0 ? `~ ${role.name}: ${fixes.join(", ")}` : `${role.name} (exists, up to date)`;
 }
 
+/**
+ * A plan's step that writes the secret store: "update execution role R, then store A, B in SSM under
+ * /mcctl/family". Names only, never a value.
+ */
+export function describeSecretStoreStep(plan: SecretStorePlan): string {
+  const { role } = plan;
+  const parts: string[] = [];
+  if (role.create) parts.push(`create execution role ${role.name}`);
+  else if (role.attachManagedPolicy || role.putPolicy) parts.push(`update execution role ${role.name}`);
+  const written = plan.secrets.filter((secret) => secret.action !== "keep").map((secret) => secret.variable);
+  if (written.length > 0) parts.push(`store ${written.join(", ")} in SSM under ${plan.store.path}`);
+  return parts.join(", then ");
+}
+
 /** A secret SSM now holds reaches the running task only when it starts again. */
 export function restartAdvice(plan: SecretStorePlan, service: string): string | undefined {
   const changed = plan.secrets

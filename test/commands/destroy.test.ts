@@ -127,7 +127,17 @@ describe("mcctl destroy: the plan", () => {
     expect(out).toContain("- delete IAM role mcctl-model-catalogue-execution");
     expect(out).toContain("- delete log group /ecs/model-catalogue");
     expect(out).toMatch(/- revoke the rule of sg-\w+ that lets sg-\w+ in \(TCP 3306\)/);
-    expect(out).toContain("dry run");
+    // The steps the apply would run, numbered, under the plan's title.
+    expect(out).toContain(
+      [
+        "Destroy of mc (model-catalogue) in cluster default:",
+        "  1. delete what is marked -, group by group as listed (each wait bounded by --timeout 30m)",
+        `  2. save ${settingsPath}: forget the ids of what is gone, keep every answer`,
+      ].join("\n"),
+    );
+    expect(ctx.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
     for (const secret of Object.values(SECRETS)) expect(out).not.toContain(secret);
   });
 
@@ -155,13 +165,12 @@ describe("mcctl destroy: the plan", () => {
 
   it("on a terminal, a wrong service name cancels and deletes nothing", async () => {
     await deploy();
-    const error = await destroy(
-      {},
-      { interactive: true, answers: { "Type the service name (mc)": "yes" } },
-    ).catch((caught: unknown) => caught);
+    const error = await destroy({}, { interactive: true, answers: { "Type mc to confirm": "yes" } }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(McctlError);
     expect((error as Error).message).toMatch(
-      /^cancelled: "yes" is not the service name mc; nothing was deleted$/,
+      /^cancelled: "yes" is not mc; nothing was changed and nothing was saved$/,
     );
     expect(mutatingCalls()).toEqual([]);
   });
@@ -170,10 +179,7 @@ describe("mcctl destroy: the plan", () => {
 describe("mcctl destroy: deleting", () => {
   it("deletes in an order AWS accepts, keeps a final snapshot and the bucket, and a second run has nothing to do", async () => {
     const { bucket, instanceId, identifier, settings } = await deploy();
-    const { result } = await destroy(
-      {},
-      { interactive: true, answers: { "Type the service name (mc)": "mc" } },
-    );
+    const { result } = await destroy({}, { interactive: true, answers: { "Type mc to confirm": "mc" } });
     expect(result.dryRun).toBe(false);
 
     const order = mutatingCalls();

@@ -422,11 +422,26 @@ describe("secrets set", () => {
     });
 
     await expect(set(ctx, { name: "MC_SUPERVISOR_PASSWORD", dryRun: true, restart: true })).resolves.toEqual({
+      name: "MC_SUPERVISOR_PASSWORD",
+      action: "update",
+      register: false,
+      restart: true,
       changed: false,
+      dryRun: true,
     });
 
     expect(ctx.captured.stderr()).toContain("  ~ MC_SUPERVISOR_PASSWORD: changed (SSM version 1 → 2)");
-    expect(ctx.captured.stdout()).toBe("dry run: nothing was changed\n");
+    // The plan's steps, numbered: what the apply would run.
+    expect(ctx.captured.stderr()).toContain(
+      [
+        "Setting MC_SUPERVISOR_PASSWORD for mc (model-catalogue) in cluster default:",
+        "  1. store MC_SUPERVISOR_PASSWORD in SSM under /mcctl/model-catalogue",
+        "  2. restart mc (model-catalogue:1)",
+      ].join("\n"),
+    );
+    expect(ctx.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
     expect(sim.callsOf("PutParameter")).toHaveLength(0);
     expect(sim.callsOf("UpdateService")).toHaveLength(0);
     expect(mutatingCalls()).toEqual([]);
@@ -438,17 +453,40 @@ describe("secrets set", () => {
     expectNoCanary(ctx.captured.all());
   });
 
+  it("--family names the family whose revision references the secret", async () => {
+    const deployment = await deploy();
+    const ctx = await on(deployment, {
+      env: { ...SECRETS, MC_SUPERVISOR_PASSWORD: NEW_SUPERVISOR_PASSWORD },
+      yes: false,
+    });
+
+    await set(ctx, { name: "MC_SUPERVISOR_PASSWORD", dryRun: true, family: "catalogue-two" });
+
+    expect(ctx.captured.stderr()).toContain(
+      [
+        "Setting MC_SUPERVISOR_PASSWORD for mc (catalogue-two) in cluster default:",
+        "  1. create execution role mcctl-catalogue-two-execution, then store MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD in SSM under /mcctl/catalogue-two",
+        "  2. register a new revision of catalogue-two",
+      ].join("\n"),
+    );
+    expect(mutatingCalls()).toEqual([]);
+  });
+
   it("setting the value SSM already holds writes nothing and restarts nothing", async () => {
     const deployment = await deploy({ run: true });
     const ctx = await on(deployment, { env: { MC_SUPERVISOR_PASSWORD: SECRETS.MC_SUPERVISOR_PASSWORD } });
 
     await expect(set(ctx, { name: "MC_SUPERVISOR_PASSWORD", restart: true })).resolves.toEqual({
+      name: "MC_SUPERVISOR_PASSWORD",
+      action: "keep",
+      register: false,
+      restart: false,
       changed: false,
+      dryRun: false,
+      nothingToDo: true,
     });
 
-    expect(ctx.captured.stdout()).toBe(
-      "MC_SUPERVISOR_PASSWORD already holds that value; nothing to change\n",
-    );
+    expect(ctx.captured.stdout()).toBe("Nothing to do: MC_SUPERVISOR_PASSWORD already holds that value\n");
     expect(mutatingCalls()).toEqual([]);
     expect(sim.ssm.parameter(SUPERVISOR)?.version).toBe(1);
     expectNoCanary(ctx.captured.all());
@@ -607,11 +645,18 @@ describe("secrets rm", () => {
     // Again before the new revision is in service: nothing to do yet.
     sim.clearCalls();
     const early = await on(deployment);
-    await expect(rm(early, { name: "MC_MAIL_PASSWORD" })).resolves.toEqual({ deleted: false });
+    await expect(rm(early, { name: "MC_MAIL_PASSWORD" })).resolves.toEqual({
+      name: "MC_MAIL_PASSWORD",
+      register: false,
+      deleteParameter: false,
+      deleted: false,
+      dryRun: false,
+      nothingToDo: true,
+    });
     expect(mutatingCalls()).toEqual([]);
     expect(sim.ssm.parameter(MAIL)).toBeDefined();
     expect(early.captured.stdout()).toBe(
-      "MC_MAIL_PASSWORD is no longer referenced by model-catalogue's newest revision; its parameter waits for that revision to be in service\n",
+      "Nothing to do: MC_MAIL_PASSWORD is no longer referenced by model-catalogue's newest revision; its parameter waits for that revision to be in service\n",
     );
 
     await rollbackTo(deployment, "2");
@@ -626,8 +671,13 @@ describe("secrets rm", () => {
     expect(sim.callsOf("RegisterTaskDefinition")).toHaveLength(0);
     expect(sim.ssm.parameter(MAIL)).toBeUndefined();
     expect(sim.ssm.parameter(SUPERVISOR)).toBeDefined();
+    // The deletion is the plan's one step.
     expect(second.captured.stderr()).toContain(
-      "  - /mcctl/model-catalogue/MC_MAIL_PASSWORD: delete (revisions that still reference it can no longer start)",
+      [
+        "Removing MC_MAIL_PASSWORD from mc (model-catalogue) in cluster default:",
+        "  1. delete /mcctl/model-catalogue/MC_MAIL_PASSWORD (revisions that still reference it can no longer start)",
+        "",
+      ].join("\n"),
     );
     expect(second.captured.stderr()).toContain("✔ Deleted /mcctl/model-catalogue/MC_MAIL_PASSWORD");
     expectNoCanary(first.captured.all() + early.captured.all() + second.captured.all());
@@ -658,14 +708,32 @@ describe("secrets rm", () => {
     ]);
   });
 
+  it("--family names the family whose new revision leaves it out", async () => {
+    const deployment = await deploy({ mail: true });
+    const ctx = await on(deployment, { env: SECRETS, yes: false });
+    await rm(ctx, { name: "MC_MAIL_PASSWORD", dryRun: true, family: "catalogue-two" });
+    expect(ctx.captured.stderr()).toContain(
+      "Removing MC_MAIL_PASSWORD from mc (catalogue-two) in cluster default:\n  1. create execution role mcctl-catalogue-two-execution",
+    );
+    expect(ctx.captured.stderr()).toContain("register a new revision of catalogue-two\n");
+    expect(mutatingCalls()).toEqual([]);
+  });
+
   it("--dry-run changes nothing", async () => {
     const deployment = await deploy({ mail: true });
     const before = await readFile(deployment.path, "utf8");
     const ctx = await on(deployment, { yes: false });
     await rm(ctx, { name: "MC_MAIL_PASSWORD", dryRun: true });
-    expect(ctx.captured.stdout()).toBe("dry run: nothing was changed\n");
+    expect(ctx.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
+    // The steps the apply would run: the new revision first, then the parameter it no longer needs.
+    expect(ctx.captured.stderr()).toContain("  1. register a new revision of model-catalogue\n");
     expect(ctx.captured.stderr()).toContain(
-      "  - /mcctl/model-catalogue/MC_MAIL_PASSWORD: delete (revisions that still reference it can no longer start)",
+      `  2. save ${deployment.path} (the revision it describes and the secrets left out; never a value)\n`,
+    );
+    expect(ctx.captured.stderr()).toContain(
+      "  3. delete /mcctl/model-catalogue/MC_MAIL_PASSWORD (revisions that still reference it can no longer start)\n",
     );
     expect(mutatingCalls()).toEqual([]);
     expect(sim.ssm.parameter(MAIL)).toBeDefined();
@@ -710,7 +778,16 @@ describe("secrets purge-plaintext", () => {
     sim.clearCalls();
     const ctx = await on(deployment, { yes: false });
 
-    await expect(purge(ctx, { dryRun: true })).resolves.toEqual({ deleted: [] });
+    const plain = ["MC_SUPERVISOR_PASSWORD", "METADATA_PASSWORD"];
+    await expect(purge(ctx, { dryRun: true })).resolves.toEqual({
+      family: "model-catalogue",
+      revisions: [
+        { name: "model-catalogue:2", status: "ACTIVE", plain },
+        { name: "model-catalogue:1", status: "INACTIVE", plain },
+      ],
+      deleted: [],
+      dryRun: true,
+    });
 
     expect(ctx.captured.stderr()).toContain(
       [
@@ -721,7 +798,16 @@ describe("secrets purge-plaintext", () => {
         "⚠ Deleted revisions can never be rolled back to: `mcctl rollback --to` will not find them.",
       ].join("\n"),
     );
-    expect(ctx.captured.stdout()).toBe("dry run: would delete 2 revision(s) of model-catalogue\n");
+    expect(ctx.captured.stderr()).toContain(
+      [
+        "Purge of the plain-text revisions of model-catalogue:",
+        "  1. deregister model-catalogue:2, then delete model-catalogue:2, model-catalogue:1",
+        "",
+      ].join("\n"),
+    );
+    expect(ctx.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
     expect(mutatingCalls()).toEqual([]);
     expect(status("model-catalogue:1")).toBe("INACTIVE");
     expect(status("model-catalogue:2")).toBe("ACTIVE");
@@ -759,8 +845,17 @@ describe("secrets purge-plaintext", () => {
 
     // Run again while ECS is still deleting them: nothing is left to purge.
     const again = await on(deployment);
-    await expect(purge(again)).resolves.toEqual({ deleted: [] });
-    expect(again.captured.stdout()).toBe("No revision of model-catalogue holds a secret in plain text.\n");
+    const nothingToDo = {
+      family: "model-catalogue",
+      revisions: [],
+      deleted: [],
+      dryRun: false,
+      nothingToDo: true,
+    };
+    await expect(purge(again)).resolves.toEqual(nothingToDo);
+    expect(again.captured.stdout()).toBe(
+      "Nothing to do: no revision of model-catalogue holds a secret in plain text\n",
+    );
 
     // ECS deletes them once nothing uses them: then they are unknown.
     await vi.advanceTimersByTimeAsync(5 * 60_000);
@@ -779,8 +874,16 @@ describe("secrets purge-plaintext", () => {
   it("says so when no revision holds a secret in plain text, and changes nothing", async () => {
     const deployment = await deploy({ run: true });
     const ctx = await on(deployment);
-    await expect(purge(ctx)).resolves.toEqual({ deleted: [] });
-    expect(ctx.captured.stdout()).toBe("No revision of model-catalogue holds a secret in plain text.\n");
+    await expect(purge(ctx)).resolves.toEqual({
+      family: "model-catalogue",
+      revisions: [],
+      deleted: [],
+      dryRun: false,
+      nothingToDo: true,
+    });
+    expect(ctx.captured.stdout()).toBe(
+      "Nothing to do: no revision of model-catalogue holds a secret in plain text\n",
+    );
     expect(mutatingCalls()).toEqual([]);
   });
 });
