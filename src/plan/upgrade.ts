@@ -6,7 +6,7 @@ import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
 import type { Settings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
-import { withTag } from "../domain/images.js";
+import { parseImage, withTag } from "../domain/images.js";
 import { type Logging, logConfigurationFor } from "../domain/logs.js";
 import { plainSecretValues, withSecretReferences } from "../domain/secrets.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
@@ -43,14 +43,21 @@ export interface UpgradeRequest {
 interface UpgradeBase {
   current: TaskDefinition;
   from: string;
+  /** What the upgrade goes to, for the snapshot's name and tag: the new tag, else the floating one. */
+  label: string;
+  /** The database the current revision uses (METADATA_JDBC_URL): the one snapshotted first. */
+  jdbcUrl?: string | undefined;
   healthUrl?: string | undefined;
-  steps: string[];
+  /** The restart sequence's phases, as the plan prints them. */
+  restart: string[];
 }
 
 /** A new revision with other images, switched to while the service is at 0. */
 export interface RevisionUpgradePlan extends UpgradeBase {
   kind: "revision";
   next: RegisterTaskDefinitionCommandInput;
+  /** The plan's line about registering `next`. */
+  registration: string;
   changes: TaskDefinitionChange[];
   images: ImageChange[];
   /** Plain-text secrets of the base revision, moved to SSM before the new revision is registered. */
@@ -140,19 +147,16 @@ export async function planUpgrade(
     kind: "revision",
     current,
     from,
+    ...described(request, current),
     next,
+    registration: `register a new revision of ${current.family} (a copy of ${shortRevision(base.taskDefinitionArn)} with the new images${secrets ? ", secrets from SSM" : ""})`,
     images,
     secrets,
     logGroup,
     placementNotes,
     changes: diffTaskDefinitions(current, next),
     healthUrl,
-    steps: [
-      ...(secrets ? ["store the secrets in SSM Parameter Store (above)"] : []),
-      ...(logGroup && logGroup.kind === "create" ? [`create log group ${logGroup.group}`] : []),
-      `register a new revision of ${current.family} (a copy of ${shortRevision(base.taskDefinitionArn)} with the new images${secrets ? ", secrets from SSM" : ""})`,
-      ...restartSteps(request.service, count.from, count.to, healthUrl, "it"),
-    ],
+    restart: restartSteps(request.service, count.from, count.to, healthUrl, "it"),
   };
 }
 
@@ -240,12 +244,35 @@ async function planPull(
     kind: "pull",
     current,
     from,
+    ...described(request, current),
     pulls,
     healthUrl,
-    steps: [
-      ...(pulls.length > 0 ? ["pull the images on each host (commands above)"] : []),
-      ...restartSteps(request.service, count.from, count.to, healthUrl),
-    ],
+    restart: restartSteps(request.service, count.from, count.to, healthUrl),
+  };
+}
+
+/** The upgrade's label (worked out once) and the database it may migrate. */
+function described(request: UpgradeRequest, current: TaskDefinition): Pick<UpgradeBase, "label" | "jdbcUrl"> {
+  const tag =
+    request.tag ??
+    (request.image ? parseImage(request.image).tag : undefined) ??
+    request.esTag ??
+    parseImage(containerImage(current, MC_CONTAINER) ?? "").tag;
+  const jdbcUrl = current.containerDefinitions
+    ?.find((container) => container.name === MC_CONTAINER)
+    ?.environment?.find((entry) => entry.name === "METADATA_JDBC_URL")?.value;
+  return { label: tag || "upgrade", jdbcUrl };
+}
+
+/** mcctl.json after the upgrade: only the images change, so a later registration keeps them. */
+export function withImages(file: Settings, plan: RevisionUpgradePlan): Settings {
+  const image = (container: string) => plan.images.find((change) => change.container === container)?.image;
+  const mc = image(MC_CONTAINER);
+  const es = image(ES_CONTAINER);
+  return {
+    ...file,
+    ...(mc ? { mc: { ...file.mc, image: mc } } : {}),
+    ...(es ? { es: { ...file.es, image: es } } : {}),
   };
 }
 
