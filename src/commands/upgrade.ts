@@ -1,4 +1,3 @@
-import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
 import { withCallLimits } from "../aws/limits.js";
 import { diffSettings, revisionName } from "../config/deployment.js";
@@ -10,18 +9,18 @@ import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import { RestartSequence } from "../driver/restart-sequence.js";
 import type { ApplyRun, ChangingVerb, Step } from "../driver/verb.js";
-import { ensureLogGroup } from "../operations/logs.js";
+import { describeLogGroupStep, ensureLogGroup } from "../operations/logs.js";
 import { pullImages } from "../operations/pull-images.js";
 import { restartService, shortRevision } from "../operations/restart.js";
 import { executionRoleChange, type RoleChange } from "../operations/role-propagation.js";
 import { applySecretStore } from "../operations/secrets.js";
 import { takeSnapshot, withRestoreAdvice } from "../operations/snapshot.js";
-import { switchRevision } from "../operations/switch-revision.js";
+import { type RevisionSwitchResult, switchRevision } from "../operations/switch-revision.js";
 import { lookUpTarget } from "../plan/account.js";
-import { describeSnapshotPlan, planSnapshot, type SnapshotPlan } from "../plan/snapshot.js";
-import { planUpgrade, type UpgradePlan, withImages } from "../plan/upgrade.js";
+import { describeSnapshotPlan, planSnapshot } from "../plan/snapshot.js";
+import { decideRollback, planUpgrade, withImages } from "../plan/upgrade.js";
 import { printTarget } from "../ui/plan.js";
-import { printUpgradePlan } from "../ui/upgrade.js";
+import { printUpgradePlan, upgradeSummary } from "../ui/upgrade.js";
 
 const FLAGS = verbNamed("upgrade").flags;
 export const options = optionsSchema(FLAGS).check(
@@ -29,13 +28,6 @@ export const options = optionsSchema(FLAGS).check(
 );
 export const UpgradeOptionsSchema = options;
 export type UpgradeOptions = OptionsOf<typeof FLAGS>;
-
-/** What the restart sequence of an upgrade ends with: a new revision, or the same one pulled again. */
-interface Switched {
-  from: string;
-  to: string;
-  registered?: TaskDefinition | undefined;
-}
 
 /**
  * A new revision with other images (--tag, --image, --es-tag), or the same tags pulled again on each
@@ -68,14 +60,19 @@ export const verb = {
       settings: plan.kind === "revision" ? diffSettings(settings.settings, settingsAfter) : [],
       path: settings.path,
     });
-    const rollbackOnFailure = await decideRollback(context, options, plan);
+    const asker = context.interactive ? context.ask : undefined;
+    const rollbackOnFailure = await decideRollback(plan, options.rollbackOnFailure, asker);
 
     // --timeout counts after the snapshot and the pulls: the restart gets what was left of it when the
     // apply began (with --yes the plan took its share); the calls before the switch end by then too.
     let budgetMs = 0;
     let restartDeadline: number | undefined;
     const deadline = () => (restartDeadline ??= Date.now() + budgetMs);
-    const sequence = new RestartSequence<Switched>(context, options, plan.healthUrl);
+    const sequence = new RestartSequence<Pick<RevisionSwitchResult, "from" | "to" | "registered">>(
+      context,
+      options,
+      plan.healthUrl,
+    );
     let taken: string | undefined;
     let roleChange: RoleChange | undefined;
     const steps: Step[] = [];
@@ -129,12 +126,10 @@ export const verb = {
             }),
         });
       }
-      if (logGroup?.kind === "create" || logGroup?.kind === "retention") {
+      const logStep = logGroup && describeLogGroupStep(logGroup);
+      if (logGroup && logStep) {
         steps.push({
-          title:
-            logGroup.kind === "create"
-              ? `create log group ${logGroup.group}`
-              : `set the retention of log group ${logGroup.group} to ${logGroup.retentionDays} days`,
+          title: logStep,
           run: ({ reporter, signal }) =>
             withCallLimits({ signal, deadline: deadline() }, () => ensureLogGroup(logs, reporter, logGroup)),
         });
@@ -184,7 +179,7 @@ export const verb = {
       title: `Upgrade of ${service} (${plan.from}) in cluster ${cluster}:`,
       steps: wrapped,
       question: `Upgrade ${service} in account ${target.account}, ${target.region}? Model Catalogue is unavailable until the new task has started.`,
-      summary: summaryOf(plan, snapshot),
+      summary: upgradeSummary(plan, snapshot),
       interrupts: sequence.watch,
       outcome: () => {
         const { from, to } = sequence.result;
@@ -206,33 +201,4 @@ export const verb = {
 
 export function runUpgrade(context: CommandContext, options: UpgradeOptions) {
   return drive(context, verb, options);
-}
-
-/** What --json prints for a dry run. */
-function summaryOf(plan: UpgradePlan, snapshot: SnapshotPlan): Record<string, unknown> {
-  if (plan.kind === "pull") {
-    return { from: plan.from, pulls: plan.pulls.map((pull) => pull.argv), restart: true, snapshot };
-  }
-  return {
-    from: plan.from,
-    to: `a new revision of ${plan.current.family}`,
-    changes: plan.changes,
-    snapshot,
-    secrets: plan.secrets?.secrets.map(({ variable, action, version }) => ({ variable, action, version })),
-  };
-}
-
-/** Whether a failed upgrade goes back at once: the flag, else the operator's answer (asked now, in the plan). */
-async function decideRollback(
-  context: CommandContext,
-  options: UpgradeOptions,
-  plan: UpgradePlan,
-): Promise<boolean> {
-  if (plan.kind === "pull") return false;
-  if (options.rollbackOnFailure !== undefined) return options.rollbackOnFailure;
-  if (!context.interactive) return false;
-  return context.ask.askConfirm(
-    `If the new revision fails to start, roll back to ${plan.from} at once?`,
-    true,
-  );
 }

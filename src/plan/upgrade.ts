@@ -4,6 +4,7 @@ import type { EcsApi } from "../aws/ecs.js";
 import type { IamApi } from "../aws/iam.js";
 import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
+import type { Asker } from "../config/questions.js";
 import type { Settings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
 import { parseImage, withTag } from "../domain/images.js";
@@ -274,6 +275,21 @@ export function withImages(file: Settings, plan: RevisionUpgradePlan): Settings 
     ...(mc ? { mc: { ...file.mc, image: mc } } : {}),
     ...(es ? { es: { ...file.es, image: es } } : {}),
   };
+}
+
+/**
+ * Whether a failed upgrade goes back at once: the flag, else the operator's answer (asked in the plan,
+ * so that nothing is asked once the upgrade runs); without a terminal, no.
+ */
+export async function decideRollback(
+  plan: UpgradePlan,
+  flag: boolean | undefined,
+  ask: Pick<Asker, "askConfirm"> | undefined,
+): Promise<boolean> {
+  if (plan.kind === "pull") return false;
+  if (flag !== undefined) return flag;
+  if (!ask) return false;
+  return ask.askConfirm(`If the new revision fails to start, roll back to ${plan.from} at once?`, true);
 }
 
 /** The revision mcctl.json describes, when it is another ACTIVE revision of the service's family. */

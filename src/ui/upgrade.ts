@@ -47,3 +47,17 @@ export function printUpgradePlan(
   if (about.snapshot.kind === "skipped") output.warn(about.snapshot.reason);
   if (about.snapshot.kind === "none") output.hint(about.snapshot.reason);
 }
+
+/** What --json prints for a dry run of an upgrade. */
+export function upgradeSummary(plan: UpgradePlan, snapshot: SnapshotPlan): Record<string, unknown> {
+  if (plan.kind === "pull") {
+    return { from: plan.from, pulls: plan.pulls.map((pull) => pull.argv), restart: true, snapshot };
+  }
+  return {
+    from: plan.from,
+    to: `a new revision of ${plan.current.family}`,
+    changes: plan.changes,
+    snapshot,
+    secrets: plan.secrets?.secrets.map(({ variable, action, version }) => ({ variable, action, version })),
+  };
+}
