@@ -29,6 +29,15 @@ export async function ensureLogGroup(logs: LogsApi, reporter: Reporter, plan: Lo
   }
 }
 
+/** The step of a plan that changes the log group; undefined when nothing changes. */
+export function describeLogGroupStep(plan: LogGroupPlan): string | undefined {
+  if (plan.kind === "create") return `create log group ${plan.group}`;
+  if (plan.kind === "retention") {
+    return `set the retention of log group ${plan.group} to ${plan.retentionDays} days`;
+  }
+  return undefined;
+}
+
 /** The plan's line about the log group. */
 export function describeLogGroupPlan(plan: LogGroupPlan): string | undefined {
   switch (plan.kind) {

@@ -8,6 +8,7 @@ import { constants } from "node:os";
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
 import { InterruptedError, McctlError, UsageError } from "../errors.js";
+import type { Reporter } from "./reporter.js";
 
 export interface ServiceHost {
   containerInstanceArn: string;
@@ -197,6 +198,34 @@ export async function runPullCommands(
     options.onResult?.(result);
   }
   return results;
+}
+
+/**
+ * The upgrade's pulls, a line a host and image: any that fails stops the upgrade before the restart.
+ */
+export async function pullImages(
+  commands: readonly PullCommand[],
+  reporter: Reporter,
+  signal?: AbortSignal,
+): Promise<void> {
+  const results = await runPullCommands(commands, {
+    signal,
+    onResult: (result) =>
+      result.exitCode === 0
+        ? reporter.success(`${result.host}: pulled ${result.image}`)
+        : reporter.error(
+            `${result.host}: pulling ${result.image} failed (exit ${result.exitCode}): ${result.lastError}`,
+          ),
+  });
+  const failed = results.filter((result) => result.exitCode !== 0);
+  if (failed.length > 0) {
+    throw new McctlError(
+      `${failed.length} of ${results.length} image pulls failed; the service was not restarted`,
+      {
+        suggestion: "Check --ssh-key, --ssh-user and that port 22 is reachable, or use --skip-pull.",
+      },
+    );
+  }
 }
 
 const DEFAULT_PULL_TIMEOUT_MS = 10 * 60_000;

@@ -46,18 +46,3 @@ export async function applyRegistration(
     : steps.baseline;
   return { revision, written, roleChange };
 }
-
-/**
- * What an upgrade does before it touches the service: the secrets (role and parameters) and the log group
- * the new revision names. Returns the execution role change it made, for the registration and restart.
- */
-export async function prepareRevision(
-  aws: { ssm: SsmApi; iam: IamApi; logs: LogsApi },
-  reporter: Reporter,
-  plan: { secrets?: SecretStorePlan | undefined; logGroup?: LogGroupPlan | undefined },
-): Promise<RoleChange | undefined> {
-  if (plan.secrets) await applySecretStore(aws, reporter, plan.secrets);
-  const roleChange = plan.secrets ? executionRoleChange(plan.secrets) : undefined;
-  if (plan.logGroup) await ensureLogGroup(aws.logs, reporter, plan.logGroup);
-  return roleChange;
-}

@@ -1,5 +1,6 @@
 import type { DBSnapshot } from "@aws-sdk/client-rds";
 import type { RdsApi } from "../aws/rds.js";
+import { restoreCommands } from "../domain/snapshots.js";
 import { formatDuration } from "../durations.js";
 import { McctlError } from "../errors.js";
 import { poll } from "./poll.js";
@@ -80,4 +81,19 @@ export async function takeSnapshot(
 function describeProgress(snapshot: DBSnapshot): string {
   const percent = snapshot.PercentProgress === undefined ? "" : ` ${snapshot.PercentProgress}%`;
   return `${snapshot.Status ?? "unknown"}${percent}`;
+}
+
+/**
+ * A change that failed after its snapshot may have migrated the schema already, which rolling back the
+ * image does not undo: the error says which snapshot holds the schema from before, and how to restore it.
+ */
+export function withRestoreAdvice(error: unknown, snapshot: string, instance: string): unknown {
+  if (!(error instanceof McctlError)) return error;
+  const advice = `The database snapshot ${snapshot} holds ${instance} as it was before the upgrade; if the new version changed its schema, restore it: ${restoreCommands(snapshot, instance).join("; ")}`;
+  const Kind = error.constructor as new (message: string, options: object) => McctlError;
+  return new Kind(error.message, {
+    suggestion: error.suggestion ? `${error.suggestion}\n  ${advice}` : advice,
+    exitCode: error.exitCode,
+    cause: error.cause ?? error,
+  });
 }

@@ -4,9 +4,10 @@ import type { EcsApi } from "../aws/ecs.js";
 import type { IamApi } from "../aws/iam.js";
 import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
+import type { Asker } from "../config/questions.js";
 import type { Settings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
-import { withTag } from "../domain/images.js";
+import { parseImage, withTag } from "../domain/images.js";
 import { type Logging, logConfigurationFor } from "../domain/logs.js";
 import { restartSteps } from "../domain/restart-sequence.js";
 import { plainSecretValues, withSecretReferences } from "../domain/secrets.js";
@@ -43,14 +44,21 @@ export interface UpgradeRequest {
 interface UpgradeBase {
   current: TaskDefinition;
   from: string;
+  /** What the upgrade goes to, for the snapshot's name and tag: the new tag, else the floating one. */
+  label: string;
+  /** The database the current revision uses (METADATA_JDBC_URL): the one snapshotted first. */
+  jdbcUrl?: string | undefined;
   healthUrl?: string | undefined;
-  steps: string[];
+  /** The restart sequence's phases, as the plan prints them. */
+  restart: string[];
 }
 
 /** A new revision with other images, switched to while the service is at 0. */
 export interface RevisionUpgradePlan extends UpgradeBase {
   kind: "revision";
   next: RegisterTaskDefinitionCommandInput;
+  /** The plan's line about registering `next`. */
+  registration: string;
   changes: TaskDefinitionChange[];
   images: ImageChange[];
   /** Plain-text secrets of the base revision, moved to SSM before the new revision is registered. */
@@ -140,25 +148,22 @@ export async function planUpgrade(
     kind: "revision",
     current,
     from,
+    ...described(request, current),
     next,
+    registration: `register a new revision of ${current.family} (a copy of ${shortRevision(base.taskDefinitionArn)} with the new images${secrets ? ", secrets from SSM" : ""})`,
     images,
     secrets,
     logGroup,
     placementNotes,
     changes: diffTaskDefinitions(current, next),
     healthUrl,
-    steps: [
-      ...(secrets ? ["store the secrets in SSM Parameter Store (above)"] : []),
-      ...(logGroup && logGroup.kind === "create" ? [`create log group ${logGroup.group}`] : []),
-      `register a new revision of ${current.family} (a copy of ${shortRevision(base.taskDefinitionArn)} with the new images${secrets ? ", secrets from SSM" : ""})`,
-      ...restartSteps({
-        service: request.service,
-        from: count.from,
-        to: count.to,
-        healthUrl,
-        revision: "it",
-      }),
-    ],
+    restart: restartSteps({
+      service: request.service,
+      from: count.from,
+      to: count.to,
+      healthUrl,
+      revision: "it",
+    }),
   };
 }
 
@@ -246,13 +251,51 @@ async function planPull(
     kind: "pull",
     current,
     from,
+    ...described(request, current),
     pulls,
     healthUrl,
-    steps: [
-      ...(pulls.length > 0 ? ["pull the images on each host (commands above)"] : []),
-      ...restartSteps({ service: request.service, from: count.from, to: count.to, healthUrl }),
-    ],
+    restart: restartSteps({ service: request.service, from: count.from, to: count.to, healthUrl }),
   };
+}
+
+/** The upgrade's label (worked out once) and the database it may migrate. */
+function described(request: UpgradeRequest, current: TaskDefinition): Pick<UpgradeBase, "label" | "jdbcUrl"> {
+  const tag =
+    request.tag ??
+    (request.image ? parseImage(request.image).tag : undefined) ??
+    request.esTag ??
+    parseImage(containerImage(current, MC_CONTAINER) ?? "").tag;
+  const jdbcUrl = current.containerDefinitions
+    ?.find((container) => container.name === MC_CONTAINER)
+    ?.environment?.find((entry) => entry.name === "METADATA_JDBC_URL")?.value;
+  return { label: tag || "upgrade", jdbcUrl };
+}
+
+/** mcctl.json after the upgrade: only the images change, so a later registration keeps them. */
+export function withImages(file: Settings, plan: RevisionUpgradePlan): Settings {
+  const image = (container: string) => plan.images.find((change) => change.container === container)?.image;
+  const mc = image(MC_CONTAINER);
+  const es = image(ES_CONTAINER);
+  return {
+    ...file,
+    ...(mc ? { mc: { ...file.mc, image: mc } } : {}),
+    ...(es ? { es: { ...file.es, image: es } } : {}),
+  };
+}
+
+/**
+ * Whether a failed upgrade goes back at once: the flag, else the operator's answer (asked in the plan,
+ * so that nothing is asked once the upgrade runs); without a terminal, no.
+ */
+export async function decideRollback(
+  plan: UpgradePlan,
+  flag: boolean | undefined,
+  ask: Pick<Asker, "askConfirm"> | undefined,
+): Promise<boolean> {
+  if (plan.kind === "pull") return false;
+  if (flag !== undefined) return flag;
+  if (!ask) return false;
+  return ask.askConfirm(`If the new revision fails to start, roll back to ${plan.from} at once?`, true);
 }
 
 /** The revision mcctl.json describes, when it is another ACTIVE revision of the service's family. */

@@ -288,7 +288,9 @@ describe("upgrade --tag on a running deployment with plain-text secrets", () => 
     expect(ctx.captured.stderr()).toContain(
       "  + METADATA_PASSWORD: plain text → SSM /mcctl/model-catalogue/METADATA_PASSWORD (from model-catalogue:1)",
     );
-    expect(ctx.captured.stdout()).toBe("dry run: nothing was changed\n");
+    expect(ctx.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
     expect(mutatingCalls()).toEqual([]);
     expect(sim.ssm.parameters()).toEqual([]);
     expect(runningTask(sim).revision).toBe("model-catalogue:1");

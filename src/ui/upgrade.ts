@@ -1,0 +1,63 @@
+import type { SettingsChange } from "../config/deployment.js";
+import { plainTextSecrets } from "../domain/secrets.js";
+import { describeLogGroupPlan } from "../operations/logs.js";
+import { formatCommand } from "../operations/pull-images.js";
+import type { SnapshotPlan } from "../plan/snapshot.js";
+import type { UpgradePlan } from "../plan/upgrade.js";
+import { renderChanges } from "./diff.js";
+import type { Output } from "./output.js";
+import { printSettingsChanges } from "./plan.js";
+import { printSecretStore } from "./secrets.js";
+
+/**
+ * What an upgrade would change, above its numbered steps: a new revision's differences, secrets, log
+ * group, placement notes and mcctl.json; or the pulls of an upgrade in place; then the snapshot's notes.
+ */
+export function printUpgradePlan(
+  output: Output,
+  plan: UpgradePlan,
+  about: {
+    service: string;
+    cluster: string;
+    snapshot: SnapshotPlan;
+    settings: SettingsChange[];
+    path: string;
+  },
+): void {
+  if (plan.kind === "revision") {
+    output.info(
+      `Upgrade ${about.service} in cluster ${about.cluster}: ${plan.from} → a new revision of ${plan.current.family}`,
+    );
+    output.info(renderChanges(plan.changes, output.style));
+    if (plan.secrets) printSecretStore(output, plan.secrets);
+    const logLine = plan.logGroup ? describeLogGroupPlan(plan.logGroup) : undefined;
+    if (logLine) output.info(logLine);
+    for (const note of plan.placementNotes) output.warn(note);
+    printSettingsChanges(output, about.settings, about.path);
+  } else {
+    output.info(`Upgrade ${about.service} (${plan.from}) in place, same tags:`);
+    for (const pull of plan.pulls) output.info(`  ${formatCommand(pull.argv)}`);
+    const plain = plainTextSecrets(plan.current);
+    if (plain.length > 0) {
+      output.warn(
+        `${plan.from} holds ${plain.join(", ")} in plain text; this upgrade keeps that revision. \`mcctl register-task\` moves them to SSM.`,
+      );
+    }
+  }
+  if (about.snapshot.kind === "skipped") output.warn(about.snapshot.reason);
+  if (about.snapshot.kind === "none") output.hint(about.snapshot.reason);
+}
+
+/** What --json prints for a dry run of an upgrade. */
+export function upgradeSummary(plan: UpgradePlan, snapshot: SnapshotPlan): Record<string, unknown> {
+  if (plan.kind === "pull") {
+    return { from: plan.from, pulls: plan.pulls.map((pull) => pull.argv), restart: true, snapshot };
+  }
+  return {
+    from: plan.from,
+    to: `a new revision of ${plan.current.family}`,
+    changes: plan.changes,
+    snapshot,
+    secrets: plan.secrets?.secrets.map(({ variable, action, version }) => ({ variable, action, version })),
+  };
+}
