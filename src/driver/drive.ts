@@ -21,7 +21,7 @@ export type Driven<R, S> = R | (S & { dryRun: boolean; nothingToDo?: true });
  * nothing; a dry run ends there too; then one confirmation, and the steps, under the interrupt trap when
  * the plan asks for it.
  */
-export async function drive<O extends DriverOptions, R, S extends Summary>(
+export async function drive<O extends DriverOptions, R, S extends Summary = Summary>(
   context: CommandContext,
   verb: ChangingVerb<O, R, S>,
   options: O,
