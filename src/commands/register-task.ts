@@ -190,9 +190,10 @@ export function runRegisterTask(context: CommandContext, options: RegisterTaskOp
 function secretStoreStep(plan: SecretStorePlan): string {
   const { role } = plan;
   const parts: string[] = [];
-  if (role.create) parts.push(`create execution role ${role.name}`);
+  // Said as what the step makes, never as advice to create a role (it may exist by the time it runs).
+  if (role.create) parts.push(`a new execution role, ${role.name}`);
   else if (role.attachManagedPolicy || role.putPolicy)
-    parts.push(`set the policies of execution role ${role.name}`);
+    parts.push(`the policies of execution role ${role.name}`);
   const written = plan.secrets.filter((secret) => secret.action !== "keep").map((secret) => secret.variable);
   if (written.length > 0)
     parts.push(

@@ -122,7 +122,9 @@ describe("register-task --dry-run", () => {
     expect(stderr).toContain(
       "Execution role: + create mcctl-model-catalogue-execution (trusts ecs-tasks.amazonaws.com; AmazonECSTaskExecutionRolePolicy; ssm:GetParameters on arn:aws:ssm:eu-west-1:123456789012:parameter/mcctl/model-catalogue/*)",
     );
-    expect(stderr).toContain("1. store the secrets: create execution role mcctl-model-catalogue-execution");
+    expect(stderr).toContain(
+      "1. store the secrets: a new execution role, mcctl-model-catalogue-execution, then write MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD as SecureStrings under /mcctl/model-catalogue",
+    );
     expect(stderr).toContain("register a new revision of model-catalogue");
     expect(ctx.captured.stdout()).toContain(
       "dry run: nothing was changed in AWS and nothing was saved to mcctl.json",
