@@ -134,7 +134,9 @@ export const verb = {
         : `Model Catalogue is set up in account ${target.account}, ${target.region}: everything exists and ${settings.path} already describes it`,
       question: creates
         ? `Set up Model Catalogue in account ${target.account}, region ${target.region}? The resources marked + are created (an RDS database and an EC2 instance cost money).`
-        : `Finish the setup of Model Catalogue in account ${target.account}, region ${target.region}?`,
+        : work.length > 0
+          ? `Finish the setup of Model Catalogue in account ${target.account}, region ${target.region}?`
+          : `Save these settings to ${settings.path}?`,
       // A dry run is not complete; with nothing to do, setup is.
       summary: {
         complete: steps.length === 0 && !starting,
@@ -152,8 +154,14 @@ export const verb = {
         second: () => "Quit. Run `mcctl setup` again to continue: it finds what exists.",
       },
       outcome: () => {
-        // Only mcctl.json changed: every resource existed.
-        const done: SetupOutcome = outcome ?? { complete: true, created: [] };
+        // Only mcctl.json changed: every resource existed, or (--no-wait) is still starting.
+        const done: SetupOutcome = outcome ?? {
+          complete: !starting,
+          created: [],
+          pendingReason: starting
+            ? "--no-wait: the database or the instance is still starting; run `mcctl setup` again to finish"
+            : undefined,
+        };
         return {
           value: { ...done, dryRun: false, plan: plan.lines },
           json: { ...done, plan: plan.lines },

@@ -234,6 +234,18 @@ describe("setup on an empty account", () => {
     expect(sim.callsOf("RunInstances", "EC2")).toHaveLength(1);
   });
 
+  it("with --no-wait, a re-run while the database and the instance still start changes nothing and says so", async () => {
+    await setup(baseSettings, { wait: false }).run;
+    const saved = JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
+    sim.clearCalls();
+    const { context, run } = setup(saved, { wait: false });
+    const again = await run;
+    expect(mutatingCalls()).toEqual([]);
+    expect(again.complete).toBe(false);
+    expect(context.captured.stdout()).toMatch(/still starting/);
+    expect(context.captured.stdout()).not.toMatch(/is set up/);
+  });
+
   it("--dry-run makes no mutating call and saves nothing", async () => {
     const { context, run } = setup(baseSettings, { dryRun: true });
     const outcome = await run;
