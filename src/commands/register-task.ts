@@ -1,35 +1,22 @@
-import * as z from "zod/mini";
 import { gatherTaskInputs } from "../config/task-inputs.js";
-import {
-  type CommandContext,
-  confirmChange,
-  createContext,
-  type GlobalOptions,
-  requireConfirmable,
-} from "../context.js";
+import type { CommandContext } from "../context.js";
 import { isSecretVariable } from "../domain/environment.js";
 import { placeholderWiring } from "../domain/secrets.js";
 import { buildCheckedTaskDefinition, redactTaskDefinition } from "../domain/task-definition.js";
+import { verbNamed } from "../driver/catalogue.js";
+import { drive } from "../driver/drive.js";
+import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import type { ChangingVerb, Plan, Step } from "../driver/verb.js";
 import { MissingInputError, UsageError } from "../errors.js";
+import type { LogGroupPlan } from "../operations/logs.js";
+import type { SecretStorePlan } from "../operations/secrets.js";
 import type { RegistrationPlan } from "../plan/registration.js";
-import {
-  printDryRunEnd,
-  printFindings,
-  printRegistration,
-  printSettingsChanges,
-  printTarget,
-} from "../ui/plan.js";
-import "../zod-messages.js";
-import { familyOption, flag, kmsKeyOption, parseOptions } from "./options.js";
+import { printFindings, printRegistration, printSettingsChanges, printTarget } from "../ui/plan.js";
 
-export const RegisterTaskOptionsSchema = z.object({
-  family: familyOption,
-  kmsKey: kmsKeyOption,
-  dryRun: flag(false),
-  offline: flag(false),
-  force: flag(false),
-});
-export type RegisterTaskOptions = z.output<typeof RegisterTaskOptionsSchema>;
+const FLAGS = verbNamed("register-task").flags;
+export const options = optionsSchema(FLAGS);
+export const RegisterTaskOptionsSchema = options;
+export type RegisterTaskOptions = OptionsOf<typeof FLAGS>;
 
 export interface RegisterTaskResult {
   family: string;
@@ -39,145 +26,187 @@ export interface RegisterTaskResult {
   dryRun: boolean;
 }
 
-export async function run(globals: GlobalOptions, rawOptions: Record<string, unknown>): Promise<void> {
-  await runRegisterTask(await createContext(globals), parseOptions(RegisterTaskOptionsSchema, rawOptions));
-}
+/**
+ * The two-container task definition from mcctl.json, the environment and the answers, registered as a
+ * new revision when it changed: its secrets stored in SSM and its log group prepared first.
+ */
+export const verb = {
+  async plan(context, options) {
+    if (options.offline) return planOffline(context, options);
+    const { output, settings } = context;
+    if (!context.interactive) await failEarlyOnMissingValues(context, options);
 
-export async function runRegisterTask(
-  context: CommandContext,
-  options: RegisterTaskOptions,
-): Promise<RegisterTaskResult> {
-  if (options.offline) return renderOffline(context, options);
-  const { output, settings } = context;
-  await requireConfirmable(context, !options.dryRun, () => gatherFromLocalSources(context, options));
-  if (!context.interactive) await failEarlyOnMissingValues(context, options);
-
-  // Plan: read-only. Every question is asked here, before anything is shown for confirmation. Its
-  // modules load only now: `register-task --dry-run --offline` starts without them.
-  const [
-    { lookUpTarget },
-    { planRegistration },
-    { diffSettings, revisionName },
-    { secretStoreChanges },
-    { logGroupChanges },
-    { restartAdvice },
-    { registrationChangesSettings, saveRegisteredSettings, settingsAfterRegistration },
-  ] = await Promise.all([
-    import("../plan/account.js"),
-    import("../plan/registration.js"),
-    import("../config/deployment.js"),
-    import("../operations/secrets.js"),
-    import("../operations/logs.js"),
-    import("../ui/secrets.js"),
-    import("./registration-settings.js"),
-  ]);
-  const target = await lookUpTarget(context.aws);
-  const { ecs, ssm, iam, logs } = await context.aws.registration();
-  const plan = await planRegistration(
-    {
-      settings: settings.settings,
-      env: context.env,
-      interactive: context.interactive,
-      familyFlag: options.family,
-      region: target.region,
-      cluster: context.cluster,
-      service: context.service,
-      kmsKey: options.kmsKey,
-      notify: (finding) => printFindings(output, [finding]),
-    },
-    context.ask,
-    { ecs, ssm, iam, logs, target },
-    { force: options.force },
-  );
-  printTarget(output, target);
-  printRegistration(output, plan);
-  printSettingsChanges(
-    output,
-    diffSettings(settings.settings, settingsAfterRegistration(plan, target.region)),
-    settings.path,
-  );
-
-  if (options.dryRun) {
-    output.result(
+    // Read-only: every question is asked here, before anything is shown for confirmation. Its modules
+    // load only now: `register-task --dry-run --offline` starts without them.
+    const [
+      { lookUpTarget },
+      { planRegistration },
+      { diffSettings, revisionName },
+      { applySecretStore, secretStoreChanges },
+      { ensureLogGroup, logGroupChanges },
+      { executionRoleChange, registerRevision },
+      { restartAdvice },
+      { registrationChangesSettings, saveRegisteredSettings, settingsAfterRegistration },
+    ] = await Promise.all([
+      import("../plan/account.js"),
+      import("../plan/registration.js"),
+      import("../config/deployment.js"),
+      import("../operations/secrets.js"),
+      import("../operations/logs.js"),
+      import("../operations/role-propagation.js"),
+      import("../ui/secrets.js"),
+      import("../driver/registration-settings.js"),
+    ]);
+    const target = await lookUpTarget(context.aws);
+    const { ecs, ssm, iam, logs } = await context.aws.registration();
+    const plan = await planRegistration(
       {
-        dryRun: true,
+        settings: settings.settings,
+        env: context.env,
+        interactive: context.interactive,
+        familyFlag: options.family,
+        region: target.region,
+        cluster: context.cluster,
+        service: context.service,
+        kmsKey: options.kmsKey,
+        notify: (finding) => printFindings(output, [finding]),
+      },
+      context.ask,
+      { ecs, ssm, iam, logs, target },
+      { force: options.force },
+    );
+    printTarget(output, target);
+    printRegistration(output, plan);
+    printSettingsChanges(
+      output,
+      diffSettings(settings.settings, settingsAfterRegistration(plan, target.region)),
+      settings.path,
+    );
+
+    const storeChanges = secretStoreChanges(plan.secrets);
+    const logGroupChanged = logGroupChanges(plan.logGroup);
+    const settingsChanged = registrationChangesSettings(context, plan, target.region);
+    const baseline = plan.baseline?.taskDefinition;
+    let registered = baseline;
+    const steps: Step[] = [];
+    if (storeChanges) {
+      steps.push({
+        title: secretStoreStep(plan.secrets),
+        run: async ({ reporter }) => {
+          await applySecretStore({ ssm, iam }, reporter, plan.secrets);
+        },
+      });
+    }
+    if (logGroupChanged) {
+      steps.push({
+        title: logGroupStep(plan.logGroup),
+        run: ({ reporter }) => ensureLogGroup(logs, reporter, plan.logGroup),
+      });
+    }
+    if (plan.register) {
+      steps.push({
+        title: `register a new revision of ${plan.family}${baseline ? ` (changed from ${revisionName(baseline)} as shown)` : ""}`,
+        run: async ({ reporter, signal }) => {
+          // A role created or changed just now: ECS may refuse it until IAM has propagated.
+          const roleChange = storeChanges ? executionRoleChange(plan.secrets) : undefined;
+          registered = await registerRevision(ecs, reporter, plan.input, { roleChange, signal });
+        },
+      });
+    }
+    if (plan.register || settingsChanged) {
+      steps.push({
+        title: `save mcctl.json (${settings.path})`,
+        run: () => saveRegisteredSettings(context, plan, target.region, registered),
+      });
+    }
+
+    const first = [
+      storeChanges ? "storing the secrets" : "",
+      logGroupChanged ? "preparing the log group" : "",
+    ].filter(Boolean);
+    const question = plan.register
+      ? `Register a new revision of ${plan.family} in account ${target.account}, ${target.region}${first.length > 0 ? `, after ${first.join(" and ")} as shown` : ""}?`
+      : first.length > 0
+        ? `Go on with ${first.join(" and ")} as shown in account ${target.account}, ${target.region}?`
+        : `Save these settings to ${settings.path}?`;
+    return {
+      title: plan.register
+        ? `Registration of a new revision of ${plan.family}:`
+        : `Registration of ${plan.family} (up to date):`,
+      steps,
+      nothingToDo: `${baseline ? revisionName(baseline) : plan.family} is up to date`,
+      question,
+      summary: {
+        family: plan.family,
+        revision: baseline?.revision,
+        taskDefinitionArn: baseline?.taskDefinitionArn,
+        registered: false,
         register: plan.register,
         changes: plan.changes,
         secrets: secretsSummary(plan),
         input: redactTaskDefinition(plan.input),
       },
-      plan.register
-        ? `dry run: would register a new revision of ${plan.family}`
-        : "dry run: nothing to register",
-    );
-    printDryRunEnd(output);
-    return { family: plan.family, registered: false, dryRun: true };
-  }
+      outcome: () => {
+        const name = registered ? revisionName(registered) : plan.family;
+        if (plan.register && plan.drift) {
+          output.hint(
+            `The service still runs ${plan.drift.revision}: \`mcctl rollback --to ${registered?.revision}\` puts ${name} in service.`,
+          );
+        }
+        if (plan.secrets.secrets.some((secret) => secret.action === "migrate")) {
+          output.hint(
+            `Older revisions of ${plan.family} still hold secrets in plain text: once ${name} runs, \`mcctl secrets purge-plaintext\` deletes them (they can no longer be rolled back to).`,
+          );
+        }
+        const restart = restartAdvice(plan.secrets, context.service);
+        if (restart && !plan.register) output.hint(restart);
+        const result = {
+          family: plan.family,
+          revision: registered?.revision,
+          taskDefinitionArn: registered?.taskDefinitionArn,
+          registered: plan.register,
+        };
+        return {
+          value: { ...result, dryRun: false },
+          json: result,
+          message: plan.register ? `${name}\n${registered?.taskDefinitionArn}` : `${name} is up to date`,
+        };
+      },
+    };
+  },
 
-  const settingsChanged = registrationChangesSettings(context, plan, target.region);
-  const storeChanges = secretStoreChanges(plan.secrets);
-  const first = [
-    storeChanges ? "storing the secrets" : "",
-    logGroupChanges(plan.logGroup) ? "preparing the log group" : "",
-  ].filter(Boolean);
-  if (plan.register) {
-    await confirmChange(
-      context,
-      `Register a new revision of ${plan.family} in account ${target.account}, ${target.region}${first.length > 0 ? `, after ${first.join(" and ")} as shown` : ""}?`,
-    );
-  } else if (first.length > 0) {
-    await confirmChange(
-      context,
-      `Go on with ${first.join(" and ")} as shown in account ${target.account}, ${target.region}?`,
-    );
-  } else if (settingsChanged) {
-    await confirmChange(context, `Save these settings to ${settings.path}?`);
-  }
+  /** Without a terminal and --yes nothing can be confirmed: list that with every other missing input. */
+  async localCheck(context, options) {
+    refuseOfflineChange(options);
+    await gatherFromLocalSources(context, options);
+  },
+} satisfies ChangingVerb<RegisterTaskOptions, RegisterTaskResult>;
 
-  // Apply: no question from here on.
-  const [{ applyRegistration }, { terminalReporter }] = await Promise.all([
-    import("../operations/registration.js"),
-    import("../ui/reporter.js"),
-  ]);
-  const { revision: registered } = await applyRegistration(
-    { ecs, ssm, iam, logs },
-    terminalReporter(output),
-    {
-      ...plan,
-      storeSecrets: storeChanges,
-      baseline: plan.baseline?.taskDefinition,
-    },
-  );
-  await saveRegisteredSettings(context, plan, target.region, registered);
-  const name = registered ? revisionName(registered) : plan.family;
-  if (plan.register && plan.drift) {
-    output.hint(
-      `The service still runs ${plan.drift.revision}: \`mcctl rollback --to ${registered?.revision}\` puts ${name} in service.`,
+export function runRegisterTask(context: CommandContext, options: RegisterTaskOptions) {
+  return drive(context, verb, options) as Promise<RegisterTaskResult>;
+}
+
+/** What storing the secrets does: the execution role, then each SecureString written. */
+function secretStoreStep(plan: SecretStorePlan): string {
+  const { role } = plan;
+  const parts: string[] = [];
+  // Said as what the step makes, never as advice to create a role (it may exist by the time it runs).
+  if (role.create) parts.push(`a new execution role, ${role.name}`);
+  else if (role.attachManagedPolicy || role.putPolicy)
+    parts.push(`the policies of execution role ${role.name}`);
+  const written = plan.secrets.filter((secret) => secret.action !== "keep").map((secret) => secret.variable);
+  if (written.length > 0)
+    parts.push(
+      `write ${written.join(", ")} as ${written.length === 1 ? "a SecureString" : "SecureStrings"} under ${plan.store.path}`,
     );
-  }
-  if (plan.secrets.secrets.some((secret) => secret.action === "migrate")) {
-    output.hint(
-      `Older revisions of ${plan.family} still hold secrets in plain text: once ${name} runs, \`mcctl secrets purge-plaintext\` deletes them (they can no longer be rolled back to).`,
-    );
-  }
-  const restart = restartAdvice(plan.secrets, context.service);
-  if (restart && !plan.register) output.hint(restart);
-  output.result(
-    {
-      family: plan.family,
-      revision: registered?.revision,
-      taskDefinitionArn: registered?.taskDefinitionArn,
-      registered: plan.register,
-    },
-    plan.register ? `${name}\n${registered?.taskDefinitionArn}` : `${name} is up to date`,
-  );
-  return {
-    family: plan.family,
-    revision: registered?.revision,
-    taskDefinitionArn: registered?.taskDefinitionArn,
-    registered: plan.register,
-    dryRun: false,
-  };
+  return `store the secrets: ${parts.join(", then ")}`;
+}
+
+function logGroupStep(plan: LogGroupPlan): string {
+  if (plan.kind === "create")
+    return `create CloudWatch Logs group ${plan.group}, kept ${plan.retentionDays} days`;
+  if (plan.kind === "retention") return `keep the events of ${plan.group} ${plan.retentionDays} days`;
+  return "prepare the log group";
 }
 
 /** The secrets part of a plan for --json: names, actions and versions, never a value. */
@@ -195,7 +224,6 @@ function secretsSummary(plan: RegistrationPlan) {
   };
 }
 
-/** Without a terminal and --yes nothing can be confirmed: list that with every other missing input. */
 async function gatherFromLocalSources(context: CommandContext, options: RegisterTaskOptions) {
   await gatherTaskInputs(
     {
@@ -222,38 +250,64 @@ async function failEarlyOnMissingValues(context: CommandContext, options: Regist
   }
 }
 
-/**
- * --dry-run --offline: the task definition from mcctl.json and the environment alone, secrets masked.
- * No AWS call, so nothing is compared and no secret is taken from ECS.
- */
-async function renderOffline(
-  context: CommandContext,
-  options: RegisterTaskOptions,
-): Promise<RegisterTaskResult> {
-  if (!options.dryRun) {
+function refuseOfflineChange(options: RegisterTaskOptions): void {
+  if (options.offline && !options.dryRun) {
     throw new UsageError("--offline renders the task definition only, so it needs --dry-run", {
       suggestion: "Run `mcctl register-task --dry-run --offline`, or drop --offline to register.",
     });
   }
+}
+
+/**
+ * --dry-run --offline: the task definition from mcctl.json and the environment alone, secrets masked,
+ * and the steps a registration would take. No AWS call, so nothing is compared and no secret is taken
+ * from ECS: the steps are those of a registration that changes everything.
+ */
+async function planOffline(
+  context: CommandContext,
+  options: RegisterTaskOptions,
+): Promise<Plan<RegisterTaskResult>> {
+  refuseOfflineChange(options);
+  const { output } = context;
+  const region = context.aws.config.region;
   const inputs = await gatherTaskInputs(
     {
       settings: context.settings.settings,
       env: context.env,
       interactive: context.interactive,
       familyFlag: options.family,
-      region: context.aws.config.region,
-      notify: (finding) => printFindings(context.output, [finding]),
+      region,
+      notify: (finding) => printFindings(output, [finding]),
     },
     context.ask,
   );
-  const input = redactTaskDefinition(
-    buildCheckedTaskDefinition(
-      inputs.task,
-      inputs.environment,
-      placeholderWiring(inputs.task.family, context.settings.settings.secrets, context.aws.config.region),
-    ),
+  const family = inputs.task.family;
+  const wiring = placeholderWiring(family, context.settings.settings.secrets, region);
+  const input = redactTaskDefinition(buildCheckedTaskDefinition(inputs.task, inputs.environment, wiring));
+  output.info(`Task definition of ${family} (offline: not compared with AWS; secrets masked):`);
+  output.info(JSON.stringify(input, null, 2));
+  const secrets = (input.containerDefinitions ?? []).flatMap((container) =>
+    (container.secrets ?? []).map((secret) => secret.name),
   );
-  context.output.result(input, JSON.stringify(input, null, 2));
-  printDryRunEnd(context.output);
-  return { family: inputs.task.family, registered: false, dryRun: true };
+  // Offline is a dry run only (refused above otherwise): these steps are printed, never run.
+  const never = async () => {
+    throw new UsageError("--offline renders the task definition only, so it needs --dry-run");
+  };
+  return {
+    title: `Registration of a new revision of ${family} (offline: what exists in AWS is not looked at):`,
+    steps: [
+      {
+        title: `store the secrets${secrets.length > 0 ? ` (${secrets.join(", ")})` : ""} as SecureStrings in SSM Parameter Store, read by the execution role`,
+        run: never,
+      },
+      { title: "prepare the log group the containers write to", run: never },
+      { title: `register the task definition above as a new revision of ${family}`, run: never },
+      { title: `save mcctl.json (${context.settings.path})`, run: never },
+    ],
+    question: `Register a new revision of ${family}?`,
+    summary: { family, registered: false, input },
+    outcome: () => {
+      throw new UsageError("--offline renders the task definition only, so it needs --dry-run");
+    },
+  };
 }

@@ -69,13 +69,28 @@ describe("create-service", () => {
 
   it("with --dry-run checks everything but creates nothing", async () => {
     readyAccount();
-    const context = testContext();
+    const context = testContext({ json: true });
     const result = await runUntilSettled(
       runCreateService(context, CreateServiceOptionsSchema.parse({ dryRun: true })),
     );
     expect(result).toMatchObject({ dryRun: true });
     expect(sim.callsOf("CreateService")).toHaveLength(0);
-    expect(JSON.parse(context.captured.stdout())).toMatchObject({ serviceName: "mc", desiredCount: 1 });
+    // The dry run's --json result holds the service ECS would be asked for.
+    expect(JSON.parse(context.captured.stdout())).toMatchObject({
+      dryRun: true,
+      createService: { serviceName: "mc", desiredCount: 1 },
+    });
+  });
+
+  it("with --dry-run prints the numbered steps and says once that nothing changed", async () => {
+    readyAccount();
+    const context = testContext();
+    await runUntilSettled(runCreateService(context, CreateServiceOptionsSchema.parse({ dryRun: true })));
+    expect(context.captured.stderr()).toMatch(/1\. create service mc from model-catalogue:1, then wait/);
+    expect(context.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
+    expect(sim.callsOf("CreateService")).toHaveLength(0);
   });
 
   it("refuses to run without a terminal or --yes, before calling AWS", async () => {

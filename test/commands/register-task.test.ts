@@ -17,9 +17,16 @@ const sim = useSimulatedAws();
 const mutatingCalls = () => sim.calls.filter((call) => MUTATING.test(call.command));
 
 function context(
-  extra: { settingsPath?: string; yes?: boolean; env?: NodeJS.ProcessEnv; settings?: object } = {},
+  extra: {
+    settingsPath?: string;
+    yes?: boolean;
+    env?: NodeJS.ProcessEnv;
+    settings?: object;
+    json?: boolean;
+  } = {},
 ) {
   return testContext({
+    json: extra.json,
     settings: { environment, ...extra.settings },
     settingsPath: extra.settingsPath,
     env: { METADATA_PASSWORD: CANARY, MC_SUPERVISOR_PASSWORD: `${CANARY}-sup`, ...extra.env },
@@ -37,10 +44,16 @@ const exists = (path: string) =>
 
 describe("register-task --dry-run", () => {
   it("--offline prints the exact input with secrets masked and calls no AWS API", async () => {
-    const ctx = context({ yes: false });
+    const ctx = context({ yes: false, json: true });
     const result = await runRegisterTask(ctx, options({ dryRun: true, offline: true }));
     expect(result).toMatchObject({ dryRun: true, registered: false });
-    const printed = JSON.parse(ctx.captured.stdout());
+    // The dry run's --json result holds the input; the steps a registration would take are listed too.
+    const dryRun = JSON.parse(ctx.captured.stdout());
+    expect(dryRun).toMatchObject({ dryRun: true, family: "model-catalogue", registered: false });
+    expect(dryRun.steps).toContainEqual(
+      "register the task definition above as a new revision of model-catalogue",
+    );
+    const printed = dryRun.input;
     const mc = printed.containerDefinitions.find((container: { name: string }) => container.name === "mc");
     const variable = (name: string) =>
       mc.environment.find((entry: { name: string }) => entry.name === name)?.value as string | undefined;
@@ -63,8 +76,30 @@ describe("register-task --dry-run", () => {
     expect(await exists(ctx.settings.path)).toBe(false);
   });
 
+  it("--offline prints the input and the numbered steps, secrets masked, and says once that nothing changed", async () => {
+    const ctx = context({ yes: false });
+    await runRegisterTask(ctx, options({ dryRun: true, offline: true }));
+    const stderr = ctx.captured.stderr();
+    expect(stderr).toContain('"name": "METADATA_HOST",\n');
+    expect(stderr).toContain('"value": "mc.example.com"');
+    expect(stderr).toMatch(
+      /1\. store the secrets \(MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD\) as SecureStrings/,
+    );
+    expect(stderr).toContain("3. register the task definition above as a new revision of model-catalogue");
+    expect(ctx.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
+    expect(ctx.captured.all()).not.toContain(CANARY);
+    expect(sim.calls).toHaveLength(0);
+    expect(await exists(ctx.settings.path)).toBe(false);
+  });
+
   it("--offline without --dry-run is a usage error", async () => {
     await expect(runRegisterTask(context(), options({ offline: true }))).rejects.toBeInstanceOf(UsageError);
+    // Without a terminal or --yes too: the usage error, not a missing confirmation.
+    await expect(runRegisterTask(context({ yes: false }), options({ offline: true }))).rejects.toBeInstanceOf(
+      UsageError,
+    );
     expect(sim.calls).toHaveLength(0);
   });
 
@@ -87,7 +122,13 @@ describe("register-task --dry-run", () => {
     expect(stderr).toContain(
       "Execution role: + create mcctl-model-catalogue-execution (trusts ecs-tasks.amazonaws.com; AmazonECSTaskExecutionRolePolicy; ssm:GetParameters on arn:aws:ssm:eu-west-1:123456789012:parameter/mcctl/model-catalogue/*)",
     );
-    expect(stderr).toContain("dry run: nothing was changed in AWS and nothing was saved to mcctl.json");
+    expect(stderr).toContain(
+      "1. store the secrets: a new execution role, mcctl-model-catalogue-execution, then write MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD as SecureStrings under /mcctl/model-catalogue",
+    );
+    expect(stderr).toContain("register a new revision of model-catalogue");
+    expect(ctx.captured.stdout()).toContain(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json",
+    );
     expect(ctx.captured.all()).not.toContain(CANARY);
     expect(mutatingCalls()).toEqual([]);
     expect(await exists(ctx.settings.path)).toBe(false);

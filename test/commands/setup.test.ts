@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
 import type { Settings } from "../../src/config/settings.js";
 import { McctlError, MissingInputError } from "../../src/errors.js";
+import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
 import { runUntilSettled } from "../helpers/time.js";
 import { addMcHost, seedEmptyAccount } from "../sim/fixtures.js";
@@ -195,6 +196,30 @@ describe("setup on an empty account", () => {
     // Nothing to change, nothing to save: mcctl.json is as the first run left it.
     expect(stderr).not.toMatch(/is updated after the change/);
     expect(JSON.parse(await readFile(settingsPath, "utf8"))).toEqual(saved);
+    // Said as such: no step, no "created: nothing".
+    expect(context.captured.stdout()).toBe(
+      `Nothing to do: Model Catalogue is set up in account 123456789012, eu-west-1: everything exists and ${settingsPath} already describes it\n`,
+    );
+    expect(stderr).not.toMatch(/^ {2}1\. /m);
+    expect(outcome).toMatchObject({ nothingToDo: true, taskDefinition: "model-catalogue:1" });
+  });
+
+  it("a re-run on a terminal with nothing to do asks no confirmation", async () => {
+    await setup(baseSettings).run;
+    const saved = JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
+    sim.clearCalls();
+    const { asker, asked } = scriptedAsker({ "Review or change": false });
+    const context = testContext({ settings: saved, settingsPath, env: {}, interactive: true, ask: asker });
+    const outcome = await runUntilSettled(
+      runSetupCommand(context, SetupOptionsSchema.parse({})),
+      4 * 60 * 60_000,
+      5_000,
+    );
+    expect(outcome).toMatchObject({ complete: true, nothingToDo: true });
+    // Only the review of mcctl.json's answers (any other question would fail the scripted asker).
+    expect(asked.filter((question) => !question.includes("Review or change"))).toEqual([]);
+    expect(context.captured.stdout()).toMatch(/^Nothing to do: /);
+    expect(mutatingCalls()).toEqual([]);
   });
 
   it("with --no-wait stops after starting the slow resources, and a later run finishes", async () => {
@@ -207,6 +232,18 @@ describe("setup on an empty account", () => {
     expect(second.complete).toBe(true);
     expect(sim.callsOf("CreateDBInstance", "RDS")).toHaveLength(1);
     expect(sim.callsOf("RunInstances", "EC2")).toHaveLength(1);
+  });
+
+  it("with --no-wait, a re-run while the database and the instance still start changes nothing and says so", async () => {
+    await setup(baseSettings, { wait: false }).run;
+    const saved = JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
+    sim.clearCalls();
+    const { context, run } = setup(saved, { wait: false });
+    const again = await run;
+    expect(mutatingCalls()).toEqual([]);
+    expect(again.complete).toBe(false);
+    expect(context.captured.stdout()).toMatch(/still starting/);
+    expect(context.captured.stdout()).not.toMatch(/is set up/);
   });
 
   it("--dry-run makes no mutating call and saves nothing", async () => {
@@ -227,7 +264,14 @@ describe("setup on an empty account", () => {
     expect(stderr).toMatch(
       / {2}\+ Database access: MySQL \(TCP 3306\) into the new database group from the new instances' group\n/,
     );
-    expect(stderr).toContain("dry run: nothing was changed in AWS and nothing was saved to mcctl.json");
+    // The numbered steps, then the dry run's end, once, as the result.
+    expect(stderr).toMatch(
+      / {2}1\. save mcctl\.json .*\n {2}2\. create what is missing \(marked \+ above\), in this order:\n/,
+    );
+    expect(stderr).toContain("     create S3 bucket model-catalogue-assets-123456789012\n");
+    expect(context.captured.stdout()).toBe(
+      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
+    );
     expect(stderr).not.toContain("Answers are saved");
   });
 
