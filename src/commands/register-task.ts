@@ -284,8 +284,7 @@ async function planOffline(
   const family = inputs.task.family;
   const wiring = placeholderWiring(family, context.settings.settings.secrets, region);
   const input = redactTaskDefinition(buildCheckedTaskDefinition(inputs.task, inputs.environment, wiring));
-  output.info(`Task definition of ${family} (offline: not compared with AWS; secrets masked):`);
-  output.info(JSON.stringify(input, null, 2));
+  output.info(`Task definition of ${family} (offline: not compared with AWS; secrets masked): on stdout`);
   const secrets = (input.containerDefinitions ?? []).flatMap((container) =>
     (container.secrets ?? []).map((secret) => secret.name),
   );
@@ -306,6 +305,8 @@ async function planOffline(
     ],
     question: `Register a new revision of ${family}?`,
     summary: { family, registered: false, input },
+    // The exact RegisterTaskDefinition input on stdout, to read or pipe (README).
+    dryRunOutput: { json: input, text: JSON.stringify(input, null, 2) },
     outcome: () => {
       throw new UsageError("--offline renders the task definition only, so it needs --dry-run");
     },

@@ -39,10 +39,15 @@ export async function drive<O extends DriverOptions, R, S extends Summary = Summ
   }
   printSteps(context, plan);
   if (dryRun) {
-    output.result(
-      { ...plan.summary, dryRun: true, steps: plan.steps.map((step) => step.title) },
-      DRY_RUN_END,
-    );
+    if (plan.dryRunOutput) {
+      output.result(plan.dryRunOutput.json, plan.dryRunOutput.text);
+      output.hint(DRY_RUN_END);
+    } else {
+      output.result(
+        { ...plan.summary, dryRun: true, steps: plan.steps.map((step) => step.title) },
+        DRY_RUN_END,
+      );
+    }
     return { ...plan.summary, dryRun: true };
   }
   await confirm(context, plan);

@@ -62,6 +62,11 @@ export interface Plan<R = unknown, S extends Summary = Summary> {
   readonly question: string;
   /** On a terminal the operator types this (the service name) instead of answering y/N. */
   readonly typeToConfirm?: string | undefined;
+  /**
+   * What a dry run prints on stdout instead of its closing line, for a plan whose dry run is a product
+   * in itself (`register-task --dry-run --offline`: the task definition, to pipe); the line goes to stderr.
+   */
+  readonly dryRunOutput?: { readonly json: unknown; readonly text: string } | undefined;
   /** What --json prints for a dry run or a plan with nothing to do (and what the driver returns then). */
   readonly summary: S;
   /**

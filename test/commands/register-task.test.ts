@@ -47,13 +47,13 @@ describe("register-task --dry-run", () => {
     const ctx = context({ yes: false, json: true });
     const result = await runRegisterTask(ctx, options({ dryRun: true, offline: true }));
     expect(result).toMatchObject({ dryRun: true, registered: false });
-    // The dry run's --json result holds the input; the steps a registration would take are listed too.
-    const dryRun = JSON.parse(ctx.captured.stdout());
-    expect(dryRun).toMatchObject({ dryRun: true, family: "model-catalogue", registered: false });
-    expect(dryRun.steps).toContainEqual(
-      "register the task definition above as a new revision of model-catalogue",
+    // stdout is the RegisterTaskDefinition input itself, to pipe; the steps are listed on stderr.
+    const printed = JSON.parse(ctx.captured.stdout());
+    expect(printed).toMatchObject({ family: "model-catalogue" });
+    expect(result).toMatchObject({ input: printed });
+    expect(ctx.captured.stderr()).toContain(
+      "3. register the task definition above as a new revision of model-catalogue",
     );
-    const printed = dryRun.input;
     const mc = printed.containerDefinitions.find((container: { name: string }) => container.name === "mc");
     const variable = (name: string) =>
       mc.environment.find((entry: { name: string }) => entry.name === name)?.value as string | undefined;
@@ -80,15 +80,17 @@ describe("register-task --dry-run", () => {
     const ctx = context({ yes: false });
     await runRegisterTask(ctx, options({ dryRun: true, offline: true }));
     const stderr = ctx.captured.stderr();
-    expect(stderr).toContain('"name": "METADATA_HOST",\n');
-    expect(stderr).toContain('"value": "mc.example.com"');
+    const stdout = ctx.captured.stdout();
+    expect(stdout).toContain('"name": "METADATA_HOST",\n');
+    expect(stdout).toContain('"value": "mc.example.com"');
+    expect(JSON.parse(stdout)).toMatchObject({ family: "model-catalogue" });
     expect(stderr).toMatch(
       /1\. store the secrets \(MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD\) as SecureStrings/,
     );
     expect(stderr).toContain("3. register the task definition above as a new revision of model-catalogue");
-    expect(ctx.captured.stdout()).toBe(
-      "dry run: nothing was changed in AWS and nothing was saved to mcctl.json\n",
-    );
+    expect(
+      stderr.match(/dry run: nothing was changed in AWS and nothing was saved to mcctl.json/g),
+    ).toHaveLength(1);
     expect(ctx.captured.all()).not.toContain(CANARY);
     expect(sim.calls).toHaveLength(0);
     expect(await exists(ctx.settings.path)).toBe(false);
