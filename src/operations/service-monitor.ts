@@ -1,5 +1,14 @@
 import type { Service, ServiceEvent, Task } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
+import {
+  adviceForEvent,
+  adviceForFailure,
+  describeStoppedTask,
+  isFailedTask,
+  isSteady,
+  primaryDeployment,
+  taskId,
+} from "../domain/service-state.js";
 import { formatDuration } from "../durations.js";
 import { hasCause, McctlError } from "../errors.js";
 import { poll } from "./poll.js";
@@ -10,15 +19,6 @@ import {
   PROPAGATION_NOTICE,
   type RoleChange,
 } from "./role-propagation.js";
-import {
-  adviceForEvent,
-  adviceForFailure,
-  describeStoppedTask,
-  isFailedTask,
-  isSteady,
-  primaryDeployment,
-  taskId,
-} from "./service-state.js";
 
 export interface ServiceSnapshot {
   service: Service;

@@ -4,10 +4,10 @@ import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
 import { awslogsGroupOf } from "../domain/logs.js";
 import { secretDeliveries } from "../domain/secrets.js";
+import { describeStoppedTask, isFailedTask, taskId } from "../domain/service-state.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
 import { appUrl } from "./health.js";
-import { describeStoppedTask, isFailedTask, taskId } from "./service-state.js";
 import {
   type ContainerInstanceStatus,
   containerInstanceStatus,
