@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
 import { awsErrorName } from "../../aws/errors.js";
+import { ecsUserData, encodeUserData } from "../../domain/user-data.js";
 import { McctlError } from "../../errors.js";
 import { isTransientError } from "../poll.js";
 import type { ApplyIo, SetupAws } from "./types.js";
-import { ecsUserData, encodeUserData } from "./user-data.js";
 
 /** Name tag of the instances mcctl launches; a re-run finds earlier launches by it. */
 export const INSTANCE_NAME = "model-catalogue-ecs";

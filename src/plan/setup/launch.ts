@@ -2,6 +2,7 @@ import type { IpPermission, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
 import { DEFAULT_INSTANCE_PROFILE } from "../../config/defaults.js";
 import type { TaskRequirement } from "../../domain/capacity.js";
 import { DEFAULT_TASK_SETTINGS } from "../../domain/task-definition.js";
+import { validateDataPath } from "../../domain/user-data.js";
 import { McctlError, UsageError } from "../../errors.js";
 import {
   ANYWHERE,
@@ -11,7 +12,6 @@ import {
   type LaunchAnswers,
   SSH_PORT,
 } from "../../operations/setup/launch.js";
-import { validateDataPath } from "../../operations/setup/user-data.js";
 import { recommendedEcsImage } from "./ami.js";
 import { answerChoice, answerText } from "./answers.js";
 import { chooseInstanceType } from "./instance-type.js";
