@@ -6,7 +6,8 @@ import {
   type GlobalOptions,
   requireConfirmable,
 } from "../context.js";
-import { restartService, shortRevision } from "../operations/restart.js";
+import { shortRevision } from "../domain/task-revision.js";
+import { restartService } from "../operations/restart.js";
 import { lookUpTarget } from "../plan/account.js";
 import { planRestart } from "../plan/restart.js";
 import { printDryRunEnd, printTarget } from "../ui/plan.js";

@@ -46,12 +46,3 @@ export async function waitForHealthy(options: HealthCheckOptions): Promise<void>
       }),
   });
 }
-
-/** METADATA_SCHEME://METADATA_HOST/ — where Model Catalogue says its users reach it. */
-export function appUrl(
-  environment: readonly { name?: string; value?: string }[] | undefined,
-): string | undefined {
-  const value = (name: string) => environment?.find((entry) => entry.name === name)?.value;
-  const host = value("METADATA_HOST");
-  return host ? `${value("METADATA_SCHEME") ?? "http"}://${host}/` : undefined;
-}

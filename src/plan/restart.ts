@@ -1,5 +1,5 @@
 import type { EcsApi } from "../aws/ecs.js";
-import { shortRevision } from "../operations/restart.js";
+import { shortRevision } from "../domain/task-revision.js";
 import { requireActiveService, resolveHealthUrl } from "./service.js";
 
 export interface RestartPlan {

@@ -3,9 +3,8 @@ import type { EcsApi } from "../aws/ecs.js";
 import { adoptRevision } from "../config/deployment.js";
 import type { Settings } from "../config/settings.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
-import { reviseTaskDefinition } from "../domain/task-revision.js";
+import { reviseTaskDefinition, shortRevision } from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
-import { shortRevision } from "../operations/restart.js";
 import { restartSteps } from "./restart.js";
 import { findServiceRevision, resolveHealthUrl } from "./service.js";
 

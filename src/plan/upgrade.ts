@@ -11,11 +11,15 @@ import { type Logging, logConfigurationFor } from "../domain/logs.js";
 import { plainSecretValues, withSecretReferences } from "../domain/secrets.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
-import { containerImage, type ImageChange, reviseTaskDefinition } from "../domain/task-revision.js";
+import {
+  containerImage,
+  type ImageChange,
+  reviseTaskDefinition,
+  shortRevision,
+} from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
 import type { LogGroupPlan } from "../operations/logs.js";
 import { buildPullCommands, findServiceHosts, type PullCommand } from "../operations/pull-images.js";
-import { shortRevision } from "../operations/restart.js";
 import type { SecretStorePlan } from "../operations/secrets.js";
 import type { Target } from "./account.js";
 import { planLogGroup } from "./logs.js";
