@@ -3,8 +3,8 @@ import { type CommandContext, createContext, type GlobalOptions } from "../conte
 import { parseSince, phrasePattern } from "../domain/logs.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError, UsageError } from "../errors.js";
-import { type ReadEvent, readLogs } from "../operations/log-reader.js";
 import { findLogSource } from "../plan/log-sources.js";
+import { type ReadEvent, readLogs } from "../queries/log-reader.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
 import "../zod-messages.js";
 import { durationOption, flag, optionalText, parseOptions } from "./options.js";

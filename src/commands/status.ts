@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { type CommandContext, createContext, type GlobalOptions } from "../context.js";
 import { McctlError } from "../errors.js";
-import { gatherStatus, type StatusReport } from "../operations/status.js";
+import { gatherStatus, type StatusReport } from "../queries/status.js";
 import { renderStatus } from "../ui/status.js";
 import "../zod-messages.js";
 import { flag, parseOptions } from "./options.js";

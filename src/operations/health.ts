@@ -1,5 +1,5 @@
 import { McctlError } from "../errors.js";
-import { poll } from "./poll.js";
+import { poll } from "../queries/poll.js";
 
 export interface HealthCheckOptions {
   url: string;

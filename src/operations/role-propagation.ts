@@ -5,7 +5,7 @@ import { capitalized } from "../domain/formats.js";
 import { isKmsRefusal, refusedAsRole, unassumableRole } from "../domain/service-state.js";
 import { formatDuration } from "../durations.js";
 import { hasCause, McctlError } from "../errors.js";
-import { sleep } from "./poll.js";
+import { sleep } from "../queries/poll.js";
 import type { Reporter } from "./reporter.js";
 import type { SecretStorePlan } from "./secrets.js";
 

@@ -11,7 +11,7 @@ import {
 } from "../domain/service-state.js";
 import { formatDuration } from "../durations.js";
 import { hasCause, McctlError } from "../errors.js";
-import { poll } from "./poll.js";
+import { poll } from "../queries/poll.js";
 import type { WaitReporter } from "./reporter.js";
 import {
   isPropagationEvent,

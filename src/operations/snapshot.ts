@@ -2,7 +2,7 @@ import type { DBSnapshot } from "@aws-sdk/client-rds";
 import type { RdsApi } from "../aws/rds.js";
 import { formatDuration } from "../durations.js";
 import { McctlError } from "../errors.js";
-import { poll } from "./poll.js";
+import { poll } from "../queries/poll.js";
 import type { Reporter } from "./reporter.js";
 
 export interface SnapshotRequest {

@@ -1,7 +1,7 @@
 import { PASSING_STATES } from "../../domain/snapshots.js";
 import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
-import { poll, sleep } from "../poll.js";
+import { poll, sleep } from "../../queries/poll.js";
 import { isServiceGone, ServiceMonitor, summarize, waitFor } from "../service-monitor.js";
 import type { DestroyAws, DestroyIo } from "./types.js";
 

@@ -3,7 +3,7 @@ import { awsErrorName } from "../../aws/errors.js";
 import { unusableStatus } from "../../domain/rds-rules.js";
 import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
-import { poll } from "../poll.js";
+import { poll } from "../../queries/poll.js";
 import type { ApplyIo, SetupAws } from "./types.js";
 
 export const DATABASE_DEFAULTS = {

@@ -3,7 +3,7 @@ import type { Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
 import { awsErrorName } from "../../aws/errors.js";
 import { ecsUserData, encodeUserData } from "../../domain/user-data.js";
 import { McctlError } from "../../errors.js";
-import { isTransientError } from "../poll.js";
+import { isTransientError } from "../../queries/poll.js";
 import type { ApplyIo, SetupAws } from "./types.js";
 
 /** Name tag of the instances mcctl launches; a re-run finds earlier launches by it. */
