@@ -12,6 +12,7 @@ import {
   requireConfirmable,
 } from "../context.js";
 import { parseImage } from "../domain/images.js";
+import { formatCommand } from "../domain/pull-commands.js";
 import { plainTextSecrets } from "../domain/secrets.js";
 import { restoreCommands } from "../domain/snapshots.js";
 import { MCCTL_TAGS } from "../domain/tags.js";
@@ -19,7 +20,7 @@ import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { containerImage, shortRevision } from "../domain/task-revision.js";
 import { McctlError } from "../errors.js";
 import { describeLogGroupPlan } from "../operations/logs.js";
-import { formatCommand, runPullCommands } from "../operations/pull-images.js";
+import { runPullCommands } from "../operations/pull-images.js";
 import { prepareRevision } from "../operations/registration.js";
 import { type RestartRequest, restartService } from "../operations/restart.js";
 import { takeSnapshot } from "../operations/snapshot.js";
