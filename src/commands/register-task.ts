@@ -66,8 +66,8 @@ export async function runRegisterTask(
     import("../plan/account.js"),
     import("../plan/registration.js"),
     import("../config/deployment.js"),
-    import("../operations/secrets.js"),
-    import("../operations/logs.js"),
+    import("../plan/secrets.js"),
+    import("../plan/logs.js"),
     import("../ui/secrets.js"),
     import("./registration-settings.js"),
   ]);

@@ -8,11 +8,11 @@ import {
 } from "../context.js";
 import { OPTIONAL_SECRETS, parameterName, SECRET_VARIABLES } from "../domain/secrets.js";
 import { UsageError } from "../errors.js";
-import { logGroupChanges } from "../operations/logs.js";
 import { applyRegistration } from "../operations/registration.js";
-import { secretStoreChanges } from "../operations/secrets.js";
 import { lookUpTarget } from "../plan/account.js";
+import { logGroupChanges } from "../plan/logs.js";
 import { findKnownRevisions, planRegistration } from "../plan/registration.js";
+import { secretStoreChanges } from "../plan/secrets.js";
 import { printDryRunEnd, printRegistration, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import "../zod-messages.js";

@@ -9,13 +9,13 @@ import {
 import { variableSpec } from "../domain/environment.js";
 import { SECRET_VARIABLES } from "../domain/secrets.js";
 import { MissingInputError, UsageError } from "../errors.js";
-import { logGroupChanges } from "../operations/logs.js";
 import { applyRegistration } from "../operations/registration.js";
 import { restartService } from "../operations/restart.js";
-import { secretStoreChanges } from "../operations/secrets.js";
 import { lookUpTarget } from "../plan/account.js";
+import { logGroupChanges } from "../plan/logs.js";
 import { planRegistration, serviceIfAny } from "../plan/registration.js";
 import { planRestart } from "../plan/restart.js";
+import { secretStoreChanges } from "../plan/secrets.js";
 import { printDryRunEnd, printRegistration, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
 import { restartAdvice } from "../ui/secrets.js";

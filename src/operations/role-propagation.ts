@@ -5,9 +5,9 @@ import { capitalized } from "../domain/formats.js";
 import { isKmsRefusal, refusedAsRole, unassumableRole } from "../domain/service-state.js";
 import { formatDuration } from "../durations.js";
 import { hasCause, McctlError } from "../errors.js";
+import type { SecretStorePlan } from "../plan/secrets.js";
 import { sleep } from "../queries/poll.js";
 import type { Reporter } from "./reporter.js";
-import type { SecretStorePlan } from "./secrets.js";
 
 /**
  * IAM is eventually consistent ("Changes that I make are not always immediately visible", IAM User Guide):

@@ -19,10 +19,10 @@ import {
   shortRevision,
 } from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
-import type { LogGroupPlan } from "../operations/logs.js";
-import type { SecretStorePlan } from "../operations/secrets.js";
+import type { SecretStorePlan } from "../plan/secrets.js";
 import { findServiceHosts } from "../queries/service-hosts.js";
 import type { Target } from "./account.js";
+import type { LogGroupPlan } from "./logs.js";
 import { planLogGroup } from "./logs.js";
 import { checkRevisionPlacement } from "./placement.js";
 import { restartSteps } from "./restart.js";

@@ -4,10 +4,12 @@ import { buildJdbcUrl } from "../../domain/environment.js";
 import { buildTaskDefinition, type TaskSettings } from "../../domain/task-definition.js";
 import { diffTaskDefinitions } from "../../domain/task-definition-diff.js";
 import { InterruptedError, McctlError } from "../../errors.js";
+import { type LogGroupPlan, logGroupChanges } from "../../plan/logs.js";
+import type { SecretStorePlan } from "../../plan/secrets.js";
 import { buildCreateServiceInput, createService } from "../create-service.js";
-import { ensureLogGroup, type LogGroupPlan, logGroupChanges } from "../logs.js";
+import { ensureLogGroup } from "../logs.js";
 import { executionRoleChange, type RoleChange, registerRevision } from "../role-propagation.js";
-import { applySecretStore, type SecretStorePlan } from "../secrets.js";
+import { applySecretStore } from "../secrets.js";
 import { createBucket } from "./bucket.js";
 import {
   createDatabase,
