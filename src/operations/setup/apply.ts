@@ -1,25 +1,23 @@
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
 import { revisionName } from "../../config/deployment.js";
 import { buildJdbcUrl } from "../../domain/environment.js";
+import type { DatabaseFacts } from "../../domain/rds-rules.js";
 import { buildTaskDefinition, type TaskSettings } from "../../domain/task-definition.js";
 import { diffTaskDefinitions } from "../../domain/task-definition-diff.js";
 import { InterruptedError, McctlError } from "../../errors.js";
 import { type LogGroupPlan, logGroupChanges } from "../../plan/logs.js";
 import type { SecretStorePlan } from "../../plan/secrets.js";
+import type { NewDatabase } from "../../plan/setup/database.js";
+import type { AccessRule } from "../../plan/setup/database-access.js";
+import type { LaunchAnswers } from "../../plan/setup/launch.js";
 import { buildCreateServiceInput, createService } from "../create-service.js";
 import { ensureLogGroup } from "../logs.js";
 import { executionRoleChange, type RoleChange, registerRevision } from "../role-propagation.js";
 import { applySecretStore } from "../secrets.js";
 import { createBucket } from "./bucket.js";
-import {
-  createDatabase,
-  createDatabaseSecurityGroup,
-  type DatabaseFacts,
-  type NewDatabase,
-  waitForDatabase,
-} from "./database.js";
-import { type AccessRule, addDatabaseAccess } from "./database-access.js";
-import { ensureInstanceSecurityGroup, type LaunchAnswers, launchInstance } from "./launch.js";
+import { createDatabase, createDatabaseSecurityGroup, waitForDatabase } from "./database.js";
+import { addDatabaseAccess } from "./database-access.js";
+import { ensureInstanceSecurityGroup, launchInstance } from "./launch.js";
 import type { ApplyIo, SetupAws } from "./types.js";
 import { waitForContainerInstance } from "./wait-instance.js";
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
+import type { DatabaseFacts } from "../../../src/domain/rds-rules.js";
 import { McctlError } from "../../../src/errors.js";
-import type { DatabaseFacts } from "../../../src/operations/setup/database.js";
 import type { SetupAws } from "../../../src/operations/setup/types.js";
 import type { ComputePlan } from "../../../src/plan/setup/compute.js";
 import type { CreateDatabase, DatabaseChoice } from "../../../src/plan/setup/database.js";
