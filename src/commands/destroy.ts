@@ -13,10 +13,9 @@ import {
 } from "../context.js";
 import { McctlError, UsageError } from "../errors.js";
 import { applyDestroy } from "../operations/destroy/apply.js";
-import type { DestroyAws } from "../operations/destroy/types.js";
 import { lookUpTarget, type Target } from "../plan/account.js";
 import { planDestroy } from "../plan/destroy/plan.js";
-import type { DestroyPlan } from "../plan/destroy/types.js";
+import type { DestroyAws, DestroyPlan } from "../plan/destroy/types.js";
 import { printDestroyPlan } from "../ui/destroy.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printTarget } from "../ui/plan.js";

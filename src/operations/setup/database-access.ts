@@ -1,7 +1,8 @@
 import type { IpPermission } from "@aws-sdk/client-ec2";
 import { describeGroup, type GroupRef, RULE_DESCRIPTION } from "../../domain/setup-resources.js";
 import type { AccessRule } from "../../plan/setup/database-access.js";
-import type { ApplyIo, SetupAws } from "./types.js";
+import type { SetupAws } from "../../plan/setup/types.js";
+import type { ApplyIo } from "./types.js";
 
 /** Adds the planned rules, once the groups they name exist; a rule that appeared meanwhile is fine. */
 export async function addDatabaseAccess(

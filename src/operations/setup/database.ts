@@ -6,8 +6,9 @@ import { DATABASE_SECURITY_GROUP } from "../../domain/setup-resources.js";
 import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
 import { lookUpDatabaseSecurityGroup, type NewDatabase } from "../../plan/setup/database.js";
+import type { SetupAws } from "../../plan/setup/types.js";
 import { poll } from "../../queries/poll.js";
-import type { ApplyIo, SetupAws } from "./types.js";
+import type { ApplyIo } from "./types.js";
 
 const DATABASE_SECURITY_GROUP_DESCRIPTION = "Model Catalogue MySQL, managed by mcctl";
 

@@ -14,8 +14,9 @@ import {
 import { ecsUserData, encodeUserData } from "../../domain/user-data.js";
 import { McctlError } from "../../errors.js";
 import type { LaunchAnswers } from "../../plan/setup/launch.js";
+import type { SetupAws } from "../../plan/setup/types.js";
 import { isTransientError } from "../../queries/poll.js";
-import type { ApplyIo, SetupAws } from "./types.js";
+import type { ApplyIo } from "./types.js";
 
 /** The instances' security group: created when the plan found none, then the ports it lacks opened. */
 export async function ensureInstanceSecurityGroup(

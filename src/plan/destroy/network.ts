@@ -6,8 +6,14 @@ import {
   RULE_DESCRIPTION,
 } from "../../domain/setup-resources.js";
 import { MANAGED_BY, taggedByMcctl } from "../../domain/tags.js";
-import type { RuleToRevoke } from "../../operations/destroy/types.js";
-import { type DestroyAws, type DestroyLine, LIVE_INSTANCE_STATES, lineWriter, NOT_OURS } from "./types.js";
+import {
+  type DestroyAws,
+  type DestroyLine,
+  LIVE_INSTANCE_STATES,
+  lineWriter,
+  NOT_OURS,
+  type RuleToRevoke,
+} from "./types.js";
 
 export interface NetworkPlan {
   rules: RuleToRevoke[];

@@ -9,8 +9,8 @@ import {
   createDatabaseSecurityGroup,
   waitForDatabase,
 } from "../../../src/operations/setup/database.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { type NewDatabase, planDatabase } from "../../../src/plan/setup/database.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { setupAwsFor, type TestApplyIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
 import { runUntilSettled } from "../../helpers/time.js";

@@ -6,8 +6,8 @@ import { CLUSTER_TAG, INSTANCE_NAME, INSTANCE_SECURITY_GROUP } from "../../../sr
 import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../../src/domain/task-definition.js";
 import { McctlError } from "../../../src/errors.js";
 import { ensureInstanceSecurityGroup, launchInstance } from "../../../src/operations/setup/launch.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { type LaunchPlan, planLaunch } from "../../../src/plan/setup/launch.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { emptyAccount } from "../../helpers/setup-compute.js";
 import { setupAwsFor, type TestPlanIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
