@@ -1,5 +1,6 @@
 import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import { revisionName } from "../../config/deployment.js";
+import { buildCreateServiceInput } from "../../domain/ecs-service.js";
 import { buildJdbcUrl } from "../../domain/environment.js";
 import type { DatabaseFacts } from "../../domain/rds-rules.js";
 import { buildTaskDefinition } from "../../domain/task-definition.js";
@@ -8,7 +9,7 @@ import { InterruptedError, McctlError } from "../../errors.js";
 import { logGroupChanges } from "../../plan/logs.js";
 import type { SetupSteps } from "../../plan/setup/plan.js";
 import type { SetupAws } from "../../plan/setup/types.js";
-import { buildCreateServiceInput, createService } from "../create-service.js";
+import { createService } from "../create-service.js";
 import { ensureLogGroup } from "../logs.js";
 import { executionRoleChange, type RoleChange, registerRevision } from "../role-propagation.js";
 import { applySecretStore } from "../secrets.js";
