@@ -1,9 +1,9 @@
 // Mutation testing (`npm run mutate`, not part of CI): do the tests fail when the code they guard is
-// broken? Stryker changes one thing at a time in src/operations/ and src/domain/ (a condition, an
+// broken? Stryker changes one thing at a time in src/operations/, src/queries/ and src/domain/ (a condition, an
 // operator, a string) and runs the tests that cover it; a mutant no test notices "survives".
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  mutate: ["src/operations/**/*.ts", "src/domain/**/*.ts"],
+  mutate: ["src/operations/**/*.ts", "src/queries/**/*.ts", "src/domain/**/*.ts"],
   testRunner: "vitest",
   // test/bin/ is left out there: it runs dist/, which Stryker does not rebuild (see that file).
   vitest: { configFile: "vitest.mutation.config.ts" },

@@ -2,7 +2,13 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { InterruptedError, McctlError } from "../errors.js";
 import type { AwsConfig } from "./config.js";
-import { AwsDeadlineError, AwsTimeoutError, endpointOf, formatMs, refuseChangeWhilePlanning } from "./limits.js";
+import {
+  AwsDeadlineError,
+  AwsTimeoutError,
+  endpointOf,
+  formatMs,
+  refuseChangeWhilePlanning,
+} from "./limits.js";
 import { type Permission, primaryAction } from "./permissions.js";
 
 /** What mcctl was doing when AWS answered with an error, so the message can name it. */

@@ -60,7 +60,7 @@ export const DEFAULT_TIMEOUTS: AwsTimeouts = { connectMs: 5_000, requestMs: 10_0
 
 /**
  * An attempt or a whole call that got no answer in time. Named like the SDK's own timeout errors, so
- * that the SDK retries a timed-out attempt and pollers (operations/poll.ts) retry a timed-out call.
+ * that the SDK retries a timed-out attempt and pollers (queries/poll.ts) retry a timed-out call.
  */
 export class AwsTimeoutError extends Error {
   readonly code = "ETIMEDOUT";

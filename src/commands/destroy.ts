@@ -9,10 +9,9 @@ import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ChangingVerb, Step } from "../driver/verb.js";
 import { UsageError } from "../errors.js";
 import { applyDestroy } from "../operations/destroy/apply.js";
-import type { DestroyAws } from "../operations/destroy/types.js";
 import { lookUpTarget } from "../plan/account.js";
 import { planDestroy } from "../plan/destroy/plan.js";
-import type { DestroyPlan } from "../plan/destroy/types.js";
+import type { DestroyAws, DestroyPlan } from "../plan/destroy/types.js";
 import { printDestroyPlan } from "../ui/destroy.js";
 import { printTarget } from "../ui/plan.js";
 

@@ -5,8 +5,8 @@ import { verbNamed } from "../driver/catalogue.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ReadingVerb } from "../driver/verb.js";
 import { McctlError, UsageError } from "../errors.js";
-import { type ReadEvent, readLogs } from "../operations/log-reader.js";
 import { findLogSource } from "../plan/log-sources.js";
+import { type ReadEvent, readLogs } from "../queries/log-reader.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
 
 const FLAGS = verbNamed("logs").flags;

@@ -8,9 +8,9 @@ import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ChangingVerb, Plan, Step } from "../driver/verb.js";
 import { MissingInputError, UsageError } from "../errors.js";
-import type { LogGroupPlan } from "../operations/logs.js";
-import type { SecretStorePlan } from "../operations/secrets.js";
+import type { LogGroupPlan } from "../plan/logs.js";
 import type { RegistrationPlan } from "../plan/registration.js";
+import type { SecretStorePlan } from "../plan/secrets.js";
 import { printFindings, printRegistration, printSettingsChanges, printTarget } from "../ui/plan.js";
 
 const FLAGS = verbNamed("register-task").flags;
@@ -42,8 +42,10 @@ export const verb = {
       { lookUpTarget },
       { planRegistration },
       { diffSettings, revisionName },
-      { applySecretStore, secretStoreChanges },
-      { ensureLogGroup, logGroupChanges },
+      { applySecretStore },
+      { secretStoreChanges },
+      { ensureLogGroup },
+      { logGroupChanges },
       { executionRoleChange, registerRevision },
       { restartAdvice },
       { registrationChangesSettings, saveRegisteredSettings, settingsAfterRegistration },
@@ -52,7 +54,9 @@ export const verb = {
       import("../plan/registration.js"),
       import("../config/deployment.js"),
       import("../operations/secrets.js"),
+      import("../plan/secrets.js"),
       import("../operations/logs.js"),
+      import("../plan/logs.js"),
       import("../operations/role-propagation.js"),
       import("../ui/secrets.js"),
       import("../driver/registration-settings.js"),

@@ -1,10 +1,11 @@
 import type { CommandContext } from "../context.js";
+import { shortRevision } from "../domain/task-revision.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import { RestartSequence } from "../driver/restart-sequence.js";
 import type { ChangingVerb } from "../driver/verb.js";
-import { type RestartResult, restartService, shortRevision } from "../operations/restart.js";
+import { type RestartResult, restartService } from "../operations/restart.js";
 import { lookUpTarget } from "../plan/account.js";
 import { planRestart } from "../plan/restart.js";
 import { printTarget } from "../ui/plan.js";

@@ -6,10 +6,10 @@ import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ChangingVerb } from "../driver/verb.js";
 import { UsageError } from "../errors.js";
-import { logGroupChanges } from "../operations/logs.js";
-import { secretStoreChanges } from "../operations/secrets.js";
 import { lookUpTarget } from "../plan/account.js";
+import { logGroupChanges } from "../plan/logs.js";
 import { findKnownRevisions, planRegistration } from "../plan/registration.js";
+import { secretStoreChanges } from "../plan/secrets.js";
 import { printRegistration, printTarget } from "../ui/plan.js";
 import { registrationSteps } from "./secrets-set.js";
 

@@ -14,13 +14,15 @@ import { registrationChangesSettings, saveRegisteredSettings } from "../driver/r
 import { RestartSequence } from "../driver/restart-sequence.js";
 import type { ChangingVerb, Step } from "../driver/verb.js";
 import { MissingInputError, UsageError } from "../errors.js";
-import { ensureLogGroup, logGroupChanges } from "../operations/logs.js";
+import { ensureLogGroup } from "../operations/logs.js";
 import { type RestartResult, restartService } from "../operations/restart.js";
 import { executionRoleChange, type RoleChange, registerRevision } from "../operations/role-propagation.js";
-import { applySecretStore, secretStoreChanges } from "../operations/secrets.js";
+import { applySecretStore } from "../operations/secrets.js";
 import { lookUpTarget } from "../plan/account.js";
+import { logGroupChanges } from "../plan/logs.js";
 import { planRegistration, type RegistrationPlan, serviceIfAny } from "../plan/registration.js";
 import { planRestart } from "../plan/restart.js";
+import { secretStoreChanges } from "../plan/secrets.js";
 import { printRegistration, printTarget } from "../ui/plan.js";
 import { describeSecretStoreStep, restartAdvice } from "../ui/secrets.js";
 

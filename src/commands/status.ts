@@ -3,7 +3,7 @@ import { verbNamed } from "../driver/catalogue.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ReadingVerb } from "../driver/verb.js";
 import { McctlError } from "../errors.js";
-import { gatherStatus, type StatusReport } from "../operations/status.js";
+import { gatherStatus, type StatusReport } from "../queries/status.js";
 import { renderStatus } from "../ui/status.js";
 
 const FLAGS = verbNamed("status").flags;

@@ -1,6 +1,7 @@
 /**
  * The defaults mcctl falls back on. Each verb's flags take theirs from here in their one declaration
  * (src/driver/catalogue.ts), from which commander shows them in --help and the schemas apply them.
+ * Setup's own defaults (the instance type, the database) are here too.
  * Plain constants only: the catalogue is loaded on every start, --help included.
  */
 
@@ -18,3 +19,20 @@ export const RESTART_DEFAULTS = { timeout: "15m", pollInterval: "3s", count: 1 }
 export const UPGRADE_DEFAULTS = { sshUser: "ec2-user", snapshotTimeout: "60m" } as const;
 /** Each of destroy's waits (tasks stopped, instances terminated, the database deleted) is bounded by this. */
 export const DESTROY_DEFAULTS = { timeout: "30m", pollInterval: "10s" } as const;
+
+/** The old guide's type. A previous generation: many regions no longer offer it. */
+export const DEFAULT_INSTANCE_TYPE = "m3.xlarge";
+/** 4 vCPUs and 16 GiB, what the guide's m3.xlarge offered, in the current generation. */
+export const SUGGESTED_INSTANCE_TYPE = "m5.xlarge";
+/** Setup's answers for a database it creates, when mcctl.json and the environment give none. */
+export const DATABASE_DEFAULTS = {
+  identifier: "model-catalogue",
+  /** As the original guide says; a previous generation that RDS offers only for MySQL 5.7 and older. */
+  instanceClass: "db.t2.small",
+  /** The current class suggested when the region or engine version does not offer the guide's class. */
+  currentClass: "db.t3.small",
+  storageGiB: 20,
+  masterUsername: "mcadmin",
+  databaseName: "mc",
+  backupRetentionDays: 7,
+} as const;

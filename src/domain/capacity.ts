@@ -182,3 +182,6 @@ export function describeInstanceTypeSize(size: InstanceTypeSize): string {
   const memory = Number.isInteger(gib) ? `${gib} GiB` : `${gib.toFixed(1)} GiB`;
   return `${size.instanceType} (${size.vCpus} vCPU${size.vCpus === 1 ? "" : "s"}, ${memory})`;
 }
+
+/** Instance type families of the previous generations, which many regions no longer offer. */
+export const PREVIOUS_GENERATION = /^(m1|m2|m3|c1|c3|r3|t1|i2|cr1|hs1|cc2|g2)\./;

@@ -374,3 +374,12 @@ export function variableSpec(name: string): VariableSpec | undefined {
 export function isSecretVariable(name: string): boolean {
   return variableSpec(name)?.secret ?? SECRET_NAME_PATTERN.test(name);
 }
+
+/** METADATA_SCHEME://METADATA_HOST/ — where Model Catalogue says its users reach it. */
+export function appUrl(
+  environment: readonly { name?: string; value?: string }[] | undefined,
+): string | undefined {
+  const value = (name: string) => environment?.find((entry) => entry.name === name)?.value;
+  const host = value("METADATA_HOST");
+  return host ? `${value("METADATA_SCHEME") ?? "http"}://${host}/` : undefined;
+}

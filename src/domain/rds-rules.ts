@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { DBInstance } from "@aws-sdk/client-rds";
 import { McctlError } from "../errors.js";
 
 /**
@@ -146,4 +147,41 @@ export function unusableStatus(identifier: string, status: string): McctlError |
     default:
       return undefined;
   }
+}
+
+/** What setup needs to know of a MySQL instance. */
+export interface DatabaseFacts {
+  /** The DB instance identifier, as RDS stores it (lowercase). */
+  identifier: string;
+  /** mcctl created it (its tags, or mcctl.json, say so). */
+  created: boolean;
+  /** RDS's DBInstanceStatus: "creating", "backing-up", "available"… */
+  status: string;
+  /** Known once RDS has given the instance one: METADATA_JDBC_URL is built from it. */
+  endpoint?: { host: string; port: number } | undefined;
+  masterUsername: string;
+  databaseName: string;
+  /** The instance's VPC security groups. */
+  securityGroupIds: string[];
+  engineVersion?: string | undefined;
+}
+
+export function describeInstance(
+  instance: DBInstance,
+  options: { created: boolean; databaseName: string | undefined },
+): DatabaseFacts {
+  const address = instance.Endpoint?.Address;
+  const port = instance.Endpoint?.Port;
+  return {
+    identifier: instance.DBInstanceIdentifier ?? "",
+    created: options.created,
+    status: instance.DBInstanceStatus ?? "unknown",
+    endpoint: address && port ? { host: address, port } : undefined,
+    masterUsername: instance.MasterUsername ?? "",
+    databaseName: options.databaseName || instance.DBName || "",
+    securityGroupIds: (instance.VpcSecurityGroups ?? []).flatMap((group) =>
+      group.VpcSecurityGroupId && group.Status !== "removing" ? [group.VpcSecurityGroupId] : [],
+    ),
+    engineVersion: instance.EngineVersion,
+  };
 }

@@ -66,3 +66,8 @@ export function reviseTaskDefinition(
 export function containerImage(taskDefinition: TaskDefinition, container: string): string | undefined {
   return taskDefinition.containerDefinitions?.find((definition) => definition.name === container)?.image;
 }
+
+/** family:revision out of a task definition ARN. */
+export function shortRevision(taskDefinitionArn: string | undefined): string {
+  return taskDefinitionArn?.split("/").pop() ?? "(unknown revision)";
+}

@@ -2,10 +2,10 @@ import type { Task } from "@aws-sdk/client-ecs";
 import { cleanupLimits, withCallLimits } from "../aws/limits.js";
 import type { CommandContext } from "../context.js";
 import { awslogsGroupOf, containerStart, logStreamName } from "../domain/logs.js";
+import { taskId } from "../domain/service-state.js";
 import { hasCause } from "../errors.js";
-import { lastLogLines } from "../operations/log-reader.js";
 import { DeploymentFailedError } from "../operations/service-monitor.js";
-import { taskId } from "../operations/service-state.js";
+import { lastLogLines } from "../queries/log-reader.js";
 
 /** How many of the stopped container's last lines the failure screen shows. */
 export const FAILURE_LOG_LINES = 20;

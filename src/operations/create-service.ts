@@ -1,6 +1,5 @@
 import type { CreateServiceCommandInput, Service } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
-import { MANAGED_BY } from "../domain/tags.js";
 import type { Reporter } from "./reporter.js";
 import type { RoleChange } from "./role-propagation.js";
 import { ServiceMonitor, waitForSteady } from "./service-monitor.js";
@@ -56,20 +55,4 @@ export async function createService(
     );
     return { value: steady.service, done: `Service ${name} is steady` };
   });
-}
-
-/**
- * Minimum 0% / maximum 100%: the task binds host port 80, so a replacement can never start beside the
- * old task on one instance; ECS must stop the old task first.
- */
-export function buildCreateServiceInput(cluster: string, service: string, taskDefinitionArn: string) {
-  return {
-    cluster,
-    serviceName: service,
-    taskDefinition: taskDefinitionArn,
-    desiredCount: 1,
-    launchType: "EC2",
-    deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 },
-    tags: [{ key: MANAGED_BY.key, value: MANAGED_BY.value }],
-  } satisfies CreateServiceCommandInput;
 }

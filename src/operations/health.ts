@@ -1,5 +1,5 @@
 import { McctlError } from "../errors.js";
-import { poll } from "./poll.js";
+import { poll } from "../queries/poll.js";
 
 export interface HealthCheckOptions {
   url: string;
@@ -45,13 +45,4 @@ export async function waitForHealthy(options: HealthCheckOptions): Promise<void>
           "The task is running but the application is not answering: check its logs on the container instance (docker logs).",
       }),
   });
-}
-
-/** METADATA_SCHEME://METADATA_HOST/ — where Model Catalogue says its users reach it. */
-export function appUrl(
-  environment: readonly { name?: string; value?: string }[] | undefined,
-): string | undefined {
-  const value = (name: string) => environment?.find((entry) => entry.name === name)?.value;
-  const host = value("METADATA_HOST");
-  return host ? `${value("METADATA_SCHEME") ?? "http"}://${host}/` : undefined;
 }

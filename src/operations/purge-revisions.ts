@@ -1,22 +1,6 @@
 import type { EcsApi } from "../aws/ecs.js";
+import type { PurgePlan } from "../plan/secrets-inventory.js";
 import type { Reporter } from "./reporter.js";
-
-export interface PurgeCandidate {
-  arn: string;
-  /** "model-catalogue:3" */
-  name: string;
-  revision: number;
-  status: "ACTIVE" | "INACTIVE";
-  /** The secret variables it holds in plain text (names only). */
-  plain: string[];
-}
-
-/** The revisions `secrets purge-plaintext` deletes, newest first, and those it keeps on purpose. */
-export interface PurgePlan {
-  family: string;
-  revisions: PurgeCandidate[];
-  kept: { name: string; why: string }[];
-}
 
 export interface PurgeOutcome {
   deregistered: string[];

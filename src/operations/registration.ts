@@ -3,10 +3,12 @@ import type { EcsApi } from "../aws/ecs.js";
 import type { IamApi } from "../aws/iam.js";
 import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
-import { ensureLogGroup, type LogGroupPlan } from "./logs.js";
+import type { LogGroupPlan } from "../plan/logs.js";
+import type { SecretStorePlan } from "../plan/secrets.js";
+import { ensureLogGroup } from "./logs.js";
 import type { Reporter } from "./reporter.js";
 import { executionRoleChange, type RoleChange, registerRevision } from "./role-propagation.js";
-import { applySecretStore, type SecretStorePlan, type WrittenSecret } from "./secrets.js";
+import { applySecretStore, type WrittenSecret } from "./secrets.js";
 
 /** What applying a registration needs of its plan (src/plan/registration.ts). */
 export interface RegistrationSteps {

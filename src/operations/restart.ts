@@ -2,6 +2,7 @@ import type { Service } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { cleanupLimits, withCallLimits } from "../aws/limits.js";
 import type { RestartPhase } from "../domain/restart-sequence.js";
+import { shortRevision } from "../domain/task-revision.js";
 import { InterruptedError, McctlError } from "../errors.js";
 import { waitForHealthy } from "./health.js";
 import type { Reporter, WaitReporter } from "./reporter.js";
@@ -63,11 +64,6 @@ export interface RestartResult {
 /** The command an operator can paste to put the desired count back by hand. */
 export function restoreCommand(state: Pick<RestartState, "cluster" | "service" | "targetCount">): string {
   return `aws ecs update-service --cluster ${state.cluster} --service ${state.service} --desired-count ${state.targetCount}`;
-}
-
-/** family:revision out of a task definition ARN. */
-export function shortRevision(taskDefinitionArn: string | undefined): string {
-  return taskDefinitionArn?.split("/").pop() ?? "(unknown revision)";
 }
 
 /**

@@ -2,12 +2,12 @@ import type { RegisterTaskDefinitionCommandInput, Task, TaskDefinition } from "@
 import type { EcsApi } from "../aws/ecs.js";
 import { awsErrorName } from "../aws/errors.js";
 import { capitalized } from "../domain/formats.js";
+import { isKmsRefusal, refusedAsRole, unassumableRole } from "../domain/service-state.js";
 import { formatDuration } from "../durations.js";
 import { hasCause, McctlError } from "../errors.js";
-import { sleep } from "./poll.js";
+import type { SecretStorePlan } from "../plan/secrets.js";
+import { sleep } from "../queries/poll.js";
 import type { Reporter } from "./reporter.js";
-import type { SecretStorePlan } from "./secrets.js";
-import { isKmsRefusal, refusedAsRole, unassumableRole } from "./service-state.js";
 
 /**
  * IAM is eventually consistent ("Changes that I make are not always immediately visible", IAM User Guide):

@@ -4,55 +4,12 @@ import {
   AWS_MANAGED_KEY,
   ECS_TASKS_TRUST_POLICY,
   EXECUTION_ROLE_POLICY_NAME,
-  type PolicyDocument,
-  type SecretStore,
   STORED_IN_SSM,
 } from "../domain/secrets.js";
 import { MCCTL_TAGS } from "../domain/tags.js";
-import type { SecretWiring } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
+import type { PlannedSecret, SecretStorePlan } from "../plan/secrets.js";
 import type { Reporter } from "./reporter.js";
-
-/** What a registration does with one secret variable. */
-/** "rekey": the same value written again with the key the store names now (its version changes). */
-export type SecretAction = "create" | "update" | "migrate" | "rekey" | "keep";
-
-export interface PlannedSecret {
-  variable: string;
-  parameter: string;
-  action: SecretAction;
-  /** The parameter's SSM version now; undefined when it does not exist yet. */
-  version?: number | undefined;
-  /** When SSM last changed it. */
-  lastModified?: Date | undefined;
-  /** Where a migrated value comes from: "model-catalogue:7". */
-  from?: string | undefined;
-}
-
-export interface PlannedRole {
-  name: string;
-  arn: string;
-  /** mcctl made it and keeps its policies right; false for a role named in mcctl.json, used as it is. */
-  managed: boolean;
-  create: boolean;
-  attachManagedPolicy: boolean;
-  putPolicy: boolean;
-  policy: PolicyDocument;
-  managedPolicyArn: string;
-}
-
-export interface SecretStorePlan {
-  store: SecretStore;
-  secrets: PlannedSecret[];
-  /** Parameters under the path that the new revision no longer references (kept; `secrets rm` deletes). */
-  unused: string[];
-  role: PlannedRole;
-  wiring: SecretWiring;
-  /** The values to write, by variable. Used by the apply, never printed. */
-  values: ReadonlyMap<string, string>;
-  /** Said in the plan; nothing to refuse. */
-  notes: string[];
-}
 
 export interface WrittenSecret {
   variable: string;
@@ -65,17 +22,6 @@ export interface WrittenSecret {
 
 /** Tags of every parameter and role mcctl creates. */
 export const SECRET_TAGS: Readonly<Record<string, string>> = MCCTL_TAGS;
-
-/** Whether applying the plan writes anything: a parameter or the execution role. */
-export function secretStoreChanges(plan: SecretStorePlan): boolean {
-  const role = plan.role;
-  return (
-    plan.secrets.some((secret) => secret.action !== "keep") ||
-    role.create ||
-    role.attachManagedPolicy ||
-    role.putPolicy
-  );
-}
 
 /**
  * Carries out a confirmed secret store plan: the execution role first (created, given the managed

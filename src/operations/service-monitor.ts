@@ -1,15 +1,5 @@
 import type { Service, ServiceEvent, Task } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
-import { formatDuration } from "../durations.js";
-import { hasCause, McctlError } from "../errors.js";
-import { poll } from "./poll.js";
-import type { WaitReporter } from "./reporter.js";
-import {
-  isPropagationEvent,
-  isPropagationFailure,
-  PROPAGATION_NOTICE,
-  type RoleChange,
-} from "./role-propagation.js";
 import {
   adviceForEvent,
   adviceForFailure,
@@ -18,7 +8,17 @@ import {
   isSteady,
   primaryDeployment,
   taskId,
-} from "./service-state.js";
+} from "../domain/service-state.js";
+import { formatDuration } from "../durations.js";
+import { hasCause, McctlError } from "../errors.js";
+import { poll } from "../queries/poll.js";
+import type { WaitReporter } from "./reporter.js";
+import {
+  isPropagationEvent,
+  isPropagationFailure,
+  PROPAGATION_NOTICE,
+  type RoleChange,
+} from "./role-propagation.js";
 
 export interface ServiceSnapshot {
   service: Service;

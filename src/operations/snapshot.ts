@@ -3,7 +3,7 @@ import type { RdsApi } from "../aws/rds.js";
 import { restoreCommands } from "../domain/snapshots.js";
 import { formatDuration } from "../durations.js";
 import { McctlError } from "../errors.js";
-import { poll } from "./poll.js";
+import { poll } from "../queries/poll.js";
 import type { Reporter } from "./reporter.js";
 
 export interface SnapshotRequest {

@@ -1,8 +1,9 @@
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
+import { shortRevision } from "../domain/task-revision.js";
 import { InterruptedError, McctlError } from "../errors.js";
 import type { Reporter } from "./reporter.js";
-import { type RestartRequest, restartService, shortRevision } from "./restart.js";
+import { type RestartRequest, restartService } from "./restart.js";
 import { registerRevision } from "./role-propagation.js";
 
 /** An upgrade or a rollback, as the plan decided it. */

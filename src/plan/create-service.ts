@@ -6,9 +6,9 @@ import {
   requirementOf,
   type TaskRequirement,
 } from "../domain/capacity.js";
+import { buildCreateServiceInput } from "../domain/ecs-service.js";
 import { canHold, judgePlacement } from "../domain/placement.js";
 import { McctlError } from "../errors.js";
-import { buildCreateServiceInput } from "../operations/create-service.js";
 import { checkRevisionPlacement } from "./placement.js";
 
 export interface CreateServicePlan {

@@ -2,9 +2,9 @@ import type { Task } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { revisionName } from "../config/deployment.js";
 import { awslogsGroupOf, containerStart, LOG_STREAM_PREFIX, logStreamName } from "../domain/logs.js";
+import { taskId } from "../domain/service-state.js";
 import { McctlError } from "../errors.js";
-import type { LogSource } from "../operations/log-reader.js";
-import { taskId } from "../operations/service-state.js";
+import type { LogSource } from "../queries/log-reader.js";
 
 export interface LogRequest {
   cluster: string;

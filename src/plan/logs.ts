@@ -1,6 +1,17 @@
 import type { LogsApi } from "../aws/logs.js";
 import type { Logging } from "../domain/logs.js";
-import type { LogGroupPlan } from "../operations/logs.js";
+
+/** What a registration does about the log group its containers write to. */
+export type LogGroupPlan =
+  | { kind: "none" }
+  | { kind: "exists"; group: string; retentionDays: number }
+  | { kind: "create"; group: string; retentionDays: number }
+  | { kind: "retention"; group: string; retentionDays: number; before?: number | undefined };
+
+/** Whether applying the plan changes anything. */
+export function logGroupChanges(plan: LogGroupPlan): boolean {
+  return plan.kind === "create" || plan.kind === "retention";
+}
 
 /**
  * What the deployment's log group needs before a revision that writes to it is registered: nothing
@@ -19,4 +30,27 @@ export async function planLogGroup(logs: LogsApi, logging: Logging): Promise<Log
     };
   }
   return { kind: "exists", group: logging.group, retentionDays: logging.retentionDays };
+}
+
+/** The plan's line about the log group. */
+export function describeLogGroupPlan(plan: LogGroupPlan): string | undefined {
+  switch (plan.kind) {
+    case "none":
+      return undefined;
+    case "exists":
+      return `Logs: CloudWatch Logs group ${plan.group} (exists, kept ${plan.retentionDays} days)`;
+    case "create":
+      return `Logs: + create CloudWatch Logs group ${plan.group}, kept ${plan.retentionDays} days`;
+    case "retention":
+      return `Logs: ~ ${plan.group}: keep events ${plan.retentionDays} days (now ${plan.before ?? "forever"})`;
+  }
+}
+
+/** The step of a plan that changes the log group; undefined when nothing changes. */
+export function describeLogGroupStep(plan: LogGroupPlan): string | undefined {
+  if (plan.kind === "create") return `create log group ${plan.group}`;
+  if (plan.kind === "retention") {
+    return `set the retention of log group ${plan.group} to ${plan.retentionDays} days`;
+  }
+  return undefined;
 }

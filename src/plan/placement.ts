@@ -1,6 +1,7 @@
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { awsErrorName } from "../aws/errors.js";
+import { SUGGESTED_INSTANCE_TYPE } from "../config/defaults.js";
 import { capitalized } from "../domain/formats.js";
 import {
   attributeAdvice,
@@ -10,7 +11,6 @@ import {
   type RevisionNeeds,
 } from "../domain/placement.js";
 import { McctlError } from "../errors.js";
-import { SUGGESTED_INSTANCE_TYPE } from "../operations/setup/launch.js";
 
 export interface PlacementRequest {
   cluster: string;

@@ -20,9 +20,9 @@ import {
 import { buildCheckedTaskDefinition } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
 import { McctlError } from "../errors.js";
-import type { LogGroupPlan } from "../operations/logs.js";
-import type { SecretStorePlan } from "../operations/secrets.js";
+import type { SecretStorePlan } from "../plan/secrets.js";
 import type { Target } from "./account.js";
+import type { LogGroupPlan } from "./logs.js";
 import { planLogGroup } from "./logs.js";
 import { checkRevisionPlacement } from "./placement.js";
 import {

@@ -1,6 +1,6 @@
 import type { EcsApi } from "../aws/ecs.js";
 import { restartSteps } from "../domain/restart-sequence.js";
-import { shortRevision } from "../operations/restart.js";
+import { shortRevision } from "../domain/task-revision.js";
 import { requireActiveService, resolveHealthUrl } from "./service.js";
 
 export interface RestartPlan {

@@ -4,9 +4,8 @@ import { adoptRevision } from "../config/deployment.js";
 import type { Settings } from "../config/settings.js";
 import { restartSteps } from "../domain/restart-sequence.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
-import { reviseTaskDefinition } from "../domain/task-revision.js";
+import { reviseTaskDefinition, shortRevision } from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
-import { shortRevision } from "../operations/restart.js";
 import { findServiceRevision, resolveHealthUrl } from "./service.js";
 
 export interface RollbackPlan {

@@ -16,10 +16,26 @@ import {
   secretDeliveries,
 } from "../domain/secrets.js";
 import { McctlError } from "../errors.js";
-import type { PurgePlan } from "../operations/purge-revisions.js";
 import type { Target } from "./account.js";
 import { baselineOf, findKnownRevisions } from "./registration.js";
 import { readStoredSecrets, resolveSecretStore } from "./secrets.js";
+
+export interface PurgeCandidate {
+  arn: string;
+  /** "model-catalogue:3" */
+  name: string;
+  revision: number;
+  status: "ACTIVE" | "INACTIVE";
+  /** The secret variables it holds in plain text (names only). */
+  plain: string[];
+}
+
+/** The revisions `secrets purge-plaintext` deletes, newest first, and those it keeps on purpose. */
+export interface PurgePlan {
+  family: string;
+  revisions: PurgeCandidate[];
+  kept: { name: string; why: string }[];
+}
 
 export interface SecretRow {
   variable: string;

@@ -19,6 +19,7 @@ import {
   executionRolePolicy,
   kmsKeyArn,
   MIN_SECRETS_AGENT_VERSION,
+  type PolicyDocument,
   parameterArn,
   parameterName,
   partitionOf,
@@ -32,11 +33,62 @@ import {
   trustsEcsTasks,
 } from "../domain/secrets.js";
 import { taggedByMcctl } from "../domain/tags.js";
-import { MC_CONTAINER } from "../domain/task-definition.js";
+import { MC_CONTAINER, type SecretWiring } from "../domain/task-definition.js";
 import { hasCause, McctlError, UsageError } from "../errors.js";
-import type { PlannedRole, PlannedSecret, SecretStorePlan } from "../operations/secrets.js";
 import type { Target } from "./account.js";
 import { clusterInstances } from "./placement.js";
+
+/** What a registration does with one secret variable. */
+/** "rekey": the same value written again with the key the store names now (its version changes). */
+export type SecretAction = "create" | "update" | "migrate" | "rekey" | "keep";
+
+export interface PlannedSecret {
+  variable: string;
+  parameter: string;
+  action: SecretAction;
+  /** The parameter's SSM version now; undefined when it does not exist yet. */
+  version?: number | undefined;
+  /** When SSM last changed it. */
+  lastModified?: Date | undefined;
+  /** Where a migrated value comes from: "model-catalogue:7". */
+  from?: string | undefined;
+}
+
+export interface PlannedRole {
+  name: string;
+  arn: string;
+  /** mcctl made it and keeps its policies right; false for a role named in mcctl.json, used as it is. */
+  managed: boolean;
+  create: boolean;
+  attachManagedPolicy: boolean;
+  putPolicy: boolean;
+  policy: PolicyDocument;
+  managedPolicyArn: string;
+}
+
+export interface SecretStorePlan {
+  store: SecretStore;
+  secrets: PlannedSecret[];
+  /** Parameters under the path that the new revision no longer references (kept; `secrets rm` deletes). */
+  unused: string[];
+  role: PlannedRole;
+  wiring: SecretWiring;
+  /** The values to write, by variable. Used by the apply, never printed. */
+  values: ReadonlyMap<string, string>;
+  /** Said in the plan; nothing to refuse. */
+  notes: string[];
+}
+
+/** Whether applying the plan writes anything: a parameter or the execution role. */
+export function secretStoreChanges(plan: SecretStorePlan): boolean {
+  const role = plan.role;
+  return (
+    plan.secrets.some((secret) => secret.action !== "keep") ||
+    role.create ||
+    role.attachManagedPolicy ||
+    role.putPolicy
+  );
+}
 
 /** The store as mcctl.json and --kms-key describe it, in the caller's account, partition and region. */
 export function resolveSecretStore(

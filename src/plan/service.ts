@@ -1,8 +1,8 @@
 import type { Service, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
+import { appUrl } from "../domain/environment.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError, UsageError } from "../errors.js";
-import { appUrl } from "../operations/health.js";
 
 export interface ServiceRevision {
   service: Service;

@@ -9,17 +9,22 @@ import type { Settings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
 import { parseImage, withTag } from "../domain/images.js";
 import { type Logging, logConfigurationFor } from "../domain/logs.js";
+import { buildPullCommands, type PullCommand } from "../domain/pull-commands.js";
 import { restartSteps } from "../domain/restart-sequence.js";
 import { plainSecretValues, withSecretReferences } from "../domain/secrets.js";
 import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
-import { containerImage, type ImageChange, reviseTaskDefinition } from "../domain/task-revision.js";
+import {
+  containerImage,
+  type ImageChange,
+  reviseTaskDefinition,
+  shortRevision,
+} from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
-import type { LogGroupPlan } from "../operations/logs.js";
-import { buildPullCommands, findServiceHosts, type PullCommand } from "../operations/pull-images.js";
-import { shortRevision } from "../operations/restart.js";
-import type { SecretStorePlan } from "../operations/secrets.js";
+import type { SecretStorePlan } from "../plan/secrets.js";
+import { findServiceHosts } from "../queries/service-hosts.js";
 import type { Target } from "./account.js";
+import type { LogGroupPlan } from "./logs.js";
 import { planLogGroup } from "./logs.js";
 import { checkRevisionPlacement } from "./placement.js";
 import { planSecretStore, readStoredSecrets, resolveSecretStore } from "./secrets.js";

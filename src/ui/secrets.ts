@@ -1,4 +1,4 @@
-import type { SecretStorePlan } from "../operations/secrets.js";
+import type { SecretStorePlan } from "../plan/secrets.js";
 import type { SecretInventory } from "../plan/secrets-inventory.js";
 import type { Output } from "./output.js";
 

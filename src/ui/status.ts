@@ -1,4 +1,4 @@
-import type { ContainerInstanceStatus, StatusReport, TaskStatus } from "../operations/status.js";
+import type { ContainerInstanceStatus, StatusReport, TaskStatus } from "../queries/status.js";
 import { formatDuration } from "./output.js";
 
 const LABEL_WIDTH = 13;

@@ -1,7 +1,8 @@
 import type { SettingsChange } from "../config/deployment.js";
+import { formatCommand } from "../domain/pull-commands.js";
 import { plainTextSecrets } from "../domain/secrets.js";
-import { describeLogGroupPlan } from "../operations/logs.js";
-import { formatCommand } from "../operations/pull-images.js";
+import { describeLogGroupPlan } from "../plan/logs.js";
+
 import type { SnapshotPlan } from "../plan/snapshot.js";
 import type { UpgradePlan } from "../plan/upgrade.js";
 import { renderChanges } from "./diff.js";

@@ -7,7 +7,7 @@ import {
   recordEndpoint,
 } from "../../src/aws/limits.js";
 import { InterruptedError, McctlError } from "../../src/errors.js";
-import { isTransientError } from "../../src/operations/poll.js";
+import { isTransientError } from "../../src/queries/poll.js";
 
 function awsError(name: string, message: string, status = 400) {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });

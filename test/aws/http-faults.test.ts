@@ -8,7 +8,7 @@ import type { AwsConfig } from "../../src/aws/config.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
 import { type AwsLimits, type AwsTimeouts, withCallLimits } from "../../src/aws/limits.js";
 import { InterruptedError, McctlError } from "../../src/errors.js";
-import { isTransientError } from "../../src/operations/poll.js";
+import { isTransientError } from "../../src/queries/poll.js";
 import { createSimContext } from "../sim/core.js";
 import { EcsSimulator } from "../sim/ecs.js";
 import { mcTaskDefinition } from "../sim/fixtures.js";

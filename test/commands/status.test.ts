@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { runStatus } from "../../src/commands/status.js";
 import { McctlError } from "../../src/errors.js";
-import type { StatusReport } from "../../src/operations/status.js";
+import type { StatusReport } from "../../src/queries/status.js";
 import { testContext } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { imageIdFor } from "../sim/ec2-model.js";

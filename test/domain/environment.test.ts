@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  appUrl,
   buildJdbcUrl,
   GROUPS,
   isSecretVariable,
@@ -448,5 +449,19 @@ describe("CATALINA_OPTS", () => {
 
   it("does not judge the memory fit, which depends on the container", () => {
     expect(validate("CATALINA_OPTS", "-Xmx100g")).toBeUndefined();
+  });
+});
+
+describe("appUrl", () => {
+  it("builds METADATA_SCHEME://METADATA_HOST/ with http by default", () => {
+    expect(appUrl([{ name: "METADATA_HOST", value: "mc.example.org" }])).toBe("http://mc.example.org/");
+    expect(
+      appUrl([
+        { name: "METADATA_SCHEME", value: "https" },
+        { name: "METADATA_HOST", value: "mc.example.org:8443" },
+      ]),
+    ).toBe("https://mc.example.org:8443/");
+    expect(appUrl([])).toBeUndefined();
+    expect(appUrl(undefined)).toBeUndefined();
   });
 });

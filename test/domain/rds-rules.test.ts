@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  describeInstance,
   generateMasterPassword,
   unusableStatus,
   validateDatabaseName,
@@ -162,4 +163,33 @@ describe("unusableStatus: the RDS statuses an instance does not leave by itself"
       expect(unusableStatus("mc-db", status)).toBeUndefined();
     },
   );
+});
+
+describe("describeInstance", () => {
+  it("leaves out groups RDS is removing and has no endpoint before RDS gives one", () => {
+    const facts = describeInstance(
+      {
+        DBInstanceIdentifier: "model-catalogue",
+        DBInstanceStatus: "modifying",
+        MasterUsername: "mcadmin",
+        DBName: "mc",
+        VpcSecurityGroups: [
+          { VpcSecurityGroupId: "sg-11111111", Status: "active" },
+          { VpcSecurityGroupId: "sg-22222222", Status: "removing" },
+        ],
+      },
+      { created: false, databaseName: undefined },
+    );
+
+    expect(facts).toEqual({
+      identifier: "model-catalogue",
+      created: false,
+      status: "modifying",
+      endpoint: undefined,
+      masterUsername: "mcadmin",
+      databaseName: "mc",
+      securityGroupIds: ["sg-11111111"],
+      engineVersion: undefined,
+    });
+  });
 });

@@ -1,12 +1,12 @@
 import type { Settings } from "../../src/config/settings.js";
 import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../src/domain/task-definition.js";
 import { ensureInstanceSecurityGroup, launchInstance } from "../../src/operations/setup/launch.js";
-import type { SetupAws } from "../../src/operations/setup/types.js";
 import {
   type RegisteredInstance,
   waitForContainerInstance,
 } from "../../src/operations/setup/wait-instance.js";
 import { type LaunchPlan, planLaunch } from "../../src/plan/setup/launch.js";
+import type { SetupAws } from "../../src/plan/setup/types.js";
 import type { SimulatedAws } from "../sim/index.js";
 import { testApplyIo, testPlanIo } from "./setup-io.js";
 import { runUntilSettled } from "./time.js";

@@ -2,12 +2,9 @@ import type { Service } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import type { AwsConfig } from "../../src/aws/config.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
+import { buildCreateServiceInput } from "../../src/domain/ecs-service.js";
 import type { McctlError } from "../../src/errors.js";
-import {
-  buildCreateServiceInput,
-  createService,
-  type ServiceCreation,
-} from "../../src/operations/create-service.js";
+import { createService, type ServiceCreation } from "../../src/operations/create-service.js";
 import { terminalReporter } from "../../src/ui/reporter.js";
 import { captureOutput } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
@@ -88,20 +85,6 @@ describe("createService", () => {
       "timed out after 2m 00s waiting for service mc to become steady (last seen: running 0/1, pending 1)",
     );
     expect(error?.suggestion).toBe("ECS keeps trying on its own; follow it with `mcctl status`.");
-  });
-});
-
-describe("buildCreateServiceInput", () => {
-  it("one task on EC2, the old task stopped before a new one starts (host port 80), tagged as mcctl's", () => {
-    expect(buildCreateServiceInput("prod", "mc", "arn:td/mc:3")).toEqual({
-      cluster: "prod",
-      serviceName: "mc",
-      taskDefinition: "arn:td/mc:3",
-      desiredCount: 1,
-      launchType: "EC2",
-      deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 },
-      tags: [{ key: "managed-by", value: "mcctl" }],
-    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { McctlError } from "../../src/errors.js";
-import { appUrl, waitForHealthy } from "../../src/operations/health.js";
+import { waitForHealthy } from "../../src/operations/health.js";
 import { runUntilSettled } from "../helpers/time.js";
 
 beforeEach(() => {
@@ -111,19 +111,5 @@ describe("waitForHealthy, each request", () => {
       }),
     );
     expect(outcomes).toEqual(["TimeoutError: The operation was aborted due to timeout"]);
-  });
-});
-
-describe("appUrl", () => {
-  it("builds METADATA_SCHEME://METADATA_HOST/ with http by default", () => {
-    expect(appUrl([{ name: "METADATA_HOST", value: "mc.example.org" }])).toBe("http://mc.example.org/");
-    expect(
-      appUrl([
-        { name: "METADATA_SCHEME", value: "https" },
-        { name: "METADATA_HOST", value: "mc.example.org:8443" },
-      ]),
-    ).toBe("https://mc.example.org:8443/");
-    expect(appUrl([])).toBeUndefined();
-    expect(appUrl(undefined)).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import {
   type RoleChange,
   registerRevision,
 } from "../../src/operations/role-propagation.js";
-import type { SecretStorePlan } from "../../src/operations/secrets.js";
+import type { SecretStorePlan } from "../../src/plan/secrets.js";
 import { terminalReporter } from "../../src/ui/reporter.js";
 import { captureOutput } from "../helpers/context.js";
 import { TEST_START } from "../helpers/simulated-aws.js";

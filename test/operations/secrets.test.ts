@@ -8,14 +8,15 @@ import type { Settings } from "../../src/config/settings.js";
 import { type SecretStore, STORED_IN_SSM, withSecretReferences } from "../../src/domain/secrets.js";
 import { McctlError } from "../../src/errors.js";
 import { applyRegistration } from "../../src/operations/registration.js";
+import { applySecretStore, SECRET_TAGS } from "../../src/operations/secrets.js";
+import { planRegistration, type RegistrationPlan } from "../../src/plan/registration.js";
 import {
-  applySecretStore,
-  SECRET_TAGS,
+  planSecretStore,
+  readStoredSecrets,
+  resolveSecretStore,
   type SecretStorePlan,
   secretStoreChanges,
-} from "../../src/operations/secrets.js";
-import { planRegistration, type RegistrationPlan } from "../../src/plan/registration.js";
-import { planSecretStore, readStoredSecrets, resolveSecretStore } from "../../src/plan/secrets.js";
+} from "../../src/plan/secrets.js";
 import { terminalReporter } from "../../src/ui/reporter.js";
 import { scriptedAsker } from "../helpers/asker.js";
 import { captureOutput } from "../helpers/context.js";

@@ -7,13 +7,14 @@ import { createSsmApi, type SsmApi } from "../../src/aws/ssm.js";
 import type { Settings } from "../../src/config/settings.js";
 import { executionRolePolicy, type SecretStore, STORED_IN_SSM } from "../../src/domain/secrets.js";
 import { McctlError, UsageError } from "../../src/errors.js";
-import { applySecretStore, type SecretStorePlan } from "../../src/operations/secrets.js";
+import { applySecretStore } from "../../src/operations/secrets.js";
 import type { Target } from "../../src/plan/account.js";
 import {
   knownSecrets,
   planSecretStore,
   readStoredSecrets,
   resolveSecretStore,
+  type SecretStorePlan,
   type SecretStoreRequest,
 } from "../../src/plan/secrets.js";
 import { terminalReporter } from "../../src/ui/reporter.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { StatusReport } from "../../src/operations/status.js";
+import type { StatusReport } from "../../src/queries/status.js";
 import { renderStatus } from "../../src/ui/status.js";
 
 const report: StatusReport = {

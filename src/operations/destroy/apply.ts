@@ -1,5 +1,6 @@
 import { InterruptedError, McctlError } from "../../errors.js";
-import type { DestroyAws, DestroyIo, DestroySteps } from "./types.js";
+import type { DestroyAws, DestroySteps } from "../../plan/destroy/types.js";
+import type { DestroyIo } from "./types.js";
 import {
   deleteWhenFree,
   scaleServiceToZero,

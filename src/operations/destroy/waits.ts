@@ -1,9 +1,10 @@
 import { PASSING_STATES } from "../../domain/snapshots.js";
 import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
-import { poll, sleep } from "../poll.js";
+import type { DestroyAws } from "../../plan/destroy/types.js";
+import { poll, sleep } from "../../queries/poll.js";
 import { isServiceGone, ServiceMonitor, summarize, waitFor } from "../service-monitor.js";
-import type { DestroyAws, DestroyIo } from "./types.js";
+import type { DestroyIo } from "./types.js";
 
 /** Scales the service to 0 (when it is not already) and waits until none of its tasks is left. */
 export async function scaleServiceToZero(

@@ -1,59 +1,24 @@
-import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
+import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import { revisionName } from "../../config/deployment.js";
+import { buildCreateServiceInput } from "../../domain/ecs-service.js";
 import { buildJdbcUrl } from "../../domain/environment.js";
-import { buildTaskDefinition, type TaskSettings } from "../../domain/task-definition.js";
+import type { DatabaseFacts } from "../../domain/rds-rules.js";
+import { buildTaskDefinition } from "../../domain/task-definition.js";
 import { diffTaskDefinitions } from "../../domain/task-definition-diff.js";
 import { InterruptedError, McctlError } from "../../errors.js";
-import { buildCreateServiceInput, createService } from "../create-service.js";
-import { ensureLogGroup, type LogGroupPlan, logGroupChanges } from "../logs.js";
+import { logGroupChanges } from "../../plan/logs.js";
+import type { SetupSteps } from "../../plan/setup/plan.js";
+import type { SetupAws } from "../../plan/setup/types.js";
+import { createService } from "../create-service.js";
+import { ensureLogGroup } from "../logs.js";
 import { executionRoleChange, type RoleChange, registerRevision } from "../role-propagation.js";
-import { applySecretStore, type SecretStorePlan } from "../secrets.js";
+import { applySecretStore } from "../secrets.js";
 import { createBucket } from "./bucket.js";
-import {
-  createDatabase,
-  createDatabaseSecurityGroup,
-  type DatabaseFacts,
-  type NewDatabase,
-  waitForDatabase,
-} from "./database.js";
-import { type AccessRule, addDatabaseAccess } from "./database-access.js";
-import { ensureInstanceSecurityGroup, type LaunchAnswers, launchInstance } from "./launch.js";
-import type { ApplyIo, SetupAws } from "./types.js";
+import { createDatabase, createDatabaseSecurityGroup, waitForDatabase } from "./database.js";
+import { addDatabaseAccess } from "./database-access.js";
+import { ensureInstanceSecurityGroup, launchInstance } from "./launch.js";
+import type { ApplyIo } from "./types.js";
 import { waitForContainerInstance } from "./wait-instance.js";
-
-/** What apply needs of the plan (src/plan/setup/plan.ts), in the terms of the resources it creates. */
-export interface SetupSteps {
-  cluster: string;
-  service: { name: string; exists: boolean };
-  bucket: { name: string; create: boolean };
-  database:
-    | { action: "use"; facts: DatabaseFacts }
-    | {
-        action: "create";
-        planned: Omit<NewDatabase, "securityGroupId"> & {
-          vpcId: string;
-          securityGroupId?: string | undefined;
-        };
-      }
-    | { action: "external"; host: string; port?: number | undefined; databaseName: string };
-  password: string;
-  createCluster: boolean;
-  compute:
-    | { status: "ready"; publicDnsName?: string | undefined }
-    | { status: "pending"; instanceId: string }
-    | { status: "launch"; answers: LaunchAnswers };
-  access: AccessRule[];
-  /** The application's task definition, and the revision it is compared with before registering. */
-  task: TaskSettings;
-  environment: Record<string, string>;
-  /** Secrets to store in SSM and the execution role; written first, so none is lost if setup stops. */
-  secrets: SecretStorePlan;
-  logGroup: LogGroupPlan;
-  baseline?: TaskDefinition | undefined;
-  force?: boolean | undefined;
-  /** Wait for a steady service after creating it, and for slow resources before registering. */
-  wait: boolean;
-}
 
 export interface SetupOutcome {
   /** Everything exists and the service is steady. */

@@ -1,6 +1,7 @@
 import { awsErrorName } from "../../aws/errors.js";
 import { McctlError } from "../../errors.js";
-import type { ApplyIo, SetupAws } from "./types.js";
+import type { SetupAws } from "../../plan/setup/types.js";
+import type { ApplyIo } from "./types.js";
 
 /**
  * Creates the planned bucket: in the deployment's region, public access blocked, default encryption,

@@ -1,74 +1,16 @@
 import type { CreateDBInstanceCommandInput, DBInstance } from "@aws-sdk/client-rds";
 import { awsErrorName } from "../../aws/errors.js";
-import { unusableStatus } from "../../domain/rds-rules.js";
+import { DATABASE_DEFAULTS } from "../../config/defaults.js";
+import { type DatabaseFacts, describeInstance, unusableStatus } from "../../domain/rds-rules.js";
+import { DATABASE_SECURITY_GROUP } from "../../domain/setup-resources.js";
 import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
-import { poll } from "../poll.js";
-import type { ApplyIo, SetupAws } from "./types.js";
+import { lookUpDatabaseSecurityGroup, type NewDatabase } from "../../plan/setup/database.js";
+import type { SetupAws } from "../../plan/setup/types.js";
+import { poll } from "../../queries/poll.js";
+import type { ApplyIo } from "./types.js";
 
-export const DATABASE_DEFAULTS = {
-  identifier: "model-catalogue",
-  /** As the original guide says; a previous generation that RDS offers only for MySQL 5.7 and older. */
-  instanceClass: "db.t2.small",
-  /** The current class suggested when the region or engine version does not offer the guide's class. */
-  currentClass: "db.t3.small",
-  storageGiB: 20,
-  masterUsername: "mcadmin",
-  databaseName: "mc",
-  backupRetentionDays: 7,
-} as const;
-
-/**
- * The security group of an instance setup creates, in the default VPC. A re-run finds it by this name
- * and the VPC, so no run ever makes a second one.
- */
-export const DATABASE_SECURITY_GROUP = "model-catalogue-db";
 const DATABASE_SECURITY_GROUP_DESCRIPTION = "Model Catalogue MySQL, managed by mcctl";
-
-/** What setup needs to know of a MySQL instance. */
-export interface DatabaseFacts {
-  /** The DB instance identifier, as RDS stores it (lowercase). */
-  identifier: string;
-  /** mcctl created it (its tags, or mcctl.json, say so). */
-  created: boolean;
-  /** RDS's DBInstanceStatus: "creating", "backing-up", "available"… */
-  status: string;
-  /** Known once RDS has given the instance one: METADATA_JDBC_URL is built from it. */
-  endpoint?: { host: string; port: number } | undefined;
-  masterUsername: string;
-  databaseName: string;
-  /** The instance's VPC security groups. */
-  securityGroupIds: string[];
-  engineVersion?: string | undefined;
-}
-
-export function describeInstance(
-  instance: DBInstance,
-  options: { created: boolean; databaseName: string | undefined },
-): DatabaseFacts {
-  const address = instance.Endpoint?.Address;
-  const port = instance.Endpoint?.Port;
-  return {
-    identifier: instance.DBInstanceIdentifier ?? "",
-    created: options.created,
-    status: instance.DBInstanceStatus ?? "unknown",
-    endpoint: address && port ? { host: address, port } : undefined,
-    masterUsername: instance.MasterUsername ?? "",
-    databaseName: options.databaseName || instance.DBName || "",
-    securityGroupIds: (instance.VpcSecurityGroups ?? []).flatMap((group) =>
-      group.VpcSecurityGroupId && group.Status !== "removing" ? [group.VpcSecurityGroupId] : [],
-    ),
-    engineVersion: instance.EngineVersion,
-  };
-}
-
-export async function lookUpDatabaseSecurityGroup(aws: SetupAws, vpcId: string): Promise<string | undefined> {
-  const groups = await aws.ec2.securityGroups([
-    { Name: "group-name", Values: [DATABASE_SECURITY_GROUP] },
-    { Name: "vpc-id", Values: [vpcId] },
-  ]);
-  return groups[0]?.GroupId;
-}
 
 /** Creates the database's security group without rules (the database-access step lets the instances in). */
 export async function createDatabaseSecurityGroup(
@@ -94,16 +36,6 @@ export async function createDatabaseSecurityGroup(
   }
   io.reporter.success(`Created security group ${DATABASE_SECURITY_GROUP} (${id}) in ${vpcId}`);
   return id;
-}
-
-export interface NewDatabase {
-  identifier: string;
-  engineVersion: string;
-  instanceClass: string;
-  storageGiB: number;
-  masterUsername: string;
-  databaseName: string;
-  securityGroupId: string;
 }
 
 /** Asks RDS for the planned instance. It returns at once: RDS needs 5–15 minutes (see waitForDatabase). */

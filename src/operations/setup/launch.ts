@@ -1,49 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
 import { awsErrorName } from "../../aws/errors.js";
+import { SUGGESTED_INSTANCE_TYPE } from "../../config/defaults.js";
+import { PREVIOUS_GENERATION } from "../../domain/capacity.js";
+import {
+  ANYWHERE,
+  CLUSTER_TAG,
+  HTTP_PORT,
+  INSTANCE_NAME,
+  INSTANCE_SECURITY_GROUP,
+  instanceProfileHowTo,
+} from "../../domain/setup-resources.js";
+import { ecsUserData, encodeUserData } from "../../domain/user-data.js";
 import { McctlError } from "../../errors.js";
-import { isTransientError } from "../poll.js";
-import type { ApplyIo, SetupAws } from "./types.js";
-import { ecsUserData, encodeUserData } from "./user-data.js";
-
-/** Name tag of the instances mcctl launches; a re-run finds earlier launches by it. */
-export const INSTANCE_NAME = "model-catalogue-ecs";
-/** Tag naming the cluster an instance was launched for (its user data says the same). */
-export const CLUSTER_TAG = "mcctl:cluster";
-export const INSTANCE_SECURITY_GROUP = "model-catalogue-ecs-instances";
-/** The old guide's type. A previous generation: many regions no longer offer it. */
-export const DEFAULT_INSTANCE_TYPE = "m3.xlarge";
-/** 4 vCPUs and 16 GiB, what the guide's m3.xlarge offered, in the current generation. */
-export const SUGGESTED_INSTANCE_TYPE = "m5.xlarge";
-/** Instance type families of the previous generations, which many regions no longer offer. */
-export const PREVIOUS_GENERATION = /^(m1|m2|m3|c1|c3|r3|t1|i2|cr1|hs1|cc2|g2)\./;
-export const ANYWHERE = "0.0.0.0/0";
-export const HTTP_PORT = 80;
-export const SSH_PORT = 22;
-
-/** The AMI a container instance is launched from, as the plan names it. */
-export interface LaunchImage {
-  id: string;
-  /** e.g. "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64". */
-  name: string;
-  /** e.g. "Amazon Linux 2023". */
-  os: string;
-}
-
-/** What the launch plan decided (src/plan/setup/launch.ts), every prerequisite checked. */
-export interface LaunchAnswers {
-  instanceType: string;
-  image: LaunchImage;
-  /** undefined: no key pair, no SSH. */
-  keyPair: string | undefined;
-  vpcId: string;
-  subnetId: string;
-  instanceProfile: string;
-  /** Host directory of the Elasticsearch data volume, created by the user data. */
-  dataPath: string;
-  /** The instances' group: `id` when it exists; the ports apply must still open to the internet. */
-  securityGroup: { id?: string | undefined; name: string; openPorts: number[] };
-}
+import type { LaunchAnswers } from "../../plan/setup/launch.js";
+import type { SetupAws } from "../../plan/setup/types.js";
+import { isTransientError } from "../../queries/poll.js";
+import type { ApplyIo } from "./types.js";
 
 /** The instances' security group: created when the plan found none, then the ports it lacks opened. */
 export async function ensureInstanceSecurityGroup(
@@ -185,29 +158,4 @@ function launchError(error: unknown, instanceProfile: string): unknown {
     });
   }
   return error;
-}
-
-/**
- * The AWS documentation's "Amazon ECS container instance IAM role", as commands. `withoutRole`: the profile
- * exists but holds no role, so it is given one instead of being created.
- */
-export function instanceProfileHowTo(name: string, options: { withoutRole?: boolean } = {}): string {
-  const trust = `'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}'`;
-  const role =
-    `aws iam create-role --role-name ${name} --assume-role-policy-document ${trust} && ` +
-    `aws iam attach-role-policy --role-name ${name} --policy-arn arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role && `;
-  const add = `aws iam add-role-to-instance-profile --instance-profile-name ${name} --role-name ${name}`;
-  if (options.withoutRole) {
-    return [
-      `Give it a role as in the AWS documentation ("Amazon ECS container instance IAM role"), then run mcctl setup again:`,
-      `${role}${add}`,
-      `(leave out create-role and attach-role-policy when role ${name} exists with that policy;`,
-      "or set setup.instance.instanceProfile in mcctl.json to a profile that has a role).",
-    ].join(" ");
-  }
-  return [
-    `Create it as in the AWS documentation ("Amazon ECS container instance IAM role"), then run mcctl setup again:`,
-    `${role}aws iam create-instance-profile --instance-profile-name ${name} && ${add}`,
-    "(or set setup.instance.instanceProfile in mcctl.json to an existing profile).",
-  ].join(" ");
 }

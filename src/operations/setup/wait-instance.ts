@@ -3,8 +3,9 @@ import type { ContainerInstance } from "@aws-sdk/client-ecs";
 import { DEFAULT_INSTANCE_PROFILE } from "../../config/defaults.js";
 import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
-import { poll } from "../poll.js";
-import type { ApplyIo, SetupAws } from "./types.js";
+import type { SetupAws } from "../../plan/setup/types.js";
+import { poll } from "../../queries/poll.js";
+import type { ApplyIo } from "./types.js";
 
 export interface RegisteredInstance {
   ec2InstanceId: string;

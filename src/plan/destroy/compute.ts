@@ -1,8 +1,7 @@
 import type { Instance } from "@aws-sdk/client-ec2";
 import type { Cluster } from "@aws-sdk/client-ecs";
+import { CLUSTER_TAG } from "../../domain/setup-resources.js";
 import { MANAGED_BY, taggedByMcctl } from "../../domain/tags.js";
-import type { OwnInstance } from "../../operations/destroy/types.js";
-import { CLUSTER_TAG } from "../../operations/setup/launch.js";
 import {
   type DestroyAws,
   type DestroyLine,
@@ -10,6 +9,7 @@ import {
   LIVE_INSTANCE_STATES,
   lineWriter,
   NOT_OURS,
+  type OwnInstance,
 } from "./types.js";
 
 export interface ComputePlan {

@@ -2,8 +2,14 @@ import type { DBInstance } from "@aws-sdk/client-rds";
 import { deploymentJdbcUrl } from "../../config/deployment.js";
 import { jdbcHost, PASSING_STATES, snapshotIdentifier } from "../../domain/snapshots.js";
 import { taggedByMcctl } from "../../domain/tags.js";
-import type { DestroySteps } from "../../operations/destroy/types.js";
-import { type DestroyAws, type DestroyLine, type DestroyRequest, lineWriter, NOT_OURS } from "./types.js";
+import {
+  type DestroyAws,
+  type DestroyLine,
+  type DestroyRequest,
+  type DestroySteps,
+  lineWriter,
+  NOT_OURS,
+} from "./types.js";
 
 export interface DatabasePlan {
   database?: DestroySteps["database"];

@@ -1,11 +1,19 @@
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
 import type { DBInstance } from "@aws-sdk/client-rds";
+import {
+  DATABASE_SECURITY_GROUP,
+  INSTANCE_SECURITY_GROUP,
+  RULE_DESCRIPTION,
+} from "../../domain/setup-resources.js";
 import { MANAGED_BY, taggedByMcctl } from "../../domain/tags.js";
-import type { RuleToRevoke } from "../../operations/destroy/types.js";
-import { DATABASE_SECURITY_GROUP } from "../../operations/setup/database.js";
-import { RULE_DESCRIPTION } from "../../operations/setup/database-access.js";
-import { INSTANCE_SECURITY_GROUP } from "../../operations/setup/launch.js";
-import { type DestroyAws, type DestroyLine, LIVE_INSTANCE_STATES, lineWriter, NOT_OURS } from "./types.js";
+import {
+  type DestroyAws,
+  type DestroyLine,
+  LIVE_INSTANCE_STATES,
+  lineWriter,
+  NOT_OURS,
+  type RuleToRevoke,
+} from "./types.js";
 
 export interface NetworkPlan {
   rules: RuleToRevoke[];

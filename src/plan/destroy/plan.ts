@@ -3,7 +3,6 @@ import { formatBytes } from "../../domain/formats.js";
 import { defaultLogGroup } from "../../domain/logs.js";
 import { defaultExecutionRoleName, defaultSecretPath } from "../../domain/secrets.js";
 import { taggedByMcctl } from "../../domain/tags.js";
-import type { DestroySteps } from "../../operations/destroy/types.js";
 import { planCompute } from "./compute.js";
 import { planBucket, planDatabase } from "./data.js";
 import { planNetwork } from "./network.js";
@@ -12,6 +11,7 @@ import {
   type DestroyLine,
   type DestroyPlan,
   type DestroyRequest,
+  type DestroySteps,
   lineWriter,
   NOT_OURS,
 } from "./types.js";

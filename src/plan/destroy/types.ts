@@ -1,8 +1,66 @@
+import type { IpPermission } from "@aws-sdk/client-ec2";
+import type { Ec2Api } from "../../aws/ec2.js";
+import type { EcsApi } from "../../aws/ecs.js";
+import type { IamApi } from "../../aws/iam.js";
+import type { LogsApi } from "../../aws/logs.js";
+import type { RdsApi } from "../../aws/rds.js";
+import type { S3Api } from "../../aws/s3.js";
+import type { SsmApi } from "../../aws/ssm.js";
 import type { Settings } from "../../config/settings.js";
 import { MANAGED_BY } from "../../domain/tags.js";
-import type { DestroySteps } from "../../operations/destroy/types.js";
 
-export type { DestroyAws } from "../../operations/destroy/types.js";
+/** The AWS services `mcctl destroy` works with. */
+export interface DestroyAws {
+  ecs: EcsApi;
+  ec2: Ec2Api;
+  rds: RdsApi;
+  s3: S3Api;
+  iam: IamApi;
+  ssm: SsmApi;
+  logs: LogsApi;
+}
+
+/** An EC2 instance mcctl launched for the cluster, with the container instance it registered as. */
+export interface OwnInstance {
+  instanceId: string;
+  /** EC2's state when the plan looked: pending, running, stopping, stopped or shutting-down. */
+  state: string;
+  containerInstanceArn?: string | undefined;
+}
+
+/** An ingress rule mcctl added that lets a group about to be deleted in; revoked first. */
+export interface RuleToRevoke {
+  groupId: string;
+  permission: IpPermission;
+}
+
+/**
+ * What `mcctl destroy` deletes, in the terms of the resources, after the plan found each one, checked
+ * that mcctl made it and that nothing else uses it. Anything absent here is kept.
+ */
+export interface DestroySteps {
+  cluster: string;
+  /** The service to scale to 0 and delete; undefined when it is gone already. */
+  service?: { name: string; desiredCount: number } | undefined;
+  instances: OwnInstance[];
+  /** Delete the cluster once its instances are gone. */
+  deleteCluster: boolean;
+  rules: RuleToRevoke[];
+  /** Security groups deleted once the instances are terminated. */
+  instanceGroups: string[];
+  /** The database; `deleting`: RDS is deleting it already (an earlier run), so only wait. */
+  database?: { identifier: string; deleting: boolean; finalSnapshot?: string | undefined } | undefined;
+  /** Security groups deleted once the database is gone. */
+  databaseGroups: string[];
+  /** Deleted only with --delete-bucket; its objects first (only with --force). */
+  bucket?: { name: string; objects: number } | undefined;
+  /** ACTIVE revisions of the family, deregistered. */
+  revisions: string[];
+  /** SSM parameter names. */
+  parameters: string[];
+  role?: string | undefined;
+  logGroup?: string | undefined;
+}
 
 /** The plan's groups, in the order destroy works through them. */
 export const DESTROY_GROUPS = [

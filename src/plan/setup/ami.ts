@@ -1,5 +1,6 @@
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
 import { awsErrorName } from "../../aws/errors.js";
+import { SUGGESTED_INSTANCE_TYPE } from "../../config/defaults.js";
 import {
   containerInstanceAmiId,
   endOfSupportWarning,
@@ -9,11 +10,19 @@ import {
   recommendedEcsAmiParameter,
 } from "../../domain/ecs-ami.js";
 import { McctlError } from "../../errors.js";
-import { type LaunchImage, SUGGESTED_INSTANCE_TYPE } from "../../operations/setup/launch.js";
 import type { PlanIo, SetupAws } from "./types.js";
 
 /** Errors that mean the caller may not make a call (SSM's and EC2's wording). */
 const ACCESS_DENIED = new Set(["AccessDeniedException", "AccessDenied", "UnauthorizedOperation"]);
+
+/** The AMI a container instance is launched from, as the plan names it. */
+export interface LaunchImage {
+  id: string;
+  /** e.g. "al2023-ami-ecs-hvm-2023.0.20261101-kernel-6.1-x86_64". */
+  name: string;
+  /** e.g. "Amazon Linux 2023". */
+  os: string;
+}
 
 /**
  * The AMI a new container instance is launched from: the ECS-optimized Amazon Linux 2023 AMI that AWS

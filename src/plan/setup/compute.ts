@@ -1,9 +1,10 @@
 import type { Instance } from "@aws-sdk/client-ec2";
 import type { ContainerInstance } from "@aws-sdk/client-ecs";
+import { SUGGESTED_INSTANCE_TYPE } from "../../config/defaults.js";
 import { checkInstanceFit, registeredShortfall, type TaskRequirement } from "../../domain/capacity.js";
+import { CLUSTER_TAG, INSTANCE_NAME } from "../../domain/setup-resources.js";
+import { validateClusterName } from "../../domain/user-data.js";
 import { McctlError, UsageError } from "../../errors.js";
-import { CLUSTER_TAG, INSTANCE_NAME, SUGGESTED_INSTANCE_TYPE } from "../../operations/setup/launch.js";
-import { validateClusterName } from "../../operations/setup/user-data.js";
 import { warnAboutUnsupportedOs } from "./ami.js";
 import { type LaunchPlan, planLaunch } from "./launch.js";
 import type { PlanIo, PlanLine, SetupAws } from "./types.js";

@@ -1,15 +1,15 @@
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
+import { allowsFrom, describeGroup, type GroupRef, MYSQL_PORT } from "../../domain/setup-resources.js";
 import { McctlError } from "../../errors.js";
-import {
-  type AccessRule,
-  allowsFrom,
-  describeGroup,
-  type GroupRef,
-  MYSQL_PORT,
-} from "../../operations/setup/database-access.js";
 import type { ComputePlan } from "./compute.js";
 import type { DatabaseChoice } from "./database.js";
 import type { PlanLine, SetupAws } from "./types.js";
+
+export interface AccessRule {
+  into: GroupRef;
+  from: GroupRef;
+  port: number;
+}
 
 export interface AccessPlan {
   /** The rules apply adds; rules that exist already are only reported. */

@@ -1,5 +1,5 @@
+import { DATABASE_DEFAULTS } from "../../config/defaults.js";
 import { McctlError } from "../../errors.js";
-import { DATABASE_DEFAULTS } from "../../operations/setup/database.js";
 import { answerChoice, answerValid } from "./answers.js";
 import type { PlanIo, SetupAws } from "./types.js";
 

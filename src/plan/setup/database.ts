@@ -1,7 +1,10 @@
 import type { DBInstance } from "@aws-sdk/client-rds";
+import { DATABASE_DEFAULTS } from "../../config/defaults.js";
 import { deploymentJdbcUrl } from "../../config/deployment.js";
 import { parseJdbcUrl } from "../../domain/environment.js";
 import {
+  type DatabaseFacts,
+  describeInstance,
   generateMasterPassword,
   unusableStatus,
   validateDatabaseName,
@@ -9,18 +12,29 @@ import {
   validateMasterPassword,
   validateMasterUsername,
 } from "../../domain/rds-rules.js";
+import { DATABASE_SECURITY_GROUP } from "../../domain/setup-resources.js";
 import { McctlError, MissingInputError, UsageError } from "../../errors.js";
-import {
-  DATABASE_DEFAULTS,
-  DATABASE_SECURITY_GROUP,
-  type DatabaseFacts,
-  describeInstance,
-  lookUpDatabaseSecurityGroup,
-  type NewDatabase,
-} from "../../operations/setup/database.js";
 import { answerChoice, answerConfirm, answerSecret, answerText, answerValid } from "./answers.js";
 import { chooseEngineVersion, chooseInstanceClass } from "./database-options.js";
 import type { PlanIo, PlanLine, SetupAws } from "./types.js";
+
+export interface NewDatabase {
+  identifier: string;
+  engineVersion: string;
+  instanceClass: string;
+  storageGiB: number;
+  masterUsername: string;
+  databaseName: string;
+  securityGroupId: string;
+}
+
+export async function lookUpDatabaseSecurityGroup(aws: SetupAws, vpcId: string): Promise<string | undefined> {
+  const groups = await aws.ec2.securityGroups([
+    { Name: "group-name", Values: [DATABASE_SECURITY_GROUP] },
+    { Name: "vpc-id", Values: [vpcId] },
+  ]);
+  return groups[0]?.GroupId;
+}
 
 /** A MySQL instance that exists (or is being created) and is used as it is. */
 export interface UseDatabase extends DatabaseFacts {

@@ -1,20 +1,17 @@
 import type { InstanceTypeInfo } from "@aws-sdk/client-ec2";
 import { awsErrorName } from "../../aws/errors.js";
+import { DEFAULT_INSTANCE_TYPE, SUGGESTED_INSTANCE_TYPE } from "../../config/defaults.js";
 import {
   CPU_UNITS_PER_VCPU,
   describeInstanceTypeSize,
   type InstanceTypeSize,
   instanceTypeShortfall,
   minimumNominalMemoryMiB,
+  PREVIOUS_GENERATION,
   smallestFittingTypes,
   type TaskRequirement,
 } from "../../domain/capacity.js";
 import { McctlError, UsageError } from "../../errors.js";
-import {
-  DEFAULT_INSTANCE_TYPE,
-  PREVIOUS_GENERATION,
-  SUGGESTED_INSTANCE_TYPE,
-} from "../../operations/setup/launch.js";
 import { answerText } from "./answers.js";
 import type { PlanIo, SetupAws } from "./types.js";
 

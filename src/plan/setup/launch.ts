@@ -1,21 +1,35 @@
 import type { IpPermission, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
 import { DEFAULT_INSTANCE_PROFILE } from "../../config/defaults.js";
 import type { TaskRequirement } from "../../domain/capacity.js";
-import { DEFAULT_TASK_SETTINGS } from "../../domain/task-definition.js";
-import { McctlError, UsageError } from "../../errors.js";
 import {
   ANYWHERE,
   HTTP_PORT,
   INSTANCE_SECURITY_GROUP,
   instanceProfileHowTo,
-  type LaunchAnswers,
   SSH_PORT,
-} from "../../operations/setup/launch.js";
-import { validateDataPath } from "../../operations/setup/user-data.js";
-import { recommendedEcsImage } from "./ami.js";
+} from "../../domain/setup-resources.js";
+import { DEFAULT_TASK_SETTINGS } from "../../domain/task-definition.js";
+import { validateDataPath } from "../../domain/user-data.js";
+import { McctlError, UsageError } from "../../errors.js";
+import { type LaunchImage, recommendedEcsImage } from "./ami.js";
 import { answerChoice, answerText } from "./answers.js";
 import { chooseInstanceType } from "./instance-type.js";
 import type { PlanIo, PlanLine, SetupAws } from "./types.js";
+
+/** What the launch plan decided, every prerequisite checked. */
+export interface LaunchAnswers {
+  instanceType: string;
+  image: LaunchImage;
+  /** undefined: no key pair, no SSH. */
+  keyPair: string | undefined;
+  vpcId: string;
+  subnetId: string;
+  instanceProfile: string;
+  /** Host directory of the Elasticsearch data volume, created by the user data. */
+  dataPath: string;
+  /** The instances' group: `id` when it exists; the ports apply must still open to the internet. */
+  securityGroup: { id?: string | undefined; name: string; openPorts: number[] };
+}
 
 /** Everything a launch needs, every answer known and every prerequisite checked, with its plan lines. */
 export interface LaunchPlan extends LaunchAnswers {

@@ -1,11 +1,13 @@
+import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Settings } from "../../config/settings.js";
 import { resolveTaskSettings } from "../../config/task-inputs.js";
 import { buildJdbcUrl } from "../../domain/environment.js";
+import type { DatabaseFacts } from "../../domain/rds-rules.js";
 import { STORED_IN_SSM } from "../../domain/secrets.js";
-import { taskRequirements } from "../../domain/task-definition.js";
+import { type TaskSettings, taskRequirements } from "../../domain/task-definition.js";
 import { McctlError } from "../../errors.js";
-import type { SetupSteps } from "../../operations/setup/apply.js";
 import type { Target } from "../account.js";
+import type { LogGroupPlan } from "../logs.js";
 import {
   baselineOf,
   findKnownRevisions,
@@ -13,13 +15,48 @@ import {
   type RegistrationPlan,
   serviceIfAny,
 } from "../registration.js";
-import { knownSecrets, readStoredSecrets, resolveSecretStore } from "../secrets.js";
+import { knownSecrets, readStoredSecrets, resolveSecretStore, type SecretStorePlan } from "../secrets.js";
 import { type BucketPlan, planBucket } from "./bucket.js";
 import { type ComputePlan, planCompute } from "./compute.js";
-import { type DatabasePlan, planDatabase } from "./database.js";
-import { type AccessPlan, planDatabaseAccess } from "./database-access.js";
+import { type DatabasePlan, type NewDatabase, planDatabase } from "./database.js";
+import { type AccessPlan, type AccessRule, planDatabaseAccess } from "./database-access.js";
+import type { LaunchAnswers } from "./launch.js";
 import { PENDING_DB_HOST } from "./pending.js";
 import type { PlanIo, PlanLine, SetupAws } from "./types.js";
+
+/** What setup's apply needs of the plan, in the terms of the resources it creates. */
+export interface SetupSteps {
+  cluster: string;
+  service: { name: string; exists: boolean };
+  bucket: { name: string; create: boolean };
+  database:
+    | { action: "use"; facts: DatabaseFacts }
+    | {
+        action: "create";
+        planned: Omit<NewDatabase, "securityGroupId"> & {
+          vpcId: string;
+          securityGroupId?: string | undefined;
+        };
+      }
+    | { action: "external"; host: string; port?: number | undefined; databaseName: string };
+  password: string;
+  createCluster: boolean;
+  compute:
+    | { status: "ready"; publicDnsName?: string | undefined }
+    | { status: "pending"; instanceId: string }
+    | { status: "launch"; answers: LaunchAnswers };
+  access: AccessRule[];
+  /** The application's task definition, and the revision it is compared with before registering. */
+  task: TaskSettings;
+  environment: Record<string, string>;
+  /** Secrets to store in SSM and the execution role; written first, so none is lost if setup stops. */
+  secrets: SecretStorePlan;
+  logGroup: LogGroupPlan;
+  baseline?: TaskDefinition | undefined;
+  force?: boolean | undefined;
+  /** Wait for a steady service after creating it, and for slow resources before registering. */
+  wait: boolean;
+}
 
 export interface SetupRequest {
   cluster: string;
@@ -231,7 +268,7 @@ function settingsAfterSetup(
   };
 }
 
-/** The plan in the terms apply works in (src/operations/setup/apply.ts). */
+/** The plan in the terms apply works in (SetupSteps). */
 export function applyStepsOf(plan: SetupPlan, wait: boolean): SetupSteps {
   const choice = plan.database.database;
   const compute = plan.compute;

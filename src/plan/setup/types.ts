@@ -1,7 +1,23 @@
+import type { Ec2Api } from "../../aws/ec2.js";
+import type { EcsApi } from "../../aws/ecs.js";
+import type { IamApi } from "../../aws/iam.js";
+import type { LogsApi } from "../../aws/logs.js";
+import type { RdsApi } from "../../aws/rds.js";
+import type { S3Api } from "../../aws/s3.js";
+import type { SsmApi } from "../../aws/ssm.js";
 import type { Asker } from "../../config/questions.js";
 import type { Settings } from "../../config/settings.js";
 
-export type { SetupAws } from "../../operations/setup/types.js";
+/** The AWS services `mcctl setup` works with. */
+export interface SetupAws {
+  s3: S3Api;
+  rds: RdsApi;
+  ec2: Ec2Api;
+  ecs: EcsApi;
+  iam: IamApi;
+  ssm: SsmApi;
+  logs: LogsApi;
+}
 
 /** What a plan line says about one resource. */
 export type PlanState = "exists" | "create" | "pending" | "skip";

@@ -2,17 +2,15 @@ import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { RDSServiceException } from "@aws-sdk/client-rds";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
+import type { DatabaseFacts } from "../../../src/domain/rds-rules.js";
 import { McctlError } from "../../../src/errors.js";
 import {
   createDatabase,
   createDatabaseSecurityGroup,
-  type DatabaseFacts,
-  describeInstance,
-  type NewDatabase,
   waitForDatabase,
 } from "../../../src/operations/setup/database.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
-import { planDatabase } from "../../../src/plan/setup/database.js";
+import { type NewDatabase, planDatabase } from "../../../src/plan/setup/database.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { setupAwsFor, type TestApplyIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
 import { runUntilSettled } from "../../helpers/time.js";
@@ -361,35 +359,6 @@ describe("createDatabaseSecurityGroup and createDatabase", () => {
 
     expect(database).toMatchObject({ identifier: "model-catalogue", created: true, status: "creating" });
     expect(sim.rds.instances()).toHaveLength(1);
-  });
-});
-
-describe("describeInstance", () => {
-  it("leaves out groups RDS is removing and has no endpoint before RDS gives one", () => {
-    const facts = describeInstance(
-      {
-        DBInstanceIdentifier: "model-catalogue",
-        DBInstanceStatus: "modifying",
-        MasterUsername: "mcadmin",
-        DBName: "mc",
-        VpcSecurityGroups: [
-          { VpcSecurityGroupId: "sg-11111111", Status: "active" },
-          { VpcSecurityGroupId: "sg-22222222", Status: "removing" },
-        ],
-      },
-      { created: false, databaseName: undefined },
-    );
-
-    expect(facts).toEqual({
-      identifier: "model-catalogue",
-      created: false,
-      status: "modifying",
-      endpoint: undefined,
-      masterUsername: "mcadmin",
-      databaseName: "mc",
-      securityGroupIds: ["sg-11111111"],
-      engineVersion: undefined,
-    });
   });
 });
 

@@ -2,17 +2,12 @@ import { EC2ServiceException } from "@aws-sdk/client-ec2";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
 import type { Settings } from "../../../src/config/settings.js";
+import { CLUSTER_TAG, INSTANCE_NAME, INSTANCE_SECURITY_GROUP } from "../../../src/domain/setup-resources.js";
 import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../../src/domain/task-definition.js";
 import { McctlError } from "../../../src/errors.js";
-import {
-  CLUSTER_TAG,
-  ensureInstanceSecurityGroup,
-  INSTANCE_NAME,
-  INSTANCE_SECURITY_GROUP,
-  launchInstance,
-} from "../../../src/operations/setup/launch.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
+import { ensureInstanceSecurityGroup, launchInstance } from "../../../src/operations/setup/launch.js";
 import { type LaunchPlan, planLaunch } from "../../../src/plan/setup/launch.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { emptyAccount } from "../../helpers/setup-compute.js";
 import { setupAwsFor, type TestPlanIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
 import { McctlError } from "../../../src/errors.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { waitForContainerInstance } from "../../../src/operations/setup/wait-instance.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { emptyAccount, launchWithMcctl } from "../../helpers/setup-compute.js";
 import { setupAwsFor, testApplyIo } from "../../helpers/setup-io.js";
 import { runUntilSettled } from "../../helpers/time.js";

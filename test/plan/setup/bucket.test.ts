@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
 import { McctlError, UsageError } from "../../../src/errors.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { defaultBucketName, planBucket } from "../../../src/plan/setup/bucket.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { setupAwsFor, testPlanIo } from "../../helpers/setup-io.js";
 import { createSimulatedAws, OTHER_ACCOUNT_ID, type SimulatedAws } from "../../sim/index.js";

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
 import type { Settings } from "../../../src/config/settings.js";
+import { CLUSTER_TAG, INSTANCE_NAME } from "../../../src/domain/setup-resources.js";
 import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../../src/domain/task-definition.js";
 import { McctlError, UsageError } from "../../../src/errors.js";
-import { CLUSTER_TAG, INSTANCE_NAME } from "../../../src/operations/setup/launch.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { planCompute } from "../../../src/plan/setup/compute.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { emptyAccount, launchWithMcctl } from "../../helpers/setup-compute.js";
 import { setupAwsFor, type TestPlanIoOptions, testPlanIo } from "../../helpers/setup-io.js";

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
+import type { DatabaseFacts } from "../../../src/domain/rds-rules.js";
 import { McctlError } from "../../../src/errors.js";
-import type { DatabaseFacts } from "../../../src/operations/setup/database.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
 import type { ComputePlan } from "../../../src/plan/setup/compute.js";
 import type { CreateDatabase, DatabaseChoice } from "../../../src/plan/setup/database.js";
 import { planDatabaseAccess } from "../../../src/plan/setup/database-access.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { setupAwsFor } from "../../helpers/setup-io.js";
 import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
 import { McctlError } from "../../../src/errors.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { chooseEngineVersion, chooseInstanceClass } from "../../../src/plan/setup/database-options.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { setupAwsFor, testPlanIo } from "../../helpers/setup-io.js";
 import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { AwsConfig } from "../../../src/aws/config.js";
 import type { Settings } from "../../../src/config/settings.js";
-import type { SetupAws } from "../../../src/operations/setup/types.js";
 import { planSetup } from "../../../src/plan/setup/plan.js";
+import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { testTarget } from "../../helpers/secrets.js";
 import { setupAwsFor, testPlanIo } from "../../helpers/setup-io.js";
 import { seedEmptyAccount } from "../../sim/fixtures.js";

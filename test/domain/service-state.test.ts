@@ -7,7 +7,7 @@ import {
   isFailedTask,
   isSteady,
   taskId,
-} from "../../src/operations/service-state.js";
+} from "../../src/domain/service-state.js";
 
 const ARN = "arn:aws:ecs:eu-west-1:123456789012";
 const REVISION_1 = `${ARN}:task-definition/model-catalogue:1`;

@@ -1,4 +1,4 @@
-import { DEFAULT_TASK_SETTINGS } from "../../domain/task-definition.js";
+import { DEFAULT_TASK_SETTINGS } from "./task-definition.js";
 
 /** ECS's rule for cluster names: 1–255 letters, digits, hyphens and underscores. */
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;

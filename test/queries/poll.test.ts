@@ -2,7 +2,7 @@ import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AwsDeadlineError } from "../../src/aws/limits.js";
 import { ExitCode, InterruptedError, McctlError } from "../../src/errors.js";
-import { isTransientError, poll, STALLED_LOOK_MS, sleep } from "../../src/operations/poll.js";
+import { isTransientError, poll, STALLED_LOOK_MS, sleep } from "../../src/queries/poll.js";
 import { TEST_START } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
 

@@ -2,12 +2,12 @@ import type { Image, Instance } from "@aws-sdk/client-ec2";
 import type { ContainerInstance, Deployment, Service, Task, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
+import { appUrl } from "../domain/environment.js";
 import { awslogsGroupOf } from "../domain/logs.js";
 import { secretDeliveries } from "../domain/secrets.js";
+import { describeStoppedTask, isFailedTask, taskId } from "../domain/service-state.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError } from "../errors.js";
-import { appUrl } from "./health.js";
-import { describeStoppedTask, isFailedTask, taskId } from "./service-state.js";
 import {
   type ContainerInstanceStatus,
   containerInstanceStatus,

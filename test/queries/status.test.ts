@@ -4,12 +4,7 @@ import type { AwsConfig } from "../../src/aws/config.js";
 import { createEc2Api } from "../../src/aws/ec2.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
 import type { McctlError } from "../../src/errors.js";
-import {
-  buildStatusReport,
-  gatherStatus,
-  problemsOf,
-  type StatusInputs,
-} from "../../src/operations/status.js";
+import { buildStatusReport, gatherStatus, problemsOf, type StatusInputs } from "../../src/queries/status.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { mcServiceInput, seedMcCluster } from "../sim/fixtures.js";
 

@@ -9,7 +9,7 @@ import {
   lastLogLines,
   type ReadEvent,
   readLogs,
-} from "../../src/operations/log-reader.js";
+} from "../../src/queries/log-reader.js";
 import { until } from "../helpers/logs.js";
 import { TEST_START, useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";

@@ -8,7 +8,7 @@ import {
   encodeUserData,
   validateClusterName,
   validateDataPath,
-} from "../../../src/operations/setup/user-data.js";
+} from "../../src/domain/user-data.js";
 
 describe("ecsUserData", () => {
   it("is a bash script that joins the cluster and creates the Elasticsearch data directory", () => {
