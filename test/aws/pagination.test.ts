@@ -20,7 +20,7 @@ import {
   RDSClient,
 } from "@aws-sdk/client-rds";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { AwsConfig } from "../../src/aws/config.js";
 import { createEc2Api } from "../../src/aws/ec2.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
@@ -35,6 +35,13 @@ afterEach(() => {
   ecsMock.reset();
   ec2Mock.reset();
   rdsMock.reset();
+});
+
+// The worker runs other files after this one (isolate: false): leave the clients as they were.
+afterAll(() => {
+  ecsMock.restore();
+  ec2Mock.restore();
+  rdsMock.restore();
 });
 
 /**

@@ -1,7 +1,13 @@
 /**
- * Bad input through the built binary: every case must end with exit 2 and one line naming the bad value
- * (cut short when long; never a secret), at most one suggestion line, no stack trace, and no AWS call.
- * Each case gets its own local HTTP endpoint that records requests: it must see none.
+ * Bad input: every case must end with exit 2 and one line naming the bad value (cut short when long;
+ * never a secret), at most one suggestion line, no stack trace, and no AWS call. Each case gets its
+ * own local HTTP endpoint that records requests: it must see none.
+ *
+ * What a case checks is what main() returns and prints, so every case runs in this process through
+ * main(argv) (harness.ts: runMain), one after the other; a spawn of the built binary for each of them
+ * cost more than the rest of test/bin together. A sample of each group (ON_THE_BINARY) also runs
+ * through the built binary, as do the cases refused by AWS, for the exit code the shell sees, the
+ * separate stdout and stderr of a real process and the bundle.
  */
 
 import { writeFile } from "node:fs/promises";
@@ -9,7 +15,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, childEnv, makeTempDir, type RunResult, removeTempDir, runCli } from "./harness.js";
+import {
+  assertBuilt,
+  childEnv,
+  makeTempDir,
+  type RunOptions,
+  type RunResult,
+  removeTempDir,
+  runCli,
+  runMain,
+} from "./harness.js";
 
 interface Recorder {
   url: string;
@@ -543,7 +558,23 @@ afterAll(async () => {
   await removeTempDir(dir);
 });
 
-async function run(input: BadInput, recorder: Recorder): Promise<RunResult> {
+/** Cases that also run through the built binary: some of each group, secrets and long values among them. */
+const ON_THE_BINARY = [
+  "an unknown command",
+  "--count abc",
+  "--health-url with a password",
+  "AWS_ENDPOINT_URL file",
+  "MCCTL_SERVICE 100 KB",
+  "AWS_MAX_ATTEMPTS=abc",
+  "secrets set with the value as an argument",
+  "METADATA_PASSWORD with a newline",
+  "a secret in the file",
+  "not JSON",
+];
+
+type Runner = (args: readonly string[], options: RunOptions) => Promise<RunResult>;
+
+async function run(input: BadInput, recorder: Recorder, runner: Runner = runCli): Promise<RunResult> {
   const args = [...input.args];
   if (input.settings !== undefined) {
     const path = join(dir, `settings-${++fileCount}.json`);
@@ -553,7 +584,7 @@ async function run(input: BadInput, recorder: Recorder): Promise<RunResult> {
     );
     args.unshift("--config", path);
   }
-  return runCli(args, {
+  return runner(args, {
     cwd: dir,
     env: childEnv(dir, { AWS_ENDPOINT_URL: recorder.url, AWS_MAX_ATTEMPTS: "1", ...input.env }),
   });
@@ -579,55 +610,92 @@ function expectOneLineError(result: RunResult, code: number): string {
   return lines[0] ?? "";
 }
 
-describe.concurrent(`bad input (${Object.keys(CASES).length} cases): exit 2, one line, no AWS call`, () => {
-  it.concurrent.each(Object.entries(CASES))("%s", async (_, input) => {
-    const recorder = await startRecorder();
-    try {
-      const result = await run(input, recorder);
-      const line = expectOneLineError(result, 2);
-      for (const name of input.names) {
-        if (typeof name === "string") expect(line).toContain(name);
-        else expect(line).toMatch(name);
-      }
-      for (const text of input.hidden ?? []) expect(result.stdout + result.stderr).not.toContain(text);
-      expect(recorder.requests, "AWS was called").toEqual([]);
-    } finally {
-      await recorder.close();
+async function expectRefusedBeforeAws(input: BadInput, runner: Runner): Promise<void> {
+  const recorder = await startRecorder();
+  try {
+    const result = await run(input, recorder, runner);
+    const line = expectOneLineError(result, 2);
+    for (const name of input.names) {
+      if (typeof name === "string") expect(line).toContain(name);
+      else expect(line).toMatch(name);
     }
+    for (const text of input.hidden ?? []) expect(result.stdout + result.stderr).not.toContain(text);
+    expect(recorder.requests, "AWS was called").toEqual([]);
+  } finally {
+    await recorder.close();
+  }
+}
+
+/** The checks above can fail: the recorder sees the calls of valid input, which ends with exit 1. */
+async function expectRecorderSeesValidInput(runner: Runner): Promise<void> {
+  const recorder = await startRecorder();
+  try {
+    const result = await run({ args: ["status"], names: [] }, recorder, runner);
+    expect(result.code).toBe(1);
+    expect(recorder.requests.length).toBeGreaterThan(0);
+  } finally {
+    await recorder.close();
+  }
+}
+
+/** Valid mcctl.json, variables and flags reach AWS: the cases fail for their value, not for the rest. */
+async function expectValidSettingsReachAws(runner: Runner): Promise<void> {
+  const recorder = await startRecorder();
+  try {
+    const result = await run(
+      {
+        ...settings({ region: "eu-west-1", cluster: "prod", environment: VALID_ENVIRONMENT }, [
+          "register-task",
+          "--yes",
+          "--family",
+          "model-catalogue",
+        ]),
+        env: { ...READY, MC_NAME: "Catalogue", MCCTL_SERVICE: "mc", AWS_RETRY_MODE: "standard" },
+        names: [],
+      },
+      recorder,
+      runner,
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(recorder.requests.length).toBeGreaterThan(0);
+  } finally {
+    await recorder.close();
+  }
+}
+
+// In this process, one case at a time: they share process.env and the working directory.
+describe(`bad input (${Object.keys(CASES).length} cases, main(argv) in process): exit 2, one line, no AWS call`, () => {
+  it.each(Object.entries(CASES))("%s", async (_, input) => {
+    await expectRefusedBeforeAws(input, runMain);
   });
 
+  it("the recorder does see the calls of valid input (the check above can fail)", async () => {
+    await expectRecorderSeesValidInput(runMain);
+  });
+
+  it("valid mcctl.json, variables and flags reach AWS (the cases above fail for their value)", async () => {
+    await expectValidSettingsReachAws(runMain);
+  });
+});
+
+describe.concurrent(`bad input through the built binary (${ON_THE_BINARY.length} of the cases): exit 2, one line, no AWS call`, () => {
+  it.concurrent.each(ON_THE_BINARY.map((name) => [name, CASES[name] as BadInput] as const))(
+    "%s",
+    async (_, input) => {
+      await expectRefusedBeforeAws(input, runCli);
+    },
+  );
+
   it.concurrent("the recorder does see the calls of valid input (the check above can fail)", async () => {
-    const recorder = await startRecorder();
-    try {
-      const result = await run({ args: ["status"], names: [] }, recorder);
-      expect(result.code).toBe(1);
-      expect(recorder.requests.length).toBeGreaterThan(0);
-    } finally {
-      await recorder.close();
-    }
+    await expectRecorderSeesValidInput(runCli);
   });
 
   it.concurrent("valid mcctl.json, variables and flags reach AWS (the cases above fail for their value)", async () => {
-    const recorder = await startRecorder();
-    try {
-      const result = await run(
-        {
-          ...settings({ region: "eu-west-1", cluster: "prod", environment: VALID_ENVIRONMENT }, [
-            "register-task",
-            "--yes",
-            "--family",
-            "model-catalogue",
-          ]),
-          env: { ...READY, MC_NAME: "Catalogue", MCCTL_SERVICE: "mc", AWS_RETRY_MODE: "standard" },
-          names: [],
-        },
-        recorder,
-      );
-      expect(result.code, result.stderr).toBe(1);
-      expect(recorder.requests.length).toBeGreaterThan(0);
-    } finally {
-      await recorder.close();
-    }
+    await expectValidSettingsReachAws(runCli);
+  });
+
+  it("every case named for the binary exists", () => {
+    for (const name of ON_THE_BINARY) expect(CASES, name).toHaveProperty([name]);
   });
 });
 

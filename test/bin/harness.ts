@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { stripVTControlCharacters } from "node:util";
 import type { ContainerDefinition, RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import { type IPty, spawn as spawnPty } from "node-pty";
+import { vi } from "vitest";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const BIN = join(REPO_ROOT, "bin", "mcctl.js");
@@ -106,6 +107,72 @@ export function runCli(args: readonly string[], options: RunOptions): Promise<Ru
       child.stdin.end(options.stdin);
     }
   });
+}
+
+/**
+ * Runs `main(argv)` of src/cli.ts in this process the way `runCli` runs the binary: in `cwd`, with
+ * exactly `env` as process.env (put back afterwards), stdout and stderr (console included) captured
+ * apart, and main's answer as the exit code (bin/mcctl.js sets process.exitCode to it). Only for what
+ * does not depend on the process: keep cases on the built binary for exit codes as the shell sees
+ * them, signals, terminals and the bundle itself. Calls must not overlap (one process.env, one cwd).
+ */
+export async function runMain(args: readonly string[], options: RunOptions): Promise<RunResult> {
+  const { main } = await import("../../src/cli.js");
+  let stdout = "";
+  let stderr = "";
+  const text = (chunk: unknown) =>
+    typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
+  const capture = (append: (chunk: string) => void) =>
+    ((chunk: unknown, ...rest: unknown[]) => {
+      append(text(chunk));
+      const done = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
+      if (done) process.nextTick(done);
+      return true;
+    }) as typeof process.stdout.write;
+  const toStdout = (chunk: string) => {
+    stdout += chunk;
+  };
+  const toStderr = (chunk: string) => {
+    stderr += chunk;
+  };
+  const line =
+    (append: (chunk: string) => void) =>
+    (...values: unknown[]) =>
+      append(`${values.map(String).join(" ")}\n`);
+  const spies = [
+    vi.spyOn(process.stdout, "write").mockImplementation(capture(toStdout)),
+    vi.spyOn(process.stderr, "write").mockImplementation(capture(toStderr)),
+    vi.spyOn(console, "log").mockImplementation(line(toStdout)),
+    vi.spyOn(console, "info").mockImplementation(line(toStdout)),
+    vi.spyOn(console, "warn").mockImplementation(line(toStderr)),
+    vi.spyOn(console, "error").mockImplementation(line(toStderr)),
+  ];
+  const savedEnv = { ...process.env };
+  const savedCwd = process.cwd();
+  const replaceEnv = (env: Record<string, string | undefined>) => {
+    for (const key of Object.keys(process.env)) if (!key.startsWith("VITEST")) delete process.env[key];
+    for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
+  };
+  // As runCli's child: stdin is /dev/null and the output goes to pipes, whatever runs the tests.
+  const streams = [process.stdin, process.stdout, process.stderr];
+  const savedTTY = streams.map((stream) => Object.getOwnPropertyDescriptor(stream, "isTTY"));
+  try {
+    for (const stream of streams)
+      Object.defineProperty(stream, "isTTY", { value: false, configurable: true });
+    replaceEnv(options.env);
+    process.chdir(options.cwd);
+    const code = await main([process.execPath, BIN, ...args]);
+    return { code, signal: null, stdout, stderr, timedOut: false };
+  } finally {
+    process.chdir(savedCwd);
+    replaceEnv(savedEnv);
+    streams.forEach((stream, index) => {
+      const descriptor = savedTTY[index];
+      if (descriptor) Object.defineProperty(stream, "isTTY", descriptor);
+      else delete (stream as { isTTY?: boolean }).isTTY;
+    });
+    for (const spy of spies) spy.mockRestore();
+  }
 }
 
 /** Collapses every run of whitespace: prompts wrap long questions at the terminal width. */
