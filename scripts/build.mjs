@@ -1,10 +1,16 @@
 // Bundles the CLI so that a cold start reads a handful of files instead of hundreds: commands and
 // the AWS SDK stay in separate chunks that load only when a command needs them.
-import { rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { build } from "esbuild";
 
+// Some bundled CommonJS dependencies call require(); a chunk that does gets one. The others go
+// without: each createRequire costs a cold start a module import and a path look-up.
+const REQUIRE_SHIM =
+  'import { createRequire as __mcctlCreateRequire } from "node:module"; const require = __mcctlCreateRequire(import.meta.url);\n';
+
 await rm("dist", { recursive: true, force: true });
-await build({
+const { outputFiles } = await build({
   entryPoints: ["src/cli.ts"],
   outdir: "dist",
   bundle: true,
@@ -22,8 +28,10 @@ await build({
   // The SDK's shared client base is loaded from node_modules rather than bundled: one copy of it for
   // every client, which the end-to-end tests can also reach to plug in the simulated AWS.
   external: ["@smithy/core", "@smithy/core/*"],
-  // Some bundled CommonJS dependencies call require(); give each ESM chunk one.
-  banner: {
-    js: 'import { createRequire as __mcctlCreateRequire } from "node:module"; const require = __mcctlCreateRequire(import.meta.url);',
-  },
+  write: false,
 });
+for (const file of outputFiles) {
+  const needsRequire = file.path.endsWith(".js") && /\brequire\b/.test(file.text);
+  await mkdir(dirname(file.path), { recursive: true });
+  await writeFile(file.path, needsRequire ? REQUIRE_SHIM + file.text : file.contents);
+}
