@@ -1,7 +1,7 @@
 // Bundles the CLI so that a cold start reads a handful of files instead of hundreds: commands and
 // the AWS SDK stay in separate chunks that load only when a command needs them.
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { build } from "esbuild";
 
 // Some bundled CommonJS dependencies call require(); a chunk that does gets one. The others go
@@ -9,9 +9,94 @@ import { build } from "esbuild";
 const REQUIRE_SHIM =
   'import { createRequire as __mcctlCreateRequire } from "node:module"; const require = __mcctlCreateRequire(import.meta.url);\n';
 
+const ENTRY = "src/cli.ts";
+// What a command's start needs (its context, settings, flag checks, the task's inputs, the plan's
+// printing): the modules `register-task --dry-run --offline` imports statically.
+const CORE_ROOTS = ["src/commands/register-task.ts"];
+
+/** The source files reached from `roots` by static imports (dynamic imports and packages left out). */
+async function staticClosure(roots) {
+  const { metafile } = await build({
+    entryPoints: roots,
+    bundle: true,
+    write: false,
+    metafile: true,
+    outdir: "dist",
+    format: "esm",
+    platform: "node",
+    packages: "external",
+    logLevel: "error",
+  });
+  const reached = new Set();
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const path = pending.pop();
+    if (reached.has(path) || !metafile.inputs[path]) continue;
+    reached.add(path);
+    for (const imported of metafile.inputs[path].imports) {
+      if (imported.kind === "import-statement" && !imported.external) pending.push(imported.path);
+    }
+  }
+  return reached;
+}
+
+/**
+ * esbuild splits by which entry points (the CLI and every dynamic import) reach a module, so the modules
+ * that most commands share fell into some twenty small chunks, each a file to resolve, read and compile
+ * at start-up. Here every entry point outside the CLI's own static imports (what `--help` loads) reaches
+ * all the core modules, so that they share one chunk:
+ * - every other source module (commands, plans, operations, SDK wrappers) also imports a glue module
+ *   that imports the core ones;
+ * - a dynamic import of a core module (lazy-action's flag checks, globals and settings) goes through a
+ *   facade that imports the glue, then re-exports the module.
+ * Nothing imports back into the glue, so the import graph gains no cycle and every module still runs
+ * after the modules it imports.
+ */
+async function coreChunkPlugin() {
+  const cliModules = await staticClosure([ENTRY]);
+  const core = [...(await staticClosure(CORE_ROOTS))].filter(
+    (path) => !cliModules.has(path) && !CORE_ROOTS.includes(path),
+  );
+  const coreFiles = new Set(core.map((path) => resolve(path)));
+  const cliFiles = new Set([...cliModules].map((path) => resolve(path)));
+  const glue = core.map((path) => `import ${JSON.stringify(resolve(path))};`).join("\n");
+  return {
+    name: "core-chunk",
+    setup(build) {
+      build.onResolve({ filter: /^mcctl:core$/ }, () => ({ path: "core", namespace: "mcctl-core" }));
+      build.onLoad({ filter: /.*/, namespace: "mcctl-core" }, () => ({
+        contents: glue,
+        loader: "js",
+        resolveDir: process.cwd(),
+      }));
+      build.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.kind !== "dynamic-import" || args.pluginData?.coreFacade) return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { coreFacade: true },
+        });
+        if (resolved.errors.length > 0 || !coreFiles.has(resolved.path)) return resolved;
+        return { path: resolved.path, namespace: "mcctl-core-entry" };
+      });
+      build.onLoad({ filter: /.*/, namespace: "mcctl-core-entry" }, ({ path }) => ({
+        contents: `import "mcctl:core";\nexport * from ${JSON.stringify(path)};\n`,
+        loader: "js",
+        resolveDir: dirname(path),
+      }));
+      build.onLoad({ filter: /\/src\/.*\.ts$/ }, async ({ path }) => {
+        if (coreFiles.has(path) || cliFiles.has(path)) return undefined;
+        const source = await readFile(path, "utf8");
+        return { contents: `${source}\nimport "mcctl:core";\n`, loader: "ts" };
+      });
+    },
+  };
+}
+
 await rm("dist", { recursive: true, force: true });
 const { outputFiles } = await build({
-  entryPoints: ["src/cli.ts"],
+  entryPoints: [ENTRY],
   outdir: "dist",
   bundle: true,
   splitting: true,
@@ -28,6 +113,7 @@ const { outputFiles } = await build({
   // The SDK's shared client base is loaded from node_modules rather than bundled: one copy of it for
   // every client, which the end-to-end tests can also reach to plug in the simulated AWS.
   external: ["@smithy/core", "@smithy/core/*"],
+  plugins: [await coreChunkPlugin()],
   write: false,
 });
 for (const file of outputFiles) {
