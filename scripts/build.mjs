@@ -94,6 +94,28 @@ async function coreChunkPlugin() {
   };
 }
 
+/**
+ * commander requires node:child_process at load, for executable subcommands (a separate program per
+ * command), which mcctl does not use: that is some ten of Node's modules at every start, --help
+ * included. Its one use, spawn, now loads the module when called. The build fails if commander
+ * changes that line, rather than bundle it unchanged.
+ */
+const commanderLazyChildProcess = {
+  name: "commander-lazy-child-process",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, "utf8");
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) {
+        throw new Error(`${path} no longer has \`${eager}\`: update scripts/build.mjs`);
+      }
+      const lazy =
+        "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: "js" };
+    });
+  },
+};
+
 await rm("dist", { recursive: true, force: true });
 const { outputFiles } = await build({
   entryPoints: [ENTRY],
@@ -113,7 +135,7 @@ const { outputFiles } = await build({
   // The SDK's shared client base is loaded from node_modules rather than bundled: one copy of it for
   // every client, which the end-to-end tests can also reach to plug in the simulated AWS.
   external: ["@smithy/core", "@smithy/core/*"],
-  plugins: [await coreChunkPlugin()],
+  plugins: [await coreChunkPlugin(), commanderLazyChildProcess],
   write: false,
 });
 for (const file of outputFiles) {
