@@ -5,9 +5,12 @@ import { dirname, resolve } from "node:path";
 import { build } from "esbuild";
 
 // Some bundled CommonJS dependencies call require(); a chunk that does gets one. The others go
-// without: each createRequire costs a cold start a module import and a path look-up.
+// without. Node's built-in modules (all that a start needs: commander's) come from
+// process.getBuiltinModule; createRequire, and node:module with it, only for a package
+// (@smithy/core, for the SDK).
 const REQUIRE_SHIM =
-  'import { createRequire as __mcctlCreateRequire } from "node:module"; const require = __mcctlCreateRequire(import.meta.url);\n';
+  "let __mcctlRequire; const require = (id) => process.getBuiltinModule(id) ?? " +
+  '(__mcctlRequire ??= process.getBuiltinModule("node:module").createRequire(import.meta.url))(id);\n';
 
 const ENTRY = "src/cli.ts";
 // What a command's start needs (its context, settings, flag checks, the task's inputs, the plan's
