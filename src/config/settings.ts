@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { chmod, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as z from "zod/mini";
@@ -306,6 +305,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export async function saveSettings(path: string, settings: Settings): Promise<void> {
   const checked = SettingsSchema.parse(settings);
+  // node:crypto loads some twenty modules: only a run that saves pays for them.
+  const { randomUUID } = await import("node:crypto");
   const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(temporary, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 });
   await chmod(temporary, 0o600);
