@@ -89,6 +89,7 @@ export const verb = {
       question: `Delete everything marked - in account ${target.account}, ${target.region}? This cannot be undone.`,
       // On a terminal the operator types the service's name: a bare "y" is too easy for this one.
       typeToConfirm: service,
+      typeToConfirmLabel: `the service name (${service})`,
       summary: { lines: plan.lines, kept, deleted: [] as string[] },
       interrupts: {
         first: () =>

@@ -89,12 +89,11 @@ function printSteps(context: CommandContext, plan: Plan): void {
 async function confirm(context: CommandContext, plan: Plan): Promise<void> {
   if (!confirmationToAsk(context)) return;
   if (plan.typeToConfirm !== undefined) {
-    const answer = await context.ask.askText({
-      message: `${plan.question} Type ${plan.typeToConfirm} to confirm:`,
-    });
+    const label = plan.typeToConfirmLabel ?? plan.typeToConfirm;
+    const answer = await context.ask.askText({ message: `${plan.question} Type ${label} to confirm:` });
     if (answer.trim() === plan.typeToConfirm) return;
     throw new McctlError(
-      `cancelled: "${answer.trim().slice(0, 40)}" is not ${plan.typeToConfirm}; nothing was changed and nothing was saved`,
+      `cancelled: "${answer.trim().slice(0, 40)}" is not ${label}; nothing was changed and nothing was saved`,
     );
   }
   if (!(await context.ask.askConfirm(plan.question, false))) {

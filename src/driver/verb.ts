@@ -62,6 +62,8 @@ export interface Plan<R = unknown, S extends Summary = Summary> {
   readonly question: string;
   /** On a terminal the operator types this (the service name) instead of answering y/N. */
   readonly typeToConfirm?: string | undefined;
+  /** How the question and a wrong answer name it: "the service name (mc)". */
+  readonly typeToConfirmLabel?: string | undefined;
   /**
    * What a dry run prints on stdout instead of its closing line, for a plan whose dry run is a product
    * in itself (`register-task --dry-run --offline`: the task definition, to pipe); the line goes to stderr.

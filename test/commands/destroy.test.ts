@@ -165,12 +165,13 @@ describe("mcctl destroy: the plan", () => {
 
   it("on a terminal, a wrong service name cancels and deletes nothing", async () => {
     await deploy();
-    const error = await destroy({}, { interactive: true, answers: { "Type mc to confirm": "yes" } }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await destroy(
+      {},
+      { interactive: true, answers: { "Type the service name (mc) to confirm": "yes" } },
+    ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(McctlError);
     expect((error as Error).message).toMatch(
-      /^cancelled: "yes" is not mc; nothing was changed and nothing was saved$/,
+      /^cancelled: "yes" is not the service name \(mc\); nothing was changed and nothing was saved$/,
     );
     expect(mutatingCalls()).toEqual([]);
   });
@@ -179,7 +180,10 @@ describe("mcctl destroy: the plan", () => {
 describe("mcctl destroy: deleting", () => {
   it("deletes in an order AWS accepts, keeps a final snapshot and the bucket, and a second run has nothing to do", async () => {
     const { bucket, instanceId, identifier, settings } = await deploy();
-    const { result } = await destroy({}, { interactive: true, answers: { "Type mc to confirm": "mc" } });
+    const { result } = await destroy(
+      {},
+      { interactive: true, answers: { "Type the service name (mc) to confirm": "mc" } },
+    );
     expect(result.dryRun).toBe(false);
 
     const order = mutatingCalls();

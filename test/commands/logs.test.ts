@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { type LogsOptions, LogsOptionsSchema, runLogs } from "../../src/commands/logs.js";
 import { RestartOptionsSchema, runRestart } from "../../src/commands/restart.js";
+import { parseOptions } from "../../src/driver/options.js";
 import { McctlError, UsageError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
 import { runService, seedLegacyRevision } from "../helpers/deployments.js";
@@ -210,7 +211,7 @@ describe("mcctl logs", () => {
   });
 
   it("--container takes only mc or mc-es", () => {
-    expect(() => logsOptions({ container: "es" })).toThrow("--container is mc or mc-es");
+    expect(() => parseOptions(LogsOptionsSchema, { container: "es" })).toThrow("--container is mc or mc-es");
   });
 
   it("--grep sends the text as an exact phrase and prints only the matching lines", async () => {

@@ -170,7 +170,9 @@ describe("mcctl backup", () => {
     const context = testContext({ settings: settings(jdbcUrl), options: { yes: false } });
     const result = await runBackup(context, BackupOptionsSchema.parse({ dryRun: true }));
     expect(result.snapshot).toMatch(/^mcctl-model-catalogue-backup-20261125t03\d{4}z$/);
-    expect(context.captured.stderr()).toContain(`Backup: RDS snapshot ${result.snapshot} of model-catalogue`);
+    expect(context.captured.stderr()).toContain(
+      `  1. take RDS snapshot ${result.snapshot} of model-catalogue`,
+    );
     expect(sim.callsOf("CreateDBSnapshot")).toHaveLength(0);
   });
 

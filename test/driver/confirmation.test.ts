@@ -98,7 +98,14 @@ const SCENARIOS: Record<VerbName, Scenario | "reads only"> = {
     },
     raw: { name: "MC_SUPERVISOR_PASSWORD" },
   },
-  "secrets rm": { arrange: deployed, raw: { name: "MC_S3_SECRET" } },
+  "secrets rm": {
+    arrange: async () => {
+      const { settings, env } = await deployed();
+      const { MC_SUPERVISOR_PASSWORD: _removed, ...rest } = env;
+      return { settings, env: rest };
+    },
+    raw: { name: "MC_SUPERVISOR_PASSWORD" },
+  },
   "secrets purge-plaintext": { arrange: byHand },
   "backup create": { arrange: deployed },
   destroy: { arrange: deployed },
