@@ -347,7 +347,9 @@ describe("destroy on a terminal, against the simulated AWS", () => {
     await session.ask(confirm, "y");
     const cancelled = await session.waitForExit();
     expect(cancelled.exitCode).toBe(1);
-    expect(session.output).toContain('cancelled: "y" is not the service name mc; nothing was deleted');
+    expect(session.output).toContain(
+      'cancelled: "y" is not the service name (mc); nothing was changed and nothing was saved',
+    );
     const readOnly = JSON.parse(await readFile(cancelledLog, "utf8")) as LoggedCall[];
     expect(readOnly.filter((call) => /^(Delete|Deregister|Terminate|Update)/.test(call.command))).toEqual([]);
     session.dispose();
