@@ -44,7 +44,9 @@ export const verb = {
     const { output, settings } = context;
     const region = context.aws.config.region;
     // Without a terminal every answer must already be there: the whole list, before any AWS call.
-    if (!context.interactive) await precheckAnswers(context, region, false);
+    // With --yes, a re-run may find the password stored by an earlier one; a first run (no mcctl.json)
+    // cannot, so it says so with everything else that is missing, in one list.
+    if (!context.interactive) await precheckAnswers(context, region, !context.settings.exists);
     const aws = region
       ? context.aws
       : new AwsClients({ ...context.aws.config, region: await askRegion(context) }, context.aws.limits);

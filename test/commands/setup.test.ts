@@ -313,6 +313,15 @@ describe("setup on an empty account", () => {
     expect(sim.calls).toHaveLength(0);
   });
 
+  it("with --yes on a first run (no mcctl.json) lists the password with the other missing answers, before calling AWS", async () => {
+    const context = testContext({ settingsPath, env: {}, options: { yes: true } });
+    const attempt = runSetupCommand(context, SetupOptionsSchema.parse({}));
+    await expect(attempt).rejects.toMatchObject({
+      missing: expect.arrayContaining(["METADATA_PASSWORD", "METADATA_HOST"]),
+    });
+    expect(sim.calls).toHaveLength(0);
+  });
+
   it("stops with the denied action named when permissions are missing, and a re-run continues", async () => {
     sim.faults.inject({ service: "RDS", command: "CreateDBInstance", error: "access-denied" });
     const error = await setup(baseSettings).run.catch((caught: unknown) => caught);
