@@ -43,7 +43,7 @@ const cases = [
   {
     name: "mcctl register-task --dry-run --offline",
     args: ["bin/mcctl.js", "register-task", "--dry-run", "--offline", "--config", settingsPath],
-    target: 2.0,
+    target: 1.8,
   },
 ];
 
