@@ -106,9 +106,5 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
       ? `Following ${first.group} (Ctrl-C stops)`
       : `${context.service} runs no task now: waiting for one (Ctrl-C stops)`,
   );
-  return withInterruptTrap(
-    context.output,
-    { first: () => "Stopped following", second: () => "Quit." },
-    (signal) => read(signal),
-  );
+  return withInterruptTrap(context.output, { first: () => "Stopped following" }, (signal) => read(signal));
 }
