@@ -18,13 +18,14 @@ import { MCCTL_TAGS } from "../domain/tags.js";
 import { MissingInputError } from "../errors.js";
 import { applySetup, type SetupOutcome } from "../operations/setup/apply.js";
 import type { SetupAws } from "../operations/setup/types.js";
-import { lookUpTarget, type Target } from "../plan/account.js";
+import { lookUpTarget } from "../plan/account.js";
 import { PENDING_DB_HOST } from "../plan/setup/pending.js";
 import { applyStepsOf, planSetup, type SetupPlan } from "../plan/setup/plan.js";
 import type { PlanLine } from "../plan/setup/types.js";
 import { withInterruptTrap } from "../ui/interrupt.js";
 import { printDryRunEnd, printRegistration, printSettingsChanges, printTarget } from "../ui/plan.js";
 import { terminalReporter } from "../ui/reporter.js";
+import { setupSummary } from "../ui/setup.js";
 import { familyOption, flag, kmsKeyOption, parseOptions, setupWaitOptions } from "./options.js";
 
 export const SetupOptionsSchema = z.object({
@@ -130,7 +131,7 @@ export async function runSetupCommand(context: CommandContext, options: SetupOpt
       ),
     ),
   );
-  output.result({ ...outcome, plan: plan.lines }, summary(outcome, plan, target, settings.path));
+  output.result({ ...outcome, plan: plan.lines }, setupSummary(outcome, plan, target, settings.path));
   return { ...outcome, dryRun: false, plan: plan.lines };
 }
 
@@ -197,30 +198,4 @@ async function askRegion(context: CommandContext): Promise<string> {
       return parsed.success ? undefined : parsed.error.issues[0]?.message;
     },
   });
-}
-
-function summary(outcome: SetupOutcome, plan: SetupPlan, target: Target, settingsPath: string): string {
-  const host = plan.registration.inputs.environment.METADATA_HOST;
-  const lines = [
-    outcome.complete
-      ? `Model Catalogue is set up in account ${target.account}, ${target.region}.`
-      : `Setup is not finished: ${outcome.pendingReason}`,
-    `  created: ${outcome.created.length > 0 ? outcome.created.join(", ") : "nothing (everything existed)"}`,
-  ];
-  if (outcome.taskDefinition)
-    lines.push(`  task definition ${outcome.taskDefinition}, service ${plan.service.name}`);
-  if (outcome.instanceUrl) lines.push(`  reachable now at ${outcome.instanceUrl}`);
-  if (host) lines.push(`  users will reach it at http://${host}/ (METADATA_HOST)`);
-  if (outcome.complete) {
-    lines.push(
-      "Next steps:",
-      `  - point DNS for ${host ?? "METADATA_HOST"} at the instance`,
-      '  - on first start, run the "Reindex Catalogue" admin action',
-    );
-    if (plan.registration.inputs.environment.MC_SUPERVISOR_PASSWORD === undefined) {
-      lines.push('  - change the supervisor password: it is the default "supervisor"');
-    }
-  }
-  lines.push(`${settingsPath} describes this deployment (never secrets).`);
-  return lines.join("\n");
 }
