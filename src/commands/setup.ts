@@ -15,7 +15,7 @@ import {
 } from "../context.js";
 import { buildJdbcUrl } from "../domain/environment.js";
 import { MCCTL_TAGS } from "../domain/tags.js";
-import { MissingInputError } from "../errors.js";
+import { MISSING_REGION, MissingInputError } from "../errors.js";
 import { applySetup, type SetupOutcome } from "../operations/setup/apply.js";
 import type { SetupAws } from "../operations/setup/types.js";
 import { lookUpTarget } from "../plan/account.js";
@@ -160,7 +160,7 @@ async function precheckAnswers(
   passwordNeeded: boolean,
 ): Promise<void> {
   const missing: string[] = [];
-  if (!region) missing.push("region (--region, AWS_REGION or mcctl.json)");
+  if (!region) missing.push(MISSING_REGION);
   if (passwordNeeded && !context.env.METADATA_PASSWORD) missing.push("METADATA_PASSWORD");
   // Values setup derives itself stand in as placeholders: only what the operator must give counts.
   const derived = {
@@ -189,7 +189,7 @@ async function precheckAnswers(
 }
 
 async function askRegion(context: CommandContext): Promise<string> {
-  if (!context.interactive) throw new MissingInputError(["region (--region, AWS_REGION or mcctl.json)"]);
+  if (!context.interactive) throw new MissingInputError([MISSING_REGION]);
   return context.ask.askText({
     message: "AWS region to install into",
     defaultValue: "eu-west-1",
