@@ -107,6 +107,7 @@ export async function runUpgrade(context: CommandContext, options: UpgradeOption
   } else {
     output.info(`Upgrade ${service} (${plan.from}) in place, same tags:`);
     for (const pull of plan.pulls) output.info(`  ${formatCommand(pull.argv)}`);
+    for (const warning of plan.sshWarnings) output.warn(warning);
     const plain = plainTextSecrets(plan.current);
     if (plain.length > 0) {
       output.warn(
