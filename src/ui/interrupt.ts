@@ -49,8 +49,8 @@ export function trapInterrupts(
         controller.abort(new InterruptedError(what, { exitCode }));
         return;
       }
-      const second = messages.second;
-      if (second) safely(() => output.error(second()));
+      // Called on `messages`: a command's messages may be an object whose methods read its state.
+      if (messages.second) safely(() => output.error(messages.second?.() ?? ""));
       processLike.exit(exitCode);
     };
     handlers.set(name, handler);

@@ -48,3 +48,24 @@ describe("trapInterrupts", () => {
     trap.dispose();
   });
 });
+
+describe("trapInterrupts with messages that read their own state", () => {
+  it("calls them as methods, so a class's second message can say what it knows", () => {
+    class Watch {
+      private readonly service = "mc";
+      first(): string {
+        return `Restoring ${this.service}`;
+      }
+      second(): string {
+        return `Quit: restore ${this.service} by hand`;
+      }
+    }
+    const captured = captureOutput();
+    const { processLike, send } = fakeProcess();
+    const trap = trapInterrupts(captured.output, new Watch(), processLike);
+    send("SIGINT");
+    send("SIGINT");
+    expect(captured.stderr()).toContain("✖ Quit: restore mc by hand\n");
+    trap.dispose();
+  });
+});
