@@ -45,16 +45,20 @@ export class UsageError extends McctlError {
 export class MissingInputError extends UsageError {
   readonly missing: readonly string[];
 
-  constructor(missing: readonly string[], suggestion?: string) {
+  constructor(missing: readonly string[], suggestion?: string, options: { cause?: unknown } = {}) {
     super(`missing input: ${missing.join(", ")}`, {
       suggestion:
         suggestion ??
         "Run on a terminal without --yes to be asked, or provide them in mcctl.json or the environment (secrets: environment only).",
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
     });
     this.name = "MissingInputError";
     this.missing = missing;
   }
 }
+
+/** How a missing region is named among missing input, by every verb (setup asks for it first). */
+export const MISSING_REGION = "region (--region, AWS_REGION or mcctl.json)";
 
 /** Ctrl-C (SIGINT), SIGTERM or SIGHUP; the exit code says which (130, 143, 129). */
 export class InterruptedError extends McctlError {

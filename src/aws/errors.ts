@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { InterruptedError, McctlError } from "../errors.js";
+import { InterruptedError, McctlError, MISSING_REGION, MissingInputError } from "../errors.js";
 import type { AwsConfig } from "./config.js";
 import {
   AwsDeadlineError,
@@ -99,10 +99,13 @@ export function translateAwsError(error: unknown, context: AwsCallContext): unkn
   if (context.profile && !context.profile.known && isCredentialOrRegionError(name, message)) {
     return make(`AWS profile ${shorten(context.profile.name)} is not defined`, profileHint());
   }
-  if (/Region is missing/i.test(message)) {
-    return make(
-      "no AWS region is configured",
+  // Unset, or set to "" (AWS_REGION=, which mcctl ignores but the SDK reads as a region).
+  if (/Region is missing|Region not accepted: region="" /i.test(message)) {
+    // Missing input, as setup reports it before any call: the same message and exit code (2) in every verb.
+    return new MissingInputError(
+      [MISSING_REGION],
       'Pass --region, set AWS_REGION, or add "region" to mcctl.json.',
+      { cause: error },
     );
   }
   if (name === "CredentialsProviderError" || /Could not load credentials/i.test(message)) {

@@ -107,7 +107,8 @@ export const VERB_API_USE = {
   restart: merge(IDENTITY, RESTART),
   upgrade: merge(IDENTITY, REGISTRATION, RESTART, SNAPSHOT, {
     ecs: ["describeTaskDefinitionWithTags", "listActiveRevisions"],
-    ec2: ["describeInstances"],
+    // The hosts a floating-tag upgrade pulls on, and whether ssh can reach them (key pair, port 22).
+    ec2: ["describeInstances", "securityGroups"],
   }),
   rollback: merge(IDENTITY, RESTART, {
     ecs: ["describeTaskDefinitionWithTags", "findTaskDefinition", "listActiveRevisions"],

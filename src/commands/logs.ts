@@ -93,11 +93,7 @@ export async function runLogs(context: CommandContext, options: LogsOptions): Pr
       ? `Following ${first.group} (Ctrl-C stops)`
       : `${context.service} runs no task now: waiting for one (Ctrl-C stops)`,
   );
-  return withInterruptTrap(
-    context.output,
-    { first: () => "Stopped following", second: () => "Quit." },
-    (signal) => read(signal),
-  );
+  return withInterruptTrap(context.output, { first: () => "Stopped following" }, (signal) => read(signal));
 }
 
 export const verb = { read: runLogs } satisfies ReadingVerb<LogsOptions>;

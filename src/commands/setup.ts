@@ -11,7 +11,7 @@ import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ChangingVerb, Step } from "../driver/verb.js";
-import { MissingInputError } from "../errors.js";
+import { MISSING_REGION, MissingInputError } from "../errors.js";
 import { applySetup, type SetupOutcome } from "../operations/setup/apply.js";
 import { lookUpTarget, type Target } from "../plan/account.js";
 import { logGroupChanges } from "../plan/logs.js";
@@ -20,6 +20,7 @@ import { PENDING_DB_HOST } from "../plan/setup/pending.js";
 import { applyStepsOf, planSetup, type SetupPlan, type SetupSteps } from "../plan/setup/plan.js";
 import type { PlanLine, SetupAws } from "../plan/setup/types.js";
 import { printRegistration, printSettingsChanges, printTarget } from "../ui/plan.js";
+import { setupSummary } from "../ui/setup.js";
 
 const FLAGS = verbNamed("setup").flags;
 export const options = optionsSchema(FLAGS);
@@ -166,7 +167,7 @@ export const verb = {
         return {
           value: { ...done, dryRun: false, plan: plan.lines },
           json: { ...done, plan: plan.lines },
-          message: summary(done, plan, target, settings.path),
+          message: setupSummary(done, plan, target, settings.path),
         };
       },
     };
@@ -255,7 +256,7 @@ async function precheckAnswers(
   passwordNeeded: boolean,
 ): Promise<void> {
   const missing: string[] = [];
-  if (!region) missing.push("region (--region, AWS_REGION or mcctl.json)");
+  if (!region) missing.push(MISSING_REGION);
   if (passwordNeeded && !context.env.METADATA_PASSWORD) missing.push("METADATA_PASSWORD");
   // Values setup derives itself stand in as placeholders: only what the operator must give counts.
   const derived = {
@@ -284,7 +285,7 @@ async function precheckAnswers(
 }
 
 async function askRegion(context: CommandContext): Promise<string> {
-  if (!context.interactive) throw new MissingInputError(["region (--region, AWS_REGION or mcctl.json)"]);
+  if (!context.interactive) throw new MissingInputError([MISSING_REGION]);
   return context.ask.askText({
     message: "AWS region to install into",
     defaultValue: "eu-west-1",
@@ -293,30 +294,4 @@ async function askRegion(context: CommandContext): Promise<string> {
       return parsed.success ? undefined : parsed.error.issues[0]?.message;
     },
   });
-}
-
-function summary(outcome: SetupOutcome, plan: SetupPlan, target: Target, settingsPath: string): string {
-  const host = plan.registration.inputs.environment.METADATA_HOST;
-  const lines = [
-    outcome.complete
-      ? `Model Catalogue is set up in account ${target.account}, ${target.region}.`
-      : `Setup is not finished: ${outcome.pendingReason}`,
-    `  created: ${outcome.created.length > 0 ? outcome.created.join(", ") : "nothing (everything existed)"}`,
-  ];
-  if (outcome.taskDefinition)
-    lines.push(`  task definition ${outcome.taskDefinition}, service ${plan.service.name}`);
-  if (outcome.instanceUrl) lines.push(`  reachable now at ${outcome.instanceUrl}`);
-  if (host) lines.push(`  users will reach it at http://${host}/ (METADATA_HOST)`);
-  if (outcome.complete) {
-    lines.push(
-      "Next steps:",
-      `  - point DNS for ${host ?? "METADATA_HOST"} at the instance`,
-      '  - on first start, run the "Reindex Catalogue" admin action',
-    );
-    if (plan.registration.inputs.environment.MC_SUPERVISOR_PASSWORD === undefined) {
-      lines.push('  - change the supervisor password: it is the default "supervisor"');
-    }
-  }
-  lines.push(`${settingsPath} describes this deployment (never secrets).`);
-  return lines.join("\n");
 }

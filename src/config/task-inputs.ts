@@ -98,7 +98,10 @@ export async function gatherTaskInputs(
   await collector.collect();
   const environment = collector.environment;
   const findings = [
-    ...checkEnvironment(environment, { mcMemoryMiB: task.mc.memory }),
+    ...checkEnvironment(environment, {
+      mcMemoryMiB: task.mc.memory,
+      unsetOnPurpose: collector.unsetOnPurpose(),
+    }),
     ...collector.disagreements,
   ];
   const errors = findings.filter((finding) => finding.severity === "error");
@@ -213,7 +216,8 @@ class EnvironmentCollector {
 
   private notifyWarnings(): void {
     if (!this.sources.interactive || !this.sources.notify) return;
-    for (const finding of checkEnvironment(this.environment, { mcMemoryMiB: this.task.mc.memory })) {
+    const context = { mcMemoryMiB: this.task.mc.memory, unsetOnPurpose: this.unsetOnPurpose() };
+    for (const finding of checkEnvironment(this.environment, context)) {
       const key = `${finding.variable}: ${finding.message}`;
       if (finding.severity !== "warning" || this.notified.has(key)) continue;
       this.notified.add(key);
@@ -246,6 +250,12 @@ class EnvironmentCollector {
   private fromEnv(name: string): string | undefined {
     const value = this.sources.env[name];
     return value === undefined || value === "" ? undefined : value;
+  }
+
+  /** Variables mcctl.json sets to false ("deliberately unset") that the environment does not set. */
+  unsetOnPurpose(): Set<string> {
+    const names = Object.keys(this.fileEnvironment).filter((name) => this.fileEnvironment[name] === false);
+    return new Set(names.filter((name) => this.fromEnv(name) === undefined));
   }
 
   /** A value from the environment or the settings file (false: deliberately unset); undefined if neither. */

@@ -14,6 +14,8 @@ export interface Finding {
 
 export interface EnvironmentContext {
   mcMemoryMiB: number;
+  /** Variables mcctl.json sets to false, "deliberately unset": a warning about their absence is not repeated. */
+  unsetOnPurpose?: ReadonlySet<string> | undefined;
 }
 
 const MAIL_VARIABLES = [
@@ -39,7 +41,7 @@ export function checkEnvironment(env: McEnvironment, context: EnvironmentContext
     ...checkSignup(env),
     ...checkCatalinaOpts(env, context),
     ...checkSupervisorPassword(env),
-    ...checkS3(env),
+    ...checkS3(env, context.unsetOnPurpose ?? new Set()),
     ...checkGoogle(env),
   ];
   return [
@@ -145,7 +147,7 @@ function checkSupervisorPassword(env: McEnvironment): Finding[] {
   ];
 }
 
-function checkS3(env: McEnvironment): Finding[] {
+function checkS3(env: McEnvironment, unsetOnPurpose: ReadonlySet<string>): Finding[] {
   const hasKey = isSet(env, "MC_S3_KEY");
   const hasSecret = isSet(env, "MC_S3_SECRET");
   if (!isSet(env, "MC_S3_BUCKET")) {
@@ -159,12 +161,15 @@ function checkS3(env: McEnvironment): Finding[] {
   if (hasSecret && !hasKey) {
     return [error("MC_S3_KEY", "is not set but MC_S3_SECRET is; the app needs both to reach the S3 bucket")];
   }
-  if (!hasKey && !hasSecret) {
+  // "MC_S3_KEY": false in mcctl.json (or `mcctl secrets rm MC_S3_KEY`): the operator knows, and chose this.
+  if (!hasKey && !hasSecret && !unsetOnPurpose.has("MC_S3_KEY")) {
     return [
       warning(
         "MC_S3_BUCKET",
         "is set without MC_S3_KEY and MC_S3_SECRET; the app expects that key pair to reach the bucket and " +
-          "may not fall back to the instance role, so uploads can fail; set both",
+          "may not fall back to the instance role, so uploads can fail; set both " +
+          "(`MC_S3_KEY=… MC_S3_SECRET=… mcctl register-task` stores them in SSM), or, when the instance role " +
+          'is meant to reach the bucket, say so in mcctl.json: "environment": {"MC_S3_KEY": false}',
       ),
     ];
   }

@@ -18,8 +18,12 @@ export interface Reporter {
 
 /** What a wait reports while it runs. */
 export interface WaitReporter {
-  /** Replaces the live status line. */
-  progress(text: string): void;
+  /**
+   * Replaces the live status line. `since` (a Date.now()) is when what the line describes began: the
+   * reporter shows the time since then after the text and keeps it moving while the line stands, so
+   * the text itself carries no elapsed time.
+   */
+  progress(text: string, since?: number): void;
   /** A line worth keeping on screen: a new service event, a stopped task, advice. */
   line(text: string): void;
   /** A poll failed for a reason worth another try. */

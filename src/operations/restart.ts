@@ -208,12 +208,14 @@ async function runRestart(
   if (request.healthUrl) {
     phase("checking-health");
     const url = request.healthUrl;
+    const healthStarted = Date.now();
     await waitForHealthy({
       url,
       deadline,
       intervalMs: request.pollIntervalMs,
       signal: request.signal,
-      onAttempt: (outcome) => progress.progress(`Waiting for ${url} to answer HTTP 200 (last: ${outcome})`),
+      onAttempt: (outcome) =>
+        progress.progress(`Waiting for ${url} to answer HTTP 200 (last: ${outcome})`, healthStarted),
     });
   }
   return {

@@ -122,7 +122,8 @@ export async function registerRevision(
         if (!isRegistrationPropagationError(error, change)) throw error;
         if (!withinPropagation(change)) throw stillRefused(error, change);
         progress.progress(
-          `${capitalized(PROPAGATION_NOTICE)} (${change.name}, ${formatDuration(Date.now() - change.at)} so far)`,
+          `${capitalized(PROPAGATION_NOTICE)} (${change.name}): ECS still refuses it, trying again`,
+          change.at,
         );
       }
     }

@@ -176,7 +176,7 @@ export async function waitFor(
       last = await monitor.poll();
       check?.(last);
       if (isDone(last)) return last;
-      reporter.progress(`${options.label}: ${summarize(last)} (${formatDuration(Date.now() - started)})`);
+      reporter.progress(`${options.label}: ${summarize(last)}`, started);
       return undefined;
     },
     onRetry: (error) => reporter.retrying?.(error),
@@ -184,17 +184,41 @@ export async function waitFor(
   });
 }
 
+/**
+ * What a wait on a service is waiting on, counted: "1 task stopping (DEACTIVATING), 0 running",
+ * "1 task starting (PENDING), 0 of 1 running, 2 deployments". Tasks in transit come first, each group with
+ * the ECS statuses its tasks are in; the running count is ECS's, against the desired count when there is one.
+ */
 export function summarize(snapshot: ServiceSnapshot): string {
   const { service, activeTasks } = snapshot;
-  const stopping = activeTasks.filter((task) => task.desiredStatus === "STOPPED").length;
-  const parts = [
-    `running ${service.runningCount ?? 0}/${service.desiredCount ?? 0}`,
-    `pending ${service.pendingCount ?? 0}`,
-  ];
-  if (stopping > 0) parts.push(`stopping ${stopping}`);
+  const stopping = activeTasks.filter((task) => task.desiredStatus === "STOPPED");
+  const starting = activeTasks.filter(
+    (task) =>
+      task.desiredStatus !== "STOPPED" && task.lastStatus !== undefined && task.lastStatus !== "RUNNING",
+  );
+  const running = service.runningCount ?? 0;
+  const desired = service.desiredCount ?? 0;
+  const parts: string[] = [];
+  if (stopping.length > 0) parts.push(`${countTasks(stopping.length)} stopping (${statuses(stopping)})`);
+  if (starting.length > 0) parts.push(`${countTasks(starting.length)} starting (${statuses(starting)})`);
+  else if ((service.pendingCount ?? 0) > 0) parts.push(`${countTasks(service.pendingCount ?? 0)} pending`);
+  parts.push(desired > 0 ? `${running} of ${desired} running` : `${running} running`);
   const deployments = service.deployments?.length ?? 0;
   if (deployments > 1) parts.push(`${deployments} deployments`);
   return parts.join(", ");
+}
+
+const countTasks = (count: number) => `${count} ${count === 1 ? "task" : "tasks"}`;
+
+/** "DEACTIVATING" when the tasks share their last status, else "1 DEACTIVATING, 1 STOPPING". */
+function statuses(tasks: readonly Task[]): string {
+  const counts = new Map<string, number>();
+  for (const task of tasks) {
+    const status = task.lastStatus ?? "not described yet";
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+  if (counts.size === 1) return [...counts.keys()].join("");
+  return [...counts].map(([status, count]) => `${count} ${status}`).join(", ");
 }
 
 const STEADY_CONFIRMATIONS = 2;

@@ -58,12 +58,12 @@ export async function takeSnapshot(
             suggestion: `Nothing else was changed. Look at the instance's events: aws rds describe-events --source-identifier ${request.instance} --source-type db-instance`,
           });
         }
-        progress.progress(`${label}: ${seen} (${elapsed()})`);
+        progress.progress(`${label}: ${seen}`, started);
         return undefined;
       },
       onRetry: (error) => {
         progress.retrying?.(error);
-        progress.progress(`${label}: ${seen}, AWS did not answer, trying again (${elapsed()})`);
+        progress.progress(`${label}: ${seen}, AWS did not answer, trying again`, started);
       },
       onTimeout: () =>
         new McctlError(

@@ -1,5 +1,5 @@
 import type { AwsClients } from "../aws/clients.js";
-import { McctlError } from "../errors.js";
+import { MISSING_REGION, MissingInputError } from "../errors.js";
 
 /** Where a change would land: shown at the top of every plan, before anything is asked to be confirmed. */
 export interface Target {
@@ -15,9 +15,10 @@ export async function lookUpTarget(aws: AwsClients): Promise<Target> {
   const identity = await sts.callerIdentity();
   const region = aws.config.region ?? (await sts.region());
   if (!region) {
-    throw new McctlError("no AWS region is configured", {
-      suggestion: 'Pass --region, set AWS_REGION, or add "region" to mcctl.json.',
-    });
+    throw new MissingInputError(
+      [MISSING_REGION],
+      'Pass --region, set AWS_REGION, or add "region" to mcctl.json.',
+    );
   }
   return { account: identity.account, arn: identity.arn, region };
 }

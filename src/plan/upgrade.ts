@@ -1,3 +1,4 @@
+import type { SecurityGroup } from "@aws-sdk/client-ec2";
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
@@ -22,6 +23,7 @@ import {
 } from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
 import type { SecretStorePlan } from "../plan/secrets.js";
+import type { ServiceHost } from "../queries/service-hosts.js";
 import { findServiceHosts } from "../queries/service-hosts.js";
 import type { Target } from "./account.js";
 import type { LogGroupPlan } from "./logs.js";
@@ -86,6 +88,8 @@ export interface UpgradeSecretSources {
 export interface PullUpgradePlan extends UpgradeBase {
   kind: "pull";
   pulls: PullCommand[];
+  /** Hosts ssh cannot reach (no key pair, port 22 closed): why, and what to do instead. */
+  sshWarnings: string[];
 }
 
 export type UpgradePlan = RevisionUpgradePlan | PullUpgradePlan;
@@ -236,8 +240,10 @@ async function planPull(
     container.image ? [container.image] : [],
   );
   let pulls: PullCommand[] = [];
+  let sshWarnings: string[] = [];
   if (!request.skipPull) {
-    const hosts = await findServiceHosts(ecs, await ec2(), request.cluster, request.service, {
+    const ec2Api = await ec2();
+    const hosts = await findServiceHosts(ecs, ec2Api, request.cluster, request.service, {
       usePrivateIp: request.sshPrivateIp,
     });
     if (hosts.length === 0) {
@@ -250,6 +256,7 @@ async function planPull(
       );
     }
     pulls = buildPullCommands(hosts, images, { key: request.sshKey, user: request.sshUser });
+    sshWarnings = await sshWarningsFor(ec2Api, hosts);
   }
   const healthUrl = resolveHealthUrl(request, current);
   return {
@@ -258,6 +265,7 @@ async function planPull(
     from,
     ...described(request, current),
     pulls,
+    sshWarnings,
     healthUrl,
     restart: restartSteps({ service: request.service, from: count.from, to: count.to, healthUrl }),
   };
@@ -301,6 +309,49 @@ export async function decideRollback(
   if (flag !== undefined) return flag;
   if (!ask) return false;
   return ask.askConfirm(`If the new revision fails to start, roll back to ${plan.from} at once?`, true);
+}
+
+/**
+ * Why ssh would not reach each host that cannot be reached: setup launches an instance without a key pair
+ * unless asked for one, and then leaves port 22 closed. Port 22 counts as open when any rule of the
+ * instance's security groups allows it inbound, from anywhere: whether your address is among the sources
+ * is for ssh to find out.
+ */
+async function sshWarningsFor(ec2: Ec2Api, hosts: readonly ServiceHost[]): Promise<string[]> {
+  const groupIds = [...new Set(hosts.flatMap((host) => host.securityGroupIds))];
+  const groups =
+    groupIds.length > 0 ? await ec2.securityGroups([{ Name: "group-id", Values: groupIds }]) : [];
+  const open = new Set(
+    groups.filter(allowsSshInbound).flatMap((group) => (group.GroupId ? [group.GroupId] : [])),
+  );
+  return hosts.flatMap((host) => {
+    const reasons = [
+      ...(host.keyName ? [] : ["it was launched without a key pair"]),
+      ...(host.securityGroupIds.some((id) => open.has(id))
+        ? []
+        : [`its security groups (${host.securityGroupIds.join(", ") || "none"}) allow no inbound port 22`]),
+    ];
+    if (reasons.length === 0) return [];
+    return [
+      `EC2 instance ${host.ec2InstanceId} cannot be reached over ssh: ${reasons.join(" and ")}, so its pull would fail. ` +
+        "Run `mcctl upgrade --skip-pull` to restart only (the ECS agent pulls the images as the task starts).",
+    ];
+  });
+}
+
+/** Whether a security group lets TCP port 22 in from some source. */
+export function allowsSshInbound(group: SecurityGroup): boolean {
+  return (group.IpPermissions ?? []).some((permission) => {
+    const hasSource =
+      (permission.IpRanges?.length ?? 0) > 0 ||
+      (permission.Ipv6Ranges?.length ?? 0) > 0 ||
+      (permission.UserIdGroupPairs?.length ?? 0) > 0 ||
+      (permission.PrefixListIds?.length ?? 0) > 0;
+    if (!hasSource) return false;
+    if (permission.IpProtocol === "-1") return true;
+    if (permission.IpProtocol !== "tcp" && permission.IpProtocol !== "6") return false;
+    return (permission.FromPort ?? 0) <= 22 && 22 <= (permission.ToPort ?? 65535);
+  });
 }
 
 /** The revision mcctl.json describes, when it is another ACTIVE revision of the service's family. */

@@ -8,6 +8,10 @@ export interface ServiceHost {
   ec2InstanceId: string;
   /** What ssh connects to: the public DNS name (or public IP), or the private IP with --ssh-private-ip. */
   host: string;
+  /** The EC2 key pair the instance was launched with; none means no key of yours is on it. */
+  keyName?: string | undefined;
+  /** The instance's security groups, which decide whether port 22 is open at all. */
+  securityGroupIds: string[];
 }
 
 export interface FindServiceHostsOptions {
@@ -65,7 +69,15 @@ export async function findServiceHosts(
       }
     }
     if (!hosts.some((known) => known.host === host))
-      hosts.push({ containerInstanceArn, ec2InstanceId, host });
+      hosts.push({
+        containerInstanceArn,
+        ec2InstanceId,
+        host,
+        keyName: instance.KeyName || undefined,
+        securityGroupIds: (instance.SecurityGroups ?? []).flatMap((group) =>
+          group.GroupId ? [group.GroupId] : [],
+        ),
+      });
   }
   return hosts;
 }

@@ -10,8 +10,13 @@ export interface InterruptTrap {
 export interface InterruptMessages {
   /** Printed at the first signal: what mcctl is doing about it. */
   first(): string;
-  /** Printed at a second signal, just before exiting: what the operator must do by hand. */
-  second(): string;
+  /**
+   * Printed at a second signal, just before exiting: what the operator must do by hand. Left out by a
+   * command that the first signal ends at once (nothing to clean up, as `logs --follow`): the first
+   * message then does not offer a second Ctrl-C, which would come too late to matter. A second signal
+   * still exits at once, silently, should the command be slow to end.
+   */
+  second?(): string;
 }
 
 /** Ctrl-C; a cancelled CI job or `kill`; the terminal or ssh session that went away. */
@@ -39,11 +44,13 @@ export function trapInterrupts(
     const { exitCode, what } = SIGNALS[name];
     const handler = () => {
       if (!controller.signal.aborted) {
-        safely(() => output.warn(`${messages.first()} (press Ctrl-C again to quit at once)`));
+        const again = messages.second ? " (press Ctrl-C again to quit at once)" : "";
+        safely(() => output.warn(`${messages.first()}${again}`));
         controller.abort(new InterruptedError(what, { exitCode }));
         return;
       }
-      safely(() => output.error(messages.second()));
+      // Called on `messages`: a command's messages may be an object whose methods read its state.
+      if (messages.second) safely(() => output.error(messages.second?.() ?? ""));
       processLike.exit(exitCode);
     };
     handlers.set(name, handler);

@@ -1,7 +1,9 @@
 import type { Writable } from "node:stream";
 import { Chalk, type ChalkInstance } from "chalk";
 
-export { formatDuration } from "../durations.js";
+import { formatDuration } from "../durations.js";
+
+export { formatDuration };
 
 export interface OutputOptions {
   json: boolean;
@@ -12,7 +14,11 @@ export interface OutputOptions {
 }
 
 export interface Spinner {
-  update(text: string): void;
+  /**
+   * Replaces the status line. With `since` (a Date.now()), the time since then follows the text; on a
+   * terminal it moves every second until the next update or the end of the spinner.
+   */
+  update(text: string, since?: number): void;
   /** Prints a line above the spinner without disturbing it. */
   log(line: string): void;
   succeed(text: string): void;
@@ -82,10 +88,12 @@ export class Output {
     if (!this.stderr.isTTY) return new LineSpinner(this, text);
     const { default: ora } = await import("ora");
     const spinner = ora({ text, stream: this.stderr, color: "cyan", isEnabled: true }).start();
+    const ticker = new ElapsedTicker((line) => {
+      spinner.text = line;
+    });
+    ticker.show(text);
     return {
-      update: (next) => {
-        spinner.text = next;
-      },
+      update: (next, since) => ticker.show(next, since),
       log: (line) => {
         // stop() erases the spinner line whatever ora last drew; the line then prints on a clean row.
         const current = spinner.text;
@@ -93,10 +101,62 @@ export class Output {
         this.stderr.write(`${line}\n`);
         spinner.start(current);
       },
-      succeed: (message) => void spinner.succeed(message),
-      fail: (message) => void spinner.fail(message),
-      stop: () => void spinner.stop(),
+      succeed: (message) => {
+        ticker.stop();
+        spinner.succeed(message);
+      },
+      fail: (message) => {
+        ticker.stop();
+        spinner.fail(message);
+      },
+      stop: () => {
+        ticker.stop();
+        spinner.stop();
+      },
     };
+  }
+}
+
+/** "text (12s)": the text and the time since `since`, or the text alone without it. */
+export function withElapsed(text: string, since: number | undefined, now = Date.now()): string {
+  return since === undefined ? text : `${text} (${formatDuration(Math.max(0, now - since))})`;
+}
+
+/**
+ * Keeps a status line's elapsed time moving: redraws it each time the shown second changes. Its timer
+ * never keeps the process alive (unref), and stop() (the wait ended, failed or was interrupted) clears it.
+ */
+export class ElapsedTicker {
+  private text = "";
+  private since: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly draw: (line: string) => void) {}
+
+  show(text: string, since?: number): void {
+    this.text = text;
+    this.since = since;
+    this.clear();
+    this.tick();
+  }
+
+  stop(): void {
+    this.clear();
+    this.since = undefined;
+  }
+
+  private tick(): void {
+    this.draw(withElapsed(this.text, this.since));
+    if (this.since === undefined) return;
+    // Wake when the next whole second since `since` begins, so the count neither skips nor stalls.
+    const wait = 1000 - (Math.max(0, Date.now() - this.since) % 1000);
+    this.timer = setTimeout(() => this.tick(), wait);
+    this.timer.unref?.();
+  }
+
+  private clear(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }
 
@@ -111,10 +171,9 @@ class LineSpinner implements Spinner {
     output.info(`… ${text}`);
   }
 
-  update(text: string): void {
-    // Only the phase changes deserve a line; elapsed-time ticks would flood a log.
-    const phase = stripElapsed(text);
-    if (phase !== stripElapsed(this.lastText)) this.output.info(`… ${text}`);
+  update(text: string, since?: number): void {
+    // Only a change of what the line says deserves a line; elapsed-time ticks would flood a log.
+    if (stripElapsed(text) !== stripElapsed(this.lastText)) this.output.info(`… ${withElapsed(text, since)}`);
     this.lastText = text;
   }
 

@@ -11,9 +11,11 @@ export function terminalReporter(output: Output): Reporter {
     debug: (message) => output.debug(message),
     wait: async (label, work) => {
       const spinner = await output.spinner(label);
+      // Until the first look reports, the label counts the time since the wait began.
+      spinner.update(label, Date.now());
       try {
         const { value, done } = await work({
-          progress: (text) => spinner.update(text),
+          progress: (text, since) => spinner.update(text, since),
           line: (line) => spinner.log(line),
           retrying: (error) => output.debug(`retrying after a transient error: ${String(error)}`),
         });

@@ -38,6 +38,7 @@ export function printUpgradePlan(
   } else {
     output.info(`Upgrade ${about.service} (${plan.from}) in place, same tags:`);
     for (const pull of plan.pulls) output.info(`  ${formatCommand(pull.argv)}`);
+    for (const warning of plan.sshWarnings) output.warn(warning);
     const plain = plainTextSecrets(plan.current);
     if (plain.length > 0) {
       output.warn(

@@ -6,7 +6,13 @@ import {
   AwsTimeoutError,
   recordEndpoint,
 } from "../../src/aws/limits.js";
-import { InterruptedError, McctlError } from "../../src/errors.js";
+import {
+  ExitCode,
+  InterruptedError,
+  McctlError,
+  MISSING_REGION,
+  MissingInputError,
+} from "../../src/errors.js";
 import { isTransientError } from "../../src/queries/poll.js";
 
 function awsError(name: string, message: string, status = 400) {
@@ -66,6 +72,18 @@ describe("translateAwsError", () => {
         .message,
     ).toBe("your AWS credentials have expired");
     expect(translate(new Error("Region is missing")).suggestion).toContain("--region");
+  });
+
+  it("reports a missing region as missing input (exit 2), as setup does before any call", () => {
+    for (const sdkMessage of [
+      "Region is missing",
+      'Region not accepted: region="" is not a valid hostname component.',
+    ]) {
+      const error = translate(new Error(sdkMessage));
+      expect(error).toBeInstanceOf(MissingInputError);
+      expect(error.message).toBe(`missing input: ${MISSING_REGION}`);
+      expect(error.exitCode).toBe(ExitCode.usage);
+    }
   });
 
   it("names the cluster or service that was not found", () => {

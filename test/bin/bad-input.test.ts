@@ -76,6 +76,8 @@ const READY = { METADATA_PASSWORD: SECRET };
 interface BadInput {
   args: string[];
   env?: Record<string, string>;
+  /** Variables the child must not have at all (the harness sets AWS_REGION). */
+  unset?: string[];
   /** Written to a file of its own and passed with --config (a string is written as it is). */
   settings?: unknown;
   /** What the error line must contain: the flag, variable or key, and the value when it is shown. */
@@ -538,7 +540,43 @@ const SETTINGS_CASES: Record<string, BadInput> = {
   "JSON with a raw newline in a string": { ...settings('{"cluster": "a\nb"}'), names: ["is not valid JSON"] },
 };
 
+/**
+ * No region anywhere: every verb says so the same way, as missing input (exit 2), whether it checks before
+ * any call (setup) or finds out from the SDK's first call (the others).
+ */
+const NO_REGION = ["AWS_REGION", "AWS_DEFAULT_REGION"];
+const REGION_VERBS: Record<string, { args: string[]; env?: Record<string, string> }> = {
+  status: { args: ["status"] },
+  logs: { args: ["logs"] },
+  restart: { args: ["restart", "--yes"] },
+  upgrade: { args: ["upgrade", "--yes"] },
+  rollback: { args: ["rollback", "--yes"] },
+  backup: { args: ["backup", "--yes"] },
+  "backup list": { args: ["backup", "list"], env: { METADATA_JDBC_URL: JDBC } },
+  "secrets list": { args: ["secrets", "list"] },
+  "secrets rm": { args: ["secrets", "rm", "MC_S3_KEY", "--yes"] },
+  "secrets purge-plaintext": { args: ["secrets", "purge-plaintext", "--yes"] },
+  "create-service": { args: ["create-service", "--yes"] },
+  "register-task": { args: ["register-task", "--yes"], env: { ...VALID_ENVIRONMENT, ...READY } },
+  destroy: { args: ["destroy", "--yes"] },
+  permissions: { args: ["permissions"] },
+  setup: { args: ["setup", "--yes"], env: { METADATA_HOST: "catalogue.example.com", ...READY } },
+};
+const REGION_CASES: Record<string, BadInput> = Object.fromEntries(
+  Object.entries(REGION_VERBS).map(([verb, input]) => [
+    `no region: ${verb}`,
+    { args: input.args, env: input.env ?? {}, unset: NO_REGION, names: ["missing input: region (--region"] },
+  ]),
+);
+// Set but empty: mcctl ignores it, and so must the SDK's own reading of it.
+REGION_CASES["no region: status with AWS_REGION empty"] = {
+  args: ["status"],
+  env: { AWS_REGION: "" },
+  names: ["missing input: region (--region"],
+};
+
 const CASES: Record<string, BadInput> = {
+  ...REGION_CASES,
   ...FLAG_CASES,
   ...GLOBAL_CASES,
   ...CREDENTIAL_CASES,
@@ -584,10 +622,9 @@ async function run(input: BadInput, recorder: Recorder, runner: Runner = runCli)
     );
     args.unshift("--config", path);
   }
-  return runner(args, {
-    cwd: dir,
-    env: childEnv(dir, { AWS_ENDPOINT_URL: recorder.url, AWS_MAX_ATTEMPTS: "1", ...input.env }),
-  });
+  const env = childEnv(dir, { AWS_ENDPOINT_URL: recorder.url, AWS_MAX_ATTEMPTS: "1", ...input.env });
+  for (const name of input.unset ?? []) delete env[name];
+  return runner(args, { cwd: dir, env });
 }
 
 function nonEmptyLines(text: string): string[] {

@@ -165,9 +165,17 @@ describe("setup on a terminal, against the simulated AWS", () => {
 
     // The summary on stdout: done, where it runs, what to do next.
     expect(screen).toContain(`Model Catalogue is set up in account ${ACCOUNT}, eu-west-1.`);
+    // One created resource a line.
     expect(screen).toMatch(
       new RegExp(
-        `created: IAM role mcctl-model-catalogue-execution, SSM parameters METADATA_PASSWORD, MC_S3_KEY, MC_S3_SECRET under /mcctl/model-catalogue, S3 bucket ${BUCKET}, security group sg-\\w+ \\(database\\), MySQL instance model-catalogue`,
+        [
+          "created:",
+          "\\+ IAM role mcctl-model-catalogue-execution",
+          "\\+ SSM parameters METADATA_PASSWORD, MC_S3_KEY, MC_S3_SECRET under /mcctl/model-catalogue",
+          `\\+ S3 bucket ${BUCKET}`,
+          "\\+ security group sg-\\w+ \\(database\\)",
+          "\\+ MySQL instance model-catalogue",
+        ].join("\\r?\\n {4}"),
       ),
     );
     expect(screen).toContain("task definition model-catalogue:1, service mc");

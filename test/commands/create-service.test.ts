@@ -232,7 +232,7 @@ describe("create-service", () => {
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(McctlError);
     expect((error as McctlError).message).toMatch(
-      /timed out after 2m 00s waiting for service mc to become steady \(last seen: running 0\/1/,
+      /timed out after 2m 00s waiting for service mc to become steady \(last seen: 1 task starting \(PENDING\), 0 of 1 running/,
     );
     expect((error as McctlError).exitCode).toBe(1);
   });

@@ -204,7 +204,9 @@ describe("restart", () => {
     const error = (await runUntilSettled(
       runRestart(testContext({ options: { yes: true } }), options({ timeout: 3 * 60_000 })),
     ).catch((caught: unknown) => caught)) as McctlError;
-    expect(error.message).toMatch(/waiting for mc to become steady \(last seen: running 0\/1, pending 1/);
+    expect(error.message).toMatch(
+      /waiting for mc to become steady \(last seen: 1 task starting \(PENDING\), 0 of 1 running/,
+    );
     expect(error.suggestion).toMatch(/mcctl status/);
     expect(desiredCounts()).toEqual([0, 1]);
   });

@@ -9,7 +9,7 @@ import type { Asker } from "../../src/ui/prompts.js";
 import { testContext } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { addMcHost, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
+import { addMcHost, type HostOptions, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
 import { taskFailures } from "../sim/index.js";
 
 const askConfirm = vi.fn<Asker["askConfirm"]>();
@@ -280,9 +280,9 @@ describe("upgrade without a tag (floating tags)", () => {
     return { calls: () => readFileSync(log, "utf8").trim().split("\n") };
   }
 
-  async function serviceOnHost() {
+  async function serviceOnHost(options: HostOptions = {}) {
     sim.ecs.addCluster("default");
-    const { instance } = addMcHost(sim, "default");
+    const { instance } = addMcHost(sim, "default", options);
     sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
     sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
     await vi.advanceTimersByTimeAsync(60_000);
@@ -307,6 +307,55 @@ describe("upgrade without a tag (floating tags)", () => {
       );
     }
     expect(sim.callsOf("UpdateService")).toHaveLength(0);
+  });
+
+  /** A security group in a default VPC letting TCP `port` in from anywhere. */
+  function groupOpenOn(port: number): string {
+    const { vpcId } = sim.ec2.addDefaultVpc();
+    const { GroupId } = sim.ec2.createSecurityGroup({
+      GroupName: `open-${port}`,
+      Description: "test",
+      VpcId: vpcId,
+    });
+    sim.ec2.authorizeSecurityGroupIngress({
+      GroupId,
+      IpPermissions: [
+        { IpProtocol: "tcp", FromPort: port, ToPort: port, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+      ],
+    });
+    return GroupId as string;
+  }
+
+  it("warns, naming --skip-pull, when ssh cannot reach the host: no key pair, port 22 closed", async () => {
+    await serviceOnHost({ instanceId: "i-0123456789abcdef0", securityGroupIds: [groupOpenOn(80)] });
+    const context = testContext();
+    await runUntilSettled(runUpgrade(context, UpgradeOptionsSchema.parse({ dryRun: true })));
+    const group = sim.ec2
+      .describeSecurityGroups()
+      .SecurityGroups?.find((g) => g.GroupName === "open-80")?.GroupId;
+    expect(context.captured.stderr()).toContain(
+      `⚠ EC2 instance i-0123456789abcdef0 cannot be reached over ssh: it was launched without a key pair and its security groups (${group}) allow no inbound port 22, so its pull would fail. Run \`mcctl upgrade --skip-pull\` to restart only (the ECS agent pulls the images as the task starts).`,
+    );
+    expect(sim.callsOf("UpdateService")).toHaveLength(0);
+  });
+
+  it("says only what is missing, and nothing when the host has a key pair and port 22 open", async () => {
+    sim.ec2.addKeyPair("mc");
+    const ssh = groupOpenOn(22);
+    await serviceOnHost({ keyName: "mc", securityGroupIds: [ssh] });
+    const reachable = testContext();
+    await runUntilSettled(runUpgrade(reachable, UpgradeOptionsSchema.parse({ dryRun: true })));
+    expect(reachable.captured.stderr()).not.toContain("cannot be reached over ssh");
+    expect(sim.callsOf("DescribeSecurityGroups").at(-1)?.input).toEqual({
+      Filters: [{ Name: "group-id", Values: [ssh] }],
+    });
+  });
+
+  it("says nothing of ssh with --skip-pull", async () => {
+    await serviceOnHost();
+    const context = testContext();
+    await runUntilSettled(runUpgrade(context, UpgradeOptionsSchema.parse({ dryRun: true, skipPull: true })));
+    expect(context.captured.stderr()).not.toContain("ssh");
   });
 
   it("pulls on the host with the system ssh, then restarts", async () => {

@@ -40,6 +40,24 @@ describe("gatherTaskInputs without a terminal", () => {
     expect(inputs.findings.map((finding) => finding.variable)).toContain("MC_SUPERVISOR_PASSWORD");
   });
 
+  it("stops warning about a bucket without its key pair once mcctl.json says the key is deliberately unset", async () => {
+    const gather = (extra: Record<string, string | boolean>) =>
+      gatherTaskInputs(
+        {
+          settings: { environment: { ...fileEnvironment, MC_S3_BUCKET: "mc-assets", ...extra } },
+          env: { METADATA_PASSWORD: "x" },
+          interactive: false,
+        },
+        noQuestions,
+      );
+    const warned = (await gather({})).findings.map((finding) => finding.variable);
+    expect(warned).toContain("MC_S3_BUCKET");
+    const quiet = await gather({ MC_S3_KEY: false });
+    expect(quiet.findings.map((finding) => finding.variable)).not.toContain("MC_S3_BUCKET");
+    // And the file keeps saying so.
+    expect(quiet.settings.environment?.MC_S3_KEY).toBe(false);
+  });
+
   it("lets the environment win over the file", async () => {
     const inputs = await gatherTaskInputs(
       {

@@ -280,6 +280,28 @@ describe("checkEnvironment", () => {
       ]);
     });
 
+    it("names the command that sets the pair and the mcctl.json key that says it is deliberate", () => {
+      const [finding] = check({ ...GOOD_ENV, ...BUCKET });
+      expect(finding?.message).toContain("`MC_S3_KEY=… MC_S3_SECRET=… mcctl register-task`");
+      expect(finding?.message).toContain('"environment": {"MC_S3_KEY": false}');
+    });
+
+    it("says nothing more once mcctl.json says the key is deliberately unset", () => {
+      const unsetOnPurpose = new Set(["MC_S3_KEY"]);
+      expect(checkEnvironment({ ...GOOD_ENV, ...BUCKET }, { mcMemoryMiB: 10240, unsetOnPurpose })).toEqual(
+        [],
+      );
+      // A key pair half given is still an error.
+      expect(
+        summary(
+          checkEnvironment(
+            { ...GOOD_ENV, ...BUCKET, MC_S3_SECRET: "s" },
+            { mcMemoryMiB: 10240, unsetOnPurpose },
+          ),
+        ),
+      ).toEqual(["error MC_S3_KEY"]);
+    });
+
     it("is an error to give a key without its secret, or the other way round", () => {
       expect(summary(check({ ...GOOD_ENV, ...BUCKET, MC_S3_KEY: "AKIAEXAMPLE" }))).toEqual([
         "error MC_S3_SECRET",
@@ -329,7 +351,7 @@ describe("checkEnvironment", () => {
         "a bucket without the key pair",
         BUCKET,
         [
-          "warning MC_S3_BUCKET is set without MC_S3_KEY and MC_S3_SECRET; the app expects that key pair to reach the bucket and may not fall back to the instance role, so uploads can fail; set both",
+          'warning MC_S3_BUCKET is set without MC_S3_KEY and MC_S3_SECRET; the app expects that key pair to reach the bucket and may not fall back to the instance role, so uploads can fail; set both (`MC_S3_KEY=… MC_S3_SECRET=… mcctl register-task` stores them in SSM), or, when the instance role is meant to reach the bucket, say so in mcctl.json: "environment": {"MC_S3_KEY": false}',
         ],
       ],
       [

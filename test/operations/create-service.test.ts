@@ -82,7 +82,7 @@ describe("createService", () => {
       (caught: unknown) => caught as McctlError,
     );
     expect(error?.message).toBe(
-      "timed out after 2m 00s waiting for service mc to become steady (last seen: running 0/1, pending 1)",
+      "timed out after 2m 00s waiting for service mc to become steady (last seen: 1 task starting (PENDING), 0 of 1 running)",
     );
     expect(error?.suggestion).toBe("ECS keeps trying on its own; follow it with `mcctl status`.");
   });

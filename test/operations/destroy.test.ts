@@ -210,7 +210,7 @@ describe("applyDestroy: the service and the instances", () => {
     expect(sim.callsOf("UpdateService")).toEqual([]);
     expect(sim.callsOf("DeleteService")).toEqual([]);
     expect((error as McctlError).message).toMatch(
-      /^timed out after 1m 00s waiting for the tasks of mc to stop \(running \d\/0.*\); nothing was deleted$/,
+      /^timed out after 1m 00s waiting for the tasks of mc to stop \(1 task stopping \(STOPPING\), 0 running\); nothing was deleted$/,
     );
     expect((error as McctlError).suggestion).toBe(
       "The service is at 0 tasks; its tasks go on stopping. Run `mcctl destroy` again to finish: it finds what is left.",

@@ -283,7 +283,7 @@ describe("restartService", () => {
     const { run } = restart({ timeoutMs: 60_000 });
     const error = (await runUntilSettled(run).catch((caught: unknown) => caught)) as McctlError;
     expect(error.message).toBe(
-      "timed out after 1m 00s waiting for the tasks of mc to stop (last seen: running 0/0, pending 0, stopping 1); the desired count was restored to 1",
+      "timed out after 1m 00s waiting for the tasks of mc to stop (last seen: 1 task stopping (STOPPING), 0 running); the desired count was restored to 1",
     );
     expect(error.suggestion).toMatch(/^ECS starts the new task as soon as the old one has stopped/);
     expect(error.exitCode).toBe(ExitCode.failure);

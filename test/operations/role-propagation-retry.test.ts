@@ -90,7 +90,7 @@ describe("registerRevision's waits while a new role propagates", () => {
     expect(said).toContain(
       `Waiting for the new role to be usable: IAM changes take seconds to reach ECS (${ROLE}`,
     );
-    expect(said).toMatch(/so far\)/);
+    expect(said).toMatch(/ECS still refuses it, trying again \(2s\)/);
     expect(said).toMatch(new RegExp(`ECS accepts role ${ROLE} \\(34s after the change\\)`));
   });
 

@@ -10,6 +10,7 @@ import {
   waitFor,
   waitForSteady,
 } from "../../src/operations/service-monitor.js";
+import { withElapsed } from "../../src/ui/output.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
 import { mcServiceInput, mcTaskDefinition, seedMcCluster } from "../sim/fixtures.js";
@@ -24,7 +25,8 @@ function recordingReporter() {
   const lines: string[] = [];
   const retried: unknown[] = [];
   const reporter: WaitReporter = {
-    progress: (text) => progress.push(text),
+    // As the terminal shows it at that moment: the text, then the time since `since`.
+    progress: (text, since) => progress.push(withElapsed(text, since)),
     line: (text) => lines.push(text),
     retrying: (error) => retried.push(error),
   };
@@ -193,10 +195,13 @@ describe("ServiceMonitor", () => {
 });
 
 describe("summarize", () => {
-  it("gives the counts, and the stopping tasks and deployments when there are any", () => {
+  it("counts the tasks stopping and starting, with their ECS status, then the running ones", () => {
     expect(
-      summarize({ service: { desiredCount: 1, runningCount: 0, pendingCount: 1 }, activeTasks: [] }),
-    ).toBe("running 0/1, pending 1");
+      summarize({
+        service: { desiredCount: 0, runningCount: 0, pendingCount: 0 },
+        activeTasks: [{ desiredStatus: "STOPPED", lastStatus: "DEACTIVATING" }],
+      }),
+    ).toBe("1 task stopping (DEACTIVATING), 0 running");
     expect(
       summarize({
         service: {
@@ -205,10 +210,23 @@ describe("summarize", () => {
           pendingCount: 0,
           deployments: [{ status: "PRIMARY" }, { status: "ACTIVE" }],
         },
-        activeTasks: [{ desiredStatus: "STOPPED" }, { desiredStatus: "RUNNING" }],
+        activeTasks: [
+          { desiredStatus: "STOPPED", lastStatus: "DEACTIVATING" },
+          { desiredStatus: "STOPPED", lastStatus: "STOPPING" },
+          { desiredStatus: "RUNNING", lastStatus: "PENDING" },
+          { desiredStatus: "RUNNING", lastStatus: "RUNNING" },
+        ],
       }),
-    ).toBe("running 1/1, pending 0, stopping 1, 2 deployments");
-    expect(summarize({ service: {}, activeTasks: [] })).toBe("running 0/0, pending 0");
+    ).toBe(
+      "2 tasks stopping (1 DEACTIVATING, 1 STOPPING), 1 task starting (PENDING), 1 of 1 running, 2 deployments",
+    );
+  });
+
+  it("falls back on ECS's pending count when it has not seen the task yet", () => {
+    expect(
+      summarize({ service: { desiredCount: 1, runningCount: 0, pendingCount: 1 }, activeTasks: [] }),
+    ).toBe("1 task pending, 0 of 1 running");
+    expect(summarize({ service: {}, activeTasks: [] })).toBe("0 running");
   });
 });
 
@@ -226,10 +244,10 @@ describe("waitFor", () => {
     );
     await runUntilSettled(wait);
     expect(progress[0]).toMatch(
-      /^Waiting for the tasks of mc to stop: running \d\/0, pending 0(, stopping 1)? \(0s\)$/,
+      /^Waiting for the tasks of mc to stop: (1 task stopping \(STOPPING\), )?\d running \(0s\)$/,
     );
     expect(progress).toContain(
-      "Waiting for the tasks of mc to stop: running 0/0, pending 0, stopping 1 (30s)",
+      "Waiting for the tasks of mc to stop: 1 task stopping (STOPPING), 0 running (30s)",
     );
   });
 
@@ -270,7 +288,7 @@ describe("waitFor", () => {
       ),
     );
     expect(error?.message).toBe("timed out");
-    expect(seen).toEqual(["running 1/1, pending 0"]);
+    expect(seen).toEqual(["1 of 1 running"]);
   });
 });
 

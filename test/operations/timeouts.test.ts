@@ -10,7 +10,7 @@ describe("timeoutError", () => {
       "Follow it with `mcctl status`.",
     );
     expect(error.message).toBe(
-      "timed out after 3m 00s waiting for mc to become steady (last seen: running 0/1, pending 1)",
+      "timed out after 3m 00s waiting for mc to become steady (last seen: 1 task pending, 0 of 1 running)",
     );
     expect(error.suggestion).toBe("Follow it with `mcctl status`.");
     expect(error.exitCode).toBe(1);

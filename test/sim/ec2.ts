@@ -126,6 +126,8 @@ export interface AddInstanceOptions {
   /** Default: an Amazon Linux 2023 ECS-optimized AMI id. */
   imageId?: string;
   keyName?: string;
+  /** The instance's security groups (ids of groups the test created); default none, as before. */
+  securityGroupIds?: string[];
   tags?: Tag[];
 }
 
@@ -188,6 +190,8 @@ export interface Ec2InstanceRecord {
   availabilityZone: string;
   /** Set for instances launched through RunInstances (those render their network and may register in ECS). */
   launch?: LaunchDetails;
+  /** An added instance's security groups (a launched one's are in `launch`). */
+  securityGroupIds?: string[];
   /** Bumped on every state change from outside, so that stale scheduled transitions do nothing. */
   generation: number;
 }
@@ -451,6 +455,7 @@ export class Ec2Simulator {
       publicIpAddress,
       publicDnsName,
       keyName: options.keyName,
+      ...(options.securityGroupIds ? { securityGroupIds: [...options.securityGroupIds] } : {}),
       tags: options.tags ?? [],
       launchTime: this.#ctx.clock.date(),
       seq,
@@ -1453,7 +1458,7 @@ export class Ec2Simulator {
       },
       SubnetId: record.state === "terminated" ? undefined : launch?.subnetId,
       VpcId: record.state === "terminated" ? undefined : launch?.vpcId,
-      SecurityGroups: launch?.securityGroupIds.map((id) => ({
+      SecurityGroups: (launch?.securityGroupIds ?? record.securityGroupIds)?.map((id) => ({
         GroupId: id,
         GroupName: this.#groups.find((group) => group.groupId === id)?.name,
       })),

@@ -179,7 +179,7 @@ async function watch(io: DestroyIo, watched: Watch): Promise<void> {
   let seen = watched.seen;
   await io.reporter.wait(watched.label, async (progress) => {
     if (watched.pauseFirst) {
-      progress.progress(seen);
+      progress.progress(seen, started);
       await sleep(io.pollIntervalMs, io.signal);
     }
     await poll({
@@ -190,7 +190,7 @@ async function watch(io: DestroyIo, watched: Watch): Promise<void> {
         const now = await watched.look();
         if (now === undefined) return true;
         seen = now;
-        progress.progress(`${seen} (${elapsed(started)})`);
+        progress.progress(seen, started);
         return undefined;
       },
       onRetry: (error) => progress.retrying?.(error),

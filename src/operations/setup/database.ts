@@ -128,12 +128,12 @@ export async function waitForDatabase(
         if (status === "available" && facts.endpoint) return facts;
         const unusable = unusableStatus(target.identifier, status);
         if (unusable) throw unusable;
-        progress.progress(`${label}: ${status} (${elapsed()})`);
+        progress.progress(`${label}: ${status}`, started);
         return undefined;
       },
       onRetry: (error) => {
         progress.retrying?.(error);
-        progress.progress(`${label}: ${status}, AWS did not answer, trying again (${elapsed()})`);
+        progress.progress(`${label}: ${status}, AWS did not answer, trying again`, started);
       },
       onTimeout: () =>
         new McctlError(

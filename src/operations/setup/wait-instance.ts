@@ -56,7 +56,7 @@ export async function waitForContainerInstance(
         }
         const state = last.State?.Name ?? "unknown";
         if (GONE_STATES.has(state)) throw stoppedError(instanceId, last);
-        progress.progress(`${label}: EC2 ${state} (${formatDuration(Date.now() - started)})`);
+        progress.progress(`${label}: EC2 ${state}`, started);
         return undefined;
       },
       onRetry: (error) => progress.retrying?.(error),
