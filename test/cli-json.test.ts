@@ -1,5 +1,8 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../src/cli.js";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { main, VERB_MODULES } from "../src/cli.js";
+// What main loads when a command runs, loaded before the fake clock runs: a first load that takes real
+// time while the test advances simulated time would let the command's deadlines pass.
+import "./helpers/context.js";
 import { useSimulatedAws } from "./helpers/simulated-aws.js";
 import { runUntilSettled } from "./helpers/time.js";
 import { mcServiceInput, mcTaskDefinition } from "./sim/fixtures.js";
@@ -22,6 +25,16 @@ async function mcctl(...args: string[]) {
     stderr.mockRestore();
   }
 }
+
+beforeAll(async () => {
+  await Promise.all([
+    ...Object.values(VERB_MODULES).map((load) => load()),
+    import("../src/driver/options.js"),
+    import("../src/config/globals.js"),
+    import("../src/config/settings.js"),
+    import("../src/context.js"),
+  ]);
+});
 
 afterEach(() => {
   vi.restoreAllMocks();

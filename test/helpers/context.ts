@@ -10,6 +10,19 @@ import "../../src/aws/iam.js";
 import "../../src/aws/rds.js";
 import "../../src/aws/s3.js";
 import "../../src/aws/sts.js";
+// The same for the modules register-task's plan loads when it runs (so that its offline dry run starts
+// without them), and for what the driver's action loads.
+import "../../src/config/deployment.js";
+import "../../src/driver/drive.js";
+import "../../src/driver/registration-settings.js";
+import "../../src/operations/logs.js";
+import "../../src/operations/role-propagation.js";
+import "../../src/operations/secrets.js";
+import "../../src/plan/account.js";
+import "../../src/plan/logs.js";
+import "../../src/plan/registration.js";
+import "../../src/plan/secrets.js";
+import "../../src/ui/secrets.js";
 import { AwsClients } from "../../src/aws/clients.js";
 import { resolveAwsConfig } from "../../src/aws/config.js";
 import type { Settings } from "../../src/config/settings.js";
