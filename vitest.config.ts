@@ -13,11 +13,11 @@ export default defineConfig({
       AWS_EC2_METADATA_DISABLED: "true",
     },
     testTimeout: 20_000,
-    // A worker process runs one test file after another instead of a new process per file: starting
-    // node and importing the AWS SDK again for each of the ~130 files was most of the suite's time.
-    // test/helpers/between-files.ts gives each file fresh modules of src/ and test/, the worker's
-    // starting environment, real timers and no leftover signal listeners, as a new process did.
-    isolate: false,
+    // Each file in a process of its own (vitest's default). Sharing one worker process between files
+    // halved the suite's time, but some files then timed out now and then after another file had run
+    // in the same process; test/helpers/between-files.ts keeps what it restores for a shared worker.
+    isolate: true,
+    maxWorkers: 2,
     setupFiles: ["test/helpers/between-files.ts"],
   },
 });
