@@ -3,7 +3,7 @@ import { resolveAwsConfig } from "./aws/config.js";
 import { type GlobalOptions, resolveGlobals } from "./config/globals.js";
 import type { Asker } from "./config/questions.js";
 import type { LoadedSettings } from "./config/settings.js";
-import { McctlError, MissingInputError } from "./errors.js";
+import { MissingInputError } from "./errors.js";
 import { Output } from "./ui/output.js";
 import * as prompts from "./ui/prompts.js";
 
@@ -117,15 +117,4 @@ export function confirmationToAsk(context: CommandContext): boolean {
     throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
   }
   return true;
-}
-
-/**
- * Asks before a change to the AWS account. --yes skips the question; without a terminal there is
- * nobody to ask, so the command stops rather than guess.
- */
-export async function confirmChange(context: CommandContext, question: string): Promise<void> {
-  if (!confirmationToAsk(context)) return;
-  if (!(await context.ask.askConfirm(question, false))) {
-    throw new McctlError("cancelled at the confirmation; nothing was changed and nothing was saved");
-  }
 }

@@ -1,6 +1,5 @@
 import type { CommandContext } from "../context.js";
 import { parseSince, phrasePattern } from "../domain/logs.js";
-import { ES_CONTAINER, MC_CONTAINER } from "../domain/task-definition.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ReadingVerb } from "../driver/verb.js";

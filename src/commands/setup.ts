@@ -13,7 +13,7 @@ import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ChangingVerb, Step } from "../driver/verb.js";
 import { MISSING_REGION, MissingInputError } from "../errors.js";
 import { applySetup, type SetupOutcome } from "../operations/setup/apply.js";
-import { lookUpTarget, type Target } from "../plan/account.js";
+import { lookUpTarget } from "../plan/account.js";
 import { logGroupChanges } from "../plan/logs.js";
 import { secretStoreChanges } from "../plan/secrets.js";
 import { PENDING_DB_HOST } from "../plan/setup/pending.js";

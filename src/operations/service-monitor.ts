@@ -9,7 +9,6 @@ import {
   primaryDeployment,
   taskId,
 } from "../domain/service-state.js";
-import { formatDuration } from "../durations.js";
 import { hasCause, McctlError } from "../errors.js";
 import { poll } from "../queries/poll.js";
 import type { WaitReporter } from "./reporter.js";

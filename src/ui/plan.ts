@@ -134,7 +134,3 @@ export function summarizeTaskDefinition(input: RegisterTaskDefinitionCommandInpu
 
 /** The line every dry run ends with: nothing was changed, and nothing was written to mcctl.json. */
 export const DRY_RUN_END = "dry run: nothing was changed in AWS and nothing was saved to mcctl.json";
-
-export function printDryRunEnd(output: Output): void {
-  output.hint(DRY_RUN_END);
-}
