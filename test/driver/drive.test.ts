@@ -76,6 +76,42 @@ describe("drive", () => {
     expect(ctx.captured.stdout()).toBe("Nothing to do: everything exists\n");
   });
 
+  it("--json: nothing to do and a dry run answer with the plan's summary, the dry run with its steps", async () => {
+    const nothing = testContext({ json: true, options: { yes: true } });
+    await drive(nothing, verbWith([], { nothingToDo: "all there" }).verb, {});
+    expect(JSON.parse(nothing.captured.stdout())).toEqual({ planned: 0, dryRun: false, nothingToDo: true });
+    const dry = testContext({ json: true, options: { yes: true } });
+    await drive(dry, verbWith(["first", "second"]).verb, { dryRun: true });
+    expect(JSON.parse(dry.captured.stdout())).toEqual({
+      planned: 2,
+      dryRun: true,
+      steps: ["first", "second"],
+    });
+  });
+
+  it("an Enter at the confirmation is a No", async () => {
+    const { asker } = scriptedAsker({ "Go ahead?": undefined });
+    const ctx = testContext({ interactive: true, ask: asker });
+    const { verb, ran } = verbWith(["first"]);
+    await expect(drive(ctx, verb, {})).rejects.toThrow(/cancelled at the confirmation/);
+    expect(ran).toEqual([]);
+  });
+
+  it("a typed name is compared without surrounding spaces, and a wrong one is quoted cut short", async () => {
+    const spaced = testContext({ interactive: true, ask: scriptedAsker({ "to confirm": "  mc  " }).asker });
+    const first = verbWith(["delete"], { typeToConfirm: "mc", typeToConfirmLabel: "the service name (mc)" });
+    await drive(spaced, first.verb, {});
+    expect(first.ran).toEqual(["delete"]);
+    const long = testContext({
+      interactive: true,
+      ask: scriptedAsker({ "to confirm": ` ${"x".repeat(60)} ` }).asker,
+    });
+    const second = verbWith(["delete"], { typeToConfirm: "mc", typeToConfirmLabel: "the service name (mc)" });
+    await expect(drive(long, second.verb, {})).rejects.toThrow(
+      `cancelled: "${"x".repeat(40)}" is not the service name (mc); nothing was changed and nothing was saved`,
+    );
+  });
+
   it("without a terminal and without --yes, stops before the plan, listing the confirmation with what the verb misses", async () => {
     const ctx = testContext({ interactive: false, options: {} });
     let planned = false;
