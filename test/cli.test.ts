@@ -174,6 +174,19 @@ describe("usage errors before a command runs", () => {
     return error as UsageError;
   }
 
+  it("--family is a global option: checked before the verb as after it, and on secrets set", async () => {
+    for (const args of [
+      ["--family", "a b", "status"],
+      ["status", "--family", "a b"],
+      ["secrets", "set", "MC_MAIL_PASSWORD", "--family", "a b"],
+    ]) {
+      const error = await parseError(...args);
+      expect(error.message, args.join(" ")).toMatch(
+        /^--family "a b" is not an ECS task definition family name/,
+      );
+    }
+  });
+
   it("help for an unknown command names it and lists the commands", async () => {
     const error = await parseError("help", "bogus");
     expect(error.message).toBe('unknown command "bogus"');
