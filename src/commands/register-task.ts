@@ -7,7 +7,7 @@ import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ChangingVerb, Plan, Step } from "../driver/verb.js";
-import { MissingInputError, UsageError } from "../errors.js";
+import { MISSING_REGION, MissingInputError, UsageError } from "../errors.js";
 import type { LogGroupPlan } from "../plan/logs.js";
 import type { RegistrationPlan } from "../plan/registration.js";
 import type { SecretStorePlan } from "../plan/secrets.js";
@@ -246,12 +246,17 @@ async function gatherFromLocalSources(context: CommandContext, options: Register
  * say so with the whole list before any AWS call. Missing secrets alone may still come from ECS.
  */
 async function failEarlyOnMissingValues(context: CommandContext, options: RegisterTaskOptions) {
+  // Without a region AWS cannot be asked for the stored secrets either: all of it is missing, in one list.
+  const region = context.aws.config.region ? [] : [MISSING_REGION];
   try {
     await gatherFromLocalSources(context, options);
   } catch (error) {
     if (!(error instanceof MissingInputError)) return;
+    if (region.length > 0) throw new MissingInputError([...error.missing, ...region]);
     if (error.missing.some((name) => !isSecretVariable(name))) throw error;
+    return;
   }
+  if (region.length > 0) throw new MissingInputError(region);
 }
 
 function refuseOfflineChange(options: RegisterTaskOptions): void {

@@ -1,7 +1,9 @@
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { describe, expect, it, vi } from "vitest";
+import { AwsClients } from "../../src/aws/clients.js";
+import { resolveAwsConfig } from "../../src/aws/config.js";
 import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
-import { McctlError, MissingInputError, UsageError } from "../../src/errors.js";
+import { McctlError, MISSING_REGION, MissingInputError, UsageError } from "../../src/errors.js";
 import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
@@ -94,6 +96,17 @@ describe("register-task --dry-run", () => {
     expect(ctx.captured.all()).not.toContain(CANARY);
     expect(sim.calls).toHaveLength(0);
     expect(await exists(ctx.settings.path)).toBe(false);
+  });
+
+  it("--yes without a region lists it with the other missing values, in one round and before AWS", async () => {
+    const ctx = testContext({ settings: {}, env: {}, options: { yes: true } });
+    ctx.aws = new AwsClients(resolveAwsConfig({}));
+    const error = await runRegisterTask(ctx, options()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MissingInputError);
+    expect((error as MissingInputError).missing).toEqual(
+      expect.arrayContaining(["METADATA_HOST", "METADATA_PASSWORD", MISSING_REGION]),
+    );
+    expect(sim.calls).toHaveLength(0);
   });
 
   it("--offline without --dry-run is a usage error", async () => {
