@@ -39,6 +39,15 @@ export function jdbcHost(url: string | undefined): string | undefined {
 }
 
 /**
+ * The RDS instance identifier an RDS endpoint names (`<identifier>.<id>.<region>.rds.amazonaws.com`, as
+ * DescribeDBInstances gives Endpoint.Address); undefined for any other host.
+ */
+export function rdsIdentifierOf(host: string | undefined): string | undefined {
+  if (!host || !/\.rds\.amazonaws\.com(\.cn)?$/.test(host)) return undefined;
+  return host.split(".")[0] || undefined;
+}
+
+/**
  * How to put the schema of a snapshot back: RDS restores a snapshot into a new instance, which then
  * takes the old one's place in METADATA_JDBC_URL.
  */

@@ -201,6 +201,30 @@ describe("mcctl backup", () => {
     expect(JSON.parse(listing.captured.stdout()).instance).toBe("model-catalogue");
   });
 
+  it("list still lists the snapshots once the instance is gone (after destroy), by its identifier", async () => {
+    const { jdbcUrl } = await deployment();
+    const taken = await runUntilSettled(
+      runBackup(
+        testContext({ settings: settings(jdbcUrl), options: { yes: true } }),
+        BackupOptionsSchema.parse({ wait: true }),
+      ),
+    );
+    sim.rds.deleteDBInstance({ DBInstanceIdentifier: "model-catalogue", SkipFinalSnapshot: true });
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    const listing = testContext({ settings: settings(jdbcUrl), json: true });
+    const rows = await runBackupList(listing, BackupListOptionsSchema.parse({}));
+    expect(rows.map((row) => row.identifier)).toEqual([taken.snapshot]);
+    expect(JSON.parse(listing.captured.stdout())).toMatchObject({
+      instance: "model-catalogue",
+      exists: false,
+    });
+    // A database outside RDS names no identifier: nothing to list, said as before.
+    const elsewhere = testContext({ settings: settings("jdbc:mysql://db.example.com/mc") });
+    await expect(runBackupList(elsewhere, {})).rejects.toThrow(
+      "db.example.com (METADATA_JDBC_URL) is no RDS instance",
+    );
+  });
+
   it("refuses when METADATA_JDBC_URL names no RDS instance of this account and region", async () => {
     await deployment();
     const attempt = runBackup(

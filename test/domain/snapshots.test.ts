@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { jdbcHost, restoreCommands, snapshotIdentifier, snapshotTime } from "../../src/domain/snapshots.js";
+import {
+  jdbcHost,
+  rdsIdentifierOf,
+  restoreCommands,
+  snapshotIdentifier,
+  snapshotTime,
+} from "../../src/domain/snapshots.js";
 
 const NOW = new Date("2026-12-01T03:04:05.678Z");
 
@@ -23,6 +29,16 @@ describe("snapshot names", () => {
     expect(snapshotIdentifier("db", "before-:latest@sha256", NOW)).toBe(
       "mcctl-db-before-latest-sha256-20261201t030405z",
     );
+  });
+});
+
+describe("rdsIdentifierOf", () => {
+  it("is the first label of an RDS endpoint, and nothing for any other host", () => {
+    expect(rdsIdentifierOf("model-catalogue.c9akciq32.eu-west-1.rds.amazonaws.com")).toBe("model-catalogue");
+    expect(rdsIdentifierOf("mc.abc.cn-north-1.rds.amazonaws.com.cn")).toBe("mc");
+    expect(rdsIdentifierOf("db.example.com")).toBeUndefined();
+    expect(rdsIdentifierOf("rds.amazonaws.com.example.org")).toBeUndefined();
+    expect(rdsIdentifierOf(undefined)).toBeUndefined();
   });
 });
 
