@@ -6,7 +6,7 @@ import { buildCheckedTaskDefinition, redactTaskDefinition } from "../domain/task
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
-import type { ChangingVerb, Plan, Step } from "../driver/verb.js";
+import type { ChangingVerb, Plan } from "../driver/verb.js";
 import { MISSING_REGION, MissingInputError, UsageError } from "../errors.js";
 import type { LogGroupPlan } from "../plan/logs.js";
 import type { RegistrationPlan } from "../plan/registration.js";
@@ -42,24 +42,18 @@ export const verb = {
       { lookUpTarget },
       { planRegistration },
       { diffSettings, revisionName },
-      { applySecretStore },
       { secretStoreChanges },
-      { ensureLogGroup },
       { logGroupChanges },
-      { executionRoleChange, registerRevision },
       { restartAdvice },
-      { registrationChangesSettings, saveRegisteredSettings, settingsAfterRegistration },
+      { registrationSteps, settingsAfterRegistration },
     ] = await Promise.all([
       import("../plan/account.js"),
       import("../plan/registration.js"),
       import("../config/deployment.js"),
-      import("../operations/secrets.js"),
       import("../plan/secrets.js"),
-      import("../operations/logs.js"),
       import("../plan/logs.js"),
-      import("../operations/role-propagation.js"),
       import("../ui/secrets.js"),
-      import("../driver/registration-settings.js"),
+      import("../driver/registration.js"),
     ]);
     const target = await lookUpTarget(context.aws);
     const { ecs, ssm, iam, logs } = await context.aws.registration();
@@ -89,40 +83,15 @@ export const verb = {
 
     const storeChanges = secretStoreChanges(plan.secrets);
     const logGroupChanged = logGroupChanges(plan.logGroup);
-    const settingsChanged = registrationChangesSettings(context, plan, target.region);
     const baseline = plan.baseline?.taskDefinition;
-    let registered = baseline;
-    const steps: Step[] = [];
-    if (storeChanges) {
-      steps.push({
-        title: secretStoreStep(plan.secrets),
-        run: async ({ reporter }) => {
-          await applySecretStore({ ssm, iam }, reporter, plan.secrets);
-        },
-      });
-    }
-    if (logGroupChanged) {
-      steps.push({
-        title: logGroupStep(plan.logGroup),
-        run: ({ reporter }) => ensureLogGroup(logs, reporter, plan.logGroup),
-      });
-    }
-    if (plan.register) {
-      steps.push({
-        title: `register a new revision of ${plan.family}${baseline ? ` (changed from ${revisionName(baseline)} as shown)` : ""}`,
-        run: async ({ reporter, signal }) => {
-          // A role created or changed just now: ECS may refuse it until IAM has propagated.
-          const roleChange = storeChanges ? executionRoleChange(plan.secrets) : undefined;
-          registered = await registerRevision(ecs, reporter, plan.input, { roleChange, signal });
-        },
-      });
-    }
-    if (plan.register || settingsChanged) {
-      steps.push({
-        title: `save mcctl.json (${settings.path})`,
-        run: () => saveRegisteredSettings(context, plan, target.region, registered),
-      });
-    }
+    const registration = registrationSteps(context, { ecs, ssm, iam, logs }, plan, target.region, {
+      secretStore: secretStoreStep,
+      logGroup: logGroupStep,
+      register: () =>
+        `register a new revision of ${plan.family}${baseline ? ` (changed from ${revisionName(baseline)} as shown)` : ""}`,
+      save: (path: string) => `save mcctl.json (${path})`,
+    });
+    const steps = registration.steps;
 
     const first = [
       storeChanges ? "storing the secrets" : "",
@@ -151,6 +120,7 @@ export const verb = {
         input: redactTaskDefinition(plan.input),
       },
       outcome: () => {
+        const registered = registration.revision();
         const name = registered ? revisionName(registered) : plan.family;
         if (plan.register && plan.drift) {
           output.hint(

@@ -4,6 +4,7 @@ import { OPTIONAL_SECRETS, parameterName, SECRET_VARIABLES } from "../domain/sec
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import { registrationSteps } from "../driver/registration.js";
 import type { ChangingVerb } from "../driver/verb.js";
 import { UsageError } from "../errors.js";
 import { lookUpTarget } from "../plan/account.js";
@@ -11,7 +12,6 @@ import { logGroupChanges } from "../plan/logs.js";
 import { findKnownRevisions, planRegistration } from "../plan/registration.js";
 import { secretStoreChanges } from "../plan/secrets.js";
 import { printRegistration, printTarget } from "../ui/plan.js";
-import { registrationSteps } from "./secrets-set.js";
 
 const FLAGS = verbNamed("secrets rm").flags;
 export const options = optionsSchema(FLAGS, { name: z.string() });

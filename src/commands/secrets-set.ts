@@ -1,30 +1,22 @@
-import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
-import type { EcsApi } from "../aws/ecs.js";
-import type { IamApi } from "../aws/iam.js";
-import type { LogsApi } from "../aws/logs.js";
-import type { SsmApi } from "../aws/ssm.js";
 import type { CommandContext } from "../context.js";
 import { variableSpec } from "../domain/environment.js";
 import { SECRET_VARIABLES } from "../domain/secrets.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
-import { registrationChangesSettings, saveRegisteredSettings } from "../driver/registration-settings.js";
+import { registrationSteps } from "../driver/registration.js";
 import { RestartSequence } from "../driver/restart-sequence.js";
-import type { ChangingVerb, Step } from "../driver/verb.js";
+import type { ChangingVerb } from "../driver/verb.js";
 import { MissingInputError, UsageError } from "../errors.js";
-import { ensureLogGroup } from "../operations/logs.js";
 import { type RestartResult, restartService } from "../operations/restart.js";
-import { executionRoleChange, type RoleChange, registerRevision } from "../operations/role-propagation.js";
-import { applySecretStore } from "../operations/secrets.js";
 import { lookUpTarget } from "../plan/account.js";
 import { logGroupChanges } from "../plan/logs.js";
-import { planRegistration, type RegistrationPlan, serviceIfAny } from "../plan/registration.js";
+import { planRegistration, serviceIfAny } from "../plan/registration.js";
 import { planRestart } from "../plan/restart.js";
 import { secretStoreChanges } from "../plan/secrets.js";
 import { printRegistration, printTarget } from "../ui/plan.js";
-import { describeSecretStoreStep, restartAdvice } from "../ui/secrets.js";
+import { restartAdvice } from "../ui/secrets.js";
 
 const FLAGS = verbNamed("secrets set").flags;
 export const options = optionsSchema(FLAGS, { name: z.string() });
@@ -155,58 +147,6 @@ export interface SecretsSetResult {
 
 export function runSecretsSet(context: CommandContext, options: SecretsSetOptions) {
   return drive<SecretsSetOptions, SecretsSetResult>(context, verb, options);
-}
-
-/**
- * The steps of an applied registration (secrets set, secrets rm), in the order that never lets a
- * revision name a parameter or log group that does not exist: the secret store (role and parameters),
- * the log group, the new revision (waiting, within a bound, for a role changed now to reach ECS), then
- * mcctl.json. `revision()` is the revision registered, else the baseline; `roleChange()` the execution
- * role changed by the steps, for a restart that follows.
- */
-export function registrationSteps(
-  context: CommandContext,
-  aws: { ecs: EcsApi; ssm: SsmApi; iam: IamApi; logs: LogsApi },
-  plan: RegistrationPlan,
-  region: string,
-): { steps: Step[]; revision(): TaskDefinition | undefined; roleChange(): RoleChange | undefined } {
-  let revision = plan.baseline?.taskDefinition;
-  let roleChange: RoleChange | undefined;
-  const steps: Step[] = [];
-  if (secretStoreChanges(plan.secrets)) {
-    steps.push({
-      title: describeSecretStoreStep(plan.secrets),
-      run: async ({ reporter }) => {
-        await applySecretStore(aws, reporter, plan.secrets);
-        roleChange = executionRoleChange(plan.secrets);
-      },
-    });
-  }
-  const logGroup = plan.logGroup;
-  if (logGroup.kind === "create" || logGroup.kind === "retention") {
-    steps.push({
-      title:
-        logGroup.kind === "create"
-          ? `create log group ${logGroup.group} (kept ${logGroup.retentionDays} days)`
-          : `keep the events of log group ${logGroup.group} ${logGroup.retentionDays} days`,
-      run: ({ reporter }) => ensureLogGroup(aws.logs, reporter, logGroup),
-    });
-  }
-  if (plan.register) {
-    steps.push({
-      title: `register a new revision of ${plan.family}`,
-      run: async ({ reporter, signal }) => {
-        revision = await registerRevision(aws.ecs, reporter, plan.input, { roleChange, signal });
-      },
-    });
-  }
-  if (plan.register || registrationChangesSettings(context, plan, region)) {
-    steps.push({
-      title: `save ${context.settings.path} (the revision it describes and the secrets left out; never a value)`,
-      run: () => saveRegisteredSettings(context, plan, region, revision),
-    });
-  }
-  return { steps, revision: () => revision, roleChange: () => roleChange };
 }
 
 function requireSecretName(name: string): string {

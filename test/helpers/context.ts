@@ -14,7 +14,7 @@ import "../../src/aws/sts.js";
 // without them), and for what the driver's action loads.
 import "../../src/config/deployment.js";
 import "../../src/driver/drive.js";
-import "../../src/driver/registration-settings.js";
+import "../../src/driver/registration.js";
 import "../../src/operations/logs.js";
 import "../../src/operations/role-propagation.js";
 import "../../src/operations/secrets.js";
