@@ -137,6 +137,11 @@ export const SettingsSchema = z.strictObject({
           storageGiB: z.optional(values.wholeNumber(20, 65536)),
           masterUsername: z.optional(resourceName),
           databaseName: z.optional(resourceName),
+          /**
+           * Instances a restore replaced: kept (they hold the data written before the restore) until
+           * `destroy` or `restore --delete-old` deletes them, never silently.
+           */
+          replaced: z.optional(z.array(resourceName)),
         }),
       ),
       instance: z.optional(
