@@ -25,6 +25,7 @@ export const VERB_MODULES: Record<VerbName, () => Promise<VerbModule>> = {
   restart: () => import("./commands/restart.js"),
   upgrade: () => import("./commands/upgrade.js"),
   rollback: () => import("./commands/rollback.js"),
+  restore: () => import("./commands/restore.js"),
   status: () => import("./commands/status.js"),
   logs: () => import("./commands/logs.js"),
   "secrets list": () => import("./commands/secrets-list.js"),

@@ -43,4 +43,18 @@ export const RDS_PERMISSIONS = {
       },
     ),
   ],
+  restoreFromSnapshot: [
+    allow("rds:RestoreDBInstanceFromDBSnapshot", (s) => [
+      arns.rdsDatabase(s),
+      arns.rdsAnySnapshot(s),
+      arns.rds(s, "subgrp", "*"),
+      arns.rds(s, "og", "*"),
+      arns.rds(s, "pg", "*"),
+    ]),
+    allow("rds:AddTagsToResource", arns.rdsDatabase, { why: "tags on creation" }),
+  ],
+  setMasterPassword: [allow("rds:ModifyDBInstance", arns.rdsDatabase)],
+  listRegionSnapshots: [
+    allow("rds:DescribeDBSnapshots", (s) => [arns.rdsDatabases(s), arns.rdsAnySnapshot(s)]),
+  ],
 } as const;

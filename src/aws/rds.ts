@@ -6,11 +6,13 @@ import {
   type DBSnapshot,
   DeleteDBInstanceCommand,
   DescribeDBSnapshotsCommand,
+  ModifyDBInstanceCommand,
   paginateDescribeDBEngineVersions,
   paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
   paginateDescribeOrderableDBInstanceOptions,
   RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
 } from "@aws-sdk/client-rds";
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
@@ -42,6 +44,23 @@ export interface RdsApi {
    * and the automated backups go too). False when RDS has no such instance (any more).
    */
   deleteInstance(identifier: string, finalSnapshot: string | undefined): Promise<boolean>;
+  /** Restores a snapshot into a new instance (RestoreDBInstanceFromDBSnapshot); RDS goes on creating it. */
+  restoreFromSnapshot(input: {
+    instance: string;
+    snapshot: string;
+    instanceClass?: string | undefined;
+    subnetGroup?: string | undefined;
+    securityGroupIds: readonly string[];
+    publiclyAccessible?: boolean | undefined;
+    multiAz?: boolean | undefined;
+    port?: number | undefined;
+    deletionProtection?: boolean | undefined;
+    tags: Record<string, string>;
+  }): Promise<DBInstance>;
+  /** Gives the master user this password (ModifyDBInstance, applied at once). The password is never logged. */
+  setMasterPassword(instance: string, password: string): Promise<DBInstance>;
+  /** Every manual snapshot of the region (of any instance, deleted ones included), newest first, with its tags. */
+  listRegionSnapshots(): Promise<DBSnapshot[]>;
 }
 
 export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi {
@@ -145,6 +164,51 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
         const output = await client.send(new CreateDBInstanceCommand(input));
         if (!output.DBInstance) throw new Error("RDS returned no DB instance after creating it");
         return output.DBInstance;
+      }),
+
+    restoreFromSnapshot: (input) =>
+      call({ declared: DECLARED.restoreFromSnapshot }, async () => {
+        const output = await client.send(
+          new RestoreDBInstanceFromDBSnapshotCommand({
+            DBInstanceIdentifier: input.instance,
+            DBSnapshotIdentifier: input.snapshot,
+            DBInstanceClass: input.instanceClass,
+            DBSubnetGroupName: input.subnetGroup,
+            VpcSecurityGroupIds: input.securityGroupIds.length > 0 ? [...input.securityGroupIds] : undefined,
+            PubliclyAccessible: input.publiclyAccessible,
+            MultiAZ: input.multiAz,
+            Port: input.port,
+            DeletionProtection: input.deletionProtection,
+            CopyTagsToSnapshot: true,
+            Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
+        );
+        if (!output.DBInstance) throw new Error("RDS returned no DB instance after restoring it");
+        return output.DBInstance;
+      }),
+
+    setMasterPassword: (instance, password) =>
+      call({ declared: DECLARED.setMasterPassword }, async () => {
+        const output = await client.send(
+          new ModifyDBInstanceCommand({
+            DBInstanceIdentifier: instance,
+            MasterUserPassword: password,
+            ApplyImmediately: true,
+          }),
+        );
+        if (!output.DBInstance) throw new Error("RDS returned no DB instance after modifying it");
+        return output.DBInstance;
+      }),
+
+    listRegionSnapshots: () =>
+      call({ declared: DECLARED.listRegionSnapshots }, async () => {
+        const snapshots: DBSnapshot[] = [];
+        for await (const page of paginateDescribeDBSnapshots({ client }, { SnapshotType: "manual" })) {
+          snapshots.push(...(page.DBSnapshots ?? []));
+        }
+        const time = (snapshot: DBSnapshot) =>
+          snapshot.SnapshotCreateTime?.getTime() ?? Number.MAX_SAFE_INTEGER;
+        return snapshots.sort((a, b) => time(b) - time(a));
       }),
 
     deleteInstance: (identifier, finalSnapshot) =>

@@ -1,14 +1,19 @@
-import { diffSettings } from "../config/deployment.js";
+import { diffSettings, revisionName } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
 import type { CommandContext } from "../context.js";
+import { snapshotBeforeUpgrade } from "../domain/restore.js";
+import { DEFAULT_TASK_SETTINGS } from "../domain/task-definition.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import { RestartSequence } from "../driver/restart-sequence.js";
-import type { ChangingVerb } from "../driver/verb.js";
+import { restoreSteps } from "../driver/restore-steps.js";
+import type { ChangingVerb, Plan } from "../driver/verb.js";
+import { McctlError } from "../errors.js";
 import { type RevisionSwitchResult, switchRevision } from "../operations/switch-revision.js";
 import { lookUpTarget } from "../plan/account.js";
-import { planRollback } from "../plan/rollback.js";
+import { planRestore } from "../plan/restore.js";
+import { planRollback, type RollbackPlan } from "../plan/rollback.js";
 import { renderChanges } from "../ui/diff.js";
 import { printSettingsChanges, printTarget } from "../ui/plan.js";
 
@@ -16,6 +21,8 @@ const FLAGS = verbNamed("rollback").flags;
 export const options = optionsSchema(FLAGS);
 export const RollbackOptionsSchema = options;
 export type RollbackOptions = OptionsOf<typeof FLAGS>;
+
+type RollbackResult = { dryRun: false; from: string; to: string };
 
 /** Points the service at an older ACTIVE revision (or the one --to names) and restarts onto it. */
 export const verb = {
@@ -38,6 +45,7 @@ export const verb = {
         `${plan.to} sets ${plan.skipped.join(", ")}, which mcctl does not know: mcctl.json cannot hold them, and a later register-task leaves them out.`,
       );
     }
+    if (options.withDatabase) return withDatabase(context, options, plan, target);
     const sequence = new RestartSequence<RevisionSwitchResult>(context, options, plan.healthUrl);
     return {
       title: `${plan.verb === "roll back" ? "Rollback" : "Switch"} of ${service} (${plan.from}) in cluster ${cluster}:`,
@@ -69,7 +77,80 @@ export const verb = {
       },
     };
   },
-} satisfies ChangingVerb<RollbackOptions, { dryRun: false; from: string; to: string }>;
+} satisfies ChangingVerb<RollbackOptions, RollbackResult>;
+
+/**
+ * The undo of an upgrade: the snapshot taken before the upgrade that introduced the current revision
+ * goes into a new instance, and the target revision runs on it (as a new revision naming it).
+ */
+async function withDatabase(
+  context: CommandContext,
+  options: RollbackOptions,
+  rollback: RollbackPlan,
+  target: Awaited<ReturnType<typeof lookUpTarget>>,
+): Promise<Plan<RollbackResult>> {
+  const { output, service, cluster, settings } = context;
+  const rds = await context.aws.rds();
+  const before = revisionName(rollback.target);
+  const snapshot = snapshotBeforeUpgrade(
+    await rds.listRegionSnapshots(),
+    before,
+    rollback.current.registeredAt,
+  );
+  if (!snapshot) {
+    throw new McctlError(
+      `no available snapshot was taken while ${before} was in service, before ${rollback.from} came`,
+      {
+        suggestion:
+          "`mcctl backup list` lists the database's snapshots; `mcctl restore SNAPSHOT` restores one, and `mcctl rollback` alone changes only the revision. Nothing was changed.",
+      },
+    );
+  }
+  const family = options.family ?? settings.settings.taskFamily ?? DEFAULT_TASK_SETTINGS.family;
+  const plan = await planRestore(
+    { rds, ecs: await context.aws.ecs(), ssm: await context.aws.ssm(), ec2: await context.aws.ec2() },
+    settings.settings,
+    context.env,
+    undefined,
+    { cluster, service, family, base: rollback.target, chosen: snapshot, now: new Date() },
+  );
+  for (const fact of plan.facts) output.info(fact);
+  const built = restoreSteps(
+    context,
+    plan,
+    { ...options, deleteOld: false },
+    "mcctl rollback --with-database",
+  );
+  printSettingsChanges(output, diffSettings(settings.settings, built.predictedSettings), settings.path);
+  return {
+    title: `Rollback of ${service} (${rollback.from}) with its database, in cluster ${cluster}:`,
+    steps: built.steps,
+    question: `Roll ${service} back to ${rollback.to} on a database restored from ${plan.snapshotId}, in account ${target.account}, ${target.region}? Model Catalogue is unavailable ${built.outage ?? "during the restart"}.`,
+    summary: {
+      from: rollback.from,
+      to: rollback.to,
+      changes: rollback.changes,
+      snapshot: plan.snapshotId,
+      instance: plan.target.identifier,
+    },
+    interrupts: built.interrupts,
+    outcome: () => {
+      const result = built.result();
+      const to = result.to ?? rollback.to;
+      return {
+        value: { dryRun: false as const, from: rollback.from, to },
+        json: {
+          dryRun: false,
+          from: rollback.from,
+          to,
+          snapshot: plan.snapshotId,
+          instance: plan.target.identifier,
+        },
+        message: `${service} now runs ${to} (${rollback.to} on ${plan.target.identifier}, restored from ${plan.snapshotId}; was ${rollback.from})`,
+      };
+    },
+  };
+}
 
 export function runRollback(context: CommandContext, options: RollbackOptions) {
   return drive(context, verb, options);

@@ -3,6 +3,7 @@ import { withCallLimits } from "../aws/limits.js";
 import { diffSettings, revisionName } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
 import { applyDeadline, type CommandContext } from "../context.js";
+import { BEFORE_TAG, REVISION_TAG } from "../domain/restore.js";
 import { MCCTL_TAGS } from "../domain/tags.js";
 import { shortRevision } from "../domain/task-revision.js";
 import { verbNamed } from "../driver/catalogue.js";
@@ -87,7 +88,7 @@ export const verb = {
           const created = await withCallLimits(bound, () =>
             takeSnapshot(rds, reporter, {
               ...snapshot,
-              tags: { ...MCCTL_TAGS, "mcctl:before": plan.label },
+              tags: { ...MCCTL_TAGS, [BEFORE_TAG]: plan.label, [REVISION_TAG]: revisionName(plan.current) },
               wait: true,
               timeoutMs: options.snapshotTimeout,
               pollIntervalMs: options.pollInterval,
@@ -173,7 +174,7 @@ export const verb = {
         } catch (error) {
           // A failure after the snapshot says which snapshot holds the schema from before.
           if (snapshot.kind !== "take" || index === 0) throw error;
-          throw withRestoreAdvice(error, snapshot.snapshot, snapshot.instance);
+          throw withRestoreAdvice(error, snapshot.snapshot, snapshot.instance, plan.from);
         }
       },
     }));

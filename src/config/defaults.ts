@@ -17,6 +17,8 @@ export const CREATE_SERVICE_DEFAULTS = { timeout: "10m", pollInterval: "3s" } as
 export const RESTART_DEFAULTS = { timeout: "15m", pollInterval: "3s", count: 1 } as const;
 /** The snapshot before an upgrade has its own bound: RDS takes minutes per few GiB. */
 export const UPGRADE_DEFAULTS = { sshUser: "ec2-user", snapshotTimeout: "60m" } as const;
+/** RDS restores a snapshot in 10–30 minutes, more for a large database; each of its waits has this bound. */
+export const RESTORE_DEFAULTS = { databaseTimeout: "60m" } as const;
 /** Each of destroy's waits (tasks stopped, instances terminated, the database deleted) is bounded by this. */
 export const DESTROY_DEFAULTS = { timeout: "30m", pollInterval: "10s" } as const;
 

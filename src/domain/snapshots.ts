@@ -47,19 +47,6 @@ export function rdsIdentifierOf(host: string | undefined): string | undefined {
   return host.split(".")[0] || undefined;
 }
 
-/**
- * How to put the schema of a snapshot back: RDS restores a snapshot into a new instance, which then
- * takes the old one's place in METADATA_JDBC_URL.
- */
-export function restoreCommands(snapshot: string, database: string): string[] {
-  const restored = `${database}-restored`.slice(0, 63);
-  return [
-    `aws rds restore-db-instance-from-db-snapshot --db-instance-identifier ${restored} --db-snapshot-identifier ${snapshot}`,
-    `aws rds wait db-instance-available --db-instance-identifier ${restored}`,
-    `METADATA_JDBC_URL=jdbc:mysql://<endpoint of ${restored}>/… mcctl register-task, then mcctl rollback --to N`,
-  ];
-}
-
 /** RDS snapshots an instance, a final snapshot included, only in these states (CreateDBSnapshot). */
 export const SNAPSHOT_STATES: readonly string[] = ["available", "storage-optimization"];
 

@@ -6,6 +6,7 @@ import {
   CREATE_SERVICE_DEFAULTS,
   DESTROY_DEFAULTS,
   RESTART_DEFAULTS,
+  RESTORE_DEFAULTS,
   SETUP_DEFAULTS,
   UPGRADE_DEFAULTS,
 } from "../config/defaults.js";
@@ -186,9 +187,41 @@ export const VERBS = [
     name: "rollback",
     description: "point the service back at the previous ACTIVE revision (or --to) and restart",
     changes: true,
-    flags: { ...RESTART_FLAGS, to: {} },
-    examples: ["mcctl rollback", "mcctl rollback --to 4 --yes"],
-    notes: RESTART_NOTE,
+    flags: {
+      ...RESTART_FLAGS,
+      to: {},
+      withDatabase: {},
+      databaseTimeout: { default: RESTORE_DEFAULTS.databaseTimeout },
+    },
+    examples: ["mcctl rollback", "mcctl rollback --to 4 --yes", "mcctl rollback --with-database"],
+    notes:
+      "--with-database undoes an upgrade with its database: the snapshot taken before the upgrade that\n" +
+      "introduced the current revision is restored into a new instance, and the previous revision runs on it.\n" +
+      "What was written since that snapshot stays in the old instance, which is kept.\n\n" +
+      RESTART_NOTE,
+  },
+  {
+    name: "restore",
+    args: "[snapshot]",
+    description:
+      "restore a database snapshot into a new RDS instance and move the service onto it (the old one is kept)",
+    changes: true,
+    flags: {
+      ...RESTART_FLAGS,
+      deleteOld: {},
+      databaseTimeout: { default: RESTORE_DEFAULTS.databaseTimeout },
+    },
+    examples: [
+      "mcctl restore",
+      "mcctl restore mcctl-model-catalogue-final-20261201t030405z --yes",
+      "mcctl restore --dry-run",
+    ],
+    notes:
+      "Without SNAPSHOT: the newest mcctl made for this deployment (a list to choose from on a terminal).\n" +
+      "The service keeps running on the old database while RDS restores; the outage is one restart.\n" +
+      "--timeout bounds that restart; --database-timeout each of RDS's waits. An interrupted restore is\n" +
+      "resumed by running the same command again.\n\n" +
+      RESTART_NOTE,
   },
   {
     name: "status",

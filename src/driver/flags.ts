@@ -165,6 +165,19 @@ export const FLAGS = {
     help: "bound for the snapshot taken before the upgrade",
     value: "duration",
   },
+  deleteOld: {
+    spelling: "--delete-old",
+    help: "once the service runs on the restored database, delete the instance it replaced (final snapshot first)",
+  },
+  databaseTimeout: {
+    spelling: "--database-timeout <duration>",
+    help: "bound for each of RDS's waits: the restore into a new instance, then its new password",
+    value: "duration",
+  },
+  withDatabase: {
+    spelling: "--with-database",
+    help: "also restore the snapshot taken before the upgrade that introduced the current revision",
+  },
   to: {
     spelling: "--to <revision>",
     help: "revision number, family:revision or ARN to go back to",

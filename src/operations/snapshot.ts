@@ -1,6 +1,5 @@
 import type { DBSnapshot } from "@aws-sdk/client-rds";
 import type { RdsApi } from "../aws/rds.js";
-import { restoreCommands } from "../domain/snapshots.js";
 import { formatDuration } from "../durations.js";
 import { McctlError } from "../errors.js";
 import { poll } from "../queries/poll.js";
@@ -87,9 +86,9 @@ function describeProgress(snapshot: DBSnapshot): string {
  * A change that failed after its snapshot may have migrated the schema already, which rolling back the
  * image does not undo: the error says which snapshot holds the schema from before, and how to restore it.
  */
-export function withRestoreAdvice(error: unknown, snapshot: string, instance: string): unknown {
+export function withRestoreAdvice(error: unknown, snapshot: string, instance: string, from: string): unknown {
   if (!(error instanceof McctlError)) return error;
-  const advice = `The database snapshot ${snapshot} holds ${instance} as it was before the upgrade; if the new version changed its schema, restore it: ${restoreCommands(snapshot, instance).join("; ")}`;
+  const advice = `The database snapshot ${snapshot} holds ${instance} as it was before the upgrade. If the new version changed its schema, undo the upgrade with its database: \`mcctl rollback --with-database\` while the service runs the new revision, or \`mcctl restore ${snapshot}\` once it is back on ${from}.`;
   const Kind = error.constructor as new (message: string, options: object) => McctlError;
   return new Kind(error.message, {
     suggestion: error.suggestion ? `${error.suggestion}\n  ${advice}` : advice,

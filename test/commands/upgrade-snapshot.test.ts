@@ -140,7 +140,7 @@ describe("upgrade takes a database snapshot first", () => {
     expect(registeredBy).toBeLessThanOrEqual(context.deadline + 5 * 60_000);
   });
 
-  it("a failed upgrade names the snapshot and the commands that restore the schema", async () => {
+  it("a failed upgrade names the snapshot and the mcctl commands that undo it with the database", async () => {
     await deployment();
     sim.ecs.scriptTaskFailure({
       ...taskFailures.cannotPullImage("metadata/registry:nope"),
@@ -157,8 +157,12 @@ describe("upgrade takes a database snapshot first", () => {
       `The database snapshot ${name} holds model-catalogue as it was before the upgrade`,
     );
     expect(error.suggestion).toContain(
-      `aws rds restore-db-instance-from-db-snapshot --db-instance-identifier model-catalogue-restored --db-snapshot-identifier ${name}`,
+      "`mcctl rollback --with-database` while the service runs the new revision",
     );
+    expect(error.suggestion).toContain(`\`mcctl restore ${name}\` once it is back on model-catalogue:1`);
+    expect(error.suggestion).not.toContain("aws rds");
+    const tags = sim.callsOf("CreateDBSnapshot")[0]?.input.Tags ?? [];
+    expect(tags).toContainEqual({ Key: "mcctl:revision", Value: "model-catalogue:1" });
   });
 });
 

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  jdbcHost,
-  rdsIdentifierOf,
-  restoreCommands,
-  snapshotIdentifier,
-  snapshotTime,
-} from "../../src/domain/snapshots.js";
+import { jdbcHost, rdsIdentifierOf, snapshotIdentifier, snapshotTime } from "../../src/domain/snapshots.js";
 
 const NOW = new Date("2026-12-01T03:04:05.678Z");
 
@@ -49,15 +43,5 @@ describe("jdbcHost", () => {
     );
     expect(jdbcHost("jdbc:postgresql://db/mc")).toBeUndefined();
     expect(jdbcHost(undefined)).toBeUndefined();
-  });
-});
-
-describe("restoreCommands", () => {
-  it("restore the snapshot into a new instance and point the deployment at it", () => {
-    expect(restoreCommands("mcctl-mc-before-2-20261201t030405z", "mc")).toEqual([
-      "aws rds restore-db-instance-from-db-snapshot --db-instance-identifier mc-restored --db-snapshot-identifier mcctl-mc-before-2-20261201t030405z",
-      "aws rds wait db-instance-available --db-instance-identifier mc-restored",
-      "METADATA_JDBC_URL=jdbc:mysql://<endpoint of mc-restored>/… mcctl register-task, then mcctl rollback --to N",
-    ]);
   });
 });
