@@ -69,6 +69,29 @@ const RESTART: ApiUse = merge(SERVICE_WAIT, { ecs: ["updateService"] });
 /** A manual snapshot of the database METADATA_JDBC_URL points at. */
 const SNAPSHOT: ApiUse = { rds: ["listInstances", "findInstance", "createSnapshot", "findSnapshot"] };
 
+/** A snapshot restored into a new instance, its password, and the service moved onto it (restore). */
+const RESTORE: ApiUse = merge(RESTART, {
+  rds: [
+    "listInstances",
+    "findInstance",
+    "findSnapshot",
+    "listRegionSnapshots",
+    "restoreFromSnapshot",
+    "setMasterPassword",
+    "deleteInstance",
+  ],
+  ecs: [
+    "describeCluster",
+    "describeService",
+    "describeTaskDefinitionWithTags",
+    "registerTaskDefinition",
+    "listServiceTasks",
+    "describeTasks",
+  ],
+  ssm: ["readSecureString", "putSecureString"],
+  ec2: ["securityGroups"],
+});
+
 /** Every verb, as the operator types it, with the calls it may make. */
 export const VERB_API_USE = {
   setup: merge(IDENTITY, REGISTRATION, SERVICE_WAIT, {
@@ -110,9 +133,10 @@ export const VERB_API_USE = {
     // The hosts a floating-tag upgrade pulls on, and whether ssh can reach them (key pair, port 22).
     ec2: ["describeInstances", "securityGroups"],
   }),
-  rollback: merge(IDENTITY, RESTART, {
+  rollback: merge(IDENTITY, RESTART, RESTORE, {
     ecs: ["describeTaskDefinitionWithTags", "findTaskDefinition", "listActiveRevisions"],
   }),
+  restore: merge(IDENTITY, RESTORE),
   status: merge(IDENTITY, SERVICE_WAIT, {
     ecs: ["describeCluster", "listContainerInstances", "describeContainerInstances"],
     ec2: ["describeInstances", "describeImages"],

@@ -104,7 +104,9 @@ export const verb = {
           message: [
             `Destroyed what mcctl created for ${service}.`,
             ...(snapshot
-              ? [`The database's final snapshot ${snapshot} is kept (RDS charges for its storage).`]
+              ? [
+                  `The database's final snapshot ${snapshot} is kept (RDS charges for its storage); \`mcctl restore ${snapshot}\` brings it back.`,
+                ]
               : []),
             `${settings.path} keeps the answers: \`mcctl setup\` builds the deployment again.`,
           ].join(" "),
@@ -136,7 +138,11 @@ async function forgetWhatIsGone(context: CommandContext, aws: DestroyAws, plan: 
       )
     : false;
   const gone = [...plan.steps.instanceGroups, ...plan.steps.databaseGroups];
-  const after = forgetDestroyed(file, { instance: !alive, securityGroups: gone });
+  const after = forgetDestroyed(file, {
+    instance: !alive,
+    securityGroups: gone,
+    databases: plan.steps.replacedDatabases.map((database) => database.identifier),
+  });
   if (JSON.stringify(after) !== JSON.stringify(file)) await saveSettings(context.settings.path, after);
 }
 

@@ -156,7 +156,7 @@ export function deploymentBucket(
  */
 export function forgetDestroyed(
   file: Settings,
-  gone: { instance: boolean; securityGroups: readonly string[] },
+  gone: { instance: boolean; securityGroups: readonly string[]; databases?: readonly string[] },
 ): Settings {
   const { taskDefinition: _revision, ...rest } = file;
   const instance = { ...file.setup?.instance };
@@ -166,5 +166,11 @@ export function forgetDestroyed(
   }
   if (!file.setup) return rest;
   const { instance: _before, ...setup } = file.setup;
+  if (setup.database?.replaced) {
+    // Instances a restore replaced are forgotten once destroy deleted them; the others stay listed.
+    const { replaced, ...database } = setup.database;
+    const left = replaced.filter((id) => !(gone.databases ?? []).includes(id));
+    setup.database = left.length > 0 ? { ...database, replaced: left } : database;
+  }
   return { ...rest, setup: Object.keys(instance).length > 0 ? { ...setup, instance } : setup };
 }

@@ -193,8 +193,10 @@ export async function planRestore(
   const endpoint =
     existing?.Endpoint?.Address ?? predictedEndpoint(identifier, old?.Endpoint?.Address ?? host);
   const jdbcUrl = withJdbcHost(jdbcUrlBefore, endpoint ?? `${identifier}.<endpoint>`, target.port);
+  const taken = snapshot.SnapshotCreateTime;
   const facts = [
     `Snapshot: ${describeSnapshot(snapshot, request.now)}`,
+    `Data written since ${taken ? taken.toISOString().replace(/\.\d+Z$/, "Z") : "the snapshot was taken"} is not in the restored database${old ? `: it stays only in ${old.DBInstanceIdentifier}` : " (the instance that held it no longer exists)"}`,
     old
       ? `Database now: ${old.DBInstanceIdentifier} (${old.DBInstanceStatus}); it is kept, and listed in mcctl.json's setup.database.replaced until \`mcctl destroy\` or \`mcctl restore --delete-old\` deletes it`
       : `Database now: ${oldIdentifier ?? host} no longer exists`,

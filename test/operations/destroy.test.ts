@@ -29,6 +29,7 @@ afterEach(() => {
 
 const nothing: DestroySteps = {
   cluster: "default",
+  replacedDatabases: [],
   instances: [],
   deleteCluster: false,
   rules: [],

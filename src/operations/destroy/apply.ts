@@ -88,9 +88,9 @@ async function applySteps(io: DestroyIo, aws: DestroyAws, steps: DestroySteps, d
   }
   await deleteGroups(io, aws, steps.instanceGroups, checkpoint, done);
 
-  if (steps.database) {
-    const { identifier, finalSnapshot } = steps.database;
-    if (!steps.database.deleting) {
+  const databases = [...steps.replacedDatabases, ...(steps.database ? [steps.database] : [])];
+  for (const { identifier, finalSnapshot, deleting } of databases) {
+    if (!deleting) {
       checkpoint(`deleting database ${identifier}`);
       // Its state may have changed since the plan looked (a backup window): looked at again here.
       const readiness = finalSnapshot ? await waitForFinalSnapshotState(io, aws, identifier) : "ready";
@@ -104,6 +104,9 @@ async function applySteps(io: DestroyIo, aws: DestroyAws, steps: DestroySteps, d
         );
       }
     }
+  }
+  // One after the other: RDS deletes them side by side meanwhile.
+  for (const { identifier } of databases) {
     await waitForDatabaseGone(io, aws, identifier);
     deleted.push(`RDS instance ${identifier}`);
   }

@@ -3,6 +3,7 @@ import { deploymentJdbcUrl } from "../../config/deployment.js";
 import { jdbcHost, PASSING_STATES, snapshotIdentifier } from "../../domain/snapshots.js";
 import { taggedByMcctl } from "../../domain/tags.js";
 import {
+  type DatabaseStep,
   type DestroyAws,
   type DestroyLine,
   type DestroyRequest,
@@ -13,6 +14,7 @@ import {
 
 export interface DatabasePlan {
   database?: DestroySteps["database"];
+  replaced: DatabaseStep[];
   /** Its security groups (candidates for deletion once it is gone). */
   groups: string[];
 }
@@ -34,20 +36,46 @@ export async function planDatabase(
   const instance =
     instances.find((candidate) => known?.identifier && candidate.DBInstanceIdentifier === known.identifier) ??
     instances.find((candidate) => host && candidate.Endpoint?.Address?.toLowerCase() === host);
+  const replaced: DatabaseStep[] = [];
+  const groups = new Set<string>();
+  // Instances a restore replaced: kept until now, and as much mcctl's as the one in use.
+  for (const identifier of known?.replaced ?? []) {
+    if (identifier === instance?.DBInstanceIdentifier) continue;
+    const old = instances.find((candidate) => candidate.DBInstanceIdentifier === identifier);
+    if (!old) continue;
+    const planned = await planOne(aws, request, old, line, "the instance a restore replaced");
+    if (planned.step) replaced.push(planned.step);
+    for (const group of planned.groups) groups.add(group);
+  }
   if (!instance?.DBInstanceIdentifier) {
     if (host && !host.endsWith(".rds.amazonaws.com"))
       line("keep", `database at ${host}: not an RDS instance here`);
-    return { groups: [] };
+    return { replaced, groups: [...groups] };
   }
-  const identifier = instance.DBInstanceIdentifier;
-  const name = `MySQL instance ${identifier}`;
+  if (known?.identifier === instance.DBInstanceIdentifier && known.create === false) {
+    line(
+      "keep",
+      `MySQL instance ${instance.DBInstanceIdentifier}: it existed before setup (setup.database.create is false)`,
+    );
+    return { replaced, groups: [...groups] };
+  }
+  const planned = await planOne(aws, request, instance, line);
+  for (const group of planned.groups) groups.add(group);
+  return { database: planned.step, replaced, groups: [...groups] };
+}
+
+async function planOne(
+  aws: DestroyAws,
+  request: DestroyRequest,
+  instance: DBInstance,
+  line: ReturnType<typeof lineWriter>,
+  role?: string,
+): Promise<{ step?: DatabaseStep; groups: string[] }> {
+  const identifier = instance.DBInstanceIdentifier as string;
+  const name = `MySQL instance ${identifier}${role ? ` (${role})` : ""}`;
   const groups = (instance.VpcSecurityGroups ?? []).flatMap((group) =>
     group.VpcSecurityGroupId ? [group.VpcSecurityGroupId] : [],
   );
-  if (known?.identifier === identifier && known.create === false) {
-    line("keep", `${name}: it existed before setup (setup.database.create is false)`);
-    return { groups: [] };
-  }
   if (!taggedByMcctl(instance.TagList)) {
     line("keep", `${name}: ${NOT_OURS}`);
     return { groups: [] };
@@ -68,7 +96,7 @@ export async function planDatabase(
   }
   if (instance.DBInstanceStatus === "deleting") {
     line("wait", `${name}: RDS is deleting it already`);
-    return { database: { identifier, deleting: true }, groups };
+    return { step: { identifier, deleting: true }, groups };
   }
   if (FAILED_STATES.has(instance.DBInstanceStatus ?? "") && !request.skipFinalSnapshot) {
     line(
@@ -93,7 +121,7 @@ export async function planDatabase(
         }`
       : `delete ${name} with NO final snapshot (--skip-final-snapshot): its data is gone for good`,
   );
-  return { database: { identifier, deleting: false, finalSnapshot }, groups };
+  return { step: { identifier, deleting: false, finalSnapshot }, groups };
 }
 
 /** The S3 bucket: deleted only with --delete-bucket, when mcctl created it, and when empty unless --force. */

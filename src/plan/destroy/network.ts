@@ -28,7 +28,7 @@ export interface NetworkCandidates {
   databaseGroups: readonly string[];
   /** What destroy deletes anyway: their use of a group does not keep it. */
   ownInstances: readonly string[];
-  ownDatabase?: string | undefined;
+  ownDatabases: readonly string[];
 }
 
 /**
@@ -112,7 +112,7 @@ async function usersOf(
   for (const database of databases) {
     const identifier = database.DBInstanceIdentifier ?? "";
     const uses = (database.VpcSecurityGroups ?? []).some((group) => group.VpcSecurityGroupId === groupId);
-    if (uses && identifier !== candidates.ownDatabase) users.push(`database ${identifier}`);
+    if (uses && !candidates.ownDatabases.includes(identifier)) users.push(`database ${identifier}`);
   }
   return users;
 }

@@ -35,7 +35,9 @@ export async function planDestroy(aws: DestroyAws, request: DestroyRequest): Pro
       instanceGroups: [...compute.groups, ...(remembered ? [remembered] : [])],
       databaseGroups: database.groups,
       ownInstances: compute.instances.map((instance) => instance.instanceId),
-      ownDatabase: database.database?.identifier,
+      ownDatabases: [database.database, ...database.replaced].flatMap((step) =>
+        step ? [step.identifier] : [],
+      ),
     },
     databases,
     lines,
@@ -52,6 +54,7 @@ export async function planDestroy(aws: DestroyAws, request: DestroyRequest): Pro
     deleteCluster: compute.deleteCluster,
     ...network,
     database: database.database,
+    replacedDatabases: database.replaced,
     bucket,
     revisions,
     parameters,

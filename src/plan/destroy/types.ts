@@ -38,6 +38,12 @@ export interface RuleToRevoke {
  * What `mcctl destroy` deletes, in the terms of the resources, after the plan found each one, checked
  * that mcctl made it and that nothing else uses it. Anything absent here is kept.
  */
+export interface DatabaseStep {
+  identifier: string;
+  deleting: boolean;
+  finalSnapshot?: string | undefined;
+}
+
 export interface DestroySteps {
   cluster: string;
   /** The service to scale to 0 and delete; undefined when it is gone already. */
@@ -49,7 +55,9 @@ export interface DestroySteps {
   /** Security groups deleted once the instances are terminated. */
   instanceGroups: string[];
   /** The database; `deleting`: RDS is deleting it already (an earlier run), so only wait. */
-  database?: { identifier: string; deleting: boolean; finalSnapshot?: string | undefined } | undefined;
+  database?: DatabaseStep | undefined;
+  /** Instances a restore replaced (setup.database.replaced), deleted the same way. */
+  replacedDatabases: DatabaseStep[];
   /** Security groups deleted once the database is gone. */
   databaseGroups: string[];
   /** Deleted only with --delete-bucket; its objects first (only with --force). */
