@@ -120,7 +120,7 @@ describe("restorable and describeSnapshot", () => {
       at("2026-12-01T05:04:05.123Z"),
     );
     expect(line).toBe(
-      "mcctl-model-catalogue-final-20261201t030405z: 2026-12-01T03:04:05Z (2h ago), 20 GiB, final, when the database was deleted",
+      "mcctl-model-catalogue-final-20261201t030405z: 2026-12-01T03:04:05Z (2h 0m ago), 20 GiB, final, when the database was deleted",
     );
   });
 });
