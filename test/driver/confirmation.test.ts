@@ -91,6 +91,18 @@ const SCENARIOS: Record<VerbName, Scenario | "reads only"> = {
   restart: { arrange: deployed },
   upgrade: { arrange: deployed, raw: { tag: "2.0.1" } },
   rollback: { arrange: byHand },
+  restore: {
+    arrange: async () => {
+      const deployment = await deployed();
+      const identifier = deployment.settings.setup?.database?.identifier ?? "model-catalogue";
+      sim.rds.addSnapshot({
+        DBSnapshotIdentifier: `mcctl-${identifier}-backup-20261125t030000z`,
+        DBInstanceIdentifier: identifier,
+        Tags: [{ Key: "managed-by", Value: "mcctl" }],
+      });
+      return deployment;
+    },
+  },
   "secrets set": {
     arrange: async () => {
       const { settings, env } = await deployed();
