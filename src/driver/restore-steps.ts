@@ -70,6 +70,7 @@ export function restoreSteps(
   let restored: DBInstance | undefined;
   let registered: { from: string; to: string; revision: Parameters<typeof adoptRevision>[1] } | undefined;
   let deleted: string | undefined;
+  let restarting = false;
   const databaseWait = (signal: AbortSignal | undefined): DatabaseWait => ({
     deadline: Date.now() + waits.databaseTimeout,
     timeoutMs: waits.databaseTimeout,
@@ -138,6 +139,7 @@ export function restoreSteps(
             : "should the new task fail: it stays, and `mcctl status` says why",
         ],
         async (run, { reporter }) => {
+          restarting = true;
           const instance = restored ?? ((await (await rds).findInstance(target)) as DBInstance);
           const result = await switchRevision(await ecs, reporter, {
             ...run,
@@ -202,7 +204,14 @@ export function restoreSteps(
     steps,
     predictedSettings,
     outage,
-    interrupts: sequence?.watch,
+    // Before the restart the service is untouched: the operator learns that RDS goes on, and how to resume.
+    interrupts: {
+      first: () =>
+        restarting || !sequence
+          ? (sequence?.watch.first() ?? "Interrupted: stopping the wait.")
+          : `Interrupted: stopping the wait; ${context.service} was not touched. RDS goes on with ${target}; \`${resume}\` goes on from there.`,
+      second: () => (restarting && sequence ? sequence.watch.second() : "Quit."),
+    },
     result: () => ({
       snapshot: plan.snapshotId,
       instance: target,
