@@ -6,11 +6,13 @@ import {
   type DBSnapshot,
   DeleteDBInstanceCommand,
   DescribeDBSnapshotsCommand,
+  ModifyDBInstanceCommand,
   paginateDescribeDBEngineVersions,
   paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
   paginateDescribeOrderableDBInstanceOptions,
   RDSClient,
+  RestoreDBInstanceFromDBSnapshotCommand,
 } from "@aws-sdk/client-rds";
 import type { AwsConfig } from "./config.js";
 import { awsCaller, awsErrorName } from "./errors.js";
@@ -42,6 +44,23 @@ export interface RdsApi {
    * and the automated backups go too). False when RDS has no such instance (any more).
    */
   deleteInstance(identifier: string, finalSnapshot: string | undefined): Promise<boolean>;
+  /** Restores a snapshot into a new instance (RestoreDBInstanceFromDBSnapshot); RDS goes on creating it. */
+  restoreFromSnapshot(input: {
+    instance: string;
+    snapshot: string;
+    instanceClass?: string | undefined;
+    subnetGroup?: string | undefined;
+    securityGroupIds: readonly string[];
+    publiclyAccessible?: boolean | undefined;
+    multiAz?: boolean | undefined;
+    port?: number | undefined;
+    deletionProtection?: boolean | undefined;
+    tags: Record<string, string>;
+  }): Promise<DBInstance>;
+  /** Gives the master user this password (ModifyDBInstance, applied at once). The password is never logged. */
+  setMasterPassword(instance: string, password: string): Promise<DBInstance>;
+  /** Every manual snapshot of the region (of any instance, deleted ones included), newest first, with its tags. */
+  listRegionSnapshots(): Promise<DBSnapshot[]>;
 }
 
 export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi {
@@ -53,6 +72,15 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
     const pages = paginateDescribeDBInstances({ client }, { DBInstanceIdentifier: identifier });
     for await (const page of pages) instances.push(...(page.DBInstances ?? []));
     return instances;
+  };
+  const manualSnapshots = async (instance?: string) => {
+    const snapshots: DBSnapshot[] = [];
+    const pages = paginateDescribeDBSnapshots(
+      { client },
+      { DBInstanceIdentifier: instance, SnapshotType: "manual" },
+    );
+    for await (const page of pages) snapshots.push(...(page.DBSnapshots ?? []));
+    return snapshots.sort(newestFirst);
   };
   return {
     findInstance: (identifier) =>
@@ -128,16 +156,46 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     listManualSnapshots: (instance) =>
-      call({ declared: DECLARED.listManualSnapshots }, async () => {
-        const snapshots: DBSnapshot[] = [];
-        const pages = paginateDescribeDBSnapshots(
-          { client },
-          { DBInstanceIdentifier: instance, SnapshotType: "manual" },
+      call({ declared: DECLARED.listManualSnapshots }, () => manualSnapshots(instance)),
+
+    listRegionSnapshots: () => call({ declared: DECLARED.listRegionSnapshots }, () => manualSnapshots()),
+
+    restoreFromSnapshot: (input) =>
+      call({ declared: DECLARED.restoreFromSnapshot }, async () => {
+        const output = await client.send(
+          new RestoreDBInstanceFromDBSnapshotCommand({
+            DBInstanceIdentifier: input.instance,
+            DBSnapshotIdentifier: input.snapshot,
+            DBInstanceClass: input.instanceClass,
+            DBSubnetGroupName: input.subnetGroup,
+            VpcSecurityGroupIds: [...input.securityGroupIds],
+            PubliclyAccessible: input.publiclyAccessible,
+            MultiAZ: input.multiAz,
+            Port: input.port,
+            DeletionProtection: input.deletionProtection,
+            CopyTagsToSnapshot: true,
+            Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
         );
-        for await (const page of pages) snapshots.push(...(page.DBSnapshots ?? []));
-        const time = (snapshot: DBSnapshot) =>
-          snapshot.SnapshotCreateTime?.getTime() ?? Number.MAX_SAFE_INTEGER;
-        return snapshots.sort((a, b) => time(b) - time(a));
+        if (!output.DBInstance) throw new Error("RDS returned no DB instance after restoring it");
+        return output.DBInstance;
+      }),
+
+    setMasterPassword: (instance, password) =>
+      call({ declared: DECLARED.setMasterPassword }, async () => {
+        try {
+          const output = await client.send(
+            new ModifyDBInstanceCommand({
+              DBInstanceIdentifier: instance,
+              MasterUserPassword: password,
+              ApplyImmediately: true,
+            }),
+          );
+          if (!output.DBInstance) throw new Error("RDS returned no DB instance after modifying it");
+          return output.DBInstance;
+        } catch (error) {
+          throw withoutSecret(error, password);
+        }
       }),
 
     createInstance: (input) =>
@@ -165,4 +223,32 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
         }
       }),
   };
+}
+
+function newestFirst(a: DBSnapshot, b: DBSnapshot): number {
+  const time = (snapshot: DBSnapshot) => snapshot.SnapshotCreateTime?.getTime() ?? Number.MAX_SAFE_INTEGER;
+  return time(b) - time(a);
+}
+
+/**
+ * The error with every trace of `secret` masked, down its chain of causes: the message of an AWS error (or of a
+ * proxy's answer) is what mcctl prints, and --debug prints the causes' stacks too.
+ */
+function withoutSecret(error: unknown, secret: string): unknown {
+  if (!secret) return error;
+  const mask = (text: string) => text.split(secret).join("****");
+  const maskFields = (target: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(target)) {
+      if (typeof value === "string" && value.includes(secret)) target[key] = mask(value);
+    }
+  };
+  for (let current = error; current instanceof Error; current = current.cause) {
+    current.message = mask(current.message);
+    if (current.stack) current.stack = mask(current.stack);
+    // Query-protocol errors also carry the answer's Error { Code, Message, Type }.
+    maskFields(current as unknown as Record<string, unknown>);
+    const detail = (current as { Error?: unknown }).Error;
+    if (detail && typeof detail === "object") maskFields(detail as Record<string, unknown>);
+  }
+  return error;
 }
