@@ -3,6 +3,7 @@ import { withCallLimits } from "../aws/limits.js";
 import { diffSettings, revisionName } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
 import { applyDeadline, type CommandContext } from "../context.js";
+import { BEFORE_TAG } from "../domain/snapshot-list.js";
 import { MCCTL_TAGS } from "../domain/tags.js";
 import { shortRevision } from "../domain/task-revision.js";
 import { verbNamed } from "../driver/catalogue.js";
@@ -87,7 +88,7 @@ export const verb = {
           const created = await withCallLimits(bound, () =>
             takeSnapshot(rds, reporter, {
               ...snapshot,
-              tags: { ...MCCTL_TAGS, "mcctl:before": plan.label },
+              tags: { ...MCCTL_TAGS, [BEFORE_TAG]: plan.label },
               wait: true,
               timeoutMs: options.snapshotTimeout,
               pollIntervalMs: options.pollInterval,
