@@ -44,17 +44,17 @@ export const RDS_PERMISSIONS = {
     ),
   ],
   restoreFromSnapshot: [
+    // The restored instance gets a new identifier beside the deployment's, and may come from a snapshot of an
+    // instance an earlier restore replaced: every snapshot mcctl made.
     allow("rds:RestoreDBInstanceFromDBSnapshot", (s) => [
-      arns.rdsDatabase(s),
-      arns.rdsAnySnapshot(s),
+      arns.rds(s, "db", `${s.database}*`),
+      arns.rds(s, "snapshot", "mcctl-*"),
       arns.rds(s, "subgrp", "*"),
-      arns.rds(s, "og", "*"),
-      arns.rds(s, "pg", "*"),
+      arns.rds(s, "og", "default:*"),
+      arns.rds(s, "pg", "default.*"),
     ]),
-    allow("rds:AddTagsToResource", arns.rdsDatabase, { why: "tags on creation" }),
+    allow("rds:AddTagsToResource", (s) => arns.rds(s, "db", `${s.database}*`), { why: "tags on creation" }),
   ],
-  setMasterPassword: [allow("rds:ModifyDBInstance", arns.rdsDatabase)],
-  listRegionSnapshots: [
-    allow("rds:DescribeDBSnapshots", (s) => [arns.rdsDatabases(s), arns.rdsAnySnapshot(s)]),
-  ],
+  setMasterPassword: [allow("rds:ModifyDBInstance", (s) => arns.rds(s, "db", `${s.database}*`))],
+  listRegionSnapshots: [allow("rds:DescribeDBSnapshots", arns.rdsAnySnapshot)],
 } as const;

@@ -73,6 +73,15 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
     for await (const page of pages) instances.push(...(page.DBInstances ?? []));
     return instances;
   };
+  const manualSnapshots = async (instance?: string) => {
+    const snapshots: DBSnapshot[] = [];
+    const pages = paginateDescribeDBSnapshots(
+      { client },
+      { DBInstanceIdentifier: instance, SnapshotType: "manual" },
+    );
+    for await (const page of pages) snapshots.push(...(page.DBSnapshots ?? []));
+    return snapshots.sort(newestFirst);
+  };
   return {
     findInstance: (identifier) =>
       call({ declared: DECLARED.findInstance }, async () => {
@@ -147,24 +156,9 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
       }),
 
     listManualSnapshots: (instance) =>
-      call({ declared: DECLARED.listManualSnapshots }, async () => {
-        const snapshots: DBSnapshot[] = [];
-        const pages = paginateDescribeDBSnapshots(
-          { client },
-          { DBInstanceIdentifier: instance, SnapshotType: "manual" },
-        );
-        for await (const page of pages) snapshots.push(...(page.DBSnapshots ?? []));
-        const time = (snapshot: DBSnapshot) =>
-          snapshot.SnapshotCreateTime?.getTime() ?? Number.MAX_SAFE_INTEGER;
-        return snapshots.sort((a, b) => time(b) - time(a));
-      }),
+      call({ declared: DECLARED.listManualSnapshots }, () => manualSnapshots(instance)),
 
-    createInstance: (input) =>
-      call({ declared: DECLARED.createInstance }, async () => {
-        const output = await client.send(new CreateDBInstanceCommand(input));
-        if (!output.DBInstance) throw new Error("RDS returned no DB instance after creating it");
-        return output.DBInstance;
-      }),
+    listRegionSnapshots: () => call({ declared: DECLARED.listRegionSnapshots }, () => manualSnapshots()),
 
     restoreFromSnapshot: (input) =>
       call({ declared: DECLARED.restoreFromSnapshot }, async () => {
@@ -174,7 +168,7 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
             DBSnapshotIdentifier: input.snapshot,
             DBInstanceClass: input.instanceClass,
             DBSubnetGroupName: input.subnetGroup,
-            VpcSecurityGroupIds: input.securityGroupIds.length > 0 ? [...input.securityGroupIds] : undefined,
+            VpcSecurityGroupIds: [...input.securityGroupIds],
             PubliclyAccessible: input.publiclyAccessible,
             MultiAZ: input.multiAz,
             Port: input.port,
@@ -189,26 +183,26 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
 
     setMasterPassword: (instance, password) =>
       call({ declared: DECLARED.setMasterPassword }, async () => {
-        const output = await client.send(
-          new ModifyDBInstanceCommand({
-            DBInstanceIdentifier: instance,
-            MasterUserPassword: password,
-            ApplyImmediately: true,
-          }),
-        );
-        if (!output.DBInstance) throw new Error("RDS returned no DB instance after modifying it");
-        return output.DBInstance;
+        try {
+          const output = await client.send(
+            new ModifyDBInstanceCommand({
+              DBInstanceIdentifier: instance,
+              MasterUserPassword: password,
+              ApplyImmediately: true,
+            }),
+          );
+          if (!output.DBInstance) throw new Error("RDS returned no DB instance after modifying it");
+          return output.DBInstance;
+        } catch (error) {
+          throw withoutSecret(error, password);
+        }
       }),
 
-    listRegionSnapshots: () =>
-      call({ declared: DECLARED.listRegionSnapshots }, async () => {
-        const snapshots: DBSnapshot[] = [];
-        for await (const page of paginateDescribeDBSnapshots({ client }, { SnapshotType: "manual" })) {
-          snapshots.push(...(page.DBSnapshots ?? []));
-        }
-        const time = (snapshot: DBSnapshot) =>
-          snapshot.SnapshotCreateTime?.getTime() ?? Number.MAX_SAFE_INTEGER;
-        return snapshots.sort((a, b) => time(b) - time(a));
+    createInstance: (input) =>
+      call({ declared: DECLARED.createInstance }, async () => {
+        const output = await client.send(new CreateDBInstanceCommand(input));
+        if (!output.DBInstance) throw new Error("RDS returned no DB instance after creating it");
+        return output.DBInstance;
       }),
 
     deleteInstance: (identifier, finalSnapshot) =>
@@ -229,4 +223,32 @@ export function createRdsApi(config: AwsConfig, limits: AwsLimits = {}): RdsApi 
         }
       }),
   };
+}
+
+function newestFirst(a: DBSnapshot, b: DBSnapshot): number {
+  const time = (snapshot: DBSnapshot) => snapshot.SnapshotCreateTime?.getTime() ?? Number.MAX_SAFE_INTEGER;
+  return time(b) - time(a);
+}
+
+/**
+ * The error with every trace of `secret` masked, down its chain of causes: the message of an AWS error (or of a
+ * proxy's answer) is what mcctl prints, and --debug prints the causes' stacks too.
+ */
+function withoutSecret(error: unknown, secret: string): unknown {
+  if (!secret) return error;
+  const mask = (text: string) => text.split(secret).join("****");
+  const maskFields = (target: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(target)) {
+      if (typeof value === "string" && value.includes(secret)) target[key] = mask(value);
+    }
+  };
+  for (let current = error; current instanceof Error; current = current.cause) {
+    current.message = mask(current.message);
+    if (current.stack) current.stack = mask(current.stack);
+    // Query-protocol errors also carry the answer's Error { Code, Message, Type }.
+    maskFields(current as unknown as Record<string, unknown>);
+    const detail = (current as { Error?: unknown }).Error;
+    if (detail && typeof detail === "object") maskFields(detail as Record<string, unknown>);
+  }
+  return error;
 }

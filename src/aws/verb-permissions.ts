@@ -143,7 +143,7 @@ export const VERB_API_USE = {
   }),
   logs: merge(IDENTITY, SERVICE_WAIT),
   backup: merge(IDENTITY, SNAPSHOT),
-  "backup list": merge(IDENTITY, { rds: ["listInstances", "findInstance", "listManualSnapshots"] }),
+  "backup list": merge(IDENTITY, { rds: ["listInstances", "listRegionSnapshots"] }),
   "secrets list": merge(IDENTITY, {
     ecs: ["describeService", "findLatestTaskDefinition", "findTaskDefinition"],
     ssm: ["describePath"],

@@ -5,8 +5,8 @@
  */
 import type { DBSnapshot } from "@aws-sdk/client-rds";
 import { formatDuration } from "../durations.js";
+import { BEFORE_TAG, madeByMcctl, purposeInName } from "./snapshot-list.js";
 import { snapshotTime } from "./snapshots.js";
-import { taggedByMcctl } from "./tags.js";
 
 /** RDS DB instance identifiers: 1 to 63 letters, digits or hyphens (CreateDBInstance, RestoreDBInstanceFromDBSnapshot). */
 const MAX_INSTANCE_ID_LENGTH = 63;
@@ -14,8 +14,6 @@ const MAX_INSTANCE_ID_LENGTH = 63;
 export const RESTORED_FROM_TAG = "mcctl:restored-from";
 /** Tag on a snapshot taken before an upgrade: the revision in service when it was taken ("family:N"). */
 export const REVISION_TAG = "mcctl:revision";
-/** Tag on a snapshot taken before an upgrade: the upgrade's label (its tag). */
-export const BEFORE_TAG = "mcctl:before";
 const RESTORED_SUFFIX = /-from-\d{8}t\d{6}z$/;
 
 /**
@@ -63,11 +61,6 @@ export function tagValue(snapshot: Pick<DBSnapshot, "TagList">, key: string): st
   return snapshot.TagList?.find((tag) => tag.Key === key)?.Value;
 }
 
-/** Whether mcctl took the snapshot: its tag, or its name (a final snapshot may lack the tags). */
-export function madeByMcctl(snapshot: Pick<DBSnapshot, "TagList" | "DBSnapshotIdentifier">): boolean {
-  return taggedByMcctl(snapshot.TagList) || (snapshot.DBSnapshotIdentifier ?? "").startsWith("mcctl-");
-}
-
 /** Why mcctl took it, in words: "before upgrade 2.0.1", "final, at destroy", "backup". */
 export function snapshotReason(
   snapshot: Pick<DBSnapshot, "TagList" | "DBSnapshotIdentifier" | "DBInstanceIdentifier">,
@@ -75,14 +68,10 @@ export function snapshotReason(
   const before = tagValue(snapshot, BEFORE_TAG);
   if (before) return `before upgrade ${before}`;
   const id = snapshot.DBSnapshotIdentifier ?? "";
-  const instance = (snapshot.DBInstanceIdentifier ?? "").toLowerCase();
-  const purpose = id
-    .replace(/^mcctl-/, "")
-    .replace(instance ? `${instance}-` : /^$/, "")
-    .replace(/-\d{8}t\d{6}z$/, "");
+  const purpose = purposeInName(id, snapshot.DBInstanceIdentifier ?? "");
   if (purpose === "final") return "final, when the database was deleted";
-  if (purpose.startsWith("before-")) return `before ${purpose.slice("before-".length)}`;
-  return madeByMcctl(snapshot) ? purpose || "manual" : "not made by mcctl";
+  if (purpose?.startsWith("before-")) return `before ${purpose.slice("before-".length)}`;
+  return madeByMcctl(snapshot) ? (purpose ?? "manual") : "not made by mcctl";
 }
 
 /** Snapshots that can be restored now, newest first. */

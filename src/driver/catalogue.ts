@@ -308,7 +308,8 @@ export const VERBS = [
   },
   {
     name: "backup list",
-    description: "the database's manual snapshots, newest first, with status, time and size",
+    description:
+      "the snapshots mcctl made of the deployment's databases (final ones too, instance or not), newest first, with status, time, size and why",
     changes: false,
     flags: {},
     examples: ["mcctl backup list"],

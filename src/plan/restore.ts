@@ -10,7 +10,6 @@ import type { Settings } from "../config/settings.js";
 import { generateMasterPassword } from "../domain/rds-rules.js";
 import {
   describeSnapshot,
-  madeByMcctl,
   predictedEndpoint,
   RESTORED_FROM_TAG,
   restorable,
@@ -20,6 +19,7 @@ import {
 } from "../domain/restore.js";
 import { parameterName } from "../domain/secrets.js";
 import { DATABASE_SECURITY_GROUP } from "../domain/setup-resources.js";
+import { madeByMcctl } from "../domain/snapshot-list.js";
 import { jdbcHost } from "../domain/snapshots.js";
 import { MCCTL_TAGS } from "../domain/tags.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";

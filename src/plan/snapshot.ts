@@ -21,8 +21,6 @@ export async function planSnapshot(
     purpose: string;
     now: Date;
     skip: boolean;
-    /** Find the instance whatever its status (to list its snapshots). */
-    anyStatus?: boolean;
   },
 ): Promise<SnapshotPlan> {
   if (request.skip) {
@@ -50,7 +48,7 @@ export async function planSnapshot(
   }
   const identifier = instance.DBInstanceIdentifier;
   const status = instance.DBInstanceStatus ?? "unknown";
-  if (status !== "available" && !request.anyStatus) {
+  if (status !== "available") {
     throw new McctlError(
       `database ${identifier} is ${status}, and RDS snapshots only an available instance`,
       {

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import {
   describeSnapshot,
   expectedOutage,
-  madeByMcctl,
   predictedEndpoint,
   restorable,
   restoredIdentifier,
@@ -11,6 +10,7 @@ import {
   snapshotReason,
   withJdbcHost,
 } from "../../src/domain/restore.js";
+import { madeByMcctl } from "../../src/domain/snapshot-list.js";
 
 const at = (iso: string) => new Date(iso);
 const snapshot = (id: string, created: string, extra: Partial<DBSnapshot> = {}): DBSnapshot => ({

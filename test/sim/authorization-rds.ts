@@ -94,6 +94,36 @@ export const rdsAuthorization: AuthorizationTable<RdsInputs> = {
             : rdsArn(env, "snapshot", "*"),
     },
   ],
+  // Service Authorization Reference: RestoreDBInstanceFromDBSnapshot on the db and snapshot (and the subnet, option
+  // and parameter groups named), rds:AddTagsToResource a dependent action for the request's tags.
+  RestoreDBInstanceFromDBSnapshot: (input, env) => {
+    const db = rdsArn(env, "db", input.DBInstanceIdentifier);
+    return [
+      {
+        action: "rds:RestoreDBInstanceFromDBSnapshot",
+        resource: db,
+        context: { ...tagKeys(input.Tags), ...instanceKeys(input) },
+      },
+      {
+        action: "rds:RestoreDBInstanceFromDBSnapshot",
+        resource: rdsArn(env, "snapshot", input.DBSnapshotIdentifier),
+      },
+      ...(input.DBSubnetGroupName
+        ? [
+            {
+              action: "rds:RestoreDBInstanceFromDBSnapshot",
+              resource: rdsArn(env, "subgrp", input.DBSubnetGroupName),
+            },
+          ]
+        : []),
+      ...(input.Tags?.length
+        ? [{ action: "rds:AddTagsToResource", resource: db, context: tagKeys(input.Tags) }]
+        : []),
+    ];
+  },
+  ModifyDBInstance: (input, env) => [
+    { action: "rds:ModifyDBInstance", resource: rdsArn(env, "db", input.DBInstanceIdentifier) },
+  ],
   DeleteDBSnapshot: (input, env) => [
     { action: "rds:DeleteDBSnapshot", resource: rdsArn(env, "snapshot", input.DBSnapshotIdentifier) },
   ],

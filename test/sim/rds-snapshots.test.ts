@@ -161,6 +161,8 @@ describe("RDS CreateDBSnapshot", () => {
       backingUpMs: 2 * MINUTE,
       snapshotMs: 10_000,
       deletingMs: 5 * MINUTE,
+      restoringMs: 8 * MINUTE,
+      resettingMs: MINUTE,
     });
   });
 

@@ -60,6 +60,8 @@ export interface SnapshotStart {
   startedAt?: number;
   /** Called once when it becomes "available" or "failed" (also through `fail`). */
   onSettled?: (status: "available" | "failed") => void;
+  /** The instance's master password when the snapshot was taken: an instance restored from it keeps it. */
+  masterPassword?: string | undefined;
 }
 
 interface SnapshotRecord {
@@ -76,6 +78,16 @@ interface SnapshotRecord {
   /** PercentProgress when it failed. */
   failedProgress: number;
   onSettled: ((status: "available" | "failed") => void) | undefined;
+  masterPassword: string | undefined;
+}
+
+/** What a restore takes from a snapshot: the instance as it was, and its master password then. */
+export interface SnapshotContents {
+  id: string;
+  status: RdsSnapshotStatus;
+  source: DBInstance;
+  masterPassword: string | undefined;
+  tags: Tag[];
 }
 
 const IDENTIFIER = /^[a-zA-Z](?:-?[a-zA-Z0-9])*$/;
@@ -120,6 +132,14 @@ export class RdsSnapshots {
   get(identifier: string): DBSnapshot | undefined {
     const record = this.#records.get(this.#idOf(identifier));
     return record && this.#render(record);
+  }
+
+  /** What a snapshot holds, for a restore (identifier or ARN; any type), or undefined. */
+  contents(identifier: string): SnapshotContents | undefined {
+    const record = this.#records.get(this.#idOf(identifier));
+    if (!record) return undefined;
+    const { id, status, source, masterPassword, tags } = record;
+    return clone({ id, status, source, masterPassword, tags });
   }
 
   /** Every snapshot in the order they were taken (or added), optionally of one instance and/or type. */
@@ -243,6 +263,11 @@ export class RdsSnapshots {
     );
   }
 
+  /** DBSnapshotNotFound, as RDS words it. */
+  notFound(identifier: string): Error {
+    return this.#notFound(identifier);
+  }
+
   #notFound(identifier: string): Error {
     return this.#modeled(
       DBSnapshotNotFoundFault,
@@ -268,6 +293,7 @@ export class RdsSnapshots {
       willFail: false,
       failedProgress: 0,
       onSettled: status === "creating" ? spec.onSettled : undefined,
+      masterPassword: spec.masterPassword,
     };
   }
 

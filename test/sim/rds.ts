@@ -47,9 +47,16 @@ import {
   type DescribeOrderableDBInstanceOptionsCommandInput,
   type Filter,
   InvalidDBInstanceStateFault,
+  InvalidDBSnapshotStateFault,
+  ModifyDBInstanceCommand,
+  type ModifyDBInstanceCommandInput,
+  type ModifyDBInstanceResult,
   type OrderableDBInstanceOption,
   type OrderableDBInstanceOptionsMessage,
   RDSServiceException,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  type RestoreDBInstanceFromDBSnapshotCommandInput,
+  type RestoreDBInstanceFromDBSnapshotResult,
 } from "@aws-sdk/client-rds";
 import { clone, compact, createSimContext, paginate, type SimContext } from "./core.js";
 import {
@@ -59,6 +66,7 @@ import {
   queryUnmodeledError,
   type ServiceErrorProfile,
 } from "./errors.js";
+import { restoredInstanceInput, unmodelledRestoreParameters } from "./rds-restore.js";
 import {
   type AddDbSnapshotOptions,
   automatedSnapshotId,
@@ -80,6 +88,13 @@ export interface RdsTimings {
   snapshotMs: number;
   /** "deleting" until the instance is gone (after its final snapshot, if any), default 5 min. */
   deletingMs: number;
+  /**
+   * "creating" of an instance restored from a snapshot (RestoreDBInstanceFromDBSnapshot), before its "backing-up";
+   * default as `creatingMs` (AWS documents no figure; it grows with the data).
+   */
+  restoringMs: number;
+  /** "resetting-master-credentials" after ModifyDBInstance sets MasterUserPassword, default 1 min. */
+  resettingMs: number;
 }
 
 export const defaultRdsTimings: Readonly<RdsTimings> = {
@@ -87,6 +102,8 @@ export const defaultRdsTimings: Readonly<RdsTimings> = {
   backingUpMs: 2 * 60_000,
   snapshotMs: 4 * 60_000,
   deletingMs: 5 * 60_000,
+  restoringMs: 8 * 60_000,
+  resettingMs: 60_000,
 };
 
 /** An engine version the region offers: "8.0.39", or with details. */
@@ -161,6 +178,10 @@ interface DbInstanceRecord {
   securityGroupIds: string[];
   /** Bumped whenever the status is set from outside, so that stale scheduled transitions do nothing. */
   generation: number;
+  /** The snapshot it was restored from (lowercase identifier), if it was. */
+  restoredFrom?: string | undefined;
+  /** Whether a new master password is pending (ModifyDBInstance), shown masked in PendingModifiedValues. */
+  passwordPending?: boolean;
 }
 
 const IDENTIFIER = /^[a-zA-Z](?:-?[a-zA-Z0-9])*$/;
@@ -168,6 +189,14 @@ const IDENTIFIER = /^[a-zA-Z](?:-?[a-zA-Z0-9])*$/;
 const SNAPSHOT_SOURCE_STATES = ["available", "storage-optimization"];
 const PASSWORD_CHARACTERS = /^[\x21-\x7e]*$/;
 const STORAGE_TYPES = ["gp2", "gp3", "io1", "standard"] as const;
+/** The ModifyDBInstance parameters the simulator models. */
+const MODIFIABLE = [
+  "DBInstanceIdentifier",
+  "MasterUserPassword",
+  "ApplyImmediately",
+  "DeletionProtection",
+  "CopyTagsToSnapshot",
+];
 
 export class RdsSimulator {
   readonly errorProfile: ServiceErrorProfile;
@@ -325,6 +354,17 @@ export class RdsSimulator {
     return record && clone(record.input);
   }
 
+  /** The master password the instance has now (RDS never returns it; tests only). */
+  masterPassword(identifier: string): string | undefined {
+    this.#ctx.clock.advance();
+    return this.#instances.get(identifier.toLowerCase())?.input.MasterUserPassword;
+  }
+
+  /** The snapshot an instance was restored from (lowercase identifier), or undefined. */
+  restoredFrom(identifier: string): string | undefined {
+    return this.#instances.get(identifier.toLowerCase())?.restoredFrom;
+  }
+
   /** Every DB snapshot (manual and automated, in the order taken), as DescribeDBSnapshots renders them. */
   snapshots(filter: { DBInstanceIdentifier?: string; SnapshotType?: RdsSnapshotType } = {}): DBSnapshot[] {
     this.#ctx.clock.advance();
@@ -353,6 +393,7 @@ export class RdsSimulator {
       tags: options.Tags ?? [],
       durationMs: this.#timings.snapshotMs,
       startedAt: status === "creating" ? undefined : options.SnapshotCreateTime?.getTime(),
+      masterPassword: record.input.MasterUserPassword,
     };
     return this.#snapshots.add(spec, status);
   }
@@ -379,23 +420,7 @@ export class RdsSimulator {
 
   createDBInstance(input: CreateDBInstanceCommandInput): CreateDBInstanceResult {
     this.#ctx.clock.advance();
-    const given = input.DBInstanceIdentifier ?? "";
-    if (!IDENTIFIER.test(given) || given.length > 63) {
-      throw this.#invalidValue(
-        "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; " +
-          "must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two " +
-          "consecutive hyphens.",
-      );
-    }
-    const id = given.toLowerCase();
-    if (this.#instances.has(id)) {
-      throw this.#modeled(
-        DBInstanceAlreadyExistsFault,
-        "DBInstanceAlreadyExists",
-        "DB instance already exists",
-        400,
-      );
-    }
+    const id = this.#checkNewIdentifier(input.DBInstanceIdentifier);
     if (input.Engine !== "mysql") throw this.#invalidValue("Invalid DB engine");
     if (!input.MasterUsername) {
       throw this.#invalidValue("The parameter MasterUsername must be provided and must not be blank.");
@@ -416,6 +441,90 @@ export class RdsSimulator {
     const record = this.#newRecord(id, clone(input), version.version);
     this.#instances.set(id, record);
     this.#scheduleLifecycle(record);
+    return { DBInstance: this.#render(record) };
+  }
+
+  /**
+   * A new instance from an "available" snapshot: "creating" for `restoringMs`, then as a created instance. It keeps
+   * the snapshot's master password (rds-restore.ts says what else it takes from where).
+   */
+  restoreDBInstanceFromDBSnapshot(
+    input: RestoreDBInstanceFromDBSnapshotCommandInput,
+  ): RestoreDBInstanceFromDBSnapshotResult {
+    this.#ctx.clock.advance();
+    const unmodelled = unmodelledRestoreParameters(input);
+    if (unmodelled.length > 0) {
+      throw new Error(
+        `simulated RDS does not implement RestoreDBInstanceFromDBSnapshot's ${unmodelled.join(", ")}`,
+      );
+    }
+    const id = this.#checkNewIdentifier(input.DBInstanceIdentifier);
+    const snapshotId = input.DBSnapshotIdentifier;
+    if (!snapshotId) {
+      throw this.#invalidValue("The parameter DBSnapshotIdentifier must be provided and must not be blank.");
+    }
+    const snapshot = this.#snapshots.contents(snapshotId);
+    if (!snapshot) throw this.#snapshots.notFound(snapshotId);
+    if (snapshot.status !== "available") {
+      throw this.#modeled(
+        InvalidDBSnapshotStateFault,
+        "InvalidDBSnapshotState",
+        `Snapshot ${snapshot.id} is not in available state.`,
+        400,
+      );
+    }
+    const created = restoredInstanceInput(input, snapshot);
+    const version = created.EngineVersion ?? "";
+    const instanceClass = created.DBInstanceClass ?? "";
+    if (!this.classesFor(version).includes(instanceClass)) {
+      throw this.#combination(
+        `RDS does not support creating a DB instance with the following combination: DBInstanceClass=${instanceClass}, ` +
+          `Engine=${created.Engine}, EngineVersion=${version}, LicenseModel=general-public-license. ` +
+          "For supported combinations of instance class and database engine version, see the documentation.",
+      );
+    }
+    const record = this.#newRecord(id, created, version);
+    record.restoredFrom = snapshot.id;
+    this.#instances.set(id, record);
+    this.#scheduleLifecycle(record, this.#timings.restoringMs);
+    return { DBInstance: this.#render(record) };
+  }
+
+  /**
+   * Only MasterUserPassword (with ApplyImmediately or not: RDS applies it "as soon as possible" either way),
+   * DeletionProtection and CopyTagsToSnapshot. A new password: "resetting-master-credentials" for `resettingMs`,
+   * then "available" with the new password.
+   */
+  modifyDBInstance(input: ModifyDBInstanceCommandInput): ModifyDBInstanceResult {
+    this.#ctx.clock.advance();
+    const others = Object.entries(input).filter(
+      ([key, value]) => value !== undefined && !MODIFIABLE.includes(key),
+    );
+    if (others.length > 0) {
+      const names = others.map(([key]) => key).join(", ");
+      throw new Error(`simulated RDS does not implement ModifyDBInstance's ${names}`);
+    }
+    const given = input.DBInstanceIdentifier ?? "";
+    const record = this.#instances.get(this.#idOf(given));
+    if (!record) throw this.#instanceNotFound(given);
+    if (record.status !== "available") {
+      throw this.#invalidInstanceState("Database instance is not in available state.");
+    }
+    const password = input.MasterUserPassword;
+    if (password !== undefined) this.#checkPassword(password);
+    if (input.DeletionProtection !== undefined) record.input.DeletionProtection = input.DeletionProtection;
+    if (input.CopyTagsToSnapshot !== undefined) record.input.CopyTagsToSnapshot = input.CopyTagsToSnapshot;
+    if (password !== undefined) {
+      record.passwordPending = true;
+      record.status = "resetting-master-credentials";
+      const generation = record.generation;
+      this.#ctx.clock.after(this.#timings.resettingMs, `RDS ${record.id} credentials reset`, () => {
+        if (!this.#current(record, generation)) return;
+        record.input.MasterUserPassword = password;
+        record.passwordPending = false;
+        if (record.status === "resetting-master-credentials") record.status = "available";
+      });
+    }
     return { DBInstance: this.#render(record) };
   }
 
@@ -496,6 +605,7 @@ export class RdsSimulator {
       source: this.#render(record),
       tags: input.Tags ?? [],
       durationMs: this.#timings.snapshotMs,
+      masterPassword: record.input.MasterUserPassword,
       onSettled: () => {
         if (this.#current(record, generation) && record.status === "backing-up") record.status = before;
       },
@@ -576,6 +686,7 @@ export class RdsSimulator {
         source,
         tags: record.input.CopyTagsToSnapshot ? (record.input.Tags ?? []) : [],
         durationMs: this.#timings.snapshotMs,
+        masterPassword: record.input.MasterUserPassword,
         onSettled: (status) => {
           if (!this.#current(record, generation)) return;
           if (status === "available") scheduleRemoval();
@@ -607,9 +718,9 @@ export class RdsSimulator {
   }
 
   /** creating → (creatingMs) → backing-up → (backingUpMs) → available; without backups straight to available. */
-  #scheduleLifecycle(record: DbInstanceRecord): void {
+  #scheduleLifecycle(record: DbInstanceRecord, creatingMs = this.#timings.creatingMs): void {
     const generation = record.generation;
-    this.#ctx.clock.after(this.#timings.creatingMs, `RDS ${record.id} created`, () => {
+    this.#ctx.clock.after(creatingMs, `RDS ${record.id} created`, () => {
       if (record.generation !== generation || !this.#instances.has(record.id)) return;
       this.#finishCreating(record);
       if (this.#retention(record) === 0) {
@@ -632,6 +743,7 @@ export class RdsSimulator {
           type: "automated",
           source: this.#render(record),
           durationMs: this.#timings.backingUpMs,
+          masterPassword: record.input.MasterUserPassword,
         });
       }
     }
@@ -645,7 +757,13 @@ export class RdsSimulator {
     if (this.#retention(record) === 0 || record.status === "failed" || record.status === "backing-up") return;
     const id = automatedSnapshotId(record.id, this.#ctx.clock.now());
     if (this.#snapshots.has(id)) return;
-    const spec = { id, type: "automated" as const, source: this.#render(record), durationMs: 0 };
+    const spec = {
+      id,
+      type: "automated" as const,
+      source: this.#render(record),
+      durationMs: 0,
+      masterPassword: record.input.MasterUserPassword,
+    };
     this.#snapshots.add(spec, "available");
   }
 
@@ -666,6 +784,27 @@ export class RdsSimulator {
     record.availabilityZone = record.input.AvailabilityZone ?? zones[0] ?? `${this.#ctx.region}a`;
     record.instanceCreateTime = this.#ctx.clock.date();
     record.status = "backing-up";
+  }
+
+  /** The lowercase identifier of a new instance, or RDS's InvalidParameterValue / DBInstanceAlreadyExists. */
+  #checkNewIdentifier(given = ""): string {
+    if (!IDENTIFIER.test(given) || given.length > 63) {
+      throw this.#invalidValue(
+        "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; " +
+          "must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two " +
+          "consecutive hyphens.",
+      );
+    }
+    const id = given.toLowerCase();
+    if (this.#instances.has(id)) {
+      throw this.#modeled(
+        DBInstanceAlreadyExistsFault,
+        "DBInstanceAlreadyExists",
+        "DB instance already exists",
+        400,
+      );
+    }
+    return id;
   }
 
   #checkPassword(password: string | undefined): void {
@@ -833,7 +972,7 @@ export class RdsSimulator {
       DBSubnetGroup: record.subnetGroup && clone(record.subnetGroup),
       PreferredMaintenanceWindow: input.PreferredMaintenanceWindow ?? "sun:04:00-sun:04:30",
       // RDS shows the password as pending (masked) until the instance exists.
-      PendingModifiedValues: created ? {} : { MasterUserPassword: "****" },
+      PendingModifiedValues: created && !record.passwordPending ? {} : { MasterUserPassword: "****" },
       MultiAZ: input.MultiAZ ?? false,
       EngineVersion: record.engineVersion,
       AutoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
@@ -1002,6 +1141,11 @@ export const rdsCommands = {
   CreateDBSnapshot: [CreateDBSnapshotCommand, "createDBSnapshot"],
   DescribeDBSnapshots: [DescribeDBSnapshotsCommand, "describeDBSnapshots"],
   DeleteDBSnapshot: [DeleteDBSnapshotCommand, "deleteDBSnapshot"],
+  RestoreDBInstanceFromDBSnapshot: [
+    RestoreDBInstanceFromDBSnapshotCommand,
+    "restoreDBInstanceFromDBSnapshot",
+  ],
+  ModifyDBInstance: [ModifyDBInstanceCommand, "modifyDBInstance"],
 } as const satisfies Record<string, readonly [unknown, keyof RdsSimulator]>;
 
 export type RdsCommandName = keyof typeof rdsCommands;
