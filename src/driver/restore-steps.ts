@@ -88,7 +88,7 @@ export function restoreSteps(
         `class ${shape.instanceClass ?? "the snapshot's"}, ${shape.encryption}`,
         shape.securityGroupIds.length > 0
           ? `security groups ${shape.securityGroupIds.join(", ")}${shape.subnetGroup ? `, subnet group ${shape.subnetGroup}` : ""}`
-          : "the VPC's default security group (`mcctl setup` opens MySQL into it for the container instance)",
+          : "the VPC's default security group",
         `tags ${Object.entries(shape.tags)
           .map(([key, value]) => `${key}=${value}`)
           .join(", ")}`,

@@ -47,7 +47,15 @@ async function deployment() {
     { name: "METADATA_USERNAME", value: "mcadmin" },
   );
   if (mc) mc.secrets = [{ name: "METADATA_PASSWORD", valueFrom: PARAMETER }];
-  sim.ecs.registerTaskDefinition(input);
+  sim.iam.addRole("exec", {
+    inline: {
+      ssm: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "ssm:GetParameters", Resource: "*" }],
+      },
+    },
+  });
+  sim.ecs.registerTaskDefinition({ ...input, executionRoleArn: "arn:aws:iam::123456789012:role/exec" });
   sim.ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
   await vi.advanceTimersByTimeAsync(60_000);
   const settings: Settings = {
@@ -128,7 +136,7 @@ describe("mcctl restore", () => {
     const again = context(after, { settingsPath: ctx.settings.path });
     await restore(again, { snapshot });
     expect(sim.calls.filter((call) => MUTATING.test(call.command))).toEqual([]);
-    expect(again.captured.stderr()).toContain("Nothing to do");
+    expect(again.captured.all()).toContain("Nothing to do");
   });
 
   it("a restore that runs out of time leaves the service as it was, and the same command goes on from there", async () => {
@@ -139,7 +147,7 @@ describe("mcctl restore", () => {
     const error = (await restore(first, { snapshot, databaseTimeout: "2m" }).catch(
       (caught: unknown) => caught,
     )) as McctlError;
-    expect(error.message).toMatch(/timed out after 2m waiting for MySQL instance model-catalogue-from-/);
+    expect(error.message).toMatch(/timed out after 2m 00s waiting for MySQL instance model-catalogue-from-/);
     expect(error.suggestion).toContain(`mcctl restore ${snapshot}`);
     expect(sim.callsOf("UpdateService")).toHaveLength(0);
     expect(runningRevision()).toEqual(["model-catalogue:1"]);
@@ -172,7 +180,7 @@ describe("mcctl restore", () => {
     const { settings } = await deployment();
     await backup(settings);
     sim.ecs.scriptTaskFailure({
-      ...taskFailures.essentialContainerExited("mc", 1),
+      ...taskFailures.cannotPullImage("metadata/registry:2.0.0"),
       match: (taskDefinition) => taskDefinition.revision === 2,
       times: Number.POSITIVE_INFINITY,
     });
