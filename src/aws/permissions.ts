@@ -81,6 +81,11 @@ export function primaryAction(permissions: readonly Permission[], fallback: stri
   return permissions[0]?.actions[0] ?? fallback;
 }
 
+/** "model-catalogue-from-20261201t030405z" → "model-catalogue": the database a restore started from. */
+function databaseBase(database: string): string {
+  return database.replace(/-from-\d{8}t\d{6}z$/, "");
+}
+
 /** ARNs of the deployment's resources, in the formats of the Service Authorization Reference. */
 export const arns = {
   ecsCluster: (s: DeploymentScope) => `arn:${s.partition}:ecs:${s.region}:${s.account}:cluster/${s.cluster}`,
@@ -102,10 +107,18 @@ export const arns = {
     const group = `arn:${s.partition}:logs:${s.region}:${s.account}:log-group:${s.logGroup}`;
     return [group, `${group}:*`];
   },
-  rdsDatabase: (s: DeploymentScope) => `arn:${s.partition}:rds:${s.region}:${s.account}:db:${s.database}`,
+  /**
+   * The deployment's database and the instances a restore makes of it or replaced: `mcctl restore` names
+   * them `<db>-from-<snapshot time>` (src/domain/restore.ts), so that one policy covers the whole lineage.
+   */
+  rdsDatabase: (s: DeploymentScope): readonly string[] => {
+    const base = databaseBase(s.database);
+    const db = `arn:${s.partition}:rds:${s.region}:${s.account}:db:`;
+    return base === "*" ? [`${db}*`] : [`${db}${base}`, `${db}${base}-from-*`];
+  },
   rdsDatabases: (s: DeploymentScope) => `arn:${s.partition}:rds:${s.region}:${s.account}:db:*`,
   rdsSnapshots: (s: DeploymentScope) =>
-    `arn:${s.partition}:rds:${s.region}:${s.account}:snapshot:mcctl-${s.database}-*`,
+    `arn:${s.partition}:rds:${s.region}:${s.account}:snapshot:mcctl-${databaseBase(s.database)}-*`,
   rdsAnySnapshot: (s: DeploymentScope) => `arn:${s.partition}:rds:${s.region}:${s.account}:snapshot:*`,
   rds: (s: DeploymentScope, type: string, name = "*") =>
     `arn:${s.partition}:rds:${s.region}:${s.account}:${type}:${name}`,

@@ -8,7 +8,7 @@ export const RDS_PERMISSIONS = {
   mysqlClasses: [allowAnyResource("rds:DescribeOrderableDBInstanceOptions")],
   createInstance: [
     allow("rds:CreateDBInstance", (s) => [
-      arns.rdsDatabase(s),
+      ...arns.rdsDatabase(s),
       arns.rds(s, "subgrp", "default"),
       arns.rds(s, "og", "default:*"),
       arns.rds(s, "pg", "default.*"),
@@ -26,35 +26,35 @@ export const RDS_PERMISSIONS = {
   ],
   listInstances: [allow("rds:DescribeDBInstances", arns.rdsDatabases)],
   createSnapshot: [
-    allow("rds:CreateDBSnapshot", (s) => [arns.rdsDatabase(s), arns.rdsSnapshots(s)]),
+    allow("rds:CreateDBSnapshot", (s) => [...arns.rdsDatabase(s), arns.rdsSnapshots(s)]),
     allow("rds:AddTagsToResource", arns.rdsSnapshots, { why: "tags on creation" }),
   ],
-  findSnapshot: [allow("rds:DescribeDBSnapshots", (s) => [arns.rdsDatabase(s), arns.rdsSnapshots(s)])],
+  findSnapshot: [allow("rds:DescribeDBSnapshots", (s) => [...arns.rdsDatabase(s), arns.rdsSnapshots(s)])],
   listManualSnapshots: [
-    allow("rds:DescribeDBSnapshots", (s) => [arns.rdsDatabase(s), arns.rdsAnySnapshot(s)]),
+    allow("rds:DescribeDBSnapshots", (s) => [...arns.rdsDatabase(s), arns.rdsAnySnapshot(s)]),
   ],
   deleteInstance: [
     allow("rds:DeleteDBInstance", arns.rdsDatabase),
     allow(
       ["rds:CreateDBSnapshot", "rds:AddTagsToResource"],
-      (s) => [arns.rdsDatabase(s), arns.rdsSnapshots(s)],
+      (s) => [...arns.rdsDatabase(s), arns.rdsSnapshots(s)],
       {
         why: "the final snapshot, which copies the instance's tags",
       },
     ),
   ],
   restoreFromSnapshot: [
-    // The restored instance gets a new identifier beside the deployment's, and may come from a snapshot of an
-    // instance an earlier restore replaced: every snapshot mcctl made.
+    // The restored instance is named <db>-from-<time>, and may come from a snapshot of an instance an earlier
+    // restore replaced: every snapshot mcctl made.
     allow("rds:RestoreDBInstanceFromDBSnapshot", (s) => [
-      arns.rds(s, "db", `${s.database}*`),
+      ...arns.rdsDatabase(s),
       arns.rds(s, "snapshot", "mcctl-*"),
       arns.rds(s, "subgrp", "*"),
       arns.rds(s, "og", "default:*"),
       arns.rds(s, "pg", "default.*"),
     ]),
-    allow("rds:AddTagsToResource", (s) => arns.rds(s, "db", `${s.database}*`), { why: "tags on creation" }),
+    allow("rds:AddTagsToResource", arns.rdsDatabase, { why: "tags on creation" }),
   ],
-  setMasterPassword: [allow("rds:ModifyDBInstance", (s) => arns.rds(s, "db", `${s.database}*`))],
+  setMasterPassword: [allow("rds:ModifyDBInstance", arns.rdsDatabase)],
   listRegionSnapshots: [allow("rds:DescribeDBSnapshots", arns.rdsAnySnapshot)],
 } as const;

@@ -1,5 +1,6 @@
 import { deploymentJdbcUrl } from "../config/deployment.js";
 import type { CommandContext } from "../context.js";
+import { databaseLineage } from "../domain/restore.js";
 import { snapshotRows } from "../domain/snapshot-list.js";
 import { jdbcHost, rdsIdentifierOf } from "../domain/snapshots.js";
 import { verbNamed } from "../driver/catalogue.js";
@@ -35,15 +36,16 @@ export async function runBackupList(context: CommandContext, _options: unknown =
     settings.setup?.database?.identifier,
     ...(settings.setup?.database?.replaced ?? []),
   ].flatMap((identifier) => identifier?.toLowerCase() ?? []);
-  const databases: KnownDatabase[] = [...new Set(identifiers)].map((identifier) => ({
-    identifier,
-    exists: existing.has(identifier),
-  }));
+  const snapshots = await rds.listRegionSnapshots();
+  // With the databases they were restored from, whose snapshots are this deployment's too.
+  const databases: KnownDatabase[] = databaseLineage([...new Set(identifiers)], snapshots, instances).map(
+    (identifier) => ({ identifier, exists: existing.has(identifier) }),
+  );
   if (databases.length === 0) {
     notes.push("no database of this deployment is known: these are every snapshot mcctl made in the region");
   }
   const rows = snapshotRows(
-    await rds.listRegionSnapshots(),
+    snapshots,
     databases.map((database) => database.identifier),
     existing,
   );

@@ -1,8 +1,10 @@
+import type { DBSnapshot } from "@aws-sdk/client-rds";
 import { diffSettings, revisionName } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
 import type { CommandContext } from "../context.js";
-import { snapshotBeforeUpgrade } from "../domain/restore.js";
+import { REVISION_TAG, tagValue } from "../domain/restore.js";
 import { DEFAULT_TASK_SETTINGS } from "../domain/task-definition.js";
+import { UPGRADE_SNAPSHOT_TAG } from "../domain/task-revision.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
@@ -14,6 +16,7 @@ import { type RevisionSwitchResult, switchRevision } from "../operations/switch-
 import { lookUpTarget } from "../plan/account.js";
 import { planRestore } from "../plan/restore.js";
 import { planRollback, type RollbackPlan } from "../plan/rollback.js";
+import { findServiceRevision } from "../plan/service.js";
 import { renderChanges } from "../ui/diff.js";
 import { printSettingsChanges, printTarget } from "../ui/plan.js";
 
@@ -30,7 +33,10 @@ export const verb = {
     const { output, cluster, service, settings } = context;
     const target = await lookUpTarget(context.aws);
     const ecs = await context.aws.ecs();
-    const plan = await planRollback(ecs, settings.settings, { cluster, service, ...options });
+    // Undoing an upgrade with its database goes back to what ran before it, unless --to says otherwise.
+    const undone = options.withDatabase ? await snapshotOfUpgrade(context) : undefined;
+    const to = options.to ?? undone?.ranBefore;
+    const plan = await planRollback(ecs, settings.settings, { cluster, service, ...options, to });
     const title = plan.verb === "roll back" ? "Roll back" : "Switch";
     printTarget(output, target);
     output.info(`${title} ${service} in cluster ${cluster}: ${plan.from} → ${plan.to}`);
@@ -45,7 +51,7 @@ export const verb = {
         `${plan.to} sets ${plan.skipped.join(", ")}, which mcctl does not know: mcctl.json cannot hold them, and a later register-task leaves them out.`,
       );
     }
-    if (options.withDatabase) return withDatabase(context, options, plan, target);
+    if (undone) return withDatabase(context, options, plan, target, undone.snapshot);
     const sequence = new RestartSequence<RevisionSwitchResult>(context, options, plan.healthUrl);
     return {
       title: `${plan.verb === "roll back" ? "Rollback" : "Switch"} of ${service} (${plan.from}) in cluster ${cluster}:`,
@@ -88,24 +94,10 @@ async function withDatabase(
   options: RollbackOptions,
   rollback: RollbackPlan,
   target: Awaited<ReturnType<typeof lookUpTarget>>,
+  snapshot: DBSnapshot,
 ): Promise<Plan<RollbackResult>> {
   const { output, service, cluster, settings } = context;
   const rds = await context.aws.rds();
-  const before = revisionName(rollback.target);
-  const snapshot = snapshotBeforeUpgrade(
-    await rds.listRegionSnapshots(),
-    before,
-    rollback.current.registeredAt,
-  );
-  if (!snapshot) {
-    throw new McctlError(
-      `no available snapshot was taken while ${before} was in service, before ${rollback.from} came`,
-      {
-        suggestion:
-          "`mcctl backup list` lists the database's snapshots; `mcctl restore SNAPSHOT` restores one, and `mcctl rollback` alone changes only the revision. Nothing was changed.",
-      },
-    );
-  }
   const family = options.family ?? settings.settings.taskFamily ?? DEFAULT_TASK_SETTINGS.family;
   const plan = await planRestore(
     { rds, ecs: await context.aws.ecs(), ssm: await context.aws.ssm(), ec2: await context.aws.ec2() },
@@ -154,4 +146,36 @@ async function withDatabase(
 
 export function runRollback(context: CommandContext, options: RollbackOptions) {
   return drive(context, verb, options);
+}
+
+/**
+ * The snapshot the upgrade that registered the revision in service took first (the revision's tag names
+ * it), and the revision that ran before that upgrade (the snapshot's tag names it).
+ */
+async function snapshotOfUpgrade(
+  context: CommandContext,
+): Promise<{ snapshot: DBSnapshot; ranBefore?: string }> {
+  const ecs = await context.aws.ecs();
+  const { current } = await findServiceRevision(ecs, context.cluster, context.service);
+  const { tags } = await ecs.describeTaskDefinitionWithTags(current.taskDefinitionArn as string);
+  const name = revisionName(current);
+  const id = tags.find((tag) => tag.key === UPGRADE_SNAPSHOT_TAG)?.value;
+  if (!id) {
+    throw new McctlError(`${name} was not registered by an upgrade that took a database snapshot`, {
+      suggestion:
+        "`mcctl backup list` lists the database's snapshots: `mcctl restore SNAPSHOT` restores one, and `mcctl rollback` alone changes only the revision. Nothing was changed.",
+    });
+  }
+  const snapshot = await (await context.aws.rds()).findSnapshot(id);
+  if (!snapshot || snapshot.Status !== "available") {
+    throw new McctlError(
+      `the snapshot taken before the upgrade to ${name}, ${id}, is ${snapshot?.Status ?? "gone"}`,
+      {
+        suggestion:
+          "`mcctl backup list` lists the snapshots left; `mcctl restore SNAPSHOT` restores one. Nothing was changed.",
+      },
+    );
+  }
+  const ranBefore = tagValue(snapshot, REVISION_TAG);
+  return { snapshot, ...(ranBefore && ranBefore !== name ? { ranBefore } : {}) };
 }

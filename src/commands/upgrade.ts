@@ -1,3 +1,4 @@
+import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import * as z from "zod/mini";
 import { withCallLimits } from "../aws/limits.js";
 import { diffSettings, revisionName } from "../config/deployment.js";
@@ -6,7 +7,7 @@ import { applyDeadline, type CommandContext } from "../context.js";
 import { REVISION_TAG } from "../domain/restore.js";
 import { BEFORE_TAG } from "../domain/snapshot-list.js";
 import { MCCTL_TAGS } from "../domain/tags.js";
-import { shortRevision } from "../domain/task-revision.js";
+import { shortRevision, UPGRADE_SNAPSHOT_TAG } from "../domain/task-revision.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
@@ -146,7 +147,7 @@ export const verb = {
               deadline: deadline(),
               roleChange,
               current: plan.current,
-              target: { register: plan.next },
+              target: { register: taken ? withSnapshotTag(plan.next, taken) : plan.next },
               verb: "upgrade",
               rollbackOnFailure,
             }),
@@ -205,4 +206,13 @@ export const verb = {
 
 export function runUpgrade(context: CommandContext, options: UpgradeOptions) {
   return drive(context, verb, options);
+}
+
+/** The revision an upgrade registers names the snapshot taken before it (rollback --with-database reads it). */
+function withSnapshotTag(
+  input: RegisterTaskDefinitionCommandInput,
+  snapshot: string,
+): RegisterTaskDefinitionCommandInput {
+  const tags = (input.tags ?? []).filter((tag) => tag.key !== UPGRADE_SNAPSHOT_TAG);
+  return { ...input, tags: [...tags, { key: UPGRADE_SNAPSHOT_TAG, value: snapshot }] };
 }

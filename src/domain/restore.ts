@@ -3,7 +3,7 @@
  * one), which then takes the old one's place in METADATA_JDBC_URL. The names, the choice of a default
  * snapshot and the words for why a snapshot was taken. Pure.
  */
-import type { DBSnapshot } from "@aws-sdk/client-rds";
+import type { DBInstance, DBSnapshot } from "@aws-sdk/client-rds";
 import { formatDuration } from "../durations.js";
 import { BEFORE_TAG, madeByMcctl, purposeInName } from "./snapshot-list.js";
 import { snapshotTime } from "./snapshots.js";
@@ -91,23 +91,6 @@ export function describeSnapshot(snapshot: DBSnapshot, now: Date): string {
 }
 
 /**
- * The snapshot that undoes an upgrade: taken while `before` was in service (the upgrade's own snapshot,
- * tagged so) and before `introduced` was registered; the newest such.
- */
-export function snapshotBeforeUpgrade(
-  snapshots: readonly DBSnapshot[],
-  before: string,
-  introducedAt: Date | undefined,
-): DBSnapshot | undefined {
-  return restorable(snapshots).find(
-    (snapshot) =>
-      tagValue(snapshot, REVISION_TAG) === before &&
-      (introducedAt === undefined ||
-        (snapshot.SnapshotCreateTime?.getTime() ?? Number.POSITIVE_INFINITY) <= introducedAt.getTime()),
-  );
-}
-
-/**
  * How long Model Catalogue is expected to be down while it moves to the restored database: the old task
  * stops (its containers' stop timeout at most), then the new one starts, which took `lastStartMs` the
  * last time (the running task's createdAt → startedAt), when known.
@@ -117,4 +100,40 @@ export function expectedOutage(lastStartMs: number | undefined, stopMs: number):
   return lastStartMs === undefined
     ? `as long as a restart: the old task stops (up to ${stop}), then the new one starts`
     : `about ${formatDuration(stopMs + lastStartMs)}: the old task stops (up to ${stop}), then the new one starts (the running one took ${formatDuration(lastStartMs)} to start)`;
+}
+
+/**
+ * The deployment's databases with those they came from: an instance mcctl restored (and its snapshots,
+ * which copy its tags) names the snapshot it came from, whose instance is the deployment's too. So the
+ * snapshots taken before a restore stay listed after the instances are gone.
+ */
+export function databaseLineage(
+  identifiers: readonly string[],
+  snapshots: readonly Pick<DBSnapshot, "DBSnapshotIdentifier" | "DBInstanceIdentifier" | "TagList">[],
+  instances: readonly Pick<DBInstance, "DBInstanceIdentifier" | "TagList">[],
+): string[] {
+  const lineage = new Set(identifiers.map((id) => id.toLowerCase()));
+  const instanceOf = new Map(
+    snapshots.map((snapshot) => [
+      (snapshot.DBSnapshotIdentifier ?? "").toLowerCase(),
+      (snapshot.DBInstanceIdentifier ?? "").toLowerCase(),
+    ]),
+  );
+  const sources = [
+    ...instances.map((instance) => ({ of: instance.DBInstanceIdentifier, tags: instance.TagList })),
+    ...snapshots.map((snapshot) => ({ of: snapshot.DBInstanceIdentifier, tags: snapshot.TagList })),
+  ];
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const source of sources) {
+      if (!lineage.has((source.of ?? "").toLowerCase())) continue;
+      const from = source.tags?.find((tag) => tag.Key === RESTORED_FROM_TAG)?.Value?.toLowerCase();
+      const parent = from === undefined ? undefined : instanceOf.get(from);
+      if (parent && !lineage.has(parent)) {
+        lineage.add(parent);
+        grown = true;
+      }
+    }
+  }
+  return [...lineage];
 }

@@ -25,6 +25,12 @@ const WRITABLE_FIELDS = [
   "enableFaultInjection",
 ] as const satisfies readonly (keyof RegisterTaskDefinitionCommandInput & keyof TaskDefinition)[];
 
+/**
+ * Tag on the revision an upgrade registered: the database snapshot it took first, which
+ * `rollback --with-database` restores to undo that upgrade.
+ */
+export const UPGRADE_SNAPSHOT_TAG = "mcctl:snapshot-before";
+
 export interface ImageChange {
   container: string;
   image: string;
@@ -59,7 +65,9 @@ export function reviseTaskDefinition(
     const change = changes.find((candidate) => candidate.container === container.name);
     return { ...structuredClone(container), ...(change ? { image: change.image } : {}) };
   });
-  if (tags && tags.length > 0) input.tags = structuredClone([...tags]);
+  // The snapshot an upgrade took belongs to the revision that upgrade registered, not to its copies.
+  const kept = (tags ?? []).filter((tag) => tag.key !== UPGRADE_SNAPSHOT_TAG);
+  if (kept.length > 0) input.tags = structuredClone(kept);
   return input as unknown as RegisterTaskDefinitionCommandInput;
 }
 

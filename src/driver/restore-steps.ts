@@ -174,7 +174,7 @@ export function restoreSteps(
     const base = revision ? adoptRevision(file, revision).settings : file;
     const database = file.setup?.database ?? {};
     const kept = plan.old && !waits.deleteOld && plan.oldIdentifier ? [plan.oldIdentifier] : [];
-    const replaced = [...new Set([...(database.replaced ?? []), ...kept])].filter(
+    const replaced = [...new Set([...(database.replaced ?? []), ...plan.others, ...kept])].filter(
       (id) => id !== target && !(waits.deleteOld && id === plan.oldIdentifier),
     );
     const { replaced: _before, ...rest } = database;

@@ -91,6 +91,8 @@ export interface RestorePlan {
   target: RestoredInstance;
   /** The deployment's database now, when it still exists. */
   old?: DBInstance | undefined;
+  /** Other instances of the deployment that exist (mcctl.json's, when METADATA_JDBC_URL names another): kept listed. */
+  others: string[];
   oldIdentifier?: string | undefined;
   password: RestorePassword;
   /** METADATA_JDBC_URL pointed at the new instance, with its endpoint as RDS will (probably) name it. */
@@ -201,11 +203,18 @@ export async function planRestore(
       ? `Database now: ${old.DBInstanceIdentifier} (${old.DBInstanceStatus}); it is kept, and listed in mcctl.json's setup.database.replaced until \`mcctl destroy\` or \`mcctl restore --delete-old\` deletes it`
       : `Database now: ${oldIdentifier ?? host} no longer exists`,
   ];
+  const others = [...known].filter(
+    (id) =>
+      id !== oldIdentifier &&
+      id !== identifier &&
+      instances.some((instance) => instance.DBInstanceIdentifier === id),
+  );
   return {
     snapshot,
     snapshotId,
     target,
     old,
+    others,
     oldIdentifier,
     password,
     jdbcUrl,

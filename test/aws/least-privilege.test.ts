@@ -10,6 +10,7 @@ import { LogsOptionsSchema, runLogs } from "../../src/commands/logs.js";
 import { runPermissions } from "../../src/commands/permissions.js";
 import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
 import { RestartOptionsSchema, runRestart } from "../../src/commands/restart.js";
+import { RestoreOptionsSchema, runRestore } from "../../src/commands/restore.js";
 import { RollbackOptionsSchema, runRollback } from "../../src/commands/rollback.js";
 import { runSecretsList, SecretsListOptionsSchema } from "../../src/commands/secrets-list.js";
 import {
@@ -96,6 +97,12 @@ const LIFE: Step[] = [
     after: ({ sim }) => expect(sim.callsOf("CreateDBSnapshot")).toHaveLength(1),
   },
   {
+    name: "rollback --with-database",
+    words: ["rollback"],
+    run: (c) => runRollback(c, RollbackOptionsSchema.parse({ withDatabase: true, pollInterval })),
+    after: ({ sim }) => expect(sim.callsOf("RestoreDBInstanceFromDBSnapshot")).toHaveLength(1),
+  },
+  {
     name: "rollback",
     words: ["rollback"],
     run: (c) => runRollback(c, RollbackOptionsSchema.parse({ pollInterval })),
@@ -158,6 +165,12 @@ const LIFE: Step[] = [
     name: "backup list",
     words: ["backup", "list"],
     run: (c) => runBackupList(c, BackupListOptionsSchema.parse({})),
+  },
+  {
+    name: "restore --delete-old",
+    words: ["restore"],
+    run: (c) => runRestore(c, RestoreOptionsSchema.parse({ deleteOld: true, pollInterval })),
+    after: ({ sim }) => expect(sim.callsOf("DeleteDBInstance")).toHaveLength(1),
   },
   {
     name: "destroy --delete-bucket --force",

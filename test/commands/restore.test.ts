@@ -277,7 +277,9 @@ describe("mcctl rollback --with-database", () => {
     const error = (await runUntilSettled(
       runRollback(context(settings), RollbackOptionsSchema.parse({ withDatabase: true, pollInterval: "3s" })),
     ).catch((caught: unknown) => caught)) as McctlError;
-    expect(error.message).toMatch(/no available snapshot was taken while model-catalogue:1 was in service/);
+    expect(error.message).toMatch(
+      /model-catalogue:2 was not registered by an upgrade that took a database snapshot/,
+    );
     expect(sim.calls.filter((call) => MUTATING.test(call.command))).toEqual([]);
   });
 });

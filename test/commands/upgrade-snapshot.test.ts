@@ -163,6 +163,11 @@ describe("upgrade takes a database snapshot first", () => {
     expect(error.suggestion).not.toContain("aws rds");
     const tags = sim.callsOf("CreateDBSnapshot")[0]?.input.Tags ?? [];
     expect(tags).toContainEqual({ Key: "mcctl:revision", Value: "model-catalogue:1" });
+    // The revision the upgrade registered names the snapshot, for rollback --with-database.
+    expect(sim.callsOf("RegisterTaskDefinition")[0]?.input.tags).toContainEqual({
+      key: "mcctl:snapshot-before",
+      value: name,
+    });
   });
 });
 

@@ -6,7 +6,6 @@ import {
   predictedEndpoint,
   restorable,
   restoredIdentifier,
-  snapshotBeforeUpgrade,
   snapshotReason,
   withJdbcHost,
 } from "../../src/domain/restore.js";
@@ -122,30 +121,6 @@ describe("restorable and describeSnapshot", () => {
     expect(line).toBe(
       "mcctl-model-catalogue-final-20261201t030405z: 2026-12-01T03:04:05Z (2h 0m ago), 20 GiB, final, when the database was deleted",
     );
-  });
-});
-
-describe("snapshotBeforeUpgrade", () => {
-  const tagged = (id: string, created: string, revision: string, status = "available") =>
-    snapshot(id, created, { Status: status, TagList: [{ Key: "mcctl:revision", Value: revision }] });
-
-  it("finds the newest snapshot taken while the target revision ran, before the current one came", () => {
-    const found = snapshotBeforeUpgrade(
-      [
-        tagged("older", "2026-12-01T00:00:00Z", "mc:3"),
-        tagged("right", "2026-12-02T00:00:00Z", "mc:3"),
-        tagged("other-revision", "2026-12-02T01:00:00Z", "mc:4"),
-        tagged("after", "2026-12-05T00:00:00Z", "mc:3"),
-        tagged("not-ready", "2026-12-02T02:00:00Z", "mc:3", "creating"),
-      ],
-      "mc:3",
-      at("2026-12-03T00:00:00Z"),
-    );
-    expect(found?.DBSnapshotIdentifier).toBe("right");
-  });
-
-  it("finds none without the tag", () => {
-    expect(snapshotBeforeUpgrade([snapshot("x", "2026-12-01T00:00:00Z")], "mc:3", undefined)).toBeUndefined();
   });
 });
 

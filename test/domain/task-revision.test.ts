@@ -1,6 +1,10 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { containerImage, reviseTaskDefinition } from "../../src/domain/task-revision.js";
+import {
+  containerImage,
+  reviseTaskDefinition,
+  UPGRADE_SNAPSHOT_TAG,
+} from "../../src/domain/task-revision.js";
 import { McctlError } from "../../src/errors.js";
 
 const described: TaskDefinition = {
@@ -29,6 +33,18 @@ const described: TaskDefinition = {
 };
 
 describe("reviseTaskDefinition", () => {
+  it("does not copy the tag naming the snapshot an upgrade took: it belongs to the revision that upgrade made", () => {
+    const input = reviseTaskDefinition(
+      described,
+      [
+        { key: "team", value: "data" },
+        { key: UPGRADE_SNAPSHOT_TAG, value: "mcctl-mc-before-2-20261201t030405z" },
+      ],
+      [],
+    );
+    expect(input.tags).toEqual([{ key: "team", value: "data" }]);
+  });
+
   it("changes only the named container's image and keeps every writable field", () => {
     const input = reviseTaskDefinition(
       described,
