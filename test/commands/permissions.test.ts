@@ -108,7 +108,11 @@ describe("mcctl permissions", () => {
     });
     const after = await runPermissions(known, { commands: ["destroy"] });
     expect(resourcesOf(after, "s3:DeleteBucket")).toEqual(["arn:aws:s3:::mc-assets"]);
-    expect(resourcesOf(after, "rds:DeleteDBInstance")).toEqual([`arn:aws:rds:eu-west-1:${ACCOUNT}:db:mc-db`]);
+    // The database, and the instances a restore makes of it (<db>-from-<time>): never another database.
+    expect(resourcesOf(after, "rds:DeleteDBInstance")).toEqual([
+      `arn:aws:rds:eu-west-1:${ACCOUNT}:db:mc-db`,
+      `arn:aws:rds:eu-west-1:${ACCOUNT}:db:mc-db-from-*`,
+    ]);
     expect(known.captured.stderr()).not.toMatch(/MC_S3_BUCKET|no database/);
   });
 
