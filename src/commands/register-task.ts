@@ -152,7 +152,11 @@ export const verb = {
   /** Without a terminal and --yes nothing can be confirmed: list that with every other missing input. */
   async localCheck(context, options) {
     refuseOfflineChange(options);
-    await gatherFromLocalSources(context, options);
+    try {
+      await gatherFromLocalSources(context, options);
+    } catch (error) {
+      if (!(error instanceof MissingInputError) || !mayAdopt(context)) throw error;
+    }
   },
 } satisfies ChangingVerb<RegisterTaskOptions, RegisterTaskResult>;
 
@@ -213,7 +217,8 @@ async function gatherFromLocalSources(context: CommandContext, options: Register
 
 /**
  * Without a terminal nothing can be asked: when mcctl.json and the environment lack a non-secret value,
- * say so with the whole list before any AWS call. Missing secrets alone may still come from ECS.
+ * say so with the whole list before any AWS call. Missing secrets alone may still come from ECS, and
+ * anything may when mcctl.json describes no revision (the revision in service is adopted).
  */
 async function failEarlyOnMissingValues(context: CommandContext, options: RegisterTaskOptions) {
   // Without a region AWS cannot be asked for the stored secrets either: all of it is missing, in one list.
@@ -223,10 +228,18 @@ async function failEarlyOnMissingValues(context: CommandContext, options: Regist
   } catch (error) {
     if (!(error instanceof MissingInputError)) return;
     if (region.length > 0) throw new MissingInputError([...error.missing, ...region]);
-    if (error.missing.some((name) => !isSecretVariable(name))) throw error;
+    if (error.missing.some((name) => !isSecretVariable(name)) && !mayAdopt(context)) throw error;
     return;
   }
   if (region.length > 0) throw new MissingInputError(region);
+}
+
+/**
+ * mcctl.json describes no revision: the one in service (a deployment made by hand) may hold what is
+ * missing, and only AWS can tell. The plan fails with the same list when it does not.
+ */
+function mayAdopt(context: CommandContext): boolean {
+  return context.settings.settings.taskDefinition === undefined;
 }
 
 function refuseOfflineChange(options: RegisterTaskOptions): void {
