@@ -26,6 +26,10 @@ import { type Adoption, type AdoptionSummary, adoptionOf, summarizeAdoption } fr
 import type { LogGroupPlan } from "./logs.js";
 import { planLogGroup } from "./logs.js";
 import { checkRevisionPlacement } from "./placement.js";
+import { serviceIfAny } from "./service.js";
+
+export { serviceIfAny } from "./service.js";
+
 import {
   knownSecrets,
   planSecretStore,
@@ -111,17 +115,6 @@ export async function findKnownRevisions(
           ? newest
           : await ecs.findTaskDefinition(runningArn);
   return { recorded, running: running?.family === where.family ? running : undefined, newest };
-}
-
-/** The service, or undefined when it or its cluster does not exist (a first install). */
-export async function serviceIfAny(ecs: EcsApi, cluster: string, service: string) {
-  try {
-    return await ecs.describeService(cluster, service);
-  } catch (error) {
-    const cause = error instanceof McctlError ? error.cause : error;
-    if (awsErrorName(cause) === "ClusterNotFoundException") return undefined;
-    throw error;
-  }
 }
 
 /** Where a deployment is, and what names its family: --family, MCCTL_TASK_FAMILY, mcctl.json. */
