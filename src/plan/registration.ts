@@ -4,7 +4,6 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
-import { awsErrorName } from "../aws/errors.js";
 import type { IamApi } from "../aws/iam.js";
 import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
@@ -19,7 +18,6 @@ import {
 } from "../config/task-inputs.js";
 import { buildCheckedTaskDefinition } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
-import { McctlError } from "../errors.js";
 import type { SecretStorePlan } from "../plan/secrets.js";
 import type { Target } from "./account.js";
 import { type Adoption, type AdoptionSummary, adoptionOf, summarizeAdoption } from "./adoption.js";
