@@ -3,11 +3,12 @@ import { describe, expect, it } from "vitest";
 import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
 import { RollbackOptionsSchema, runRollback } from "../../src/commands/rollback.js";
 import { runSecretsList, SecretsListOptionsSchema } from "../../src/commands/secrets-list.js";
+import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
 import { runStatus } from "../../src/commands/status.js";
 import type { Settings } from "../../src/config/settings.js";
 import { UsageError } from "../../src/errors.js";
 import { type TestContextOptions, testContext } from "../helpers/context.js";
-import { runningTask } from "../helpers/deployments.js";
+import { BASE_ENVIRONMENT, runningTask, runService } from "../helpers/deployments.js";
 import {
   HAND_MADE_FAMILY,
   HAND_MADE_MAIL_FROM,
@@ -16,6 +17,7 @@ import {
 } from "../helpers/hand-made.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
+import { seedEmptyAccount } from "../sim/fixtures.js";
 
 const sim = useSimulatedAws();
 const MUTATING = /^(Create|Put|Attach|Register|Deregister|Update|Delete|Stop|Run|Tag)/;
@@ -105,6 +107,51 @@ describe("register-task on a deployment made by hand, without mcctl.json", () =>
     await expect(registerTask(again)).resolves.toMatchObject({ registered: false, revision: 2 });
     expect(again.captured.stdout()).toContain("Nothing to do");
     expect(mutatingCalls()).toEqual([]);
+  });
+
+  it("after the adoption, setup plans nothing for the task definition either (one truth)", async () => {
+    seedEmptyAccount(sim);
+    await seedHandMadeService(sim);
+    const ctx = context();
+    await registerTask(ctx);
+    sim.clearCalls();
+    const settings = await saved(ctx.settings.path);
+    const again = context({ settings, settingsPath: ctx.settings.path, options: { yes: false } });
+    await runUntilSettled(runSetupCommand(again, SetupOptionsSchema.parse({ dryRun: true })));
+    expect(again.captured.stderr()).toContain(
+      `Task definition: ${HAND_MADE_FAMILY}:2 (the revision mcctl.json describes) is up to date; nothing to register.`,
+    );
+    expect(again.captured.stderr()).not.toMatch(/register a new revision/);
+    expect(mutatingCalls()).toEqual([]);
+    expectNoSecret(again.captured.all());
+  });
+
+  it("a deployment mcctl made whose mcctl.json was lost: secrets referenced from SSM stay referenced, nothing is registered", async () => {
+    const first = context({
+      settings: { environment: { ...BASE_ENVIRONMENT } },
+      env: { METADATA_PASSWORD: "Lost-File-Pass-51d0" },
+    });
+    await registerTask(first);
+    await runService(sim, "model-catalogue:1");
+    const lost = context();
+    await expect(registerTask(lost)).resolves.toMatchObject({ registered: false, revision: 1 });
+    const stderr = lost.captured.stderr();
+    expect(stderr).toMatch(
+      /Adopting model-catalogue:1 \(in service; mcctl.json describes no revision\): \d+ values taken from it\./,
+    );
+    expect(stderr).toContain(
+      "Task definition: model-catalogue:1 (in service) is up to date; nothing to register.",
+    );
+    expect(stderr).toContain("METADATA_PASSWORD: unchanged (SSM version 1");
+    expect(mutatingCalls()).toEqual([]);
+    expect(await saved(lost.settings.path)).toMatchObject({
+      taskDefinition: "model-catalogue:1",
+      environment: BASE_ENVIRONMENT,
+    });
+    const again = context({ settings: await saved(lost.settings.path), settingsPath: lost.settings.path });
+    await registerTask(again);
+    expect(again.captured.stdout()).toContain("Nothing to do");
+    expect(lost.captured.all()).not.toContain("Lost-File-Pass-51d0");
   });
 
   it("without --yes on a dry run, shows the adoption and changes nothing", async () => {
