@@ -1,7 +1,10 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it, vi } from "vitest";
 import { BackupOptionsSchema, runBackup } from "../../src/commands/backup.js";
+import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
 import { runRestart } from "../../src/commands/restart.js";
 import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
+import type { Settings } from "../../src/config/settings.js";
 import { testContext } from "../helpers/context.js";
 import { runningTask } from "../helpers/deployments.js";
 import { HAND_MADE_FAMILY, HAND_MADE_SECRETS, seedHandMadeService } from "../helpers/hand-made.js";
@@ -60,6 +63,30 @@ describe("operating a deployment made by hand, without mcctl.json", () => {
       .taskDefinition?.containerDefinitions?.find((container) => container.name === "mc")?.image;
     expect(image).toBe("metadata/registry:2.1.0");
     for (const value of Object.values(HAND_MADE_SECRETS)) expect(ctx.captured.all()).not.toContain(value);
+  });
+
+  it("after upgrade --tag, mcctl.json describes the new revision whole, so register-task finds every value", async () => {
+    await seedHandMadeService(sim);
+    const ctx = noSettings();
+    await runUntilSettled(runUpgrade(ctx, UpgradeOptionsSchema.parse({ tag: "2.1.0", pollInterval: "3s" })));
+    const file = await readFile(ctx.settings.path, "utf8");
+    for (const value of Object.values(HAND_MADE_SECRETS)) expect(file).not.toContain(value);
+    const settings = JSON.parse(file) as Settings;
+    expect(settings).toMatchObject({
+      taskFamily: HAND_MADE_FAMILY,
+      taskDefinition: `${HAND_MADE_FAMILY}:2`,
+      mc: { image: "metadata/registry:2.1.0" },
+      environment: { METADATA_USERNAME: "username", MC_MAIL_HOST: "mx.example.com" },
+    });
+    sim.clearCalls();
+    const register = () =>
+      runRegisterTask(
+        testContext({ settings, settingsPath: ctx.settings.path, env: {}, options: { yes: true } }),
+        RegisterTaskOptionsSchema.parse({}),
+      );
+    // mcctl always sets the search container's heap (ES_HEAP_SIZE), which the hand-made revision left out.
+    await expect(register()).resolves.toMatchObject({ registered: true, revision: 3 });
+    expect(sim.callsOf("PutParameter")).toHaveLength(0);
   });
 
   it("restart restarts the revision in service", async () => {
