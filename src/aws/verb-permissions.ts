@@ -142,7 +142,7 @@ export const VERB_API_USE = {
     ec2: ["describeInstances", "describeImages"],
   }),
   logs: merge(IDENTITY, SERVICE_WAIT),
-  backup: merge(IDENTITY, SNAPSHOT),
+  backup: merge(IDENTITY, SNAPSHOT, { ecs: ["describeService", "findTaskDefinition"] }),
   "backup list": merge(IDENTITY, { rds: ["listInstances", "listRegionSnapshots"] }),
   "secrets list": merge(IDENTITY, {
     ecs: ["describeService", "findLatestTaskDefinition", "findTaskDefinition"],

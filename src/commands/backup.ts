@@ -8,6 +8,7 @@ import type { ChangingVerb } from "../driver/verb.js";
 import { McctlError } from "../errors.js";
 import { takeSnapshot } from "../operations/snapshot.js";
 import { lookUpTarget } from "../plan/account.js";
+import { jdbcUrlInService } from "../plan/service.js";
 import { planSnapshot } from "../plan/snapshot.js";
 import { printTarget } from "../ui/plan.js";
 
@@ -19,15 +20,18 @@ export type BackupOptions = OptionsOf<typeof FLAGS>;
 /** A manual RDS snapshot of the deployment's database, on demand; with --wait, until it is available. */
 export const verb = {
   async plan(context, options) {
-    const jdbcUrl = deploymentJdbcUrl(context.settings.settings, context.env);
     const target = await lookUpTarget(context.aws);
     const rds = await context.aws.rds();
+    // A deployment made by hand (or whose mcctl.json is lost) names its database in the revision in service.
+    const jdbcUrl =
+      deploymentJdbcUrl(context.settings.settings, context.env) ??
+      (await jdbcUrlInService(await context.aws.ecs(), context.cluster, context.service));
     const plan = await planSnapshot(rds, { jdbcUrl, purpose: "backup", now: new Date(), skip: false });
     printTarget(context.output, target);
     if (plan.kind !== "take") {
       throw new McctlError(plan.reason, {
         suggestion:
-          "mcctl backs up the RDS instance METADATA_JDBC_URL (in mcctl.json) points at, in this account and region.",
+          "mcctl backs up the RDS instance METADATA_JDBC_URL points at (the environment's, else mcctl.json's, else the revision in service's), in this account and region.",
       });
     }
     let status: string | undefined;

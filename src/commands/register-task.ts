@@ -34,7 +34,7 @@ export const verb = {
   async plan(context, options) {
     if (options.offline) return planOffline(context, options);
     const { output, settings } = context;
-    if (!context.interactive) await failEarlyOnMissingValues(context, options);
+    const unresolved = context.interactive ? undefined : await failEarlyOnMissingValues(context, options);
 
     // Read-only: every question is asked here, before anything is shown for confirmation. Its modules
     // load only now: `register-task --dry-run --offline` starts without them.
@@ -55,23 +55,25 @@ export const verb = {
       import("../ui/secrets.js"),
       import("../driver/registration.js"),
     ]);
-    const target = await lookUpTarget(context.aws);
+    const target = await stillMissingUnlessRead(unresolved, () => lookUpTarget(context.aws));
     const { ecs, ssm, iam, logs } = await context.aws.registration();
-    const plan = await planRegistration(
-      {
-        settings: settings.settings,
-        env: context.env,
-        interactive: context.interactive,
-        familyFlag: options.family,
-        region: target.region,
-        cluster: context.cluster,
-        service: context.service,
-        kmsKey: options.kmsKey,
-        notify: (finding) => printFindings(output, [finding]),
-      },
-      context.ask,
-      { ecs, ssm, iam, logs, target },
-      { force: options.force },
+    const plan = await stillMissingUnlessRead(unresolved, () =>
+      planRegistration(
+        {
+          settings: settings.settings,
+          env: context.env,
+          interactive: context.interactive,
+          familyFlag: options.family,
+          region: target.region,
+          cluster: context.cluster,
+          service: context.service,
+          kmsKey: options.kmsKey,
+          notify: (finding) => printFindings(output, [finding]),
+        },
+        context.ask,
+        { ecs, ssm, iam, logs, target },
+        { force: options.force },
+      ),
     );
     printTarget(output, target);
     printRegistration(output, plan);
@@ -152,7 +154,11 @@ export const verb = {
   /** Without a terminal and --yes nothing can be confirmed: list that with every other missing input. */
   async localCheck(context, options) {
     refuseOfflineChange(options);
-    await gatherFromLocalSources(context, options);
+    try {
+      await gatherFromLocalSources(context, options);
+    } catch (error) {
+      if (!(error instanceof MissingInputError) || !mayAdopt(context)) throw error;
+    }
   },
 } satisfies ChangingVerb<RegisterTaskOptions, RegisterTaskResult>;
 
@@ -213,9 +219,14 @@ async function gatherFromLocalSources(context: CommandContext, options: Register
 
 /**
  * Without a terminal nothing can be asked: when mcctl.json and the environment lack a non-secret value,
- * say so with the whole list before any AWS call. Missing secrets alone may still come from ECS.
+ * say so with the whole list before any AWS call. Missing secrets alone may still come from ECS, and
+ * anything may when mcctl.json describes no revision (the revision in service is adopted): then the
+ * list is returned, for when AWS cannot be asked.
  */
-async function failEarlyOnMissingValues(context: CommandContext, options: RegisterTaskOptions) {
+async function failEarlyOnMissingValues(
+  context: CommandContext,
+  options: RegisterTaskOptions,
+): Promise<MissingInputError | undefined> {
   // Without a region AWS cannot be asked for the stored secrets either: all of it is missing, in one list.
   const region = context.aws.config.region ? [] : [MISSING_REGION];
   try {
@@ -223,10 +234,41 @@ async function failEarlyOnMissingValues(context: CommandContext, options: Regist
   } catch (error) {
     if (!(error instanceof MissingInputError)) return;
     if (region.length > 0) throw new MissingInputError([...error.missing, ...region]);
-    if (error.missing.some((name) => !isSecretVariable(name))) throw error;
-    return;
+    if (!error.missing.some((name) => !isSecretVariable(name))) return undefined;
+    if (!mayAdopt(context)) throw error;
+    return error;
   }
   if (region.length > 0) throw new MissingInputError(region);
+  return undefined;
+}
+
+/**
+ * Reads AWS for a plan whose inputs are not all known locally. When AWS cannot be asked (network,
+ * credentials), no revision in service can be adopted: the values stay missing, and are said so (exit 2).
+ */
+async function stillMissingUnlessRead<T>(
+  missing: MissingInputError | undefined,
+  read: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!missing || error instanceof UsageError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MissingInputError(
+      missing.missing,
+      `${missing.suggestion} (No revision in service could be looked for to take them from: ${reason}.)`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * mcctl.json describes no revision: the one in service (a deployment made by hand) may hold what is
+ * missing, and only AWS can tell. The plan fails with the same list when it does not.
+ */
+function mayAdopt(context: CommandContext): boolean {
+  return context.settings.settings.taskDefinition === undefined;
 }
 
 function refuseOfflineChange(options: RegisterTaskOptions): void {

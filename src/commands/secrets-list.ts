@@ -1,9 +1,9 @@
-import { resolveTaskSettings } from "../config/task-inputs.js";
 import type { CommandContext } from "../context.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
 import type { ReadingVerb } from "../driver/verb.js";
 import { lookUpTarget } from "../plan/account.js";
+import { deploymentFamily } from "../plan/registration.js";
 import { readSecretInventory, type SecretInventory } from "../plan/secrets-inventory.js";
 import { renderSecretInventory } from "../ui/secrets.js";
 
@@ -18,9 +18,16 @@ export async function runSecretsList(
   options: SecretsListOptions,
 ): Promise<SecretInventory> {
   const settings = context.settings.settings;
-  const family = resolveTaskSettings(settings, context.env, options.family).family;
   const target = await lookUpTarget(context.aws);
   const [ecs, ssm] = await Promise.all([context.aws.ecs(), context.aws.ssm()]);
+  // A deployment made by hand is listed under its own family, as register-task adopts it.
+  const family = await deploymentFamily(ecs, {
+    settings,
+    env: context.env,
+    familyFlag: options.family,
+    cluster: context.cluster,
+    service: context.service,
+  });
   const inventory = await readSecretInventory(
     { ecs, ssm },
     { settings, family, cluster: context.cluster, service: context.service, target },

@@ -4,7 +4,6 @@ import type {
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
-import { awsErrorName } from "../aws/errors.js";
 import type { IamApi } from "../aws/iam.js";
 import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
@@ -19,12 +18,16 @@ import {
 } from "../config/task-inputs.js";
 import { buildCheckedTaskDefinition } from "../domain/task-definition.js";
 import { diffTaskDefinitions, type TaskDefinitionChange } from "../domain/task-definition-diff.js";
-import { McctlError } from "../errors.js";
 import type { SecretStorePlan } from "../plan/secrets.js";
 import type { Target } from "./account.js";
+import { type Adoption, type AdoptionSummary, adoptionOf, summarizeAdoption } from "./adoption.js";
 import type { LogGroupPlan } from "./logs.js";
 import { planLogGroup } from "./logs.js";
 import { checkRevisionPlacement } from "./placement.js";
+import { serviceIfAny } from "./service.js";
+
+export { serviceIfAny } from "./service.js";
+
 import {
   knownSecrets,
   planSecretStore,
@@ -76,6 +79,8 @@ export interface RegistrationPlan {
   settingsAfter: Settings;
   /** Container instances that could never run the new revision while another can: what each lacks. */
   placementNotes: string[];
+  /** mcctl.json described no revision: the values came from the one in service, as said here. */
+  adoption?: AdoptionSummary | undefined;
 }
 
 export interface KnownRevisions {
@@ -110,15 +115,53 @@ export async function findKnownRevisions(
   return { recorded, running: running?.family === where.family ? running : undefined, newest };
 }
 
-/** The service, or undefined when it or its cluster does not exist (a first install). */
-export async function serviceIfAny(ecs: EcsApi, cluster: string, service: string) {
-  try {
-    return await ecs.describeService(cluster, service);
-  } catch (error) {
-    const cause = error instanceof McctlError ? error.cause : error;
-    if (awsErrorName(cause) === "ClusterNotFoundException") return undefined;
-    throw error;
+/** Where a deployment is, and what names its family: --family, MCCTL_TASK_FAMILY, mcctl.json. */
+export interface DeploymentWhere {
+  settings: Settings;
+  env: NodeJS.ProcessEnv;
+  familyFlag?: string | undefined;
+  cluster: string;
+  service: string;
+}
+
+/**
+ * The revision in service, when mcctl.json describes none and it is of the family given (if one is):
+ * a deployment made by hand, whose values that revision holds. Read-only.
+ */
+export async function revisionToAdopt(
+  ecs: EcsApi,
+  where: DeploymentWhere,
+): Promise<(TaskDefinition & { family: string }) | undefined> {
+  const { settings } = where;
+  if (settings.taskDefinition !== undefined) return undefined;
+  const current = await serviceIfAny(ecs, where.cluster, where.service);
+  const arn = current?.status === "ACTIVE" ? current.taskDefinition : undefined;
+  const running = arn ? await ecs.findTaskDefinition(arn) : undefined;
+  const family = where.familyFlag ?? where.env.MCCTL_TASK_FAMILY ?? settings.taskFamily;
+  if (!running?.family || (family !== undefined && family !== running.family)) return undefined;
+  return { ...running, family: running.family };
+}
+
+/** The family a command works on: the one given, else the adopted revision's, else the default. */
+export async function deploymentFamily(ecs: EcsApi, where: DeploymentWhere): Promise<string> {
+  const adopted = await revisionToAdopt(ecs, where);
+  return adopted?.family ?? resolveTaskSettings(where.settings, where.env, where.familyFlag).family;
+}
+
+/** The known revisions, and the revision in service to adopt when mcctl.json describes none. */
+async function findRevisions(
+  ecs: EcsApi,
+  sources: RegistrationSources,
+): Promise<{ known: KnownRevisions; adoption?: Adoption | undefined }> {
+  const running = await revisionToAdopt(ecs, sources);
+  if (running) {
+    const newest = await ecs.findLatestTaskDefinition(running.family);
+    return { known: { running, newest }, adoption: adoptionOf(sources.settings, running) };
   }
+  const { settings, cluster, service } = sources;
+  const family = resolveTaskSettings(settings, sources.env, sources.familyFlag).family;
+  const recorded = settings.taskDefinition;
+  return { known: await findKnownRevisions(ecs, { family, recorded, cluster, service }) };
 }
 
 /** The revision a registration is compared with; see RegistrationPlan.baseline. */
@@ -150,20 +193,15 @@ export async function planRegistration(
     placement?: "skip" | { instances: readonly ContainerInstance[] } | undefined;
   } = {},
 ): Promise<RegistrationPlan> {
-  const family = resolveTaskSettings(sources.settings, sources.env, sources.familyFlag).family;
-  const known =
-    options.known ??
-    (await findKnownRevisions(aws.ecs, {
-      family,
-      recorded: sources.settings.taskDefinition,
-      cluster: sources.cluster,
-      service: sources.service,
-    }));
+  const found = options.known ? { known: options.known } : await findRevisions(aws.ecs, sources);
+  const { known, adoption } = found;
+  const given = adoption?.settings ?? sources.settings;
+  const family = resolveTaskSettings(given, sources.env, sources.familyFlag).family;
   const baseline = baselineOf(known);
-  const store = resolveSecretStore(sources.settings, family, aws.target, sources.kmsKey);
+  const store = resolveSecretStore(given, family, aws.target, sources.kmsKey);
   const stored = options.stored ?? (await readStoredSecrets(aws.ssm, store));
   const inputs = await gatherTaskInputs(
-    { ...sources, knownSecrets: knownSecrets(stored, baseline?.taskDefinition) },
+    { ...sources, settings: given, knownSecrets: knownSecrets(stored, baseline?.taskDefinition) },
     ask,
   );
   const secrets = await planSecretStore(aws, {
@@ -206,6 +244,9 @@ export async function planRegistration(
     register,
     drift,
     placementNotes,
+    adoption: adoption
+      ? summarizeAdoption(adoption, { file: sources.settings, env: sources.env }, inputs, secrets)
+      : undefined,
     settingsAfter: withInputs(
       baseline && !(changes.length > 0 || options.force)
         ? { ...file, taskDefinition: revisionName(baseline.taskDefinition) }

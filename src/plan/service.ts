@@ -1,5 +1,6 @@
 import type { Service, Tag, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
+import { awsErrorName } from "../aws/errors.js";
 import { appUrl } from "../domain/environment.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { McctlError, UsageError } from "../errors.js";
@@ -9,6 +10,30 @@ export interface ServiceRevision {
   /** The revision the service points at. */
   current: TaskDefinition;
   tags: Tag[];
+}
+
+/** The service, or undefined when it or its cluster does not exist (a first install). */
+export async function serviceIfAny(ecs: EcsApi, cluster: string, service: string) {
+  try {
+    return await ecs.describeService(cluster, service);
+  } catch (error) {
+    const cause = error instanceof McctlError ? error.cause : error;
+    if (awsErrorName(cause) === "ClusterNotFoundException") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * METADATA_JDBC_URL of the revision the service runs (a deployment made by hand, or mcctl.json lost);
+ * undefined without a cluster, a service or the variable. Read-only.
+ */
+export async function jdbcUrlInService(ecs: EcsApi, cluster: string, name: string) {
+  const service = await serviceIfAny(ecs, cluster, name);
+  if (service?.status !== "ACTIVE" || !service.taskDefinition) return undefined;
+  const revision = await ecs.findTaskDefinition(service.taskDefinition);
+  return revision?.containerDefinitions
+    ?.find((container) => container.name === MC_CONTAINER)
+    ?.environment?.find((entry) => entry.name === "METADATA_JDBC_URL")?.value;
 }
 
 /** The service and the revision it points at; fails clearly when there is no such service. */

@@ -5,6 +5,7 @@ import type { EcsApi } from "../aws/ecs.js";
 import type { IamApi } from "../aws/iam.js";
 import type { LogsApi } from "../aws/logs.js";
 import type { SsmApi } from "../aws/ssm.js";
+import { adoptRevision } from "../config/deployment.js";
 import type { Asker } from "../config/questions.js";
 import type { Settings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
@@ -284,8 +285,20 @@ function described(request: UpgradeRequest, current: TaskDefinition): Pick<Upgra
   return { label: tag || "upgrade", jdbcUrl };
 }
 
-/** mcctl.json after the upgrade: only the images change, so a later registration keeps them. */
+/**
+ * mcctl.json after the upgrade: only the images change, so a later registration keeps them. When it
+ * describes no revision (a deployment made by hand), it describes the new one whole, as a rollback does,
+ * so that a later registration finds every value there.
+ */
 export function withImages(file: Settings, plan: RevisionUpgradePlan): Settings {
+  if (file.taskDefinition === undefined) {
+    // The revision number is known once registered; the save step sets it.
+    const { taskDefinition: _notYetKnown, ...adopted } = adoptRevision(
+      file,
+      plan.next as TaskDefinition,
+    ).settings;
+    return adopted;
+  }
   const image = (container: string) => plan.images.find((change) => change.container === container)?.image;
   const mc = image(MC_CONTAINER);
   const es = image(ES_CONTAINER);

@@ -3,6 +3,7 @@ import type { SettingsChange } from "../config/deployment.js";
 import { isSecretVariable, SECRET_MASK } from "../domain/environment.js";
 import type { Finding } from "../domain/rules.js";
 import type { Target } from "../plan/account.js";
+import type { AdoptionSummary } from "../plan/adoption.js";
 import { describeLogGroupPlan } from "../plan/logs.js";
 import type { RegistrationPlan } from "../plan/registration.js";
 import { PENDING_DB_HOST } from "../plan/setup/pending.js";
@@ -18,6 +19,7 @@ export function printTarget(output: Output, target: Target): void {
 /** What a registration would do, the whole task definition for a first one, secrets masked. */
 export function printRegistration(output: Output, plan: RegistrationPlan): void {
   const { baseline, family } = plan;
+  if (plan.adoption) printAdoption(output, plan.adoption);
   if (!baseline) {
     output.info(`Task definition: ${family} has no revision yet; this registers revision 1:`);
     output.info(summarizeTaskDefinition(plan.input));
@@ -53,6 +55,20 @@ export function printRegistration(output: Output, plan: RegistrationPlan): void 
   }
   for (const note of plan.placementNotes) output.warn(note);
   printFindings(output, plan.inputs.findings);
+}
+
+/** Where the values of a deployment mcctl.json did not describe come from; never a secret's value. */
+function printAdoption(output: Output, adoption: AdoptionSummary): void {
+  const moved = adoption.moved.length > 0 ? `; ${adoption.moved.join(", ")} move from plain text to SSM` : "";
+  output.info(
+    `Adopting ${adoption.revision} (in service; mcctl.json describes no revision): ${adoption.taken} values taken from it${moved}.`,
+  );
+  for (const difference of adoption.differences) output.warn(difference);
+  if (adoption.skipped.length > 0) {
+    output.warn(
+      `${adoption.revision} sets ${adoption.skipped.join(", ")}, which mcctl does not know: the new revision leaves ${adoption.skipped.length === 1 ? "it" : "them"} out.`,
+    );
+  }
 }
 
 export function printFindings(output: Output, findings: readonly Finding[]): void {

@@ -232,7 +232,11 @@ describe("register-task", () => {
   });
 
   it("lists missing values and the confirmation together", async () => {
-    const ctx = testContext({ settings: {}, env: {}, options: { yes: false } });
+    const ctx = testContext({
+      settings: { taskDefinition: "model-catalogue:1" },
+      env: {},
+      options: { yes: false },
+    });
     await expect(runRegisterTask(ctx, options())).rejects.toMatchObject({
       missing: [
         "METADATA_HOST",
@@ -243,6 +247,20 @@ describe("register-task", () => {
       ],
     });
     expect(sim.calls).toHaveLength(0);
+  });
+
+  it("without a described revision, asks only for the confirmation first: the revision in service may hold the values", async () => {
+    const ctx = testContext({ settings: {}, env: {}, options: { yes: false } });
+    await expect(runRegisterTask(ctx, options())).rejects.toMatchObject({
+      missing: ["confirmation (--yes)"],
+    });
+    expect(sim.calls).toHaveLength(0);
+    // With --yes, once ECS says no service runs a revision, every missing value is listed at once.
+    const confirmed = testContext({ settings: {}, env: {}, options: { yes: true } });
+    await expect(runRegisterTask(confirmed, options())).rejects.toMatchObject({
+      missing: ["METADATA_HOST", "METADATA_JDBC_URL", "METADATA_USERNAME", "METADATA_PASSWORD"],
+    });
+    expect(mutatingCalls()).toHaveLength(0);
   });
 
   it("saves what it registered, with mode 0600, after the confirmation, and never a secret", async () => {
