@@ -167,7 +167,7 @@ async function snapshotOfUpgrade(
     });
   }
   const snapshot = await (await context.aws.rds()).findSnapshot(id);
-  if (!snapshot || snapshot.Status !== "available") {
+  if (snapshot?.Status !== "available") {
     throw new McctlError(
       `the snapshot taken before the upgrade to ${name}, ${id}, is ${snapshot?.Status ?? "gone"}`,
       {
