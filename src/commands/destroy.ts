@@ -3,6 +3,7 @@ import { forgetDestroyed } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
 import type { CommandContext } from "../context.js";
+import { isSecretVariable } from "../domain/environment.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
@@ -138,10 +139,15 @@ async function forgetWhatIsGone(context: CommandContext, aws: DestroyAws, plan: 
       )
     : false;
   const gone = [...plan.steps.instanceGroups, ...plan.steps.databaseGroups];
+  // A parameter is named <path>/<VARIABLE>: the names say which secrets are gone.
+  const secrets = plan.steps.parameters
+    .map((name) => name.split("/").pop() ?? "")
+    .filter((variable) => isSecretVariable(variable));
   const after = forgetDestroyed(file, {
     instance: !alive,
     securityGroups: gone,
     databases: plan.steps.replacedDatabases.map((database) => database.identifier),
+    secrets,
   });
   if (JSON.stringify(after) !== JSON.stringify(file)) await saveSettings(context.settings.path, after);
 }

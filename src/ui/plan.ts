@@ -99,7 +99,8 @@ function cut(text: string, length: number): string {
 }
 
 function shown(value: unknown): string {
-  return cut(typeof value === "string" ? value : JSON.stringify(value), 80);
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return cut(text.replace(PENDING_DB_HOST, "<the new instance's endpoint>"), 80);
 }
 
 /** A first registration has nothing to compare with: show what it holds, one line a field. */
