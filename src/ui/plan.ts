@@ -19,7 +19,12 @@ export function printTarget(output: Output, target: Target): void {
 export function printRegistration(output: Output, plan: RegistrationPlan): void {
   const { baseline, family } = plan;
   if (!baseline) {
-    output.info(`Task definition: ${family} has no revision yet; this registers revision 1:`);
+    const retired = plan.retired;
+    output.info(
+      retired
+        ? `Task definition: ${family} has no active revision (${family}:${retired.revision} is ${retired.status === "INACTIVE" ? "deregistered" : "being deleted"}, and ECS never reuses a number); this registers revision ${retired.revision + 1}:`
+        : `Task definition: ${family} has no revision yet; this registers revision 1:`,
+    );
     output.info(summarizeTaskDefinition(plan.input));
   } else {
     const name = `${baseline.taskDefinition.family}:${baseline.taskDefinition.revision}`;

@@ -25,7 +25,13 @@ const SECRETS = {
   MC_S3_KEY: "AKIAREBUILD",
   MC_S3_SECRET: "Rebuild-S3-Secret",
 };
-const DELETED = ["MC_MAIL_PASSWORD", "MC_S3_KEY", "MC_S3_SECRET", "MC_SUPERVISOR_PASSWORD", "METADATA_PASSWORD"];
+const DELETED = [
+  "MC_MAIL_PASSWORD",
+  "MC_S3_KEY",
+  "MC_S3_SECRET",
+  "MC_SUPERVISOR_PASSWORD",
+  "METADATA_PASSWORD",
+];
 const FIRST_ANSWERS: Settings = {
   environment: {
     METADATA_HOST: "catalogue.example.org",
@@ -83,9 +89,10 @@ async function context(
 const setup = async (ctx: Awaited<ReturnType<typeof context>>, flags: Record<string, unknown> = {}) =>
   run(runSetupCommand(ctx, SetupOptionsSchema.parse({ pollInterval: "5s", ...flags })));
 
-async function deployAndDestroy() {
+async function deployAndDestroy(options: { oneTruth?: boolean } = {}) {
   const first = await setup(await context({ env: SECRETS, settings: FIRST_ANSWERS }));
   expect(first.complete).toBe(true);
+  if (options.oneTruth) await expectNothingToChange();
   const before = await savedSettings();
   await run(runDestroy(await context(), DestroyOptionsSchema.parse({ pollInterval: "5s" })));
   expect(sim.ssm.parameters()).toEqual([]);
@@ -122,13 +129,30 @@ describe("destroy remembers which secrets it deleted, never their values", () =>
 });
 
 describe("setup after destroy", () => {
-  it("without the secrets, --yes lists each one destroy deleted as missing input, in one list, and saves nothing", async () => {
+  it("without the secrets, --yes lists each one destroy deleted as missing input, with the rest, and saves nothing", async () => {
     await deployAndDestroy();
     const before = await savedSettings();
-    const error = await setup(await context()).catch((caught: unknown) => caught);
+    const { METADATA_HOST: _host, ...environment } = before.environment ?? {};
+    const error = await setup(await context({ settings: { ...before, environment } })).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(MissingInputError);
-    expect([...(error as MissingInputError).missing].sort()).toEqual(DELETED);
+    expect([...(error as MissingInputError).missing].sort()).toEqual([...DELETED, "METADATA_HOST"].sort());
     expect(sim.calls).toEqual([]);
+    expect(await savedSettings()).toEqual(before);
+  });
+
+  it("a plain register-task --yes lists the deleted secrets as missing rather than registering without them", async () => {
+    await deployAndDestroy();
+    const before = await savedSettings();
+    const error = await run(runRegisterTask(await context(), RegisterTaskOptionsSchema.parse({}))).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(MissingInputError);
+    expect((error as MissingInputError).missing).toEqual(
+      expect.arrayContaining(["MC_MAIL_PASSWORD", "MC_SUPERVISOR_PASSWORD", "MC_S3_KEY"]),
+    );
+    expect(mutatingCallsSince(0)).toEqual([]);
     expect(await savedSettings()).toEqual(before);
   });
 
@@ -160,8 +184,8 @@ describe("setup after destroy", () => {
     expect(out).not.toContain("this registers revision 1");
   });
 
-  it("with the secrets in the environment: builds again, stores every secret, records none as unset, and the one truth holds", async () => {
-    const before = await deployAndDestroy();
+  it("setup, destroy, setup again with the secrets in the environment: every secret stored again, none recorded as unset; the one truth holds after each setup", async () => {
+    const before = await deployAndDestroy({ oneTruth: true });
     const outcome = await setup(await context({ env: SECRETS }));
     expect(outcome).toMatchObject({ complete: true, taskDefinition: "model-catalogue:2" });
     const after = await expectNothingToChange();
