@@ -59,6 +59,18 @@ export const verb = {
     const kept = keptOf(plan);
     let deleted: string[] = [];
     const steps: Step[] = [];
+    const secrets = deletedSecrets(plan);
+    if (!plan.nothingToDo && settings.exists && secrets.length > 0) {
+      // Saved before they go: a destroy that stops half-way must not lose which secrets were set.
+      steps.push({
+        title: `save ${settings.path}: the names of the secrets this deletes (${secrets.join(", ")}), so that setup asks for them again`,
+        run: () =>
+          saveSettings(
+            settings.path,
+            forgetDestroyed(settings.settings, { instance: false, securityGroups: [], secrets }),
+          ),
+      });
+    }
     if (!plan.nothingToDo) {
       const waits = plan.lines.some((line) => line.action === "wait");
       steps.push({
@@ -139,17 +151,21 @@ async function forgetWhatIsGone(context: CommandContext, aws: DestroyAws, plan: 
       )
     : false;
   const gone = [...plan.steps.instanceGroups, ...plan.steps.databaseGroups];
-  // A parameter is named <path>/<VARIABLE>: the names say which secrets are gone.
-  const secrets = plan.steps.parameters
-    .map((name) => name.split("/").pop() ?? "")
-    .filter((variable) => isSecretVariable(variable));
   const after = forgetDestroyed(file, {
     instance: !alive,
     securityGroups: gone,
     databases: plan.steps.replacedDatabases.map((database) => database.identifier),
-    secrets,
+    secrets: deletedSecrets(plan),
   });
   if (JSON.stringify(after) !== JSON.stringify(file)) await saveSettings(context.settings.path, after);
+}
+
+/** The secrets whose parameters the plan deletes: a parameter is named <path>/<VARIABLE>. */
+function deletedSecrets(plan: DestroyPlan): string[] {
+  return plan.steps.parameters
+    .map((name) => name.split("/").pop() ?? "")
+    .filter((variable) => isSecretVariable(variable))
+    .sort();
 }
 
 function keptOf(plan: DestroyPlan): string[] {

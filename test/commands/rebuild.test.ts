@@ -126,6 +126,21 @@ describe("destroy remembers which secrets it deleted, never their values", () =>
     expect(after.environment).toEqual(before.environment);
     for (const secret of Object.values(SECRETS)) expect(JSON.stringify(after)).not.toContain(secret);
   });
+
+  it("a destroy that fails after deleting the parameters has named them in mcctl.json first", async () => {
+    const first = await setup(await context({ env: SECRETS, settings: FIRST_ANSWERS }));
+    expect(first.complete).toBe(true);
+    sim.faults.inject({
+      service: "IAM",
+      command: "DeleteRole",
+      error: new Error("simulated failure after the secrets are gone"),
+      times: Number.POSITIVE_INFINITY,
+    });
+    const destroy = run(runDestroy(await context(), DestroyOptionsSchema.parse({ pollInterval: "5s" })));
+    await expect(destroy).rejects.toThrow();
+    expect(sim.ssm.parameters()).toEqual([]);
+    expect((await savedSettings()).secrets?.deleted).toEqual(DELETED);
+  });
 });
 
 describe("setup after destroy", () => {
