@@ -119,12 +119,7 @@ export function summarizeTaskDefinition(input: RegisterTaskDefinitionCommandInpu
       `  ${container.name}: ${container.image}, ${container.memory} MiB, ${container.cpu} CPU units${ports ? `, ${ports}` : ""}`,
     );
     for (const entry of container.environment ?? []) {
-      const value =
-        entry.name && isSecretVariable(entry.name)
-          ? SECRET_MASK
-          : entry.value?.includes(PENDING_DB_HOST)
-            ? "(known once RDS has created the database)"
-            : shown(entry.value ?? "");
+      const value = entry.name && isSecretVariable(entry.name) ? SECRET_MASK : shown(entry.value ?? "");
       lines.push(`    ${entry.name}=${value}`);
     }
     for (const secret of container.secrets ?? []) {

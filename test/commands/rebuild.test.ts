@@ -193,6 +193,7 @@ describe("setup after destroy", () => {
     expect(out).toMatch(
       /~ environment\.METADATA_JDBC_URL: jdbc:mysql:\/\/model-catalogue\.\S+ → jdbc:mysql:\/\/<the new instance's endpoint>\/mc\?/,
     );
+    expect(out).toContain("    METADATA_JDBC_URL=jdbc:mysql://<the new instance's endpoint>/mc?");
     expect(out).not.toMatch(/environment\.MC_\w*PASSWORD|environment\.MC_S3_(KEY|SECRET)/);
     expect(out).toContain("model-catalogue has no active revision");
     expect(out).toContain("this registers revision 2");
