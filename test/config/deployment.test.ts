@@ -99,6 +99,13 @@ describe("withInputs and diffSettings", () => {
     ]);
     expect(diffSettings(after, after)).toEqual([]);
   });
+
+  it("drops secrets.deleted, every secret having been decided again, and keeps the rest of secrets", () => {
+    const described = { taskFamily: "model-catalogue" };
+    const after = withInputs({ secrets: { path: "/mc", deleted: ["MC_MAIL_PASSWORD"] } }, described);
+    expect(after.secrets).toEqual({ path: "/mc" });
+    expect(withInputs({ secrets: { deleted: ["MC_MAIL_PASSWORD"] } }, described).secrets).toBeUndefined();
+  });
 });
 
 describe("forgetDestroyed", () => {
@@ -128,6 +135,19 @@ describe("forgetDestroyed", () => {
     expect(after.setup?.instance).toEqual(file.setup.instance);
     expect(after.taskDefinition).toBeUndefined();
     expect(file.setup.instance.instanceId).toBe("i-0abc");
+  });
+
+  it("names the secrets it deleted, adding to the ones an earlier run named", () => {
+    const earlier = { ...file, secrets: { path: "/mc", deleted: ["MC_S3_KEY"] } };
+    const after = forgetDestroyed(earlier, {
+      instance: true,
+      securityGroups: [],
+      secrets: ["METADATA_PASSWORD", "MC_S3_KEY"],
+    });
+    expect(after.secrets).toEqual({ path: "/mc", deleted: ["MC_S3_KEY", "METADATA_PASSWORD"] });
+    expect(
+      forgetDestroyed(file, { instance: true, securityGroups: [], secrets: [] }).secrets,
+    ).toBeUndefined();
   });
 
   it("drops an instance section left empty, and leaves a file without setup alone", () => {
