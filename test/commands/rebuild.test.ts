@@ -70,7 +70,6 @@ async function context(
     env?: NodeJS.ProcessEnv;
     settings?: Settings;
     answers?: Parameters<typeof scriptedAsker>[0];
-    dryRun?: boolean;
   } = {},
 ) {
   const interactive = options.answers !== undefined;
@@ -80,7 +79,7 @@ async function context(
     settingsPath,
     env: options.env ?? {},
     interactive,
-    options: { yes: !interactive, ...(options.dryRun ? { dryRun: true } : {}) },
+    options: { yes: !interactive },
     ask: script.asker,
   });
   return Object.assign(ctx, { asked: script.asked });
@@ -176,15 +175,16 @@ describe("setup after destroy", () => {
     const file = await savedSettings();
     const settings = { ...file, environment: { ...file.environment, MC_MAIL_PASSWORD: false } };
     const { MC_MAIL_PASSWORD: _mail, ...rest } = SECRETS;
-    const ctx = await context({ env: rest, settings, dryRun: true });
-    await setup(ctx);
+    const ctx = await context({ env: rest, settings });
+    await setup(ctx, { dryRun: true });
     expect(ctx.captured.all()).not.toContain("MC_MAIL_PASSWORD: missing");
   });
 
-  it("the plan computes the JDBC URL of the new database without the placeholder, and predicts the revision ECS gives", async () => {
+  it("the plan computes the JDBC URL of the new database without the placeholder warning", async () => {
     const before = await deployAndDestroy();
-    const ctx = await context({ env: SECRETS, dryRun: true });
-    await setup(ctx);
+    const ctx = await context({ env: SECRETS });
+    await setup(ctx, { dryRun: true });
+    expect(mutatingCallsSince(0)).toEqual([]);
     const out = ctx.captured.all();
     expect(out).not.toContain("pending-endpoint.invalid");
     expect(out).not.toContain("mcctl.json wins");
@@ -195,6 +195,13 @@ describe("setup after destroy", () => {
     );
     expect(out).toContain("    METADATA_JDBC_URL=jdbc:mysql://<the new instance's endpoint>/mc?");
     expect(out).not.toMatch(/environment\.MC_\w*PASSWORD|environment\.MC_S3_(KEY|SECRET)/);
+  });
+
+  it("the plan predicts the revision ECS gives: it counts on after the deregistered ones, and says so", async () => {
+    await deployAndDestroy();
+    const ctx = await context({ env: SECRETS });
+    await setup(ctx, { dryRun: true });
+    const out = ctx.captured.all();
     expect(out).toContain("model-catalogue has no active revision");
     expect(out).toContain("this registers revision 2");
     expect(out).not.toContain("this registers revision 1");
