@@ -75,6 +75,11 @@ export interface RegistrationPlan {
    * it numbers the one registered now (ECS never reuses a revision number).
    */
   retired?: { revision: number; status: "INACTIVE" | "DELETE_IN_PROGRESS" } | undefined;
+  /**
+   * ECS lists no revision, but mcctl.json describes an earlier deployment: its revisions may have been
+   * deleted, and ECS does not give their numbers again, so the first number is only a lower bound.
+   */
+  numberUncertain: boolean;
   /** The service runs a revision other than the baseline: what the registration would change in it. */
   drift?: { revision: string; changes: TaskDefinitionChange[] } | undefined;
   /** mcctl.json after the registration, except the revision it describes (known once registered). */
@@ -211,6 +216,7 @@ export async function planRegistration(
     changes,
     register,
     retired,
+    numberUncertain: !baseline && !retired && sources.settings.taskFamily !== undefined,
     drift,
     placementNotes,
     settingsAfter: withInputs(

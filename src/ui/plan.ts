@@ -23,7 +23,9 @@ export function printRegistration(output: Output, plan: RegistrationPlan): void 
     output.info(
       retired
         ? `Task definition: ${family} has no active revision (${family}:${retired.revision} is ${retired.status === "INACTIVE" ? "deregistered" : "being deleted"}, and ECS never reuses a number); this registers revision ${retired.revision + 1}:`
-        : `Task definition: ${family} has no revision yet; this registers revision 1:`,
+        : plan.numberUncertain
+          ? `Task definition: ECS lists no revision of ${family}; this registers revision 1, or a later one if earlier revisions were deleted (ECS never reuses a number):`
+          : `Task definition: ${family} has no revision yet; this registers revision 1:`,
     );
     output.info(summarizeTaskDefinition(plan.input));
   } else {

@@ -143,6 +143,19 @@ describe("destroy remembers which secrets it deleted, never their values", () =>
 });
 
 describe("setup after destroy", () => {
+  it("says the revision number is a lower bound once ECS lists no revision of the family (deleted ones keep their numbers)", async () => {
+    await deployAndDestroy();
+    sim.ecs.deleteTaskDefinitions({ taskDefinitions: ["model-catalogue:1"] });
+    await run(new Promise((resolve) => setTimeout(resolve, 5 * 60_000)));
+    expect(sim.ecs.listTaskDefinitions({ status: "DELETE_IN_PROGRESS" }).taskDefinitionArns).toEqual([]);
+    const ctx = await context({ env: SECRETS });
+    await setup(ctx, { dryRun: true });
+    expect(ctx.captured.all()).toContain(
+      "Task definition: ECS lists no revision of model-catalogue; this registers revision 1, or a later one if earlier revisions were deleted (ECS never reuses a number):",
+    );
+    expect(sim.ecs.nextRevision("model-catalogue")).toBe(2);
+  });
+
   it("without the secrets, --yes lists each one destroy deleted as missing input, with the rest, and saves nothing", async () => {
     await deployAndDestroy();
     const before = await savedSettings();
