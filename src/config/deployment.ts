@@ -27,6 +27,16 @@ export function withInputs(file: Settings, described: Pick<Settings, DescribedKe
   };
 }
 
+/** The file once SSM holds these secrets again: no longer listed as deleted (setup need not ask for them). */
+export function withSecretsStored(file: Settings, stored: readonly string[]): Settings {
+  const deleted = (file.secrets?.deleted ?? []).filter((name) => !stored.includes(name));
+  if (deleted.length === (file.secrets?.deleted?.length ?? 0)) return file;
+  const { deleted: _before, ...secrets } = file.secrets ?? {};
+  const { secrets: _secrets, ...rest } = file;
+  const after = deleted.length > 0 ? { ...secrets, deleted } : secrets;
+  return Object.keys(after).length > 0 ? { ...rest, secrets: after } : rest;
+}
+
 /** "family:revision", the way mcctl.json names the revision it describes. */
 export function revisionName(taskDefinition: Pick<TaskDefinition, "family" | "revision">): string {
   return `${taskDefinition.family}:${taskDefinition.revision}`;

@@ -1,6 +1,12 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { adoptRevision, diffSettings, forgetDestroyed, withInputs } from "../../src/config/deployment.js";
+import {
+  adoptRevision,
+  diffSettings,
+  forgetDestroyed,
+  withInputs,
+  withSecretsStored,
+} from "../../src/config/deployment.js";
 import { gatherTaskInputs } from "../../src/config/task-inputs.js";
 import { buildTaskDefinition } from "../../src/domain/task-definition.js";
 import { diffTaskDefinitions } from "../../src/domain/task-definition-diff.js";
@@ -163,5 +169,18 @@ describe("forgetDestroyed", () => {
     expect(forgetDestroyed({ region: "eu-west-1" }, { instance: true, securityGroups: [] })).toEqual({
       region: "eu-west-1",
     });
+  });
+});
+
+describe("withSecretsStored", () => {
+  it("takes the secrets SSM holds again off secrets.deleted, and drops a list or section left empty", () => {
+    const file = { secrets: { path: "/mc", deleted: ["MC_S3_KEY", "METADATA_PASSWORD"] } };
+    expect(withSecretsStored(file, ["METADATA_PASSWORD"])).toEqual({
+      secrets: { path: "/mc", deleted: ["MC_S3_KEY"] },
+    });
+    expect(withSecretsStored({ secrets: { deleted: ["METADATA_PASSWORD"] } }, ["METADATA_PASSWORD"])).toEqual(
+      {},
+    );
+    expect(withSecretsStored(file, ["MC_MAIL_PASSWORD"])).toBe(file);
   });
 });
