@@ -1,18 +1,11 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DestroyOptionsSchema, runDestroy } from "../../src/commands/destroy.js";
 import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
 import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
 import type { Settings } from "../../src/config/settings.js";
 import { MissingInputError } from "../../src/errors.js";
 import { scriptedAsker } from "../helpers/asker.js";
-import { testContext } from "../helpers/context.js";
-import { TEST_START } from "../helpers/simulated-aws.js";
-import { runUntilSettled } from "../helpers/time.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+import { AccountLife } from "../helpers/one-truth.js";
 
 /**
  * A rebuild after `destroy` keeps every answer (issue 16): destroy deletes the secrets in SSM, so setup
@@ -43,27 +36,13 @@ const FIRST_ANSWERS: Settings = {
   features: { mail: true, google: false, advanced: false },
   setup: { instance: { type: "m5.xlarge", keyPair: false } },
 };
-const MUTATING = /^(Create|Put|Run|Authorize|Register|Update|Delete|Modify|Stop|Start|Terminate|Deregister)/;
 
-let sim: SimulatedAws;
-let settingsPath: string;
+const life = new AccountLife();
+beforeEach(() => life.open());
+afterEach(() => life.close());
 
-beforeEach(async () => {
-  vi.useFakeTimers();
-  vi.setSystemTime(TEST_START);
-  sim = createSimulatedAws({ ec2: { timings: { pendingMs: 30_000, ecsRegistrationMs: 60_000 } } });
-  sim.install();
-  seedEmptyAccount(sim);
-  settingsPath = join(await mkdtemp(join(tmpdir(), "mcctl-rebuild-")), "mcctl.json");
-});
-
-afterEach(() => {
-  sim.restore();
-  vi.useRealTimers();
-});
-
-const run = <T>(promise: Promise<T>) => runUntilSettled(promise, 4 * 60 * 60_000, 5_000);
-const savedSettings = async () => JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
+const run = <T>(promise: Promise<T>) => life.run(promise);
+const savedSettings = () => life.savedSettings();
 
 async function context(
   options: {
@@ -74,10 +53,7 @@ async function context(
 ) {
   const interactive = options.answers !== undefined;
   const script = scriptedAsker(options.answers ?? {});
-  const ctx = testContext({
-    settings: options.settings ?? (await savedSettings()),
-    settingsPath,
-    env: options.env ?? {},
+  const ctx = await life.context(options.env ?? {}, options.settings, {
     interactive,
     options: { yes: !interactive },
     ask: script.asker,
@@ -94,28 +70,13 @@ async function deployAndDestroy(options: { oneTruth?: boolean } = {}) {
   if (options.oneTruth) await expectNothingToChange();
   const before = await savedSettings();
   await run(runDestroy(await context(), DestroyOptionsSchema.parse({ pollInterval: "5s" })));
-  expect(sim.ssm.parameters()).toEqual([]);
-  sim.clearCalls();
+  expect(life.sim.ssm.parameters()).toEqual([]);
+  life.sim.clearCalls();
   return before;
 }
 
-const mutatingCallsSince = (start: number) =>
-  sim.calls
-    .slice(start)
-    .filter((call) => MUTATING.test(call.command))
-    .map((call) => `${call.service}:${call.command}`);
-
-/** The one-truth invariant: plain register-task --yes and setup --yes change nothing, in AWS or in mcctl.json. */
-async function expectNothingToChange() {
-  const before = await savedSettings();
-  const start = sim.calls.length;
-  const registration = await run(runRegisterTask(await context(), RegisterTaskOptionsSchema.parse({})));
-  expect(registration).toMatchObject({ registered: false });
-  expect(await setup(await context())).toMatchObject({ complete: true, created: [] });
-  expect(mutatingCallsSince(start)).toEqual([]);
-  expect(await savedSettings()).toEqual(before);
-  return before;
-}
+const mutatingCallsSince = (start: number) => life.mutatingCallsSince(start);
+const expectNothingToChange = () => life.expectNothingToChange();
 
 describe("destroy remembers which secrets it deleted, never their values", () => {
   it("mcctl.json names the secrets whose parameters destroy deleted", async () => {
@@ -129,7 +90,7 @@ describe("destroy remembers which secrets it deleted, never their values", () =>
   it("a destroy that fails after deleting the parameters has named them in mcctl.json first", async () => {
     const first = await setup(await context({ env: SECRETS, settings: FIRST_ANSWERS }));
     expect(first.complete).toBe(true);
-    sim.faults.inject({
+    life.sim.faults.inject({
       service: "IAM",
       command: "DeleteRole",
       error: new Error("simulated failure after the secrets are gone"),
@@ -137,7 +98,7 @@ describe("destroy remembers which secrets it deleted, never their values", () =>
     });
     const destroy = run(runDestroy(await context(), DestroyOptionsSchema.parse({ pollInterval: "5s" })));
     await expect(destroy).rejects.toThrow();
-    expect(sim.ssm.parameters()).toEqual([]);
+    expect(life.sim.ssm.parameters()).toEqual([]);
     expect((await savedSettings()).secrets?.deleted).toEqual(DELETED);
   });
 });
@@ -145,15 +106,15 @@ describe("destroy remembers which secrets it deleted, never their values", () =>
 describe("setup after destroy", () => {
   it("says the revision number is a lower bound once ECS lists no revision of the family (deleted ones keep their numbers)", async () => {
     await deployAndDestroy();
-    sim.ecs.deleteTaskDefinitions({ taskDefinitions: ["model-catalogue:1"] });
+    life.sim.ecs.deleteTaskDefinitions({ taskDefinitions: ["model-catalogue:1"] });
     await run(new Promise((resolve) => setTimeout(resolve, 5 * 60_000)));
-    expect(sim.ecs.listTaskDefinitions({ status: "DELETE_IN_PROGRESS" }).taskDefinitionArns).toEqual([]);
+    expect(life.sim.ecs.listTaskDefinitions({ status: "DELETE_IN_PROGRESS" }).taskDefinitionArns).toEqual([]);
     const ctx = await context({ env: SECRETS });
     await setup(ctx, { dryRun: true });
     expect(ctx.captured.all()).toContain(
       "Task definition: ECS lists no revision of model-catalogue; this registers revision 1, or a later one if earlier revisions were deleted (ECS never reuses a number):",
     );
-    expect(sim.ecs.nextRevision("model-catalogue")).toBe(2);
+    expect(life.sim.ecs.nextRevision("model-catalogue")).toBe(2);
   });
 
   it("without the secrets, --yes lists each one destroy deleted as missing input, with the rest, and saves nothing", async () => {
@@ -165,7 +126,7 @@ describe("setup after destroy", () => {
     );
     expect(error).toBeInstanceOf(MissingInputError);
     expect([...(error as MissingInputError).missing].sort()).toEqual([...DELETED, "METADATA_HOST"].sort());
-    expect(sim.calls).toEqual([]);
+    expect(life.sim.calls).toEqual([]);
     expect(await savedSettings()).toEqual(before);
   });
 
@@ -231,7 +192,7 @@ describe("setup after destroy", () => {
     });
     expect(after.secrets?.deleted).toBeUndefined();
     for (const [name, value] of Object.entries(SECRETS)) {
-      expect(sim.ssm.parameter(`/mcctl/model-catalogue/${name}`)?.value, name).toBe(value);
+      expect(life.sim.ssm.parameter(`/mcctl/model-catalogue/${name}`)?.value, name).toBe(value);
     }
     for (const secret of Object.values(SECRETS)) expect(JSON.stringify(after)).not.toContain(secret);
   });
@@ -258,7 +219,7 @@ describe("setup after destroy", () => {
     const after = await expectNothingToChange();
     expect(after.environment?.MC_MAIL_PASSWORD).toBe(false);
     expect(after.environment?.MC_SUPERVISOR_PASSWORD).toBeUndefined();
-    expect(sim.ssm.parameter("/mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD")?.value).toBe(
+    expect(life.sim.ssm.parameter("/mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD")?.value).toBe(
       SECRETS.MC_SUPERVISOR_PASSWORD,
     );
   });
