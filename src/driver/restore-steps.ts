@@ -14,7 +14,8 @@ import {
   revisionOnDatabase,
 } from "../operations/restore.js";
 import { switchRevision } from "../operations/switch-revision.js";
-import { describePassword, type RestorePlan } from "../plan/restore.js";
+import type { RestorePlan } from "../plan/restore.js";
+import { describePassword } from "../plan/restore-password.js";
 import { resolveHealthUrl } from "../plan/service.js";
 import type { InterruptMessages } from "../ui/interrupt.js";
 import { RestartSequence } from "./restart-sequence.js";
