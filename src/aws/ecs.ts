@@ -102,6 +102,8 @@ export interface OneOffTask {
   /** Who started it, as ListTasks --started-by finds it. */
   startedBy: string;
   tags: Record<string, string>;
+  /** Each container's command, overriding the revision's (containerOverrides). */
+  commands?: Record<string, string[]> | undefined;
 }
 
 const CLUSTER_BUSY = new Set([

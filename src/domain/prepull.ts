@@ -61,6 +61,16 @@ export function prepullTaskDefinition(revision: {
   };
 }
 
+/**
+ * The command each container runs, given again as StartTask's override: the revision already says it, and
+ * the override makes the one-off start exit at once whatever revision ECS resolves.
+ */
+export function prepullCommands(input: RegisterTaskDefinitionCommandInput): Record<string, string[]> {
+  return Object.fromEntries(
+    (input.containerDefinitions ?? []).map((container) => [container.name ?? "", [...EXIT_AT_ONCE.command]]),
+  );
+}
+
 /** What the one-off task takes on the host: the containers' memory, no CPU units, no port. */
 export function prepullMemoryMiB(input: RegisterTaskDefinitionCommandInput): number {
   return (input.containerDefinitions ?? []).reduce((sum, container) => sum + (container.memory ?? 0), 0);

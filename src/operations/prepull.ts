@@ -1,7 +1,7 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import type { EcsApi } from "../aws/ecs.js";
 import { cleanupLimits, withCallLimits } from "../aws/limits.js";
-import { PREPULL_STARTED_BY, prepullFailures } from "../domain/prepull.js";
+import { PREPULL_STARTED_BY, prepullCommands, prepullFailures } from "../domain/prepull.js";
 import { MCCTL_TAGS } from "../domain/tags.js";
 import { shortRevision } from "../domain/task-revision.js";
 import { formatDuration } from "../durations.js";
@@ -64,6 +64,7 @@ export async function prepullImages(
           taskDefinition: revision ?? "",
           containerInstanceArn: host.containerInstanceArn,
           startedBy: PREPULL_STARTED_BY,
+          commands: prepullCommands(plan.registration),
           tags: { ...MCCTL_TAGS },
         });
         if ("failure" in outcome) {

@@ -326,10 +326,12 @@ describe("upgrade without a tag (floating tags)", () => {
     return GroupId as string;
   }
 
-  it("warns, naming --skip-pull, when ssh cannot reach the host: no key pair, port 22 closed", async () => {
+  it("with --ssh-key, warns, naming --skip-pull, when ssh cannot reach the host: no key pair, port 22 closed", async () => {
     await serviceOnHost({ instanceId: "i-0123456789abcdef0", securityGroupIds: [groupOpenOn(80)] });
     const context = testContext();
-    await runUntilSettled(runUpgrade(context, UpgradeOptionsSchema.parse({ dryRun: true })));
+    await runUntilSettled(
+      runUpgrade(context, UpgradeOptionsSchema.parse({ dryRun: true, sshKey: "/keys/mc.pem" })),
+    );
     const group = sim.ec2
       .describeSecurityGroups()
       .SecurityGroups?.find((g) => g.GroupName === "open-80")?.GroupId;
@@ -344,7 +346,9 @@ describe("upgrade without a tag (floating tags)", () => {
     const ssh = groupOpenOn(22);
     await serviceOnHost({ keyName: "mc", securityGroupIds: [ssh] });
     const reachable = testContext();
-    await runUntilSettled(runUpgrade(reachable, UpgradeOptionsSchema.parse({ dryRun: true })));
+    await runUntilSettled(
+      runUpgrade(reachable, UpgradeOptionsSchema.parse({ dryRun: true, sshKey: "/keys/mc.pem" })),
+    );
     expect(reachable.captured.stderr()).not.toContain("cannot be reached over ssh");
     expect(sim.callsOf("DescribeSecurityGroups").at(-1)?.input).toEqual({
       Filters: [{ Name: "group-id", Values: [ssh] }],
@@ -358,13 +362,13 @@ describe("upgrade without a tag (floating tags)", () => {
     expect(context.captured.stderr()).not.toContain("ssh");
   });
 
-  it("pulls on the host with the system ssh, then restarts", async () => {
+  it("with --ssh-key, pulls on the host with the system ssh (no pre-pull), then restarts", async () => {
     const host = await serviceOnHost();
     const ssh = fakeSsh();
     await runUntilSettled(
       runUpgrade(
         testContext({ options: { yes: true } }),
-        UpgradeOptionsSchema.parse({ sshUser: "admin", pollInterval: "3s" }),
+        UpgradeOptionsSchema.parse({ sshUser: "admin", sshKey: "/keys/mc.pem", pollInterval: "3s" }),
       ),
     );
     expect(ssh.calls()).toEqual([
@@ -372,6 +376,7 @@ describe("upgrade without a tag (floating tags)", () => {
       expect.stringMatching(new RegExp(`admin@${host} docker pull metadata/registry-elasticsearch:2$`)),
     ]);
     expect(sim.callsOf("UpdateService").map((call) => call.input.desiredCount)).toEqual([0, 1]);
+    expect(sim.callsOf("StartTask")).toHaveLength(0);
   });
 
   it("does not restart when a pull fails", async () => {
@@ -379,7 +384,7 @@ describe("upgrade without a tag (floating tags)", () => {
     fakeSsh();
     vi.stubEnv("FAIL_HOST", host);
     const error = await runUntilSettled(
-      runUpgrade(testContext({ options: { yes: true } }), UpgradeOptionsSchema.parse({})),
+      runUpgrade(testContext({ options: { yes: true } }), UpgradeOptionsSchema.parse({ sshKey: "/keys/mc.pem" })),
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(McctlError);
     expect((error as McctlError).message).toBe("2 of 2 image pulls failed; the service was not restarted");
