@@ -856,10 +856,66 @@ export class EcsSimulator {
     const failures: Failure[] = [];
     for (const ref of refs) {
       const task = this.#tasks.get(this.#arns.task(cluster.name, lastSegment(ref)));
-      if (task) tasks.push(renderTask(task, this.#ctx.region));
+      if (task) tasks.push(renderTask(task, this.#ctx.region, input.include?.includes("TAGS")));
       else failures.push({ arn: this.#arns.task(cluster.name, lastSegment(ref)), reason: "MISSING" });
     }
     return { tasks, failures };
+  }
+
+  /**
+   * Starts a task on each of the named container instances (up to 10), outside any service. An instance that
+   * cannot take it is a `failures` entry with ECS's reason ("API failure reasons"): MISSING, INACTIVE, AGENT,
+   * ATTRIBUTE, RESOURCE:MEMORY / RESOURCE:CPU / RESOURCE:PORTS. Overrides (command, memory, cpu) are applied;
+   * a command override is a one-off command (see `scriptCommandExit`).
+   */
+  startTask(input: StartTaskCommandInput): StartTaskResponse {
+    this.#sync();
+    const cluster = this.#activeCluster(input.cluster);
+    const taskDefinition = this.#taskDefinitionForService(input.taskDefinition);
+    const refs = this.#nonEmptyList(input.containerInstances, "Container instances", 10);
+    if (input.networkConfiguration !== undefined || usesAwsvpc(taskDefinition.definition)) {
+      throw new Error("simulated ECS: StartTask supports bridge, host and none network modes only");
+    }
+    const requirements = overriddenRequirements(taskDefinition.definition, input.overrides);
+    const tasks: Task[] = [];
+    const failures: Failure[] = [];
+    for (const ref of refs) {
+      const instance = this.#instancesOf(cluster.arn).find((i) => i.id === lastSegment(ref));
+      const reason = instance ? this.#cannotStartOn(instance, requirements) : "MISSING";
+      if (!instance || reason) {
+        const arn = instance?.arn ?? this.#arns.containerInstance(cluster.name, lastSegment(ref));
+        failures.push({ arn, reason });
+        continue;
+      }
+      const task = this.#createTask({
+        clusterArn: cluster.arn,
+        taskDefinition,
+        instance,
+        group: input.group ?? `family:${taskDefinition.family}`,
+        startedBy: input.startedBy,
+        ...(input.overrides ? { overrides: input.overrides } : {}),
+        tags: input.tags ?? [],
+      });
+      tasks.push(renderTask(task, this.#ctx.region, true));
+    }
+    return { tasks, failures };
+  }
+
+  /** Why StartTask cannot place a task on this instance, in ECS's `failures` wording; undefined if it can. */
+  #cannotStartOn(instance: InstanceState, requirements: Requirements): string | undefined {
+    if (instance.status === "INACTIVE") return "INACTIVE";
+    if (instance.status === "DRAINING") {
+      throw new Error("simulated ECS: StartTask on a DRAINING container instance is not modelled");
+    }
+    if (!instance.agentConnected) return "AGENT";
+    const missing = this.#shortfalls(instance, requirements)[0];
+    const reasons: Record<string, string> = {
+      [shortfalls.attribute]: "ATTRIBUTE",
+      [shortfalls.memory]: "RESOURCE:MEMORY",
+      [shortfalls.cpu]: "RESOURCE:CPU",
+      [shortfalls.ports]: "RESOURCE:PORTS",
+    };
+    return missing === undefined ? undefined : reasons[missing];
   }
 
   stopTask(input: StopTaskCommandInput): StopTaskResponse {
@@ -1342,8 +1398,9 @@ export class EcsSimulator {
     const exitCode = script?.exitCode ?? 0;
     const runFor = script?.afterMs ?? this.#timings.oneOffCommandMs;
     this.#after(task, runFor, `container ${container.name} exited`, () => {
-      if (task.lastStatus !== "RUNNING" || container.lastStatus !== "RUNNING") return;
-      if (container.definition.essential === false) {
+      if (container.lastStatus !== "RUNNING" || task.lastStatus === "STOPPED") return;
+      // Another essential container already ended the task: this one still exits on its own, with its code.
+      if (task.desiredStatus === "STOPPED" || container.definition.essential === false) {
         this.#awslogs.exit(task, container.name, undefined);
         container.lastStatus = "STOPPED";
         container.exitCode = exitCode;
@@ -1884,6 +1941,7 @@ export const ecsCommands = {
   ListServices: [ListServicesCommand, "listServices"],
   ListTasks: [ListTasksCommand, "listTasks"],
   DescribeTasks: [DescribeTasksCommand, "describeTasks"],
+  StartTask: [StartTaskCommand, "startTask"],
   StopTask: [StopTaskCommand, "stopTask"],
 } as const satisfies Record<string, readonly [unknown, keyof EcsSimulator]>;
 
