@@ -297,6 +297,16 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
               taskDefinition: input.taskDefinition,
               containerInstances: [input.containerInstanceArn],
               startedBy: input.startedBy,
+              ...(input.commands
+                ? {
+                    overrides: {
+                      containerOverrides: Object.entries(input.commands).map(([name, command]) => ({
+                        name,
+                        command,
+                      })),
+                    },
+                  }
+                : {}),
               tags: Object.entries(input.tags).map(([key, value]) => ({ key, value })),
             }),
           );

@@ -70,10 +70,15 @@ const serviceRunning = () => {
   const running = sim.ecs
     .tasks({ serviceName: "mc", lastStatus: "RUNNING" })
     .map((task) => task.taskDefinitionArn?.split("/").pop());
-  return { desiredCount: service?.desiredCount, revision: service?.taskDefinition?.split("/").pop(), running };
+  return {
+    desiredCount: service?.desiredCount,
+    revision: service?.taskDefinition?.split("/").pop(),
+    running,
+  };
 };
 
-const index = (command: string, from = 0) => sim.calls.findIndex((call, at) => at >= from && call.command === command);
+const index = (command: string, from = 0) =>
+  sim.calls.findIndex((call, at) => at >= from && call.command === command);
 
 describe("upgrade --tag pre-pulls the new images through ECS before anything stops", () => {
   it("a tag that does not exist ends the upgrade before the snapshot, the service untouched", async () => {
@@ -108,10 +113,12 @@ describe("upgrade --tag pre-pulls the new images through ECS before anything sto
     });
     const registered = sim.callsOf("RegisterTaskDefinition")[0]?.input;
     expect(registered?.family).toBe("model-catalogue-prepull");
-    expect(registered?.containerDefinitions?.map((c) => [c.name, c.image, c.memory, c.portMappings])).toEqual([
-      ["mc", NEW, 32, undefined],
-      ["mc-es", "metadata/registry-elasticsearch:2", 32, undefined],
-    ]);
+    expect(registered?.containerDefinitions?.map((c) => [c.name, c.image, c.memory, c.portMappings])).toEqual(
+      [
+        ["mc", NEW, 32, undefined],
+        ["mc-es", "metadata/registry-elasticsearch:2", 32, undefined],
+      ],
+    );
     expect(index("StartTask")).toBeLessThan(index("CreateDBSnapshot"));
     expect(index("CreateDBSnapshot")).toBeLessThan(index("UpdateService"));
     expect(sim.ecs.cachedImages(instance ?? "")).toContain(NEW);
@@ -138,28 +145,34 @@ describe("upgrade --tag pre-pulls the new images through ECS before anything sto
     ["SIGTERM", 143],
     ["SIGINT", 130],
     ["SIGHUP", 129],
-  ] as const)("%s during the pull stops the one-off task and nothing else (exit %i)", async (signal, code) => {
-    await deployment();
-    const context = testContext({ options: { yes: true } });
-    const running = upgrade({ tag: "2.0.11" }, context);
-    running.catch(() => {});
-    await vi.advanceTimersByTimeAsync(5_000);
-    expect(sim.callsOf("StartTask")).toHaveLength(1);
-    process.emit(signal);
-    const error = await failure(running);
-    expect(error?.exitCode).toBe(code);
-    expect(context.captured.stderr()).toContain("Interrupted: stopping the pre-pull task(s); the service is untouched.");
-    expect(sim.callsOf("StopTask").map((call) => call.input.task)).toEqual([
-      sim.callsOf("StartTask")[0]?.output?.tasks?.[0]?.taskArn,
-    ]);
-    expect(sim.callsOf("UpdateService")).toHaveLength(0);
-    expect(sim.callsOf("CreateDBSnapshot")).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(sim.ecs.tasks({ lastStatus: "RUNNING" }).filter((task) => task.startedBy === "mcctl-prepull")).toEqual(
-      [],
-    );
-    expect(serviceRunning()).toMatchObject({ desiredCount: 1, running: ["model-catalogue:1"] });
-  });
+  ] as const)(
+    "%s during the pull stops the one-off task and nothing else (exit %i)",
+    async (signal, code) => {
+      await deployment();
+      const context = testContext({ options: { yes: true } });
+      const running = upgrade({ tag: "2.0.11" }, context);
+      running.catch(() => {});
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(sim.callsOf("StartTask")).toHaveLength(1);
+      process.emit(signal);
+      const error = await failure(running);
+      expect(error?.exitCode).toBe(code);
+      expect(context.captured.stderr()).toContain(
+        "Interrupted: stopping the pre-pull task(s); the service is untouched.",
+      );
+      expect(sim.callsOf("StopTask").map((call) => call.input.task)).toEqual([
+        (sim.callsOf("StartTask")[0]?.output as { tasks?: { taskArn?: string }[] } | undefined)?.tasks?.[0]
+          ?.taskArn,
+      ]);
+      expect(sim.callsOf("UpdateService")).toHaveLength(0);
+      expect(sim.callsOf("CreateDBSnapshot")).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(
+        sim.ecs.tasks({ lastStatus: "RUNNING" }).filter((task) => task.startedBy === "mcctl-prepull"),
+      ).toEqual([]);
+      expect(serviceRunning()).toMatchObject({ desiredCount: 1, running: ["model-catalogue:1"] });
+    },
+  );
 
   it("--dry-run shows the pre-pull step with each instance's memory left; --no-prepull warns and starts none", async () => {
     await deployment();
@@ -172,7 +185,9 @@ describe("upgrade --tag pre-pulls the new images through ECS before anything sto
 
     const skipped = testContext({ options: { yes: true } });
     await runUntilSettled(upgrade({ tag: "2.0.11", prepull: false }, skipped));
-    expect(skipped.captured.stderr()).toContain("No pre-pull: the ECS agent pulls the images as the new task starts");
+    expect(skipped.captured.stderr()).toContain(
+      "No pre-pull: the ECS agent pulls the images as the new task starts",
+    );
     expect(sim.callsOf("StartTask")).toHaveLength(0);
     expect(serviceRunning().running).toEqual(["model-catalogue:2"]);
   });
@@ -183,9 +198,14 @@ describe("upgrade without a tag (floating tags) pre-pulls through ECS, without s
     const [instance] = await deployment(1, "metadata/registry:2");
     // An ssh that would fail: it must never run.
     const dir = mkdtempSync(join(tmpdir(), "mcctl-no-ssh-"));
-    writeFileSync(join(dir, "ssh"), "#!/bin/sh\necho 'ssh: connect to host: Connection refused' >&2\nexit 255\n");
+    writeFileSync(
+      join(dir, "ssh"),
+      "#!/bin/sh\necho 'ssh: connect to host: Connection refused' >&2\nexit 255\n",
+    );
     chmodSync(join(dir, "ssh"), 0o755);
     vi.stubEnv("PATH", `${dir}:${process.env.PATH ?? ""}`);
+    // The simulator runs what is due when asked: the first pull completes before the tag moves.
+    sim.advance();
     const digest = sim.ecs.pushImage("metadata/registry:2");
     expect(sim.ecs.cachedImageDigest(instance ?? "", "metadata/registry:2")).not.toBe(digest);
 

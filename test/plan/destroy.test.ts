@@ -410,7 +410,9 @@ describe("planDestroy: the database, the bucket and the rest", () => {
     expect(lines).toContain(
       "delete deregister model-catalogue revision(s) 1, 2 (ECS keeps them as INACTIVE)",
     );
-    expect(lines).toContain("delete deregister model-catalogue-prepull revision(s) 1 (ECS keeps them as INACTIVE)");
+    expect(lines).toContain(
+      "delete deregister model-catalogue-prepull revision(s) 1 (ECS keeps them as INACTIVE)",
+    );
     expect(lines).toContain("delete delete SSM parameters MC_S3_SECRET, METADATA_PASSWORD under /team/mc");
     expect(lines.find((line) => line.includes("log group"))).toMatch(
       /^delete delete log group \/team\/mc-logs \(the containers' output(, [\d.]+ KiB)? is lost\)$/,
