@@ -103,11 +103,13 @@ export function prepullHost(instance: ContainerInstance): PrepullHost {
  */
 export function prepullFailures(task: Task): { image: string; reason: string }[] {
   const containers = task.containers ?? [];
-  const failed = containers.filter((container) => container.exitCode !== 0);
   if (containers.length === 0) {
     return [{ image: "(no container)", reason: task.stoppedReason ?? "the task stopped without containers" }];
   }
-  return failed.map((container) => ({
+  const failed = containers.filter((container) => container.exitCode !== 0);
+  // A pull failure is said by its container; the others never ran, for that reason alone.
+  const said = failed.filter((container) => container.reason);
+  return (said.length > 0 ? said : failed).map((container) => ({
     image: container.image ?? container.name ?? "(unknown image)",
     reason:
       container.reason ??
