@@ -161,8 +161,12 @@ export async function planUpgrade(
     cluster: request.cluster,
     what: `the new revision of ${current.family}`,
   });
+  // The execution role the service runs with now: one the upgrade creates for its secrets exists only later.
   const prepull = request.prepull
-    ? await planPrepull(ecs, { cluster: request.cluster, revision: next })
+    ? await planPrepull(ecs, {
+        cluster: request.cluster,
+        revision: { ...next, executionRoleArn: current.executionRoleArn },
+      })
     : undefined;
   // The new revision carries the same environment, so the health URL is the current one's.
   const healthUrl = resolveHealthUrl(request, current);
@@ -255,12 +259,13 @@ async function planPull(
   );
   let pulls: PullCommand[] = [];
   let sshWarnings: string[] = [];
-  const overSsh = request.sshKey !== undefined || !request.prepull;
+  // --ssh-key chooses docker pull over ssh instead of the pre-pull; --skip-pull, neither.
+  const overSsh = !request.skipPull && request.sshKey !== undefined;
   const prepull =
-    !request.skipPull && !overSsh
+    !request.skipPull && !overSsh && request.prepull
       ? await planPrepull(ecs, { cluster: request.cluster, revision: current })
       : undefined;
-  if (!request.skipPull && overSsh && request.sshKey !== undefined) {
+  if (overSsh) {
     const ec2Api = await ec2();
     const hosts = await findServiceHosts(ecs, ec2Api, request.cluster, request.service, {
       usePrivateIp: request.sshPrivateIp,

@@ -24,7 +24,7 @@ const NEW = "metadata/registry:2.0.11";
  * A deployment as mcctl makes it: its database on RDS (so an upgrade would snapshot it), a service at 1 task on
  * `instances` container instances, the images' sizes declared so that pulls take time.
  */
-async function deployment(instances = 1, image = OLD) {
+async function deployment(instances = 1, image = OLD, memoryMiB?: number) {
   const db = sim.rds.addInstance({
     DBInstanceIdentifier: "model-catalogue",
     Engine: "mysql",
@@ -39,7 +39,8 @@ async function deployment(instances = 1, image = OLD) {
   const arns = Array.from(
     { length: instances },
     (_, index) =>
-      sim.ecs.addContainerInstance("default", { ec2InstanceId: `i-0abc${index}` }).containerInstanceArn ?? "",
+      sim.ecs.addContainerInstance("default", { ec2InstanceId: `i-0abc${index}`, memoryMiB })
+        .containerInstanceArn ?? "",
   );
   for (const [repository, mib] of Object.entries(modelCatalogueImageSizesMiB)) {
     sim.ecs.setImageSize(repository, mib);
@@ -190,6 +191,19 @@ describe("upgrade --tag pre-pulls the new images through ECS before anything sto
     );
     expect(sim.callsOf("StartTask")).toHaveLength(0);
     expect(serviceRunning().running).toEqual(["model-catalogue:2"]);
+  });
+});
+
+describe("the pre-pull's memory beside the running task", () => {
+  it("refuses in the plan, naming --no-prepull, when an instance has less memory left than the one-off task needs", async () => {
+    // The task takes 14336 MiB (10240 + 4096): 24 MiB are left of 14360.
+    await deployment(1, OLD, 14_360);
+    const error = await failure(upgrade({ tag: "2.0.11" }));
+    expect(error?.message).toBe(
+      "the pre-pull needs 64 MiB beside the running task, and i-0abc0 has 24 of 14360 MiB left",
+    );
+    expect(error?.suggestion).toContain("mcctl upgrade --no-prepull");
+    expect(sim.calls.filter((call) => /^(Register|Start|Update|Create)/.test(call.command))).toEqual([]);
   });
 });
 
