@@ -44,6 +44,7 @@ export const ECS_PERMISSIONS = {
   describeTaskDefinitionWithTags: [allowAnyResource("ecs:DescribeTaskDefinition")],
   listActiveRevisions: [allowAnyResource("ecs:ListTaskDefinitions")],
   listInactiveRevisions: [allowAnyResource("ecs:ListTaskDefinitions")],
+  newestRetiredRevision: [allowAnyResource("ecs:ListTaskDefinitions")],
   deregisterTaskDefinition: [allowAnyResource("ecs:DeregisterTaskDefinition")],
   deleteTaskDefinitions: [allow("ecs:DeleteTaskDefinitions", arns.ecsTaskDefinitions)],
   describeContainerInstances: [allow("ecs:DescribeContainerInstances", arns.ecsContainerInstances)],

@@ -58,6 +58,13 @@ export interface EcsApi {
   listActiveRevisions(family: string): Promise<string[]>;
   /** ARNs of a family's INACTIVE (deregistered, not yet deleted) revisions, newest first. */
   listInactiveRevisions(family: string): Promise<string[]>;
+  /**
+   * The newest revision ECS still lists that is deregistered (INACTIVE) or being deleted
+   * (DELETE_IN_PROGRESS): ECS numbers the next registration after it, never reusing a number.
+   */
+  newestRetiredRevision(
+    family: string,
+  ): Promise<{ revision: number; status: "INACTIVE" | "DELETE_IN_PROGRESS" } | undefined>;
   deregisterTaskDefinition(reference: string): Promise<void>;
   /**
    * Deletes INACTIVE revisions (at most 10 per call, as ECS takes them); returns the ones ECS refused,
@@ -151,7 +158,7 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
       }
     });
 
-  const listRevisions = (family: string, status: "ACTIVE" | "INACTIVE") =>
+  const listRevisions = (family: string, status: "ACTIVE" | "INACTIVE" | "DELETE_IN_PROGRESS") =>
     call({ declared: DECLARED.listActiveRevisions }, async () => {
       const arns: string[] = [];
       const pages = paginateListTaskDefinitions({ client }, { familyPrefix: family, status, sort: "DESC" });
@@ -215,6 +222,14 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
 
     listActiveRevisions: (family) => listRevisions(family, "ACTIVE"),
     listInactiveRevisions: (family) => listRevisions(family, "INACTIVE"),
+    newestRetiredRevision: async (family) => {
+      const statuses = ["INACTIVE", "DELETE_IN_PROGRESS"] as const;
+      const listed = await Promise.all(statuses.map((status) => listRevisions(family, status)));
+      const revisions = statuses.flatMap((status, index) =>
+        (listed[index] ?? []).map((arn) => ({ revision: Number(arn.split(":").pop()), status })),
+      );
+      return revisions.sort((a, b) => b.revision - a.revision)[0];
+    },
 
     deregisterTaskDefinition: (reference) =>
       call({ declared: DECLARED.deregisterTaskDefinition, taskDefinition: reference }, async () => {

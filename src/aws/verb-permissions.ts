@@ -48,6 +48,7 @@ const REGISTRATION: ApiUse = {
     "describeService",
     "findLatestTaskDefinition",
     "findTaskDefinition",
+    "newestRetiredRevision",
     "listContainerInstances",
     "describeContainerInstances",
     "registerTaskDefinition",

@@ -3,6 +3,7 @@ import { forgetDestroyed } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
 import { resolveTaskSettings } from "../config/task-settings.js";
 import type { CommandContext } from "../context.js";
+import { isSecretVariable } from "../domain/environment.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
@@ -58,6 +59,18 @@ export const verb = {
     const kept = keptOf(plan);
     let deleted: string[] = [];
     const steps: Step[] = [];
+    const secrets = deletedSecrets(plan);
+    if (!plan.nothingToDo && settings.exists && secrets.length > 0) {
+      // Saved before they go: a destroy that stops half-way must not lose which secrets were set.
+      steps.push({
+        title: `save ${settings.path}: the names of the secrets this deletes (${secrets.join(", ")}), so that setup asks for them again`,
+        run: () =>
+          saveSettings(
+            settings.path,
+            forgetDestroyed(settings.settings, { instance: false, securityGroups: [], secrets }),
+          ),
+      });
+    }
     if (!plan.nothingToDo) {
       const waits = plan.lines.some((line) => line.action === "wait");
       steps.push({
@@ -142,8 +155,17 @@ async function forgetWhatIsGone(context: CommandContext, aws: DestroyAws, plan: 
     instance: !alive,
     securityGroups: gone,
     databases: plan.steps.replacedDatabases.map((database) => database.identifier),
+    secrets: deletedSecrets(plan),
   });
   if (JSON.stringify(after) !== JSON.stringify(file)) await saveSettings(context.settings.path, after);
+}
+
+/** The secrets whose parameters the plan deletes: a parameter is named <path>/<VARIABLE>. */
+function deletedSecrets(plan: DestroyPlan): string[] {
+  return plan.steps.parameters
+    .map((name) => name.split("/").pop() ?? "")
+    .filter((variable) => isSecretVariable(variable))
+    .sort();
 }
 
 function keptOf(plan: DestroyPlan): string[] {

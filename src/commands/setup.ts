@@ -47,7 +47,15 @@ export const verb = {
     // Without a terminal every answer must already be there: the whole list, before any AWS call.
     // With --yes, a re-run may find the password stored by an earlier one; a first run (no mcctl.json)
     // cannot, so it says so with everything else that is missing, in one list.
-    if (!context.interactive) await precheckAnswers(context, region, !context.settings.exists);
+    // So does a rebuild after destroy, which deleted the password with the other secrets.
+    if (!context.interactive) {
+      const deleted = context.settings.settings.secrets?.deleted ?? [];
+      await precheckAnswers(
+        context,
+        region,
+        !context.settings.exists || deleted.includes("METADATA_PASSWORD"),
+      );
+    }
     const aws = region
       ? context.aws
       : new AwsClients({ ...context.aws.config, region: await askRegion(context) }, context.aws.limits);
@@ -246,7 +254,16 @@ function printPlan(context: CommandContext, plan: SetupPlan): void {
       `Service ${plan.service.name} runs ${plan.service.runs}; setup registers the new revision but does not restart the service: \`mcctl rollback --to REVISION\` puts it in service.`,
     );
   }
-  printSettingsChanges(output, diffSettings(settings.settings, plan.settingsAfter), settings.path);
+  // Saved without the URL until RDS gives the endpoint; shown as it will be once it has.
+  const pendingUrl = plan.registration.inputs.environment.METADATA_JDBC_URL;
+  const after =
+    plan.jdbcPending && pendingUrl
+      ? {
+          ...plan.settingsAfter,
+          environment: { ...plan.settingsAfter.environment, METADATA_JDBC_URL: pendingUrl },
+        }
+      : plan.settingsAfter;
+  printSettingsChanges(output, diffSettings(settings.settings, after), settings.path);
 }
 
 /** Without a terminal every answer must already be there: list all that are not, before any AWS call. */

@@ -16,7 +16,25 @@ type DescribedKeys = "taskFamily" | "mc" | "es" | "environment" | "features" | "
 
 /** The file after a registration (or setup) from these inputs: their description replaces the old one. */
 export function withInputs(file: Settings, described: Pick<Settings, DescribedKeys>): Settings {
-  return { ...file, ...described, features: { ...file.features, ...described.features } };
+  // The inputs decided every secret again (given, or left unset on purpose): none waits to be asked for.
+  const { deleted: _deleted, ...secrets } = file.secrets ?? {};
+  const { secrets: _secrets, ...rest } = file;
+  return {
+    ...rest,
+    ...described,
+    features: { ...file.features, ...described.features },
+    ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+  };
+}
+
+/** The file once SSM holds these secrets again: no longer listed as deleted (setup need not ask for them). */
+export function withSecretsStored(file: Settings, stored: readonly string[]): Settings {
+  const deleted = (file.secrets?.deleted ?? []).filter((name) => !stored.includes(name));
+  if (deleted.length === (file.secrets?.deleted?.length ?? 0)) return file;
+  const { deleted: _before, ...secrets } = file.secrets ?? {};
+  const { secrets: _secrets, ...rest } = file;
+  const after = deleted.length > 0 ? { ...secrets, deleted } : secrets;
+  return Object.keys(after).length > 0 ? { ...rest, secrets: after } : rest;
 }
 
 /** "family:revision", the way mcctl.json names the revision it describes. */
@@ -152,13 +170,22 @@ export function deploymentBucket(
 
 /**
  * mcctl.json after `destroy`: the ids of what is gone (the revision, the instance, its security group)
- * are forgotten, every answer stays, so that `mcctl setup` builds the deployment again from them.
+ * are forgotten, every answer stays, so that `mcctl setup` builds the deployment again from them. The
+ * names of the secrets it deleted are remembered (never their values): setup asks for each again
+ * instead of taking its absence for "deliberately unset".
  */
 export function forgetDestroyed(
   file: Settings,
-  gone: { instance: boolean; securityGroups: readonly string[]; databases?: readonly string[] },
+  gone: {
+    instance: boolean;
+    securityGroups: readonly string[];
+    databases?: readonly string[];
+    secrets?: readonly string[];
+  },
 ): Settings {
-  const { taskDefinition: _revision, ...rest } = file;
+  const { taskDefinition: _revision, ...kept } = file;
+  const deleted = [...new Set([...(file.secrets?.deleted ?? []), ...(gone.secrets ?? [])])].sort();
+  const rest = deleted.length > 0 ? { ...kept, secrets: { ...file.secrets, deleted } } : kept;
   const instance = { ...file.setup?.instance };
   if (gone.instance) delete instance.instanceId;
   if (instance.securityGroupId && gone.securityGroups.includes(instance.securityGroupId)) {

@@ -19,6 +19,12 @@ const resourceName = values.nonEmptyText(1024).check(
   }),
 );
 
+const secretName = z.string().check(
+  z.refine((name) => isSecretVariable(name), {
+    error: (issue) => `${values.show(issue.input)} is not a secret Model Catalogue reads`,
+  }),
+);
+
 const containerShape = {
   image: z.optional(values.imageReference),
   memory: z.optional(values.wholeNumber(1)),
@@ -120,6 +126,11 @@ export const SettingsSchema = z.strictObject({
       kmsKey: z.optional(values.kmsKey),
       /** An execution role to use as it is, instead of the one mcctl creates and keeps up to date. */
       executionRole: z.optional(values.roleName),
+      /**
+       * The secrets whose parameters `destroy` deleted (names only): the next registration asks for each
+       * again, or lists it as missing, rather than leaving it unset.
+       */
+      deleted: z.optional(z.array(secretName)),
     }),
   ),
   /** Answers of `mcctl setup`, so that a re-run finds (and never duplicates) what it created. */

@@ -11,6 +11,7 @@ import { defaultCatalinaOpts } from "../domain/jvm.js";
 import { checkEnvironment, type Finding } from "../domain/rules.js";
 import type { TaskSettings } from "../domain/task-definition.js";
 import { MissingInputError, UsageError } from "../errors.js";
+import { ADVANCED, ASKED_ONLY_WITH, NEEDS_MAIL, REQUIRED_IN_GROUP } from "./input-rules.js";
 import type { Asker } from "./questions.js";
 import type { Settings } from "./settings.js";
 import { resolveTaskSettings } from "./task-settings.js";
@@ -51,35 +52,6 @@ export interface TaskInputs {
   /** Secrets taken from `knownSecrets` because the environment does not set them. */
   keptSecrets: string[];
 }
-
-/**
- * Variables an operator rarely changes: they take their default (or mcctl.json's value) unless the
- * operator opts in to the advanced questions.
- */
-const ADVANCED = new Set([
-  "MC_ADMIN_EMAIL",
-  "MC_SECURED_REVERSE_PROXY",
-  "MC_MAX_ACTIVE_USERS",
-  "MC_WELCOME_JUMBO",
-  "MC_WELCOME_INFO",
-  "MC_ES_ELEMENTS_PER_BATCH",
-  "MC_ES_DELAY_AFTER_BATCH",
-  "CATALINA_OPTS",
-]);
-
-const NEEDS_MAIL = new Set(["MC_ALLOW_SIGNUP"]);
-
-/** Inside an enabled optional group these must be given; the rest of the group may stay empty. */
-const REQUIRED_IN_GROUP = new Set([
-  "MC_MAIL_HOST",
-  "MC_MAIL_FROM",
-  "MC_S3_BUCKET",
-  "MC_GOOGLE_KEY",
-  "MC_GOOGLE_SECRET",
-]);
-
-/** A secret that is only asked for when its partner was given: an S3 secret without a key is useless. */
-const ASKED_ONLY_WITH: Readonly<Record<string, string>> = { MC_S3_SECRET: "MC_S3_KEY" };
 
 type OptionalGroup = "mail" | "assets" | "google";
 
@@ -282,14 +254,20 @@ class EnvironmentCollector {
       this.decide(spec, remembered === false ? undefined : remembered);
       return;
     }
+    const again = remembered === undefined && this.deletedByDestroy(spec);
     if (!this.sources.interactive || (ADVANCED.has(spec.name) && !(await this.wantsAdvanced()))) {
       const fallback = this.defaultFor(spec);
       if (fallback !== undefined && !spec.isSwitch) this.decide(spec, fallback);
-      else if (needed) this.missing.push(spec.name);
+      else if (needed || again) this.missing.push(spec.name);
       else this.decide(spec, undefined);
       return;
     }
-    await this.prompt(spec, needed, remembered);
+    await this.prompt(spec, needed, remembered, again);
+  }
+
+  /** A secret that was set until `destroy` deleted it: its absence is no answer, so it is asked for again. */
+  private deletedByDestroy(spec: VariableSpec): boolean {
+    return spec.secret && (this.sources.settings.secrets?.deleted ?? []).includes(spec.name);
   }
 
   /** What earlier runs settled: mcctl.json, a secret ECS holds, or what setup derived. */
@@ -365,8 +343,16 @@ class EnvironmentCollector {
     return spec.defaultValue;
   }
 
-  /** `current`: the remembered answer in a review (false: left unset), offered as the default. */
-  private async prompt(spec: VariableSpec, needed: boolean, current: string | false | undefined) {
+  /**
+   * `current`: the remembered answer in a review (false: left unset), offered as the default. `again`: a
+   * secret destroy deleted, which stays unset only when the operator says so.
+   */
+  private async prompt(
+    spec: VariableSpec,
+    needed: boolean,
+    current: string | false | undefined,
+    again = false,
+  ) {
     const message = `${spec.description} (${spec.name})`;
     if (spec.isSwitch) {
       const on = await this.ask.askConfirm(message, current === SWITCH_ON_VALUE);
@@ -379,8 +365,17 @@ class EnvironmentCollector {
     };
     if (spec.secret) {
       const keep = typeof current === "string";
-      const hint = keep ? " — leave empty to keep the current one" : needed ? "" : " — leave empty for none";
-      const value = await this.ask.askSecret({ message: `${message}${hint}`, validate });
+      const hint = keep
+        ? " — leave empty to keep the current one"
+        : again
+          ? " — destroy deleted the stored one: type it again"
+          : needed
+            ? ""
+            : " — leave empty for none";
+      let value = await this.ask.askSecret({ message: `${message}${hint}`, validate });
+      while (value === "" && again && !(await this.ask.askConfirm(`Leave ${spec.name} unset?`, false))) {
+        value = await this.ask.askSecret({ message: `${message}${hint}`, validate });
+      }
       if (value !== "") this.forgetKept(spec.name);
       this.decide(spec, value !== "" ? value : keep ? current : undefined);
       return;

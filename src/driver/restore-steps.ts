@@ -1,5 +1,5 @@
 import type { DBInstance } from "@aws-sdk/client-rds";
-import { adoptRevision } from "../config/deployment.js";
+import { adoptRevision, withSecretsStored } from "../config/deployment.js";
 import { type Settings, saveSettings } from "../config/settings.js";
 import type { CommandContext } from "../context.js";
 import { restartSteps } from "../domain/restart-sequence.js";
@@ -14,7 +14,8 @@ import {
   revisionOnDatabase,
 } from "../operations/restore.js";
 import { switchRevision } from "../operations/switch-revision.js";
-import { describePassword, type RestorePlan } from "../plan/restore.js";
+import type { RestorePlan } from "../plan/restore.js";
+import { describePassword } from "../plan/restore-password.js";
 import { resolveHealthUrl } from "../plan/service.js";
 import type { InterruptMessages } from "../ui/interrupt.js";
 import { RestartSequence } from "./restart-sequence.js";
@@ -170,7 +171,11 @@ export function restoreSteps(
     url: string,
     revision: Parameters<typeof adoptRevision>[1] | undefined,
   ): Settings => {
-    const file = settingsFile.settings;
+    // SSM holds METADATA_PASSWORD once restored (stored now, or there already): setup need not ask for it.
+    const inSsm = plan.password.store || plan.password.exists;
+    const file = inSsm
+      ? withSecretsStored(settingsFile.settings, ["METADATA_PASSWORD"])
+      : settingsFile.settings;
     const base = revision ? adoptRevision(file, revision).settings : file;
     const database = file.setup?.database ?? {};
     const kept = plan.old && !waits.deleteOld && plan.oldIdentifier ? [plan.oldIdentifier] : [];

@@ -11,7 +11,8 @@ import { MC_CONTAINER } from "../domain/task-definition.js";
 import { reviseTaskDefinition } from "../domain/task-revision.js";
 import { formatDuration } from "../durations.js";
 import { McctlError } from "../errors.js";
-import type { RestoredInstance, RestorePassword } from "../plan/restore.js";
+import type { RestoredInstance } from "../plan/restore.js";
+import type { RestorePassword } from "../plan/restore-password.js";
 import { poll } from "../queries/poll.js";
 import type { Reporter } from "./reporter.js";
 

@@ -73,6 +73,16 @@ export interface RegistrationPlan {
   changes: TaskDefinitionChange[];
   /** A new revision is registered: something changed, there is none yet, or --force. */
   register: boolean;
+  /**
+   * Without a baseline: the newest revision ECS still lists, deregistered or being deleted, after which
+   * it numbers the one registered now (ECS never reuses a revision number).
+   */
+  retired?: { revision: number; status: "INACTIVE" | "DELETE_IN_PROGRESS" } | undefined;
+  /**
+   * ECS lists no revision, but mcctl.json describes an earlier deployment: its revisions may have been
+   * deleted, and ECS does not give their numbers again, so the first number is only a lower bound.
+   */
+  numberUncertain: boolean;
   /** The service runs a revision other than the baseline: what the registration would change in it. */
   drift?: { revision: string; changes: TaskDefinitionChange[] } | undefined;
   /** mcctl.json after the registration, except the revision it describes (known once registered). */
@@ -217,6 +227,7 @@ export async function planRegistration(
   const input = buildCheckedTaskDefinition(inputs.task, inputs.environment, secrets.wiring);
   const logGroup = await planLogGroup(aws.logs, inputs.task.logging);
   const changes = baseline ? diffTaskDefinitions(baseline.taskDefinition, input) : [];
+  const retired = baseline ? undefined : await aws.ecs.newestRetiredRevision(family);
   const register = !baseline || changes.length > 0 || Boolean(options.force);
   const placement = options.placement;
   const placementNotes =
@@ -242,6 +253,8 @@ export async function planRegistration(
     baseline,
     changes,
     register,
+    retired,
+    numberUncertain: !baseline && !retired && sources.settings.taskFamily !== undefined,
     drift,
     placementNotes,
     adoption: adoption

@@ -21,7 +21,14 @@ export function printRegistration(output: Output, plan: RegistrationPlan): void 
   const { baseline, family } = plan;
   if (plan.adoption) printAdoption(output, plan.adoption);
   if (!baseline) {
-    output.info(`Task definition: ${family} has no revision yet; this registers revision 1:`);
+    const retired = plan.retired;
+    output.info(
+      retired
+        ? `Task definition: ${family} has no active revision (${family}:${retired.revision} is ${retired.status === "INACTIVE" ? "deregistered" : "being deleted"}, and ECS never reuses a number); this registers revision ${retired.revision + 1}:`
+        : plan.numberUncertain
+          ? `Task definition: ECS lists no revision of ${family}; this registers revision 1, or a later one if earlier revisions were deleted (ECS never reuses a number):`
+          : `Task definition: ${family} has no revision yet; this registers revision 1:`,
+    );
     output.info(summarizeTaskDefinition(plan.input));
   } else {
     const name = `${baseline.taskDefinition.family}:${baseline.taskDefinition.revision}`;
@@ -115,7 +122,8 @@ function cut(text: string, length: number): string {
 }
 
 function shown(value: unknown): string {
-  return cut(typeof value === "string" ? value : JSON.stringify(value), 80);
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return cut(text.replace(PENDING_DB_HOST, "<the new instance's endpoint>"), 80);
 }
 
 /** A first registration has nothing to compare with: show what it holds, one line a field. */
@@ -129,12 +137,7 @@ export function summarizeTaskDefinition(input: RegisterTaskDefinitionCommandInpu
       `  ${container.name}: ${container.image}, ${container.memory} MiB, ${container.cpu} CPU units${ports ? `, ${ports}` : ""}`,
     );
     for (const entry of container.environment ?? []) {
-      const value =
-        entry.name && isSecretVariable(entry.name)
-          ? SECRET_MASK
-          : entry.value?.includes(PENDING_DB_HOST)
-            ? "(known once RDS has created the database)"
-            : shown(entry.value ?? "");
+      const value = entry.name && isSecretVariable(entry.name) ? SECRET_MASK : shown(entry.value ?? "");
       lines.push(`    ${entry.name}=${value}`);
     }
     for (const secret of container.secrets ?? []) {

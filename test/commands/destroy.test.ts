@@ -131,8 +131,9 @@ describe("mcctl destroy: the plan", () => {
     expect(out).toContain(
       [
         "Destroy of mc (model-catalogue) in cluster default:",
-        "  1. delete what is marked -, group by group as listed (each wait bounded by --timeout 30m)",
-        `  2. save ${settingsPath}: forget the ids of what is gone, keep every answer`,
+        `  1. save ${settingsPath}: the names of the secrets this deletes (MC_S3_KEY, MC_S3_SECRET, MC_SUPERVISOR_PASSWORD, METADATA_PASSWORD), so that setup asks for them again`,
+        "  2. delete what is marked -, group by group as listed (each wait bounded by --timeout 30m)",
+        `  3. save ${settingsPath}: forget the ids of what is gone, keep every answer`,
       ].join("\n"),
     );
     expect(ctx.captured.stdout()).toBe(

@@ -1,18 +1,12 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
 import { RestartOptionsSchema, runRestart } from "../../src/commands/restart.js";
 import { RollbackOptionsSchema, runRollback } from "../../src/commands/rollback.js";
 import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
 import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
 import type { Settings } from "../../src/config/settings.js";
-import { testContext } from "../helpers/context.js";
-import { TEST_START } from "../helpers/simulated-aws.js";
-import { runUntilSettled } from "../helpers/time.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+import { AccountLife } from "../helpers/one-truth.js";
 
 /**
  * The one-truth invariant of issue 7, walked through a deployment's life on one simulated account:
@@ -25,64 +19,21 @@ const SECRETS = {
   MC_S3_KEY: "AKIALIFECYCLE",
   MC_S3_SECRET: "Lifecycle-S3-Secret",
 };
-const MUTATING = /^(Create|Put|Run|Authorize|Register|Update|Delete|Modify|Stop|Start|Terminate|Deregister)/;
 const FIRST_ANSWERS: Settings = {
   environment: { METADATA_HOST: "catalogue.example.org", MC_SUPERVISOR_EMAIL: "ops@example.org" },
   features: { mail: false, google: false, advanced: false },
   setup: { instance: { type: "m5.xlarge", keyPair: false } },
 };
 
-let sim: SimulatedAws;
-let settingsPath: string;
-
-beforeAll(async () => {
-  vi.useFakeTimers();
-  vi.setSystemTime(TEST_START);
-  sim = createSimulatedAws({ ec2: { timings: { pendingMs: 30_000, ecsRegistrationMs: 60_000 } } });
-  sim.install();
-  seedEmptyAccount(sim);
-  settingsPath = join(await mkdtemp(join(tmpdir(), "mcctl-lifecycle-")), "mcctl.json");
-});
-
-afterAll(() => {
-  sim.restore();
-  vi.useRealTimers();
-});
-
-const savedSettings = async () => JSON.parse(await readFile(settingsPath, "utf8")) as Settings;
-
-async function context(env: NodeJS.ProcessEnv = {}, settings?: Settings) {
-  return testContext({
-    settings: settings ?? (await savedSettings()),
-    settingsPath,
-    env,
-    options: { yes: true },
-  });
-}
-
-const run = <T>(promise: Promise<T>) => runUntilSettled(promise, 4 * 60 * 60_000, 5_000);
-
-const mutatingCallsSince = (start: number) =>
-  sim.calls
-    .slice(start)
-    .filter((call) => MUTATING.test(call.command))
-    .map((call) => `${call.service}:${call.command}`);
-
-/** The invariant: plain re-runs of register-task and setup succeed and change nothing, in AWS or in mcctl.json. */
-async function expectNothingToChange() {
-  const before = await savedSettings();
-  const start = sim.calls.length;
-  const registration = await run(runRegisterTask(await context(), RegisterTaskOptionsSchema.parse({})));
-  expect(registration).toMatchObject({ registered: false, taskDefinitionArn: expect.any(String) });
-  const setup = await run(runSetupCommand(await context(), SetupOptionsSchema.parse({})));
-  expect(setup).toMatchObject({ complete: true, created: [] });
-  expect(mutatingCallsSince(start)).toEqual([]);
-  expect(await savedSettings()).toEqual(before);
-  return before;
-}
+const life = new AccountLife();
+beforeAll(() => life.open());
+afterAll(() => life.close());
+const context = (env?: NodeJS.ProcessEnv, settings?: Settings) => life.context(env, settings);
+const run = <T>(promise: Promise<T>) => life.run(promise);
+const expectNothingToChange = () => life.expectNothingToChange();
 
 const runningRevision = () =>
-  sim.ecs
+  life.sim.ecs
     .tasks({ serviceName: "mc", lastStatus: "RUNNING" })
     .map((task) => task.taskDefinitionArn?.split("/").pop());
 
@@ -119,7 +70,7 @@ describe("a deployment's life: after each command, register-task --yes and setup
     await run(runUpgrade(await context(), UpgradeOptionsSchema.parse({ tag: "2.0.1", pollInterval: "3s" })));
     expect(runningRevision()).toEqual(["model-catalogue:3"]);
     // Built from the revision mcctl.json describes: the host registered before goes into service with it.
-    const upgraded = sim.callsOf("RegisterTaskDefinition").at(-1)?.input
+    const upgraded = life.sim.callsOf("RegisterTaskDefinition").at(-1)?.input
       .containerDefinitions?.[0]?.environment;
     expect(upgraded?.find((entry) => entry.name === "METADATA_HOST")?.value).toBe("mc.example.org");
     const settings = await expectNothingToChange();
@@ -155,15 +106,15 @@ describe("a deployment's life: after each command, register-task --yes and setup
   });
 
   it("no secret was ever written to mcctl.json or a task definition; every revision reads them from SSM", async () => {
-    const saved = await readFile(settingsPath, "utf8");
+    const saved = await readFile(life.settingsPath, "utf8");
     for (const secret of Object.values(SECRETS)) expect(saved).not.toContain(secret);
     // The service's revisions; the upgrade's one-off pre-pull revision holds images only.
-    const revisions = sim
+    const revisions = life.sim
       .callsOf("RegisterTaskDefinition")
       .map((call) => call.input)
       .filter((input) => input.family === "model-catalogue");
     expect(revisions).toHaveLength(3);
-    const prepull = sim
+    const prepull = life.sim
       .callsOf("RegisterTaskDefinition")
       .filter((call) => call.input.family !== "model-catalogue");
     for (const call of prepull) {
@@ -178,7 +129,7 @@ describe("a deployment's life: after each command, register-task --yes and setup
       });
     }
     // Written once, never again: every later command found it in SSM.
-    expect(sim.ssm.parameter("/mcctl/model-catalogue/METADATA_PASSWORD")).toMatchObject({
+    expect(life.sim.ssm.parameter("/mcctl/model-catalogue/METADATA_PASSWORD")).toMatchObject({
       value: SECRETS.METADATA_PASSWORD,
       version: 1,
     });

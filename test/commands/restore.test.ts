@@ -159,6 +159,30 @@ describe("mcctl restore", () => {
     expect(runningRevision()).toEqual(["model-catalogue:2"]);
   });
 
+  it("SIGTERM while RDS restores: the service untouched, exit 143, the way to go on said, and a re-run goes on", async () => {
+    const { settings } = await deployment();
+    const snapshot = await backup(settings);
+    sim.clearCalls();
+    const first = context(settings);
+    const success = first.output.success.bind(first.output);
+    first.output.success = (message: string) => {
+      success(message);
+      if (message.startsWith("Asked RDS to restore")) process.emit("SIGTERM");
+    };
+    const error = (await restore(first, { snapshot }).catch((caught: unknown) => caught)) as McctlError;
+    expect(error.exitCode).toBe(143);
+    expect(first.captured.stderr()).toContain(
+      `Interrupted: stopping the wait; mc was not touched. RDS goes on with model-catalogue-from-`,
+    );
+    expect(first.captured.stderr()).toContain(`\`mcctl restore ${snapshot}\` goes on from there`);
+    expect(sim.calls.filter((call) => call.service === "ECS" && MUTATING.test(call.command))).toEqual([]);
+    expect(runningRevision()).toEqual(["model-catalogue:1"]);
+
+    await restore(context(settings, { settingsPath: first.settings.path }), { snapshot });
+    expect(sim.callsOf("RestoreDBInstanceFromDBSnapshot")).toHaveLength(1);
+    expect(runningRevision()).toEqual(["model-catalogue:2"]);
+  });
+
   it("--delete-old deletes the replaced instance after a final snapshot, once the service runs on the new one", async () => {
     const { settings } = await deployment();
     await backup(settings);

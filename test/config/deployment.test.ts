@@ -1,6 +1,12 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
-import { adoptRevision, diffSettings, forgetDestroyed, withInputs } from "../../src/config/deployment.js";
+import {
+  adoptRevision,
+  diffSettings,
+  forgetDestroyed,
+  withInputs,
+  withSecretsStored,
+} from "../../src/config/deployment.js";
 import { gatherTaskInputs } from "../../src/config/task-inputs.js";
 import { buildTaskDefinition } from "../../src/domain/task-definition.js";
 import { diffTaskDefinitions } from "../../src/domain/task-definition-diff.js";
@@ -99,6 +105,13 @@ describe("withInputs and diffSettings", () => {
     ]);
     expect(diffSettings(after, after)).toEqual([]);
   });
+
+  it("drops secrets.deleted, every secret having been decided again, and keeps the rest of secrets", () => {
+    const described = { taskFamily: "model-catalogue" };
+    const after = withInputs({ secrets: { path: "/mc", deleted: ["MC_MAIL_PASSWORD"] } }, described);
+    expect(after.secrets).toEqual({ path: "/mc" });
+    expect(withInputs({ secrets: { deleted: ["MC_MAIL_PASSWORD"] } }, described).secrets).toBeUndefined();
+  });
 });
 
 describe("forgetDestroyed", () => {
@@ -130,6 +143,19 @@ describe("forgetDestroyed", () => {
     expect(file.setup.instance.instanceId).toBe("i-0abc");
   });
 
+  it("names the secrets it deleted, adding to the ones an earlier run named", () => {
+    const earlier = { ...file, secrets: { path: "/mc", deleted: ["MC_S3_KEY"] } };
+    const after = forgetDestroyed(earlier, {
+      instance: true,
+      securityGroups: [],
+      secrets: ["METADATA_PASSWORD", "MC_S3_KEY"],
+    });
+    expect(after.secrets).toEqual({ path: "/mc", deleted: ["MC_S3_KEY", "METADATA_PASSWORD"] });
+    expect(
+      forgetDestroyed(file, { instance: true, securityGroups: [], secrets: [] }).secrets,
+    ).toBeUndefined();
+  });
+
   it("drops an instance section left empty, and leaves a file without setup alone", () => {
     expect(
       forgetDestroyed(
@@ -143,5 +169,18 @@ describe("forgetDestroyed", () => {
     expect(forgetDestroyed({ region: "eu-west-1" }, { instance: true, securityGroups: [] })).toEqual({
       region: "eu-west-1",
     });
+  });
+});
+
+describe("withSecretsStored", () => {
+  it("takes the secrets SSM holds again off secrets.deleted, and drops a list or section left empty", () => {
+    const file = { secrets: { path: "/mc", deleted: ["MC_S3_KEY", "METADATA_PASSWORD"] } };
+    expect(withSecretsStored(file, ["METADATA_PASSWORD"])).toEqual({
+      secrets: { path: "/mc", deleted: ["MC_S3_KEY"] },
+    });
+    expect(withSecretsStored({ secrets: { deleted: ["METADATA_PASSWORD"] } }, ["METADATA_PASSWORD"])).toEqual(
+      {},
+    );
+    expect(withSecretsStored(file, ["MC_MAIL_PASSWORD"])).toBe(file);
   });
 });

@@ -154,6 +154,15 @@ describe("settings file: bad values on one line", () => {
     expect(message({ mc: { unknown: 1, other: 2 } })).toBe("mcctl.json: mc has unknown keys unknown, other");
   });
 
+  it("takes only secret variables' names in secrets.deleted", () => {
+    expect(parse({ secrets: { deleted: ["MC_MAIL_PASSWORD"] } })).toEqual({
+      secrets: { deleted: ["MC_MAIL_PASSWORD"] },
+    });
+    expect(message({ secrets: { deleted: ["METADATA_HOST"] } })).toBe(
+      'mcctl.json: secrets.deleted.0 "METADATA_HOST" is not a secret Model Catalogue reads',
+    );
+  });
+
   it("names at most three problems", () => {
     expect(message({ region: "x", cluster: "", service: "", taskFamily: "!", mc: { memory: 0 } })).toMatch(
       /^mcctl\.json: region "x" is not an AWS region like eu-west-1; cluster is empty; service is empty \(and 2 more\)$/,

@@ -17,6 +17,26 @@ describe("gatherTaskInputs without a terminal", () => {
     });
   });
 
+  it("lists a secret destroy deleted as missing, unless SSM holds it again or mcctl.json says false", async () => {
+    const settings = {
+      environment: fileEnvironment,
+      secrets: { deleted: ["MC_SUPERVISOR_PASSWORD", "METADATA_PASSWORD"] },
+    };
+    const attempt = gatherTaskInputs({ settings, env: {}, interactive: false }, noQuestions);
+    await expect(attempt).rejects.toMatchObject({ missing: ["MC_SUPERVISOR_PASSWORD", "METADATA_PASSWORD"] });
+    const kept = await gatherTaskInputs(
+      {
+        settings: { ...settings, environment: { ...fileEnvironment, MC_SUPERVISOR_PASSWORD: false } },
+        env: {},
+        interactive: false,
+        knownSecrets: { METADATA_PASSWORD: "(stored in SSM)" },
+      },
+      noQuestions,
+    );
+    expect(kept.environment).not.toHaveProperty("MC_SUPERVISOR_PASSWORD");
+    expect(kept.keptSecrets).toEqual(["METADATA_PASSWORD"]);
+  });
+
   it("takes secrets from the environment and defaults for the rest", async () => {
     const inputs = await gatherTaskInputs(
       {

@@ -1,6 +1,7 @@
 import {
   ClientException,
   CreateServiceCommand,
+  DeleteServiceCommand,
   DeleteTaskDefinitionsCommand,
   DeregisterTaskDefinitionCommand,
   DescribeContainerInstancesCommand,
@@ -176,6 +177,23 @@ describe("DeleteTaskDefinitions", () => {
     expect(
       await failure(ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "mc:1" }))),
     ).toBeInstanceOf(ClientException);
+  });
+
+  it("a deleted service holds no revision back: it is deleted once the service's tasks have stopped", async () => {
+    sim.ecs.addCluster("mc");
+    addMcHost(sim, "mc");
+    sim.ecs.registerTaskDefinition(mcTaskDefinition());
+    await ecs.send(new CreateServiceCommand(mcServiceInput()));
+    await vi.advanceTimersByTimeAsync(TO_RUNNING);
+    await ecs.send(new DeleteServiceCommand({ cluster: "mc", service: "mc", force: true }));
+    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "mc:1" }));
+    await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ["mc:1"] }));
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(sim.ecs.tasks({}).filter((task) => task.lastStatus !== "STOPPED")).toEqual([]);
+    expect(
+      await failure(ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: "mc:1" }))),
+    ).toBeInstanceOf(ClientException);
+    expect(sim.ecs.registerTaskDefinition(mcTaskDefinition()).taskDefinition?.revision).toBe(2);
   });
 });
 

@@ -777,6 +777,11 @@ describe("task definitions", () => {
       "arn:aws:ecs:eu-west-1:123456789012:task-definition/mc:1",
     ]);
     expect(() => sim.ecs.describeTaskDefinition({ taskDefinition: "nope" })).toThrow(ClientException);
+    // A deregistered revision's number is not given again: ECS counts on from the highest ever registered.
+    expect(sim.ecs.registerTaskDefinition(mcTaskDefinition()).taskDefinition?.revision).toBe(4);
+    expect(
+      sim.ecs.listTaskDefinitions({ familyPrefix: "mc", status: "INACTIVE" }).taskDefinitionArns,
+    ).toEqual(["arn:aws:ecs:eu-west-1:123456789012:task-definition/mc:3"]);
   });
 
   it("accepts the seed fixture (nulls and all) and derives requirements and requiresAttributes", () => {

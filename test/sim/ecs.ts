@@ -953,11 +953,14 @@ export class EcsSimulator {
       const usedByTask = [...this.#tasks.values()].some(
         (task) => task.taskDefinition === taskDefinition && task.lastStatus !== "STOPPED",
       );
-      const usedByDeployment = [...this.#services.values()].some((service) =>
-        service.deployments.some(
-          (deployment) =>
-            deployment.status !== "INACTIVE" && deployment.taskDefinitionArn === taskDefinition.arn,
-        ),
+      // A deleted (INACTIVE) service is terminated: it holds no revision back.
+      const usedByDeployment = [...this.#services.values()].some(
+        (service) =>
+          service.status !== "INACTIVE" &&
+          service.deployments.some(
+            (deployment) =>
+              deployment.status !== "INACTIVE" && deployment.taskDefinitionArn === taskDefinition.arn,
+          ),
       );
       if (!usedByTask && !usedByDeployment) this.#taskDefinitions.delete(taskDefinition.arn);
     }

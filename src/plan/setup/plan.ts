@@ -134,7 +134,10 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
   const chosen = database.password === STORED_IN_SSM ? {} : { METADATA_PASSWORD: database.password };
   const registration = await planRegistration(
     {
-      settings: { ...io.settings, features: { ...io.settings.features, assets: true } },
+      settings: {
+        ...settingsForRegistration(io.settings, jdbcPending),
+        features: { ...io.settings.features, assets: true },
+      },
       env: { ...io.env, ...chosen },
       kmsKey: request.kmsKey,
       interactive: io.interactive,
@@ -202,6 +205,16 @@ export async function planSetup(given: PlanIo, aws: SetupAws, request: SetupRequ
       region: io.region,
     }),
   };
+}
+
+/**
+ * A database setup is yet to create (or that is still starting) gets a new endpoint: the JDBC URL
+ * mcctl.json keeps from an earlier one (before a destroy) names a database that is gone, not a choice.
+ */
+function settingsForRegistration(file: Settings, jdbcPending: boolean): Settings {
+  if (!jdbcPending || file.environment?.METADATA_JDBC_URL === undefined) return file;
+  const { METADATA_JDBC_URL: _gone, ...environment } = file.environment;
+  return { ...file, environment };
 }
 
 /**
