@@ -135,3 +135,36 @@ for (const [name, value, target, ok] of checks) {
   );
 }
 process.exitCode = failed ? 1 : 0;
+
+// Simulated outage of `upgrade --tag`, with and without the pre-pull: mcctl in-process against the
+// simulator in simulated time (ECS's default timings, the images' stated sizes and pull speed).
+const outageBundle = "node_modules/.cache/mcctl-bench/outage.mjs";
+await build({
+  entryPoints: ["scripts/bench-outage.ts"],
+  outfile: outageBundle,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  packages: "external",
+  logLevel: "warning",
+});
+const outageRun = spawnSync(process.execPath, [outageBundle], { encoding: "utf8" });
+if (outageRun.status !== 0) throw new Error(`outage bench failed: ${outageRun.stderr}`);
+const outage = JSON.parse(outageRun.stdout.trim().split("\n").pop());
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+console.log(
+  `\nsimulated outage of upgrade --tag (old task stoppingAt → new task startedAt), images ${Object.entries(
+    outage.images,
+  )
+    .map(([image, mib]) => `${image} ${mib} MiB`)
+    .join(", ")}, pulled at ${outage.pullSpeedMiBps} MiB/s, poll ${outage.pollInterval}`,
+);
+console.log(`${"with the pre-pull".padEnd(38)} ${seconds(outage.withPrepull.outageMs).padStart(10)}`);
+console.log(
+  `${"without (--no-prepull)".padEnd(38)} ${seconds(outage.withoutPrepull.outageMs).padStart(10)}  (target: more than with)${
+    outage.withoutPrepull.outageMs > outage.withPrepull.outageMs ? " ok" : " OVER TARGET"
+  }`,
+);
+if (!(outage.withoutPrepull.outageMs > outage.withPrepull.outageMs)) failed = true;
+process.exitCode = failed ? 1 : 0;

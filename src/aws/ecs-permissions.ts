@@ -7,7 +7,7 @@ const allowAnyResourceIn = (action: string, condition: typeof inCluster) =>
   allow(action, () => "*", { condition });
 
 /** Tagging on creation is authorized as a second action on the new resource (ECS Developer Guide). */
-const tagOnCreate = (resource: (scope: DeploymentScope) => string) =>
+const tagOnCreate = (resource: (scope: DeploymentScope) => string | readonly string[]) =>
   allow("ecs:TagResource", resource, { why: "tags on creation" });
 
 /**
@@ -67,6 +67,16 @@ export const ECS_PERMISSIONS = {
   // so the cluster is named in the condition instead.
   listServiceTasks: [allowAnyResourceIn("ecs:ListTasks", inCluster)],
   describeTasks: [allow("ecs:DescribeTasks", arns.ecsTasks)],
+  // The pre-pull of an upgrade: a one-off task of the <family>-prepull revisions on a container instance.
+  startTask: [
+    allow("ecs:StartTask", arns.ecsPrepullTaskDefinitions, { condition: inCluster }),
+    tagOnCreate(arns.ecsTasks),
+    allow("iam:PassRole", (s) => arns.iamRole(s, s.executionRole), {
+      condition: () => ({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }),
+      why: "the one-off task runs with the task execution role",
+    }),
+  ],
+  stopTask: [allow("ecs:StopTask", arns.ecsTasks, { condition: inCluster })],
   listServices: [allowAnyResource("ecs:ListServices")],
   deleteService: [allow("ecs:DeleteService", arns.ecsService)],
   deregisterContainerInstance: [allow("ecs:DeregisterContainerInstance", arns.ecsCluster)],

@@ -22,6 +22,8 @@ import {
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   type Service,
+  StartTaskCommand,
+  StopTaskCommand,
   type Tag,
   type Task,
   type TaskDefinition,
@@ -77,6 +79,13 @@ export interface EcsApi {
   updateService(input: UpdateServiceCommandInput): Promise<Service>;
   listServiceTasks(cluster: string, service: string, desiredStatus: "RUNNING" | "STOPPED"): Promise<string[]>;
   describeTasks(cluster: string, taskArns: readonly string[]): Promise<Task[]>;
+  /**
+   * Starts one task of a revision on that container instance (no scheduler, no service), tagged; the
+   * task, or ECS's reason when it refused to place it there (RESOURCE:MEMORY, say).
+   */
+  startTask(input: OneOffTask): Promise<{ task: Task } | { failure: string }>;
+  /** Asks ECS to stop a task (docker stop on the host); a task already stopped stays as it is. */
+  stopTask(cluster: string, taskArn: string, reason: string): Promise<void>;
   /** ARNs of the cluster's ACTIVE and DRAINING services. */
   listServices(cluster: string): Promise<string[]>;
   /** Deletes a service scaled to 0; false when ECS has no such service (any more). */
@@ -90,6 +99,18 @@ export interface EcsApi {
   deleteCluster(
     cluster: string,
   ): Promise<{ outcome: "deleted" | "missing" } | { outcome: "busy"; reason: string }>;
+}
+
+export interface OneOffTask {
+  cluster: string;
+  /** "family:revision" or ARN. */
+  taskDefinition: string;
+  containerInstanceArn: string;
+  /** Who started it, as ListTasks --started-by finds it. */
+  startedBy: string;
+  tags: Record<string, string>;
+  /** Each container's command, overriding the revision's (containerOverrides). */
+  commands?: Record<string, string[]> | undefined;
 }
 
 const CLUSTER_BUSY = new Set([
@@ -279,6 +300,43 @@ export function createEcsApi(config: AwsConfig, limits: AwsLimits = {}): EcsApi 
           tasks.push(...(output.tasks ?? []));
         }
         return tasks;
+      }),
+
+    startTask: (input) =>
+      call(
+        { declared: DECLARED.startTask, cluster: input.cluster, taskDefinition: input.taskDefinition },
+        async () => {
+          const output = await client.send(
+            new StartTaskCommand({
+              cluster: input.cluster,
+              taskDefinition: input.taskDefinition,
+              containerInstances: [input.containerInstanceArn],
+              startedBy: input.startedBy,
+              ...(input.commands
+                ? {
+                    overrides: {
+                      containerOverrides: Object.entries(input.commands).map(([name, command]) => ({
+                        name,
+                        command,
+                      })),
+                    },
+                  }
+                : {}),
+              tags: Object.entries(input.tags).map(([key, value]) => ({ key, value })),
+            }),
+          );
+          const task = output.tasks?.[0];
+          if (task) return { task };
+          const failure = output.failures?.[0];
+          return {
+            failure: [failure?.reason, failure?.detail].filter(Boolean).join(": ") || "no task started",
+          };
+        },
+      ),
+
+    stopTask: (cluster, taskArn, reason) =>
+      call({ declared: DECLARED.stopTask, cluster }, async () => {
+        await client.send(new StopTaskCommand({ cluster, task: taskArn, reason }));
       }),
 
     listServices: (cluster) =>

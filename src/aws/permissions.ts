@@ -94,8 +94,13 @@ export const arns = {
   ecsContainerInstances: (s: DeploymentScope) =>
     `arn:${s.partition}:ecs:${s.region}:${s.account}:container-instance/${s.cluster}/*`,
   ecsTasks: (s: DeploymentScope) => `arn:${s.partition}:ecs:${s.region}:${s.account}:task/${s.cluster}/*`,
-  ecsTaskDefinitions: (s: DeploymentScope) =>
+  /** The family's revisions and those of its pre-pull family (src/domain/prepull.ts). */
+  ecsTaskDefinitions: (s: DeploymentScope) => [
     `arn:${s.partition}:ecs:${s.region}:${s.account}:task-definition/${s.family}:*`,
+    `arn:${s.partition}:ecs:${s.region}:${s.account}:task-definition/${s.family}-prepull:*`,
+  ],
+  ecsPrepullTaskDefinitions: (s: DeploymentScope) =>
+    `arn:${s.partition}:ecs:${s.region}:${s.account}:task-definition/${s.family}-prepull:*`,
   ec2: (s: DeploymentScope, type: string, id = "*") =>
     `arn:${s.partition}:ec2:${s.region}:${s.account}:${type}/${id}`,
   ec2Image: (s: DeploymentScope) => `arn:${s.partition}:ec2:${s.region}::image/*`,

@@ -64,6 +64,18 @@ const SERVICE_WAIT: ApiUse = {
   logs: ["filterEvents", "existingStreams"],
 };
 
+/** An upgrade's pre-pull: a one-off task of <family>-prepull on each container instance, deregistered after. */
+const PREPULL: ApiUse = {
+  ecs: [
+    "listContainerInstances",
+    "registerTaskDefinition",
+    "startTask",
+    "describeTasks",
+    "stopTask",
+    "deregisterTaskDefinition",
+  ],
+};
+
 /** Scale to 0, wait until every task has stopped, scale back, wait until steady. */
 const RESTART: ApiUse = merge(SERVICE_WAIT, { ecs: ["updateService"] });
 
@@ -129,9 +141,9 @@ export const VERB_API_USE = {
     ],
   }),
   restart: merge(IDENTITY, RESTART),
-  upgrade: merge(IDENTITY, REGISTRATION, RESTART, SNAPSHOT, {
+  upgrade: merge(IDENTITY, REGISTRATION, RESTART, SNAPSHOT, PREPULL, {
     ecs: ["describeTaskDefinitionWithTags", "listActiveRevisions"],
-    // The hosts a floating-tag upgrade pulls on, and whether ssh can reach them (key pair, port 22).
+    // With --ssh-key: the hosts a floating-tag upgrade pulls on, and whether ssh can reach them (key pair, port 22).
     ec2: ["describeInstances", "securityGroups"],
   }),
   rollback: merge(IDENTITY, RESTART, RESTORE, {

@@ -11,9 +11,11 @@ import { shortRevision, UPGRADE_SNAPSHOT_TAG } from "../domain/task-revision.js"
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
+import { prepullStep } from "../driver/prepull-step.js";
 import { RestartSequence } from "../driver/restart-sequence.js";
 import type { ApplyRun, ChangingVerb, Step } from "../driver/verb.js";
 import { ensureLogGroup } from "../operations/logs.js";
+import { PrepullWatch } from "../operations/prepull.js";
 import { pullImages } from "../operations/pull-images.js";
 import { restartService } from "../operations/restart.js";
 import { executionRoleChange, type RoleChange } from "../operations/role-propagation.js";
@@ -81,7 +83,12 @@ export const verb = {
     let taken: string | undefined;
     let roleChange: RoleChange | undefined;
     const steps: Step[] = [];
-    // First the snapshot: a new version may migrate the schema, which no image rollback undoes.
+    // Before the snapshot and before anything stops: a tag that cannot be pulled ends the upgrade here.
+    const prepullWatch = new PrepullWatch();
+    if (plan.prepull)
+      steps.push(prepullStep(ecs, plan.prepull, prepullWatch, { service, from: plan.from }, options));
+    // Then the snapshot: a new version may migrate the schema, which no image rollback undoes.
+    const snapshotIndex = steps.length;
     if (snapshot.kind === "take") {
       steps.push({
         title: describeSnapshotPlan(snapshot),
@@ -175,7 +182,7 @@ export const verb = {
           await step.run(apply);
         } catch (error) {
           // A failure after the snapshot says which snapshot holds the schema from before.
-          if (snapshot.kind !== "take" || index === 0) throw error;
+          if (snapshot.kind !== "take" || index <= snapshotIndex) throw error;
           throw withRestoreAdvice(error, snapshot.snapshot, snapshot.instance, plan.from);
         }
       },
@@ -185,7 +192,10 @@ export const verb = {
       steps: wrapped,
       question: `Upgrade ${service} in account ${target.account}, ${target.region}? Model Catalogue is unavailable until the new task has started.`,
       summary: upgradeSummary(plan, snapshot),
-      interrupts: sequence.watch,
+      interrupts: {
+        first: () => (prepullWatch.active ? prepullWatch : sequence.watch).first(),
+        second: () => (prepullWatch.active ? prepullWatch : sequence.watch).second(),
+      },
       outcome: () => {
         const { from, to } = sequence.result;
         return {

@@ -161,6 +161,7 @@ export const VERBS = [
       image: {},
       esTag: {},
       rollbackOnFailure: {},
+      prepull: {},
       skipPull: {},
       sshKey: {},
       sshUser: { default: UPGRADE_DEFAULTS.sshUser },
@@ -175,9 +176,12 @@ export const VERBS = [
       "mcctl upgrade --dry-run",
     ],
     notes:
-      "Without --tag/--image/--es-tag (floating tags such as :2) mcctl pulls each image on the hosts running\n" +
-      "the service with the system ssh, then restarts. Current ECS agents pull images when a task starts\n" +
-      "unless ECS_IMAGE_PULL_BEHAVIOR=prefer-cached/once, so --skip-pull is often enough.\n" +
+      "Before anything stops, a one-off task of <family>-prepull (the new images, a command that exits at\n" +
+      "once, 64 MiB) runs on each container instance that could run the new revision, so that the restart's\n" +
+      "outage holds no image pull; a tag that does not exist ends the upgrade there, the service untouched.\n" +
+      "Without --tag/--image/--es-tag (floating tags such as :2) the same pre-pull fetches the tags' new\n" +
+      "digests (the agent's default pull behaviour); with --ssh-key, `docker pull` over ssh instead, for an\n" +
+      "agent set to ECS_IMAGE_PULL_BEHAVIOR=prefer-cached/once, which never fetches a tag it has.\n" +
       "First, a manual RDS snapshot of the database METADATA_JDBC_URL points at is taken (a new version may\n" +
       "migrate the schema, which no image rollback undoes); --timeout counts after it.\n" +
       "Old revisions are never deregistered.\n\n" +

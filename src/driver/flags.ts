@@ -144,11 +144,15 @@ export const FLAGS = {
   },
   skipPull: {
     spelling: "--skip-pull",
-    help: "without --tag: restart only, do not pull over ssh first",
+    help: "without --tag: restart only, pull nothing first",
+  },
+  prepull: {
+    spelling: "--no-prepull",
+    help: "do not pull the new images through ECS before anything stops (a warning: the pull is then in the outage)",
   },
   sshKey: {
     spelling: "--ssh-key <path>",
-    help: "without --tag: private key for ssh to the container instances",
+    help: "without --tag: docker pull over ssh with this key instead of the pre-pull (for ECS_IMAGE_PULL_BEHAVIOR=once/prefer-cached)",
     value: "path",
   },
   sshUser: { spelling: "--ssh-user <user>", help: "without --tag: ssh user", value: "sshUser" },

@@ -1,4 +1,3 @@
-import type { SecurityGroup } from "@aws-sdk/client-ec2";
 import type { RegisterTaskDefinitionCommandInput, TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
@@ -24,14 +23,15 @@ import {
 } from "../domain/task-revision.js";
 import { McctlError, UsageError } from "../errors.js";
 import type { SecretStorePlan } from "../plan/secrets.js";
-import type { ServiceHost } from "../queries/service-hosts.js";
 import { findServiceHosts } from "../queries/service-hosts.js";
 import type { Target } from "./account.js";
 import type { LogGroupPlan } from "./logs.js";
 import { planLogGroup } from "./logs.js";
 import { checkRevisionPlacement } from "./placement.js";
+import { type PrepullPlan, planPrepull } from "./prepull.js";
 import { planSecretStore, readStoredSecrets, resolveSecretStore } from "./secrets.js";
 import { findServiceRevision, resolveHealthUrl } from "./service.js";
+import { sshWarningsFor } from "./ssh-reach.js";
 
 export interface UpgradeRequest {
   cluster: string;
@@ -44,6 +44,8 @@ export interface UpgradeRequest {
   healthUrl?: string | undefined;
   checkHealth: boolean;
   skipPull: boolean;
+  /** Pull the new images through ECS before anything stops (--no-prepull: false). */
+  prepull: boolean;
   sshKey?: string | undefined;
   sshUser: string;
   sshPrivateIp: boolean;
@@ -59,6 +61,8 @@ interface UpgradeBase {
   healthUrl?: string | undefined;
   /** The restart sequence's phases, as the plan prints them. */
   restart: string[];
+  /** The one-off tasks that pull the new images while the old task still runs; none with --no-prepull. */
+  prepull?: PrepullPlan | undefined;
 }
 
 /** A new revision with other images, switched to while the service is at 0. */
@@ -85,7 +89,12 @@ export interface UpgradeSecretSources {
   kmsKey?: string | undefined;
 }
 
-/** Floating tags: pull the same tags again on each host, then restart. */
+/**
+ * Floating tags: the pre-pull fetches the tags' new digests through ECS (an agent with the default pull
+ * behaviour pulls a tag it has again), then restart. With --ssh-key, `docker pull` over ssh on each host
+ * instead: for an agent set to ECS_IMAGE_PULL_BEHAVIOR=once or prefer-cached, which never fetches a new
+ * digest of a tag it has, so no task ECS starts can.
+ */
 export interface PullUpgradePlan extends UpgradeBase {
   kind: "pull";
   pulls: PullCommand[];
@@ -152,6 +161,13 @@ export async function planUpgrade(
     cluster: request.cluster,
     what: `the new revision of ${current.family}`,
   });
+  // The execution role the service runs with now: one the upgrade creates for its secrets exists only later.
+  const prepull = request.prepull
+    ? await planPrepull(ecs, {
+        cluster: request.cluster,
+        revision: { ...next, executionRoleArn: current.executionRoleArn },
+      })
+    : undefined;
   // The new revision carries the same environment, so the health URL is the current one's.
   const healthUrl = resolveHealthUrl(request, current);
   return {
@@ -165,6 +181,7 @@ export async function planUpgrade(
     secrets,
     logGroup,
     placementNotes,
+    prepull,
     changes: diffTaskDefinitions(current, next),
     healthUrl,
     restart: restartSteps({
@@ -242,7 +259,13 @@ async function planPull(
   );
   let pulls: PullCommand[] = [];
   let sshWarnings: string[] = [];
-  if (!request.skipPull) {
+  // --ssh-key chooses docker pull over ssh instead of the pre-pull; --skip-pull, neither.
+  const overSsh = !request.skipPull && request.sshKey !== undefined;
+  const prepull =
+    !request.skipPull && !overSsh && request.prepull
+      ? await planPrepull(ecs, { cluster: request.cluster, revision: current })
+      : undefined;
+  if (overSsh) {
     const ec2Api = await ec2();
     const hosts = await findServiceHosts(ecs, ec2Api, request.cluster, request.service, {
       usePrivateIp: request.sshPrivateIp,
@@ -267,6 +290,7 @@ async function planPull(
     ...described(request, current),
     pulls,
     sshWarnings,
+    prepull,
     healthUrl,
     restart: restartSteps({ service: request.service, from: count.from, to: count.to, healthUrl }),
   };
@@ -322,49 +346,6 @@ export async function decideRollback(
   if (flag !== undefined) return flag;
   if (!ask) return false;
   return ask.askConfirm(`If the new revision fails to start, roll back to ${plan.from} at once?`, true);
-}
-
-/**
- * Why ssh would not reach each host that cannot be reached: setup launches an instance without a key pair
- * unless asked for one, and then leaves port 22 closed. Port 22 counts as open when any rule of the
- * instance's security groups allows it inbound, from anywhere: whether your address is among the sources
- * is for ssh to find out.
- */
-async function sshWarningsFor(ec2: Ec2Api, hosts: readonly ServiceHost[]): Promise<string[]> {
-  const groupIds = [...new Set(hosts.flatMap((host) => host.securityGroupIds))];
-  const groups =
-    groupIds.length > 0 ? await ec2.securityGroups([{ Name: "group-id", Values: groupIds }]) : [];
-  const open = new Set(
-    groups.filter(allowsSshInbound).flatMap((group) => (group.GroupId ? [group.GroupId] : [])),
-  );
-  return hosts.flatMap((host) => {
-    const reasons = [
-      ...(host.keyName ? [] : ["it was launched without a key pair"]),
-      ...(host.securityGroupIds.some((id) => open.has(id))
-        ? []
-        : [`its security groups (${host.securityGroupIds.join(", ") || "none"}) allow no inbound port 22`]),
-    ];
-    if (reasons.length === 0) return [];
-    return [
-      `EC2 instance ${host.ec2InstanceId} cannot be reached over ssh: ${reasons.join(" and ")}, so its pull would fail. ` +
-        "Run `mcctl upgrade --skip-pull` to restart only (the ECS agent pulls the images as the task starts).",
-    ];
-  });
-}
-
-/** Whether a security group lets TCP port 22 in from some source. */
-export function allowsSshInbound(group: SecurityGroup): boolean {
-  return (group.IpPermissions ?? []).some((permission) => {
-    const hasSource =
-      (permission.IpRanges?.length ?? 0) > 0 ||
-      (permission.Ipv6Ranges?.length ?? 0) > 0 ||
-      (permission.UserIdGroupPairs?.length ?? 0) > 0 ||
-      (permission.PrefixListIds?.length ?? 0) > 0;
-    if (!hasSource) return false;
-    if (permission.IpProtocol === "-1") return true;
-    if (permission.IpProtocol !== "tcp" && permission.IpProtocol !== "6") return false;
-    return (permission.FromPort ?? 0) <= 22 && 22 <= (permission.ToPort ?? 65535);
-  });
 }
 
 /** The revision mcctl.json describes, when it is another ACTIVE revision of the service's family. */

@@ -4,6 +4,7 @@ import type { Ec2Api } from "../aws/ec2.js";
 import type { EcsApi } from "../aws/ecs.js";
 import { appUrl } from "../domain/environment.js";
 import { awslogsGroupOf } from "../domain/logs.js";
+import { lastOutage, type Outage } from "../domain/outage.js";
 import { secretDeliveries } from "../domain/secrets.js";
 import { describeStoppedTask, isFailedTask, taskId } from "../domain/service-state.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
@@ -49,6 +50,8 @@ export interface StatusReport {
   tasks: TaskStatus[];
   /** The newest task that stopped without being asked to (within the hour ECS keeps stopped tasks). */
   lastFailedTask?: { taskId: string; stoppedAt?: string; reason: string };
+  /** The last restart's or upgrade's outage, from the stopped tasks ECS still shows (about an hour). */
+  lastOutage?: Outage | undefined;
   containerInstances: ContainerInstanceStatus[];
   urls: {
     /** METADATA_SCHEME://METADATA_HOST/ from the task definition, where users reach Model Catalogue. */
@@ -272,6 +275,7 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
       stoppedAt: iso(failed.stoppedAt),
       reason: describeStoppedTask(failed),
     },
+    lastOutage: lastOutage(inputs.tasks),
     containerInstances,
     urls: { app: appUrl(mc?.environment), instances: instanceUrls },
     problems: [],

@@ -1,3 +1,4 @@
+import type { Outage } from "../domain/outage.js";
 import type { ContainerInstanceStatus, StatusReport, TaskStatus } from "../queries/status.js";
 import { formatDuration } from "./output.js";
 
@@ -48,6 +49,7 @@ export function renderStatus(report: StatusReport): string {
       : "on the instance (syslog / json-file): ssh to it; `mcctl register-task` moves them to CloudWatch Logs",
   );
   field("Health", report.healthy ? "OK" : `NOT OK: ${report.problems.join("; ")}`);
+  if (report.lastOutage) field("Last outage", describeOutage(report.lastOutage));
 
   lines.push("", "Deployments");
   if (report.deployments.length === 0) lines.push("  (none)");
@@ -120,6 +122,16 @@ function containerInstanceLines(instance: ContainerInstanceStatus): string[] {
       `${instance.memoryMiB.free} of ${instance.memoryMiB.registered} MiB; ` +
       `${instance.runningTasks} running, ${instance.pendingTasks} pending; container instance ${instance.containerInstanceId}`,
   ];
+}
+
+/** "2m 14s (model-catalogue:3 stopped 03:04:05Z → model-catalogue:4 running 03:06:19Z)" */
+function describeOutage(outage: Outage): string {
+  const time = (at: string) => shortIso(at).replace(/^.*T/, "");
+  const stopped = `${outage.stoppedRevision} stopped ${time(outage.stoppedAt)}`;
+  if (outage.endedAt === undefined || outage.durationMs === undefined) {
+    return `under way (${stopped}; no task has started since)`;
+  }
+  return `${formatDuration(outage.durationMs)} (${stopped} → ${outage.startedRevision} running ${time(outage.endedAt)})`;
 }
 
 /** "2026-11-25T03:00:12.000Z" → "2026-11-25T03:00:12Z". */

@@ -46,6 +46,11 @@ export function printUpgradePlan(
       );
     }
   }
+  if (!plan.prepull && (plan.kind === "revision" || plan.pulls.length === 0)) {
+    output.warn(
+      "No pre-pull: the ECS agent pulls the images as the new task starts, after the old one has stopped, so the pull is part of the outage (and a tag that cannot be pulled is found only then).",
+    );
+  }
   if (about.snapshot.kind === "skipped") output.warn(about.snapshot.reason);
   if (about.snapshot.kind === "none") output.hint(about.snapshot.reason);
 }
@@ -53,13 +58,35 @@ export function printUpgradePlan(
 /** What --json prints for a dry run of an upgrade. */
 export function upgradeSummary(plan: UpgradePlan, snapshot: SnapshotPlan): Record<string, unknown> {
   if (plan.kind === "pull") {
-    return { from: plan.from, pulls: plan.pulls.map((pull) => pull.argv), restart: true, snapshot };
+    return {
+      from: plan.from,
+      prepull: prepullSummary(plan),
+      pulls: plan.pulls.map((pull) => pull.argv),
+      restart: true,
+      snapshot,
+    };
   }
   return {
     from: plan.from,
     to: `a new revision of ${plan.current.family}`,
     changes: plan.changes,
+    prepull: prepullSummary(plan),
     snapshot,
     secrets: plan.secrets?.secrets.map(({ variable, action, version }) => ({ variable, action, version })),
+  };
+}
+
+function prepullSummary(plan: UpgradePlan) {
+  const prepull = plan.prepull;
+  if (!prepull) return undefined;
+  return {
+    family: prepull.registration.family,
+    images: prepull.images,
+    memoryMiB: prepull.memoryMiB,
+    hosts: prepull.hosts.map(({ label, freeMemoryMiB, registeredMemoryMiB }) => ({
+      instance: label,
+      freeMemoryMiB,
+      registeredMemoryMiB,
+    })),
   };
 }

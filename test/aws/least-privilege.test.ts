@@ -28,7 +28,7 @@ import { type CapturedOutput, testContext } from "../helpers/context.js";
 import { TEST_START } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
 import { mcTaskDefinition, seedEmptyAccount, seedMcCluster } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+import { createSimulatedAws, modelCatalogueImageSizesMiB, type SimulatedAws } from "../sim/index.js";
 
 /**
  * Issue 15: every command's main scenarios, run as a caller whose identity policy is exactly what
@@ -89,6 +89,32 @@ const LIFE: Step[] = [
     name: "restart",
     words: ["restart"],
     run: (c) => runRestart(c, RestartOptionsSchema.parse({ pollInterval })),
+  },
+  {
+    name: "upgrade --tag 2.0.1 interrupted (SIGTERM) during its pre-pull: the one-off task stopped",
+    words: ["upgrade"],
+    // Pulls that take time (22 s at the simulator's 50 MiB/s), so that the signal comes during one.
+    before: ({ sim }) => {
+      for (const [repository, mib] of Object.entries(modelCatalogueImageSizesMiB)) {
+        sim.ecs.setImageSize(repository, mib);
+      }
+    },
+    run: async (c, { sim }) => {
+      const upgrade = runUpgrade(c, UpgradeOptionsSchema.parse({ tag: "2.0.1", pollInterval }));
+      upgrade.catch(() => {});
+      while (sim.callsOf("StartTask").length === 0)
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      process.emit("SIGTERM");
+      const error = await upgrade.then(
+        () => undefined,
+        (caught: unknown) => caught as { exitCode?: number },
+      );
+      expect(error?.exitCode).toBe(143);
+    },
+    after: ({ sim }) => {
+      expect(sim.callsOf("StopTask")).toHaveLength(1);
+      expect(sim.ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" })).toHaveLength(1);
+    },
   },
   {
     name: "upgrade --tag 2.0.1, with its snapshot",

@@ -108,8 +108,19 @@ describe("a deployment's life: after each command, register-task --yes and setup
   it("no secret was ever written to mcctl.json or a task definition; every revision reads them from SSM", async () => {
     const saved = await readFile(life.settingsPath, "utf8");
     for (const secret of Object.values(SECRETS)) expect(saved).not.toContain(secret);
-    const revisions = life.sim.callsOf("RegisterTaskDefinition").map((call) => call.input);
+    // The service's revisions; the upgrade's one-off pre-pull revision holds images only.
+    const revisions = life.sim
+      .callsOf("RegisterTaskDefinition")
+      .map((call) => call.input)
+      .filter((input) => input.family === "model-catalogue");
     expect(revisions).toHaveLength(3);
+    const prepull = life.sim
+      .callsOf("RegisterTaskDefinition")
+      .filter((call) => call.input.family !== "model-catalogue");
+    for (const call of prepull) {
+      expect(call.input.family).toBe("model-catalogue-prepull");
+      expect(call.input.containerDefinitions?.every((c) => !c.environment && !c.secrets)).toBe(true);
+    }
     for (const input of revisions) {
       for (const secret of Object.values(SECRETS)) expect(JSON.stringify(input)).not.toContain(secret);
       expect(input.containerDefinitions?.[0]?.secrets).toContainEqual({

@@ -122,7 +122,9 @@ describe("upgrade --tag creating the execution role while IAM propagates it", ()
 
     expect(result).toMatchObject({ from: "model-catalogue:1", to: "model-catalogue:2" });
     expect(ctx.captured.stderr().toLowerCase()).toContain(NOTICE.toLowerCase());
-    const registered = sim.callsOf("RegisterTaskDefinition").filter((call) => !call.error);
+    const registered = sim
+      .callsOf("RegisterTaskDefinition")
+      .filter((call) => !call.error && call.input.family === "model-catalogue");
     expect(registered).toHaveLength(1);
     expect(registered[0]?.input.executionRoleArn).toBe(ROLE_ARN);
     // The service was left alone until the revision was registered.

@@ -197,14 +197,18 @@ describe("upgrade --tag on a running deployment with plain-text secrets", () => 
     expect(stderr).toContain(
       "  + MC_SUPERVISOR_PASSWORD: plain text → SSM /mcctl/model-catalogue/MC_SUPERVISOR_PASSWORD (from model-catalogue:1)",
     );
-    expect(stderr).toContain("  1. store the secrets in SSM Parameter Store (above)");
-    expect(stderr).toContain("  2. create log group /ecs/model-catalogue");
+    expect(stderr).toMatch(/ {2}1\. pre-pull the new images /);
+    expect(stderr).toContain("  2. store the secrets in SSM Parameter Store (above)");
+    expect(stderr).toContain("  3. create log group /ecs/model-catalogue");
     expect(stderr).toContain(
-      "  3. register a new revision of model-catalogue (a copy of model-catalogue:1 with the new images, secrets from SSM)",
+      "  4. register a new revision of model-catalogue (a copy of model-catalogue:1 with the new images, secrets from SSM)",
     );
 
     // Stored before the revision that references them, which is registered before the service is touched.
-    const order = sim.calls.map((call) => call.command);
+    // (The one-off pre-pull revision, with images only, comes before all of it.)
+    const order = sim.calls
+      .filter((call) => (call.input as { family?: string }).family !== "model-catalogue-prepull")
+      .map((call) => call.command);
     expect(order.indexOf("CreateRole")).toBeGreaterThanOrEqual(0);
     expect(order.indexOf("CreateRole")).toBeLessThan(order.indexOf("PutParameter"));
     expect(order.lastIndexOf("PutParameter")).toBeLessThan(order.indexOf("RegisterTaskDefinition"));
@@ -216,7 +220,9 @@ describe("upgrade --tag on a running deployment with plain-text secrets", () => 
     });
     expect(sim.ssm.parameter(SUPERVISOR_PARAMETER)?.value).toBe(PLAIN.MC_SUPERVISOR_PASSWORD);
 
-    const [registered] = sim.callsOf("RegisterTaskDefinition");
+    const [registered] = sim
+      .callsOf("RegisterTaskDefinition")
+      .filter((call) => call.input.family === "model-catalogue");
     expect(registered?.input.executionRoleArn).toBe(ROLE_ARN);
     const mc = registered?.input.containerDefinitions?.find((container) => container.name === "mc");
     expect(mc?.image).toBe("metadata/registry:2.0.1");
@@ -269,7 +275,7 @@ describe("upgrade --tag on a running deployment with plain-text secrets", () => 
     expect(result).toMatchObject({ from: "model-catalogue:1", to: "model-catalogue:3" });
     expect(ctx.captured.stderr()).not.toContain("Secrets: SSM Parameter Store");
     expect(ctx.captured.stderr()).toContain(
-      "  1. register a new revision of model-catalogue (a copy of model-catalogue:2 with the new images)",
+      "  2. register a new revision of model-catalogue (a copy of model-catalogue:2 with the new images)",
     );
     expect(sim.callsOf("PutParameter")).toHaveLength(0);
     expect(sim.callsOf("CreateRole")).toHaveLength(0);

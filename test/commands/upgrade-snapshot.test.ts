@@ -42,8 +42,11 @@ async function deployment(options: { jdbcHost?: string; dbStatus?: string } = {}
 }
 
 const upgradeContext = () => testContext({ options: { yes: true } });
+// The snapshot's own order (before any change to the service): the pre-pull before it has its own tests.
 const upgrade = (raw: Record<string, unknown>, context = upgradeContext()) =>
-  runUntilSettled(runUpgrade(context, UpgradeOptionsSchema.parse({ pollInterval: "3s", ...raw })));
+  runUntilSettled(
+    runUpgrade(context, UpgradeOptionsSchema.parse({ pollInterval: "3s", prepull: false, ...raw })),
+  );
 const order = () => sim.calls.map((call) => call.command);
 
 describe("upgrade takes a database snapshot first", () => {

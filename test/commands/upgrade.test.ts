@@ -47,6 +47,12 @@ const upgrade = (raw: Record<string, unknown>, interactive = false) =>
     ),
   );
 
+/** The service family's deregistrations: the pre-pull's own one-off revision is always deregistered. */
+const serviceDeregistrations = () =>
+  sim.callsOf("DeregisterTaskDefinition").filter((call) => !call.input.taskDefinition?.includes("-prepull:"));
+const serviceRegistrations = () =>
+  sim.callsOf("RegisterTaskDefinition").filter((call) => call.input.family === "model-catalogue");
+
 const runningRevisions = () =>
   sim.ecs
     .tasks({ serviceName: "mc", lastStatus: "RUNNING" })
@@ -57,7 +63,7 @@ describe("upgrade --tag", () => {
     await runningService();
     const result = await upgrade({ tag: "2.0.0-beta-11" });
 
-    const [registered] = sim.callsOf("RegisterTaskDefinition");
+    const [registered] = serviceRegistrations();
     const expected = {
       ...mcTaskDefinition({ family: "model-catalogue", image: "metadata/registry:2.0.0-beta-11" }),
       taskRoleArn: "arn:aws:iam::123456789012:role/mc-task",
@@ -82,15 +88,13 @@ describe("upgrade --tag", () => {
     ]);
     expect(runningRevisions()).toEqual(["model-catalogue:2"]);
     expect(result).toMatchObject({ from: "model-catalogue:1", to: "model-catalogue:2" });
-    expect(sim.callsOf("DeregisterTaskDefinition")).toHaveLength(0);
+    expect(serviceDeregistrations()).toHaveLength(0);
   });
 
   it("changes the Elasticsearch tag with --es-tag and the whole image with --image", async () => {
     await runningService();
     await upgrade({ image: "example.org:5000/mc/registry:3.0", esTag: "3" });
-    const images = sim
-      .callsOf("RegisterTaskDefinition")[0]
-      ?.input.containerDefinitions?.map((container) => container.image);
+    const images = serviceRegistrations()[0]?.input.containerDefinitions?.map((container) => container.image);
     expect(images).toEqual(["example.org:5000/mc/registry:3.0", "metadata/registry-elasticsearch:3"]);
   });
 
@@ -143,7 +147,7 @@ describe("upgrade --tag", () => {
     expect(error.message).toMatch(/CannotPullContainerError/);
     expect(runningRevisions()).toEqual(["model-catalogue:1"]);
     expect(askConfirm).not.toHaveBeenCalled();
-    expect(sim.callsOf("DeregisterTaskDefinition")).toHaveLength(0);
+    expect(serviceDeregistrations()).toHaveLength(0);
   });
 
   it("asks in the plan whether to roll back on failure, so nothing is asked once the upgrade runs", async () => {
@@ -326,10 +330,12 @@ describe("upgrade without a tag (floating tags)", () => {
     return GroupId as string;
   }
 
-  it("warns, naming --skip-pull, when ssh cannot reach the host: no key pair, port 22 closed", async () => {
+  it("with --ssh-key, warns, naming --skip-pull, when ssh cannot reach the host: no key pair, port 22 closed", async () => {
     await serviceOnHost({ instanceId: "i-0123456789abcdef0", securityGroupIds: [groupOpenOn(80)] });
     const context = testContext();
-    await runUntilSettled(runUpgrade(context, UpgradeOptionsSchema.parse({ dryRun: true })));
+    await runUntilSettled(
+      runUpgrade(context, UpgradeOptionsSchema.parse({ dryRun: true, sshKey: "/keys/mc.pem" })),
+    );
     const group = sim.ec2
       .describeSecurityGroups()
       .SecurityGroups?.find((g) => g.GroupName === "open-80")?.GroupId;
@@ -344,7 +350,9 @@ describe("upgrade without a tag (floating tags)", () => {
     const ssh = groupOpenOn(22);
     await serviceOnHost({ keyName: "mc", securityGroupIds: [ssh] });
     const reachable = testContext();
-    await runUntilSettled(runUpgrade(reachable, UpgradeOptionsSchema.parse({ dryRun: true })));
+    await runUntilSettled(
+      runUpgrade(reachable, UpgradeOptionsSchema.parse({ dryRun: true, sshKey: "/keys/mc.pem" })),
+    );
     expect(reachable.captured.stderr()).not.toContain("cannot be reached over ssh");
     expect(sim.callsOf("DescribeSecurityGroups").at(-1)?.input).toEqual({
       Filters: [{ Name: "group-id", Values: [ssh] }],
@@ -358,13 +366,13 @@ describe("upgrade without a tag (floating tags)", () => {
     expect(context.captured.stderr()).not.toContain("ssh");
   });
 
-  it("pulls on the host with the system ssh, then restarts", async () => {
+  it("with --ssh-key, pulls on the host with the system ssh (no pre-pull), then restarts", async () => {
     const host = await serviceOnHost();
     const ssh = fakeSsh();
     await runUntilSettled(
       runUpgrade(
         testContext({ options: { yes: true } }),
-        UpgradeOptionsSchema.parse({ sshUser: "admin", pollInterval: "3s" }),
+        UpgradeOptionsSchema.parse({ sshUser: "admin", sshKey: "/keys/mc.pem", pollInterval: "3s" }),
       ),
     );
     expect(ssh.calls()).toEqual([
@@ -372,6 +380,7 @@ describe("upgrade without a tag (floating tags)", () => {
       expect.stringMatching(new RegExp(`admin@${host} docker pull metadata/registry-elasticsearch:2$`)),
     ]);
     expect(sim.callsOf("UpdateService").map((call) => call.input.desiredCount)).toEqual([0, 1]);
+    expect(sim.callsOf("StartTask")).toHaveLength(0);
   });
 
   it("does not restart when a pull fails", async () => {
@@ -379,7 +388,10 @@ describe("upgrade without a tag (floating tags)", () => {
     fakeSsh();
     vi.stubEnv("FAIL_HOST", host);
     const error = await runUntilSettled(
-      runUpgrade(testContext({ options: { yes: true } }), UpgradeOptionsSchema.parse({})),
+      runUpgrade(
+        testContext({ options: { yes: true } }),
+        UpgradeOptionsSchema.parse({ sshKey: "/keys/mc.pem" }),
+      ),
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(McctlError);
     expect((error as McctlError).message).toBe("2 of 2 image pulls failed; the service was not restarted");

@@ -393,6 +393,8 @@ describe("planDestroy: the database, the bucket and the rest", () => {
   it("names the revisions oldest first, the parameters by their short name, and the log group mcctl.json names", async () => {
     sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
     sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
+    // An upgrade's one-off pre-pull revision left behind (interrupted before its clean-up).
+    sim.ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue-prepull" }));
     for (const name of ["METADATA_PASSWORD", "MC_S3_SECRET"]) {
       sim.ssm.putParameterDirectly({
         Name: `/team/mc/${name}`,
@@ -407,6 +409,9 @@ describe("planDestroy: the database, the bucket and the rest", () => {
     const lines = await texts(settings);
     expect(lines).toContain(
       "delete deregister model-catalogue revision(s) 1, 2 (ECS keeps them as INACTIVE)",
+    );
+    expect(lines).toContain(
+      "delete deregister model-catalogue-prepull revision(s) 1 (ECS keeps them as INACTIVE)",
     );
     expect(lines).toContain("delete delete SSM parameters MC_S3_SECRET, METADATA_PASSWORD under /team/mc");
     expect(lines.find((line) => line.includes("log group"))).toMatch(

@@ -438,6 +438,30 @@ describe("gatherStatus", () => {
     expect(sim.callsOf("DescribeInstances")).toHaveLength(0);
   });
 
+  it("shows the last restart's outage from the tasks' timestamps: the old task's stop to the new one's start", async () => {
+    seedMcCluster(sim);
+    sim.ecs.createService(mcServiceInput());
+    await vi.advanceTimersByTimeAsync(60_000);
+    const stopAt = Date.now();
+    sim.ecs.updateService({ cluster: "mc", service: "mc", desiredCount: 0 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    sim.ecs.updateService({ cluster: "mc", service: "mc", desiredCount: 1 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    const report = await gather();
+    const [old] = sim.ecs.tasks({ lastStatus: "STOPPED" });
+    const [next] = sim.ecs.tasks({ lastStatus: "RUNNING" });
+    // The scheduler stops the task 1 s after the call; STOPPING is when it stopped answering.
+    expect(old?.stoppingAt?.getTime()).toBe(stopAt + 1_000);
+    expect(report.lastOutage).toEqual({
+      stoppedAt: old?.stoppingAt?.toISOString(),
+      stoppedRevision: "mc:1",
+      endedAt: next?.startedAt?.toISOString(),
+      startedRevision: "mc:1",
+      durationMs: (next?.startedAt?.getTime() ?? 0) - (old?.stoppingAt?.getTime() ?? 0),
+    });
+    expect(report.lastOutage?.durationMs).toBe(60_000 - 1_000 + 1_000 + 10_000);
+  });
+
   it("reports a fault in mcctl itself instead of hiding it as a missing EC2 detail", async () => {
     seedMcCluster(sim);
     sim.ecs.createService(mcServiceInput());

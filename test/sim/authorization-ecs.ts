@@ -6,7 +6,7 @@
  * page (iam:PassRole). ListTasks is evaluated on "*" unless a container instance is named, scoped by ecs:cluster
  * (cdklabs/construct-hub#1207, widdix/complete-aws-iam-reference#74).
  */
-import { InvalidParameterException, type Tag } from "@aws-sdk/client-ecs";
+import { InvalidParameterException, type Tag, type TaskDefinition } from "@aws-sdk/client-ecs";
 import {
   type AuthorizationEnv,
   type AuthorizationTable,
@@ -123,6 +123,26 @@ export const ecsAuthorization: AuthorizationTable<EcsInputs> = {
       resource: taskArn(env, input.cluster, task),
       context: inCluster(env, input.cluster),
     })),
+  // The revision is resolved before authorization (StartTask API reference, March 2024 note); the roles the
+  // task definition names are passed to ECS (task execution role page: iam:PassRole to run tasks).
+  StartTask: (input, env) => {
+    const definition = describedTaskDefinition(env, input.taskDefinition);
+    const resource =
+      definition?.taskDefinitionArn ??
+      arns(env).taskDefinition(taskDefinitionName(input.taskDefinition ?? ""));
+    const roles = [definition?.executionRoleArn, definition?.taskRoleArn].filter(
+      (role): role is string => !!role,
+    );
+    return [
+      {
+        action: "ecs:StartTask",
+        resource,
+        context: { ...inCluster(env, input.cluster), ...tagKeys(input.tags) },
+      },
+      ...tagOnCreate(taskArn(env, input.cluster, "*"), "StartTask", input.tags),
+      ...roles.map((role) => passRole(env, role, "ecs-tasks.amazonaws.com")),
+    ];
+  },
   StopTask: (input, env) => [
     {
       action: "ecs:StopTask",
@@ -131,6 +151,14 @@ export const ecsAuthorization: AuthorizationTable<EcsInputs> = {
     },
   ],
 };
+
+function describedTaskDefinition(env: AuthorizationEnv, ref: string | undefined): TaskDefinition | undefined {
+  try {
+    return env.ecs.describeTaskDefinition({ taskDefinition: ref }).taskDefinition;
+  } catch {
+    return undefined; // StartTask itself says the task definition was not found
+  }
+}
 
 function arns(env: AuthorizationEnv): EcsArns {
   return new EcsArns(env.region, env.accountId);

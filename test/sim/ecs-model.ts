@@ -7,6 +7,7 @@ import type {
   Container,
   ContainerDefinition,
   ContainerInstance,
+  ContainerOverride,
   DeploymentConfiguration,
   NetworkBinding,
   PortMapping,
@@ -17,6 +18,7 @@ import type {
   Tag,
   Task,
   TaskDefinition,
+  TaskOverride,
   TaskStopCode,
 } from "@aws-sdk/client-ecs";
 import { compact } from "./core.js";
@@ -48,8 +50,19 @@ export function usesAwsvpc(definition: TaskDefinition): boolean {
 export interface TaskTimings {
   /** awsvpc only: PROVISIONING → PENDING (the network interface is attached). */
   provisioningMs: number;
-  /** PENDING → RUNNING (image pull and container start; for awsvpc PENDING → ACTIVATING), or PENDING → failure for a scripted PENDING failure. */
+  /**
+   * Starting the containers once their images are there: PENDING lasts the image pull (ecs-images.ts; nothing for
+   * images of unknown size) plus this (for awsvpc PENDING → ACTIVATING). Also PENDING → failure for a scripted
+   * PENDING failure.
+   */
   pendingMs: number;
+  /**
+   * The agent asking the registry for an image's manifest (ECS_IMAGE_PULL_BEHAVIOR=default asks on every start,
+   * even when the image is cached); also how long a refused pull takes to fail. Only for images of known size.
+   */
+  imageCheckMs: number;
+  /** A container whose command was overridden (a one-off command) runs this long, then exits 0. */
+  oneOffCommandMs: number;
   /** awsvpc only: ACTIVATING → RUNNING (task networking configured). */
   activatingMs: number;
   /** STOPPING → STOPPED (awsvpc: → DEPROVISIONING) for a stop requested by the service scheduler or StopTask (SIGTERM grace, teardown). */
@@ -94,6 +107,8 @@ export interface TaskTimings {
 export const defaultTaskTimings: Readonly<TaskTimings> = {
   provisioningMs: 2_000,
   pendingMs: 10_000,
+  imageCheckMs: 500,
+  oneOffCommandMs: 1_000,
   activatingMs: 1_000,
   stoppingMs: 20_000,
   failedStoppingMs: 1_000,
@@ -318,6 +333,10 @@ export interface ContainerState {
   exitCode: number | undefined;
   reason: string | undefined;
   definition: ContainerDefinition;
+  /** StartTask's override for this container (command, memory…). */
+  override?: ContainerOverride;
+  /** The image's digest once pulled (DescribeTasks `imageDigest`). */
+  imageDigest?: string;
   /**
    * The environment the container starts with: its `environment` plus its `secrets`, resolved when the task
    * was placed (undefined when fetching the secrets failed).
@@ -350,6 +369,11 @@ export interface TaskState {
   containers: ContainerState[];
   version: number;
   failure: TaskFailureScript | undefined;
+  /** What it reserves on its instance: its definition's, or with StartTask's overrides applied. */
+  requirements: Requirements;
+  /** StartTask's overrides, as given. */
+  overrides?: TaskOverride;
+  tags: Tag[];
   /**
    * Its container instance was deregistered with `force` while it ran: it goes on running on the host until
    * the EC2 instance is terminated (or it stops on its own), but ECS no longer accounts for it.
@@ -511,6 +535,33 @@ export function taskRequirements(definition: TaskDefinition): Requirements {
   return { cpu, memoryMiB, ports, attributes };
 }
 
+/**
+ * What a task started with overrides reserves: a container override's `cpu`, `memory` and `memoryReservation`
+ * replace the definition's, and the task override's `cpu` / `memory` the task-level values.
+ */
+export function overriddenRequirements(
+  definition: TaskDefinition,
+  overrides: TaskOverride | undefined,
+): Requirements {
+  if (!overrides) return taskRequirements(definition);
+  const containerOverrides = overrides.containerOverrides ?? [];
+  return taskRequirements({
+    ...definition,
+    cpu: overrides.cpu ?? definition.cpu,
+    memory: overrides.memory ?? definition.memory,
+    containerDefinitions: (definition.containerDefinitions ?? []).map((container) => {
+      const override = containerOverrides.find((o) => o.name === container.name);
+      if (!override) return container;
+      return {
+        ...container,
+        cpu: override.cpu ?? container.cpu,
+        memory: override.memory ?? container.memory,
+        memoryReservation: override.memoryReservation ?? container.memoryReservation,
+      };
+    }),
+  });
+}
+
 /** "1024" → 1024; "1 vCPU" / "2 GB" → ×1024. */
 function parseUnits(value: string | undefined, unit: "vcpu" | "gb"): number | undefined {
   if (value === undefined || value === null || value.trim() === "") return undefined;
@@ -656,8 +707,8 @@ function unique(values: number[]): number[] {
 // ---------------------------------------------------------------------------------------------------
 // Tasks
 
-export function renderTask(task: TaskState, region: string): Task {
-  const { requirements } = task.taskDefinition;
+export function renderTask(task: TaskState, region: string, withTags = false): Task {
+  const { requirements } = task;
   return compact({
     attachments: [],
     attributes: [{ name: "ecs.cpu-architecture", value: "x86_64" }],
@@ -678,7 +729,11 @@ export function renderTask(task: TaskState, region: string): Task {
     launchType: "EC2",
     memory: String(requirements.memoryMiB),
     overrides: {
-      containerOverrides: task.containers.map((container) => ({ name: container.name })),
+      ...task.overrides,
+      containerOverrides: task.containers.map((container) => ({
+        name: container.name,
+        ...container.override,
+      })),
       inferenceAcceleratorOverrides: [],
     },
     pullStartedAt: task.pullStartedAt,
@@ -689,7 +744,7 @@ export function renderTask(task: TaskState, region: string): Task {
     stoppedAt: task.stoppedAt,
     stoppedReason: task.stoppedReason,
     stoppingAt: task.stoppingAt,
-    tags: [],
+    tags: withTags ? task.tags.map((tag) => ({ ...tag })) : [],
     taskArn: task.arn,
     taskDefinitionArn: task.taskDefinition.arn,
     version: task.version,
@@ -703,6 +758,7 @@ function renderContainer(container: ContainerState, task: TaskState): Container 
     taskArn: task.arn,
     name: container.name,
     image: container.image,
+    imageDigest: container.imageDigest,
     runtimeId: container.runtimeId,
     lastStatus: container.lastStatus,
     exitCode: container.exitCode,
@@ -711,10 +767,13 @@ function renderContainer(container: ContainerState, task: TaskState): Container 
     networkInterfaces: [],
     healthStatus: "UNKNOWN",
     cpu: String(definition.cpu ?? 0),
-    memory: definition.memory === undefined ? undefined : String(definition.memory),
-    memoryReservation:
-      definition.memoryReservation === undefined ? undefined : String(definition.memoryReservation),
+    memory: optionalString(container.override?.memory ?? definition.memory),
+    memoryReservation: optionalString(container.override?.memoryReservation ?? definition.memoryReservation),
   } satisfies Container);
+}
+
+function optionalString(value: number | undefined): string | undefined {
+  return value === undefined || value === null ? undefined : String(value);
 }
 
 function networkBindings(definition: ContainerDefinition): NetworkBinding[] {

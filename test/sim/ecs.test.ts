@@ -128,7 +128,7 @@ describe("task lifecycle", () => {
         desiredStatus: "RUNNING",
         createdAt: at(1_000),
         pullStartedAt: at(1_000),
-        pullStoppedAt: at(11_000),
+        pullStoppedAt: at(1_000), // images of unknown size take no time; starting the containers takes pendingMs
         startedAt: at(11_000),
         group: "service:mc",
         launchType: "EC2",

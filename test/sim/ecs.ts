@@ -11,6 +11,7 @@ import {
   type Cluster,
   ClusterNotFoundException,
   type ContainerInstance,
+  type ContainerOverride,
   CreateClusterCommand,
   type CreateClusterCommandInput,
   type CreateClusterResponse,
@@ -72,18 +73,23 @@ import {
   type Service,
   ServiceNotActiveException,
   ServiceNotFoundException,
+  StartTaskCommand,
+  type StartTaskCommandInput,
+  type StartTaskResponse,
   StopTaskCommand,
   type StopTaskCommandInput,
   type StopTaskResponse,
   type Tag,
   type Task,
   type TaskDefinition,
+  type TaskOverride,
   type TaskStopCode,
   UpdateServiceCommand,
   type UpdateServiceCommandInput,
   type UpdateServiceResponse,
 } from "@aws-sdk/client-ecs";
 import { clone, compact, createSimContext, paginate, type SimContext } from "./core.js";
+import { ImageRegistry, type RefusedImage } from "./ecs-images.js";
 import {
   AwslogsDriver,
   type ContainerOutputOptions,
@@ -98,6 +104,7 @@ import {
   type DeploymentState,
   defaultTaskTimings,
   EcsArns,
+  ESSENTIAL_CONTAINER_EXITED,
   echoTaskDefinition,
   type InstanceState,
   type InstanceUsage,
@@ -105,6 +112,7 @@ import {
   lastSegment,
   normalizeDeploymentConfiguration,
   notYetRunning,
+  overriddenRequirements,
   type Requirements,
   renderContainerInstance,
   renderTask,
@@ -135,12 +143,30 @@ import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } fr
 import type { LogsWriterView } from "./logs.js";
 
 export {
+  DEFAULT_PULL_SPEED_MIB_PER_S,
+  imageNotFoundReason,
+  modelCatalogueImageSizesMiB,
+  noSpaceReason,
+  qualifiedImage,
+  type RefusedImage,
+} from "./ecs-images.js";
+export {
   type ContainerOutputOptions,
   defaultContainerOutput,
   type OutputLine,
   type ScriptedContainerOutput,
 } from "./ecs-logs.js";
 export { defaultTaskTimings, type TaskFailureScript, type TaskTimings, taskFailures } from "./ecs-model.js";
+
+/** How a container's command ends (see `EcsSimulator.scriptCommandExit`). */
+export interface CommandExitScript {
+  /** The container's command (its override, else its definition's): a string matches its first word. */
+  match: string | ((command: string[]) => boolean);
+  /** Default 0. */
+  exitCode?: number;
+  /** How long it runs. Default `timings.oneOffCommandMs`. */
+  afterMs?: number;
+}
 
 export interface EcsSimulatorOptions extends SecretsDependencies {
   timings?: Partial<TaskTimings>;
@@ -232,6 +258,9 @@ export class EcsSimulator {
   /** Keyed by task ARN, in creation order. */
   readonly #tasks = new Map<string, TaskState>();
   readonly #failureScripts: FailureScriptEntry[] = [];
+  readonly #commandExits: CommandExitScript[] = [];
+  /** Image sizes, digests and refusals, and what each container instance has pulled (ecs-images.ts). */
+  readonly #images = new ImageRegistry(() => this.#timings.imageCheckMs);
   readonly #awslogs: AwslogsDriver;
   /** DeregisterContainerInstance, DeleteCluster, ListTagsForResource, EC2 hosts going away (ecs-teardown.ts). */
   readonly #teardown: EcsTeardown;
@@ -412,6 +441,70 @@ export class EcsSimulator {
     options?: ContainerOutputOptions,
   ): ScriptedContainerOutput {
     return this.#awslogs.script(match, container, lines, options);
+  }
+
+  /**
+   * An image's size in MiB, for a tag ("metadata/registry:2.0.11") or every tag of a repository
+   * ("metadata/registry"): pulling it takes size / the instance's speed, plus `imageCheckMs`. Images of unknown
+   * size are pulled at once (see `modelCatalogueImageSizesMiB` for realistic ones).
+   */
+  setImageSize(image: string, mib: number): void {
+    this.#images.setSize(image, mib);
+  }
+
+  /**
+   * The registry refuses the image: a task that needs it (and does not have it cached) stops before RUNNING,
+   * TaskFailedToStart, with `reason` (default: the agent's "CannotPullContainerError: … not found") as its
+   * stoppedReason and that container's reason.
+   */
+  refuseImage(image: string, reason?: string): RefusedImage {
+    return this.#images.refuse(image, reason);
+  }
+
+  /** A new image is pushed under the tag (a floating tag such as ":2" moves): returns its new digest. */
+  pushImage(image: string): string {
+    return this.#images.push(image);
+  }
+
+  /** The digest the registry has for the tag now. */
+  imageDigest(image: string): string {
+    return this.#images.digestOf(image);
+  }
+
+  /** A container instance's download speed in MiB/s (default 50). */
+  setPullSpeed(containerInstance: string, mibPerSecond: number): void {
+    this.#images.setSpeed(this.#instanceByRef(containerInstance).arn, mibPerSecond);
+  }
+
+  /** The instance's Docker disk is full: pulls of images it does not have fail ("no space left on device"). */
+  setDiskFull(containerInstance: string, full = true): void {
+    this.#images.setDiskFull(this.#instanceByRef(containerInstance).arn, full);
+  }
+
+  /** The images a container instance has pulled, as the task definitions named them. */
+  cachedImages(containerInstance: string): string[] {
+    this.#sync();
+    return this.#images.cached(this.#instanceByRef(containerInstance).arn);
+  }
+
+  /** The digest of the copy of `image` the instance has, if any. */
+  cachedImageDigest(containerInstance: string, image: string): string | undefined {
+    this.#sync();
+    return this.#images.cachedDigest(this.#instanceByRef(containerInstance).arn, image);
+  }
+
+  /** Puts an image on an instance without a task (as if it was pulled before, or baked into its AMI). */
+  preloadImage(containerInstance: string, image: string): void {
+    this.#images.preload(this.#instanceByRef(containerInstance).arn, image);
+  }
+
+  /**
+   * How containers running a command end: `scriptCommandExit({ match: "false", exitCode: 1 })`. Without a
+   * script, a container whose command StartTask overrode exits 0 `oneOffCommandMs` after it started; other
+   * commands run on. The latest matching script wins.
+   */
+  scriptCommandExit(script: CommandExitScript): void {
+    this.#commandExits.push({ ...script });
   }
 
   /** The revision RegisterTaskDefinition would give `family` next (deleted revisions are never reused). */
@@ -763,10 +856,66 @@ export class EcsSimulator {
     const failures: Failure[] = [];
     for (const ref of refs) {
       const task = this.#tasks.get(this.#arns.task(cluster.name, lastSegment(ref)));
-      if (task) tasks.push(renderTask(task, this.#ctx.region));
+      if (task) tasks.push(renderTask(task, this.#ctx.region, input.include?.includes("TAGS")));
       else failures.push({ arn: this.#arns.task(cluster.name, lastSegment(ref)), reason: "MISSING" });
     }
     return { tasks, failures };
+  }
+
+  /**
+   * Starts a task on each of the named container instances (up to 10), outside any service. An instance that
+   * cannot take it is a `failures` entry with ECS's reason ("API failure reasons"): MISSING, INACTIVE, AGENT,
+   * ATTRIBUTE, RESOURCE:MEMORY / RESOURCE:CPU / RESOURCE:PORTS. Overrides (command, memory, cpu) are applied;
+   * a command override is a one-off command (see `scriptCommandExit`).
+   */
+  startTask(input: StartTaskCommandInput): StartTaskResponse {
+    this.#sync();
+    const cluster = this.#activeCluster(input.cluster);
+    const taskDefinition = this.#taskDefinitionForService(input.taskDefinition);
+    const refs = this.#nonEmptyList(input.containerInstances, "Container instances", 10);
+    if (input.networkConfiguration !== undefined || usesAwsvpc(taskDefinition.definition)) {
+      throw new Error("simulated ECS: StartTask supports bridge, host and none network modes only");
+    }
+    const requirements = overriddenRequirements(taskDefinition.definition, input.overrides);
+    const tasks: Task[] = [];
+    const failures: Failure[] = [];
+    for (const ref of refs) {
+      const instance = this.#instancesOf(cluster.arn).find((i) => i.id === lastSegment(ref));
+      const reason = instance ? this.#cannotStartOn(instance, requirements) : "MISSING";
+      if (!instance || reason) {
+        const arn = instance?.arn ?? this.#arns.containerInstance(cluster.name, lastSegment(ref));
+        failures.push({ arn, reason });
+        continue;
+      }
+      const task = this.#createTask({
+        clusterArn: cluster.arn,
+        taskDefinition,
+        instance,
+        group: input.group ?? `family:${taskDefinition.family}`,
+        startedBy: input.startedBy,
+        ...(input.overrides ? { overrides: input.overrides } : {}),
+        tags: input.tags ?? [],
+      });
+      tasks.push(renderTask(task, this.#ctx.region, true));
+    }
+    return { tasks, failures };
+  }
+
+  /** Why StartTask cannot place a task on this instance, in ECS's `failures` wording; undefined if it can. */
+  #cannotStartOn(instance: InstanceState, requirements: Requirements): string | undefined {
+    if (instance.status === "INACTIVE") return "INACTIVE";
+    if (instance.status === "DRAINING") {
+      throw new Error("simulated ECS: StartTask on a DRAINING container instance is not modelled");
+    }
+    if (!instance.agentConnected) return "AGENT";
+    const missing = this.#shortfalls(instance, requirements)[0];
+    const reasons: Record<string, string> = {
+      [shortfalls.attribute]: "ATTRIBUTE",
+      [shortfalls.memory]: "RESOURCE:MEMORY",
+      [shortfalls.cpu]: "RESOURCE:CPU",
+      [shortfalls.ports]: "RESOURCE:PORTS",
+    };
+    return missing === undefined ? undefined : reasons[missing];
   }
 
   stopTask(input: StopTaskCommandInput): StopTaskResponse {
@@ -1082,8 +1231,32 @@ export class EcsSimulator {
     taskDefinition: TaskDefinitionState,
     instance: InstanceState,
   ): TaskState {
+    return this.#createTask({
+      clusterArn: service.clusterArn,
+      taskDefinition,
+      instance,
+      serviceName: service.name,
+      deploymentId: deployment.id,
+      group: `service:${service.name}`,
+      startedBy: deployment.id,
+      tags: [],
+    });
+  }
+
+  #createTask(placement: {
+    clusterArn: string;
+    taskDefinition: TaskDefinitionState;
+    instance: InstanceState;
+    serviceName?: string;
+    deploymentId?: string;
+    group: string;
+    startedBy: string | undefined;
+    overrides?: TaskOverride;
+    tags: Tag[];
+  }): TaskState {
+    const { taskDefinition, instance, overrides } = placement;
     const id = this.#ctx.ids.hex(32);
-    const clusterName = clusterNameOf(service.clusterArn);
+    const clusterName = clusterNameOf(placement.clusterArn);
     const now = this.#ctx.clock.date();
     // The agent fetches the secrets as soon as it gets the task, before pulling images: a failure to do so
     // stops the task before any scripted failure could strike.
@@ -1100,13 +1273,13 @@ export class EcsSimulator {
     const task: TaskState = {
       id,
       arn: this.#arns.task(clusterName, id),
-      clusterArn: service.clusterArn,
+      clusterArn: placement.clusterArn,
       instance,
       taskDefinition,
-      serviceName: service.name,
-      deploymentId: deployment.id,
-      group: `service:${service.name}`,
-      startedBy: deployment.id,
+      serviceName: placement.serviceName,
+      deploymentId: placement.deploymentId,
+      group: placement.group,
+      startedBy: placement.startedBy,
       lastStatus: usesAwsvpc(taskDefinition.definition) ? "PROVISIONING" : "PENDING",
       desiredStatus: "RUNNING",
       createdAt: now,
@@ -1121,11 +1294,15 @@ export class EcsSimulator {
           exitCode: undefined,
           reason: undefined,
           definition,
+          ...containerOverride(overrides, definition.name),
           environment: secrets.failure ? undefined : secrets.environments.get(definition.name ?? ""),
         }),
       ),
       version: 1,
       failure: secrets.failure ?? this.#takeFailureScript(taskDefinition),
+      requirements: overriddenRequirements(taskDefinition.definition, overrides),
+      ...(overrides ? { overrides: clone(overrides) } : {}),
+      tags: clone(placement.tags),
     };
     this.#tasks.set(task.arn, task);
     if (task.lastStatus === "PROVISIONING") {
@@ -1143,24 +1320,52 @@ export class EcsSimulator {
     this.#pull(task);
   }
 
-  /** PENDING: the agent pulls the images and starts the containers (or the pull fails, if scripted). */
+  /**
+   * PENDING: the agent pulls the images (ecs-images.ts), then starts the containers `pendingMs` later; or the
+   * pull fails (a refused image, a full disk), or a scripted PENDING failure strikes after `pendingMs`.
+   */
   #pull(task: TaskState): void {
     task.pullStartedAt = this.#ctx.clock.date();
     const { failure } = task;
     if (failure?.stage === "PENDING") {
       this.#after(task, this.#timings.pendingMs, "failed", () => this.#fail(task, failure));
-    } else if (usesAwsvpc(task.taskDefinition.definition)) {
-      this.#after(task, this.#timings.pendingMs, "ACTIVATING", () => this.#toActivating(task));
-    } else {
-      this.#after(task, this.#timings.pendingMs, "RUNNING", () => this.#toRunning(task));
+      return;
     }
+    const plan = this.#images.plan(
+      task.instance.arn,
+      task.containers.map((container) => container.image),
+    );
+    const pullFailure = plan.failure;
+    if (pullFailure) {
+      const container = task.containers.find((c) => c.image === pullFailure.image);
+      const script: TaskFailureScript = {
+        stage: "PENDING",
+        stopCode: "TaskFailedToStart",
+        stoppedReason: pullFailure.reason,
+        containers: container ? [{ name: container.name, reason: pullFailure.reason }] : [],
+      };
+      this.#after(task, plan.durationMs, "pull failed", () => this.#fail(task, script));
+      return;
+    }
+    const pulled = () => {
+      if (task.lastStatus !== "PENDING") return;
+      task.pullStoppedAt = this.#ctx.clock.date();
+      this.#images.store(task.instance.arn, plan.pulled);
+      for (const container of task.containers) container.imageDigest = this.#images.digestOf(container.image);
+      if (usesAwsvpc(task.taskDefinition.definition)) {
+        this.#after(task, this.#timings.pendingMs, "ACTIVATING", () => this.#toActivating(task));
+      } else {
+        this.#after(task, this.#timings.pendingMs, "RUNNING", () => this.#toRunning(task));
+      }
+    };
+    if (plan.durationMs > 0) this.#after(task, plan.durationMs, "images pulled", pulled);
+    else pulled();
   }
 
   /** awsvpc: containers started, task networking being configured. */
   #toActivating(task: TaskState): void {
     if (task.lastStatus !== "PENDING" || !this.#startContainers(task)) return;
     this.#setStatus(task, "ACTIVATING");
-    task.pullStoppedAt = this.#ctx.clock.date();
     this.#after(task, this.#timings.activatingMs, "RUNNING", () => this.#toRunning(task));
   }
 
@@ -1169,7 +1374,6 @@ export class EcsSimulator {
     // An awsvpc task's containers started when it went ACTIVATING.
     if (task.lastStatus === "PENDING" && !this.#startContainers(task)) return;
     this.#setStatus(task, "RUNNING");
-    task.pullStoppedAt ??= this.#ctx.clock.date();
     task.startedAt = this.#ctx.clock.date();
     for (const container of task.containers) {
       container.lastStatus = "RUNNING";
@@ -1183,6 +1387,35 @@ export class EcsSimulator {
       const runFor = failure.afterMs ?? this.#timings.runningFailureMs;
       this.#after(task, runFor, "failed", () => this.#fail(task, failure));
     }
+    for (const container of task.containers) this.#runCommand(task, container);
+  }
+
+  /** A container whose command ends (a one-off command, or a scripted exit) exits; an essential one stops the task. */
+  #runCommand(task: TaskState, container: ContainerState): void {
+    const command = container.override?.command ?? container.definition.command;
+    if (!command) return;
+    const script = this.#commandExits.findLast((entry) =>
+      typeof entry.match === "string" ? command[0] === entry.match : entry.match([...command]),
+    );
+    if (!script && !container.override?.command) return;
+    const exitCode = script?.exitCode ?? 0;
+    const runFor = script?.afterMs ?? this.#timings.oneOffCommandMs;
+    this.#after(task, runFor, `container ${container.name} exited`, () => {
+      if (container.lastStatus !== "RUNNING" || task.lastStatus === "STOPPED") return;
+      // Another essential container already ended the task: this one still exits on its own, with its code.
+      if (task.desiredStatus === "STOPPED" || container.definition.essential === false) {
+        this.#awslogs.exit(task, container.name, undefined);
+        container.lastStatus = "STOPPED";
+        container.exitCode = exitCode;
+        return;
+      }
+      this.#fail(task, {
+        stage: "RUNNING",
+        stopCode: "EssentialContainerExited",
+        stoppedReason: ESSENTIAL_CONTAINER_EXITED,
+        containers: [{ name: container.name, exitCode }],
+      });
+    });
   }
 
   /**
@@ -1308,6 +1541,13 @@ export class EcsSimulator {
 
   #error<E extends Error>(Exception: ModeledExceptionClass<E>, message: string): E {
     return modeledError(Exception, message, this.#ctx.ids);
+  }
+
+  /** A container instance by ARN or id (test setup: not found is the test's mistake). */
+  #instanceByRef(ref: string): InstanceState {
+    const instance = this.#instances.find((i) => i.arn === ref || i.id === lastSegment(ref));
+    if (!instance) throw new Error(`simulated ECS: no container instance "${ref}"`);
+    return instance;
   }
 
   #findCluster(ref: string): ClusterState | undefined {
@@ -1517,9 +1757,9 @@ export class EcsSimulator {
   #usage(instance: InstanceState): InstanceUsage {
     const tasks = this.#tasksOn(instance);
     return {
-      cpu: tasks.reduce((total, task) => total + task.taskDefinition.requirements.cpu, 0),
-      memoryMiB: tasks.reduce((total, task) => total + task.taskDefinition.requirements.memoryMiB, 0),
-      ports: tasks.flatMap((task) => task.taskDefinition.requirements.ports),
+      cpu: tasks.reduce((total, task) => total + task.requirements.cpu, 0),
+      memoryMiB: tasks.reduce((total, task) => total + task.requirements.memoryMiB, 0),
+      ports: tasks.flatMap((task) => task.requirements.ports),
       runningTasks: tasks.filter((task) => task.lastStatus === "RUNNING").length,
       pendingTasks: tasks.filter((task) => notYetRunning.includes(task.lastStatus)).length,
     };
@@ -1667,6 +1907,14 @@ function stopOrder(a: TaskState, b: TaskState): number {
   return rank(a) - rank(b) || b.createdAt.getTime() - a.createdAt.getTime();
 }
 
+function containerOverride(
+  overrides: TaskOverride | undefined,
+  name: string | undefined,
+): { override?: ContainerOverride } {
+  const override = overrides?.containerOverrides?.find((candidate) => candidate.name === name);
+  return override ? { override: clone(override) } : {};
+}
+
 function idsOf(tasks: TaskState[]): string[] {
   return tasks.map((task) => task.id);
 }
@@ -1696,6 +1944,7 @@ export const ecsCommands = {
   ListServices: [ListServicesCommand, "listServices"],
   ListTasks: [ListTasksCommand, "listTasks"],
   DescribeTasks: [DescribeTasksCommand, "describeTasks"],
+  StartTask: [StartTaskCommand, "startTask"],
   StopTask: [StopTaskCommand, "stopTask"],
 } as const satisfies Record<string, readonly [unknown, keyof EcsSimulator]>;
 

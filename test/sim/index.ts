@@ -112,10 +112,14 @@ export {
   type SecurityGroupUser,
 } from "./ec2.js";
 export {
+  type CommandExitScript,
   type ContainerOutputOptions,
   defaultContainerOutput,
   EcsSimulator,
+  imageNotFoundReason,
+  modelCatalogueImageSizesMiB,
   type OutputLine,
+  type RefusedImage,
   type ScriptedContainerOutput,
   type TaskFailureScript,
   type TaskTimings,

@@ -128,6 +128,24 @@ describe("renderStatus", () => {
     `);
   });
 
+  it("shows the last outage, and one under way", () => {
+    const outage = {
+      stoppedAt: "2026-11-25T03:04:05.000Z",
+      stoppedRevision: "model-catalogue:3",
+      endedAt: "2026-11-25T03:06:19.000Z",
+      startedRevision: "model-catalogue:4",
+      durationMs: 134_000,
+    };
+    expect(renderStatus({ ...report, lastOutage: outage })).toContain(
+      "\nLast outage  2m 14s (model-catalogue:3 stopped 03:04:05Z → model-catalogue:4 running 03:06:19Z)\n",
+    );
+    const underWay = { stoppedAt: outage.stoppedAt, stoppedRevision: outage.stoppedRevision };
+    expect(renderStatus({ ...report, lastOutage: underWay })).toContain(
+      "\nLast outage  under way (model-catalogue:3 stopped 03:04:05Z; no task has started since)\n",
+    );
+    expect(renderStatus(report)).not.toContain("Last outage");
+  });
+
   it("says when there is nothing to show", () => {
     const empty = renderStatus({
       ...report,

@@ -1,6 +1,7 @@
 import type { Cluster } from "@aws-sdk/client-ecs";
 import { formatBytes } from "../../domain/formats.js";
 import { defaultLogGroup } from "../../domain/logs.js";
+import { prepullFamily } from "../../domain/prepull.js";
 import { defaultExecutionRoleName, defaultSecretPath } from "../../domain/secrets.js";
 import { taggedByMcctl } from "../../domain/tags.js";
 import { planCompute } from "./compute.js";
@@ -87,13 +88,15 @@ async function planService(
 }
 
 async function planRevisions(aws: DestroyAws, request: DestroyRequest, lines: DestroyLine[]) {
-  const revisions = await aws.ecs.listActiveRevisions(request.family);
-  if (revisions.length > 0) {
-    const numbers = revisions.map((arn) => arn.split(":").pop()).reverse();
-    lineWriter(lines, "Task definitions")(
-      "delete",
-      `deregister ${request.family} revision(s) ${numbers.join(", ")} (ECS keeps them as INACTIVE)`,
-    );
+  const line = lineWriter(lines, "Task definitions");
+  const revisions: string[] = [];
+  // The upgrade's one-off pre-pull revisions live in a family of their own (src/domain/prepull.ts).
+  for (const family of [request.family, prepullFamily(request.family)]) {
+    const found = await aws.ecs.listActiveRevisions(family);
+    if (found.length === 0) continue;
+    const numbers = found.map((arn) => arn.split(":").pop()).reverse();
+    line("delete", `deregister ${family} revision(s) ${numbers.join(", ")} (ECS keeps them as INACTIVE)`);
+    revisions.push(...found);
   }
   return revisions;
 }

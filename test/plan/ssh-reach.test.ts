@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allowsSshInbound } from "../../src/plan/upgrade.js";
+import { allowsSshInbound } from "../../src/plan/ssh-reach.js";
 
 const anywhere = { IpRanges: [{ CidrIp: "0.0.0.0/0" }] };
 
