@@ -212,6 +212,10 @@ export const VERBS = [
     changes: true,
     flags: {
       ...RESTART_FLAGS,
+      timeout: {
+        default: RESTART_DEFAULTS.timeout,
+        help: "bound for the restart onto the restored database, from its start (RDS's waits: --database-timeout)",
+      },
       deleteOld: {},
       databaseTimeout: { default: RESTORE_DEFAULTS.databaseTimeout },
     },
