@@ -6,6 +6,7 @@ import { RollbackOptionsSchema, runRollback } from "../../src/commands/rollback.
 import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
 import type { Settings } from "../../src/config/settings.js";
 import type { McctlError } from "../../src/errors.js";
+import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
@@ -137,6 +138,20 @@ describe("mcctl restore", () => {
     await restore(again, { snapshot });
     expect(sim.calls.filter((call) => MUTATING.test(call.command))).toEqual([]);
     expect(again.captured.all()).toContain("Nothing to do");
+  });
+
+  it("on a terminal, the operator chooses which snapshot to restore (the default is the newest)", async () => {
+    const { settings } = await deployment();
+    const older = await backup(settings);
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    const newer = await backup(settings);
+    sim.clearCalls();
+    const script = scriptedAsker({ "Restore ": true }, { "Which snapshot": older });
+    const ctx = testContext({ settings, interactive: true, ask: script.asker });
+    await restore(ctx);
+    expect(script.asked).toContain("Which snapshot should be restored?");
+    expect(sim.callsOf("RestoreDBInstanceFromDBSnapshot")[0]?.input.DBSnapshotIdentifier).toBe(older);
+    expect(newer).not.toBe(older);
   });
 
   it("a restore that runs out of time leaves the service as it was, and the same command goes on from there", async () => {
