@@ -81,6 +81,14 @@ describe("lastOutage", () => {
     expect(outage?.durationMs).toBe(30_000);
   });
 
+  it("is no outage when the only other task was still answering then, though it is stopping now", () => {
+    const outage = lastOutage([
+      stopped("old", 2, 0, 100),
+      task("stopping", 3, { lastStatus: "STOPPING", startedAt: at(50), stoppingAt: at(150) }),
+    ]);
+    expect(outage).toBeUndefined();
+  });
+
   it("is undefined when no task stopped", () => {
     expect(lastOutage([task("a", 3, { lastStatus: "RUNNING", startedAt: at(1) })])).toBeUndefined();
   });
