@@ -34,6 +34,8 @@ export interface TaskInputSources {
   derived?: Readonly<Record<string, string>>;
   /** Never offer to review the remembered answers (`secrets set`/`rm` change one thing only). */
   noReview?: boolean | undefined;
+  /** `settings` holds the values of this revision in service, adopted (mcctl.json described none). */
+  adoptedFrom?: string | undefined;
   /** Called with each warning as soon as the answers it concerns are in, so it shows beside them. */
   notify?: (finding: Finding) => void;
 }
@@ -178,7 +180,9 @@ class EnvironmentCollector {
     const secrets = Object.keys(this.sources.knownSecrets ?? {}).length;
     if (remembered === 0 && secrets === 0) return false;
     const what = [
-      remembered > 0 ? `${remembered} settings in mcctl.json` : "",
+      remembered > 0
+        ? `${remembered} settings ${this.sources.adoptedFrom ? `(mcctl.json and ${this.sources.adoptedFrom}, in service)` : "in mcctl.json"}`
+        : "",
       secrets > 0 ? `${secrets} stored secrets` : "",
     ]
       .filter(Boolean)

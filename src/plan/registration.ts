@@ -211,7 +211,12 @@ export async function planRegistration(
   const store = resolveSecretStore(given, family, aws.target, sources.kmsKey);
   const stored = options.stored ?? (await readStoredSecrets(aws.ssm, store));
   const inputs = await gatherTaskInputs(
-    { ...sources, settings: given, knownSecrets: knownSecrets(stored, baseline?.taskDefinition) },
+    {
+      ...sources,
+      settings: given,
+      knownSecrets: knownSecrets(stored, baseline?.taskDefinition),
+      adoptedFrom: adoption ? revisionName(adoption.revision) : undefined,
+    },
     ask,
   );
   const secrets = await planSecretStore(aws, {

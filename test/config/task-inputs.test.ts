@@ -499,3 +499,25 @@ describe("gatherTaskInputs: warnings beside the questions they concern", () => {
     expect(index(/^warn MC_S3_BUCKET/)).toBeLessThan(index(/^ask .*Google/));
   });
 });
+
+describe("the review question on a terminal re-run", () => {
+  const settings = { environment: fileEnvironment, features: { mail: false, assets: false, google: false } };
+  const secrets = { METADATA_PASSWORD: "Review-Pass-1", MC_SUPERVISOR_PASSWORD: "Review-Sup-1" };
+
+  it("says the remembered settings are mcctl.json's", async () => {
+    const script = scriptedAsker({ "Review or change them?": false, "": undefined });
+    await gatherTaskInputs({ settings, env: secrets, interactive: true }, script.asker);
+    expect(script.asked).toContain("mcctl remembers 3 settings in mcctl.json. Review or change them?");
+  });
+
+  it("says where they come from when the revision in service was adopted", async () => {
+    const script = scriptedAsker({ "Review or change them?": false, "": undefined });
+    await gatherTaskInputs(
+      { settings, env: secrets, interactive: true, adoptedFrom: "model-catalogue:3" },
+      script.asker,
+    );
+    expect(script.asked).toContain(
+      "mcctl remembers 3 settings (mcctl.json and model-catalogue:3, in service). Review or change them?",
+    );
+  });
+});
