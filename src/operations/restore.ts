@@ -3,17 +3,15 @@ import type { DBInstance } from "@aws-sdk/client-rds";
 import { awsErrorName } from "../aws/errors.js";
 import type { RdsApi } from "../aws/rds.js";
 import type { SsmApi } from "../aws/ssm.js";
-import { unusableStatus } from "../domain/rds-rules.js";
 import { withJdbcHost } from "../domain/restore.js";
 import { AWS_MANAGED_KEY } from "../domain/secrets.js";
 import { MCCTL_TAGS } from "../domain/tags.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { reviseTaskDefinition } from "../domain/task-revision.js";
-import { formatDuration } from "../durations.js";
 import { McctlError } from "../errors.js";
 import type { RestoredInstance } from "../plan/restore.js";
 import type { RestorePassword } from "../plan/restore-password.js";
-import { poll } from "../queries/poll.js";
+import { waitForInstance } from "./rds-wait.js";
 import type { Reporter } from "./reporter.js";
 
 export interface DatabaseWait {
@@ -124,7 +122,7 @@ export function restoredJdbcUrl(instance: DBInstance, jdbcUrlBefore: string): st
   return withJdbcHost(jdbcUrlBefore, endpoint, instance.Endpoint?.Port);
 }
 
-async function waitUntilAvailable(
+function waitUntilAvailable(
   rds: RdsApi,
   reporter: Reporter,
   identifier: string,
@@ -132,45 +130,22 @@ async function waitUntilAvailable(
   wait: DatabaseWait,
   options: { settle?: boolean } = {},
 ): Promise<DBInstance> {
-  const label = `MySQL instance ${identifier}`;
-  const started = Date.now();
-  let status = "unknown";
-  return reporter.wait(`Waiting for ${label} to be ${what}`, async (progress) => {
-    const ready = await poll({
-      deadline: wait.deadline,
-      intervalMs: wait.pollIntervalMs,
-      signal: wait.signal,
-      attempt: async () => {
-        const instance = await rds.findInstance(identifier);
-        if (!instance) {
-          throw new McctlError(`${label} no longer exists`, {
-            suggestion: `Someone deleted it while mcctl was waiting; the service was not changed. Run \`${wait.resume}\` again.`,
-          });
-        }
-        status = instance.DBInstanceStatus ?? "unknown";
-        // After ModifyDBInstance RDS may say "available" a moment longer, with the password pending.
-        const settled = !options.settle || !instance.PendingModifiedValues?.MasterUserPassword;
-        if (status === "available" && instance.Endpoint?.Address && settled) return instance;
-        const unusable = unusableStatus(identifier, status);
-        if (unusable) throw unusable;
-        progress.progress(`${label}: ${status}`, started);
-        return undefined;
-      },
-      onRetry: (error) => {
-        progress.retrying?.(error);
-        progress.progress(`${label}: ${status}, AWS did not answer, trying again`, started);
-      },
-      onTimeout: () =>
-        new McctlError(
-          `timed out after ${formatDuration(wait.timeoutMs)} waiting for ${label} (status ${status})`,
-          {
-            suggestion: `RDS goes on with it and the service was not changed; \`${wait.resume}\` goes on from there (or give a longer --database-timeout).`,
-          },
-        ),
-    });
-    return {
-      value: ready,
-      done: `${label} is ${what} and available (${formatDuration(Date.now() - started)})`,
-    };
+  return waitForInstance(rds, reporter, {
+    identifier,
+    title: `to be ${what}`,
+    deadline: wait.deadline,
+    timeoutMs: wait.timeoutMs,
+    intervalMs: wait.pollIntervalMs,
+    signal: wait.signal,
+    // After ModifyDBInstance RDS may say "available" a moment longer, with the password pending.
+    ready: (instance) =>
+      instance.DBInstanceStatus === "available" &&
+      instance.Endpoint?.Address &&
+      (!options.settle || !instance.PendingModifiedValues?.MasterUserPassword)
+        ? instance
+        : undefined,
+    goneAdvice: `Someone deleted it while mcctl was waiting; the service was not changed. Run \`${wait.resume}\` again.`,
+    timeoutAdvice: `RDS goes on with it and the service was not changed; \`${wait.resume}\` goes on from there (or give a longer --database-timeout).`,
+    done: (_instance, took) => `MySQL instance ${identifier} is ${what} and available (${took})`,
   });
 }

@@ -1,13 +1,12 @@
 import type { CreateDBInstanceCommandInput, DBInstance } from "@aws-sdk/client-rds";
 import { awsErrorName } from "../../aws/errors.js";
 import { DATABASE_DEFAULTS } from "../../config/defaults.js";
-import { type DatabaseFacts, describeInstance, unusableStatus } from "../../domain/rds-rules.js";
+import { type DatabaseFacts, describeInstance } from "../../domain/rds-rules.js";
 import { DATABASE_SECURITY_GROUP } from "../../domain/setup-resources.js";
-import { formatDuration } from "../../durations.js";
 import { McctlError } from "../../errors.js";
 import { lookUpDatabaseSecurityGroup, type NewDatabase } from "../../plan/setup/database.js";
 import type { SetupAws } from "../../plan/setup/types.js";
-import { poll } from "../../queries/poll.js";
+import { waitForInstance } from "../rds-wait.js";
 import type { ApplyIo } from "./types.js";
 
 const DATABASE_SECURITY_GROUP_DESCRIPTION = "Model Catalogue MySQL, managed by mcctl";
@@ -98,53 +97,27 @@ export async function createDatabase(
  * Fails at once on a status it cannot leave by itself (failed, storage-full, deleting, stopped…), and
  * after io.waitTimeoutMs. Throttling and dropped connections are retried.
  */
-export async function waitForDatabase(
-  io: ApplyIo,
-  aws: SetupAws,
-  target: DatabaseFacts,
-): Promise<DatabaseFacts> {
-  const label = `MySQL instance ${target.identifier}`;
-  const started = Date.now();
-  const elapsed = () => formatDuration(Date.now() - started);
-  let status = target.status;
-  return io.reporter.wait(`Waiting for ${label} to become available`, async (progress) => {
-    const ready = await poll({
-      deadline: started + io.waitTimeoutMs,
-      intervalMs: io.pollIntervalMs,
-      signal: io.signal,
-      attempt: async () => {
-        const instance = await aws.rds.findInstance(target.identifier);
-        if (!instance) {
-          throw new McctlError(`${label} no longer exists`, {
-            suggestion:
-              "Someone deleted it while mcctl was waiting: run `mcctl setup` again to create it anew.",
-          });
-        }
-        status = instance.DBInstanceStatus ?? "unknown";
-        const facts = describeInstance(instance, {
-          created: target.created,
-          databaseName: target.databaseName,
-        });
-        if (status === "available" && facts.endpoint) return facts;
-        const unusable = unusableStatus(target.identifier, status);
-        if (unusable) throw unusable;
-        progress.progress(`${label}: ${status}`, started);
-        return undefined;
-      },
-      onRetry: (error) => {
-        progress.retrying?.(error);
-        progress.progress(`${label}: ${status}, AWS did not answer, trying again`, started);
-      },
-      onTimeout: () =>
-        new McctlError(
-          `timed out after ${formatDuration(io.waitTimeoutMs)} waiting for ${label} (status ${status})`,
-          { suggestion: "RDS is still creating it; run `mcctl setup` again later (it picks it up)." },
-        ),
-    });
-    const endpoint = ready.endpoint as { host: string; port: number };
-    return {
-      value: ready,
-      done: `${label} is available at ${endpoint.host}:${endpoint.port} (${elapsed()})`,
-    };
+export function waitForDatabase(io: ApplyIo, aws: SetupAws, target: DatabaseFacts): Promise<DatabaseFacts> {
+  return waitForInstance(aws.rds, io.reporter, {
+    identifier: target.identifier,
+    status: target.status,
+    title: "to become available",
+    deadline: Date.now() + io.waitTimeoutMs,
+    timeoutMs: io.waitTimeoutMs,
+    intervalMs: io.pollIntervalMs,
+    signal: io.signal,
+    ready: (instance) => {
+      const facts = describeInstance(instance, {
+        created: target.created,
+        databaseName: target.databaseName,
+      });
+      return instance.DBInstanceStatus === "available" && facts.endpoint ? facts : undefined;
+    },
+    goneAdvice: "Someone deleted it while mcctl was waiting: run `mcctl setup` again to create it anew.",
+    timeoutAdvice: "RDS is still creating it; run `mcctl setup` again later (it picks it up).",
+    done: (ready, took) => {
+      const endpoint = ready.endpoint as { host: string; port: number };
+      return `MySQL instance ${target.identifier} is available at ${endpoint.host}:${endpoint.port} (${took})`;
+    },
   });
 }
