@@ -73,17 +73,22 @@ process.exitCode = failed ? 1 : 0;
 // Simulated restart: bundle the bench (it uses the test simulator) and run it in a fresh process so
 // that its peak RSS is the restart's own.
 const { build } = await import("esbuild");
-const bundle = "node_modules/.cache/mcctl-bench/restart.mjs";
-await build({
-  entryPoints: ["scripts/bench-restart.ts"],
-  outfile: bundle,
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20.19",
-  packages: "external",
-  logLevel: "warning",
-});
+/** Bundles a bench script that uses the test simulator; returns the bundle's path. */
+async function bundleBench(name) {
+  const outfile = `node_modules/.cache/mcctl-bench/${name}.mjs`;
+  await build({
+    entryPoints: [`scripts/bench-${name}.ts`],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    packages: "external",
+    logLevel: "warning",
+  });
+  return outfile;
+}
+const bundle = await bundleBench("restart");
 // Where in the poll cycle the old task stops is chance: run the restart a few times and report the
 // median and the worst delay.
 const RESTART_RUNS = 5;
@@ -138,17 +143,7 @@ process.exitCode = failed ? 1 : 0;
 
 // Simulated outage of `upgrade --tag`, with and without the pre-pull: mcctl in-process against the
 // simulator in simulated time (ECS's default timings, the images' stated sizes and pull speed).
-const outageBundle = "node_modules/.cache/mcctl-bench/outage.mjs";
-await build({
-  entryPoints: ["scripts/bench-outage.ts"],
-  outfile: outageBundle,
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node20.19",
-  packages: "external",
-  logLevel: "warning",
-});
+const outageBundle = await bundleBench("outage");
 const outageRun = spawnSync(process.execPath, [outageBundle], { encoding: "utf8" });
 if (outageRun.status !== 0) throw new Error(`outage bench failed: ${outageRun.stderr}`);
 const outage = JSON.parse(outageRun.stdout.trim().split("\n").pop());
