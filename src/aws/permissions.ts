@@ -1,3 +1,5 @@
+import { lineageBase } from "../domain/restore.js";
+
 /**
  * What IAM must allow for each call mcctl makes. Every wrapper of `src/aws/<service>.ts` has its entry in
  * the table of `src/aws/<service>-permissions.ts`, typed against the wrapper's interface, so a wrapper
@@ -81,11 +83,6 @@ export function primaryAction(permissions: readonly Permission[], fallback: stri
   return permissions[0]?.actions[0] ?? fallback;
 }
 
-/** "model-catalogue-from-20261201t030405z" → "model-catalogue": the database a restore started from. */
-function databaseBase(database: string): string {
-  return database.replace(/-from-\d{8}t\d{6}z$/, "");
-}
-
 /** ARNs of the deployment's resources, in the formats of the Service Authorization Reference. */
 export const arns = {
   ecsCluster: (s: DeploymentScope) => `arn:${s.partition}:ecs:${s.region}:${s.account}:cluster/${s.cluster}`,
@@ -117,13 +114,13 @@ export const arns = {
    * them `<db>-from-<snapshot time>` (src/domain/restore.ts), so that one policy covers the whole lineage.
    */
   rdsDatabase: (s: DeploymentScope): readonly string[] => {
-    const base = databaseBase(s.database);
+    const base = lineageBase(s.database);
     const db = `arn:${s.partition}:rds:${s.region}:${s.account}:db:`;
     return base === "*" ? [`${db}*`] : [`${db}${base}`, `${db}${base}-from-*`];
   },
   rdsDatabases: (s: DeploymentScope) => `arn:${s.partition}:rds:${s.region}:${s.account}:db:*`,
   rdsSnapshots: (s: DeploymentScope) =>
-    `arn:${s.partition}:rds:${s.region}:${s.account}:snapshot:mcctl-${databaseBase(s.database)}-*`,
+    `arn:${s.partition}:rds:${s.region}:${s.account}:snapshot:mcctl-${lineageBase(s.database)}-*`,
   rdsAnySnapshot: (s: DeploymentScope) => `arn:${s.partition}:rds:${s.region}:${s.account}:snapshot:*`,
   rds: (s: DeploymentScope, type: string, name = "*") =>
     `arn:${s.partition}:rds:${s.region}:${s.account}:${type}:${name}`,

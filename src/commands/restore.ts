@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { diffSettings } from "../config/deployment.js";
+import { resolveTaskSettings } from "../config/task-settings.js";
 import type { CommandContext } from "../context.js";
-import { DEFAULT_TASK_SETTINGS } from "../domain/task-definition.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
 import { type OptionsOf, optionsSchema } from "../driver/options.js";
@@ -26,7 +26,7 @@ export const verb = {
   async plan(context, options) {
     const { output, cluster, service, settings } = context;
     const target = await lookUpTarget(context.aws);
-    const family = options.family ?? settings.settings.taskFamily ?? DEFAULT_TASK_SETTINGS.family;
+    const family = resolveTaskSettings(settings.settings, context.env, options.family).family;
     const aws = {
       rds: await context.aws.rds(),
       ecs: await context.aws.ecs(),

@@ -1,9 +1,9 @@
 import type { DBSnapshot } from "@aws-sdk/client-rds";
 import { diffSettings, revisionName } from "../config/deployment.js";
 import { saveSettings } from "../config/settings.js";
+import { resolveTaskSettings } from "../config/task-settings.js";
 import type { CommandContext } from "../context.js";
 import { REVISION_TAG, tagValue } from "../domain/restore.js";
-import { DEFAULT_TASK_SETTINGS } from "../domain/task-definition.js";
 import { UPGRADE_SNAPSHOT_TAG } from "../domain/task-revision.js";
 import { verbNamed } from "../driver/catalogue.js";
 import { drive } from "../driver/drive.js";
@@ -98,7 +98,7 @@ async function withDatabase(
 ): Promise<Plan<RollbackResult>> {
   const { output, service, cluster, settings } = context;
   const rds = await context.aws.rds();
-  const family = options.family ?? settings.settings.taskFamily ?? DEFAULT_TASK_SETTINGS.family;
+  const family = resolveTaskSettings(settings.settings, context.env, options.family).family;
   const plan = await planRestore(
     { rds, ecs: await context.aws.ecs(), ssm: await context.aws.ssm(), ec2: await context.aws.ec2() },
     settings.settings,
@@ -156,8 +156,7 @@ async function snapshotOfUpgrade(
   context: CommandContext,
 ): Promise<{ snapshot: DBSnapshot; ranBefore?: string }> {
   const ecs = await context.aws.ecs();
-  const { current } = await findServiceRevision(ecs, context.cluster, context.service);
-  const { tags } = await ecs.describeTaskDefinitionWithTags(current.taskDefinitionArn as string);
+  const { current, tags } = await findServiceRevision(ecs, context.cluster, context.service);
   const name = revisionName(current);
   const id = tags.find((tag) => tag.key === UPGRADE_SNAPSHOT_TAG)?.value;
   if (!id) {

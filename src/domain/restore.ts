@@ -23,12 +23,15 @@ const RESTORED_SUFFIX = /-from-\d{8}t\d{6}z$/;
  */
 export function restoredIdentifier(database: string, snapshotCreated: Date): string {
   const suffix = `-from-${snapshotTime(snapshotCreated)}`;
-  const base = database
-    .toLowerCase()
-    .replace(RESTORED_SUFFIX, "")
+  const base = lineageBase(database.toLowerCase())
     .slice(0, MAX_INSTANCE_ID_LENGTH - suffix.length)
     .replace(/-+$/, "");
   return `${base}${suffix}`;
+}
+
+/** "model-catalogue-from-20261201t030405z" → "model-catalogue": the database a restore started from. */
+export function lineageBase(database: string): string {
+  return database.replace(RESTORED_SUFFIX, "");
 }
 
 /**

@@ -72,6 +72,11 @@ export function restoreSteps(
   let registered: { from: string; to: string; revision: Parameters<typeof adoptRevision>[1] } | undefined;
   let deleted: string | undefined;
   let restarting = false;
+  // The steps run in order: the ones after the restore have its instance.
+  const restoredInstance = () => {
+    if (!restored) throw new Error("the restore step has not run");
+    return restored;
+  };
   const databaseWait = (signal: AbortSignal | undefined): DatabaseWait => ({
     deadline: Date.now() + waits.databaseTimeout,
     timeoutMs: waits.databaseTimeout,
@@ -141,7 +146,7 @@ export function restoreSteps(
         ],
         async (run, { reporter }) => {
           restarting = true;
-          const instance = restored ?? ((await (await rds).findInstance(target)) as DBInstance);
+          const instance = restoredInstance();
           const result = await switchRevision(await ecs, reporter, {
             ...run,
             current: moved.current,
@@ -195,7 +200,7 @@ export function restoreSteps(
   steps.push({
     title: `save ${settingsFile.path} (METADATA_JDBC_URL and setup.database naming ${target})`,
     run: async () => {
-      const instance = restored ?? ((await (await rds).findInstance(target)) as DBInstance);
+      const instance = restoredInstance();
       await saveSettings(
         settingsFile.path,
         settingsAfter(restoredJdbcUrl(instance, plan.jdbcUrlBefore), registered?.revision),

@@ -101,13 +101,11 @@ export function revisionOnDatabase(
   instance: DBInstance,
   jdbcUrlBefore: string,
 ): RegisterTaskDefinitionCommandInput {
-  const endpoint = instance.Endpoint?.Address;
-  if (!endpoint) throw new McctlError(`RDS gives no endpoint for ${instance.DBInstanceIdentifier}`);
   const input = reviseTaskDefinition(base, tags, []);
   for (const container of input.containerDefinitions ?? []) {
     if (container.name !== MC_CONTAINER) continue;
     const entry = container.environment?.find((variable) => variable.name === "METADATA_JDBC_URL");
-    const url = withJdbcHost(entry?.value ?? jdbcUrlBefore, endpoint, instance.Endpoint?.Port);
+    const url = restoredJdbcUrl(instance, entry?.value ?? jdbcUrlBefore);
     if (entry) entry.value = url;
     else
       container.environment = [...(container.environment ?? []), { name: "METADATA_JDBC_URL", value: url }];

@@ -2,7 +2,7 @@ import type { DBSnapshot } from "@aws-sdk/client-rds";
 import type { SsmApi } from "../aws/ssm.js";
 import type { Settings } from "../config/settings.js";
 import { generateMasterPassword } from "../domain/rds-rules.js";
-import { parameterName } from "../domain/secrets.js";
+import { defaultSecretPath, parameterName } from "../domain/secrets.js";
 import { MissingInputError } from "../errors.js";
 
 const PASSWORD = "METADATA_PASSWORD";
@@ -54,7 +54,7 @@ export async function planPassword(
   const reference = mc?.secrets?.find((secret) => secret.name === PASSWORD)?.valueFrom;
   const parameter =
     reference?.replace(/^arn:[^:]+:ssm:[^:]*:\d*:parameter/, "") ??
-    parameterName({ path: settings.secrets?.path ?? `/mcctl/${family}` }, PASSWORD);
+    parameterName({ path: settings.secrets?.path ?? defaultSecretPath(family) }, PASSWORD);
   const stored = await ssm.readSecureString(parameter);
   const given = env[PASSWORD];
   const plain = fromRevision(PASSWORD);
