@@ -5,10 +5,10 @@
 import FakeTimers from "@sinonjs/fake-timers";
 import { runUpgrade, UpgradeOptionsSchema } from "../src/commands/upgrade.js";
 import { lastOutage } from "../src/domain/outage.js";
+import { DEFAULT_PULL_SPEED_MIB_PER_S, modelCatalogueImageSizesMiB } from "../src/sandbox/sim/ecs-images.js";
 import { testContext } from "../test/helpers/context.js";
-import { DEFAULT_PULL_SPEED_MIB_PER_S, modelCatalogueImageSizesMiB } from "../test/sim/ecs-images.js";
-import { mcServiceInput, mcTaskDefinition } from "../test/sim/fixtures.js";
-import { createSimulatedAws } from "../test/sim/index.js";
+import { createSimulatedAws } from "../test/helpers/sim.js";
+import { mcServiceInput, mcTaskDefinition } from "../test/helpers/sim-fixtures.js";
 
 const POLL_INTERVAL = "3s";
 const realTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

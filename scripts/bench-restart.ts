@@ -4,10 +4,10 @@
 // ECS calls each poll costs — and the mcctl process's peak RSS (VmHWM). Run by `npm run bench`.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createSimContext } from "../test/sim/core.js";
-import { EcsSimulator } from "../test/sim/ecs.js";
-import { mcServiceInput, mcTaskDefinition } from "../test/sim/fixtures.js";
-import { serveEcs } from "../test/sim/http.js";
+import { createSimContext } from "../src/sandbox/sim/core.js";
+import { EcsSimulator } from "../src/sandbox/sim/ecs.js";
+import { serveEcs } from "../src/sandbox/sim/http.js";
+import { mcServiceInput, mcTaskDefinition } from "../test/helpers/sim-fixtures.js";
 
 const POLL_INTERVAL_MS = 300;
 

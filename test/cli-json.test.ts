@@ -3,9 +3,9 @@ import { main, VERB_MODULES } from "../src/cli.js";
 // What main loads when a command runs, loaded before the fake clock runs: a first load that takes real
 // time while the test advances simulated time would let the command's deadlines pass.
 import "./helpers/context.js";
+import { mcServiceInput, mcTaskDefinition } from "./helpers/sim-fixtures.js";
 import { useSimulatedAws } from "./helpers/simulated-aws.js";
 import { runUntilSettled } from "./helpers/time.js";
-import { mcServiceInput, mcTaskDefinition } from "./sim/fixtures.js";
 
 const sim = useSimulatedAws();
 

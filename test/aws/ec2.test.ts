@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createEc2Api, type Ec2Api } from "../../src/aws/ec2.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
 
 const KNOWN = "i-0aaaaaaaaaaaaaaa1";
 const OTHER = "i-0bbbbbbbbbbbbbbb2";

@@ -3,10 +3,10 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createSimContext } from "../../src/sandbox/sim/core.js";
+import { EcsSimulator } from "../../src/sandbox/sim/ecs.js";
+import { type SimHttpServer, serveEcs } from "../../src/sandbox/sim/http.js";
 import { assertBuilt, childEnv, makeTempDir, removeTempDir, runCli } from "../bin/harness.js";
-import { createSimContext } from "../sim/core.js";
-import { EcsSimulator } from "../sim/ecs.js";
-import { type SimHttpServer, serveEcs } from "../sim/http.js";
 
 let dir: string;
 let server: SimHttpServer;

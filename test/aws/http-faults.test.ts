@@ -9,10 +9,10 @@ import { createEcsApi } from "../../src/aws/ecs.js";
 import { type AwsLimits, type AwsTimeouts, withCallLimits } from "../../src/aws/limits.js";
 import { InterruptedError, McctlError } from "../../src/errors.js";
 import { isTransientError } from "../../src/queries/poll.js";
-import { createSimContext } from "../sim/core.js";
-import { EcsSimulator } from "../sim/ecs.js";
-import { mcTaskDefinition } from "../sim/fixtures.js";
-import { type SimHttpServer, serveEcs } from "../sim/http.js";
+import { createSimContext } from "../../src/sandbox/sim/core.js";
+import { EcsSimulator } from "../../src/sandbox/sim/ecs.js";
+import { type SimHttpServer, serveEcs } from "../../src/sandbox/sim/http.js";
+import { mcTaskDefinition } from "../helpers/sim-fixtures.js";
 
 let server: SimHttpServer;
 let ecs: EcsSimulator;

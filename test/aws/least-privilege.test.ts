@@ -25,10 +25,10 @@ import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js"
 import type { Settings } from "../../src/config/settings.js";
 import type { PolicyDocument } from "../../src/domain/iam-policy.js";
 import { type CapturedOutput, testContext } from "../helpers/context.js";
+import { createSimulatedAws, modelCatalogueImageSizesMiB, type SimulatedAws } from "../helpers/sim.js";
+import { mcTaskDefinition, seedEmptyAccount, seedMcCluster } from "../helpers/sim-fixtures.js";
 import { TEST_START } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcTaskDefinition, seedEmptyAccount, seedMcCluster } from "../sim/fixtures.js";
-import { createSimulatedAws, modelCatalogueImageSizesMiB, type SimulatedAws } from "../sim/index.js";
 
 /**
  * Issue 15: every command's main scenarios, run as a caller whose identity policy is exactly what

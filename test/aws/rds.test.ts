@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRdsApi, type RdsApi } from "../../src/aws/rds.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
+import { seedEmptyAccount } from "../helpers/sim-fixtures.js";
 
 const T0 = Date.parse("2026-12-01T09:00:00.000Z");
 const MINUTE = 60_000;

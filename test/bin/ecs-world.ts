@@ -1,12 +1,12 @@
 /**
  * What the binary tests run mcctl against over HTTP, on 127.0.0.1 only: the simulated ECS with the
- * service `mc` steady (test/sim/http.ts), and an endpoint that accepts connections and never answers.
+ * service `mc` steady (src/sandbox/sim/http.ts), and an endpoint that accepts connections and never answers.
  */
 import { createServer, type Socket } from "node:net";
-import { createSimContext } from "../sim/core.js";
-import { EcsSimulator } from "../sim/ecs.js";
-import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { type SimHttpServer, serveEcs } from "../sim/http.js";
+import { createSimContext } from "../../src/sandbox/sim/core.js";
+import { EcsSimulator } from "../../src/sandbox/sim/ecs.js";
+import { type SimHttpServer, serveEcs } from "../../src/sandbox/sim/http.js";
+import { mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 
 export interface World {
   ecs: EcsSimulator;

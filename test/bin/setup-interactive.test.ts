@@ -1,7 +1,7 @@
 /**
  * The whole `mcctl setup` wizard (and `mcctl destroy`'s typed confirmation), end to end — every question, then the plan, one confirmation, then the
  * changes: the BUILT binary on a real terminal (node-pty) against
- * the simulated AWS (test/sim), plugged in by test/bin/sim-preload.ts through `node --import`. Fully
+ * the simulated AWS (src/sandbox/sim), plugged in by test/bin/sim-preload.ts through `node --import`. Fully
  * offline; the simulator's timings are scaled down so that the waits take a second or two of real time.
  *
  * Re-running setup on the finished account is not covered here (a new process means a new, empty

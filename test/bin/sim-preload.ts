@@ -13,8 +13,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { Client } from "@smithy/core/client";
-import { seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws } from "../sim/index.js";
+import { createSimulatedAws } from "../helpers/sim.js";
+import { seedEmptyAccount } from "../helpers/sim-fixtures.js";
 
 /** What the test reads back from $MCCTL_SIM_LOG. */
 export interface LoggedCall {

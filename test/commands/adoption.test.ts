@@ -15,9 +15,9 @@ import {
   HAND_MADE_SECRETS,
   seedHandMadeService,
 } from "../helpers/hand-made.js";
+import { seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
 
 const sim = useSimulatedAws();
 const MUTATING = /^(Create|Put|Attach|Register|Deregister|Update|Delete|Stop|Run|Tag)/;

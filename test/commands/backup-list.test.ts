@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import { BackupListOptionsSchema, runBackupList } from "../../src/commands/backup-list.js";
 import type { Settings } from "../../src/config/settings.js";
 import { testContext } from "../helpers/context.js";
+import { seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { TEST_START, useSimulatedAws } from "../helpers/simulated-aws.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
 
 const sim = useSimulatedAws();
 const MINUTE = 60_000;

@@ -2,10 +2,10 @@ import { describe, expect, it, vi } from "vitest";
 import { CreateServiceOptionsSchema, runCreateService } from "../../src/commands/create-service.js";
 import { McctlError, MissingInputError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
+import { taskFailures } from "../helpers/sim.js";
+import { mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const sim = useSimulatedAws();
 

@@ -10,10 +10,10 @@ import type { Settings } from "../../src/config/settings.js";
 import { InterruptedError, McctlError, MissingInputError, UsageError } from "../../src/errors.js";
 import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
+import { seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { TEST_START } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const SECRETS = {
   METADATA_PASSWORD: "Destroy-Db-Pass-1",

@@ -6,10 +6,10 @@ import { McctlError, UsageError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
 import { runService, seedLegacyRevision } from "../helpers/deployments.js";
 import { LOG_TEST_SECRETS, linesOf, registerModelCatalogue, until } from "../helpers/logs.js";
+import { taskFailures } from "../helpers/sim.js";
+import { addMcHost, mcServiceInput } from "../helpers/sim-fixtures.js";
 import { TEST_START, useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { addMcHost, mcServiceInput } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const sim = useSimulatedAws();
 

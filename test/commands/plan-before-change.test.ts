@@ -11,9 +11,9 @@ import { type McctlError, UsageError } from "../../src/errors.js";
 import type { Asker } from "../../src/ui/prompts.js";
 import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
+import { mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../sim/fixtures.js";
 
 /**
  * The eleven symptoms of issue 7, one test each, and for every mutating command: a failing

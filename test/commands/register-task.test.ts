@@ -6,8 +6,8 @@ import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/r
 import { McctlError, MISSING_REGION, MissingInputError, UsageError } from "../../src/errors.js";
 import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
+import { addMcHost, mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
-import { addMcHost, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
 
 const CANARY = "CANARY-db-Secret-7f3a";
 const JDBC = "jdbc:mysql://db.example.com/mc?autoReconnect=true&useUnicode=yes&characterEncoding=UTF-8";

@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { runRestart } from "../../src/commands/restart.js";
 import { McctlError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
+import { taskFailures } from "../helpers/sim.js";
+import { mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const sim = useSimulatedAws({ timings: { provisioningMs: 2_000, pendingMs: 10_000, stoppingMs: 20_000 } });
 

@@ -5,11 +5,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
 import type { Settings } from "../../src/config/settings.js";
 import { McctlError } from "../../src/errors.js";
+import { ECS_AMI_OWNER, imageIdFor } from "../../src/sandbox/sim/ec2-model.js";
 import { testContext } from "../helpers/context.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
+import { addMcHost, seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { ECS_AMI_OWNER, imageIdFor } from "../sim/ec2-model.js";
-import { addMcHost, seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const env = {
   METADATA_PASSWORD: "Canary-Db-Pass-93x",

@@ -8,9 +8,9 @@ import { AwsClients } from "../../src/aws/clients.js";
 import { limitsInForce } from "../../src/aws/limits.js";
 import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
 import { testContext } from "../helpers/context.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
+import { seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 let sim: SimulatedAws;
 

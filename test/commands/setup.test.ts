@@ -7,9 +7,9 @@ import type { Settings } from "../../src/config/settings.js";
 import { McctlError, MissingInputError } from "../../src/errors.js";
 import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
+import { addMcHost, seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { addMcHost, seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const DB_PASSWORD = "Canary-Db-Pass-93x";
 const env = {

@@ -2,11 +2,11 @@ import { describe, expect, it, vi } from "vitest";
 import { runStatus } from "../../src/commands/status.js";
 import { McctlError } from "../../src/errors.js";
 import type { StatusReport } from "../../src/queries/status.js";
+import { imageIdFor } from "../../src/sandbox/sim/ec2-model.js";
 import { testContext } from "../helpers/context.js";
+import { taskFailures } from "../helpers/sim.js";
+import { addMcHost, mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
-import { imageIdFor } from "../sim/ec2-model.js";
-import { addMcHost, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const INSTANCE = "i-0123456789abcdef0";
 const PUBLIC_DNS = "ec2-54-170-1-10.eu-west-1.compute.amazonaws.com";

@@ -5,10 +5,10 @@ import { BackupListOptionsSchema, runBackupList } from "../../src/commands/backu
 import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js";
 import { McctlError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
+import { taskFailures } from "../helpers/sim.js";
+import { mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const sim = useSimulatedAws({ rds: { timings: { snapshotMs: 4 * 60_000 } } });
 

@@ -7,10 +7,10 @@ import { runUpgrade, UpgradeOptionsSchema } from "../../src/commands/upgrade.js"
 import { McctlError, UsageError } from "../../src/errors.js";
 import type { Asker } from "../../src/ui/prompts.js";
 import { testContext } from "../helpers/context.js";
+import { taskFailures } from "../helpers/sim.js";
+import { addMcHost, type HostOptions, mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { addMcHost, type HostOptions, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const askConfirm = vi.fn<Asker["askConfirm"]>();
 const asker: Asker = {

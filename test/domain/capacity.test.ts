@@ -11,7 +11,7 @@ import {
   smallestFittingTypes,
 } from "../../src/domain/capacity.js";
 import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../src/domain/task-definition.js";
-import { ec2InstanceTypes } from "../sim/ec2-model.js";
+import { ec2InstanceTypes } from "../../src/sandbox/sim/ec2-model.js";
 
 const TASK = taskRequirements(DEFAULT_TASK_SETTINGS);
 

@@ -9,7 +9,7 @@ import {
   requiredAttributes,
 } from "../../src/domain/placement.js";
 import { buildTaskDefinition, DEFAULT_TASK_SETTINGS } from "../../src/domain/task-definition.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
 
 const ROLE = "arn:aws:iam::123456789012:role/mcctl-model-catalogue-execution";
 const wiring = {

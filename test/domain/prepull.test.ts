@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prepullFailures, prepullMemoryMiB, prepullTaskDefinition } from "../../src/domain/prepull.js";
-import { mcTaskDefinition } from "../sim/fixtures.js";
+import { mcTaskDefinition } from "../helpers/sim-fixtures.js";
 
 describe("prepullTaskDefinition", () => {
   const revision = {

@@ -8,9 +8,9 @@ import { type DriverOptions, drive } from "../../src/driver/drive.js";
 import type { ChangingVerb } from "../../src/driver/verb.js";
 import type { Asker } from "../../src/ui/prompts.js";
 import { testContext } from "../helpers/context.js";
+import { mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../sim/fixtures.js";
 
 /**
  * Issue 17: the confirmation belongs to the driver, so no verb can change AWS before it. Every verb the

@@ -4,10 +4,10 @@ import { buildTaskDefinition, DEFAULT_TASK_SETTINGS } from "../../src/domain/tas
 import { McctlError } from "../../src/errors.js";
 import { testContext } from "../helpers/context.js";
 import { TEST_WIRING } from "../helpers/secrets.js";
+import { taskFailures } from "../helpers/sim.js";
+import { addMcHost, mcServiceInput } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { addMcHost, mcServiceInput } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const sim = useSimulatedAws();
 

@@ -3,10 +3,10 @@ import { vi } from "vitest";
 import type { Settings } from "../../src/config/settings.js";
 import { gatherTaskInputs } from "../../src/config/task-inputs.js";
 import { buildTaskDefinition } from "../../src/domain/task-definition.js";
-import { addMcHost, mcServiceInput } from "../sim/fixtures.js";
-import type { SimulatedAws } from "../sim/index.js";
 import { scriptedAsker } from "./asker.js";
 import { legacyTaskDefinition, TEST_WIRING } from "./secrets.js";
+import type { SimulatedAws } from "./sim.js";
+import { addMcHost, mcServiceInput } from "./sim-fixtures.js";
 
 export const TEST_JDBC =
   "jdbc:mysql://db.example.com/mc?autoReconnect=true&useUnicode=yes&characterEncoding=UTF-8";

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import { vi } from "vitest";
-import { addMcHost, mcServiceInput } from "../sim/fixtures.js";
-import type { SimulatedAws } from "../sim/index.js";
+import type { SimulatedAws } from "./sim.js";
+import { addMcHost, mcServiceInput } from "./sim-fixtures.js";
 
 /** The family of the wiki's hand-made task definition (test/fixtures/seed-task-definition.json). */
 export const HAND_MADE_FAMILY = "your-mc-all-task-definition";

@@ -5,9 +5,9 @@ import { expect, vi } from "vitest";
 import { RegisterTaskOptionsSchema, runRegisterTask } from "../../src/commands/register-task.js";
 import { runSetupCommand, SetupOptionsSchema } from "../../src/commands/setup.js";
 import type { Settings } from "../../src/config/settings.js";
-import { seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 import { type TestContextOptions, testContext } from "./context.js";
+import { createSimulatedAws, type SimulatedAws } from "./sim.js";
+import { seedEmptyAccount } from "./sim-fixtures.js";
 import { TEST_START } from "./simulated-aws.js";
 import { runUntilSettled } from "./time.js";
 

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { PolicyStatement } from "../sim/iam-policy.js";
+import type { PolicyStatement } from "../../src/sandbox/sim/iam-policy.js";
 
 /** An Allow statement, as an operator would write one. */
 export function allow(

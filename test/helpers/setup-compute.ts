@@ -7,8 +7,8 @@ import {
 } from "../../src/operations/setup/wait-instance.js";
 import { type LaunchPlan, planLaunch } from "../../src/plan/setup/launch.js";
 import type { SetupAws } from "../../src/plan/setup/types.js";
-import type { SimulatedAws } from "../sim/index.js";
 import { testApplyIo, testPlanIo } from "./setup-io.js";
+import type { SimulatedAws } from "./sim.js";
 import { runUntilSettled } from "./time.js";
 
 /** A fresh account as AWS hands it out: a default VPC; plus the ECS instance role the docs tell you to create. */

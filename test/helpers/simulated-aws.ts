@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, vi } from "vitest";
-import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../sim/index.js";
+import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "./sim.js";
 
 export const TEST_START = Date.parse("2026-11-25T03:00:00Z");
 

@@ -7,10 +7,10 @@ import type { McctlError } from "../../src/errors.js";
 import { createService, type ServiceCreation } from "../../src/operations/create-service.js";
 import { terminalReporter } from "../../src/ui/reporter.js";
 import { captureOutput } from "../helpers/context.js";
+import { taskFailures } from "../helpers/sim.js";
+import { mcTaskDefinition, seedMcCluster } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcTaskDefinition, seedMcCluster } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const sim = useSimulatedAws();
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };

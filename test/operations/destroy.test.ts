@@ -5,9 +5,9 @@ import { applyDestroy } from "../../src/operations/destroy/apply.js";
 import type { DestroyIo } from "../../src/operations/destroy/types.js";
 import type { DestroySteps } from "../../src/plan/destroy/types.js";
 import { setupAwsFor, testApplyIo } from "../helpers/setup-io.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
+import { addMcHost, mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { addMcHost, mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const awsError = (name: string, message: string) =>

@@ -13,9 +13,9 @@ import {
 } from "../../src/operations/restart.js";
 import { terminalReporter } from "../../src/ui/reporter.js";
 import { captureOutput } from "../helpers/context.js";
+import { mcServiceInput, seedMcCluster } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcServiceInput, seedMcCluster } from "../sim/fixtures.js";
 
 const sim = useSimulatedAws();
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };

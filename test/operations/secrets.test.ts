@@ -21,8 +21,8 @@ import { terminalReporter } from "../../src/ui/reporter.js";
 import { scriptedAsker } from "../helpers/asker.js";
 import { captureOutput } from "../helpers/context.js";
 import { testTarget } from "../helpers/secrets.js";
+import { addMcHost, mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
-import { addMcHost, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const FAMILY = "model-catalogue";

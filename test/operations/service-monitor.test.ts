@@ -11,10 +11,10 @@ import {
   waitForSteady,
 } from "../../src/operations/service-monitor.js";
 import { withElapsed } from "../../src/ui/output.js";
+import { taskFailures } from "../helpers/sim.js";
+import { mcServiceInput, mcTaskDefinition, seedMcCluster } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcServiceInput, mcTaskDefinition, seedMcCluster } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const sim = useSimulatedAws();
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };

@@ -4,8 +4,8 @@ import { createRdsApi, type RdsApi } from "../../src/aws/rds.js";
 import { McctlError } from "../../src/errors.js";
 import { type SnapshotRequest, takeSnapshot } from "../../src/operations/snapshot.js";
 import { testApplyIo } from "../helpers/setup-io.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const ID = "mcctl-model-catalogue-backup-20261125t030000z";

@@ -6,10 +6,10 @@ import { ExitCode, InterruptedError, McctlError } from "../../src/errors.js";
 import { type RevisionSwitch, switchRevision } from "../../src/operations/switch-revision.js";
 import { terminalReporter } from "../../src/ui/reporter.js";
 import { captureOutput } from "../helpers/context.js";
+import { taskFailures } from "../helpers/sim.js";
+import { mcServiceInput, mcTaskDefinition, seedMcCluster } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
-import { mcServiceInput, mcTaskDefinition, seedMcCluster } from "../sim/fixtures.js";
-import { taskFailures } from "../sim/index.js";
 
 const sim = useSimulatedAws();
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };

@@ -4,9 +4,9 @@ import type { Settings } from "../../src/config/settings.js";
 import { planDestroy } from "../../src/plan/destroy/plan.js";
 import type { DestroyRequest } from "../../src/plan/destroy/types.js";
 import { setupAwsFor } from "../helpers/setup-io.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
+import { mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { TEST_START } from "../helpers/simulated-aws.js";
-import { mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
 
 const MCCTL = [
   { Key: "managed-by", Value: "mcctl" },

@@ -4,8 +4,8 @@ import { createEcsApi } from "../../src/aws/ecs.js";
 import { buildTaskDefinition, DEFAULT_TASK_SETTINGS } from "../../src/domain/task-definition.js";
 import { McctlError } from "../../src/errors.js";
 import { checkRevisionPlacement } from "../../src/plan/placement.js";
+import { addMcHost } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
-import { addMcHost } from "../sim/fixtures.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const EXECUTION_ROLE_AWSLOGS = "ecs.capability.execution-role-awslogs";

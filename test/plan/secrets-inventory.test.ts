@@ -11,8 +11,8 @@ import { type PurgePlan, planPurgePlaintext, readSecretInventory } from "../../s
 import { terminalReporter } from "../../src/ui/reporter.js";
 import { captureOutput } from "../helpers/context.js";
 import { legacyTaskDefinition, TEST_WIRING, testTarget } from "../helpers/secrets.js";
+import { mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
-import { mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const FAMILY = "model-catalogue";

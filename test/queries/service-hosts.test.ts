@@ -3,8 +3,8 @@ import { createEc2Api } from "../../src/aws/ec2.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
 import { McctlError } from "../../src/errors.js";
 import { findServiceHosts } from "../../src/queries/service-hosts.js";
-import { addMcHost, type HostOptions, mcServiceInput, mcTaskDefinition } from "../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../helpers/sim.js";
+import { addMcHost, type HostOptions, mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 
 const IDS = ["i-0aaaaaaaaaaaaaaa1", "i-0bbbbbbbbbbbbbbb2"];
 

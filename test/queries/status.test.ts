@@ -5,8 +5,8 @@ import { createEc2Api } from "../../src/aws/ec2.js";
 import { createEcsApi } from "../../src/aws/ecs.js";
 import type { McctlError } from "../../src/errors.js";
 import { buildStatusReport, gatherStatus, problemsOf, type StatusInputs } from "../../src/queries/status.js";
+import { mcServiceInput, seedMcCluster } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
-import { mcServiceInput, seedMcCluster } from "../sim/fixtures.js";
 
 const T0 = Date.parse("2026-11-25T03:00:00Z");
 const at = (seconds: number) => new Date(T0 + seconds * 1000);

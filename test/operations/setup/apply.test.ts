@@ -7,9 +7,9 @@ import { applyStepsOf, planSetup, type SetupPlan, type SetupSteps } from "../../
 import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { testTarget } from "../../helpers/secrets.js";
 import { setupAwsFor, type TestApplyIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
+import { seedEmptyAccount } from "../../helpers/sim-fixtures.js";
 import { runUntilSettled } from "../../helpers/time.js";
-import { seedEmptyAccount } from "../../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 /** The secrets setup stores for this account's env, in the order it stores them. */

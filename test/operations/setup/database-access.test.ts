@@ -8,8 +8,8 @@ import { planDatabase } from "../../../src/plan/setup/database.js";
 import { type AccessRule, planDatabaseAccess } from "../../../src/plan/setup/database-access.js";
 import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { setupAwsFor, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
 import { runUntilSettled } from "../../helpers/time.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const PASSWORD = "Str0ng-and-l0ng!";

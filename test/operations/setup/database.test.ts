@@ -13,8 +13,8 @@ import { type NewDatabase, planDatabase } from "../../../src/plan/setup/database
 import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { setupAwsFor, type TestApplyIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
+import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../../helpers/sim.js";
 import { runUntilSettled } from "../../helpers/time.js";
-import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const MUTATING = /^(Create|Put|Authorize|Delete|Modify|Run|Register|Update)/;

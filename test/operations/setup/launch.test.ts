@@ -8,12 +8,12 @@ import { McctlError } from "../../../src/errors.js";
 import { ensureInstanceSecurityGroup, launchInstance } from "../../../src/operations/setup/launch.js";
 import { type LaunchPlan, planLaunch } from "../../../src/plan/setup/launch.js";
 import type { SetupAws } from "../../../src/plan/setup/types.js";
+import { imageIdFor } from "../../../src/sandbox/sim/ec2-model.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { emptyAccount } from "../../helpers/setup-compute.js";
 import { setupAwsFor, type TestPlanIoOptions, testApplyIo, testPlanIo } from "../../helpers/setup-io.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
 import { runUntilSettled } from "../../helpers/time.js";
-import { imageIdFor } from "../../sim/ec2-model.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 /** The ECS-optimized Amazon Linux 2023 AMI the simulated SSM public parameter recommends for x86_64. */

@@ -5,8 +5,8 @@ import { waitForContainerInstance } from "../../../src/operations/setup/wait-ins
 import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { emptyAccount, launchWithMcctl } from "../../helpers/setup-compute.js";
 import { setupAwsFor, testApplyIo } from "../../helpers/setup-io.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
 import { runUntilSettled } from "../../helpers/time.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 

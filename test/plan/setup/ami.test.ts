@@ -6,11 +6,11 @@ import { McctlError } from "../../../src/errors.js";
 import { planCompute } from "../../../src/plan/setup/compute.js";
 import { planLaunch } from "../../../src/plan/setup/launch.js";
 import type { SetupAws } from "../../../src/plan/setup/types.js";
+import { ECS_AMI_OWNER, imageIdFor } from "../../../src/sandbox/sim/ec2-model.js";
 import { emptyAccount, launchWithMcctl } from "../../helpers/setup-compute.js";
 import { setupAwsFor, testPlanIo } from "../../helpers/setup-io.js";
-import { ECS_AMI_OWNER, imageIdFor } from "../../sim/ec2-model.js";
-import { addMcHost } from "../../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
+import { addMcHost } from "../../helpers/sim-fixtures.js";
 
 const TASK = taskRequirements(DEFAULT_TASK_SETTINGS);
 

@@ -5,7 +5,7 @@ import { defaultBucketName, planBucket } from "../../../src/plan/setup/bucket.js
 import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { setupAwsFor, testPlanIo } from "../../helpers/setup-io.js";
-import { createSimulatedAws, OTHER_ACCOUNT_ID, type SimulatedAws } from "../../sim/index.js";
+import { createSimulatedAws, OTHER_ACCOUNT_ID, type SimulatedAws } from "../../helpers/sim.js";
 
 const ACCOUNT = "123456789012";
 const DEFAULT_BUCKET = `model-catalogue-assets-${ACCOUNT}`;

@@ -6,12 +6,12 @@ import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../../src/domain/tas
 import { McctlError, UsageError } from "../../../src/errors.js";
 import { planCompute } from "../../../src/plan/setup/compute.js";
 import type { SetupAws } from "../../../src/plan/setup/types.js";
+import { imageIdFor } from "../../../src/sandbox/sim/ec2-model.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { emptyAccount, launchWithMcctl } from "../../helpers/setup-compute.js";
 import { setupAwsFor, type TestPlanIoOptions, testPlanIo } from "../../helpers/setup-io.js";
-import { imageIdFor } from "../../sim/ec2-model.js";
-import { addMcHost, mcServiceInput, mcTaskDefinition } from "../../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
+import { addMcHost, mcServiceInput, mcTaskDefinition } from "../../helpers/sim-fixtures.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const requirement = taskRequirements(DEFAULT_TASK_SETTINGS);

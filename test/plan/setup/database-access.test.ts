@@ -7,7 +7,7 @@ import type { CreateDatabase, DatabaseChoice } from "../../../src/plan/setup/dat
 import { planDatabaseAccess } from "../../../src/plan/setup/database-access.js";
 import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { setupAwsFor } from "../../helpers/setup-io.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const MUTATING = /^(Create|Put|Authorize|Delete|Modify|Run|Register|Update|Revoke)/;

@@ -5,7 +5,7 @@ import { chooseEngineVersion, chooseInstanceClass } from "../../../src/plan/setu
 import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { setupAwsFor, testPlanIo } from "../../helpers/setup-io.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 

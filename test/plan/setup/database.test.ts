@@ -6,7 +6,7 @@ import { type CreateDatabase, type DatabasePlan, planDatabase } from "../../../s
 import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { setupAwsFor, type TestPlanIoOptions, testPlanIo } from "../../helpers/setup-io.js";
-import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../../sim/index.js";
+import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../../helpers/sim.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const MUTATING = /^(Create|Put|Authorize|Delete|Modify|Run|Register|Update)/;

@@ -7,7 +7,7 @@ import type { SetupAws } from "../../../src/plan/setup/types.js";
 import type { ChoiceQuestion } from "../../../src/ui/prompts.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { setupAwsFor, testPlanIo } from "../../helpers/setup-io.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const TASK = taskRequirements(DEFAULT_TASK_SETTINGS);

@@ -5,12 +5,12 @@ import { DEFAULT_TASK_SETTINGS, taskRequirements } from "../../../src/domain/tas
 import { McctlError, UsageError } from "../../../src/errors.js";
 import { planLaunch } from "../../../src/plan/setup/launch.js";
 import type { SetupAws } from "../../../src/plan/setup/types.js";
+import { imageIdFor } from "../../../src/sandbox/sim/ec2-model.js";
 import type { Asker } from "../../../src/ui/prompts.js";
 import { scriptedAsker } from "../../helpers/asker.js";
 import { emptyAccount, launchWithMcctl } from "../../helpers/setup-compute.js";
 import { setupAwsFor, type TestPlanIoOptions, testPlanIo } from "../../helpers/setup-io.js";
-import { imageIdFor } from "../../sim/ec2-model.js";
-import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../../sim/index.js";
+import { createSimulatedAws, type SimulatedAws, type SimulatedAwsOptions } from "../../helpers/sim.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 /** The ECS-optimized Amazon Linux 2023 AMI the simulated SSM public parameter recommends for x86_64. */

@@ -5,8 +5,8 @@ import { planSetup } from "../../../src/plan/setup/plan.js";
 import type { SetupAws } from "../../../src/plan/setup/types.js";
 import { testTarget } from "../../helpers/secrets.js";
 import { setupAwsFor, testPlanIo } from "../../helpers/setup-io.js";
-import { seedEmptyAccount } from "../../sim/fixtures.js";
-import { createSimulatedAws, type SimulatedAws } from "../../sim/index.js";
+import { createSimulatedAws, type SimulatedAws } from "../../helpers/sim.js";
+import { seedEmptyAccount } from "../../helpers/sim-fixtures.js";
 
 const config: AwsConfig = { region: "eu-west-1", maxAttempts: 1, retryMode: "standard" };
 const MUTATING = /^(Create|Put|Run|Authorize|Register|Update|Delete|Modify|Stop|Terminate)/;

@@ -1,0 +1,443 @@
+/**
+ * A stateful simulated AWS: the sandbox account (`mcctl --sandbox`, served over local HTTP) and the tests
+ * (test/helpers/sim.ts plugs it into the SDK clients with aws-sdk-client-mock).
+ *
+ *   const sim = createSimulatedAws();
+ *   sim.ecs.addCluster("mc");
+ *   await sim.send("ECS", "DescribeClusters", { clusters: ["mc"] });
+ *
+ * Services: ECS (EC2 launch type), EC2, S3, RDS, STS, IAM (instance profiles and roles), SSM Parameter
+ * Store and CloudWatch Logs. IAM and SSM also serve ECS: a task with `secrets` gets them at start with its
+ * execution role (`sim.iam.addRole`, `sim.ssm.putParameterDirectly`, `sim.ecs.containerEnvironment`); the
+ * containers of a task with the awslogs log driver write to CloudWatch Logs (`sim.ecs.scriptContainerOutput`,
+ * `sim.logs.events`).
+ *
+ * Time comes from `Date.now()`: use `vi.useFakeTimers()` and `vi.advanceTimersByTimeAsync(ms)`.
+ *
+ * Opt-in: `createSimulatedAws({ callerPolicies: [document] })` (or `sim.setCallerPolicies`) authorizes every call
+ * against the caller's identity-based policies, as IAM does, before the simulator acts on it (authorization.ts).
+ */
+import { type AuthorizationRecord, CallerAuthorization, type CallerPolicies } from "./authorization.js";
+import { ec2Authorization } from "./authorization-ec2.js";
+import { ecsAuthorization } from "./authorization-ecs.js";
+import { iamAuthorization, stsAuthorization } from "./authorization-iam.js";
+import { logsAuthorization } from "./authorization-logs.js";
+import { rdsAuthorization } from "./authorization-rds.js";
+import { s3Authorization } from "./authorization-s3.js";
+import { ssmAuthorization } from "./authorization-ssm.js";
+import {
+  type CallRecord,
+  clone,
+  createSimContext,
+  responseMetadata,
+  type SimClock,
+  type SimContext,
+  type SimRequest,
+} from "./core.js";
+import {
+  type Ec2CommandName,
+  type Ec2Input,
+  type Ec2Inputs,
+  Ec2Simulator,
+  type Ec2Timings,
+  ec2Commands,
+} from "./ec2.js";
+import {
+  type EcsCommandName,
+  type EcsInput,
+  type EcsInputs,
+  EcsSimulator,
+  ecsCommands,
+  type TaskTimings,
+} from "./ecs.js";
+import { faultError, type ServiceErrorProfile } from "./errors.js";
+import { type FaultCall, FaultInjector } from "./faults.js";
+import {
+  type IamCommandName,
+  type IamInput,
+  type IamInputs,
+  IamSimulator,
+  type IamTimings,
+  iamCommands,
+} from "./iam.js";
+import {
+  type LogsCommandName,
+  type LogsInput,
+  type LogsInputs,
+  LogsSimulator,
+  type LogsSimulatorOptions,
+  logsCommands,
+} from "./logs.js";
+import {
+  type RdsCommandName,
+  type RdsEngineVersionSpec,
+  type RdsInput,
+  type RdsInputs,
+  type RdsOrderableRule,
+  RdsSimulator,
+  type RdsTimings,
+  rdsCommands,
+} from "./rds.js";
+import { type S3CommandName, type S3Input, type S3Inputs, S3Simulator, s3Commands } from "./s3.js";
+import { type SsmCommandName, type SsmInput, type SsmInputs, SsmSimulator, ssmCommands } from "./ssm.js";
+import { type StsCommandName, type StsInput, type StsInputs, StsSimulator, stsCommands } from "./sts.js";
+
+export {
+  type AuthorizationRecord,
+  addServiceLinkedRole,
+  type CallerPolicies,
+  type Requirement,
+  serviceLinkedRoleNames,
+} from "./authorization.js";
+export type { CallRecord } from "./core.js";
+export {
+  type AddInstanceOptions,
+  type DefaultVpc,
+  type Ec2ImageSpec,
+  type Ec2InstanceState,
+  type Ec2InstanceTypeInfo,
+  Ec2Simulator,
+  type Ec2Timings,
+  ec2InstanceTypes,
+  type SecurityGroupUser,
+} from "./ec2.js";
+export {
+  type CommandExitScript,
+  type ContainerOutputOptions,
+  defaultContainerOutput,
+  EcsSimulator,
+  imageNotFoundReason,
+  modelCatalogueImageSizesMiB,
+  type OutputLine,
+  type RefusedImage,
+  type ScriptedContainerOutput,
+  type TaskFailureScript,
+  type TaskTimings,
+  taskFailures,
+} from "./ecs.js";
+export type { FaultSpec, InjectedFault } from "./faults.js";
+export {
+  type AddRoleOptions,
+  IamSimulator,
+  type IamTimings,
+  managedPolicies,
+  type PolicyDocument,
+  type RoleView,
+} from "./iam.js";
+export {
+  type LogEventView,
+  type LogGroupView,
+  LogsSimulator,
+  type LogsSimulatorOptions,
+} from "./logs.js";
+export {
+  type AddDbInstanceOptions,
+  type RdsEngineVersionSpec,
+  type RdsOrderableRule,
+  RdsSimulator,
+  type RdsTimings,
+} from "./rds.js";
+export type {
+  AddDbSnapshotOptions,
+  RdsSnapshotFailureMatch,
+  RdsSnapshotStatus,
+  RdsSnapshotType,
+} from "./rds-snapshots.js";
+export {
+  type AddBucketOptions,
+  OTHER_ACCOUNT_ID,
+  type S3BucketState,
+  type S3ObjectView,
+  S3Simulator,
+} from "./s3.js";
+export { type ParameterView, SsmSimulator } from "./ssm.js";
+export { StsSimulator } from "./sts.js";
+
+/** Operation name → SDK input type, for every operation of every simulated service. */
+export type SimInputs = EcsInputs &
+  Ec2Inputs &
+  S3Inputs &
+  RdsInputs &
+  StsInputs &
+  IamInputs &
+  SsmInputs &
+  LogsInputs;
+
+export interface SimulatedAwsOptions {
+  accountId?: string;
+  region?: string;
+  /** Identity named in access-denied messages. Default `arn:aws:iam::<account>:user/test`. */
+  principalArn?: string;
+  /** ECS task lifecycle timings. */
+  timings?: Partial<TaskTimings>;
+  /** Force the ECS deployment circuit breaker on for every service, and/or set its threshold. */
+  circuitBreaker?: { enabled?: boolean; threshold?: number };
+  /** Seed for the deterministic ids. */
+  seed?: number;
+  /**
+   * EC2: how long launched instances take to run, to register in ECS and to terminate (`timings.terminateMs`); which
+   * instance types are offered.
+   */
+  ec2?: {
+    timings?: Partial<Ec2Timings>;
+    offeredInstanceTypes?: readonly string[] | ((instanceType: string) => boolean);
+  };
+  /**
+   * RDS: lifecycle timings (creating, the first backup, manual snapshots, deletion), the MySQL versions offered and
+   * which classes each can be ordered with.
+   */
+  rds?: {
+    timings?: Partial<RdsTimings>;
+    engineVersions?: readonly RdsEngineVersionSpec[];
+    orderable?: readonly RdsOrderableRule[];
+  };
+  /** CloudWatch Logs: FilterLogEvents' rate limit (off by default) and the events on a page (default 50). */
+  logs?: LogsSimulatorOptions;
+  /** IAM: how long a role or policy change takes to reach ECS (`timings.propagationMs`, default 0: at once). */
+  iam?: { timings?: Partial<IamTimings> };
+  /**
+   * The caller's identity-based policies (documents or JSON text): every call is then authorized against them as
+   * IAM would, before the simulator acts on it. Default: none, and nothing is authorized.
+   */
+  callerPolicies?: CallerPolicies;
+}
+
+export interface SimulatedAws {
+  readonly accountId: string;
+  readonly region: string;
+  readonly clock: SimClock;
+  readonly ecs: EcsSimulator;
+  readonly ec2: Ec2Simulator;
+  readonly s3: S3Simulator;
+  readonly rds: RdsSimulator;
+  readonly sts: StsSimulator;
+  readonly iam: IamSimulator;
+  readonly ssm: SsmSimulator;
+  readonly logs: LogsSimulator;
+  /** Typed per operation: `inject({ command: "UpdateService", match: (input) => input.desiredCount === 1, … })`. */
+  readonly faults: FaultInjector<SimInputs>;
+  /** Every call made through an installed client, in order, including failed and faulted ones. */
+  readonly calls: readonly CallRecord[];
+  /**
+   * Every requirement the simulated IAM evaluated while caller policies were set, in order: { service, command,
+   * action, resource, context?, allowed, decision, matchedStatement? }.
+   */
+  readonly authorizations: readonly AuthorizationRecord[];
+  /** Sets the caller's identity-based policies (enforcement on), or undefined (enforcement off). */
+  setCallerPolicies(policies: CallerPolicies | undefined): void;
+  /** The calls of one operation, e.g. `callsOf("UpdateService")` (inputs typed for known ECS operations). */
+  callsOf<N extends EcsCommandName>(command: N, service?: "ECS"): CallRecord<EcsInput<N>>[];
+  callsOf<N extends Ec2CommandName>(command: N, service?: "EC2"): CallRecord<Ec2Input<N>>[];
+  callsOf<N extends S3CommandName>(command: N, service?: "S3"): CallRecord<S3Input<N>>[];
+  callsOf<N extends RdsCommandName>(command: N, service?: "RDS"): CallRecord<RdsInput<N>>[];
+  callsOf<N extends StsCommandName>(command: N, service?: "STS"): CallRecord<StsInput<N>>[];
+  callsOf<N extends IamCommandName>(command: N, service?: "IAM"): CallRecord<IamInput<N>>[];
+  callsOf<N extends SsmCommandName>(command: N, service?: "SSM"): CallRecord<SsmInput<N>>[];
+  callsOf<N extends LogsCommandName>(command: N, service?: "CloudWatchLogs"): CallRecord<LogsInput<N>>[];
+  callsOf(command: string, service?: string): CallRecord[];
+  /** Forgets the calls made (and the authorizations evaluated) so far, e.g. after a test's set-up. */
+  clearCalls(): void;
+  /**
+   * One call by name, as a client would send it: what the HTTP server and the tests' SDK stubs call.
+   * `service` is "ECS", "EC2", "S3", "SSM"…
+   */
+  send(
+    service: string,
+    command: string,
+    input: unknown,
+    clientConfig?: Record<string, unknown>,
+  ): Promise<unknown>;
+  /** Processes everything due up to `Date.now()` (API calls do this on their own). */
+  advance(): void;
+}
+
+/** One simulated service: its simulator and command table. */
+interface ServiceBinding {
+  /** SDK service name, as recorded in the call log and matched by faults: "ECS", "EC2", "S3"… */
+  name: string;
+  simulator: { readonly errorProfile: ServiceErrorProfile };
+  /** Operation name → [SDK command class, simulator method name]. */
+  commands: Record<string, readonly [unknown, string]>;
+  /** Operation name → what IAM requires for it (authorization-<service>.ts). */
+  authorization: object;
+}
+
+export function createSimulatedAws(options: SimulatedAwsOptions = {}): SimulatedAws {
+  const context = createSimContext(options);
+  const iam = new IamSimulator(context, options.iam);
+  const ssm = new SsmSimulator(context);
+  const logs = new LogsSimulator(context, options.logs);
+  // A task with `secrets` gets them at start through its execution role (IAM) from Parameter Store (SSM);
+  // its awslogs containers write to CloudWatch Logs.
+  const ecs = new EcsSimulator(context, {
+    timings: options.timings,
+    circuitBreaker: options.circuitBreaker,
+    iam,
+    ssm,
+    logs,
+  });
+  // Launched EC2 instances look up their instance profile in IAM and register in ECS.
+  const ec2 = new Ec2Simulator(context, { ...options.ec2, iam, ecs });
+  // RDS takes the default subnet group and security groups from EC2.
+  const rds = new RdsSimulator(context, { ...options.rds, network: ec2 });
+  // A DB instance (until it is deleted) uses its VPC security groups: EC2 will not delete them.
+  ec2.addSecurityGroupUser(() =>
+    rds
+      .instances()
+      .flatMap((instance) =>
+        (instance.VpcSecurityGroups ?? []).flatMap((group) => group.VpcSecurityGroupId ?? []),
+      ),
+  );
+  const s3 = new S3Simulator(context);
+  const sts = new StsSimulator(context);
+  // To add a service: create its simulator on `context` above and bind it here.
+  const bindings: ServiceBinding[] = [
+    {
+      name: "ECS",
+      simulator: ecs,
+      commands: ecsCommands,
+      authorization: ecsAuthorization,
+    },
+    {
+      name: "EC2",
+      simulator: ec2,
+      commands: ec2Commands,
+      authorization: ec2Authorization,
+    },
+    { name: "S3", simulator: s3, commands: s3Commands, authorization: s3Authorization },
+    {
+      name: "RDS",
+      simulator: rds,
+      commands: rdsCommands,
+      authorization: rdsAuthorization,
+    },
+    {
+      name: "STS",
+      simulator: sts,
+      commands: stsCommands,
+      authorization: stsAuthorization,
+    },
+    {
+      name: "IAM",
+      simulator: iam,
+      commands: iamCommands,
+      authorization: iamAuthorization,
+    },
+    {
+      name: "SSM",
+      simulator: ssm,
+      commands: ssmCommands,
+      authorization: ssmAuthorization,
+    },
+    {
+      name: "CloudWatchLogs",
+      simulator: logs,
+      commands: logsCommands,
+      authorization: logsAuthorization,
+    },
+  ];
+  const profiles = new Map(bindings.map((binding) => [binding.name, binding.simulator.errorProfile]));
+  const authorization = new CallerAuthorization({
+    context,
+    env: { accountId: context.accountId, region: context.region, ecs, ec2, iam, rds, s3, ssm, logs },
+    tables: Object.fromEntries(bindings.map((binding) => [binding.name, binding.authorization])),
+    profiles,
+  });
+  authorization.setCallerPolicies(options.callerPolicies);
+  const faults = new FaultInjector<SimInputs>((kind, call) => {
+    const profile = profiles.get(call.service);
+    if (!profile) throw new Error(`simulated AWS: no error profile for ${call.service}`);
+    return faultError(kind, profile, call, context);
+  });
+  const calls: CallRecord[] = [];
+
+  const dispatch = (service: string, command: string, input: unknown, handle: (() => unknown) | undefined) =>
+    handleCall({ context, faults, calls, authorization }, { service, command, input }, handle);
+
+  return {
+    accountId: context.accountId,
+    region: context.region,
+    clock: context.clock,
+    ecs,
+    ec2,
+    s3,
+    rds,
+    sts,
+    iam,
+    ssm,
+    logs,
+    faults,
+    calls,
+    authorizations: authorization.records,
+    setCallerPolicies(policies) {
+      authorization.setCallerPolicies(policies);
+    },
+    callsOf: (command: string, service?: string) =>
+      calls.filter((call) => call.command === command && (service === undefined || call.service === service)),
+    clearCalls() {
+      calls.splice(0);
+      authorization.records.splice(0);
+    },
+    send(service, command, input, clientConfig = {}) {
+      const binding = bindings.find((candidate) => candidate.name === service);
+      const entry = binding
+        ? (binding.commands as Record<string, readonly [unknown, string]>)[command]
+        : undefined;
+      if (!binding || !entry) return dispatch(service, command, input, undefined) as Promise<unknown>;
+      const simulator = binding.simulator as unknown as Record<
+        string,
+        (input: unknown, request: SimRequest) => unknown
+      >;
+      const method = simulator[entry[1]] as (input: unknown, request: SimRequest) => unknown;
+      return dispatch(service, command, input, () =>
+        method.call(simulator, input, { clientConfig }),
+      ) as Promise<unknown>;
+    },
+    advance() {
+      context.clock.advance();
+    },
+  };
+}
+
+/**
+ * One call through the simulated AWS: log it, bring the world up to date, authorize it against the caller's
+ * policies (when set: a denied call never reaches the fault injector or the handler, and its faults stay queued),
+ * apply faults, run the handler, then the effects of what was granted. `handle` is undefined for operations the
+ * simulator does not implement: those always fail, loudly.
+ */
+function handleCall(
+  sim: {
+    context: SimContext;
+    faults: FaultInjector;
+    calls: CallRecord[];
+    authorization: CallerAuthorization;
+  },
+  call: FaultCall,
+  handle: (() => unknown) | undefined,
+): Promise<unknown> {
+  const record: CallRecord = {
+    service: call.service,
+    command: call.command,
+    input: clone(call.input),
+    at: Date.now(),
+  };
+  sim.calls.push(record);
+  try {
+    if (!handle) throw new Error(`simulated AWS does not implement ${call.service}:${call.command}`);
+    sim.context.clock.advance();
+    const granted = sim.authorization.authorize(call);
+    const fault = sim.faults.take(call);
+    if (fault && !fault.applied) throw fault.error;
+    const output = handle();
+    granted();
+    if (fault) throw fault.error;
+    record.output = clone(output);
+    return Promise.resolve({
+      ...clone(output as object),
+      $metadata: responseMetadata(200, sim.context.ids.uuid()),
+    });
+  } catch (error) {
+    record.error = error;
+    return Promise.reject(error);
+  }
+}
