@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { taskFailures } from "../../src/sandbox/sim/ecs-model.js";
+import { taskFailures } from "../../src/sandbox/sim/ecs-task-scripts.js";
 import type { HttpFaultRule } from "../../src/sandbox/sim/http.js";
 import { type World, world } from "./ecs-world.js";
 import { assertBuilt, BIN, childEnv, makeTempDir, removeTempDir } from "./harness.js";

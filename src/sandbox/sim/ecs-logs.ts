@@ -7,18 +7,14 @@
  * time and is ingested in the driver's 5-second batches; a failing container prints its last lines first.
  *
  * Output is written lazily: whenever CloudWatch Logs is read, each running container writes what it printed
- * until then, so no clock events are scheduled for it. The ECS simulator (ecs.ts) calls `start`, `exit` and
- * `stopAll`.
+ * until then, so no clock events are scheduled for it. The task lifecycle (ecs-task-lifecycle.ts) calls `start`,
+ * `exit` and `stopAll`.
  */
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { SimContext } from "./core.js";
-import {
-  type ContainerState,
-  ESSENTIAL_CONTAINER_EXITED,
-  type TaskFailureScript,
-  type TaskState,
-  type TaskTimings,
-} from "./ecs-model.js";
+import type { ContainerState, TaskState } from "./ecs-model.js";
+import { ESSENTIAL_CONTAINER_EXITED, type TaskFailureScript } from "./ecs-task-scripts.js";
+import type { TaskTimings } from "./ecs-timings.js";
 import type { LogsWriterView } from "./logs.js";
 import type { LogEventRecord } from "./logs-model.js";
 

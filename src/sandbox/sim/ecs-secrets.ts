@@ -3,14 +3,14 @@
  * checks, and what the container agent does when it places a task — assume the task execution role, call
  * ssm:GetParameters (WithDecryption) with it, and either start the containers with the values in their
  * environment or stop the task with the agent's error. Pure functions over narrow views of the IAM and SSM
- * simulators; the ECS simulator (ecs.ts) calls them.
+ * simulators; the ECS simulator calls them (ecs-task-definitions.ts, ecs-scheduler.ts, ecs-task-lifecycle.ts).
  */
 import type {
   ContainerDefinition,
   RegisterTaskDefinitionCommandInput,
   TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import type { TaskFailureScript } from "./ecs-model.js";
+import type { TaskFailureScript } from "./ecs-task-scripts.js";
 import type { IamSimulator } from "./iam.js";
 import type { SsmSimulator } from "./ssm.js";
 
