@@ -1,7 +1,8 @@
 /**
  * EC2 DescribeInstanceTypes for the simulator: what each known instance type offers (vCPUs, memory,
  * architectures, generation), as the EC2 API Reference describes the call. `Ec2Simulator` (ec2.ts) answers
- * the operation through `describeInstanceTypes`, handing it what the region offers and its error factory.
+ * the operation through `describeInstanceTypes`, handing it what the region offers and its error factory;
+ * and DescribeInstanceTypeOfferings (`describeInstanceTypeOfferings`): where the region offers which type.
  *
  * - By default only the types the region supports are described ("By default, all instance types for the
  *   current Region are described"); `IncludeUnsupportedInRegion: true` adds the others.
@@ -14,12 +15,16 @@
  */
 import type {
   ArchitectureType,
+  DescribeInstanceTypeOfferingsCommandInput,
+  DescribeInstanceTypeOfferingsResult,
   DescribeInstanceTypesCommandInput,
   DescribeInstanceTypesResult,
   InstanceTypeInfo,
+  InstanceTypeOffering,
 } from "@aws-sdk/client-ec2";
 import { compact, paginate } from "./core.js";
-import { type Ec2InstanceTypeInfo, ec2InstanceTypes, wildcardMatcher } from "./ec2-model.js";
+import { type Ec2InstanceTypeInfo, ec2InstanceTypes, wildcardMatcher, zoneIdFor } from "./ec2-model.js";
+import type { Ec2State } from "./ec2-state.js";
 
 /** What DescribeInstanceTypes needs of the EC2 simulator that owns it. */
 export interface InstanceTypesHost {
@@ -136,4 +141,71 @@ function filterValues(info: InstanceTypeInfo, name: string): string[] {
     default:
       throw new Error(`simulated EC2 does not implement the DescribeInstanceTypes filter "${name}"`);
   }
+}
+
+/**
+ * The known instance types the region offers (`setOfferedInstanceTypes`), by Region (the default) or per
+ * Availability Zone (the zones `addDefaultVpc` uses: <region>a, b and c). Filters `instance-type` and
+ * `location`, with wildcards. An instance type EC2 does not know is simply not listed.
+ */
+export function describeInstanceTypeOfferings(
+  input: DescribeInstanceTypeOfferingsCommandInput,
+  state: Ec2State,
+): DescribeInstanceTypeOfferingsResult {
+  state.dryRun(input.DryRun);
+  state.checkMaxResults(input.MaxResults);
+  const locationType = input.LocationType ?? "region";
+  const region = state.ctx.region;
+  const zones = [0, 1, 2];
+  let locations: string[];
+  switch (locationType) {
+    case "region":
+      locations = [region];
+      break;
+    case "availability-zone":
+      locations = zones.map((index) => `${region}${String.fromCharCode(97 + index)}`);
+      break;
+    case "availability-zone-id":
+      locations = zones.map((index) => zoneIdFor(region, index));
+      break;
+    case "outpost":
+      throw new Error("simulated EC2 does not implement DescribeInstanceTypeOfferings for Outposts");
+    default:
+      throw state.error(
+        "InvalidParameterValue",
+        `Value (${locationType}) for parameter locationType is invalid. Valid values are region, availability-zone, availability-zone-id, outpost.`,
+      );
+  }
+  const offered = Object.keys(ec2InstanceTypes)
+    .filter((instanceType) => state.offered(instanceType))
+    .sort();
+  const offerings = locations.flatMap((location) =>
+    offered.map((instanceType) => ({ instanceType, location })),
+  );
+  const selected = state.filter(
+    offerings,
+    input.Filters,
+    "DescribeInstanceTypeOfferings",
+    (offering, name) => {
+      switch (name) {
+        case "instance-type":
+          return [offering.instanceType];
+        case "location":
+          return [offering.location];
+        default:
+          return undefined;
+      }
+    },
+  );
+  const { page, nextToken } = state.page(selected, input);
+  return compact({
+    InstanceTypeOfferings: page.map(
+      (offering): InstanceTypeOffering => ({
+        InstanceType: offering.instanceType as InstanceTypeOffering["InstanceType"],
+        LocationType: locationType,
+        Location: offering.location,
+      }),
+    ),
+    NextToken: nextToken,
+  });
 }

@@ -1,8 +1,9 @@
 /**
  * Static EC2 facts for the simulator: the instance types it knows (with what the ECS agent registers for
- * them), the public Amazon Machine Images it lists, filter wildcards and small address helpers.
+ * them), the public Amazon Machine Images it lists, filter wildcards, tags and small address helpers.
  */
 import { createHash } from "node:crypto";
+import type { Tag, TagSpecification } from "@aws-sdk/client-ec2";
 
 export interface Ec2InstanceTypeInfo {
   vCpus: number;
@@ -157,6 +158,31 @@ export const defaultPublicImages: readonly Ec2ImageSpec[] = [
     architecture: "x86_64",
   },
 ];
+
+/** Tag filters every EC2 resource supports: `tag:<key>`, `tag-key`, `tag-value`; undefined for other names. */
+export function tagFilterValues(
+  tags: readonly Tag[],
+  name: string,
+): readonly (string | undefined)[] | undefined {
+  if (name.startsWith("tag:")) {
+    const key = name.slice(4);
+    return tags.filter((tag) => tag.Key === key).map((tag) => tag.Value ?? "");
+  }
+  if (name === "tag-key") return tags.map((tag) => tag.Key);
+  if (name === "tag-value") return tags.map((tag) => tag.Value);
+  return undefined;
+}
+
+/** The tags of a `TagSpecifications` entry for one resource type. */
+export function tagsFor(
+  specifications: readonly TagSpecification[] | undefined,
+  resourceType: string,
+): Tag[] {
+  return (specifications ?? [])
+    .filter((specification) => specification.ResourceType === resourceType)
+    .flatMap((specification) => specification.Tags ?? [])
+    .map((tag) => ({ Key: tag.Key, Value: tag.Value ?? "" }));
+}
 
 /** An EC2 filter value: `*` matches any characters, `?` exactly one; everything else literally. */
 export function wildcardMatcher(pattern: string): (value: string) => boolean {

@@ -20,8 +20,8 @@ import type {
   TerminateInstancesResult,
 } from "@aws-sdk/client-ec2";
 import { compact, type SimContext } from "./core.js";
-import type { Ec2InstanceRecord, Ec2Timings, RuleRecord, SecurityGroupRecord } from "./ec2.js";
 import { instanceStateCodes, normalizeProtocol, type RuleShape, sameRule } from "./ec2-model.js";
+import type { Ec2InstanceRecord, Ec2Timings, RuleRecord, SecurityGroupRecord } from "./ec2-state.js";
 
 /** Something outside EC2 whose network interfaces use security groups, e.g. RDS DB instances. */
 export type SecurityGroupUser = () => Iterable<string>;
