@@ -1,14 +1,14 @@
 /**
  * DB snapshots of the simulated RDS: manual ones (CreateDBSnapshot, the final snapshot of DeleteDBInstance) and the
- * automated one an instance with backups takes while it is first "backing-up". `RdsSimulator` owns one
- * `RdsSnapshots` and answers CreateDBSnapshot, DescribeDBSnapshots and DeleteDBSnapshot through it.
+ * automated one an instance with backups takes while it is first "backing-up". The simulator's state (rds-state.ts)
+ * holds one `RdsSnapshots`: DescribeDBSnapshots and DeleteDBSnapshot are answered through it, and CreateDBSnapshot
+ * (rds-instance-snapshots.ts) starts snapshots in it. Records and rendering: rds-snapshot-model.ts.
  *
  * A snapshot is "creating" from the moment it is asked for, its PercentProgress growing linearly from 0, and
  * "available" (or "failed") `durationMs` later. It copies what it records of its instance (engine, version, storage,
  * encryption, port, VPC…) from the instance as DescribeDBInstances rendered it when the snapshot began.
  */
 import {
-  type DBInstance,
   type DBSnapshot,
   DBSnapshotAlreadyExistsFault,
   type DBSnapshotMessage,
@@ -19,101 +19,34 @@ import {
   type Filter,
   InvalidDBSnapshotStateFault,
   RDSServiceException,
-  type Tag,
 } from "@aws-sdk/client-rds";
 import { clone, compact, paginate, type SimContext } from "./core.js";
 import { type ModeledExceptionClass, queryModeledError, queryUnmodeledError } from "./errors.js";
+import {
+  instanceIdOf,
+  type RdsSnapshotFailureMatch,
+  type RdsSnapshotStatus,
+  type RdsSnapshotType,
+  renderSnapshot,
+  type SnapshotContents,
+  type SnapshotRecord,
+  type SnapshotStart,
+  snapshotIdentifierProblem,
+  snapshotProgress,
+} from "./rds-snapshot-model.js";
 
-export type RdsSnapshotType = "manual" | "automated";
-export type RdsSnapshotStatus = "creating" | "available" | "failed";
+export {
+  type AddDbSnapshotOptions,
+  automatedSnapshotId,
+  type RdsSnapshotFailureMatch,
+  type RdsSnapshotStatus,
+  type RdsSnapshotType,
+  type SnapshotContents,
+  type SnapshotStart,
+  snapshotIdentifierProblem,
+} from "./rds-snapshot-model.js";
 
-/** Which snapshots `scriptSnapshotFailure` makes fail; every member given must match (identifiers ignore case). */
-export interface RdsSnapshotFailureMatch {
-  DBSnapshotIdentifier?: string;
-  DBInstanceIdentifier?: string;
-  SnapshotType?: RdsSnapshotType;
-}
-
-/** `sim.rds.addSnapshot(...)`: a snapshot of an existing instance, taken earlier or still in progress. */
-export interface AddDbSnapshotOptions {
-  DBSnapshotIdentifier: string;
-  DBInstanceIdentifier: string;
-  /** Default "manual". */
-  SnapshotType?: RdsSnapshotType;
-  /** Default "available". "creating" runs for `snapshotMs` from now (the instance's status is left alone). */
-  status?: RdsSnapshotStatus;
-  /** When it was taken; default now. */
-  SnapshotCreateTime?: Date;
-  Tags?: Tag[];
-}
-
-/** What `RdsSnapshots.start` needs to take a snapshot. */
-export interface SnapshotStart {
-  /** As given; stored in lowercase. */
-  id: string;
-  type: RdsSnapshotType;
-  /** The instance as DescribeDBInstances renders it now. */
-  source: DBInstance;
-  tags?: Tag[];
-  durationMs: number;
-  /** When the snapshot is taken; default now. */
-  startedAt?: number;
-  /** Called once when it becomes "available" or "failed" (also through `fail`). */
-  onSettled?: (status: "available" | "failed") => void;
-  /** The instance's master password when the snapshot was taken: an instance restored from it keeps it. */
-  masterPassword?: string | undefined;
-}
-
-interface SnapshotRecord {
-  id: string;
-  type: RdsSnapshotType;
-  instanceId: string;
-  source: DBInstance;
-  status: RdsSnapshotStatus;
-  startedAt: number;
-  durationMs: number;
-  tags: Tag[];
-  /** Scripted to fail when it would have completed. */
-  willFail: boolean;
-  /** PercentProgress when it failed. */
-  failedProgress: number;
-  onSettled: ((status: "available" | "failed") => void) | undefined;
-  masterPassword: string | undefined;
-}
-
-/** What a restore takes from a snapshot: the instance as it was, and its master password then. */
-export interface SnapshotContents {
-  id: string;
-  status: RdsSnapshotStatus;
-  source: DBInstance;
-  masterPassword: string | undefined;
-  tags: Tag[];
-}
-
-const IDENTIFIER = /^[a-zA-Z](?:-?[a-zA-Z0-9])*$/;
 const SNAPSHOT_TYPES = ["manual", "automated", "shared", "public", "awsbackup"];
-
-/**
- * Why RDS refuses a snapshot identifier, worded as RDS words it for `parameter` (DBSnapshotIdentifier,
- * FinalDBSnapshotIdentifier): blank, a first character that is not a letter, or anything else against the rules.
- */
-export function snapshotIdentifierProblem(parameter: string, value: string | undefined): string | undefined {
-  if (!value) return `The parameter ${parameter} must be provided and must not be blank.`;
-  // Two spaces, as RDS answers.
-  if (!/^[a-zA-Z]/.test(value)) return `Invalid snapshot identifier:  ${value}`;
-  if (value.length > 255 || !IDENTIFIER.test(value)) {
-    return (
-      `The parameter ${parameter} is not a valid identifier. Identifiers must begin with a letter; must contain ` +
-      "only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens."
-    );
-  }
-  return undefined;
-}
-
-/** `rds:mc-db-2025-03-01-09-08`: an automated snapshot is named after its instance and the minute it began (UTC). */
-export function automatedSnapshotId(instanceId: string, at: number): string {
-  return `rds:${instanceId}-${new Date(at).toISOString().slice(0, 16).replace(/[T:]/g, "-")}`;
-}
 
 export class RdsSnapshots {
   readonly #ctx: SimContext;
@@ -131,7 +64,7 @@ export class RdsSnapshots {
   /** A snapshot as DescribeDBSnapshots renders it, or undefined. */
   get(identifier: string): DBSnapshot | undefined {
     const record = this.#records.get(this.#idOf(identifier));
-    return record && this.#render(record);
+    return record && renderSnapshot(this.#ctx, record);
   }
 
   /** What a snapshot holds, for a restore (identifier or ARN; any type), or undefined. */
@@ -144,7 +77,7 @@ export class RdsSnapshots {
 
   /** Every snapshot in the order they were taken (or added), optionally of one instance and/or type. */
   list(filter: { DBInstanceIdentifier?: string; SnapshotType?: RdsSnapshotType } = {}): DBSnapshot[] {
-    return this.#select(filter).map((record) => this.#render(record));
+    return this.#select(filter).map((record) => renderSnapshot(this.#ctx, record));
   }
 
   /** Takes a snapshot: "creating" now, "available" (or "failed", when scripted) `durationMs` later. */
@@ -160,7 +93,7 @@ export class RdsSnapshots {
       if (this.#records.get(record.id) !== record || record.status !== "creating") return;
       this.#settle(record, record.willFail ? "failed" : "available");
     });
-    return this.#render(record);
+    return renderSnapshot(this.#ctx, record);
   }
 
   /** A snapshot that is there already ("available" or "failed"), or one being taken from now ("creating"). */
@@ -168,7 +101,7 @@ export class RdsSnapshots {
     if (status === "creating") return this.start(spec);
     const record = this.#newRecord(spec, status);
     this.#records.set(record.id, record);
-    return this.#render(record);
+    return renderSnapshot(this.#ctx, record);
   }
 
   /** The next snapshot started that matches fails instead of becoming available. */
@@ -181,7 +114,7 @@ export class RdsSnapshots {
     const record = this.#records.get(this.#idOf(identifier));
     if (!record) throw new Error(`simulated RDS: no DB snapshot ${identifier}`);
     this.#settle(record, "failed");
-    return this.#render(record);
+    return renderSnapshot(this.#ctx, record);
   }
 
   /** Forgets an instance's automated snapshots (DeleteDBInstance without retained backups). */
@@ -230,7 +163,10 @@ export class RdsSnapshots {
       { maxResults: max, nextToken: input.Marker },
       { defaultMax: 100, invalidToken: () => this.#invalidValue(`Invalid marker: ${input.Marker}`) },
     );
-    return compact({ DBSnapshots: page.map((record) => this.#render(record)), Marker: nextToken });
+    return compact({
+      DBSnapshots: page.map((record) => renderSnapshot(this.#ctx, record)),
+      Marker: nextToken,
+    });
   }
 
   delete(input: DeleteDBSnapshotCommandInput): DeleteDBSnapshotResult {
@@ -244,7 +180,7 @@ export class RdsSnapshots {
       );
     }
     this.#records.delete(record.id);
-    return { DBSnapshot: { ...this.#render(record), Status: "deleted" } };
+    return { DBSnapshot: { ...renderSnapshot(this.#ctx, record), Status: "deleted" } };
   }
 
   /**
@@ -300,7 +236,7 @@ export class RdsSnapshots {
   /** Ends a snapshot; a failed one keeps the PercentProgress it had reached (at most 99). */
   #settle(record: SnapshotRecord, status: "available" | "failed"): void {
     const wasCreating = record.status === "creating";
-    record.failedProgress = this.#progress(record);
+    record.failedProgress = snapshotProgress(this.#ctx, record);
     record.status = status;
     const onSettled = record.onSettled;
     record.onSettled = undefined;
@@ -352,51 +288,6 @@ export class RdsSnapshots {
     return (arn?.[1] ?? identifierOrArn).toLowerCase();
   }
 
-  #progress(record: SnapshotRecord): number {
-    if (record.status === "available") return 100;
-    if (record.status === "failed") return record.failedProgress;
-    if (record.durationMs <= 0) return 0;
-    const elapsed = this.#ctx.clock.now() - record.startedAt;
-    return Math.max(0, Math.min(99, Math.floor((elapsed / record.durationMs) * 100)));
-  }
-
-  #render(record: SnapshotRecord): DBSnapshot {
-    const source = record.source;
-    const taken = record.status === "available" ? new Date(record.startedAt) : undefined;
-    return compact({
-      DBSnapshotIdentifier: record.id,
-      DBInstanceIdentifier: record.instanceId,
-      SnapshotCreateTime: taken,
-      Engine: source.Engine,
-      AllocatedStorage: source.AllocatedStorage,
-      Status: record.status,
-      Port: source.Endpoint?.Port,
-      AvailabilityZone: source.AvailabilityZone,
-      VpcId: source.DBSubnetGroup?.VpcId,
-      InstanceCreateTime: source.InstanceCreateTime,
-      MasterUsername: source.MasterUsername,
-      EngineVersion: source.EngineVersion,
-      LicenseModel: source.LicenseModel,
-      SnapshotType: record.type,
-      Iops: source.Iops,
-      OptionGroupName: source.OptionGroupMemberships?.[0]?.OptionGroupName,
-      PercentProgress: this.#progress(record),
-      StorageType: source.StorageType,
-      Encrypted: source.StorageEncrypted ?? false,
-      KmsKeyId: source.KmsKeyId,
-      DBSnapshotArn: `arn:aws:rds:${this.#ctx.region}:${this.#ctx.accountId}:snapshot:${record.id}`,
-      IAMDatabaseAuthenticationEnabled: source.IAMDatabaseAuthenticationEnabled ?? false,
-      ProcessorFeatures: [],
-      DbiResourceId: source.DbiResourceId,
-      TagList: clone(record.tags),
-      OriginalSnapshotCreateTime: taken,
-      SnapshotTarget: "region",
-      StorageThroughput: source.StorageThroughput,
-      DedicatedLogVolume: false,
-      MultiTenant: false,
-    } satisfies DBSnapshot);
-  }
-
   #invalidValue(message: string): Error {
     return queryUnmodeledError(RDSServiceException, {
       name: "InvalidParameterValue",
@@ -418,10 +309,4 @@ export class RdsSnapshots {
   ): E {
     return queryModeledError(Exception, { code, message, httpStatusCode: status, ids: this.#ctx.ids });
   }
-}
-
-/** An instance identifier or ARN, in lowercase. */
-function instanceIdOf(identifierOrArn: string): string {
-  const arn = /^arn:aws[\w-]*:rds:[\w-]+:\d{12}:db:(.+)$/.exec(identifierOrArn);
-  return (arn?.[1] ?? identifierOrArn).toLowerCase();
 }
