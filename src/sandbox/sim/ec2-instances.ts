@@ -103,12 +103,7 @@ export class Ec2Instances {
     return renderInstance(this.#state, record);
   }
 
-  /**
-   * Moves an instance to another state at once (e.g. `stopped`: its public address disappears; `terminated`:
-   * it stays visible for an hour, then DescribeInstances no longer knows it). Scheduled transitions of the
-   * instance are dropped; a launched instance moved to `running` goes on to register in ECS. A registered
-   * container instance follows: stopped → agent disconnected, running → connected, terminated → INACTIVE.
-   */
+  /** Moves an instance to another state at once, dropping its scheduled transitions; ECS follows. */
   setInstanceState(instanceId: string, state: Ec2InstanceState): Instance {
     this.#state.sync();
     const record = this.#state.find(instanceId);

@@ -26,10 +26,7 @@ export class Ec2Vpcs {
     this.#state = state;
   }
 
-  /**
-   * Creates the default VPC (172.31.0.0/16) with a default subnet (public addresses on launch) in each of
-   * `zones` Availability Zones and its "default" security group (all traffic from itself, all traffic out).
-   */
+  /** The default VPC, a default subnet in each of `zones` Availability Zones and its "default" security group. */
   addDefaultVpc(options: { zones?: number } = {}): DefaultVpc {
     this.#state.sync();
     if (this.#state.vpcs.some((vpc) => vpc.isDefault))

@@ -57,10 +57,7 @@ export class RdsEngineVersions {
     this.#orderable = [...(options.orderable ?? defaultOrderableRules)];
   }
 
-  /**
-   * The MySQL versions the region offers, e.g. `setEngineVersions(["8.0.35", "8.0.39"])` for a region without
-   * 5.7. The default version is the one marked `default: true`, else the newest.
-   */
+  /** The MySQL versions the region offers; the default one is marked, else the newest. */
   setEngineVersions(versions: readonly RdsEngineVersionSpec[]): void {
     const records = versions.map((spec) =>
       typeof spec === "string"

@@ -118,10 +118,7 @@ export class RdsInstances {
     return [...this.#state.instances.values()].map((record) => renderDbInstance(this.#state, record));
   }
 
-  /**
-   * Everything CreateDBInstance (or `addInstance`) was given for an instance, including the
-   * `MasterUserPassword` that RDS never shows again.
-   */
+  /** Everything CreateDBInstance (or `addInstance`) was given, the master password included. */
   createInput(identifier: string): CreateDBInstanceCommandInput | undefined {
     const record = this.#state.instances.get(identifier.toLowerCase());
     return record && clone(record.input);

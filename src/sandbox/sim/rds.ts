@@ -207,21 +207,14 @@ export class RdsSimulator {
     return this.#instances.createDBInstance(input);
   }
 
-  /**
-   * A new instance from an "available" snapshot: "creating" for `restoringMs`, then as a created instance. It keeps
-   * the snapshot's master password (rds-restore.ts says what else it takes from where).
-   */
+  /** A new instance from an "available" snapshot (rds-instances.ts). */
   restoreDBInstanceFromDBSnapshot(
     input: Rds.RestoreDBInstanceFromDBSnapshotCommandInput,
   ): Rds.RestoreDBInstanceFromDBSnapshotResult {
     return this.#instances.restoreDBInstanceFromDBSnapshot(input);
   }
 
-  /**
-   * Only MasterUserPassword (with ApplyImmediately or not: RDS applies it "as soon as possible" either way),
-   * DeletionProtection and CopyTagsToSnapshot. A new password: "resetting-master-credentials" for `resettingMs`,
-   * then "available" with the new password.
-   */
+  /** Only MasterUserPassword, DeletionProtection and CopyTagsToSnapshot (rds-instances.ts). */
   modifyDBInstance(input: Rds.ModifyDBInstanceCommandInput): Rds.ModifyDBInstanceResult {
     return this.#instances.modifyDBInstance(input);
   }
@@ -255,11 +248,7 @@ export class RdsSimulator {
     return this.#state.snapshots.delete(input);
   }
 
-  /**
-   * "deleting" at once; with a final snapshot the instance is deleted `deletingMs` after that snapshot is available
-   * (and is "available" again if it fails), without one `deletingMs` from now. Its automated snapshots go with it
-   * unless DeleteAutomatedBackups is false.
-   */
+  /** "deleting" at once, then gone, after its final snapshot if any (rds-teardown.ts). */
   deleteDBInstance(input: Rds.DeleteDBInstanceCommandInput): Rds.DeleteDBInstanceResult {
     return this.#teardown.deleteDBInstance(input);
   }
