@@ -11,164 +11,80 @@
  * Errors look the way SDK v3 (3.1164) surfaces them; HeadBucket errors have no body, so the SDK only knows
  * the status: 404 is `NotFound`, anything else a plain `S3ServiceException` named "Unknown" whose message
  * is "UnknownError" (check `$metadata.httpStatusCode`: 403 for a bucket of another account).
+ *
+ * The buckets' settings (tags, Block Public Access, default encryption) are s3-bucket-settings.ts's, S3's errors
+ * s3-errors.ts's, bucket records and naming rules s3-model.ts's.
  */
+import type * as S3 from "@aws-sdk/client-s3";
 import {
   BucketAlreadyExists,
   BucketAlreadyOwnedByYou,
   CreateBucketCommand,
-  type CreateBucketCommandInput,
-  type CreateBucketOutput,
   DeleteBucketCommand,
-  type DeleteBucketCommandInput,
   DeleteBucketTaggingCommand,
-  type DeleteBucketTaggingCommandInput,
   DeleteObjectsCommand,
-  type DeleteObjectsCommandInput,
-  type DeleteObjectsOutput,
   GetBucketEncryptionCommand,
-  type GetBucketEncryptionCommandInput,
-  type GetBucketEncryptionOutput,
   GetBucketTaggingCommand,
-  type GetBucketTaggingCommandInput,
-  type GetBucketTaggingOutput,
   GetPublicAccessBlockCommand,
-  type GetPublicAccessBlockCommandInput,
-  type GetPublicAccessBlockOutput,
   HeadBucketCommand,
-  type HeadBucketCommandInput,
-  type HeadBucketOutput,
   ListObjectsV2Command,
-  type ListObjectsV2CommandInput,
-  type ListObjectsV2Output,
   ListObjectVersionsCommand,
-  type ListObjectVersionsCommandInput,
-  type ListObjectVersionsOutput,
   NoSuchBucket,
   NotFound,
-  type PublicAccessBlockConfiguration,
   PutBucketEncryptionCommand,
-  type PutBucketEncryptionCommandInput,
   PutBucketTaggingCommand,
-  type PutBucketTaggingCommandInput,
   PutObjectCommand,
-  type PutObjectCommandInput,
-  type PutObjectOutput,
   PutPublicAccessBlockCommand,
-  type PutPublicAccessBlockCommandInput,
   S3ServiceException,
-  type ServerSideEncryptionConfiguration,
-  type Tag,
 } from "@aws-sdk/client-s3";
 import { clone, compact, createSimContext, type SimContext, type SimRequest } from "./core.js";
+import { modeledError, type ServiceErrorProfile } from "./errors.js";
+import { S3BucketSettings } from "./s3-bucket-settings.js";
+import { S3Errors } from "./s3-errors.js";
 import {
-  accessDeniedMessage,
-  type FaultedCall,
-  type FaultKind,
-  modeledError,
-  type ServiceErrorProfile,
-  unmodeledError,
-} from "./errors.js";
+  type AddBucketOptions,
+  type BucketRecord,
+  bucketNameProblem,
+  defaultBucketEncryption,
+  defaultPublicAccessBlock,
+  followsRedirects,
+  REGION_NAME,
+  type S3BucketState,
+} from "./s3-model.js";
 import { S3Objects, type S3ObjectView } from "./s3-objects.js";
 
+export {
+  type AddBucketOptions,
+  bucketNameProblem,
+  defaultBucketEncryption,
+  defaultPublicAccessBlock,
+  OTHER_ACCOUNT_ID,
+  type S3BucketState,
+} from "./s3-model.js";
 export type { S3ObjectView } from "./s3-objects.js";
-
-/** Another account, owning buckets whose names are therefore taken. */
-export const OTHER_ACCOUNT_ID = "210987654321";
-
-export interface AddBucketOptions {
-  /** Default: the simulated account. Another account id makes the name taken but the bucket not ours. */
-  ownerAccount?: string;
-  /** Default: the simulated region. */
-  region?: string;
-  /** Default: all four settings on, as S3 creates buckets since April 2023. `null`: no configuration. */
-  publicAccessBlock?: PublicAccessBlockConfiguration | null;
-  /** Default: SSE-S3 (AES256), as S3 encrypts every bucket since January 2023. `null`: none. */
-  encryption?: ServerSideEncryptionConfiguration | null;
-  /** Bucket tags (GetBucketTagging). Default: none. */
-  tags?: Tag[];
-}
-
-/** A bucket as the simulator holds it (see `sim.s3.bucket(name)`). */
-export interface S3BucketState {
-  name: string;
-  ownerAccount: string;
-  region: string;
-  creationDate: Date;
-  publicAccessBlock: PublicAccessBlockConfiguration | undefined;
-  encryption: ServerSideEncryptionConfiguration | undefined;
-  /** The bucket's tag set; undefined when it has none (GetBucketTagging: NoSuchTagSet). */
-  tags: Tag[] | undefined;
-}
-
-/** What S3 applies to every new bucket (Block Public Access on, SSE-S3 default encryption). */
-export const defaultPublicAccessBlock: Readonly<Required<PublicAccessBlockConfiguration>> = {
-  BlockPublicAcls: true,
-  IgnorePublicAcls: true,
-  BlockPublicPolicy: true,
-  RestrictPublicBuckets: true,
-};
-
-export const defaultBucketEncryption: Readonly<ServerSideEncryptionConfiguration> = {
-  Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: false }],
-};
-
-/** IAM actions S3 checks for each operation (they are not all named like the operation). */
-const iamActions: Record<string, string> = {
-  HeadBucket: "s3:ListBucket",
-  CreateBucket: "s3:CreateBucket",
-  PutPublicAccessBlock: "s3:PutBucketPublicAccessBlock",
-  GetPublicAccessBlock: "s3:GetBucketPublicAccessBlock",
-  PutBucketEncryption: "s3:PutEncryptionConfiguration",
-  GetBucketEncryption: "s3:GetEncryptionConfiguration",
-  DeleteBucket: "s3:DeleteBucket",
-  PutBucketTagging: "s3:PutBucketTagging",
-  GetBucketTagging: "s3:GetBucketTagging",
-  DeleteBucketTagging: "s3:PutBucketTagging",
-  PutObject: "s3:PutObject",
-  ListObjectsV2: "s3:ListBucket",
-  ListObjectVersions: "s3:ListBucketVersions",
-  DeleteObjects: "s3:DeleteObject",
-};
-
-const REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
-
-/** Why S3 would reject a general purpose bucket name, or undefined when it is valid. */
-export function bucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return "must be 3 to 63 characters long";
-  if (!/^[a-z0-9.-]+$/.test(name)) return "may contain only lowercase letters, digits, dots and hyphens";
-  if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return "must begin and end with a letter or digit";
-  if (name.includes("..")) return "must not contain two adjacent dots";
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "must not look like an IP address";
-  if (/^(?:xn--|sthree-|amzn-s3-demo-)/.test(name)) return "must not start with a reserved prefix";
-  if (/(?:-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name))
-    return "must not end with a reserved suffix";
-  return undefined;
-}
-
-interface BucketRecord {
-  name: string;
-  ownerAccount: string;
-  region: string;
-  creationDate: Date;
-  publicAccessBlock: PublicAccessBlockConfiguration | undefined;
-  encryption: ServerSideEncryptionConfiguration | undefined;
-  /** The bucket's tag set; undefined when it has none (GetBucketTagging: NoSuchTagSet). */
-  tags: Tag[] | undefined;
-}
 
 export class S3Simulator {
   readonly errorProfile: ServiceErrorProfile;
 
   readonly #ctx: SimContext;
   readonly #buckets = new Map<string, BucketRecord>();
+  readonly #errors: S3Errors;
   /** The objects in the buckets (s3-objects.ts). */
   readonly #objects: S3Objects;
+  /** Tags, Block Public Access and default encryption (s3-bucket-settings.ts). */
+  readonly #settings: S3BucketSettings;
 
   constructor(context: SimContext = createSimContext()) {
     this.#ctx = context;
+    this.#errors = new S3Errors(context.ids);
     this.#objects = new S3Objects(context, (code, message, httpStatusCode) =>
-      this.#error(code, message, httpStatusCode),
+      this.#errors.error(code, message, httpStatusCode),
     );
+    this.#settings = new S3BucketSettings({
+      sync: () => context.clock.advance(),
+      ownBucket: (name, expectedOwner, request) => this.#ownBucket(name, expectedOwner, request),
+      errors: this.#errors,
+    });
     this.errorProfile = {
       service: "S3",
       iamPrefix: "s3",
@@ -178,7 +94,10 @@ export class S3Simulator {
         if (!bucket) return "*";
         return key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`;
       },
-      faultError: (kind, call, faultContext) => this.#faultError(kind, call, faultContext.principalArn),
+      faultError: (kind, call, faultContext) =>
+        this.#errors.faultError(kind, call, faultContext.principalArn, (command, input) =>
+          this.errorProfile.resourceArn(command, input),
+        ),
     };
   }
 
@@ -232,23 +151,25 @@ export class S3Simulator {
   }
 
   // ===============================================================================================
-  // API
+  // API: buckets (their settings: s3-bucket-settings.ts)
 
-  headBucket(input: HeadBucketCommandInput, request: SimRequest = {}): HeadBucketOutput {
+  headBucket(input: S3.HeadBucketCommandInput, request: SimRequest = {}): S3.HeadBucketOutput {
     this.#ctx.clock.advance();
     const record = this.#buckets.get(input.Bucket ?? "");
     // A HEAD response has no body: the SDK sees nothing but the status code.
     if (!record) throw modeledError(NotFound, "UnknownError", this.#ctx.ids, 404);
-    if (!this.#ours(record, input.ExpectedBucketOwner)) throw this.#bodyless(403);
-    if (record.region !== this.#ctx.region && !followsRedirects(request)) throw this.#bodyless(301);
+    if (!this.#ours(record, input.ExpectedBucketOwner)) throw this.#errors.bodyless(403);
+    if (record.region !== this.#ctx.region && !followsRedirects(request)) throw this.#errors.bodyless(301);
     return { BucketRegion: record.region, AccessPointAlias: false };
   }
 
-  createBucket(input: CreateBucketCommandInput): CreateBucketOutput {
+  createBucket(input: S3.CreateBucketCommandInput): S3.CreateBucketOutput {
     this.#ctx.clock.advance();
     const name = input.Bucket ?? "";
     if (bucketNameProblem(name)) {
-      throw this.#error("InvalidBucketName", "The specified bucket is not valid.", 400, { BucketName: name });
+      throw this.#errors.error("InvalidBucketName", "The specified bucket is not valid.", 400, {
+        BucketName: name,
+      });
     }
     const endpoint = this.#ctx.region;
     const requested = input.CreateBucketConfiguration?.LocationConstraint as string | undefined;
@@ -257,13 +178,18 @@ export class S3Simulator {
       constraint !== undefined &&
       (!REGION_NAME.test(constraint) || (constraint === "us-east-1" && endpoint === "us-east-1"))
     ) {
-      throw this.#error("InvalidLocationConstraint", "The specified location-constraint is not valid", 400, {
-        LocationConstraint: requested,
-      });
+      throw this.#errors.error(
+        "InvalidLocationConstraint",
+        "The specified location-constraint is not valid",
+        400,
+        {
+          LocationConstraint: requested,
+        },
+      );
     }
     const region = constraint ?? "us-east-1";
     if (region !== endpoint) {
-      throw this.#error(
+      throw this.#errors.error(
         "IllegalLocationConstraintException",
         `The ${requested ?? "unspecified"} location constraint is incompatible for the region specific endpoint this request was sent to.`,
         400,
@@ -272,7 +198,7 @@ export class S3Simulator {
     const location = region === "us-east-1" ? `/${name}` : `http://${name}.s3.amazonaws.com/`;
     const existing = this.#buckets.get(name);
     if (existing && existing.ownerAccount !== this.#ctx.accountId) {
-      throw this.#modeled(
+      throw this.#errors.modeled(
         BucketAlreadyExists,
         "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
         409,
@@ -282,7 +208,7 @@ export class S3Simulator {
     if (existing) {
       // For legacy compatibility, us-east-1 answers 200 OK when you re-create a bucket you own there.
       if (existing.region === "us-east-1" && region === "us-east-1") return { Location: location };
-      throw this.#modeled(
+      throw this.#errors.modeled(
         BucketAlreadyOwnedByYou,
         "Your previous request to create the named bucket succeeded and you already own it.",
         409,
@@ -302,11 +228,11 @@ export class S3Simulator {
   }
 
   /** NoSuchBucket (404) for an unknown bucket, BucketNotEmpty (409) while it holds objects. */
-  deleteBucket(input: DeleteBucketCommandInput, request: SimRequest = {}): Record<string, never> {
+  deleteBucket(input: S3.DeleteBucketCommandInput, request: SimRequest = {}): Record<string, never> {
     this.#ctx.clock.advance();
     const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
     if (this.#objects.count(record.name) > 0) {
-      throw this.#error("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, {
+      throw this.#errors.error("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, {
         BucketName: record.name,
       });
     }
@@ -316,47 +242,58 @@ export class S3Simulator {
   }
 
   /** Replaces the bucket's tag set (at most 50 tags, distinct keys, none starting with "aws:"). */
-  putBucketTagging(input: PutBucketTaggingCommandInput, request: SimRequest = {}): Record<string, never> {
-    this.#ctx.clock.advance();
-    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
-    const tags = input.Tagging?.TagSet;
-    if (!tags) throw this.#malformedXml();
-    const keys = tags.map((tag) => tag.Key ?? "");
-    if (new Set(keys).size !== keys.length) {
-      throw this.#error("InvalidTag", "Cannot provide multiple Tags with the same key", 400);
-    }
-    if (keys.some((key) => key.toLowerCase().startsWith("aws:"))) {
-      throw this.#error("InvalidTag", "System tags cannot be added/updated by requester", 400);
-    }
-    if (tags.length > 50) {
-      throw this.#error("BadRequest", "Bucket tag count cannot be greater than 50", 400);
-    }
-    record.tags = tags.map((tag) => ({ Key: tag.Key, Value: tag.Value ?? "" }));
-    return {};
+  putBucketTagging(input: S3.PutBucketTaggingCommandInput, request: SimRequest = {}): Record<string, never> {
+    return this.#settings.putBucketTagging(input, request);
   }
 
   /** The tag set; NoSuchTagSet (404) for a bucket without tags. */
-  getBucketTagging(input: GetBucketTaggingCommandInput, request: SimRequest = {}): GetBucketTaggingOutput {
-    this.#ctx.clock.advance();
-    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
-    if (!record.tags || record.tags.length === 0) {
-      throw this.#error("NoSuchTagSet", "The TagSet does not exist", 404, { BucketName: record.name });
-    }
-    return { TagSet: clone(record.tags) };
+  getBucketTagging(
+    input: S3.GetBucketTaggingCommandInput,
+    request: SimRequest = {},
+  ): S3.GetBucketTaggingOutput {
+    return this.#settings.getBucketTagging(input, request);
   }
 
   deleteBucketTagging(
-    input: DeleteBucketTaggingCommandInput,
+    input: S3.DeleteBucketTaggingCommandInput,
     request: SimRequest = {},
   ): Record<string, never> {
-    this.#ctx.clock.advance();
-    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
-    record.tags = undefined;
-    return {};
+    return this.#settings.deleteBucketTagging(input, request);
   }
 
+  putPublicAccessBlock(
+    input: S3.PutPublicAccessBlockCommandInput,
+    request: SimRequest = {},
+  ): Record<string, never> {
+    return this.#settings.putPublicAccessBlock(input, request);
+  }
+
+  getPublicAccessBlock(
+    input: S3.GetPublicAccessBlockCommandInput,
+    request: SimRequest = {},
+  ): S3.GetPublicAccessBlockOutput {
+    return this.#settings.getPublicAccessBlock(input, request);
+  }
+
+  putBucketEncryption(
+    input: S3.PutBucketEncryptionCommandInput,
+    request: SimRequest = {},
+  ): Record<string, never> {
+    return this.#settings.putBucketEncryption(input, request);
+  }
+
+  getBucketEncryption(
+    input: S3.GetBucketEncryptionCommandInput,
+    request: SimRequest = {},
+  ): S3.GetBucketEncryptionOutput {
+    return this.#settings.getBucketEncryption(input, request);
+  }
+
+  // ===============================================================================================
+  // API: objects (s3-objects.ts)
+
   /** Stores the key and the body's size (the body itself is not kept); see s3-objects.ts. */
-  putObject(input: PutObjectCommandInput, request: SimRequest = {}): PutObjectOutput {
+  putObject(input: S3.PutObjectCommandInput, request: SimRequest = {}): S3.PutObjectOutput {
     this.#ctx.clock.advance();
     const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
     const object = this.#objects.putObject(input);
@@ -364,7 +301,7 @@ export class S3Simulator {
     return compact({ ETag: object.etag, ServerSideEncryption: algorithm });
   }
 
-  listObjectsV2(input: ListObjectsV2CommandInput, request: SimRequest = {}): ListObjectsV2Output {
+  listObjectsV2(input: S3.ListObjectsV2CommandInput, request: SimRequest = {}): S3.ListObjectsV2Output {
     this.#ctx.clock.advance();
     this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
     return this.#objects.listObjectsV2(input);
@@ -372,88 +309,19 @@ export class S3Simulator {
 
   /** One version ("null") per object: the buckets are unversioned. */
   listObjectVersions(
-    input: ListObjectVersionsCommandInput,
+    input: S3.ListObjectVersionsCommandInput,
     request: SimRequest = {},
-  ): ListObjectVersionsOutput {
+  ): S3.ListObjectVersionsOutput {
     this.#ctx.clock.advance();
     this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
     return this.#objects.listObjectVersions(input);
   }
 
   /** Up to 1000 keys (MalformedXML beyond); see s3-objects.ts. */
-  deleteObjects(input: DeleteObjectsCommandInput, request: SimRequest = {}): DeleteObjectsOutput {
+  deleteObjects(input: S3.DeleteObjectsCommandInput, request: SimRequest = {}): S3.DeleteObjectsOutput {
     this.#ctx.clock.advance();
     this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
     return this.#objects.deleteObjects(input);
-  }
-
-  putPublicAccessBlock(
-    input: PutPublicAccessBlockCommandInput,
-    request: SimRequest = {},
-  ): Record<string, never> {
-    this.#ctx.clock.advance();
-    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
-    const configuration = input.PublicAccessBlockConfiguration;
-    if (!configuration) throw this.#malformedXml();
-    record.publicAccessBlock = {
-      BlockPublicAcls: configuration.BlockPublicAcls ?? false,
-      IgnorePublicAcls: configuration.IgnorePublicAcls ?? false,
-      BlockPublicPolicy: configuration.BlockPublicPolicy ?? false,
-      RestrictPublicBuckets: configuration.RestrictPublicBuckets ?? false,
-    };
-    return {};
-  }
-
-  getPublicAccessBlock(
-    input: GetPublicAccessBlockCommandInput,
-    request: SimRequest = {},
-  ): GetPublicAccessBlockOutput {
-    this.#ctx.clock.advance();
-    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
-    if (!record.publicAccessBlock) {
-      throw this.#error(
-        "NoSuchPublicAccessBlockConfiguration",
-        "The public access block configuration was not found",
-        404,
-        { BucketName: record.name },
-      );
-    }
-    return { PublicAccessBlockConfiguration: clone(record.publicAccessBlock) };
-  }
-
-  putBucketEncryption(
-    input: PutBucketEncryptionCommandInput,
-    request: SimRequest = {},
-  ): Record<string, never> {
-    this.#ctx.clock.advance();
-    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
-    const rules = input.ServerSideEncryptionConfiguration?.Rules ?? [];
-    const algorithms = ["AES256", "aws:kms", "aws:kms:dsse"];
-    if (
-      rules.length === 0 ||
-      rules.some((rule) => !algorithms.includes(rule.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? ""))
-    ) {
-      throw this.#malformedXml();
-    }
-    record.encryption = clone({ Rules: rules });
-    return {};
-  }
-
-  getBucketEncryption(
-    input: GetBucketEncryptionCommandInput,
-    request: SimRequest = {},
-  ): GetBucketEncryptionOutput {
-    this.#ctx.clock.advance();
-    const record = this.#ownBucket(input.Bucket, input.ExpectedBucketOwner, request);
-    if (!record.encryption) {
-      throw this.#error(
-        "ServerSideEncryptionConfigurationNotFoundError",
-        "The server side encryption configuration was not found",
-        404,
-        { BucketName: record.name },
-      );
-    }
-    return { ServerSideEncryptionConfiguration: clone(record.encryption) };
   }
 
   // ===============================================================================================
@@ -468,11 +336,13 @@ export class S3Simulator {
   #ownBucket(name: string | undefined, expectedOwner: string | undefined, request: SimRequest): BucketRecord {
     const record = this.#buckets.get(name ?? "");
     if (!record) {
-      throw this.#modeled(NoSuchBucket, "The specified bucket does not exist", 404, { BucketName: name });
+      throw this.#errors.modeled(NoSuchBucket, "The specified bucket does not exist", 404, {
+        BucketName: name,
+      });
     }
-    if (!this.#ours(record, expectedOwner)) throw this.#error("AccessDenied", "Access Denied", 403);
+    if (!this.#ours(record, expectedOwner)) throw this.#errors.error("AccessDenied", "Access Denied", 403);
     if (record.region !== this.#ctx.region && !followsRedirects(request)) {
-      throw this.#error(
+      throw this.#errors.error(
         "PermanentRedirect",
         "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.",
         301,
@@ -481,79 +351,6 @@ export class S3Simulator {
     }
     return record;
   }
-
-  #malformedXml(): Error {
-    return this.#error(
-      "MalformedXML",
-      "The XML you provided was not well-formed or did not validate against our published schema",
-      400,
-    );
-  }
-
-  /** An error for a response without body (HEAD): the SDK names it "Unknown", its message is "UnknownError". */
-  #bodyless(httpStatusCode: number): Error {
-    return unmodeledError(S3ServiceException, {
-      name: "Unknown",
-      message: "UnknownError",
-      httpStatusCode,
-      ids: this.#ctx.ids,
-    });
-  }
-
-  /** An unmodeled S3 error: the SDK copies the XML body's Code (and other members) onto the exception. */
-  #error(code: string, message: string, httpStatusCode: number, extra: Record<string, unknown> = {}): Error {
-    const error = unmodeledError(S3ServiceException, {
-      name: code,
-      message,
-      httpStatusCode,
-      ids: this.#ctx.ids,
-    });
-    return Object.assign(error, { Code: code, ...extra });
-  }
-
-  #modeled<E extends Error>(
-    Exception: new (options: { message: string; $metadata: object }) => E,
-    message: string,
-    httpStatusCode: number,
-    extra: Record<string, unknown> = {},
-  ): E {
-    const error = modeledError(Exception, message, this.#ctx.ids, httpStatusCode);
-    return Object.assign(error, { Code: error.name, ...extra });
-  }
-
-  #faultError(kind: FaultKind, call: FaultedCall, principalArn: string): Error | undefined {
-    const status = { throttling: 503, server: 500, unavailable: 503, "access-denied": 403 } as const;
-    if (kind === "connection-reset" || kind === "timeout") return undefined;
-    if (call.command === "HeadBucket") {
-      const error = this.#bodyless(status[kind]);
-      return kind === "throttling" ? Object.assign(error, { $retryable: { throttling: true } }) : error;
-    }
-    switch (kind) {
-      case "throttling":
-        return Object.assign(this.#error("SlowDown", "Please reduce your request rate.", 503), {
-          $retryable: { throttling: true },
-        });
-      case "server":
-        return this.#error("InternalError", "We encountered an internal error. Please try again.", 500);
-      case "unavailable":
-        return this.#error("ServiceUnavailable", "Service is unable to handle request.", 503);
-      case "access-denied": {
-        const denial = call.denial ?? {
-          action: iamActions[call.command] ?? `s3:${call.command}`,
-          resource: this.errorProfile.resourceArn(call.command, call.input),
-        };
-        return this.#error(
-          "AccessDenied",
-          accessDeniedMessage(principalArn, denial, { quoteResource: true }),
-          403,
-        );
-      }
-    }
-  }
-}
-
-function followsRedirects(request: SimRequest): boolean {
-  return request.clientConfig?.followRegionRedirects === true;
 }
 
 /** The S3 commands the simulator answers: operation name → [SDK command class, S3Simulator method]. */
