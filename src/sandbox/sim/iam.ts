@@ -5,6 +5,9 @@
  * `NoSuchEntity`, `EntityAlreadyExists` and `MalformedPolicyDocument`, and IAM's URL-encoded policy documents.
  * The EC2 simulator asks this one whether a `RunInstances` profile exists and carries a role; the ECS simulator
  * asks whether a task execution role exists, trusts ECS tasks, and may read a parameter or decrypt with a key.
+ *
+ * Instance profiles are iam-instance-profiles.ts's; roles live in a `RoleStore` (iam-roles.ts), changed through
+ * the API by iam-role-api.ts and iam-delete.ts, and seen by other services as iam-propagation.ts says.
  */
 import {
   AttachRolePolicyCommand,
@@ -18,7 +21,6 @@ import {
   type DeleteRolePolicyCommandInput,
   DetachRolePolicyCommand,
   type DetachRolePolicyCommandInput,
-  EntityAlreadyExistsException,
   GetInstanceProfileCommand,
   type GetInstanceProfileCommandInput,
   type GetInstanceProfileResponse,
@@ -30,8 +32,6 @@ import {
   type GetRoleResponse,
   IAMServiceException,
   type InstanceProfile,
-  InvalidInputException,
-  LimitExceededException,
   ListAttachedRolePoliciesCommand,
   type ListAttachedRolePoliciesCommandInput,
   type ListAttachedRolePoliciesResponse,
@@ -41,42 +41,29 @@ import {
   ListRoleTagsCommand,
   type ListRoleTagsCommandInput,
   type ListRoleTagsResponse,
-  MalformedPolicyDocumentException,
-  NoSuchEntityException,
   PutRolePolicyCommand,
   type PutRolePolicyCommandInput,
   type Tag,
   TagRoleCommand,
   type TagRoleCommandInput,
 } from "@aws-sdk/client-iam";
-import { clone, compact, createSimContext, type SimContext } from "./core.js";
+import { createSimContext, type SimContext } from "./core.js";
 import { queryProtocolFaultError, type ServiceErrorProfile } from "./errors.js";
 import { RoleDeletion } from "./iam-delete.js";
-import {
-  managedPolicies,
-  type PolicyDocument,
-  parsePolicyDocument,
-  serviceTrustPolicy,
-} from "./iam-policy.js";
+import { InstanceProfiles } from "./iam-instance-profiles.js";
+import { managedPolicies, type PolicyDocument, serviceTrustPolicy } from "./iam-policy.js";
 import {
   defaultIamTimings,
   IamPropagation,
   type IamTimings,
   type RoleVisibility,
 } from "./iam-propagation.js";
-import { IamErrors, NAME_PATTERN, type RoleRecord, RoleStore, type RoleView } from "./iam-roles.js";
+import { RoleApi } from "./iam-role-api.js";
+import { IamErrors, NAME_PATTERN, RoleStore, type RoleView } from "./iam-roles.js";
 
 export { managedPolicies, type PolicyDocument } from "./iam-policy.js";
 export type { IamTimings, RoleVisibility } from "./iam-propagation.js";
 export type { RoleView } from "./iam-roles.js";
-
-interface InstanceProfileRecord {
-  name: string;
-  id: string;
-  path: string;
-  createDate: Date;
-  role: RoleRecord | undefined;
-}
 
 export interface AddRoleOptions {
   path?: string;
@@ -91,17 +78,16 @@ export interface AddRoleOptions {
   description?: string;
 }
 
-/** IAM's pattern for paths: "/" or "/…/" of printable ASCII. */
-const PATH_PATTERN = /^(\/|\/[\u0021-\u007e]+\/)$/;
-const EC2_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role";
-
 export class IamSimulator {
   readonly errorProfile: ServiceErrorProfile;
 
   readonly #ctx: SimContext;
-  readonly #profiles = new Map<string, InstanceProfileRecord>();
   readonly #roles: RoleStore;
   readonly #errors: IamErrors;
+  /** Instance profiles (iam-instance-profiles.ts). */
+  readonly #profiles: InstanceProfiles;
+  /** GetRole, CreateRole, the role's policies and tags (iam-role-api.ts). */
+  readonly #roleApi: RoleApi;
   /** DetachRolePolicy, DeleteRolePolicy, DeleteRole (iam-delete.ts). */
   readonly #deletion: RoleDeletion;
   /** What other services (ECS) see of recent role and policy changes (iam-propagation.ts). */
@@ -114,15 +100,18 @@ export class IamSimulator {
     this.#propagation = new IamPropagation(context.clock, () => this.#timings);
     this.#roles = new RoleStore(context);
     this.#errors = new IamErrors(context);
+    this.#profiles = new InstanceProfiles(context, this.#roles, this.#errors);
+    this.#roleApi = new RoleApi(context, {
+      roles: this.#roles,
+      errors: this.#errors,
+      propagation: this.#propagation,
+    });
     this.#deletion = new RoleDeletion({
       roles: this.#roles,
       errors: this.#errors,
       sync: () => this.#ctx.clock.advance(),
-      existingRole: (name) => this.#existingRole(name),
-      profilesHolding: (role) =>
-        [...this.#profiles.values()]
-          .filter((profile) => profile.role === role)
-          .map((profile) => profile.name),
+      existingRole: (name) => this.#roleApi.existingRole(name),
+      profilesHolding: (role) => this.#profiles.holding(role),
     });
     const profile = {
       service: "IAM",
@@ -150,7 +139,7 @@ export class IamSimulator {
   }
 
   // ===============================================================================================
-  // Test setup and inspection: instance profiles
+  // Test setup and inspection: instance profiles (iam-instance-profiles.ts)
 
   /**
    * Adds an instance profile, by default holding a role of the same name (as the console's "ecsInstanceRole"
@@ -162,21 +151,7 @@ export class IamSimulator {
     roleName?: string | null,
     options: { path?: string } = {},
   ): InstanceProfile {
-    this.#ctx.clock.advance();
-    if (!NAME_PATTERN.test(name))
-      throw new Error(`simulated IAM: "${name}" is not a valid instance profile name`);
-    if (this.#profiles.has(name)) throw new Error(`simulated IAM: instance profile ${name} exists already`);
-    const path = options.path ?? "/";
-    const role = roleName === null ? undefined : this.#instanceRole(roleName ?? name);
-    const record: InstanceProfileRecord = {
-      name,
-      id: `AIPA${this.#ctx.ids.hex(17).toUpperCase()}`,
-      path,
-      createDate: this.#ctx.clock.date(),
-      role,
-    };
-    this.#profiles.set(name, record);
-    return this.#renderProfile(record);
+    return this.#profiles.addInstanceProfile(name, roleName, options);
   }
 
   /**
@@ -184,23 +159,17 @@ export class IamSimulator {
    * `aws iam add-role-to-instance-profile` / `remove-role-from-instance-profile` do.
    */
   setInstanceProfileRole(name: string, roleName?: string | null): InstanceProfile {
-    this.#ctx.clock.advance();
-    const record = this.#profiles.get(name);
-    if (!record) throw new Error(`simulated IAM: no instance profile ${name}`);
-    record.role = roleName === null ? undefined : this.#instanceRole(roleName ?? name);
-    return this.#renderProfile(record);
+    return this.#profiles.setInstanceProfileRole(name, roleName);
   }
 
   /** Deletes an instance profile (instances launched with it keep running but the ECS agent loses credentials). */
   removeInstanceProfile(name: string): void {
-    if (!this.#profiles.delete(name)) throw new Error(`simulated IAM: no instance profile ${name}`);
+    this.#profiles.removeInstanceProfile(name);
   }
 
   /** An instance profile by name or ARN, as `GetInstanceProfile` renders it; undefined when there is none. */
   instanceProfile(nameOrArn: string): InstanceProfile | undefined {
-    const arn = /^arn:aws[\w-]*:iam::\d{12}:instance-profile\/(?:.*\/)?([^/]+)$/.exec(nameOrArn);
-    const record = this.#profiles.get(arn?.[1] ?? nameOrArn);
-    return record && this.#renderProfile(record);
+    return this.#profiles.instanceProfile(nameOrArn);
   }
 
   // ===============================================================================================
@@ -248,7 +217,7 @@ export class IamSimulator {
   removeRole(name: string): void {
     const record = this.#roles.delete(name);
     if (!record) throw new Error(`simulated IAM: no role ${name}`);
-    for (const profile of this.#profiles.values()) if (profile.role === record) profile.role = undefined;
+    this.#profiles.roleRemoved(record);
   }
 
   /** Whether the role's trust policy lets `service` (e.g. "ecs-tasks.amazonaws.com") assume it. */
@@ -300,144 +269,46 @@ export class IamSimulator {
   }
 
   // ===============================================================================================
-  // API: instance profiles
+  // API (iam-instance-profiles.ts, iam-role-api.ts, iam-delete.ts)
 
   getInstanceProfile(input: GetInstanceProfileCommandInput): GetInstanceProfileResponse {
-    this.#ctx.clock.advance();
-    const name = this.#errors.validName(input.InstanceProfileName, "instanceProfileName", 128);
-    const record = this.#profiles.get(name);
-    if (!record)
-      throw this.#errors.noSuchEntity(NoSuchEntityException, `Instance Profile ${name} cannot be found.`);
-    return { InstanceProfile: this.#renderProfile(record) };
+    return this.#profiles.getInstanceProfile(input);
   }
 
-  // ===============================================================================================
-  // API: roles
-
   getRole(input: GetRoleCommandInput): GetRoleResponse {
-    this.#ctx.clock.advance();
-    return { Role: this.#roles.render(this.#existingRole(input.RoleName), true) };
+    return this.#roleApi.getRole(input);
   }
 
   createRole(input: CreateRoleCommandInput): CreateRoleResponse {
-    this.#ctx.clock.advance();
-    const name = this.#errors.validName(input.RoleName, "roleName", 64);
-    const path = input.Path ?? "/";
-    if (!PATH_PATTERN.test(path) || path.length > 512) {
-      throw this.#errors.validation(
-        `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: ` +
-          "Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
-      );
-    }
-    const trust = parsePolicyDocument(input.AssumeRolePolicyDocument, "trust");
-    if (trust.error) throw this.#malformed(trust.error);
-    if (this.#roles.has(name)) {
-      const message = `Role with name ${name} already exists.`;
-      throw this.#errors.modeled(EntityAlreadyExistsException, "EntityAlreadyExists", message, 409);
-    }
-    const record = this.#roles.create({
-      name,
-      path,
-      trustPolicy: input.AssumeRolePolicyDocument ?? "",
-      description: input.Description,
-      tags: input.Tags ?? [],
-      maxSessionDuration: input.MaxSessionDuration,
-    });
-    this.#propagation.roleCreated(record);
-    return { Role: this.#roles.render(record, true) };
+    return this.#roleApi.createRole(input);
   }
 
   attachRolePolicy(input: AttachRolePolicyCommandInput): Record<string, never> {
-    this.#ctx.clock.advance();
-    const record = this.#existingRole(input.RoleName);
-    const arn = input.PolicyArn ?? "";
-    if (!/^arn:aws[\w-]*:iam::(aws|\d{12}):policy\/.+/.test(arn)) {
-      throw this.#errors.modeled(InvalidInputException, "InvalidInput", `ARN ${arn} is not valid.`, 400);
-    }
-    if (!managedPolicies[arn]) {
-      throw this.#errors.noSuchEntity(
-        NoSuchEntityException,
-        `Policy ${arn} does not exist or is not attachable.`,
-      );
-    }
-    if (record.attached.includes(arn)) return {};
-    if (record.attached.length >= 10) {
-      const message = "Cannot exceed quota for PoliciesPerRole: 10";
-      throw this.#errors.modeled(LimitExceededException, "LimitExceeded", message, 409);
-    }
-    record.attached.push(arn);
-    this.#propagation.policyAttached(record, arn);
-    return {};
+    return this.#roleApi.attachRolePolicy(input);
   }
 
   listAttachedRolePolicies(input: ListAttachedRolePoliciesCommandInput): ListAttachedRolePoliciesResponse {
-    this.#ctx.clock.advance();
-    const record = this.#existingRole(input.RoleName);
-    const attached = record.attached
-      .filter(
-        (arn) =>
-          input.PathPrefix === undefined || (managedPolicies[arn]?.path ?? "/").startsWith(input.PathPrefix),
-      )
-      .map((arn) => ({ PolicyName: managedPolicies[arn]?.name, PolicyArn: arn }));
-    const { page, marker } = this.#errors.page(attached, input);
-    return compact({ AttachedPolicies: page, IsTruncated: marker !== undefined, Marker: marker });
+    return this.#roleApi.listAttachedRolePolicies(input);
   }
 
   putRolePolicy(input: PutRolePolicyCommandInput): Record<string, never> {
-    this.#ctx.clock.advance();
-    const policyName = this.#errors.validName(input.PolicyName, "policyName", 128);
-    const record = this.#existingRole(input.RoleName);
-    const parsed = parsePolicyDocument(input.PolicyDocument, "identity");
-    if (parsed.error) throw this.#malformed(parsed.error);
-    const before = record.inline.get(policyName);
-    record.inline.set(policyName, input.PolicyDocument ?? "");
-    this.#propagation.policyPut(record, policyName, before);
-    return {};
+    return this.#roleApi.putRolePolicy(input);
   }
 
   getRolePolicy(input: GetRolePolicyCommandInput): GetRolePolicyResponse {
-    this.#ctx.clock.advance();
-    const record = this.#existingRole(input.RoleName);
-    const name = input.PolicyName ?? "";
-    const document = record.inline.get(name);
-    if (document === undefined) {
-      throw this.#errors.noSuchEntity(
-        NoSuchEntityException,
-        `The role policy with name ${name} cannot be found.`,
-      );
-    }
-    return { RoleName: record.name, PolicyName: name, PolicyDocument: encodeURIComponent(document) };
+    return this.#roleApi.getRolePolicy(input);
   }
 
   listRolePolicies(input: ListRolePoliciesCommandInput): ListRolePoliciesResponse {
-    this.#ctx.clock.advance();
-    const record = this.#existingRole(input.RoleName);
-    const { page, marker } = this.#errors.page([...record.inline.keys()].sort(), input);
-    return compact({ PolicyNames: page, IsTruncated: marker !== undefined, Marker: marker });
+    return this.#roleApi.listRolePolicies(input);
   }
 
   tagRole(input: TagRoleCommandInput): Record<string, never> {
-    this.#ctx.clock.advance();
-    const record = this.#existingRole(input.RoleName);
-    const tags = [...record.tags];
-    for (const tag of input.Tags ?? []) {
-      const index = tags.findIndex((existing) => existing.Key === tag.Key);
-      if (index === -1) tags.push({ Key: tag.Key, Value: tag.Value });
-      else tags[index] = { Key: tag.Key, Value: tag.Value };
-    }
-    if (tags.length > 50) {
-      const message = "Cannot exceed quota for TagsPerRole: 50.";
-      throw this.#errors.modeled(LimitExceededException, "LimitExceeded", message, 409);
-    }
-    record.tags = tags;
-    return {};
+    return this.#roleApi.tagRole(input);
   }
 
   listRoleTags(input: ListRoleTagsCommandInput): ListRoleTagsResponse {
-    this.#ctx.clock.advance();
-    const record = this.#existingRole(input.RoleName);
-    const { page, marker } = this.#errors.page(record.tags, input);
-    return compact({ Tags: clone(page), IsTruncated: marker !== undefined, Marker: marker });
+    return this.#roleApi.listRoleTags(input);
   }
 
   /** NoSuchEntity ("Policy <arn> was not found.") when the policy is not attached. */
@@ -453,47 +324,6 @@ export class IamSimulator {
   /** DeleteConflict while the role is in an instance profile or has managed or inline policies. */
   deleteRole(input: DeleteRoleCommandInput): Record<string, never> {
     return this.#deletion.deleteRole(input);
-  }
-
-  // ===============================================================================================
-  // Internals
-
-  /** The role an instance profile gets: an existing one of that name, or a new EC2 instance role. */
-  #instanceRole(roleName: string): RoleRecord {
-    const existing = this.#roles.find(roleName);
-    if (existing) return existing;
-    const record = this.#roles.create({
-      name: roleName,
-      path: "/",
-      trustPolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
-      description: undefined,
-      tags: [],
-    });
-    record.attached.push(EC2_ROLE_POLICY);
-    return record;
-  }
-
-  #existingRole(name: string | undefined): RoleRecord {
-    const valid = this.#errors.validName(name, "roleName", 64);
-    const record = this.#roles.find(valid);
-    if (!record)
-      throw this.#errors.noSuchEntity(NoSuchEntityException, `The role with name ${valid} cannot be found.`);
-    return record;
-  }
-
-  #malformed(message: string): Error {
-    return this.#errors.modeled(MalformedPolicyDocumentException, "MalformedPolicyDocument", message, 400);
-  }
-
-  #renderProfile(record: InstanceProfileRecord): InstanceProfile {
-    return {
-      Path: record.path,
-      InstanceProfileName: record.name,
-      InstanceProfileId: record.id,
-      Arn: `arn:aws:iam::${this.#ctx.accountId}:instance-profile${record.path}${record.name}`,
-      CreateDate: record.createDate,
-      Roles: record.role ? [this.#roles.render(record.role, false)] : [],
-    };
   }
 }
 
