@@ -17,12 +17,17 @@ import {
   compareEvents,
   compareInStream,
   compareToKey,
-  constraint,
-  DAY_MS,
   decodeCursor,
   type EventCursor,
   encodeCursor,
   keyOf,
+  sequenceTokenOf,
+  utf8Bytes,
+} from "./logs-event-order.js";
+import { parseFilterPattern } from "./logs-filter-pattern.js";
+import {
+  constraint,
+  DAY_MS,
   type LogEventRecord,
   type LogGroupRecord,
   type LogStreamRecord,
@@ -30,11 +35,8 @@ import {
   MAX_BATCH_BYTES,
   MAX_EVENTS_PER_CALL,
   PER_EVENT_BYTES,
-  parseFilterPattern,
   rangeViolations,
   renderEvent,
-  sequenceTokenOf,
-  utf8Bytes,
   visibleEvents,
 } from "./logs-model.js";
 

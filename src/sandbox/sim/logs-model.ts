@@ -1,7 +1,7 @@
 /**
  * Internal state of the simulated CloudWatch Logs and the pure functions around it: log group and stream
- * records, CloudWatch Logs' name rules and wording, ARNs, event ordering and ids, opaque pagination tokens,
- * the filter pattern matcher and the renderers. The API methods live in logs.ts.
+ * records, CloudWatch Logs' name rules and wording, ARNs and the renderers. The API methods live in logs.ts;
+ * event order, ids and tokens in logs-event-order.ts; filter patterns in logs-filter-pattern.ts.
  */
 import {
   AccessDeniedException,
@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { compact, type IdSource } from "./core.js";
 import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } from "./errors.js";
+import { eventIdOf, utf8Bytes } from "./logs-event-order.js";
 
 /** One stored event. Invisible to every read until `ingestionTime` (the awslogs driver ships in batches). */
 export interface LogEventRecord {
@@ -233,143 +234,6 @@ export function orderStreams(
       : byName(a, b),
   );
   if (descending) streams.reverse();
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Event order, ids and tokens
-
-/** FilterLogEvents' order: "sorted by event timestamp, the timestamp when the event was ingested …, and the ID of the PutLogEvents request". */
-export function compareEvents(a: LogEventRecord, b: LogEventRecord): number {
-  return a.timestamp - b.timestamp || a.ingestionTime - b.ingestionTime || a.seq - b.seq;
-}
-
-/** GetLogEvents reads one stream in timestamp order. */
-export function compareInStream(a: LogEventRecord, b: LogEventRecord): number {
-  return a.timestamp - b.timestamp || a.seq - b.seq;
-}
-
-/** A 56-digit event id, like CloudWatch's, derived from the timestamp and insertion order (no random ids). */
-export function eventIdOf(event: LogEventRecord): string {
-  return `${String(event.timestamp).padStart(16, "0")}${String(event.seq).padStart(40, "0")}`;
-}
-
-/** A 56-digit sequence token (PutLogEvents still returns one; it is ignored when sent). */
-export function sequenceTokenOf(seq: number): string {
-  return String(seq).padStart(56, "0");
-}
-
-/** A cursor: the key of the last event handed out, and which way the pages go. */
-export interface EventCursor {
-  direction: "forward" | "backward";
-  key: [timestamp: number, ingestionTime: number, seq: number];
-}
-
-export function encodeCursor(cursor: EventCursor, prefix = ""): string {
-  const body = Buffer.from(JSON.stringify({ d: cursor.direction[0], k: cursor.key })).toString("base64url");
-  return `${prefix}${body}`;
-}
-
-export function decodeCursor(token: string, prefix = ""): EventCursor | undefined {
-  if (!token.startsWith(prefix)) return undefined;
-  try {
-    const parsed = JSON.parse(Buffer.from(token.slice(prefix.length), "base64url").toString("utf8")) as {
-      d?: unknown;
-      k?: unknown;
-    };
-    const key = parsed.k;
-    const valid =
-      (parsed.d === "f" || parsed.d === "b") &&
-      Array.isArray(key) &&
-      key.length === 3 &&
-      key.every((part) => typeof part === "number" && Number.isInteger(part));
-    if (!valid) return undefined;
-    return {
-      direction: parsed.d === "f" ? "forward" : "backward",
-      key: key as EventCursor["key"],
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-export function keyOf(event: LogEventRecord): EventCursor["key"] {
-  return [event.timestamp, event.ingestionTime, event.seq];
-}
-
-/** Compares an event with a cursor key in the given order. */
-export function compareToKey(
-  event: LogEventRecord,
-  key: EventCursor["key"],
-  compare: (a: LogEventRecord, b: LogEventRecord) => number,
-): number {
-  return compare(event, { stream: "", message: "", timestamp: key[0], ingestionTime: key[1], seq: key[2] });
-}
-
-export function utf8Bytes(text: string): number {
-  return Buffer.byteLength(text, "utf8");
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Filter patterns (FilterLogEvents): terms, "exact phrases", ?alternatives, -exclusions and %regex%
-
-export type FilterPattern = { match: (message: string) => boolean } | { problem: string };
-
-/**
- * Parses a filter pattern for unstructured events: empty matches everything; `ERROR Exception` needs both
- * terms; `"Server startup"` the phrase; `?ERROR ?WARN` either; `-DEBUG` excludes; `%regex%` a regular
- * expression. Matching is case-sensitive, on substrings. An unquoted term may hold only letters, digits and
- * underscores ("Invalid character(s) in term ':'"). JSON (`{ $.x = … }`) and space-delimited (`[a, b]`)
- * patterns, and ?alternatives mixed with other terms, are not simulated: they throw.
- */
-export function parseFilterPattern(pattern: string | undefined): FilterPattern {
-  const text = (pattern ?? "").trim();
-  if (text === "") return { match: () => true };
-  if (text.startsWith("{") || text.startsWith("[")) {
-    throw new Error(
-      `simulated CloudWatch Logs does not implement JSON or space-delimited filter patterns (${text})`,
-    );
-  }
-  if (text.length > 1 && text.startsWith("%") && text.endsWith("%")) {
-    const regex = new RegExp(text.slice(1, -1));
-    return { match: (message) => regex.test(message) };
-  }
-  const terms: Array<{ kind: "all" | "any" | "none"; text: string }> = [];
-  let at = 0;
-  while (at < text.length) {
-    if (/\s/.test(text[at] ?? "")) {
-      at++;
-      continue;
-    }
-    const modifier = text[at] === "?" ? "any" : text[at] === "-" ? "none" : "all";
-    if (modifier !== "all") at++;
-    if (text[at] === '"') {
-      let phrase = "";
-      let end = at + 1;
-      for (; end < text.length && text[end] !== '"'; end++) {
-        if (text[end] === "\\" && end + 1 < text.length) end++;
-        phrase += text[end];
-      }
-      if (end >= text.length) return { problem: logsMessages.invalidTerm('"') };
-      terms.push({ kind: modifier, text: phrase });
-      at = end + 1;
-      continue;
-    }
-    let end = at;
-    while (end < text.length && !/\s/.test(text[end] ?? "")) end++;
-    const term = text.slice(at, end);
-    const bad = /[^A-Za-z0-9_]/.exec(term);
-    if (bad || term === "") return { problem: logsMessages.invalidTerm(bad?.[0] ?? text[at - 1] ?? "") };
-    terms.push({ kind: modifier, text: term });
-    at = end;
-  }
-  const any = terms.filter((term) => term.kind === "any");
-  if (any.length > 0 && any.length < terms.length) {
-    throw new Error(`simulated CloudWatch Logs does not implement ?terms mixed with other terms (${text})`);
-  }
-  if (any.length > 0) return { match: (message) => any.some((term) => message.includes(term.text)) };
-  return {
-    match: (message) => terms.every((term) => (term.kind === "none") !== message.includes(term.text)),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
  * PutLogEvents or by the ECS agent's awslogs driver (ecs-logs.ts), and the reads — DescribeLogGroups,
  * DescribeLogStreams, GetLogEvents and FilterLogEvents (filter patterns, pages, an optional rate limit) —
  * with CloudWatch Logs' validation and errors (AWS JSON 1.1, like ECS and SSM).
+ *
+ * Log groups are logs-groups.ts's; events (PutLogEvents and the reads) logs-events.ts's; the state they share
+ * logs-state.ts's.
  */
 import {
   CreateLogGroupCommand,
@@ -40,52 +43,35 @@ import {
   ResourceNotFoundException,
   TagResourceCommand,
   type TagResourceCommandInput,
-  TooManyTagsException,
   UntagResourceCommand,
   type UntagResourceCommandInput,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { createSimContext, paginate, type SimContext } from "./core.js";
-import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } from "./errors.js";
+import type { ServiceErrorProfile } from "./errors.js";
+import { compareEvents } from "./logs-event-order.js";
 import { LogsEvents } from "./logs-events.js";
+import { LogGroups } from "./logs-groups.js";
 import {
-  compareEvents,
   constraint,
   groupNameViolations,
   type LogEventRecord,
   type LogEventView,
-  type LogGroupRecord,
   type LogGroupView,
-  LogsArns,
   logsErrorProfile,
   logsMessages,
-  MAX_TAGS,
   orderStreams,
-  RETENTION_DAYS,
   rangeViolations,
   renderEvent,
-  renderLogGroup,
   renderLogStream,
   storedBytesOf,
   streamNameViolations,
   throttlingError,
-  validationMessage,
   visibleEvents,
 } from "./logs-model.js";
+import { type LogsSimulatorOptions, LogsState } from "./logs-state.js";
 
 export type { LogEventView, LogGroupView } from "./logs-model.js";
-
-export interface LogsSimulatorOptions {
-  /**
-   * FilterLogEvents calls allowed within any second of simulated time; the next one fails with
-   * ThrottlingException "Rate exceeded". Off by default (CloudWatch's quota is 5 per account and region).
-   */
-  filterLogEventsPerSecond?: number;
-  /**
-   * At most this many events on one FilterLogEvents or GetLogEvents page, below `limit` (CloudWatch: up to
-   * 10,000 events or 1 MB). Default 50, so that readers must follow `nextToken`.
-   */
-  pageSize?: number;
-}
+export type { LogsSimulatorOptions } from "./logs-state.js";
 
 /** What the awslogs driver (ecs-logs.ts) uses of the simulator. */
 export type LogsWriterView = Pick<
@@ -96,28 +82,26 @@ export type LogsWriterView = Pick<
 export class LogsSimulator {
   readonly errorProfile: ServiceErrorProfile;
 
-  readonly #ctx: SimContext;
-  readonly #arns: LogsArns;
-  readonly #groups = new Map<string, LogGroupRecord>();
-  readonly #readHooks: Array<(now: number) => void> = [];
+  readonly #state: LogsState;
+  /** Log groups, their retention and tags (logs-groups.ts). */
+  readonly #groups: LogGroups;
+  /** PutLogEvents and the reads (logs-events.ts). */
   readonly #events: LogsEvents;
-  #options: Required<LogsSimulatorOptions>;
-  #seq = 0;
 
   constructor(context: SimContext = createSimContext(), options: LogsSimulatorOptions = {}) {
-    this.#ctx = context;
-    this.#arns = new LogsArns(context.region, context.accountId);
-    this.#options = { filterLogEventsPerSecond: Infinity, pageSize: 50 };
+    const state = new LogsState(context);
+    this.#state = state;
     this.setOptions(options);
+    this.#groups = new LogGroups(state);
     this.#events = new LogsEvents({
-      now: () => this.#ctx.clock.now(),
-      options: () => this.#options,
+      now: () => state.ctx.clock.now(),
+      options: () => state.options,
       append: (group, stream, events) => this.appendEvents(group, stream, events),
-      lastSeq: () => this.#seq,
-      invalid: (message) => this.#error(InvalidParameterException, message),
-      throttled: () => throttlingError(this.#ctx.ids),
+      lastSeq: () => state.seq,
+      invalid: (message) => state.error(InvalidParameterException, message),
+      throttled: () => throttlingError(state.ctx.ids),
     });
-    this.errorProfile = logsErrorProfile(this.#arns);
+    this.errorProfile = logsErrorProfile(state.arns);
   }
 
   // ===============================================================================================
@@ -125,9 +109,10 @@ export class LogsSimulator {
 
   /** Changes the page size or the FilterLogEvents rate limit from now on. */
   setOptions(options: LogsSimulatorOptions): void {
-    this.#options = {
-      filterLogEventsPerSecond: options.filterLogEventsPerSecond ?? this.#options.filterLogEventsPerSecond,
-      pageSize: options.pageSize ?? this.#options.pageSize,
+    this.#state.options = {
+      filterLogEventsPerSecond:
+        options.filterLogEventsPerSecond ?? this.#state.options.filterLogEventsPerSecond,
+      pageSize: options.pageSize ?? this.#state.options.pageSize,
     };
   }
 
@@ -144,13 +129,13 @@ export class LogsSimulator {
 
   /** A log group with its tags, retention, stored bytes and stream names; undefined when there is none. */
   group(name: string): LogGroupView | undefined {
-    this.#sync();
-    const group = this.#groups.get(name);
+    this.#state.sync();
+    const group = this.#state.groups.get(name);
     if (!group) return undefined;
-    const now = this.#ctx.clock.now();
+    const now = this.#state.ctx.clock.now();
     return {
       name: group.name,
-      arn: this.#arns.group(group.name),
+      arn: this.#state.arns.group(group.name),
       creationTime: group.creationTime,
       retentionInDays: group.retentionInDays,
       kmsKeyId: group.kmsKeyId,
@@ -162,8 +147,8 @@ export class LogsSimulator {
 
   /** Every log group name, sorted. */
   groups(): string[] {
-    this.#sync();
-    return [...this.#groups.keys()].sort();
+    this.#state.sync();
+    return [...this.#state.groups.keys()].sort();
   }
 
   /**
@@ -171,10 +156,10 @@ export class LogsSimulator {
    * ones only, by timestamp, ingestion time and insertion. Empty for a group or stream that does not exist.
    */
   events(group: string, stream?: string): LogEventView[] {
-    this.#sync();
-    const record = this.#groups.get(group);
+    this.#state.sync();
+    const record = this.#state.groups.get(group);
     if (!record) return [];
-    const now = this.#ctx.clock.now();
+    const now = this.#state.ctx.clock.now();
     return [...record.streams.values()]
       .filter((candidate) => stream === undefined || candidate.name === stream)
       .flatMap((candidate) => visibleEvents(candidate, now))
@@ -193,11 +178,11 @@ export class LogsSimulator {
     messages: ReadonlyArray<string | { message: string; timestamp: number }>,
     at?: number | Date,
   ): LogEventView[] {
-    this.#sync();
-    if (!this.#groups.has(group)) this.createLogGroup({ logGroupName: group });
-    if (!this.#groups.get(group)?.streams.has(stream))
+    this.#state.sync();
+    if (!this.#state.groups.has(group)) this.createLogGroup({ logGroupName: group });
+    if (!this.#state.groups.get(group)?.streams.has(stream))
       this.createLogStream({ logGroupName: group, logStreamName: stream });
-    const now = this.#ctx.clock.now();
+    const now = this.#state.ctx.clock.now();
     const timestamp = at === undefined ? now : at instanceof Date ? at.getTime() : at;
     const events = messages.map((item) =>
       typeof item === "string"
@@ -211,7 +196,7 @@ export class LogsSimulator {
   // For the ECS agent's awslogs driver
 
   hasLogGroup(name: string): boolean {
-    return this.#groups.has(name);
+    return this.#state.groups.has(name);
   }
 
   /**
@@ -223,160 +208,85 @@ export class LogsSimulator {
     stream: string,
     events: ReadonlyArray<{ timestamp: number; message: string; ingestionTime: number }>,
   ): LogEventRecord[] | undefined {
-    const record = this.#groups.get(group)?.streams.get(stream);
+    const record = this.#state.groups.get(group)?.streams.get(stream);
     if (!record) return undefined;
-    const stored = events.map((event) => ({ stream, ...event, seq: ++this.#seq }));
+    const stored = events.map((event) => ({ stream, ...event, seq: ++this.#state.seq }));
     record.events.push(...stored);
     return stored;
   }
 
   /** Runs `hook(now)` before every read, e.g. so that running containers write what they printed until now. */
   onBeforeRead(hook: (now: number) => void): void {
-    this.#readHooks.push(hook);
+    this.#state.readHooks.push(hook);
   }
 
   // ===============================================================================================
-  // API: groups
+  // API: groups (logs-groups.ts)
 
   createLogGroup(input: CreateLogGroupCommandInput): Record<string, never> {
-    this.#sync();
-    const name = input.logGroupName;
-    this.#validate(groupNameViolations(name));
-    if (name?.startsWith("aws/")) throw this.#error(InvalidParameterException, logsMessages.reservedPrefix);
-    if (Object.keys(input.tags ?? {}).length > MAX_TAGS)
-      throw this.#error(TooManyTagsException, logsMessages.tooManyTags);
-    if (this.#groups.has(name ?? ""))
-      throw this.#error(ResourceAlreadyExistsException, logsMessages.groupExists);
-    this.#groups.set(name ?? "", {
-      name: name ?? "",
-      creationTime: this.#ctx.clock.now(),
-      retentionInDays: undefined,
-      kmsKeyId: input.kmsKeyId,
-      logGroupClass: input.logGroupClass ?? "STANDARD",
-      tags: { ...input.tags },
-      streams: new Map(),
-    });
-    return {};
+    return this.#groups.createLogGroup(input);
   }
 
   deleteLogGroup(input: DeleteLogGroupCommandInput): Record<string, never> {
-    this.#sync();
-    this.#validate(groupNameViolations(input.logGroupName));
-    if (!this.#groups.delete(input.logGroupName ?? ""))
-      throw this.#error(ResourceNotFoundException, logsMessages.groupMissing);
-    return {};
+    return this.#groups.deleteLogGroup(input);
   }
 
   describeLogGroups(input: DescribeLogGroupsCommandInput = {}): DescribeLogGroupsResponse {
-    this.#sync();
-    if (input.accountIdentifiers || input.includeLinkedAccounts || input.logGroupIdentifiers) {
-      throw new Error(
-        "simulated CloudWatch Logs does not implement cross-account or identifier DescribeLogGroups",
-      );
-    }
-    const { logGroupNamePrefix: prefix, logGroupNamePattern: pattern } = input;
-    this.#validate([
-      ...(prefix === undefined ? [] : groupNameViolations(prefix, "logGroupNamePrefix")),
-      ...rangeViolations(input.limit, "limit", 1, 50),
-    ]);
-    if (prefix !== undefined && pattern !== undefined)
-      throw this.#error(InvalidParameterException, logsMessages.prefixAndPattern);
-    const now = this.#ctx.clock.now();
-    const matching = [...this.#groups.values()]
-      .filter((group) => prefix === undefined || group.name.startsWith(prefix))
-      .filter((group) => pattern === undefined || group.name.includes(pattern))
-      .filter((group) => input.logGroupClass === undefined || group.logGroupClass === input.logGroupClass)
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const { page, nextToken } = paginate(
-      matching,
-      { maxResults: input.limit, nextToken: input.nextToken },
-      {
-        defaultMax: 50,
-        invalidToken: () => this.#error(InvalidParameterException, logsMessages.invalidToken),
-      },
-    );
-    const namesOnly = pattern !== undefined;
-    return {
-      logGroups: page.map((group) => renderLogGroup(group, this.#arns, now, { namesOnly })),
-      ...(nextToken === undefined ? {} : { nextToken }),
-    };
+    return this.#groups.describeLogGroups(input);
   }
 
   putRetentionPolicy(input: PutRetentionPolicyCommandInput): Record<string, never> {
-    this.#sync();
-    const days = input.retentionInDays;
-    this.#validate([
-      ...groupNameViolations(input.logGroupName),
-      ...(days === undefined || days === null
-        ? [constraint.notNull("retentionInDays")]
-        : RETENTION_DAYS.includes(days)
-          ? []
-          : [constraint.enumValue(days, "retentionInDays", RETENTION_DAYS)]),
-    ]);
-    this.#group(input.logGroupName).retentionInDays = days;
-    return {};
+    return this.#groups.putRetentionPolicy(input);
   }
 
   deleteRetentionPolicy(input: DeleteRetentionPolicyCommandInput): Record<string, never> {
-    this.#sync();
-    this.#validate(groupNameViolations(input.logGroupName));
-    this.#group(input.logGroupName).retentionInDays = undefined;
-    return {};
+    return this.#groups.deleteRetentionPolicy(input);
   }
 
   tagResource(input: TagResourceCommandInput): Record<string, never> {
-    this.#sync();
-    const group = this.#taggable(input.resourceArn);
-    const tags = { ...group.tags, ...input.tags };
-    if (Object.keys(tags).length > MAX_TAGS)
-      throw this.#error(TooManyTagsException, logsMessages.tooManyTags);
-    group.tags = tags;
-    return {};
+    return this.#groups.tagResource(input);
   }
 
   untagResource(input: UntagResourceCommandInput): Record<string, never> {
-    this.#sync();
-    const group = this.#taggable(input.resourceArn);
-    for (const key of input.tagKeys ?? []) delete group.tags[key];
-    return {};
+    return this.#groups.untagResource(input);
   }
 
   listTagsForResource(input: ListTagsForResourceCommandInput): ListTagsForResourceResponse {
-    this.#sync();
-    return { tags: { ...this.#taggable(input.resourceArn).tags } };
+    return this.#groups.listTagsForResource(input);
   }
 
   // ===============================================================================================
-  // API: streams and events
+  // API: streams and events (the events: logs-events.ts)
 
   createLogStream(input: CreateLogStreamCommandInput): Record<string, never> {
-    this.#sync();
-    this.#validate([
+    this.#state.sync();
+    this.#state.validate([
       ...groupNameViolations(input.logGroupName),
       ...streamNameViolations(input.logStreamName),
     ]);
-    const group = this.#group(input.logGroupName);
+    const group = this.#state.group(input.logGroupName);
     const name = input.logStreamName ?? "";
-    if (group.streams.has(name)) throw this.#error(ResourceAlreadyExistsException, logsMessages.streamExists);
-    group.streams.set(name, { name, creationTime: this.#ctx.clock.now(), events: [] });
+    if (group.streams.has(name))
+      throw this.#state.error(ResourceAlreadyExistsException, logsMessages.streamExists);
+    group.streams.set(name, { name, creationTime: this.#state.ctx.clock.now(), events: [] });
     return {};
   }
 
   deleteLogStream(input: DeleteLogStreamCommandInput): Record<string, never> {
-    this.#sync();
-    this.#validate([
+    this.#state.sync();
+    this.#state.validate([
       ...groupNameViolations(input.logGroupName),
       ...streamNameViolations(input.logStreamName),
     ]);
-    if (!this.#group(input.logGroupName).streams.delete(input.logStreamName ?? ""))
-      throw this.#error(ResourceNotFoundException, logsMessages.streamMissing);
+    if (!this.#state.group(input.logGroupName).streams.delete(input.logStreamName ?? ""))
+      throw this.#state.error(ResourceNotFoundException, logsMessages.streamMissing);
     return {};
   }
 
   describeLogStreams(input: DescribeLogStreamsCommandInput): DescribeLogStreamsResponse {
-    this.#sync();
+    this.#state.sync();
     const orderBy = input.orderBy ?? "LogStreamName";
-    this.#validate([
+    this.#state.validate([
       ...rangeViolations(input.limit, "limit", 1, 50),
       ...(orderBy === "LogStreamName" || orderBy === "LastEventTime"
         ? []
@@ -384,110 +294,62 @@ export class LogsSimulator {
     ]);
     const prefix = input.logStreamNamePrefix;
     if (orderBy === "LastEventTime" && prefix !== undefined)
-      throw this.#error(InvalidParameterException, logsMessages.orderByWithPrefix);
-    const group = this.#groupFrom(input);
-    const now = this.#ctx.clock.now();
+      throw this.#state.error(InvalidParameterException, logsMessages.orderByWithPrefix);
+    const group = this.#state.groupFrom(input);
+    const now = this.#state.ctx.clock.now();
     const rendered = [...group.streams.values()]
       .filter((stream) => prefix === undefined || stream.name.startsWith(prefix))
-      .map((stream) => renderLogStream(group.name, stream, this.#arns, now));
+      .map((stream) => renderLogStream(group.name, stream, this.#state.arns, now));
     orderStreams(rendered, orderBy, input.descending ?? false);
     const { page, nextToken } = paginate(
       rendered,
       { maxResults: input.limit, nextToken: input.nextToken },
       {
         defaultMax: 50,
-        invalidToken: () => this.#error(InvalidParameterException, logsMessages.invalidToken),
+        invalidToken: () => this.#state.error(InvalidParameterException, logsMessages.invalidToken),
       },
     );
     return { logStreams: page, ...(nextToken === undefined ? {} : { nextToken }) };
   }
 
   putLogEvents(input: PutLogEventsCommandInput): PutLogEventsResponse {
-    this.#sync();
-    this.#validate([
+    this.#state.sync();
+    this.#state.validate([
       ...groupNameViolations(input.logGroupName),
       ...streamNameViolations(input.logStreamName),
       ...this.#events.putViolations(input),
     ]);
     this.#events.checkBatch(input);
-    const group = this.#group(input.logGroupName);
+    const group = this.#state.group(input.logGroupName);
     const stream = group.streams.get(input.logStreamName ?? "");
-    if (!stream) throw this.#error(ResourceNotFoundException, logsMessages.streamMissing);
+    if (!stream) throw this.#state.error(ResourceNotFoundException, logsMessages.streamMissing);
     return this.#events.put(group, stream, input);
   }
 
   getLogEvents(input: GetLogEventsCommandInput): GetLogEventsResponse {
-    this.#sync();
-    this.#validate([...streamNameViolations(input.logStreamName), ...this.#events.readViolations(input)]);
-    const group = this.#groupFrom(input);
+    this.#state.sync();
+    this.#state.validate([
+      ...streamNameViolations(input.logStreamName),
+      ...this.#events.readViolations(input),
+    ]);
+    const group = this.#state.groupFrom(input);
     const stream = group.streams.get(input.logStreamName ?? "");
-    if (!stream) throw this.#error(ResourceNotFoundException, logsMessages.streamMissing);
+    if (!stream) throw this.#state.error(ResourceNotFoundException, logsMessages.streamMissing);
     return this.#events.get(stream, input);
   }
 
   filterLogEvents(input: FilterLogEventsCommandInput): FilterLogEventsResponse {
-    this.#sync();
+    this.#state.sync();
     this.#events.throttleFilterLogEvents();
-    this.#validate(this.#events.filterViolations(input));
+    this.#state.validate(this.#events.filterViolations(input));
     if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined)
-      throw this.#error(InvalidParameterException, logsMessages.namesAndPrefix);
-    const group = this.#groupFrom(input);
+      throw this.#state.error(InvalidParameterException, logsMessages.namesAndPrefix);
+    const group = this.#state.groupFrom(input);
     // CloudWatch rejects the whole request when any one of the named streams does not exist, rather than
     // reading the others (percona/rds_exporter, enhanced/scraper.go and issue #81).
     if (input.logStreamNames?.some((name) => !group.streams.has(name)))
-      throw this.#error(ResourceNotFoundException, logsMessages.streamMissing);
+      throw this.#state.error(ResourceNotFoundException, logsMessages.streamMissing);
     return this.#events.filter(group, input);
-  }
-
-  // ===============================================================================================
-  // Internals
-
-  #sync(): void {
-    this.#ctx.clock.advance();
-    const now = this.#ctx.clock.now();
-    for (const hook of this.#readHooks) hook(now);
-  }
-
-  #validate(violations: readonly string[]): void {
-    const message = validationMessage(violations);
-    if (message) throw this.#error(InvalidParameterException, message);
-  }
-
-  #group(name: string | undefined): LogGroupRecord {
-    const group = this.#groups.get(name ?? "");
-    if (!group) throw this.#error(ResourceNotFoundException, logsMessages.groupMissing);
-    return group;
-  }
-
-  /** `logGroupName` or `logGroupIdentifier` (a name or the group's ARN), one of the two. */
-  #groupFrom(input: {
-    logGroupName?: string | undefined;
-    logGroupIdentifier?: string | undefined;
-  }): LogGroupRecord {
-    const { logGroupName: name, logGroupIdentifier: identifier } = input;
-    if (name !== undefined && identifier !== undefined)
-      throw this.#error(InvalidParameterException, logsMessages.nameAndIdentifier);
-    if (name === undefined && identifier === undefined)
-      throw this.#error(InvalidParameterException, logsMessages.groupRequired);
-    if (name !== undefined) {
-      this.#validate(groupNameViolations(name));
-      return this.#group(name);
-    }
-    const resolved = identifier?.startsWith("arn:")
-      ? this.#arns.groupName(identifier, { allowWildcard: false })
-      : identifier;
-    return this.#group(resolved);
-  }
-
-  /** TagResource and friends take the group's ARN without the trailing ":*". */
-  #taggable(arn: string | undefined): LogGroupRecord {
-    const name = this.#arns.groupName(arn ?? "", { allowWildcard: false });
-    if (name === undefined) throw this.#error(InvalidParameterException, logsMessages.invalidArn(arn ?? ""));
-    return this.#group(name);
-  }
-
-  #error<E extends Error>(Exception: ModeledExceptionClass<E>, message: string): E {
-    return modeledError(Exception, message, this.#ctx.ids);
   }
 }
 
