@@ -4,6 +4,8 @@
  * keys that tests register with `addKmsKey`), and SSM's validation and errors (AWS JSON 1.1, like ECS).
  * The ECS simulator reads parameters from here when a task with `secrets` starts. AWS's public parameters
  * (the ECS-optimized AMI metadata) are served read-only beside the account's (ssm-public.ts).
+ *
+ * Reads are ssm-reads.ts's, KMS keys ssm-kms-keys.ts's, the state they share ssm-state.ts's.
  */
 import {
   AccessDeniedException,
@@ -23,62 +25,49 @@ import {
   GetParametersCommand,
   type GetParametersCommandInput,
   type GetParametersResult,
-  HierarchyLevelLimitExceededException,
   HierarchyTypeMismatchException,
   InvalidAllowedPatternException,
-  InvalidFilterKey,
-  InvalidFilterOption,
-  InvalidFilterValue,
-  InvalidKeyId,
-  InvalidNextToken,
   InvalidResourceId,
   ListTagsForResourceCommand,
   type ListTagsForResourceCommandInput,
   type ListTagsForResourceResult,
-  type Parameter,
   ParameterAlreadyExists,
   ParameterNotFound,
   ParameterPatternMismatchException,
-  ParameterVersionNotFound,
   PutParameterCommand,
   type PutParameterCommandInput,
   type PutParameterResult,
   SSMServiceException,
   ThrottlingException,
   TooManyTagsError,
-  ValidationException,
 } from "@aws-sdk/client-ssm";
-import { clone, compact, createSimContext, paginate, type SimContext } from "./core.js";
+import { clone, createSimContext, type SimContext } from "./core.js";
 import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } from "./errors.js";
+import { KmsKeys } from "./ssm-kms-keys.js";
 import {
   currentVersion,
   DEFAULT_KEY_ID,
-  filterProblem,
   MAX_VALUE_LENGTH,
   MAX_VERSIONS,
-  nameFromArn,
-  nameProblem,
   type ParameterRecord,
   type ParameterVersionRecord,
   type ParameterView,
-  parameterArn,
-  passesFilters,
-  renderMetadata,
-  renderParameter,
   ssmMessages,
 } from "./ssm-model.js";
 import { isPublicParameterName, PublicParameters, publicParameterArn } from "./ssm-public.js";
+import { ParameterReads } from "./ssm-reads.js";
+import { SsmState } from "./ssm-state.js";
 
 export type { ParameterView } from "./ssm-model.js";
 
 export class SsmSimulator {
   readonly errorProfile: ServiceErrorProfile;
 
-  readonly #ctx: SimContext;
-  readonly #parameters = new Map<string, ParameterRecord>();
-  /** Customer managed KMS key ARNs, and alias name ("alias/x") → key ARN. */
-  readonly #keys = new Set<string>();
-  readonly #aliases = new Map<string, string>();
+  readonly #state: SsmState;
+  /** The KMS keys SecureStrings may be put with (ssm-kms-keys.ts). */
+  readonly #keys: KmsKeys;
+  /** GetParameter, GetParameters, DescribeParameters (ssm-reads.ts). */
+  readonly #reads: ParameterReads;
   /**
    * AWS's public parameters (read-only for the account): `sim.ssm.publicParameters.publishRecommendedEcsAmi(…)`
    * or `.set(name, undefined)` change what AWS publishes.
@@ -86,8 +75,10 @@ export class SsmSimulator {
   readonly publicParameters: PublicParameters;
 
   constructor(context: SimContext = createSimContext()) {
-    this.#ctx = context;
+    this.#state = new SsmState(context);
+    this.#keys = new KmsKeys(this.#state);
     this.publicParameters = new PublicParameters(context);
+    this.#reads = new ParameterReads(this.#state, this.publicParameters);
     this.errorProfile = {
       service: "SSM",
       iamPrefix: "ssm",
@@ -97,7 +88,7 @@ export class SsmSimulator {
       resourceArn: (_command, input) => {
         const name = (input as { Name?: unknown } | undefined)?.Name;
         if (typeof name !== "string") return "*";
-        return isPublicParameterName(name) ? publicParameterArn(this.#ctx.region, name) : this.#arn(name);
+        return isPublicParameterName(name) ? publicParameterArn(context.region, name) : this.#state.arn(name);
       },
       // SSM models ThrottlingException: the SDK hands it out as that class.
       faultError: (kind, _call, faultContext) =>
@@ -125,11 +116,7 @@ export class SsmSimulator {
    * KeyId other than "alias/aws/ssm" fails with InvalidKeyId, as an unknown key does.
    */
   addKmsKey(arnOrId: string, options: { alias?: string } = {}): string {
-    const arn = arnOrId.startsWith("arn:") ? arnOrId : this.#keyArn(arnOrId);
-    this.#keys.add(arn);
-    if (options.alias)
-      this.#aliases.set(options.alias.startsWith("alias/") ? options.alias : `alias/${options.alias}`, arn);
-    return arn;
+    return this.#keys.add(arnOrId, options);
   }
 
   /** Seeds a parameter as if PutParameter had been called (same rules, not logged); returns the new version. */
@@ -139,24 +126,24 @@ export class SsmSimulator {
 
   /** A parameter (by name or ARN) with its current value decrypted and its history; undefined when there is none. */
   parameter(nameOrArn: string): ParameterView | undefined {
-    const record = this.#find(nameOrArn);
+    const record = this.#state.find(nameOrArn);
     return record && this.#view(record);
   }
 
   /** Every parameter, by name. */
   parameters(): ParameterView[] {
-    return [...this.#parameters.values()]
+    return [...this.#state.parameters.values()]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((record) => this.#view(record));
   }
 
   // ===============================================================================================
-  // API
+  // API (the reads: ssm-reads.ts)
 
   putParameter(input: PutParameterCommandInput): PutParameterResult {
-    this.#ctx.clock.advance();
+    this.#state.ctx.clock.advance();
     const name = (input.Name ?? "").trim();
-    this.#checkName(name, "write");
+    this.#state.checkName(name, "write");
     if (input.Tier !== undefined && input.Tier !== "Standard" && input.Tier !== "Intelligent-Tiering") {
       throw new Error(`simulated SSM supports only the Standard tier (got ${input.Tier})`);
     }
@@ -164,25 +151,27 @@ export class SsmSimulator {
       throw new Error("simulated SSM does not implement parameter policies or data types other than text");
     }
     if (input.Value === undefined || input.Value === null) {
-      throw this.#validation(
+      throw this.#state.validation(
         "1 validation error detected: Value null at 'value' failed to satisfy constraint: Member must not be null",
       );
     }
-    if (input.Overwrite && input.Tags !== undefined) throw this.#validation(ssmMessages.tagsWithOverwrite);
-    const existing = this.#parameters.get(name);
-    if (existing && !input.Overwrite) throw this.#error(ParameterAlreadyExists, ssmMessages.alreadyExists);
+    if (input.Overwrite && input.Tags !== undefined)
+      throw this.#state.validation(ssmMessages.tagsWithOverwrite);
+    const existing = this.#state.parameters.get(name);
+    if (existing && !input.Overwrite)
+      throw this.#state.error(ParameterAlreadyExists, ssmMessages.alreadyExists);
     const type = input.Type ?? (existing ? currentVersion(existing).type : undefined);
-    if (!type) throw this.#validation(ssmMessages.typeRequired);
+    if (!type) throw this.#state.validation(ssmMessages.typeRequired);
     if (existing && type !== currentVersion(existing).type && name.startsWith("/")) {
-      throw this.#error(HierarchyTypeMismatchException, ssmMessages.typeChangeInHierarchy);
+      throw this.#state.error(HierarchyTypeMismatchException, ssmMessages.typeChangeInHierarchy);
     }
     if (input.KeyId !== undefined && type !== "SecureString")
-      throw this.#validation(ssmMessages.keyIdForSecureStringOnly);
-    if (input.Value.length > MAX_VALUE_LENGTH) throw this.#validation(ssmMessages.valueTooLong);
+      throw this.#state.validation(ssmMessages.keyIdForSecureStringOnly);
+    if (input.Value.length > MAX_VALUE_LENGTH) throw this.#state.validation(ssmMessages.valueTooLong);
     this.#checkPattern(input.AllowedPattern, input.Value);
     // Overwriting a SecureString without a KeyId puts it under the default key again.
     const keyId = type === "SecureString" ? (input.KeyId ?? DEFAULT_KEY_ID) : undefined;
-    const customerKeyArn = keyId === undefined ? undefined : this.#resolveKey(keyId);
+    const customerKeyArn = keyId === undefined ? undefined : this.#keys.resolve(keyId);
     const previous = existing ? currentVersion(existing) : undefined;
     const version: ParameterVersionRecord = {
       version: (previous?.version ?? 0) + 1,
@@ -192,105 +181,47 @@ export class SsmSimulator {
       customerKeyArn,
       description: input.Description ?? previous?.description,
       allowedPattern: input.AllowedPattern ?? previous?.allowedPattern,
-      lastModifiedDate: this.#ctx.clock.date(),
-      lastModifiedUser: this.#ctx.principalArn,
+      lastModifiedDate: this.#state.ctx.clock.date(),
+      lastModifiedUser: this.#state.ctx.principalArn,
     };
     const record = existing ?? { name, tags: clone(input.Tags ?? []), versions: [] };
     record.versions.push(version);
     record.versions.splice(0, Math.max(0, record.versions.length - MAX_VERSIONS));
-    this.#parameters.set(name, record);
+    this.#state.parameters.set(name, record);
     return { Version: version.version, Tier: "Standard" };
   }
 
   getParameter(input: GetParameterCommandInput): GetParameterResult {
-    this.#ctx.clock.advance();
-    const { name, selector } = splitSelector(input.Name ?? "");
-    if (!name.startsWith("arn:")) this.#checkName(name, "read");
-    if (isPublicParameterName(name)) {
-      const parameter = this.publicParameters.render(name, selector);
-      if (!parameter) throw this.#error(ParameterNotFound, ssmMessages.noMessage);
-      return { Parameter: parameter };
-    }
-    const record = this.#find(name);
-    if (!record) throw this.#error(ParameterNotFound, ssmMessages.noMessage);
-    const version = this.#version(record, selector);
-    return { Parameter: this.#render(record, version, input.WithDecryption ?? false, selector) };
+    return this.#reads.getParameter(input);
   }
 
   getParameters(input: GetParametersCommandInput): GetParametersResult {
-    this.#ctx.clock.advance();
-    const names = this.#nameList(input.Names, "names");
-    const parameters: Parameter[] = [];
-    const invalid: string[] = [];
-    for (const requested of names) {
-      const { name, selector } = splitSelector(requested);
-      if (isPublicParameterName(name)) {
-        const parameter = this.publicParameters.render(name, selector);
-        if (parameter) parameters.push(parameter);
-        else invalid.push(requested);
-        continue;
-      }
-      const record = this.#find(name);
-      const version = record && this.#versionOrUndefined(record, selector);
-      if (record && version)
-        parameters.push(this.#render(record, version, input.WithDecryption ?? false, selector));
-      else invalid.push(requested);
-    }
-    return { Parameters: parameters, InvalidParameters: invalid };
+    return this.#reads.getParameters(input);
   }
 
   describeParameters(input: DescribeParametersCommandInput = {}): DescribeParametersResult {
-    this.#ctx.clock.advance();
-    if (input.Filters !== undefined)
-      throw new Error("simulated SSM does not implement DescribeParameters Filters (use ParameterFilters)");
-    if (input.Shared) throw new Error("simulated SSM does not implement shared parameters");
-    if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 50)) {
-      throw this.#validation(ssmMessages.maxResults(input.MaxResults));
-    }
-    const filters = input.ParameterFilters ?? [];
-    for (const filter of filters) {
-      const problem = filterProblem(filter);
-      if (!problem) continue;
-      const exceptions: Record<typeof problem.kind, ModeledExceptionClass> = {
-        key: InvalidFilterKey,
-        option: InvalidFilterOption,
-        value: InvalidFilterValue,
-      };
-      const Exception = exceptions[problem.kind];
-      throw this.#error(Exception, problem.message);
-    }
-    const matching = [...this.#parameters.values()]
-      .filter((record) => passesFilters(record, filters))
-      .sort((a, b) => a.name.localeCompare(b.name));
-    const { page, nextToken } = paginate(
-      matching,
-      { maxResults: input.MaxResults, nextToken: input.NextToken },
-      { defaultMax: 10, invalidToken: () => this.#error(InvalidNextToken, "The nextToken is not valid.") },
-    );
-    return compact({
-      Parameters: page.map((record) => renderMetadata(record, this.#arn(record.name))),
-      NextToken: nextToken,
-    });
+    return this.#reads.describeParameters(input);
   }
 
   deleteParameter(input: DeleteParameterCommandInput): Record<string, never> {
-    this.#ctx.clock.advance();
+    this.#state.ctx.clock.advance();
     const name = input.Name ?? "";
-    if (!this.#parameters.delete(name)) throw this.#error(ParameterNotFound, ssmMessages.noMessage);
+    if (!this.#state.parameters.delete(name))
+      throw this.#state.error(ParameterNotFound, ssmMessages.noMessage);
     return {};
   }
 
   deleteParameters(input: DeleteParametersCommandInput): DeleteParametersResult {
-    this.#ctx.clock.advance();
-    const names = this.#nameList(input.Names, "names");
+    this.#state.ctx.clock.advance();
+    const names = this.#state.nameList(input.Names, "names");
     const deleted: string[] = [];
     const invalid: string[] = [];
-    for (const name of names) (this.#parameters.delete(name) ? deleted : invalid).push(name);
+    for (const name of names) (this.#state.parameters.delete(name) ? deleted : invalid).push(name);
     return { DeletedParameters: deleted, InvalidParameters: invalid };
   }
 
   addTagsToResource(input: AddTagsToResourceCommandInput): Record<string, never> {
-    this.#ctx.clock.advance();
+    this.#state.ctx.clock.advance();
     const record = this.#taggable(input.ResourceType, input.ResourceId);
     const tags = [...record.tags];
     for (const tag of input.Tags ?? []) {
@@ -298,53 +229,18 @@ export class SsmSimulator {
       if (index === -1) tags.push({ Key: tag.Key, Value: tag.Value });
       else tags[index] = { Key: tag.Key, Value: tag.Value };
     }
-    if (tags.length > 50) throw this.#error(TooManyTagsError, ssmMessages.noMessage);
+    if (tags.length > 50) throw this.#state.error(TooManyTagsError, ssmMessages.noMessage);
     record.tags = tags;
     return {};
   }
 
   listTagsForResource(input: ListTagsForResourceCommandInput): ListTagsForResourceResult {
-    this.#ctx.clock.advance();
+    this.#state.ctx.clock.advance();
     return { TagList: clone(this.#taggable(input.ResourceType, input.ResourceId).tags) };
   }
 
   // ===============================================================================================
   // Internals
-
-  #arn(name: string): string {
-    return parameterArn(this.#ctx.region, this.#ctx.accountId, name);
-  }
-
-  #keyArn(keyId: string): string {
-    return `arn:aws:kms:${this.#ctx.region}:${this.#ctx.accountId}:key/${keyId}`;
-  }
-
-  #find(nameOrArn: string): ParameterRecord | undefined {
-    const name = nameOrArn.startsWith("arn:")
-      ? nameFromArn(nameOrArn, this.#ctx.region, this.#ctx.accountId, (candidate) =>
-          this.#parameters.has(candidate),
-        )
-      : nameOrArn;
-    return name === undefined ? undefined : this.#parameters.get(name);
-  }
-
-  #checkName(name: string, access: "write" | "read"): void {
-    const problem = nameProblem(name, access, (candidate) => this.#arn(candidate));
-    if (problem?.kind === "depth") throw this.#error(HierarchyLevelLimitExceededException, problem.message);
-    if (problem) throw this.#validation(problem.message);
-  }
-
-  /** 1 to 10 names, as GetParameters and DeleteParameters take them. */
-  #nameList(names: string[] | undefined, member: string): string[] {
-    const list = [...new Set(names ?? [])];
-    if (list.length === 0) {
-      throw this.#validation(
-        `1 validation error detected: Value '[]' at '${member}' failed to satisfy constraint: Member must have length greater than or equal to 1`,
-      );
-    }
-    if (list.length > 10) throw this.#validation(ssmMessages.tooMany(member, `[${list.join(", ")}]`, 10));
-    return list;
-  }
 
   #checkPattern(pattern: string | undefined, value: string): void {
     if (pattern === undefined) return;
@@ -352,65 +248,17 @@ export class SsmSimulator {
     try {
       regex = new RegExp(pattern);
     } catch {
-      throw this.#error(InvalidAllowedPatternException, ssmMessages.invalidPattern);
+      throw this.#state.error(InvalidAllowedPatternException, ssmMessages.invalidPattern);
     }
     if (!regex.test(value))
-      throw this.#error(ParameterPatternMismatchException, ssmMessages.patternMismatch(pattern));
-  }
-
-  /** The customer key ARN a KeyId names (undefined for the AWS managed key), or InvalidKeyId as KMS words it. */
-  #resolveKey(keyId: string): string | undefined {
-    const managedAlias = `arn:aws:kms:${this.#ctx.region}:${this.#ctx.accountId}:${DEFAULT_KEY_ID}`;
-    if (keyId === DEFAULT_KEY_ID || keyId === managedAlias) return undefined;
-    const alias = /^(?:arn:aws[\w-]*:kms:[^:]+:\d{12}:)?(alias\/.+)$/.exec(keyId);
-    if (alias) {
-      const arn = this.#aliases.get(alias[1] ?? "");
-      if (arn) return arn;
-      const aliasArn = keyId.startsWith("arn:")
-        ? keyId
-        : `arn:aws:kms:${this.#ctx.region}:${this.#ctx.accountId}:${keyId}`;
-      throw this.#error(InvalidKeyId, ssmMessages.aliasNotFound(aliasArn, this.#ctx.ids.uuid()));
-    }
-    const arn = keyId.startsWith("arn:") ? keyId : this.#keyArn(keyId);
-    if (this.#keys.has(arn)) return arn;
-    throw this.#error(InvalidKeyId, ssmMessages.keyNotFound(arn, this.#ctx.ids.uuid()));
-  }
-
-  #version(record: ParameterRecord, selector: string | undefined): ParameterVersionRecord {
-    const version = this.#versionOrUndefined(record, selector);
-    if (version) return version;
-    if (selector !== undefined && !/^:\d+$/.test(selector)) {
-      throw new Error(`simulated SSM does not implement parameter labels (selector ${selector})`);
-    }
-    throw this.#error(
-      ParameterVersionNotFound,
-      `Systems Manager could not find version ${selector?.slice(1)} of ${record.name}. Verify the version and try again.`,
-    );
-  }
-
-  #versionOrUndefined(
-    record: ParameterRecord,
-    selector: string | undefined,
-  ): ParameterVersionRecord | undefined {
-    if (selector === undefined) return currentVersion(record);
-    const number = /^:(\d+)$/.exec(selector)?.[1];
-    return number === undefined ? undefined : record.versions.find((v) => v.version === Number(number));
-  }
-
-  #render(
-    record: ParameterRecord,
-    version: ParameterVersionRecord,
-    withDecryption: boolean,
-    selector?: string,
-  ) {
-    return renderParameter(record, version, { arn: this.#arn(record.name), withDecryption, selector });
+      throw this.#state.error(ParameterPatternMismatchException, ssmMessages.patternMismatch(pattern));
   }
 
   #taggable(resourceType: string | undefined, resourceId: string | undefined): ParameterRecord {
     if (resourceType !== "Parameter")
       throw new Error(`simulated SSM does not implement tags on ${resourceType}`);
-    const record = this.#parameters.get(resourceId ?? "");
-    if (!record) throw this.#error(InvalidResourceId, ssmMessages.noMessage);
+    const record = this.#state.parameters.get(resourceId ?? "");
+    if (!record) throw this.#state.error(InvalidResourceId, ssmMessages.noMessage);
     return record;
   }
 
@@ -418,7 +266,7 @@ export class SsmSimulator {
     const current = currentVersion(record);
     return {
       name: record.name,
-      arn: this.#arn(record.name),
+      arn: this.#state.arn(record.name),
       type: current.type,
       value: current.value,
       keyId: current.keyId,
@@ -436,23 +284,6 @@ export class SsmSimulator {
       })),
     };
   }
-
-  #validation(message: string): Error {
-    return this.#error(ValidationException, message);
-  }
-
-  #error<E extends Error>(Exception: ModeledExceptionClass<E>, message: string): E {
-    return modeledError(Exception, message, this.#ctx.ids);
-  }
-}
-
-/** "/a/b:3" → name "/a/b", selector ":3" (ARNs have colons of their own: only a trailing ":<selector>" counts). */
-function splitSelector(reference: string): { name: string; selector: string | undefined } {
-  const match = /^(.*[^:]):([\w.-]+)$/.exec(reference);
-  if (!match || (reference.startsWith("arn:") && (match[1] ?? "").split(":").length < 6)) {
-    return { name: reference, selector: undefined };
-  }
-  return { name: match[1] ?? reference, selector: `:${match[2]}` };
 }
 
 /** The SSM commands the simulator answers: operation name → [SDK command class, SsmSimulator method]. */
