@@ -318,7 +318,7 @@ export class TaskLifecycle {
   }
 
   #toStopped(task: TaskState): void {
-    // A task stopped at once (#stopNow) may still have its DEPROVISIONING step scheduled.
+    // A task stopped at once (stopNow) may still have its DEPROVISIONING step scheduled.
     if (task.lastStatus === "STOPPED") return;
     this.#setStatus(task, "STOPPED");
     task.stoppedAt = this.#state.ctx.clock.date();

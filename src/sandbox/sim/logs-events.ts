@@ -3,7 +3,7 @@
  * events), the paged reads — FilterLogEvents across a group's streams (filter patterns) and GetLogEvents in
  * one stream — and FilterLogEvents' optional rate limit. Pages end at `limit`, at the simulator's page size
  * or at 1 MB; tokens hold the last event's key, so events ingested between two pages are not lost when they
- * sort after it. Group and stream lookups and name checks are in logs.ts.
+ * sort after it. Group and stream lookups and name checks are in logs-state.ts.
  */
 import type {
   FilterLogEventsCommandInput,

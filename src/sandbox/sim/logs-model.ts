@@ -1,7 +1,8 @@
 /**
  * Internal state of the simulated CloudWatch Logs and the pure functions around it: log group and stream
- * records, CloudWatch Logs' name rules and wording, ARNs and the renderers. The API methods live in logs.ts;
- * event order, ids and tokens in logs-event-order.ts; filter patterns in logs-filter-pattern.ts.
+ * records, CloudWatch Logs' name rules and wording, ARNs and the renderers. The API methods live in logs.ts,
+ * logs-groups.ts and logs-events.ts; event order, ids and tokens in logs-event-order.ts; filter patterns in
+ * logs-filter-pattern.ts.
  */
 import {
   AccessDeniedException,

@@ -1,7 +1,7 @@
 /**
  * Internal state of the simulated SSM Parameter Store and the pure functions around it: parameter names
  * (SSM's rules and wording), ARNs, the opaque ciphertext of a SecureString read without decryption, the
- * DescribeParameters filters, and the renderers. The API methods live in ssm.ts.
+ * DescribeParameters filters, and the renderers. The API methods live in ssm.ts and ssm-reads.ts.
  */
 import { createHash } from "node:crypto";
 import type {
