@@ -15,7 +15,7 @@ import type { ServiceModel } from "./service-models.js";
 import { escapeXml, xmlContent, xmlElement } from "./xml-output.js";
 
 export function awsQueryProtocol(model: ServiceModel): WireProtocol {
-  const xmlns = ` xmlns="${model.xmlNamespace}"`;
+  const xmlns = xmlnsOf(model);
   return {
     parse: (request) => parseQuery(model, request, { ec2: false }),
     serialize(operation, output, requestId) {
@@ -45,7 +45,7 @@ export function awsQueryProtocol(model: ServiceModel): WireProtocol {
 }
 
 export function ec2QueryProtocol(model: ServiceModel): WireProtocol {
-  const xmlns = ` xmlns="${model.xmlNamespace}"`;
+  const xmlns = xmlnsOf(model);
   return {
     parse: (request) => parseQuery(model, request, { ec2: true }),
     serialize(operation, output, requestId) {
@@ -65,6 +65,15 @@ export function ec2QueryProtocol(model: ServiceModel): WireProtocol {
       return xml(error.status, requestId, document);
     },
   };
+}
+
+/**
+ * The answers' namespace. AWS writes it with a trailing slash, which EC2's SDK setting leaves out
+ * ("http://ec2.amazonaws.com/doc/2016-11-15"; the EC2 API Reference's example responses end in "/").
+ */
+function xmlnsOf(model: ServiceModel): string {
+  const namespace = model.xmlNamespace.endsWith("/") ? model.xmlNamespace : `${model.xmlNamespace}/`;
+  return ` xmlns="${namespace}"`;
 }
 
 function parseQuery(

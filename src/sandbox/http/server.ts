@@ -287,7 +287,11 @@ function send(response: ServerResponse, answer: WireResponse): void {
 function unroutable(authorization: string | undefined, requestId: string): WireResponse {
   const [code, status, message] =
     authorization === undefined
-      ? ["MissingAuthenticationToken", 403, "Request is missing Authentication Token"]
+      ? [
+          "MissingAuthenticationToken",
+          403,
+          "The request must contain either a valid (registered) AWS access key ID or X.509 certificate.",
+        ]
       : [
           "UnknownService",
           400,

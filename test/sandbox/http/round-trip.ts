@@ -50,7 +50,7 @@ export interface ServedPair {
   readonly twin: SimulatedAws;
   readonly server: SimHttpServer;
   /** A real SDK client of `service`, pointed at the server (one attempt unless told). */
-  client(service: ServedService, options?: { maxAttempts?: number }): SdkClient;
+  client(service: ServedService, options?: { maxAttempts?: number; requestTimeoutMs?: number }): SdkClient;
   /** Runs set-up steps on both simulators. */
   arrange(steps: readonly Step[]): void;
 }
@@ -99,6 +99,11 @@ export function useServedPair(options: Parameters<typeof createSimulatedAws>[0] 
         endpoint: server.url,
         credentials,
         maxAttempts: clientOptions.maxAttempts ?? 1,
+        ...(clientOptions.requestTimeoutMs
+          ? {
+              requestHandler: { requestTimeout: clientOptions.requestTimeoutMs, throwOnRequestTimeout: true },
+            }
+          : {}),
       });
       made.push(client);
       return client;
