@@ -8,7 +8,7 @@
  */
 import { determineTimestampFormat } from "@smithy/core/protocols";
 import type { NormalizedSchema } from "@smithy/core/schema";
-import { dateToUtcString, toBase64 } from "@smithy/core/serde";
+import { dateToUtcString, NumericValue, toBase64 } from "@smithy/core/serde";
 
 const timestampSettings = { timestampFormat: { useTrait: true, default: 5 as const }, httpBindings: false };
 
@@ -105,5 +105,6 @@ function scalarText(schema: NormalizedSchema, value: unknown): string {
   if (schema.isBlobSchema()) {
     return typeof value === "string" ? toBase64(Buffer.from(value, "utf8")) : toBase64(value as Uint8Array);
   }
+  if (value instanceof NumericValue) return value.string;
   return String(value);
 }
