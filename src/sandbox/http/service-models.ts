@@ -83,7 +83,9 @@ export function serviceModel(signingName: SigningName): ServiceModel {
 
 function buildModel(signingName: SigningName): ServiceModel {
   const { simName, Client, commands } = services[signingName];
-  // The settings the client hands its protocol; the region is irrelevant to them.
+  // The settings the client hands its protocol; the region is irrelevant to them. Building a client prints
+  // the SDK's NodeVersionSupportWarning on Node 20, which mcctl keeps from operators (src/aws/clients.ts).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const client = new Client({ region: "us-east-1" });
   const settings = client.config.protocolSettings ?? {};
   client.destroy();
