@@ -21,7 +21,14 @@ import {
   htmlPage,
   serviceErrorFaults,
 } from "./faults.js";
-import type { WireError, WireProtocol, WireRequest, WireResponse } from "./protocol.js";
+import {
+  type WireError,
+  type WireProtocol,
+  type WireRequest,
+  WireRequestError,
+  type WireResponse,
+} from "./protocol.js";
+import { restXmlProtocol } from "./rest-xml.js";
 import { type ServiceModel, type SigningName, serviceModel, signingNames } from "./service-models.js";
 import { networkFault, toWireError } from "./wire-error.js";
 
@@ -36,10 +43,7 @@ interface ProtocolEntry {
 const awsJson: ProtocolEntry = { create: awsJsonProtocol, unknownOperation: "UnknownOperationException" };
 const awsQuery: ProtocolEntry = { create: awsQueryProtocol, unknownOperation: "InvalidAction" };
 
-/**
- * Each service's wire protocol. S3's REST-XML (rest-xml.ts `restXmlProtocol`) plugs in here; until it does,
- * S3 requests are answered with S3's NotImplemented error.
- */
+/** Each service's wire protocol; a service without one is answered with S3's NotImplemented error. */
 export const wireProtocols: Record<SigningName, ProtocolEntry | undefined> = {
   ecs: awsJson,
   ssm: awsJson,
@@ -48,7 +52,7 @@ export const wireProtocols: Record<SigningName, ProtocolEntry | undefined> = {
   iam: awsQuery,
   sts: awsQuery,
   ec2: { create: ec2QueryProtocol, unknownOperation: "InvalidAction" },
-  s3: undefined,
+  s3: { create: () => restXmlProtocol, unknownOperation: "NotImplemented" },
 };
 
 export interface RecordedRequest {
@@ -135,10 +139,17 @@ export async function serveSimulatedAws(
     const route = routeOf(request);
     let parsed: ReturnType<WireProtocol["parse"]>;
     let malformed: WireError | undefined;
+    let malformedOperation: string | undefined;
     try {
       parsed = route?.protocol?.parse(wire);
     } catch (error) {
-      malformed = { name: "SerializationException", message: String(error), status: 400, fault: "client" };
+      // S3 refuses some requests before any operation runs (a bad checksum, malformed XML), in its own words.
+      if (error instanceof WireRequestError) {
+        malformed = error;
+        malformedOperation = error.operation;
+      } else {
+        malformed = { name: "SerializationException", message: String(error), status: 400, fault: "client" };
+      }
     }
     const recorded: RecordedRequest = {
       service: route?.model.simName ?? "",
@@ -168,7 +179,7 @@ export async function serveSimulatedAws(
     if (malformed || !parsed) {
       const message = `${model.simName} has no operation named by this request (the sandbox serves ${[...model.operations.keys()].join(", ")})`;
       const error = malformed ?? { name: route.unknownOperation, message, status: 400, fault: "client" };
-      send(response, protocol.serializeError(undefined, error, requestId));
+      send(response, protocol.serializeError(malformedOperation, error, requestId));
       return;
     }
     const { operation, input } = parsed;

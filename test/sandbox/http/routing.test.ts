@@ -1,7 +1,7 @@
 // How the sandbox's one endpoint routes requests to services (by the SigV4 credential scope) and what it
 // answers requests it cannot route or read; what it records of each request.
 import { DescribeClustersCommand } from "@aws-sdk/client-ecs";
-import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { credentials, useServedPair } from "./round-trip.js";
 
@@ -52,7 +52,7 @@ describe("routing by the credential scope", () => {
     expect(query.body).toContain("<Code>InvalidAction</Code>");
   });
 
-  it("answers S3 with S3's NotImplemented until its REST-XML protocol is plugged in", async () => {
+  it("serves S3 with its REST-XML protocol, path-style", async () => {
     const s3 = new S3Client({
       region: pair.sim.region,
       endpoint: pair.server.url,
@@ -60,13 +60,21 @@ describe("routing by the credential scope", () => {
       credentials,
       maxAttempts: 1,
     });
-    const error = await s3.send(new HeadBucketCommand({ Bucket: "mc-backups" })).then(
+    const missing = await s3.send(new HeadBucketCommand({ Bucket: "mc-backups" })).then(
       () => undefined,
       (caught: Error & { $metadata?: { httpStatusCode?: number } }) => caught,
     );
+    await s3.send(new CreateBucketCommand({ Bucket: "mc-backups" }));
+    const found = await s3.send(new HeadBucketCommand({ Bucket: "mc-backups" }));
     s3.destroy();
-    expect(error?.$metadata?.httpStatusCode).toBe(501);
-    expect(pair.server.requests).toMatchObject([{ service: "S3", command: "" }]);
+    expect(missing?.name).toBe("NotFound");
+    expect(missing?.$metadata?.httpStatusCode).toBe(404);
+    expect(found.$metadata.httpStatusCode).toBe(200);
+    expect(pair.server.requests.map((request) => `${request.service}:${request.command}`)).toEqual([
+      "S3:HeadBucket",
+      "S3:CreateBucket",
+      "S3:HeadBucket",
+    ]);
   });
 
   it("answers the awsQuery envelope with the service's namespace and a request id", async () => {
