@@ -7,7 +7,6 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { UsageError } from "../errors.js";
-import { SANDBOX_TIMINGS } from "./account-world.js";
 import { type SimulatedAws, taskFailures } from "./sim/index.js";
 
 export type SandboxFaultName =
@@ -43,8 +42,11 @@ export const OUT_OF_MEMORY_AFTER_MS = 1_500;
 /** How long after start the "task-fails-to-start" container exits, having logged why. */
 export const STARTUP_FAILURE_AFTER_MS = 500;
 
-/** How long no container instance has room in "placement-failure" (ECS retries every placementRetryMs). */
-export const PLACEMENT_FAILURE_MS = 35_000;
+/**
+ * How long no container instance has room in "placement-failure": the first retry (ECS's 30 s) comes after it
+ * and places the task.
+ */
+export const PLACEMENT_FAILURE_MS = 25_000;
 
 /** Failed attempts in "throttling": under mcctl's 5 attempts a call, so the SDK's retries get through. */
 export const THROTTLED_ATTEMPTS = 3;
@@ -163,7 +165,7 @@ export function arrangeFault(
       return `The next task a service starts is killed ${OUT_OF_MEMORY_AFTER_MS / 1000} s after it is RUNNING: container ${MC_CONTAINER} exits with exit code 137, reason "OutOfMemoryError: Container killed due to memory usage"; ECS stops the task with "Essential container in task exited".`;
     case "placement-failure":
       sim.ecs.scriptPlacementFailure({ forMs: PLACEMENT_FAILURE_MS });
-      return `The next time ECS places a task of a service, no container instance has room for ${PLACEMENT_FAILURE_MS / 1000} s: the service event reads "(service …) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance …) has insufficient memory available."; ECS tries again every ${SANDBOX_TIMINGS.ecs.placementRetryMs / 1000} s and then places it.`;
+      return `The next time ECS places a task of a service, no container instance has room for ${PLACEMENT_FAILURE_MS / 1000} s: the service event reads "(service …) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance …) has insufficient memory available."; ECS tries again ${sim.ecs.timings.placementRetryMs / 1000} s later and places it.`;
     case "throttling":
       sim.faults.inject({ service: target, error: "throttling", times: THROTTLED_ATTEMPTS });
       return `The next ${THROTTLED_ATTEMPTS} requests to ${target} are throttled: ${THROTTLING_ERRORS[target]}; the SDK retries them after a back-off.`;

@@ -40,8 +40,8 @@ export const SANDBOX_TIMINGS = {
     schedulerDelayMs: 500,
     serviceCountsLagMs: 1_000,
     runningFailureMs: 3_000,
-    // ECS's scheduler keeps trying while it cannot place a task (or assume a role IAM has not shown it yet).
-    placementRetryMs: 10_000,
+    // placementRetryMs stays ECS's 30 s: a service that cannot place its task (no instance left) retries that
+    // often for as long as the account is left alone, and every open replays those retries.
     taskDefinitionDeletionMs: 10_000,
     // The awslogs driver ships a container's lines every second: `mcctl logs` sees them right after start.
     awslogsFlushMs: 1_000,
@@ -64,9 +64,15 @@ export const SANDBOX_TIMINGS = {
   iam: NonNullable<SimulatedAwsOptions["iam"]>["timings"];
 };
 
+/**
+ * Events one call may bring due. The simulator's guard against a livelock (100,000) counts events, not time: an
+ * account left for weeks with a service retrying placement every 30 s would trip it. This one is years of that.
+ */
+export const SANDBOX_MAX_EVENTS_PER_CALL = 10_000_000;
+
 /** A simulator with the sandbox's identity and timings; `now` is its time source. */
 export function createSandboxSimulator(options: { seed: number; now: () => number }): SimulatedAws {
-  return createSimulatedAws({
+  const sim = createSimulatedAws({
     accountId: SANDBOX_IDENTITY.accountId,
     region: SANDBOX_IDENTITY.region,
     principalArn: SANDBOX_IDENTITY.principalArn,
@@ -77,6 +83,8 @@ export function createSandboxSimulator(options: { seed: number; now: () => numbe
     rds: { timings: SANDBOX_TIMINGS.rds },
     iam: { timings: SANDBOX_TIMINGS.iam },
   });
+  sim.clock.maxEventsPerAdvance = SANDBOX_MAX_EVENTS_PER_CALL;
+  return sim;
 }
 
 /**

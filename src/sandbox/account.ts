@@ -65,6 +65,8 @@ export interface SandboxAccountOptions {
 export interface SandboxAccount {
   /** The state file. */
   readonly stateFile: string;
+  /** When the account was created (ms since the epoch). */
+  readonly createdAt: number;
   /**
    * The simulated AWS. `send` journals each call before it runs; serve the account through `send` only: what
    * the other members change (a test's `sim.ecs.addCluster`) is not journaled, so the next open has not got it.
@@ -144,6 +146,7 @@ export function resetSandboxAccount(stateFile: string): boolean {
 
 class Account implements SandboxAccount {
   readonly sim: SimulatedAws;
+  readonly createdAt: number;
   replayed = 0;
   openedInMs = 0;
   keepReplayedOutputs = false;
@@ -163,6 +166,7 @@ class Account implements SandboxAccount {
     private readonly writer: JournalWriter,
     private readonly release: () => void,
   ) {
+    this.createdAt = header.createdAt;
     this.#lastAt = header.createdAt;
     this.#heldAt = header.createdAt;
     const sim = createSandboxSimulator({ seed: header.seed, now: () => this.#heldAt ?? this.#now() });

@@ -12,7 +12,7 @@ import {
   SandboxAccountBusyError,
 } from "../../src/sandbox/account.js";
 import { decodeLine, encodeLine } from "../../src/sandbox/account-journal.js";
-import { ManualClock, send } from "../helpers/sandbox-account.js";
+import { createMcService, describeService, ManualClock, send } from "../helpers/sandbox-account.js";
 import { TEST_START } from "../helpers/simulated-aws.js";
 
 const opened: SandboxAccount[] = [];
@@ -225,6 +225,25 @@ describe("replay", () => {
     // The operator comes back a minute later: creating (6 s) and backing up (2 s) are long over.
     clock.advance(60_000);
     expect(await status(openAt(clock, stateFile))).toBe("available");
+  });
+
+  it("opens an account left alone for weeks while a service retried placing its task every 30 s", async () => {
+    const stateFile = newStateFile();
+    const clock = new ManualClock();
+    const first = clock.open(stateFile);
+    await createMcService(first, clock);
+    const { Reservations } = await send<{
+      Reservations: Array<{ Instances: Array<{ InstanceId: string }> }>;
+    }>(first, "EC2", "DescribeInstances");
+    await send(first, "EC2", "TerminateInstances", {
+      InstanceIds: [Reservations[0]?.Instances[0]?.InstanceId],
+    });
+    first.close();
+    // 40 days of retries: more events than the simulator's own livelock guard allows one call.
+    clock.advance(40 * 24 * 60 * 60_000);
+    const second = openAt(clock, stateFile);
+    expect(await describeService(second)).toMatchObject({ runningCount: 0, desiredCount: 1 });
+    expect(second.createdAt).toBe(TEST_START);
   });
 
   it("never lets simulated time run backwards when the wall clock does", async () => {
