@@ -56,8 +56,8 @@ export interface SandboxAccountOptions {
   /** Seed of a new account's ids (default: random); an existing account keeps the one in its journal. */
   seed?: number;
   /**
-   * Keep each replayed call's output in `sim.calls` (tests prove the replay exact with it). Off by default:
-   * copying the outputs doubles the cost of opening.
+   * Replay every call in full and keep its output in `sim.calls` (tests prove the replay exact with it). Off by
+   * default: running every read again and copying the outputs doubles the cost of opening.
    */
   keepReplayedOutputs?: boolean;
 }
@@ -68,8 +68,10 @@ export interface SandboxAccount {
   /** When the account was created (ms since the epoch). */
   readonly createdAt: number;
   /**
-   * The simulated AWS. `send` journals each call before it runs; serve the account through `send` only: what
-   * the other members change (a test's `sim.ecs.addCluster`) is not journaled, so the next open has not got it.
+   * The simulated AWS. `send` journals each call as soon as it has run (before its answer can be awaited); serve
+   * the account through `send` only: what the other members change (a test's `sim.ecs.addCluster`) is not
+   * journaled, so the next open has not got it. `sim.calls` lists the calls of this process (replayed ones
+   * without their outputs, unless `keepReplayedOutputs`).
    */
   readonly sim: SimulatedAws;
   /** Journal entries replayed when the account was opened. */
