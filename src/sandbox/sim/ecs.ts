@@ -131,6 +131,11 @@ import {
   usesAwsvpc,
 } from "./ecs-model.js";
 import {
+  type PlacementFailureScript,
+  PlacementFailures,
+  type ScriptedPlacementFailure,
+} from "./ecs-placement-failure.js";
+import {
   executionRoleUnusable,
   passRoleDenial,
   resolveTaskSecrets,
@@ -258,6 +263,7 @@ export class EcsSimulator {
   /** Keyed by task ARN, in creation order. */
   readonly #tasks = new Map<string, TaskState>();
   readonly #failureScripts: FailureScriptEntry[] = [];
+  readonly #placementFailures = new PlacementFailures();
   readonly #commandExits: CommandExitScript[] = [];
   /** Image sizes, digests and refusals, and what each container instance has pulled (ecs-images.ts). */
   readonly #images = new ImageRegistry(() => this.#timings.imageCheckMs);
@@ -426,6 +432,14 @@ export class EcsSimulator {
     const entry = new FailureScriptEntry({ ...script });
     this.#failureScripts.push(entry);
     return entry;
+  }
+
+  /**
+   * Makes the next service placement find no container instance with room, and every placement in the `forMs`
+   * after it; ECS's retries after that succeed (ecs-placement-failure.ts).
+   */
+  scriptPlacementFailure(script: PlacementFailureScript): ScriptedPlacementFailure {
+    return this.#placementFailures.script(script);
   }
 
   /**
@@ -1113,6 +1127,11 @@ export class EcsSimulator {
   #place(clusterArn: string, requirements: Requirements): PlacementResult {
     const candidates = this.#instancesOf(clusterArn).filter((i) => i.status === "ACTIVE" && i.agentConnected);
     if (candidates.length === 0) return { detail: serviceMessages.noContainerInstances };
+    if (this.#placementFailures.refuses(this.#ctx.clock.now())) {
+      return {
+        detail: serviceMessages.closestMatching((candidates[0] as InstanceState).id, shortfalls.memory),
+      };
+    }
     const evaluated = candidates.map((instance) => ({
       instance,
       missing: this.#shortfalls(instance, requirements),
