@@ -5,16 +5,12 @@
  * "endpoint-hang" is the HTTP server's to apply (see `SandboxAccount.pendingHttpFaults`).
  */
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
+import { SANDBOX_FAULTS as FAULT_HELP, type SandboxFaultName } from "../config/sandbox-faults.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { UsageError } from "../errors.js";
 import { type SimulatedAws, taskFailures } from "./sim/index.js";
 
-export type SandboxFaultName =
-  | "task-fails-to-start"
-  | "out-of-memory"
-  | "placement-failure"
-  | "throttling"
-  | "endpoint-hang";
+export type { SandboxFaultName } from "../config/sandbox-faults.js";
 
 /** The simulator's service names, as `sim.send` takes them. */
 export type SandboxServiceName = "ECS" | "EC2" | "S3" | "RDS" | "STS" | "IAM" | "SSM" | "CloudWatchLogs";
@@ -60,35 +56,13 @@ export interface PendingHttpFault {
   times: number;
 }
 
-/** Each fault with its help text (for `mcctl sandbox fail --help`). */
+/** Each fault with its help text (config/sandbox-faults.ts, which `mcctl sandbox fail --help` lists). */
 export const SANDBOX_FAULTS: ReadonlyArray<{ name: SandboxFaultName; help: string; takesService: boolean }> =
-  [
-    {
-      name: "task-fails-to-start",
-      help: "The next task a service starts exits right after it starts: its essential container logs why and exits with code 1.",
-      takesService: false,
-    },
-    {
-      name: "out-of-memory",
-      help: "The next task a service starts is OOM-killed moments after it is RUNNING (exit code 137, OutOfMemoryError).",
-      takesService: false,
-    },
-    {
-      name: "placement-failure",
-      help: `The next time ECS places a task, no container instance has room for ${PLACEMENT_FAILURE_MS / 1000} s; ECS's own retry then places it.`,
-      takesService: false,
-    },
-    {
-      name: "throttling",
-      help: `The next ${THROTTLED_ATTEMPTS} requests to a service (default ECS) get its throttling error; the SDK retries them.`,
-      takesService: true,
-    },
-    {
-      name: "endpoint-hang",
-      help: "The next request to a service (default ECS) gets no answer: the SDK's request timeout ends it and the SDK retries.",
-      takesService: true,
-    },
-  ];
+  Object.entries(FAULT_HELP).map(([name, help]) => ({
+    name: name as SandboxFaultName,
+    help,
+    takesService: name === "throttling" || name === "endpoint-hang",
+  }));
 
 export function isSandboxFaultName(name: string): name is SandboxFaultName {
   return SANDBOX_FAULTS.some((fault) => fault.name === name);

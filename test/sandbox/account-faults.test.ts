@@ -232,3 +232,12 @@ describe("sandbox faults", () => {
     expect(arrangements()).toEqual([]);
   });
 });
+
+describe("the faults' help", () => {
+  it("states the durations and counts the account uses", async () => {
+    const { PLACEMENT_FAILURE_MS, THROTTLED_ATTEMPTS } = await import("../../src/sandbox/account-faults.js");
+    const help = Object.fromEntries(SANDBOX_FAULTS.map((fault) => [fault.name, fault.help]));
+    expect(help["placement-failure"]).toContain(`${PLACEMENT_FAILURE_MS / 1000} s`);
+    expect(help.throttling).toContain(`next ${THROTTLED_ATTEMPTS} requests`);
+  });
+});
