@@ -36,6 +36,20 @@ export interface CommandContext {
   sandbox?: RunningSandbox | undefined;
 }
 
+/**
+ * In the sandbox, the secrets a new deployment (no mcctl.json yet) or a rebuild after destroy (the names
+ * `secrets.deleted` keeps) would ask for get practice values; the operator's own, in the environment, still win.
+ * Never the others: a practice value in the environment would overwrite a secret the operator set.
+ */
+function practiceSecretsWanted(sandbox: RunningSandbox, settings: LoadedSettings): Record<string, string> {
+  const wanted = settings.exists ? (settings.settings.secrets?.deleted ?? []) : undefined;
+  return Object.fromEntries(
+    Object.entries(sandbox.practiceSecrets()).filter(
+      ([name]) => wanted === undefined || wanted.includes(name),
+    ),
+  );
+}
+
 /** What bounds the command as a whole: its --timeout, for the commands that have one. */
 export interface CommandTimeLimit {
   timeoutMs?: number | undefined;
@@ -69,8 +83,7 @@ export async function createContext(
     output,
     interactive: (deps.stdinIsTTY ?? Boolean(process.stdin.isTTY)) && !options.yes,
     settings: globals.settings,
-    // A brand-new sandbox deployment gets practice secrets; the operator's own still win.
-    env: sandbox && !globals.settings.exists ? { ...sandbox.practiceSecrets(), ...env } : env,
+    env: sandbox ? { ...practiceSecretsWanted(sandbox, globals.settings), ...env } : env,
     cluster: globals.cluster,
     service: globals.service,
     // The plan's calls end by the deadline; the apply derives its own limits (withCallLimits).
