@@ -11,6 +11,8 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: "test-secret-not-real",
       AWS_REGION: "eu-west-1",
       AWS_EC2_METADATA_DISABLED: "true",
+      // A shell that practises in the sandbox (MCCTL_SANDBOX=1) must not turn every test into a sandbox run.
+      MCCTL_SANDBOX: "",
     },
     testTimeout: 20_000,
     // Each file in a process of its own (vitest's default). Sharing one worker process between files

@@ -1,19 +1,17 @@
-// Benchmark of a real `mcctl restart`: the built binary talks over HTTP (--endpoint-url) to a local
-// ECS endpoint backed by the test simulator, with scaled-down ECS timings and real time. Measures
+// Benchmark of a real `mcctl restart`: the built binary talks over HTTP (--endpoint-url) to the
+// simulated AWS served locally (src/sandbox/http/server.ts), with scaled-down ECS timings and real time. Measures
 // what an operator feels — how soon after the old task has STOPPED mcctl scales back up, how many
 // ECS calls each poll costs — and the mcctl process's peak RSS (VmHWM). Run by `npm run bench`.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createSimContext } from "../src/sandbox/sim/core.js";
-import { EcsSimulator } from "../src/sandbox/sim/ecs.js";
-import { serveEcs } from "../src/sandbox/sim/http.js";
+import { serveSimulatedAws } from "../src/sandbox/http/server.js";
+import { createSimulatedAws } from "../src/sandbox/sim/index.js";
 import { mcServiceInput, mcTaskDefinition } from "../test/helpers/sim-fixtures.js";
 
 const POLL_INTERVAL_MS = 300;
 
-const context = createSimContext();
 // A random stopping time puts the old task's stop at a different point of mcctl's poll cycle in each run.
-const ecs = new EcsSimulator(context, {
+const sim = createSimulatedAws({
   timings: {
     // ECS's scheduler acts a moment after UpdateService and its counts lag; scaled down like the rest.
     schedulerDelayMs: 100,
@@ -22,6 +20,7 @@ const ecs = new EcsSimulator(context, {
     stoppingMs: 2_000 + Math.round(Math.random() * POLL_INTERVAL_MS),
   },
 });
+const { ecs } = sim;
 
 function peakRssMiB(pid: number): number | undefined {
   try {
@@ -38,11 +37,11 @@ ecs.addContainerInstance("default", { ec2InstanceId: "i-0123456789abcdef0" });
 ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
 ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
 await new Promise((resolve) => setTimeout(resolve, 2_000));
-context.clock.advance();
+sim.advance();
 const [oldTask] = ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" });
 if (!oldTask) throw new Error("the simulated service did not start");
 
-const server = await serveEcs(ecs, context);
+const server = await serveSimulatedAws(sim);
 
 const started = Date.now();
 const child = spawn(
@@ -73,7 +72,7 @@ clearInterval(sampler);
 await server.close();
 if (exitCode !== 0) throw new Error(`mcctl restart exited ${exitCode}:\n${stderr}`);
 
-context.clock.advance();
+sim.advance();
 const stoppedAt = ecs
   .tasks({ serviceName: "mc" })
   .find((task) => task.taskArn === oldTask.taskArn)?.stoppedAt;

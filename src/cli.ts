@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
+import { SANDBOX_BANNER, SANDBOX_ENV } from "./config/sandbox-mode.js";
 import { capitalized, oneLine, quote } from "./domain/formats.js";
 import { type FlagUse, GROUPS, VERBS, type VerbDeclaration, type VerbName } from "./driver/catalogue.js";
 import { FLAGS, type FlagDeclaration, type FlagKey, GLOBAL_FLAGS } from "./driver/flags.js";
@@ -36,6 +37,8 @@ export const VERB_MODULES: Record<VerbName, () => Promise<VerbModule>> = {
   "backup list": () => import("./commands/backup-list.js"),
   destroy: () => import("./commands/destroy.js"),
   permissions: () => import("./commands/permissions.js"),
+  "sandbox reset": () => import("./commands/sandbox-reset.js"),
+  "sandbox fail": () => import("./commands/sandbox-fail.js"),
 };
 
 export function buildProgram(): Command {
@@ -149,6 +152,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // The prompts and spinners (loaded with the command, after this) colour by NO_COLOR, not by our flag.
   if (argv.includes("--no-color")) process.env.NO_COLOR = "1";
   const program = buildProgram();
+  if (inSandbox(program, argv)) process.stderr.write(`${SANDBOX_BANNER}\n`);
   const stdout = watchStdout();
   try {
     await program.parseAsync([...argv]);
@@ -161,6 +165,26 @@ export async function main(argv: readonly string[]): Promise<number> {
   } finally {
     stdout.stop();
   }
+}
+
+/**
+ * Whether the run uses the sandbox: --sandbox, MCCTL_SANDBOX=1 or a `sandbox` verb. Read before commander parses,
+ * so that the banner is the first line of every screen, help and usage errors included; a bad MCCTL_SANDBOX is
+ * reported later by the command.
+ */
+function inSandbox(program: Command, argv: readonly string[]): boolean {
+  const words = argv.slice(2);
+  const end = words.indexOf("--");
+  const options = end === -1 ? words : words.slice(0, end);
+  const env = process.env[SANDBOX_ENV]?.toLowerCase();
+  const command = commandIn(program, options);
+  return (
+    options.includes("--sandbox") ||
+    env === "1" ||
+    env === "true" ||
+    command?.name() === "sandbox" ||
+    command?.parent?.name() === "sandbox"
+  );
 }
 
 /** Notes whether anything is written to stdout while a command runs. */

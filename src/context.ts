@@ -1,9 +1,10 @@
 import { AwsClients } from "./aws/clients.js";
-import { resolveAwsConfig } from "./aws/config.js";
+import { resolveAwsConfig, sandboxAwsConfig } from "./aws/config.js";
 import { type GlobalOptions, resolveGlobals } from "./config/globals.js";
 import type { Asker } from "./config/questions.js";
 import type { LoadedSettings } from "./config/settings.js";
-import { MissingInputError } from "./errors.js";
+import { McctlError, MissingInputError } from "./errors.js";
+import type { RunningSandbox } from "./sandbox/index.js";
 import { Output } from "./ui/output.js";
 import * as prompts from "./ui/prompts.js";
 
@@ -31,6 +32,22 @@ export interface CommandContext {
    * confirmation), and for commands without --timeout.
    */
   deadline?: number | undefined;
+  /** The sandbox account the clients talk to, in sandbox mode (`--sandbox`). */
+  sandbox?: RunningSandbox | undefined;
+}
+
+/**
+ * In the sandbox, the secrets a new deployment (no mcctl.json yet) or a rebuild after destroy (the names
+ * `secrets.deleted` keeps) would ask for get practice values; the operator's own, in the environment, still win.
+ * Never the others: a practice value in the environment would overwrite a secret the operator set.
+ */
+function practiceSecretsWanted(sandbox: RunningSandbox, settings: LoadedSettings): Record<string, string> {
+  const wanted = settings.exists ? (settings.settings.secrets?.deleted ?? []) : undefined;
+  return Object.fromEntries(
+    Object.entries(sandbox.practiceSecrets()).filter(
+      ([name]) => wanted === undefined || wanted.includes(name),
+    ),
+  );
 }
 
 /** What bounds the command as a whole: its --timeout, for the commands that have one. */
@@ -57,18 +74,25 @@ export async function createContext(
   const globals = await resolveGlobals(options, env);
   const deadline =
     options.yes && timeLimit.timeoutMs !== undefined ? startedAt + timeLimit.timeoutMs : undefined;
+  // Loaded only in sandbox mode: the simulator and its server are no part of a real run's start-up.
+  const sandbox = globals.sandbox
+    ? await (await import("./sandbox/index.js")).startSandbox(globals.settings.path)
+    : undefined;
   return {
     options,
     output,
     interactive: (deps.stdinIsTTY ?? Boolean(process.stdin.isTTY)) && !options.yes,
     settings: globals.settings,
-    env,
+    env: sandbox ? { ...practiceSecretsWanted(sandbox, globals.settings), ...env } : env,
     cluster: globals.cluster,
     service: globals.service,
     // The plan's calls end by the deadline; the apply derives its own limits (withCallLimits).
-    aws: new AwsClients(resolveAwsConfig(globals), { deadline }),
+    aws: new AwsClients(sandbox ? sandboxAwsConfig(sandbox, globals) : resolveAwsConfig(globals), {
+      deadline,
+    }),
     ask: prompts,
     deadline,
+    sandbox,
   };
 }
 
@@ -117,4 +141,12 @@ export function confirmationToAsk(context: CommandContext): boolean {
     throw new MissingInputError([CONFIRMATION], "stdin is not a terminal: pass --yes to confirm the change.");
   }
   return true;
+}
+
+/** The sandbox account of this run; the verbs of `mcctl sandbox` imply --sandbox, so they always have one. */
+export function sandboxOf(context: Pick<CommandContext, "sandbox">): RunningSandbox {
+  if (!context.sandbox) {
+    throw new McctlError("no sandbox account in this run", { suggestion: "Run the command with --sandbox." });
+  }
+  return context.sandbox;
 }

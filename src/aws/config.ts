@@ -11,6 +11,11 @@ export interface AwsConfig {
   retryMode: RetryMode;
   /** Connection, attempt and call timeouts; DEFAULT_TIMEOUTS when left out. */
   timeouts?: AwsTimeouts;
+  /**
+   * The sandbox's own fixed credentials: the SDK's credential chain (profiles, AWS_ACCESS_KEY_ID, instance
+   * metadata) is then never consulted.
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -43,7 +48,33 @@ export function sdkClientOptions(config: AwsConfig) {
     ...(config.region ? { region: config.region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    // AWS_USE_FIPS_ENDPOINT or a profile's use_dualstack_endpoint would make the SDK refuse the endpoint.
+    ...(config.credentials
+      ? { credentials: config.credentials, useFipsEndpoint: false, useDualstackEndpoint: false }
+      : {}),
     maxAttempts: config.maxAttempts,
     retryMode: config.retryMode,
+  };
+}
+
+/** The sandbox's account, as the SDK clients reach it. */
+export interface SandboxEndpoint {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** How the SDK clients reach the sandbox: its loopback endpoint, region and credentials; nothing of AWS's. */
+export function sandboxAwsConfig(
+  sandbox: SandboxEndpoint,
+  globals: { maxAttempts?: number | undefined; retryMode?: RetryMode | undefined; timeouts?: AwsTimeouts },
+): AwsConfig {
+  return {
+    region: sandbox.region,
+    endpoint: sandbox.endpoint,
+    credentials: sandbox.credentials,
+    maxAttempts: globals.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: globals.retryMode ?? "standard",
+    timeouts: globals.timeouts ?? DEFAULT_TIMEOUTS,
   };
 }

@@ -207,6 +207,9 @@ export const VERB_API_USE = {
     logs: ["findLogGroup", "deleteLogGroup"],
   }),
   permissions: merge(IDENTITY, { iam: ["instanceProfileRoles"] }),
+  // The sandbox's verbs act on the practice account on this machine, never on AWS.
+  "sandbox reset": {},
+  "sandbox fail": {},
 } as const satisfies Record<string, ApiUse>;
 
 export type Verb = keyof typeof VERB_API_USE;

@@ -8,6 +8,7 @@ import { type AwsTimeouts, DEFAULT_TIMEOUTS } from "../aws/limits.js";
 import { VARIABLES } from "../domain/environment.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_CLUSTER, DEFAULT_SERVICE, DEFAULT_SETTINGS_PATH } from "./defaults.js";
+import { refuseRealAccountFlags, sandboxFromEnv, settingsForMode } from "./sandbox-mode.js";
 import { type LoadedSettings, loadSettings } from "./settings.js";
 import * as values from "./values.js";
 
@@ -27,11 +28,18 @@ export interface GlobalOptions {
   json?: boolean;
   debug?: boolean;
   color?: boolean;
+  /** Run against the sandbox account (also MCCTL_SANDBOX=1; implied by the `sandbox` verbs). */
+  sandbox?: boolean;
 }
 
 export interface ResolvedGlobals {
   /** The settings file (--config, default ./mcctl.json), loaded and validated. */
   settings: LoadedSettings;
+  /**
+   * The sandbox account instead of AWS: then region, profile and endpoint are the sandbox's own, and
+   * AWS_REGION, AWS_PROFILE and AWS_ENDPOINT_URL are ignored.
+   */
+  sandbox: boolean;
   cluster: string;
   service: string;
   /** Undefined: none given anywhere; the SDK then looks in the profile. */
@@ -92,16 +100,20 @@ export async function resolveGlobals(
   options: GlobalOptions,
   env: NodeJS.ProcessEnv,
 ): Promise<ResolvedGlobals> {
+  const sandbox = options.sandbox === true || sandboxFromEnv(env);
+  if (sandbox) refuseRealAccountFlags(options as Record<string, unknown>);
+  // In the sandbox the variables that point at a real account are ignored, not checked.
+  const realEnv = sandbox ? {} : env;
   const region =
     fromFlag(values.region, options.region, "--region", HINTS.region) ??
-    fromEnv(values.region, env, "AWS_REGION", HINTS.region, true) ??
-    fromEnv(values.region, env, "AWS_DEFAULT_REGION", HINTS.region, true);
+    fromEnv(values.region, realEnv, "AWS_REGION", HINTS.region, true) ??
+    fromEnv(values.region, realEnv, "AWS_DEFAULT_REGION", HINTS.region, true);
   const endpointUrl =
     fromFlag(values.httpUrl, options.endpointUrl, "--endpoint-url", HINTS.endpoint) ??
-    fromEnv(values.httpUrl, env, "AWS_ENDPOINT_URL", HINTS.endpoint, true);
+    fromEnv(values.httpUrl, realEnv, "AWS_ENDPOINT_URL", HINTS.endpoint, true);
   const profile =
     fromFlag(values.profileName, options.profile, "--profile", HINTS.profile) ??
-    fromEnv(values.profileName, env, "AWS_PROFILE", HINTS.profile, true);
+    fromEnv(values.profileName, realEnv, "AWS_PROFILE", HINTS.profile, true);
   const cluster =
     fromFlag(values.clusterName, options.cluster, "--cluster", HINTS.name) ??
     fromEnv(values.clusterName, env, "MCCTL_CLUSTER", HINTS.name, false);
@@ -122,15 +134,17 @@ export async function resolveGlobals(
   fromEnv(values.family, env, "MCCTL_TASK_FAMILY", HINTS.family, false);
   const configPath = fromFlag(values.filePath, options.config, "--config", HINTS.config);
 
-  const settings = await loadSettings(configPath ?? DEFAULT_SETTINGS_PATH, {
-    explicit: configPath !== undefined,
-  });
+  const settings = settingsForMode(
+    await loadSettings(configPath ?? DEFAULT_SETTINGS_PATH, { explicit: configPath !== undefined }),
+    sandbox,
+  );
   const file = settings.settings;
   return {
     settings,
+    sandbox,
     cluster: cluster ?? file.cluster ?? DEFAULT_CLUSTER,
     service: service ?? file.service ?? DEFAULT_SERVICE,
-    region: region ?? file.region,
+    region: sandbox ? undefined : (region ?? file.region),
     profile,
     endpointUrl,
     maxAttempts,

@@ -70,6 +70,11 @@ const EnvironmentSchema = z
  * Switch variables are stored as booleans so that "no" is remembered without sending the variable.
  */
 export const SettingsSchema = z.strictObject({
+  /**
+   * Written by a command run with --sandbox: the file describes the sandbox account, and a command without
+   * --sandbox refuses it (src/config/sandbox-mode.ts).
+   */
+  sandbox: z.optional(z.literal(true)),
   region: z.optional(values.region),
   cluster: z.optional(values.clusterName),
   service: z.optional(values.serviceName),

@@ -10,6 +10,7 @@ import {
   SETUP_DEFAULTS,
   UPGRADE_DEFAULTS,
 } from "../config/defaults.js";
+import { SANDBOX_FAULTS } from "../config/sandbox-faults.js";
 import type { FlagKey } from "./flags.js";
 
 /** How a verb takes one flag: its default (shown in the help) and, when it says more, its own help. */
@@ -38,6 +39,8 @@ export interface VerbDeclaration {
   readonly gathersInputs?: boolean;
   /** Run when its group is named alone (`mcctl backup` is `mcctl backup create`). */
   readonly isDefault?: boolean;
+  /** It acts on the sandbox account only (implies --sandbox). */
+  readonly sandbox?: boolean;
 }
 
 export interface GroupDeclaration {
@@ -67,6 +70,10 @@ export const GROUPS: readonly GroupDeclaration[] = [
   {
     name: "backup",
     description: "a manual RDS snapshot of the deployment's database now; `backup list` lists them",
+  },
+  {
+    name: "sandbox",
+    description: "the practice account (--sandbox): reset starts it over, fail arranges a fault to rehearse",
   },
 ];
 
@@ -355,6 +362,31 @@ export const VERBS = [
       "Resources are scoped to this deployment (cluster, service, family, bucket, database, secrets path,\n" +
       "roles, log group) wherever IAM allows; `*` only where AWS requires it. --json prints the document\n" +
       "(a list of documents when it exceeds IAM's 6,144-character limit for one managed policy).",
+  },
+  {
+    name: "sandbox reset",
+    description: "start the sandbox account over: everything made in it, and its mcctl.json, are forgotten",
+    changes: true,
+    sandbox: true,
+    flags: { dryRun: {} },
+    examples: ["mcctl sandbox reset", "mcctl sandbox reset --yes"],
+    notes:
+      "Acts on the sandbox account only (.mcctl/sandbox.jsonl beside mcctl.json), never on AWS; --sandbox is implied.",
+  },
+  {
+    name: "sandbox fail",
+    args: "<fault>",
+    description: `arrange a fault in the sandbox account, to rehearse an incident: ${Object.keys(SANDBOX_FAULTS).join(", ")}`,
+    changes: true,
+    sandbox: true,
+    flags: { dryRun: {} },
+    examples: [
+      "mcctl sandbox fail task-fails-to-start && mcctl --sandbox restart --yes",
+      "mcctl sandbox fail out-of-memory",
+    ],
+    notes: `Faults (each for the next occurrence; --sandbox is implied):\n${Object.entries(SANDBOX_FAULTS)
+      .map(([name, help]) => `  ${name.padEnd(20)} ${help}`)
+      .join("\n")}`,
   },
 ] as const satisfies readonly VerbDeclaration[];
 

@@ -81,6 +81,11 @@ export const GLOBAL_FLAGS = {
   json: { spelling: "--json", help: "print the result as JSON on stdout (a failure too)" },
   debug: { spelling: "--debug", help: "print stack traces and AWS details" },
   color: { spelling: "--no-color", help: "disable colours (also NO_COLOR)", env: "NO_COLOR" },
+  sandbox: {
+    spelling: "--sandbox",
+    help: "use the sandbox: a simulated AWS account on this machine, for practice (also MCCTL_SANDBOX=1)",
+    env: "MCCTL_SANDBOX",
+  },
 } as const satisfies Record<string, FlagDeclaration>;
 
 /** The options of the commands, by commander's attribute name; a flag means the same in every command. */

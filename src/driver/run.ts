@@ -20,15 +20,30 @@ export function verbAction(declaration: VerbDeclaration, load: () => Promise<Ver
     refuseSurplusArguments(command, declared);
     const globals = command.optsWithGlobals<GlobalOptions>();
     // Loading a verb calls nothing (its SDK clients and prompts load on first use), so all load at once.
-    const [{ parseOptions }, { checkVariables }, { requireSettingsFile }, { createContext }, driver, module] =
-      await Promise.all([
-        import("./options.js"),
-        import("../config/globals.js"),
-        import("../config/settings.js"),
-        import("../context.js"),
-        import("./drive.js"),
-        load(),
-      ]);
+    const [
+      { parseOptions },
+      { checkVariables },
+      { requireSettingsFile },
+      { createContext },
+      { sandboxFromEnv, sandboxFlags },
+      driver,
+      module,
+    ] = await Promise.all([
+      import("./options.js"),
+      import("../config/globals.js"),
+      import("../config/settings.js"),
+      import("../context.js"),
+      import("../config/sandbox-mode.js"),
+      import("./drive.js"),
+      load(),
+    ]);
+    if (declaration.sandbox || sandboxFromEnv(process.env)) globals.sandbox = true;
+    if (globals.sandbox) {
+      Object.assign(
+        flags,
+        sandboxFlags(flags, (key) => command.getOptionValueSource(key) === "default"),
+      );
+    }
     const named = Object.fromEntries(declared.map((argument, index) => [argument, args[index]]));
     const options = parseOptions(
       module.options,

@@ -1,11 +1,10 @@
-// The built binary against the simulated ECS on 127.0.0.1: what an operator sees when the endpoint hangs,
+// The built binary against the simulated AWS on 127.0.0.1: what an operator sees when the endpoint hangs,
 // answers HTML, or the transport settings or the profile are wrong. Small timeouts, real time.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSimContext } from "../../src/sandbox/sim/core.js";
-import { EcsSimulator } from "../../src/sandbox/sim/ecs.js";
-import { type SimHttpServer, serveEcs } from "../../src/sandbox/sim/http.js";
+import { type SimHttpServer, serveSimulatedAws } from "../../src/sandbox/http/server.js";
+import { createSimulatedAws } from "../../src/sandbox/sim/index.js";
 import { assertBuilt, childEnv, makeTempDir, removeTempDir, runCli } from "../bin/harness.js";
 
 let dir: string;
@@ -17,10 +16,9 @@ beforeAll(() => {
 
 beforeEach(async () => {
   dir = await makeTempDir();
-  const context = createSimContext();
-  const ecs = new EcsSimulator(context, {});
-  ecs.addCluster("default");
-  server = await serveEcs(ecs, context);
+  const sim = createSimulatedAws();
+  sim.ecs.addCluster("default");
+  server = await serveSimulatedAws(sim);
 });
 
 afterEach(async () => {

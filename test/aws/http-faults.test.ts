@@ -1,5 +1,5 @@
 // The real SDK stack (endpoint resolution, signing, retries, the request handler) against the simulated
-// ECS served on 127.0.0.1, with timeouts of a few hundred milliseconds and real time.
+// AWS served on 127.0.0.1 (src/sandbox/http/server.ts), with timeouts of a few hundred milliseconds and real time.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,19 +9,18 @@ import { createEcsApi } from "../../src/aws/ecs.js";
 import { type AwsLimits, type AwsTimeouts, withCallLimits } from "../../src/aws/limits.js";
 import { InterruptedError, McctlError } from "../../src/errors.js";
 import { isTransientError } from "../../src/queries/poll.js";
-import { createSimContext } from "../../src/sandbox/sim/core.js";
-import { EcsSimulator } from "../../src/sandbox/sim/ecs.js";
-import { type SimHttpServer, serveEcs } from "../../src/sandbox/sim/http.js";
+import { type SimHttpServer, serveSimulatedAws } from "../../src/sandbox/http/server.js";
+import { createSimulatedAws, type EcsSimulator } from "../../src/sandbox/sim/index.js";
 import { mcTaskDefinition } from "../helpers/sim-fixtures.js";
 
 let server: SimHttpServer;
 let ecs: EcsSimulator;
 
 beforeEach(async () => {
-  const context = createSimContext();
-  ecs = new EcsSimulator(context, {});
+  const sim = createSimulatedAws();
+  ecs = sim.ecs;
   ecs.addCluster("prod");
-  server = await serveEcs(ecs, context);
+  server = await serveSimulatedAws(sim);
 });
 
 afterEach(async () => {

@@ -1,11 +1,10 @@
 /**
- * What the binary tests run mcctl against over HTTP, on 127.0.0.1 only: the simulated ECS with the
- * service `mc` steady (src/sandbox/sim/http.ts), and an endpoint that accepts connections and never answers.
+ * What the binary tests run mcctl against over HTTP, on 127.0.0.1 only: the simulated AWS with the ECS
+ * service `mc` steady (src/sandbox/http/server.ts), and an endpoint that accepts connections and never answers.
  */
 import { createServer, type Socket } from "node:net";
-import { createSimContext } from "../../src/sandbox/sim/core.js";
-import { EcsSimulator } from "../../src/sandbox/sim/ecs.js";
-import { type SimHttpServer, serveEcs } from "../../src/sandbox/sim/http.js";
+import { type SimHttpServer, serveSimulatedAws } from "../../src/sandbox/http/server.js";
+import { createSimulatedAws, type EcsSimulator } from "../../src/sandbox/sim/index.js";
 import { mcServiceInput, mcTaskDefinition } from "../helpers/sim-fixtures.js";
 
 export interface World {
@@ -17,17 +16,17 @@ export interface World {
 
 /** A cluster with one instance and the service `mc` steady with one task, served over HTTP. */
 export async function world(): Promise<World> {
-  const context = createSimContext();
-  const ecs = new EcsSimulator(context, {
+  const sim = createSimulatedAws({
     timings: { pendingMs: 400, stoppingMs: 1_500, schedulerDelayMs: 50, serviceCountsLagMs: 50 },
   });
+  const { ecs } = sim;
   ecs.addCluster("default");
   ecs.addContainerInstance("default", { ec2InstanceId: "i-0abc" });
   ecs.registerTaskDefinition(mcTaskDefinition({ family: "model-catalogue" }));
   ecs.createService(mcServiceInput({ cluster: "default", taskDefinition: "model-catalogue" }));
-  const server = await serveEcs(ecs, context);
+  const server = await serveSimulatedAws(sim);
   for (let waited = 0; waited < 5_000; waited += 50) {
-    context.clock.advance();
+    sim.advance();
     if (ecs.tasks({ serviceName: "mc", lastStatus: "RUNNING" }).length === 1) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -35,7 +34,7 @@ export async function world(): Promise<World> {
     ecs,
     server,
     desiredCount: () => {
-      context.clock.advance();
+      sim.advance();
       return ecs.describeServices({ cluster: "default", services: ["mc"] }).services?.[0]?.desiredCount;
     },
     close: () => server.close(),

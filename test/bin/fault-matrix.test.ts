@@ -1,13 +1,13 @@
 /**
  * The fault matrix of issue 8: the BUILT binary runs `mcctl restart --yes` over HTTP against the simulated
- * ECS (src/sandbox/sim/http.ts: the real SDK stack, retries and timeouts included), in real time with scaled-down
+ * ECS (src/sandbox/http/server.ts: the real SDK stack, retries and timeouts included), in real time with scaled-down
  * ECS timings, while the network, AWS or the operator misbehave. Every case must end with the service at
  * its desired count, or with the printed command that restores it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HttpFaultRule } from "../../src/sandbox/http/server.js";
 import { taskFailures } from "../../src/sandbox/sim/ecs-task-scripts.js";
-import type { HttpFaultRule } from "../../src/sandbox/sim/http.js";
 import { type World, world } from "./ecs-world.js";
 import { assertBuilt, BIN, childEnv, makeTempDir, removeTempDir } from "./harness.js";
 

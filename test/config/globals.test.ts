@@ -164,3 +164,38 @@ describe("checkVariables", () => {
     expect(message).not.toContain("hunter2");
   });
 });
+
+describe("resolveGlobals: the sandbox", () => {
+  const realAccount = {
+    AWS_REGION: "us-east-1",
+    AWS_PROFILE: "production",
+    AWS_ENDPOINT_URL: "https://ecs.example.com",
+  };
+
+  it("ignores the variables that point at a real account, even bad ones", async () => {
+    const sandboxFile = join(dir, "sandbox.json");
+    await writeFile(sandboxFile, JSON.stringify({ sandbox: true, region: "eu-west-1" }));
+    const globals = await resolveGlobals(
+      { config: sandboxFile, sandbox: true },
+      { ...realAccount, AWS_DEFAULT_REGION: "not a region" },
+    );
+    expect(globals).toMatchObject({ sandbox: true, region: undefined, profile: undefined });
+    expect(globals.endpointUrl).toBeUndefined();
+  });
+
+  it("MCCTL_SANDBOX=1 turns it on like --sandbox", async () => {
+    const fresh = join(dir, "fresh.json");
+    const globals = await resolveGlobals({ config: fresh }, { MCCTL_SANDBOX: "1", ...realAccount });
+    expect(globals.sandbox).toBe(true);
+    expect(globals.settings.settings.sandbox).toBe(true);
+  });
+
+  it("refuses a real deployment's settings file", async () => {
+    const error = await failure(resolve({ sandbox: true }));
+    expect(error.message).toMatch(/describes a real deployment/);
+  });
+
+  it("without it, the variables are read as always", async () => {
+    expect(await resolve({}, realAccount)).toMatchObject({ sandbox: false, region: "us-east-1" });
+  });
+});

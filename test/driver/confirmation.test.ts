@@ -8,6 +8,7 @@ import { type DriverOptions, drive } from "../../src/driver/drive.js";
 import type { ChangingVerb } from "../../src/driver/verb.js";
 import type { Asker } from "../../src/ui/prompts.js";
 import { testContext } from "../helpers/context.js";
+import { fakeSandbox } from "../helpers/fake-sandbox.js";
 import { mcServiceInput, mcTaskDefinition, seedEmptyAccount } from "../helpers/sim-fixtures.js";
 import { useSimulatedAws } from "../helpers/simulated-aws.js";
 import { runUntilSettled } from "../helpers/time.js";
@@ -33,7 +34,11 @@ const settle = <T>(promise: Promise<T>) => runUntilSettled(promise, 4 * 60 * 60_
 
 interface Scenario {
   /** Puts the account and mcctl.json in a state where the verb has something to change. */
-  arrange(): Promise<{ settings: Settings; env?: NodeJS.ProcessEnv }>;
+  arrange(): Promise<{
+    settings: Settings;
+    env?: NodeJS.ProcessEnv;
+    sandbox?: ReturnType<typeof fakeSandbox>;
+  }>;
   /** The verb's flags and arguments, as commander would hand them over. */
   raw?: Record<string, unknown>;
 }
@@ -126,6 +131,13 @@ const SCENARIOS: Record<VerbName, Scenario | "reads only"> = {
   "secrets list": "reads only",
   "backup list": "reads only",
   permissions: "reads only",
+  "sandbox reset": {
+    arrange: async () => ({ settings: { sandbox: true, ...ANSWERS }, sandbox: fakeSandbox() }),
+  },
+  "sandbox fail": {
+    arrange: async () => ({ settings: { sandbox: true, ...ANSWERS }, sandbox: fakeSandbox() }),
+    raw: { fault: "out-of-memory" },
+  },
 };
 
 describe("a No at the confirmation changes nothing, in every verb that can change AWS", () => {
@@ -139,8 +151,9 @@ describe("a No at the confirmation changes nothing, in every verb that can chang
   it.each(VERBS.filter((verb) => verb.changes).map((verb) => verb.name))("%s", async (name) => {
     const scenario = SCENARIOS[name];
     if (scenario === "reads only") throw new Error(`${name} is declared as changing AWS`);
-    const { settings, env = {} } = await scenario.arrange();
+    const { settings, env = {}, sandbox } = await scenario.arrange();
     const ctx = testContext({ settings, env, options: {}, interactive: true });
+    ctx.sandbox = sandbox;
     await writeFile(ctx.settings.path, JSON.stringify(settings));
     const before = await readFile(ctx.settings.path, "utf8");
     sim.clearCalls();
@@ -184,5 +197,6 @@ describe("a No at the confirmation changes nothing, in every verb that can chang
     expect(asked.some((message) => message.startsWith(question ?? "\0"))).toBe(true);
     expect(sim.calls.filter((call) => MUTATING.test(call.command)).map((call) => call.command)).toEqual([]);
     expect(await readFile(ctx.settings.path, "utf8")).toBe(before);
+    expect(sandbox?.changes ?? []).toEqual([]);
   });
 });

@@ -60,35 +60,43 @@ const CLIENTS: ReadonlyArray<readonly [string, AnyClientClass, Record<string, re
 
 export function createSimulatedAws(options: SimulatedAwsOptions = {}): SimulatedAws {
   const sim = createSimulation(options);
-  const stubs: Array<{ restore(): void }> = [];
+  let installed: { restore(): void } | undefined;
   return Object.assign(sim, {
     install() {
-      if (stubs.length > 0) return;
-      for (const [service, Client, commands] of CLIENTS) {
-        const stub = mockClient(Client);
-        // Anything not in the table lands here (aws-sdk-client-mock tries `on(...)` behaviours first) and
-        // fails as unimplemented.
-        stub.send.callsFake(
-          (command: { constructor: { name: string }; input: unknown }) =>
-            sim.send(
-              service,
-              command.constructor.name.replace(/Command$/, ""),
-              command.input,
-            ) as Promise<never>,
-        );
-        for (const [name, [command]] of Object.entries(commands)) {
-          stub
-            .on(command as AnyCommandClass)
-            .callsFake((input: unknown, getClient: () => { config: unknown }) =>
-              // The client's configuration matters to a few answers (S3's followRegionRedirects).
-              sim.send(service, name, input, getClient().config as Record<string, unknown>),
-            );
-        }
-        stubs.push(stub);
-      }
+      installed ??= installSimulation(sim);
     },
+    restore() {
+      installed?.restore();
+      installed = undefined;
+    },
+  });
+}
+
+/**
+ * Routes every SDK client's `send` to `sim.send` (any object with the simulator's `send`, e.g. a sandbox
+ * account's journaling one); `restore()` puts the real `send` back.
+ */
+export function installSimulation(sim: Pick<Simulation, "send">): { restore(): void } {
+  const stubs: Array<{ restore(): void }> = [];
+  for (const [service, Client, commands] of CLIENTS) {
+    const stub = mockClient(Client);
+    // Anything not in the table lands here (aws-sdk-client-mock tries `on(...)` behaviours first) and
+    // fails as unimplemented.
+    stub.send.callsFake(
+      (command: { constructor: { name: string }; input: unknown }) =>
+        sim.send(service, command.constructor.name.replace(/Command$/, ""), command.input) as Promise<never>,
+    );
+    for (const [name, [command]] of Object.entries(commands)) {
+      stub.on(command as AnyCommandClass).callsFake((input: unknown, getClient: () => { config: unknown }) =>
+        // The client's configuration matters to a few answers (S3's followRegionRedirects).
+        sim.send(service, name, input, getClient().config as Record<string, unknown>),
+      );
+    }
+    stubs.push(stub);
+  }
+  return {
     restore() {
       for (const stub of stubs.splice(0)) stub.restore();
     },
-  });
+  };
 }

@@ -34,10 +34,40 @@ export interface WireError {
 }
 
 export interface WireProtocol {
-  /** The operation the request names and its input, or undefined when it names none this protocol knows. */
+  /**
+   * The operation the request names and its input, or undefined when it names none this protocol knows.
+   * Throws a `WireRequestError` for a request the service would refuse before running the operation.
+   */
   parse(request: WireRequest): { operation: string; input: Record<string, unknown> } | undefined;
   /** A successful answer to `operation` with `output` (the simulator's output, SDK output shape). */
   serialize(operation: string, output: unknown, requestId: string): WireResponse;
   /** A failed answer; `operation` is undefined when the request named none. */
   serializeError(operation: string | undefined, error: WireError, requestId: string): WireResponse;
+}
+
+/**
+ * A request the service refuses before any operation runs (a malformed body, a missing or wrong checksum):
+ * `WireProtocol.parse` may throw it, and the server answers it with `serializeError(error.operation, error, …)`.
+ */
+export class WireRequestError extends Error implements WireError {
+  readonly status: number;
+  readonly fault: "client" | "server";
+  readonly members: Record<string, unknown> | undefined;
+  /** The operation the request named, when the protocol could tell (a HEAD request's error has no body). */
+  readonly operation: string | undefined;
+
+  constructor(options: {
+    name: string;
+    message: string;
+    status?: number;
+    operation?: string;
+    members?: Record<string, unknown>;
+  }) {
+    super(options.message);
+    this.name = options.name;
+    this.status = options.status ?? 400;
+    this.fault = this.status >= 500 ? "server" : "client";
+    this.members = options.members;
+    this.operation = options.operation;
+  }
 }

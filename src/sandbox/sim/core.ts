@@ -12,23 +12,33 @@ interface ScheduledEvent {
 }
 
 /**
- * Discrete-event clock. Time is read from `Date.now()` (so vitest fake timers drive it); state is advanced
- * lazily: `advance()` runs every scheduled event whose time has come, in time order, each one at its own
- * timestamp, and runs the settle hooks (service schedulers) after each event.
+ * Discrete-event clock. Time is read from a time source, by default `Date.now()` (so vitest fake timers drive
+ * it); state is advanced lazily: `advance()` runs every scheduled event whose time has come, in time order,
+ * each one at its own timestamp, and runs the settle hooks (service schedulers) after each event.
  */
 export class SimClock {
   /** Guards against an event loop that never lets time pass (e.g. zero timings and failing tasks). */
   maxEventsPerAdvance = 100_000;
 
+  /**
+   * Where "now" comes from outside event processing. The sandbox account replaces Date.now with its own
+   * source so that it can hold time at each journaled call's recorded time while it replays the journal.
+   */
+  readonly #timeSource: () => number;
   readonly #queue: ScheduledEvent[] = [];
   readonly #settleHooks: Array<() => void> = [];
   #seq = 0;
   #processingAt: number | undefined;
   #advancing = false;
 
-  /** Simulated "now": the timestamp of the event being processed, otherwise the (possibly fake) wall clock. */
+  /** `timeSource`: what "now" is outside event processing; read on every call, default `Date.now()`. */
+  constructor(timeSource: () => number = () => Date.now()) {
+    this.#timeSource = timeSource;
+  }
+
+  /** Simulated "now": the timestamp of the event being processed, otherwise the time source's (wall clock). */
   now(): number {
-    return this.#processingAt ?? Date.now();
+    return this.#processingAt ?? this.#timeSource();
   }
 
   /** A `Date` for `now()`. */
@@ -58,12 +68,12 @@ export class SimClock {
     return this.#queue.map(({ at, label }) => ({ at, label }));
   }
 
-  /** Processes every scheduled event whose time is ≤ `Date.now()`. Re-entrant calls are no-ops. */
+  /** Processes every scheduled event whose time is ≤ the time source's now. Re-entrant calls are no-ops. */
   advance(): void {
     if (this.#advancing) return;
     this.#advancing = true;
     try {
-      const until = Date.now();
+      const until = this.#timeSource();
       let processed = 0;
       for (let next = this.#queue[0]; next !== undefined && next.at <= until; next = this.#queue[0]) {
         this.#queue.shift();
@@ -129,14 +139,21 @@ export interface SimContext {
 }
 
 export function createSimContext(
-  options: { accountId?: string; region?: string; principalArn?: string; seed?: number } = {},
+  options: {
+    accountId?: string;
+    region?: string;
+    principalArn?: string;
+    seed?: number;
+    /** The clock's time source (see SimClock); default `Date.now()`. */
+    now?: () => number;
+  } = {},
 ): SimContext {
   const accountId = options.accountId ?? "123456789012";
   return {
     accountId,
     region: options.region ?? "eu-west-1",
     principalArn: options.principalArn ?? `arn:aws:iam::${accountId}:user/test`,
-    clock: new SimClock(),
+    clock: new SimClock(options.now),
     ids: new IdSource(options.seed),
   };
 }
@@ -163,7 +180,7 @@ export interface CallRecord<Input = unknown> {
   readonly command: string;
   /** A copy of the input as sent. */
   readonly input: Input;
-  /** `Date.now()` when the call was made. */
+  /** The simulated time (the clock's time source, by default `Date.now()`) when the call was made. */
   readonly at: number;
   /** The output returned (without `$metadata`), when the call succeeded. */
   output?: unknown;

@@ -16,6 +16,11 @@ export type PlacementResult = { instance: InstanceState } | { instance?: undefin
 export function placeTask(state: EcsState, clusterArn: string, requirements: Requirements): PlacementResult {
   const candidates = state.instancesOf(clusterArn).filter((i) => i.status === "ACTIVE" && i.agentConnected);
   if (candidates.length === 0) return { detail: serviceMessages.noContainerInstances };
+  if (state.placementFailures.refuses(state.ctx.clock.now())) {
+    return {
+      detail: serviceMessages.closestMatching((candidates[0] as InstanceState).id, shortfalls.memory),
+    };
+  }
   const evaluated = candidates.map((instance) => ({
     instance,
     missing: shortfallsOf(state, instance, requirements),

@@ -2,6 +2,7 @@
  * What the parts of the simulated ECS share (ecs.ts wires them together): the clusters, container instances,
  * task definitions, services and tasks, the timings in force, and the lookups and checks API calls start with.
  */
+
 import {
   ClusterNotFoundException,
   InvalidParameterException,
@@ -23,6 +24,7 @@ import {
   type TaskState,
   taskDefinitionName,
 } from "./ecs-model.js";
+import { PlacementFailures } from "./ecs-placement-failure.js";
 import type { SecretsDependencies } from "./ecs-secrets.js";
 import { defaultTaskTimings, type TaskTimings } from "./ecs-timings.js";
 import { type ModeledExceptionClass, modeledError } from "./errors.js";
@@ -66,6 +68,8 @@ export class EcsState {
   readonly services = new Map<string, ServiceState>();
   /** Keyed by task ARN, in creation order. */
   readonly tasks = new Map<string, TaskState>();
+  /** Placements scripted to find no room (ecs-placement-failure.ts). */
+  readonly placementFailures = new PlacementFailures();
 
   constructor(context: SimContext, options: EcsSimulatorOptions) {
     this.ctx = context;

@@ -22,6 +22,7 @@ import {
   type ScriptedContainerOutput,
 } from "./ecs-logs.js";
 import type { TaskLastStatus } from "./ecs-model.js";
+import type { PlacementFailureScript, ScriptedPlacementFailure } from "./ecs-placement-failure.js";
 import { ServiceScheduler } from "./ecs-scheduler.js";
 import { EcsServices } from "./ecs-services.js";
 import { type EcsSimulatorOptions, EcsState } from "./ecs-state.js";
@@ -188,6 +189,11 @@ export class EcsSimulator {
    */
   scriptTaskFailure(script: TaskFailureScript): ScriptedTaskFailure {
     return this.#scripts.scriptTaskFailure(script);
+  }
+
+  /** The next service placement, and every one in `forMs` after it, finds no room (ecs-placement-failure.ts). */
+  scriptPlacementFailure(script: PlacementFailureScript): ScriptedPlacementFailure {
+    return this.#state.placementFailures.script(script);
   }
 
   /**

@@ -12,7 +12,8 @@
  * containers of a task with the awslogs log driver write to CloudWatch Logs (`sim.ecs.scriptContainerOutput`,
  * `sim.logs.events`).
  *
- * Time comes from `Date.now()`: use `vi.useFakeTimers()` and `vi.advanceTimersByTimeAsync(ms)`.
+ * Time comes from `Date.now()`: use `vi.useFakeTimers()` and `vi.advanceTimersByTimeAsync(ms)` (or give a
+ * time source of your own: `createSimulatedAws({ now })`).
  *
  * Opt-in: `createSimulatedAws({ callerPolicies: [document] })` (or `sim.setCallerPolicies`) authorizes every call
  * against the caller's identity-based policies, as IAM does, before the simulator acts on it (authorization.ts).
@@ -25,15 +26,8 @@ import { logsAuthorization } from "./authorization-logs.js";
 import { rdsAuthorization } from "./authorization-rds.js";
 import { s3Authorization } from "./authorization-s3.js";
 import { ssmAuthorization } from "./authorization-ssm.js";
-import {
-  type CallRecord,
-  clone,
-  createSimContext,
-  responseMetadata,
-  type SimClock,
-  type SimContext,
-  type SimRequest,
-} from "./core.js";
+import { replayCall, sendCall } from "./calls.js";
+import { type CallRecord, createSimContext, type SimClock, type SimRequest } from "./core.js";
 import {
   type Ec2CommandName,
   type Ec2Input,
@@ -51,7 +45,7 @@ import {
   type TaskTimings,
 } from "./ecs.js";
 import { faultError, type ServiceErrorProfile } from "./errors.js";
-import { type FaultCall, FaultInjector } from "./faults.js";
+import { FaultInjector } from "./faults.js";
 import {
   type IamCommandName,
   type IamInput,
@@ -115,6 +109,7 @@ export {
   type TaskTimings,
   taskFailures,
 } from "./ecs.js";
+export type { PlacementFailureScript, ScriptedPlacementFailure } from "./ecs-placement-failure.js";
 export type { FaultSpec, InjectedFault } from "./faults.js";
 export {
   type AddRoleOptions,
@@ -174,6 +169,11 @@ export interface SimulatedAwsOptions {
   circuitBreaker?: { enabled?: boolean; threshold?: number };
   /** Seed for the deterministic ids. */
   seed?: number;
+  /**
+   * Where simulated time comes from, read afresh on every use. Default `Date.now()` (vitest's fake timers drive
+   * it); the sandbox account (src/sandbox/account.ts) holds it at each recorded call's time while it replays.
+   */
+  now?: () => number;
   /**
    * EC2: how long launched instances take to run, to register in ECS and to terminate (`timings.terminateMs`); which
    * instance types are offered.
@@ -247,7 +247,19 @@ export interface SimulatedAws {
     input: unknown,
     clientConfig?: Record<string, unknown>,
   ): Promise<unknown>;
-  /** Processes everything due up to `Date.now()` (API calls do this on their own). */
+  /**
+   * One call run again, as the sandbox account replays its journal: the same effects as `send` (the same ids
+   * drawn), without the response. Logged in `calls` (its output only with `recordOutput`: a copy costs as much
+   * as the call). `succeeded`: the call succeeded when first made, so a read whose handler changes nothing
+   * (calls.ts, PURE_READS) need not run it. Returns the error the call failed with, if it did.
+   */
+  replay(
+    service: string,
+    command: string,
+    input: unknown,
+    options?: { clientConfig?: Record<string, unknown>; recordOutput?: boolean; succeeded?: boolean },
+  ): { error?: unknown };
+  /** Processes everything due up to now (API calls do this on their own). */
   advance(): void;
 }
 
@@ -351,8 +363,26 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
   });
   const calls: CallRecord[] = [];
 
-  const dispatch = (service: string, command: string, input: unknown, handle: (() => unknown) | undefined) =>
-    handleCall({ context, faults, calls, authorization }, { service, command, input }, handle);
+  const machinery = { context, faults, calls, authorization };
+  /** The handler of an operation, undefined when the simulator does not implement it. */
+  const handlerOf = (
+    service: string,
+    command: string,
+    input: unknown,
+    clientConfig: Record<string, unknown>,
+  ) => {
+    const binding = bindings.find((candidate) => candidate.name === service);
+    const entry = binding
+      ? (binding.commands as Record<string, readonly [unknown, string]>)[command]
+      : undefined;
+    if (!binding || !entry) return undefined;
+    const simulator = binding.simulator as unknown as Record<
+      string,
+      (input: unknown, request: SimRequest) => unknown
+    >;
+    const method = simulator[entry[1]] as (input: unknown, request: SimRequest) => unknown;
+    return () => method.call(simulator, input, { clientConfig });
+  };
 
   return {
     accountId: context.accountId,
@@ -379,65 +409,18 @@ export function createSimulatedAws(options: SimulatedAwsOptions = {}): Simulated
       authorization.records.splice(0);
     },
     send(service, command, input, clientConfig = {}) {
-      const binding = bindings.find((candidate) => candidate.name === service);
-      const entry = binding
-        ? (binding.commands as Record<string, readonly [unknown, string]>)[command]
-        : undefined;
-      if (!binding || !entry) return dispatch(service, command, input, undefined) as Promise<unknown>;
-      const simulator = binding.simulator as unknown as Record<
-        string,
-        (input: unknown, request: SimRequest) => unknown
-      >;
-      const method = simulator[entry[1]] as (input: unknown, request: SimRequest) => unknown;
-      return dispatch(service, command, input, () =>
-        method.call(simulator, input, { clientConfig }),
-      ) as Promise<unknown>;
+      const handle = handlerOf(service, command, input, clientConfig);
+      return sendCall(machinery, { service, command, input }, handle);
+    },
+    replay(service, command, input, options = {}) {
+      const handle = handlerOf(service, command, input, options.clientConfig ?? {});
+      return replayCall(machinery, { service, command, input }, handle, {
+        recordOutput: options.recordOutput ?? false,
+        succeeded: options.succeeded ?? false,
+      });
     },
     advance() {
       context.clock.advance();
     },
   };
-}
-
-/**
- * One call through the simulated AWS: log it, bring the world up to date, authorize it against the caller's
- * policies (when set: a denied call never reaches the fault injector or the handler, and its faults stay queued),
- * apply faults, run the handler, then the effects of what was granted. `handle` is undefined for operations the
- * simulator does not implement: those always fail, loudly.
- */
-function handleCall(
-  sim: {
-    context: SimContext;
-    faults: FaultInjector;
-    calls: CallRecord[];
-    authorization: CallerAuthorization;
-  },
-  call: FaultCall,
-  handle: (() => unknown) | undefined,
-): Promise<unknown> {
-  const record: CallRecord = {
-    service: call.service,
-    command: call.command,
-    input: clone(call.input),
-    at: Date.now(),
-  };
-  sim.calls.push(record);
-  try {
-    if (!handle) throw new Error(`simulated AWS does not implement ${call.service}:${call.command}`);
-    sim.context.clock.advance();
-    const granted = sim.authorization.authorize(call);
-    const fault = sim.faults.take(call);
-    if (fault && !fault.applied) throw fault.error;
-    const output = handle();
-    granted();
-    if (fault) throw fault.error;
-    record.output = clone(output);
-    return Promise.resolve({
-      ...clone(output as object),
-      $metadata: responseMetadata(200, sim.context.ids.uuid()),
-    });
-  } catch (error) {
-    record.error = error;
-    return Promise.reject(error);
-  }
 }
