@@ -1,0 +1,93 @@
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import * as fail from "../../src/commands/sandbox-fail.js";
+import * as reset from "../../src/commands/sandbox-reset.js";
+import { drive } from "../../src/driver/drive.js";
+import { testContext } from "../helpers/context.js";
+import { fakeSandbox } from "../helpers/fake-sandbox.js";
+
+/** A context in the sandbox with a sandbox mcctl.json (written to disk) and a fake account. */
+async function sandboxContext(options: { calls?: number; settingsFile?: boolean; yes?: boolean } = {}) {
+  const settings =
+    options.settingsFile === false ? undefined : { sandbox: true as const, cluster: "default" };
+  const ctx = testContext({ settings, options: { yes: options.yes ?? true, sandbox: true } });
+  if (settings) await writeFile(ctx.settings.path, JSON.stringify(settings));
+  const sandbox = fakeSandbox({ calls: options.calls });
+  ctx.sandbox = sandbox;
+  return { ctx, sandbox };
+}
+
+describe("mcctl sandbox fail", () => {
+  it("arranges the fault, says what will happen and how to rehearse it", async () => {
+    const { ctx, sandbox } = await sandboxContext();
+    await drive(ctx, fail.verb, fail.options.parse({ fault: "out-of-memory" }) as fail.SandboxFailOptions);
+    expect(sandbox.changes).toEqual(["arrange out-of-memory"]);
+    expect(ctx.captured.all()).toMatch(/Arranged: out-of-memory arranged/);
+    expect(ctx.captured.all()).toMatch(/mcctl --sandbox restart --yes/);
+  });
+
+  it("refuses an unknown fault before anything, naming the faults there are", async () => {
+    const { ctx, sandbox } = await sandboxContext();
+    const run = drive(ctx, fail.verb, fail.options.parse({ fault: "meteor" }) as fail.SandboxFailOptions);
+    await expect(run).rejects.toThrow(/unknown sandbox fault "meteor"/);
+    await expect(run).rejects.toMatchObject({
+      suggestion: expect.stringMatching(/task-fails-to-start, out-of-memory/),
+    });
+    expect(sandbox.changes).toEqual([]);
+  });
+
+  it("--dry-run arranges nothing", async () => {
+    const { ctx, sandbox } = await sandboxContext();
+    await drive(
+      ctx,
+      fail.verb,
+      fail.options.parse({ fault: "throttling", dryRun: true }) as fail.SandboxFailOptions,
+    );
+    expect(sandbox.changes).toEqual([]);
+    expect(ctx.captured.all()).toMatch(/throttling: The next 3 requests to ECS/);
+  });
+
+  it("needs the sandbox", async () => {
+    const { ctx } = await sandboxContext();
+    ctx.sandbox = undefined;
+    await expect(
+      drive(ctx, fail.verb, fail.options.parse({ fault: "throttling" }) as fail.SandboxFailOptions),
+    ).rejects.toThrow(/no sandbox account in this run/);
+  });
+});
+
+describe("mcctl sandbox reset", () => {
+  it("forgets the account and deletes the sandbox's mcctl.json", async () => {
+    const { ctx, sandbox } = await sandboxContext({ calls: 581 });
+    await drive(ctx, reset.verb, reset.options.parse({}) as reset.SandboxResetOptions);
+    expect(sandbox.changes).toEqual(["reset"]);
+    expect(existsSync(ctx.settings.path)).toBe(false);
+    expect(ctx.captured.all()).toMatch(
+      /forget the sandbox account made 2026-12-07T00:00:00.000Z \(581 calls/,
+    );
+  });
+
+  it("--dry-run keeps both", async () => {
+    const { ctx, sandbox } = await sandboxContext();
+    await drive(ctx, reset.verb, reset.options.parse({ dryRun: true }) as reset.SandboxResetOptions);
+    expect(sandbox.changes).toEqual([]);
+    expect(existsSync(ctx.settings.path)).toBe(true);
+  });
+
+  it("a new account without a settings file has nothing to forget", async () => {
+    const { ctx, sandbox } = await sandboxContext({ calls: 0, settingsFile: false });
+    await drive(ctx, reset.verb, reset.options.parse({}) as reset.SandboxResetOptions);
+    expect(sandbox.changes).toEqual([]);
+    expect(ctx.captured.all()).toMatch(/the sandbox account is new/);
+  });
+
+  it("without --yes and without a terminal, it changes nothing and says what is missing", async () => {
+    const { ctx, sandbox } = await sandboxContext({ yes: false });
+    await expect(
+      drive(ctx, reset.verb, reset.options.parse({}) as reset.SandboxResetOptions),
+    ).rejects.toThrow(/confirmation|--yes/);
+    expect(sandbox.changes).toEqual([]);
+    expect(existsSync(ctx.settings.path)).toBe(true);
+  });
+});
