@@ -191,7 +191,7 @@ describe("usage errors before a command runs", () => {
     const error = await parseError("help", "bogus");
     expect(error.message).toBe('unknown command "bogus"');
     expect(error.suggestion).toMatch(
-      /^The commands are setup, register-task, .*status, logs, secrets, backup, destroy, permissions; see `mcctl --help`\.$/,
+      /^The commands are setup, register-task, .*status, logs, secrets, backup, destroy, permissions, sandbox; see `mcctl --help`\.$/,
     );
   });
 

@@ -197,7 +197,7 @@ describe("mcctl permissions: names not known yet", () => {
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).message).toBe('unknown command "bogus" for mcctl permissions');
     expect((error as UsageError).suggestion).toMatch(
-      /^Name any of: setup, register-task, .*, permissions\.$/,
+      /^Name any of: setup, register-task, .*, permissions, sandbox reset, sandbox fail\.$/,
     );
   });
 });
