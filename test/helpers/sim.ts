@@ -17,7 +17,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { ec2Commands } from "../../src/sandbox/sim/ec2.js";
-import { ecsCommands } from "../../src/sandbox/sim/ecs.js";
+import { ecsCommands } from "../../src/sandbox/sim/ecs-commands.js";
 import { iamCommands } from "../../src/sandbox/sim/iam.js";
 import {
   createSimulatedAws as createSimulation,

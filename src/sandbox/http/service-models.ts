@@ -15,7 +15,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { NormalizedSchema, TypeRegistry } from "@smithy/core/schema";
 import type { StaticErrorSchema, StaticOperationSchema } from "@smithy/types";
 import { ec2Commands } from "../sim/ec2.js";
-import { ecsCommands } from "../sim/ecs.js";
+import { ecsCommands } from "../sim/ecs-commands.js";
 import { iamCommands } from "../sim/iam.js";
 import { logsCommands } from "../sim/logs.js";
 import { rdsCommands } from "../sim/rds.js";

@@ -17,7 +17,7 @@ import {
   requestTagKeys,
   serviceLinkedRoleRequirement,
 } from "./authorization.js";
-import type { EcsInputs } from "./ecs.js";
+import type { EcsInputs } from "./ecs-commands.js";
 import { clusterNameOf, EcsArns, lastSegment, taskDefinitionName } from "./ecs-model.js";
 import { modeledError } from "./errors.js";
 

@@ -6,7 +6,6 @@
 import { EC2ServiceException, type Filter, type InstanceStateName, type Tag } from "@aws-sdk/client-ec2";
 import { paginate, type SimContext } from "./core.js";
 import { defaultOfferedInstanceType, wildcardMatcher } from "./ec2-model.js";
-import type { SecurityGroupUser } from "./ec2-teardown.js";
 import type { EcsSimulator } from "./ecs.js";
 import { unmodeledError } from "./errors.js";
 import type { IamSimulator } from "./iam.js";
@@ -117,6 +116,9 @@ export interface RuleRecord {
   userId?: string;
   description?: string;
 }
+
+/** Something outside EC2 whose network interfaces use security groups, e.g. RDS DB instances. */
+export type SecurityGroupUser = () => Iterable<string>;
 
 export interface SecurityGroupRecord {
   groupId: string;

@@ -23,9 +23,6 @@ import { compact, type SimContext } from "./core.js";
 import { instanceStateCodes, normalizeProtocol, type RuleShape, sameRule } from "./ec2-model.js";
 import type { Ec2InstanceRecord, Ec2Timings, RuleRecord, SecurityGroupRecord } from "./ec2-state.js";
 
-/** Something outside EC2 whose network interfaces use security groups, e.g. RDS DB instances. */
-export type SecurityGroupUser = () => Iterable<string>;
-
 /** What `Ec2Teardown` needs of the simulator that owns it. */
 export interface Ec2TeardownHost {
   readonly ctx: SimContext;

@@ -45,8 +45,14 @@ import { type AddInstanceOptions, Ec2Instances } from "./ec2-instances.js";
 import { Ec2KeyPairs } from "./ec2-key-pairs.js";
 import type { Ec2ImageSpec } from "./ec2-model.js";
 import { Ec2SecurityGroups } from "./ec2-security-groups.js";
-import { type Ec2InstanceState, type Ec2SimulatorOptions, Ec2State, type Ec2Timings } from "./ec2-state.js";
-import { Ec2Teardown, type SecurityGroupUser } from "./ec2-teardown.js";
+import {
+  type Ec2InstanceState,
+  type Ec2SimulatorOptions,
+  Ec2State,
+  type Ec2Timings,
+  type SecurityGroupUser,
+} from "./ec2-state.js";
+import { Ec2Teardown } from "./ec2-teardown.js";
 import { type DefaultVpc, Ec2Vpcs } from "./ec2-vpcs.js";
 import {
   accessDeniedMessage,
@@ -64,9 +70,9 @@ export {
   type Ec2InstanceState,
   type Ec2SimulatorOptions,
   type Ec2Timings,
+  type SecurityGroupUser,
   TERMINATED_RETENTION_MS,
 } from "./ec2-state.js";
-export type { SecurityGroupUser } from "./ec2-teardown.js";
 export type { DefaultVpc } from "./ec2-vpcs.js";
 
 export class Ec2Simulator {

@@ -114,7 +114,7 @@ export class TaskLifecycle {
         }),
       ),
       version: 1,
-      failure: secrets.failure ?? this.#scripts.takeFailureScript(taskDefinition),
+      failure: secrets.failure ?? this.#scripts.takeFailureScript(taskDefinition.definition),
       requirements: overriddenRequirements(taskDefinition.definition, overrides),
       ...(overrides ? { overrides: clone(overrides) } : {}),
       tags: clone(placement.tags),

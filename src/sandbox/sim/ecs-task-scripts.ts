@@ -4,7 +4,6 @@
  */
 import type { TaskDefinition, TaskStopCode } from "@aws-sdk/client-ecs";
 import { clone } from "./core.js";
-import type { TaskDefinitionState } from "./ecs-model.js";
 
 /** A scripted task failure (see `EcsSimulator.scriptTaskFailure` and `taskFailures`). */
 export interface TaskFailureScript {
@@ -133,10 +132,9 @@ export class TaskScripts {
   }
 
   /** The failure the next task of this definition is scripted to suffer (first match first), counted as applied. */
-  takeFailureScript(taskDefinition: TaskDefinitionState): TaskFailureScript | undefined {
+  takeFailureScript(taskDefinition: TaskDefinition): TaskFailureScript | undefined {
     const entry = this.#failureScripts.find(
-      (e) =>
-        e.remaining > 0 && (e.script.match === undefined || e.script.match(clone(taskDefinition.definition))),
+      (e) => e.remaining > 0 && (e.script.match === undefined || e.script.match(clone(taskDefinition))),
     );
     if (!entry) return undefined;
     entry.applied += 1;

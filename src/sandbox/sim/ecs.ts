@@ -40,7 +40,6 @@ import type { TaskTimings } from "./ecs-timings.js";
 import type { ServiceErrorProfile } from "./errors.js";
 
 export type { AddContainerInstanceOptions } from "./ecs-clusters.js";
-export { type EcsCommandName, type EcsInput, type EcsInputs, ecsCommands } from "./ecs-commands.js";
 export {
   DEFAULT_PULL_SPEED_MIB_PER_S,
   imageNotFoundReason,

@@ -36,14 +36,8 @@ import {
   type Ec2Timings,
   ec2Commands,
 } from "./ec2.js";
-import {
-  type EcsCommandName,
-  type EcsInput,
-  type EcsInputs,
-  EcsSimulator,
-  ecsCommands,
-  type TaskTimings,
-} from "./ecs.js";
+import { EcsSimulator, type TaskTimings } from "./ecs.js";
+import { type EcsCommandName, type EcsInput, type EcsInputs, ecsCommands } from "./ecs-commands.js";
 import { faultError, type ServiceErrorProfile } from "./errors.js";
 import { FaultInjector } from "./faults.js";
 import {

@@ -1,8 +1,17 @@
 /**
- * The order of CloudWatch Logs events in the simulator, their ids and sequence tokens, and the opaque tokens that
- * page through them (GetLogEvents, FilterLogEvents).
+ * A stored CloudWatch Logs event in the simulator, the order of events, their ids and sequence tokens, and the
+ * opaque tokens that page through them (GetLogEvents, FilterLogEvents).
  */
-import type { LogEventRecord } from "./logs-model.js";
+
+/** One stored event. Invisible to every read until `ingestionTime` (the awslogs driver ships in batches). */
+export interface LogEventRecord {
+  stream: string;
+  timestamp: number;
+  message: string;
+  ingestionTime: number;
+  /** Account-wide insertion order: the last tie-breaker, as the PutLogEvents request id is in CloudWatch. */
+  seq: number;
+}
 
 /** FilterLogEvents' order: "sorted by event timestamp, the timestamp when the event was ingested …, and the ID of the PutLogEvents request". */
 export function compareEvents(a: LogEventRecord, b: LogEventRecord): number {

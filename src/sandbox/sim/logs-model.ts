@@ -1,7 +1,7 @@
 /**
  * Internal state of the simulated CloudWatch Logs and the pure functions around it: log group and stream
  * records, CloudWatch Logs' name rules and wording, ARNs and the renderers. The API methods live in logs.ts,
- * logs-groups.ts and logs-events.ts; event order, ids and tokens in logs-event-order.ts; filter patterns in
+ * logs-groups.ts and logs-events.ts; event records, order, ids and tokens in logs-event-order.ts; filter patterns in
  * logs-filter-pattern.ts.
  */
 import {
@@ -15,17 +15,9 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { compact, type IdSource } from "./core.js";
 import { type ModeledExceptionClass, modeledError, type ServiceErrorProfile } from "./errors.js";
-import { eventIdOf, utf8Bytes } from "./logs-event-order.js";
+import { eventIdOf, type LogEventRecord, utf8Bytes } from "./logs-event-order.js";
 
-/** One stored event. Invisible to every read until `ingestionTime` (the awslogs driver ships in batches). */
-export interface LogEventRecord {
-  stream: string;
-  timestamp: number;
-  message: string;
-  ingestionTime: number;
-  /** Account-wide insertion order: the last tie-breaker, as the PutLogEvents request id is in CloudWatch. */
-  seq: number;
-}
+export type { LogEventRecord } from "./logs-event-order.js";
 
 export interface LogStreamRecord {
   name: string;

@@ -11,21 +11,9 @@ import type {
   OrderableDBInstanceOptionsMessage,
 } from "@aws-sdk/client-rds";
 import { compact } from "./core.js";
-import type { EngineVersionRecord, RdsState } from "./rds-state.js";
+import type { EngineVersionRecord, RdsEngineVersionSpec, RdsOrderableRule, RdsState } from "./rds-state.js";
 
-/** An engine version the region offers: "8.0.39", or with details. */
-export type RdsEngineVersionSpec =
-  | string
-  | { version: string; default?: boolean; status?: "available" | "deprecated" };
-
-/**
- * Which instance classes can be ordered for which versions: `engineVersion` matches a version or a prefix of it
- * on a dot boundary ("5.7" matches "5.7.44"); omitted, it matches every version.
- */
-export interface RdsOrderableRule {
-  engineVersion?: string;
-  classes: readonly string[];
-}
+export type { RdsEngineVersionSpec, RdsOrderableRule } from "./rds-state.js";
 
 /** MySQL versions offered by default. 8.0.39 is the default version, as RDS marks one per engine. */
 export const defaultMysqlVersions: readonly RdsEngineVersionSpec[] = [

@@ -13,7 +13,6 @@ import {
 } from "@aws-sdk/client-rds";
 import { paginate, type SimContext } from "./core.js";
 import { type ModeledExceptionClass, queryModeledError, queryUnmodeledError } from "./errors.js";
-import type { RdsEngineVersionSpec, RdsOrderableRule } from "./rds-engine-versions.js";
 import { RdsSnapshots } from "./rds-snapshots.js";
 
 /** How long each step of a DB instance's life takes. */
@@ -52,6 +51,20 @@ export interface RdsNetwork {
   vpcs(): Vpc[];
   subnets(): Subnet[];
   securityGroups(): SecurityGroup[];
+}
+
+/** An engine version the region offers: "8.0.39", or with details. */
+export type RdsEngineVersionSpec =
+  | string
+  | { version: string; default?: boolean; status?: "available" | "deprecated" };
+
+/**
+ * Which instance classes can be ordered for which versions: `engineVersion` matches a version or a prefix of it
+ * on a dot boundary ("5.7" matches "5.7.44"); omitted, it matches every version.
+ */
+export interface RdsOrderableRule {
+  engineVersion?: string;
+  classes: readonly string[];
 }
 
 export interface RdsSimulatorOptions {

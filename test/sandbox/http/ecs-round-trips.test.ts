@@ -2,7 +2,7 @@
 // (AWS JSON 1.1), against the same call made straight to a twin simulator.
 
 import { describe, it } from "vitest";
-import { ecsCommands } from "../../../src/sandbox/sim/ecs.js";
+import { ecsCommands } from "../../../src/sandbox/sim/ecs-commands.js";
 import type { SimulatedAws } from "../../helpers/sim.js";
 import { mcServiceInput, mcTaskDefinition, seedMcCluster } from "../../helpers/sim-fixtures.js";
 import { expectRoundTrip, type Scenario, useServedPair } from "./round-trip.js";

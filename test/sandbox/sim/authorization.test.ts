@@ -18,7 +18,7 @@ import { rdsAuthorization } from "../../../src/sandbox/sim/authorization-rds.js"
 import { s3Authorization } from "../../../src/sandbox/sim/authorization-s3.js";
 import { ssmAuthorization } from "../../../src/sandbox/sim/authorization-ssm.js";
 import { ec2Commands } from "../../../src/sandbox/sim/ec2.js";
-import { ecsCommands } from "../../../src/sandbox/sim/ecs.js";
+import { ecsCommands } from "../../../src/sandbox/sim/ecs-commands.js";
 import { iamCommands } from "../../../src/sandbox/sim/iam.js";
 import { logsCommands } from "../../../src/sandbox/sim/logs.js";
 import { rdsCommands } from "../../../src/sandbox/sim/rds.js";
