@@ -4,14 +4,30 @@ import { describe, expect, it } from "vitest";
 import * as fail from "../../src/commands/sandbox-fail.js";
 import * as reset from "../../src/commands/sandbox-reset.js";
 import { drive } from "../../src/driver/drive.js";
+import { scriptedAsker } from "../helpers/asker.js";
 import { testContext } from "../helpers/context.js";
 import { fakeSandbox } from "../helpers/fake-sandbox.js";
 
 /** A context in the sandbox with a sandbox mcctl.json (written to disk) and a fake account. */
-async function sandboxContext(options: { calls?: number; settingsFile?: boolean; yes?: boolean } = {}) {
+async function sandboxContext(
+  options: {
+    calls?: number;
+    settingsFile?: boolean;
+    yes?: boolean;
+    json?: boolean;
+    /** On a terminal, with these answers to its questions. */
+    answers?: Record<string, boolean>;
+  } = {},
+) {
   const settings =
     options.settingsFile === false ? undefined : { sandbox: true as const, cluster: "default" };
-  const ctx = testContext({ settings, options: { yes: options.yes ?? true, sandbox: true } });
+  const ctx = testContext({
+    settings,
+    options: { yes: options.yes ?? true, sandbox: true, json: options.json },
+    json: options.json,
+    interactive: options.answers !== undefined,
+    ...(options.answers ? { ask: scriptedAsker(options.answers).asker } : {}),
+  });
   if (settings) await writeFile(ctx.settings.path, JSON.stringify(settings));
   const sandbox = fakeSandbox({ calls: options.calls });
   ctx.sandbox = sandbox;
@@ -48,6 +64,44 @@ describe("mcctl sandbox fail", () => {
     expect(ctx.captured.all()).toMatch(/throttling: The next 3 requests to ECS/);
   });
 
+  it("--json answers with the fault and what was arranged", async () => {
+    const { ctx } = await sandboxContext({ json: true });
+    await drive(
+      ctx,
+      fail.verb,
+      fail.options.parse({ fault: "placement-failure" }) as fail.SandboxFailOptions,
+    );
+    expect(JSON.parse(ctx.captured.stdout())).toEqual({
+      fault: "placement-failure",
+      arranged: true,
+      description: "placement-failure arranged",
+    });
+  });
+
+  it("on a terminal, asks once, naming the fault", async () => {
+    const { ctx, sandbox } = await sandboxContext({
+      yes: false,
+      answers: { "Arrange endpoint-hang in the sandbox account?": false },
+    });
+    await expect(
+      drive(ctx, fail.verb, fail.options.parse({ fault: "endpoint-hang" }) as fail.SandboxFailOptions),
+    ).rejects.toThrow(/nothing was changed/);
+    expect(sandbox.changes).toEqual([]);
+  });
+
+  it.each([
+    ["task-fails-to-start", /stopped task's reason and last log lines/],
+    ["out-of-memory", /exit code 137/],
+    ["placement-failure", /events say why no instance had room/],
+    ["throttling", /retries the throttled calls/],
+    ["endpoint-hang", /MCCTL_AWS_REQUEST_TIMEOUT/],
+  ])("%s: says how to rehearse it", async (fault, rehearsal) => {
+    const { ctx } = await sandboxContext();
+    await drive(ctx, fail.verb, fail.options.parse({ fault }) as fail.SandboxFailOptions);
+    expect(ctx.captured.all()).toMatch(rehearsal);
+    expect(ctx.captured.all()).toMatch(new RegExp(`${fault} is arranged in the sandbox account`));
+  });
+
   it("needs the sandbox", async () => {
     const { ctx } = await sandboxContext();
     ctx.sandbox = undefined;
@@ -66,6 +120,33 @@ describe("mcctl sandbox reset", () => {
     expect(ctx.captured.all()).toMatch(
       /forget the sandbox account made 2026-12-07T00:00:00.000Z \(581 calls/,
     );
+  });
+
+  it("--json answers with the account forgotten, and a dry run with what would go", async () => {
+    const applied = await sandboxContext({ json: true, calls: 7 });
+    await drive(applied.ctx, reset.verb, reset.options.parse({}) as reset.SandboxResetOptions);
+    expect(JSON.parse(applied.ctx.captured.stdout())).toEqual({
+      reset: true,
+      stateFile: ".mcctl/sandbox.jsonl",
+    });
+    const dry = await sandboxContext({ json: true, calls: 7 });
+    await drive(dry.ctx, reset.verb, reset.options.parse({ dryRun: true }) as reset.SandboxResetOptions);
+    expect(JSON.parse(dry.ctx.captured.stdout())).toMatchObject({
+      stateFile: ".mcctl/sandbox.jsonl",
+      calls: 7,
+      settings: dry.ctx.settings.path,
+    });
+  });
+
+  it("on a terminal, asks once whether to forget everything", async () => {
+    const { ctx, sandbox } = await sandboxContext({
+      yes: false,
+      answers: { "Forget everything done in the sandbox account?": false },
+    });
+    await expect(
+      drive(ctx, reset.verb, reset.options.parse({}) as reset.SandboxResetOptions),
+    ).rejects.toThrow(/nothing was changed/);
+    expect(sandbox.changes).toEqual([]);
   });
 
   it("--dry-run keeps both", async () => {

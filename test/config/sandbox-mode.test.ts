@@ -112,3 +112,40 @@ describe("a verb's flags in the sandbox", () => {
     expect(sandboxFlags({ checkHealth: false }, () => true)).toEqual({});
   });
 });
+
+describe("each refusal says what to do", () => {
+  const suggestion = (attempt: () => unknown): string | undefined => {
+    try {
+      attempt();
+    } catch (error) {
+      return (error as UsageError).suggestion;
+    }
+    return undefined;
+  };
+
+  it.each([
+    ["a bad MCCTL_SANDBOX", () => sandboxFromEnv({ MCCTL_SANDBOX: "2" }), /MCCTL_SANDBOX=1 .* or unset it/],
+    [
+      "--profile with the sandbox",
+      () => refuseRealAccountFlags({ profile: "p" }),
+      /Leave --profile out, or leave out --sandbox/,
+    ],
+    [
+      "a sandbox file outside it",
+      () => settingsForMode(file({ sandbox: true }), false),
+      /--sandbox \(or MCCTL_SANDBOX=1\), or .* --config/,
+    ],
+    [
+      "a real file inside it",
+      () => settingsForMode(file({ cluster: "prod" }), true),
+      /another directory, or .* --config sandbox\.json/,
+    ],
+    [
+      "--health-url in it",
+      () => sandboxFlags({ healthUrl: "http://x/" }, () => true),
+      /Leave --health-url out; .*status and logs/,
+    ],
+  ])("%s", (_name, attempt, advice) => {
+    expect(suggestion(attempt)).toMatch(advice);
+  });
+});
