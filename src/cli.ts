@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
-import { SANDBOX_BANNER, SANDBOX_ENV } from "./config/sandbox-mode.js";
+import { SANDBOX_BANNER, SANDBOX_ENV } from "./config/defaults.js";
 import { capitalized, oneLine, quote } from "./domain/formats.js";
 import { type FlagUse, GROUPS, VERBS, type VerbDeclaration, type VerbName } from "./driver/catalogue.js";
 import { FLAGS, type FlagDeclaration, type FlagKey, GLOBAL_FLAGS } from "./driver/flags.js";

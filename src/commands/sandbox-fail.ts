@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { isSandboxFault, SANDBOX_FAULTS, type SandboxFaultName } from "../config/sandbox-faults.js";
+import { isSandboxFault, SANDBOX_FAULTS, type SandboxFaultName } from "../config/defaults.js";
 import { type CommandContext, sandboxOf } from "../context.js";
 import { quote } from "../domain/formats.js";
 import { verbNamed } from "../driver/catalogue.js";

@@ -38,3 +38,32 @@ export const DATABASE_DEFAULTS = {
   databaseName: "mc",
   backupRetentionDays: 7,
 } as const;
+
+/** The variable that turns the sandbox on, like --sandbox (src/config/sandbox-mode.ts). */
+export const SANDBOX_ENV = "MCCTL_SANDBOX";
+
+/** The first line of every screen in sandbox mode (stderr, so that --json keeps stdout to its answer). */
+export const SANDBOX_BANNER =
+  "SANDBOX: a simulated AWS account on this machine, its waits cut to seconds; no real AWS account is used.";
+
+/**
+ * The faults `mcctl sandbox fail` arranges in the sandbox account, to rehearse an incident before a real one.
+ * Here, with the plain constants, because the catalogue lists them; src/sandbox/ makes them happen.
+ */
+export const SANDBOX_FAULTS = {
+  "task-fails-to-start":
+    "The next task a service starts exits right after it starts: its essential container logs why and exits with code 1.",
+  "out-of-memory":
+    "The next task a service starts is OOM-killed moments after it is RUNNING (exit code 137, OutOfMemoryError).",
+  "placement-failure":
+    "The next time ECS places a task, no container instance has room for 25 s; ECS's own retry then places it.",
+  throttling: "The next 3 requests to ECS get its throttling error; the SDK retries them.",
+  "endpoint-hang":
+    "The next request to ECS gets no answer: the SDK's request timeout ends it and the SDK retries.",
+} as const;
+
+export type SandboxFaultName = keyof typeof SANDBOX_FAULTS;
+
+export function isSandboxFault(name: string): name is SandboxFaultName {
+  return Object.hasOwn(SANDBOX_FAULTS, name);
+}

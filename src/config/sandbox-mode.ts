@@ -5,13 +5,10 @@
  */
 import { dirname, join } from "node:path";
 import { UsageError } from "../errors.js";
+import { SANDBOX_ENV } from "./defaults.js";
 import type { LoadedSettings, Settings } from "./settings.js";
 
-export const SANDBOX_ENV = "MCCTL_SANDBOX";
-
-/** The first line of every screen in sandbox mode (stderr, so that --json keeps stdout to its answer). */
-export const SANDBOX_BANNER =
-  "SANDBOX: a simulated AWS account on this machine, its waits cut to seconds; no real AWS account is used.";
+export { SANDBOX_BANNER, SANDBOX_ENV } from "./defaults.js";
 
 /** Where the sandbox account lives: `.mcctl/sandbox.jsonl` beside the settings file. */
 export function sandboxStateFile(settingsPath: string): string {

@@ -7,10 +7,10 @@ import {
   DESTROY_DEFAULTS,
   RESTART_DEFAULTS,
   RESTORE_DEFAULTS,
+  SANDBOX_FAULTS,
   SETUP_DEFAULTS,
   UPGRADE_DEFAULTS,
 } from "../config/defaults.js";
-import { SANDBOX_FAULTS } from "../config/sandbox-faults.js";
 import type { FlagKey } from "./flags.js";
 
 /** How a verb takes one flag: its default (shown in the help) and, when it says more, its own help. */

@@ -22,10 +22,9 @@ export function verbAction(declaration: VerbDeclaration, load: () => Promise<Ver
     // Loading a verb calls nothing (its SDK clients and prompts load on first use), so all load at once.
     const [
       { parseOptions },
-      { checkVariables },
+      { checkVariables, sandboxFromEnv, sandboxFlags },
       { requireSettingsFile },
       { createContext },
-      { sandboxFromEnv, sandboxFlags },
       driver,
       module,
     ] = await Promise.all([
@@ -33,7 +32,6 @@ export function verbAction(declaration: VerbDeclaration, load: () => Promise<Ver
       import("../config/globals.js"),
       import("../config/settings.js"),
       import("../context.js"),
-      import("../config/sandbox-mode.js"),
       import("./drive.js"),
       load(),
     ]);

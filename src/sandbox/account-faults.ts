@@ -5,12 +5,12 @@
  * "endpoint-hang" is the HTTP server's to apply (see `SandboxAccount.pendingHttpFaults`).
  */
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
-import { SANDBOX_FAULTS as FAULT_HELP, type SandboxFaultName } from "../config/sandbox-faults.js";
+import { SANDBOX_FAULTS as FAULT_HELP, type SandboxFaultName } from "../config/defaults.js";
 import { MC_CONTAINER } from "../domain/task-definition.js";
 import { UsageError } from "../errors.js";
 import { type SimulatedAws, taskFailures } from "./sim/index.js";
 
-export type { SandboxFaultName } from "../config/sandbox-faults.js";
+export type { SandboxFaultName } from "../config/defaults.js";
 
 /** The simulator's service names, as `sim.send` takes them. */
 export type SandboxServiceName = "ECS" | "EC2" | "S3" | "RDS" | "STS" | "IAM" | "SSM" | "CloudWatchLogs";
@@ -56,7 +56,7 @@ export interface PendingHttpFault {
   times: number;
 }
 
-/** Each fault with its help text (config/sandbox-faults.ts, which `mcctl sandbox fail --help` lists). */
+/** Each fault with its help text (config/defaults.ts, which `mcctl sandbox fail --help` lists). */
 export const SANDBOX_FAULTS: ReadonlyArray<{ name: SandboxFaultName; help: string; takesService: boolean }> =
   Object.entries(FAULT_HELP).map(([name, help]) => ({
     name: name as SandboxFaultName,

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { SandboxEndpoint } from "../aws/config.js";
-import type { SandboxFaultName } from "../config/sandbox-faults.js";
+import type { SandboxFaultName } from "../config/defaults.js";
 import { sandboxStateFile } from "../config/sandbox-mode.js";
 import { openSandboxAccount, resetSandboxAccount, SANDBOX_IDENTITY } from "./account.js";
 import { serveSimulatedAws } from "./http/server.js";

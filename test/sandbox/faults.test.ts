@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SANDBOX_FAULTS, type SandboxFaultName } from "../../src/config/sandbox-faults.js";
+import { SANDBOX_FAULTS, type SandboxFaultName } from "../../src/config/defaults.js";
 import { assertBuilt, childEnv, makeTempDir, type RunResult, removeTempDir, runCli } from "../bin/harness.js";
 
 let dir: string;
