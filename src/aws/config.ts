@@ -64,17 +64,18 @@ export interface SandboxEndpoint {
   credentials: { accessKeyId: string; secretAccessKey: string };
 }
 
-/** How the SDK clients reach the sandbox: its loopback endpoint, region and credentials; nothing of AWS's. */
+/**
+ * How the SDK clients reach the sandbox: its loopback endpoint, region and credentials; nothing of AWS's. Retries
+ * and timeouts are resolved as for AWS (`globals` has no region, profile or endpoint in sandbox mode).
+ */
 export function sandboxAwsConfig(
   sandbox: SandboxEndpoint,
-  globals: { maxAttempts?: number | undefined; retryMode?: RetryMode | undefined; timeouts?: AwsTimeouts },
+  globals: Parameters<typeof resolveAwsConfig>[0],
 ): AwsConfig {
   return {
+    ...resolveAwsConfig(globals),
     region: sandbox.region,
     endpoint: sandbox.endpoint,
     credentials: sandbox.credentials,
-    maxAttempts: globals.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryMode: globals.retryMode ?? "standard",
-    timeouts: globals.timeouts ?? DEFAULT_TIMEOUTS,
   };
 }

@@ -9,12 +9,11 @@ import { VARIABLES } from "../domain/environment.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_CLUSTER, DEFAULT_SERVICE, DEFAULT_SETTINGS_PATH } from "./defaults.js";
 import { refuseRealAccountFlags, sandboxFromEnv, settingsForMode } from "./sandbox-mode.js";
+import { type LoadedSettings, loadSettings } from "./settings.js";
+import * as values from "./values.js";
 
 // For the driver, which loads this module for every verb anyway (one file fewer at start-up).
 export { sandboxFlags, sandboxFromEnv } from "./sandbox-mode.js";
-
-import { type LoadedSettings, loadSettings } from "./settings.js";
-import * as values from "./values.js";
 
 export type RetryMode = "standard" | "adaptive";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveAwsConfig, sdkClientOptions } from "../../src/aws/config.js";
+import { resolveAwsConfig, sandboxAwsConfig, sdkClientOptions } from "../../src/aws/config.js";
 import { resolveGlobals } from "../../src/config/globals.js";
 import type { GlobalOptions } from "../../src/context.js";
 import { UsageError } from "../../src/errors.js";
@@ -85,5 +85,34 @@ describe("transport timeouts", () => {
     const error = await usageError({ MCCTL_AWS_CALL_TIMEOUT: `1s\n${"x".repeat(100_000)}` });
     expect(error.message).not.toContain("\n");
     expect(error.message.length).toBeLessThan(140);
+  });
+});
+
+describe("sandboxAwsConfig", () => {
+  const sandbox = {
+    endpoint: "http://127.0.0.1:40123",
+    region: "eu-west-1",
+    credentials: { accessKeyId: "AKIASANDBOXEXAMPLE00", secretAccessKey: "sandbox-only" },
+  };
+
+  it("reaches the sandbox's endpoint with its region and keys, retries and timeouts as for AWS", () => {
+    const config = sandboxAwsConfig(sandbox, { maxAttempts: 3 });
+    expect(config).toEqual({
+      ...resolveAwsConfig({ maxAttempts: 3 }),
+      region: "eu-west-1",
+      endpoint: "http://127.0.0.1:40123",
+      credentials: sandbox.credentials,
+    });
+    expect(config.profile).toBeUndefined();
+  });
+
+  it("gives every client the fixed keys, with FIPS and dual-stack off", () => {
+    expect(sdkClientOptions(sandboxAwsConfig(sandbox, {}))).toMatchObject({
+      credentials: sandbox.credentials,
+      endpoint: "http://127.0.0.1:40123",
+      useFipsEndpoint: false,
+      useDualstackEndpoint: false,
+    });
+    expect(sdkClientOptions(resolveAwsConfig({ region: "eu-west-1" }))).not.toHaveProperty("credentials");
   });
 });
