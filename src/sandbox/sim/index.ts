@@ -28,44 +28,21 @@ import { s3Authorization } from "./authorization-s3.js";
 import { ssmAuthorization } from "./authorization-ssm.js";
 import { replayCall, sendCall } from "./calls.js";
 import { type CallRecord, createSimContext, type SimClock, type SimRequest } from "./core.js";
-import {
-  type Ec2CommandName,
-  type Ec2Input,
-  type Ec2Inputs,
-  Ec2Simulator,
-  type Ec2Timings,
-  ec2Commands,
-} from "./ec2.js";
-import { EcsSimulator, type TaskTimings } from "./ecs.js";
+import { type Ec2CommandName, type Ec2Input, type Ec2Inputs, Ec2Simulator, ec2Commands } from "./ec2.js";
+import { EcsSimulator } from "./ecs.js";
 import { type EcsCommandName, type EcsInput, type EcsInputs, ecsCommands } from "./ecs-commands.js";
 import { faultError, type ServiceErrorProfile } from "./errors.js";
 import { FaultInjector } from "./faults.js";
-import {
-  type IamCommandName,
-  type IamInput,
-  type IamInputs,
-  IamSimulator,
-  type IamTimings,
-  iamCommands,
-} from "./iam.js";
+import { type IamCommandName, type IamInput, type IamInputs, IamSimulator, iamCommands } from "./iam.js";
 import {
   type LogsCommandName,
   type LogsInput,
   type LogsInputs,
   LogsSimulator,
-  type LogsSimulatorOptions,
   logsCommands,
 } from "./logs.js";
-import {
-  type RdsCommandName,
-  type RdsEngineVersionSpec,
-  type RdsInput,
-  type RdsInputs,
-  type RdsOrderableRule,
-  RdsSimulator,
-  type RdsTimings,
-  rdsCommands,
-} from "./rds.js";
+import type { SimulatedAwsOptions } from "./options.js";
+import { type RdsCommandName, type RdsInput, type RdsInputs, RdsSimulator, rdsCommands } from "./rds.js";
 import { type S3CommandName, type S3Input, type S3Inputs, S3Simulator, s3Commands } from "./s3.js";
 import { type SsmCommandName, type SsmInput, type SsmInputs, SsmSimulator, ssmCommands } from "./ssm.js";
 import { type StsCommandName, type StsInput, type StsInputs, StsSimulator, stsCommands } from "./sts.js";
@@ -119,6 +96,7 @@ export {
   LogsSimulator,
   type LogsSimulatorOptions,
 } from "./logs.js";
+export type { SimulatedAwsOptions } from "./options.js";
 export {
   type AddDbInstanceOptions,
   type RdsEngineVersionSpec,
@@ -151,50 +129,6 @@ export type SimInputs = EcsInputs &
   IamInputs &
   SsmInputs &
   LogsInputs;
-
-export interface SimulatedAwsOptions {
-  accountId?: string;
-  region?: string;
-  /** Identity named in access-denied messages. Default `arn:aws:iam::<account>:user/test`. */
-  principalArn?: string;
-  /** ECS task lifecycle timings. */
-  timings?: Partial<TaskTimings>;
-  /** Force the ECS deployment circuit breaker on for every service, and/or set its threshold. */
-  circuitBreaker?: { enabled?: boolean; threshold?: number };
-  /** Seed for the deterministic ids. */
-  seed?: number;
-  /**
-   * Where simulated time comes from, read afresh on every use. Default `Date.now()` (vitest's fake timers drive
-   * it); the sandbox account (src/sandbox/account.ts) holds it at each recorded call's time while it replays.
-   */
-  now?: () => number;
-  /**
-   * EC2: how long launched instances take to run, to register in ECS and to terminate (`timings.terminateMs`); which
-   * instance types are offered.
-   */
-  ec2?: {
-    timings?: Partial<Ec2Timings>;
-    offeredInstanceTypes?: readonly string[] | ((instanceType: string) => boolean);
-  };
-  /**
-   * RDS: lifecycle timings (creating, the first backup, manual snapshots, deletion), the MySQL versions offered and
-   * which classes each can be ordered with.
-   */
-  rds?: {
-    timings?: Partial<RdsTimings>;
-    engineVersions?: readonly RdsEngineVersionSpec[];
-    orderable?: readonly RdsOrderableRule[];
-  };
-  /** CloudWatch Logs: FilterLogEvents' rate limit (off by default) and the events on a page (default 50). */
-  logs?: LogsSimulatorOptions;
-  /** IAM: how long a role or policy change takes to reach ECS (`timings.propagationMs`, default 0: at once). */
-  iam?: { timings?: Partial<IamTimings> };
-  /**
-   * The caller's identity-based policies (documents or JSON text): every call is then authorized against them as
-   * IAM would, before the simulator acts on it. Default: none, and nothing is authorized.
-   */
-  callerPolicies?: CallerPolicies;
-}
 
 export interface SimulatedAws {
   readonly accountId: string;
